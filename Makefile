@@ -1,0 +1,60 @@
+# faqbot — the two commands of the README (`make run`, `make test`) plus `make build`.
+# Every target installs the Debian packages it needs first (apt-get; sudo when not root).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+PKGS := build-essential cmake pkg-config git python3 \
+        libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev \
+        libstemmer-dev libutf8proc-dev wordnet-base libsqlite3-dev libpqxx-dev libpq-dev \
+        libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
+        clang-14 libclang-rt-14-dev postgresql procps
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build test test-asan test-fuzz run bench clean format
+
+deps:
+	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Unit and integration tests on the optimised build, then the same tests under ASan+UBSan,
+# then short libFuzzer runs.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-asan test-fuzz
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DFAQBOT_SANITIZE=ON -DFAQBOT_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE no-asan
+
+test-fuzz: deps
+	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFAQBOT_FUZZ=ON -DFAQBOT_BENCH=OFF -DFAQBOT_FUZZ_ONLY=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
+
+run: build
+	./$(BUILD)/faqbot-run-demo
+
+bench: build
+	./bench/run_all.sh $(BUILD)
+
+format:
+	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

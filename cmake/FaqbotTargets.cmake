@@ -1,0 +1,38 @@
+# Helpers shared by every module: one place sets warnings, sanitizers and test registration.
+
+# Flags for project code only (third-party headers come in as SYSTEM includes).
+function(faqbot_project_flags target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+  if(FAQBOT_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# faqbot_add_library(NAME SOURCES a.cc b.cc DEPS other_targets...)
+# Defines the static library faqbot_NAME.
+function(faqbot_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(faqbot_${name} STATIC ${ARG_SOURCES})
+  faqbot_project_flags(faqbot_${name})
+  target_link_libraries(faqbot_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s])
+# One GoogleTest executable registered with CTest (each TEST becomes its own CTest case).
+function(faqbot_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  faqbot_project_flags(${name})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    ENVIRONMENT "FAQBOT_SOURCE_DIR=${CMAKE_SOURCE_DIR};FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+endfunction()

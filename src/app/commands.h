@@ -1,0 +1,34 @@
+// The subcommands of `faqbot`. Each Register* function adds its CLI11 subcommands to `app` and
+// records, in `registry`, the action to run when one of them is chosen. Actions return a Status;
+// main turns it into the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace faqbot::app {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+
+class CommandRegistry {
+ public:
+  using Action = std::function<Status()>;
+  // `command` is a leaf subcommand; `action` runs when the command line selected it.
+  void Add(CLI::App* command, Action action) { actions_.emplace_back(command, std::move(action)); }
+  // Runs the action of the parsed leaf subcommand; InvalidArgument when none was selected.
+  Status RunSelected() const;
+
+ private:
+  std::vector<std::pair<CLI::App*, Action>> actions_;
+};
+
+// `faqbot nlu train|parse|eval`: the matching engine (src/nlu).
+void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
+
+}  // namespace faqbot::app

@@ -1,0 +1,71 @@
+#include "common/clock.h"
+
+#include <thread>
+
+namespace faqbot {
+
+Clock::TimePoint SystemClock::Now() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+}
+
+int64_t SystemClock::UnixSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t SystemClock::UnixMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SystemClock::SleepFor(Duration d) { std::this_thread::sleep_for(d); }
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+FakeClock::FakeClock(int64_t unix_seconds) : epoch_ms_(unix_seconds * 1000) {}
+
+Clock::TimePoint FakeClock::Now() const {
+  std::lock_guard lock(mu_);
+  return TimePoint(elapsed_);
+}
+
+int64_t FakeClock::UnixSeconds() const { return UnixMillis() / 1000; }
+
+int64_t FakeClock::UnixMillis() const {
+  std::lock_guard lock(mu_);
+  return epoch_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
+}
+
+void FakeClock::SleepFor(Duration d) {
+  std::unique_lock lock(mu_);
+  const Duration until = elapsed_ + d;
+  ++sleepers_;
+  cv_.wait(lock, [&] { return elapsed_ >= until; });
+  --sleepers_;
+}
+
+void FakeClock::Advance(Duration d) {
+  {
+    std::lock_guard lock(mu_);
+    elapsed_ += d;
+  }
+  cv_.notify_all();
+}
+
+void FakeClock::SetUnixSeconds(int64_t unix_seconds) {
+  std::lock_guard lock(mu_);
+  epoch_ms_ = unix_seconds * 1000 -
+              std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
+}
+
+int FakeClock::sleepers() const {
+  std::lock_guard lock(mu_);
+  return sleepers_;
+}
+
+}  // namespace faqbot
