@@ -30,9 +30,15 @@ function(faqbot_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # Paths as macros (FAQBOT_SOURCE_DIR, FAQBOT_BINARY_DIR: string literals) and, for scripts, the
+  # build folder as the working directory and in the environment. (CTest cannot pass two
+  # environment variables through gtest_discover_tests, hence the macros.)
+  target_compile_definitions(${name} PRIVATE FAQBOT_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+                                             FAQBOT_BINARY_DIR="${CMAKE_BINARY_DIR}")
   include(GoogleTest)
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
+    WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
-    ENVIRONMENT "FAQBOT_SOURCE_DIR=${CMAKE_SOURCE_DIR};FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+               ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
 endfunction()

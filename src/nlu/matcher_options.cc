@@ -1,0 +1,71 @@
+#include "nlu/matcher_options.h"
+
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+namespace faqbot::nlu {
+namespace {
+
+// The one list of fields, used by Set, ToString and the model file.
+template <typename F>
+void ForEachField(MatcherOptions& o, F&& f) {
+  f("stop_weight", o.stop_weight);
+  f("max_idf", o.max_idf);
+  f("min_idf", o.min_idf);
+  f("local_idf_mix", o.local_idf_mix);
+  f("synonym_sim", o.synonym_sim);
+  f("derivation_sim", o.derivation_sim);
+  f("hypernym_sim", o.hypernym_sim);
+  f("hyponym_sim", o.hyponym_sim);
+  f("similar_sim", o.similar_sim);
+  f("other_sim", o.other_sim);
+  f("sense_decay", o.sense_decay);
+  f("typo_sim", o.typo_sim);
+  f("typo_min_dice", o.typo_min_dice);
+  f("vector_sim", o.vector_sim);
+  f("vector_floor", o.vector_floor);
+  f("recall_weight", o.recall_weight);
+  f("conf_scale", o.conf_scale);
+  f("conf_center", o.conf_center);
+  f("margin_gain", o.margin_gain);
+  f("threshold", o.threshold);
+}
+
+}  // namespace
+
+Status MatcherOptions::Set(std::string_view assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos) return InvalidArgumentError("expected name=value");
+  const std::string_view name = assignment.substr(0, eq);
+  const std::string value(assignment.substr(eq + 1));
+  float parsed = 0;
+  char* end = nullptr;
+  parsed = std::strtof(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size()) {
+    return InvalidArgumentError("not a number: " + value);
+  }
+  bool found = false;
+  ForEachField(*this, [&](std::string_view field, float& slot) {
+    if (field == name) {
+      slot = parsed;
+      found = true;
+    }
+  });
+  if (!found) return InvalidArgumentError("unknown matcher option: " + std::string(name));
+  return Status::Ok();
+}
+
+std::string MatcherOptions::ToString() const {
+  std::string out;
+  MatcherOptions copy = *this;
+  ForEachField(copy, [&](std::string_view field, float& value) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%g", static_cast<double>(value));
+    if (!out.empty()) out += ",";
+    out.append(field).append("=").append(buf);
+  });
+  return out;
+}
+
+}  // namespace faqbot::nlu

@@ -1,0 +1,190 @@
+// Model file reading and writing (format in model.h).
+#include <cstring>
+
+#include "nlu/checksum.h"
+#include "nlu/analyzer.h"
+#include "nlu/model.h"
+
+namespace faqbot::nlu {
+namespace {
+
+constexpr char kMagic[8] = {'F', 'A', 'Q', 'B', 'O', 'T', 'M', 'D'};
+constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8 + 8;
+
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) { Raw(&v, 4); }
+  void U64(uint64_t v) { Raw(&v, 8); }
+  void F32(float v) { Raw(&v, 4); }
+  void Str(std::string_view s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  std::string& bytes() { return out_; }
+
+ private:
+  void Raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  std::string out_;
+};
+
+// Bounds-checked reader: any read past the end sets failed() and yields zeros.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  uint8_t U8() {
+    uint8_t v = 0;
+    Raw(&v, 1);
+    return v;
+  }
+  uint32_t U32() {
+    uint32_t v = 0;
+    Raw(&v, 4);
+    return v;
+  }
+  uint64_t U64() {
+    uint64_t v = 0;
+    Raw(&v, 8);
+    return v;
+  }
+  float F32() {
+    float v = 0;
+    Raw(&v, 4);
+    return v;
+  }
+  std::string Str(size_t max) {
+    const uint32_t n = U32();
+    if (failed_ || n > max || n > in_.size() - pos_) {
+      failed_ = true;
+      return {};
+    }
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  // A count that must fit the bytes left, each item taking at least `min_item_bytes`.
+  uint32_t Count(size_t limit, size_t min_item_bytes) {
+    const uint32_t n = U32();
+    if (n > limit || n > (in_.size() - pos_) / min_item_bytes) failed_ = true;
+    return failed_ ? 0 : n;
+  }
+  bool failed() const { return failed_; }
+  bool at_end() const { return pos_ == in_.size(); }
+
+ private:
+  void Raw(void* p, size_t n) {
+    if (failed_ || in_.size() - pos_ < n) {
+      failed_ = true;
+      return;
+    }
+    std::memcpy(p, in_.data() + pos_, n);
+    pos_ += n;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::string Model::Serialize() const {
+  Writer p;
+  p.Str(options_.ToString());
+  p.U32(static_cast<uint32_t>(topics_.size()));
+  for (const auto& t : topics_) p.Str(t);
+  p.U32(static_cast<uint32_t>(vocab_.size()));
+  for (const auto& v : vocab_) {
+    p.Str(v.stem);
+    p.U8(v.stop ? 1 : 0);
+    p.F32(v.weight);
+  }
+  p.U32(static_cast<uint32_t>(examples_.size()));
+  for (const auto& e : examples_) {
+    p.U32(e.topic);
+    p.U32(static_cast<uint32_t>(e.terms.size()));
+    for (uint32_t t : e.terms) p.U32(t);
+  }
+  const std::string& payload = p.bytes();
+  Writer h;
+  h.bytes().append(kMagic, sizeof(kMagic));
+  h.U32(kFormatVersion);
+  h.U32(0);
+  h.U64(lexicon_->fingerprint());
+  h.U64(payload.size());
+  // The checksum covers every byte of the file but itself.
+  h.U64(Checksum64(h.bytes() + payload));
+  h.bytes() += payload;
+  return std::move(h.bytes());
+}
+
+Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
+                                                 std::shared_ptr<const Lexicon> lexicon) {
+  if (!lexicon) return InvalidArgumentError("no lexicon");
+  if (bytes.size() < kHeaderSize) return DataLossError("model file is truncated");
+  if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return DataLossError("not a faqbot model file (bad magic)");
+  }
+  Reader h(bytes.substr(sizeof(kMagic), kHeaderSize - sizeof(kMagic)));
+  const uint32_t version = h.U32();
+  const uint32_t reserved = h.U32();
+  h.U64();  // lexicon fingerprint: informational; stems are re-resolved below
+  const uint64_t size = h.U64();
+  const uint64_t checksum = h.U64();
+  if (version != kFormatVersion) {
+    return DataLossError("model format version " + std::to_string(version) +
+                         ", this build reads " + std::to_string(kFormatVersion) +
+                         "; retrain the model");
+  }
+  const std::string_view payload = bytes.substr(kHeaderSize);
+  if (payload.size() != size) return DataLossError("model file is truncated or has extra bytes");
+  if (Checksum64(std::string(bytes.substr(0, kHeaderSize - 8)).append(payload)) != checksum ||
+      reserved != 0) {
+    return DataLossError("model checksum mismatch");
+  }
+
+  std::shared_ptr<Model> m(new Model());
+  m->lexicon_ = std::move(lexicon);
+  Reader r(payload);
+  const std::string options = r.Str(1 << 16);
+  size_t start = 0;
+  while (!r.failed() && start < options.size()) {
+    size_t comma = options.find(',', start);
+    if (comma == std::string::npos) comma = options.size();
+    if (Status s = m->options_.Set(options.substr(start, comma - start)); !s.ok()) {
+      return DataLossError("model options: " + s.message());
+    }
+    start = comma + 1;
+  }
+  const uint32_t n_topics = r.Count(kMaxTopics, 4);
+  for (uint32_t i = 0; i < n_topics && !r.failed(); ++i) m->topics_.push_back(r.Str(4096));
+  const uint32_t n_vocab = r.Count(kMaxExamplesPerModel * 64, 9);
+  for (uint32_t i = 0; i < n_vocab && !r.failed(); ++i) {
+    VocabTerm t;
+    t.stem = r.Str(kMaxExampleBytes);
+    t.stop = r.U8() != 0;
+    t.weight = r.F32();
+    if (!(t.weight >= 0.0f && t.weight < 1e6f)) return DataLossError("corrupt term weight");
+    auto id = m->lexicon_->Find(t.stem);
+    t.lexicon_id = id ? *id : kUnknownTerm;
+    m->vocab_.push_back(std::move(t));
+  }
+  const uint32_t n_examples = r.Count(kMaxExamplesPerModel, 8);
+  for (uint32_t i = 0; i < n_examples && !r.failed(); ++i) {
+    Example e{r.U32(), {}, 0.0f};
+    const uint32_t n_terms = r.Count(kMaxExampleBytes, 4);
+    if (e.topic >= n_topics) return DataLossError("example of an unknown topic");
+    for (uint32_t k = 0; k < n_terms && !r.failed(); ++k) {
+      const uint32_t t = r.U32();
+      if (t >= n_vocab) return DataLossError("example term out of range");
+      e.terms.push_back(t);
+    }
+    if (e.terms.empty() && !r.failed()) return DataLossError("example without terms");
+    m->examples_.push_back(std::move(e));
+  }
+  if (r.failed() || !r.at_end()) return DataLossError("model payload is malformed");
+  if (n_topics == 0) return DataLossError("model has no topics");
+  m->BuildIndexes();
+  return std::shared_ptr<const Model>(std::move(m));
+}
+
+}  // namespace faqbot::nlu

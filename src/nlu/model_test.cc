@@ -1,0 +1,177 @@
+#include "nlu/model.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "nlu/test_support.h"
+
+namespace faqbot::nlu {
+namespace {
+
+using testing::BuiltLexicon;
+using testing::Faq;
+
+TrainingData OfficeFaq() {
+  return Faq({{"wifi", "what is the wifi password"},
+              {"parking", "where can visitors park their car"},
+              {"expenses", "how do I submit my travel expenses"},
+              {"holidays", "how many vacation days do I get per year"},
+              {"printer", "the printer on floor 3 is jammed"}});
+}
+
+std::shared_ptr<const Model> Train(const TrainingData& d, const MatcherOptions& o = {}) {
+  auto m = Model::Train(d, BuiltLexicon(), o);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return m.ok() ? *m : nullptr;
+}
+
+TEST(ModelTest, AnswersParaphrases) {
+  auto m = Train(OfficeFaq());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Predict("whats the password for the wireless").intent, "wifi");
+  EXPECT_EQ(m->Predict("Where do guests park?").intent, "parking");
+  EXPECT_EQ(m->Predict("how many holidays do we have each year").intent, "holidays");
+  EXPECT_EQ(m->Predict("how can i claim travel costs").ranking.at(0).name, "expenses");
+}
+
+TEST(ModelTest, DeclinesWhatItWasNeverTaught) {
+  auto m = Train(OfficeFaq());
+  for (const char* q : {"who won the football match yesterday", "tell me a joke",
+                        "what is the capital of france"}) {
+    const Prediction p = m->Predict(q);
+    EXPECT_TRUE(p.declined()) << q << " → " << p.intent << " " << p.confidence;
+    EXPECT_EQ(p.intent, kFallbackIntent);
+  }
+}
+
+TEST(ModelTest, EmptyAndWordlessQueriesAreDeclinedWithZeroScores) {
+  auto m = Train(OfficeFaq());
+  for (const char* q : {"", "   ", "?!?", ":tada:", "<@U123>"}) {
+    const Prediction p = m->Predict(q);
+    EXPECT_TRUE(p.declined()) << q;
+    EXPECT_TRUE(p.ranking.empty()) << q;
+  }
+}
+
+TEST(ModelTest, ConfidencesAreOrderedProbabilities) {
+  auto m = Train(OfficeFaq());
+  const Prediction p = m->Predict("wifi password please", 3);
+  ASSERT_FALSE(p.ranking.empty());
+  EXPECT_LE(p.ranking.size(), 3u);
+  for (size_t i = 0; i < p.ranking.size(); ++i) {
+    EXPECT_GE(p.ranking[i].confidence, 0.0f);
+    EXPECT_LE(p.ranking[i].confidence, 1.0f);
+    if (i > 0) {
+      EXPECT_LE(p.ranking[i].confidence, p.ranking[i - 1].confidence);
+    }
+  }
+  EXPECT_GT(p.confidence, 0.8f);
+}
+
+TEST(ModelTest, TrainingIsDeterministicAndSerializationRoundTrips) {
+  auto a = Train(OfficeFaq());
+  auto b = Train(OfficeFaq());
+  EXPECT_EQ(a->Serialize(), b->Serialize());
+  auto loaded = Model::Load(a->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->Serialize(), a->Serialize());
+  for (const char* q : {"wifi?", "park", "expenses for my trip", "printer broken", "nothing"}) {
+    const Prediction x = a->Predict(q), y = (*loaded)->Predict(q);
+    EXPECT_EQ(x.intent, y.intent);
+    EXPECT_FLOAT_EQ(x.confidence, y.confidence);
+  }
+}
+
+TEST(ModelTest, OptionsTravelWithTheModel) {
+  MatcherOptions strict;
+  strict.threshold = 0.999f;
+  auto m = Train(OfficeFaq(), strict);
+  auto loaded = Model::Load(m->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_FLOAT_EQ((*loaded)->options().threshold, 0.999f);
+  EXPECT_TRUE((*loaded)->Predict("where do guests leave cars").declined());
+  EXPECT_FALSE(m->Predict("where can visitors park their car").declined());
+}
+
+TEST(ModelTest, RejectsBadTrainingData) {
+  auto lex = BuiltLexicon();
+  EXPECT_EQ(Model::Train({}, lex).status().code(), StatusCode::kInvalidArgument);
+  TrainingData no_examples;
+  no_examples.intents.push_back({"a", {}, ""});
+  EXPECT_EQ(Model::Train(no_examples, lex).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Model::Train(Faq({{"a", "x"}, {"a", "y"}}), lex).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Model::Train(Faq({{"a", "?!"}}), lex).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Model::Train(Faq({{"a", "caf\xC3"}}), lex).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Model::Train(Faq({{"a", std::string(kMaxExampleBytes + 1, 'a')}}), lex).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Model::Train(Faq({{"", "x"}}), lex).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ModelTest, CorruptOrTruncatedFilesAreDataLoss) {
+  const std::string bytes = Train(OfficeFaq())->Serialize();
+  for (size_t pos = 0; pos < bytes.size(); pos += 7) {
+    std::string bad = bytes;
+    bad[pos] = static_cast<char>(bad[pos] ^ 0x5A);
+    auto r = Model::Load(bad, BuiltLexicon());
+    ASSERT_FALSE(r.ok()) << "flip at " << pos;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  }
+  for (size_t len = 0; len < bytes.size(); len += 5) {
+    auto r = Model::Load(bytes.substr(0, len), BuiltLexicon());
+    ASSERT_FALSE(r.ok()) << "truncated to " << len;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  }
+  EXPECT_FALSE(Model::Load(bytes + "x", BuiltLexicon()).ok());
+}
+
+TEST(ModelTest, HugeQueryIsHandled) {
+  auto m = Train(OfficeFaq());
+  std::string big;
+  while (big.size() < (1u << 20)) big += "wifi password ";
+  EXPECT_EQ(m->Predict(big).intent, "wifi");
+}
+
+TEST(ModelTest, PredictIsThreadSafe) {
+  auto m = Train(OfficeFaq());
+  const std::vector<std::string> qs = {"wifi password", "guest parking", "travel expenses",
+                                       "vacation days", "printer jammed", "random stuff"};
+  std::vector<std::string> expected;
+  for (const auto& q : qs) expected.push_back(m->Predict(q).intent);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        const size_t k = static_cast<size_t>(i) % qs.size();
+        if (m->Predict(qs[k]).intent != expected[k]) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(MatcherOptionsTest, SetAndPrint) {
+  MatcherOptions o;
+  ASSERT_TRUE(o.Set("threshold=0.7").ok());
+  EXPECT_FLOAT_EQ(o.threshold, 0.7f);
+  EXPECT_EQ(o.Set("nope=1").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(o.Set("threshold=abc").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(o.Set("threshold").code(), StatusCode::kInvalidArgument);
+  MatcherOptions back;
+  std::string all = o.ToString();
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t comma = all.find(',', start);
+    if (comma == std::string::npos) comma = all.size();
+    ASSERT_TRUE(back.Set(all.substr(start, comma - start)).ok());
+    start = comma + 1;
+  }
+  EXPECT_EQ(back.ToString(), all);
+}
+
+}  // namespace
+}  // namespace faqbot::nlu

@@ -1,0 +1,221 @@
+#include "nlu/nlu_yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <unordered_map>
+
+#include "common/file_util.h"
+#include "nlu/text_normalizer.h"
+
+namespace faqbot::nlu {
+namespace {
+
+constexpr std::string_view kResponsePrefix = "utter_";
+
+Status ErrorAt(std::string_view source, int line, const std::string& message) {
+  return InvalidArgumentError(std::string(source) + ":" + std::to_string(line) + ": " + message);
+}
+
+int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
+
+// "[Berlin](city) weather" → "Berlin weather".
+std::string StripEntityAnnotations(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '[') {
+      const size_t close = s.find(']', i + 1);
+      if (close != std::string_view::npos && close + 1 < s.size() &&
+          (s[close + 1] == '(' || s[close + 1] == '{')) {
+        const char end_char = s[close + 1] == '(' ? ')' : '}';
+        const size_t end = s.find(end_char, close + 2);
+        if (end != std::string_view::npos) {
+          out.append(s.substr(i + 1, close - i - 1));
+          i = end + 1;
+          continue;
+        }
+      }
+    }
+    out.push_back(s[i++]);
+  }
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// The examples of one intent, from a `|` block of "- text" lines or a list of {text: ...}.
+Status ReadExamples(const YAML::Node& node, std::string_view source, const std::string& intent,
+                    std::vector<std::string>& out) {
+  if (node.IsScalar()) {
+    std::istringstream lines(node.as<std::string>());
+    std::string line;
+    int offset = 0;
+    while (std::getline(lines, line)) {
+      ++offset;
+      std::string t = Trim(line);
+      if (t.empty()) continue;
+      if (t.rfind("- ", 0) != 0 && t != "-") {
+        return ErrorAt(source, LineOf(node) + offset,
+                       "example of intent " + intent + " must start with \"- \"");
+      }
+      std::string text = Trim(StripEntityAnnotations(t.substr(1)));
+      if (!text.empty()) out.push_back(std::move(text));
+    }
+    return Status::Ok();
+  }
+  if (node.IsSequence()) {
+    for (const auto& item : node) {
+      YAML::Node text = item.IsMap() ? item["text"] : item;
+      if (!text || !text.IsScalar()) {
+        return ErrorAt(source, LineOf(item), "example of intent " + intent + " has no text");
+      }
+      std::string t = Trim(StripEntityAnnotations(text.as<std::string>()));
+      if (!t.empty()) out.push_back(std::move(t));
+    }
+    return Status::Ok();
+  }
+  return ErrorAt(source, LineOf(node), "examples of intent " + intent + " must be a list");
+}
+
+// YAML double-quoted scalar: always valid, keeps every character.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// An example line inside a `|` block is literal text after "- "; anything that would not read
+// back the same (line breaks, leading/trailing blanks) is folded to single spaces.
+std::string BlockLine(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+    } else {
+      if (space) out.push_back(' ');
+      space = false;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source) {
+  if (text.size() > kMaxNluYamlBytes) {
+    return ResourceExhaustedError(std::string(source) + ": larger than " +
+                                  std::to_string(kMaxNluYamlBytes) + " bytes");
+  }
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
+    return ErrorAt(source, static_cast<int>(line), "not valid UTF-8");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return ErrorAt(source, e.mark.line + 1, "not valid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) return ErrorAt(source, 1, "empty document");
+  if (!root.IsMap()) return ErrorAt(source, LineOf(root), "expected a mapping with an nlu: list");
+  TrainingData data;
+  try {
+    const YAML::Node nlu = root["nlu"];
+    if (!nlu || !nlu.IsSequence()) return ErrorAt(source, LineOf(root), "no nlu: list");
+    std::unordered_map<std::string, int> first_line;
+    for (const auto& item : nlu) {
+      if (!item.IsMap()) return ErrorAt(source, LineOf(item), "nlu item must be a mapping");
+      const YAML::Node name = item["intent"];
+      if (!name) continue;  // synonym:, regex:, lookup: — not used for matching
+      if (!name.IsScalar() || Trim(name.as<std::string>()).empty()) {
+        return ErrorAt(source, LineOf(item), "intent needs a name");
+      }
+      Intent intent;
+      intent.name = Trim(name.as<std::string>());
+      const int line = LineOf(item);
+      if (auto [it, added] = first_line.emplace(intent.name, line); !added) {
+        return ErrorAt(source, line,
+                       "duplicate intent " + intent.name + " (first at line " +
+                           std::to_string(it->second) + ")");
+      }
+      const YAML::Node examples = item["examples"];
+      if (examples) {
+        FAQBOT_RETURN_IF_ERROR(ReadExamples(examples, source, intent.name, intent.examples));
+      }
+      if (intent.examples.empty()) {
+        return ErrorAt(source, line, "intent " + intent.name + " has no examples");
+      }
+      data.intents.push_back(std::move(intent));
+    }
+    if (data.intents.empty()) return ErrorAt(source, LineOf(nlu), "no intents");
+    if (const YAML::Node responses = root["responses"]; responses && responses.IsMap()) {
+      std::unordered_map<std::string, Intent*> by_name;
+      for (auto& intent : data.intents) by_name[intent.name] = &intent;
+      for (const auto& kv : responses) {
+        const std::string key = kv.first.as<std::string>();
+        if (key.rfind(kResponsePrefix, 0) != 0) continue;
+        auto it = by_name.find(key.substr(kResponsePrefix.size()));
+        if (it == by_name.end() || !kv.second.IsSequence() || kv.second.size() == 0) continue;
+        const YAML::Node first = kv.second[0];
+        if (first.IsMap() && first["text"] && first["text"].IsScalar()) {
+          it->second->response = first["text"].as<std::string>();
+        }
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return ErrorAt(source, e.mark.line + 1, e.msg);
+  }
+  return data;
+}
+
+Result<TrainingData> ReadNluYamlFile(const std::string& path) {
+  FAQBOT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, kMaxNluYamlBytes));
+  return ParseNluYaml(text, path);
+}
+
+std::string WriteNluYaml(const TrainingData& data) {
+  std::string out = "version: \"3.1\"\nnlu:\n";
+  for (const Intent& intent : data.intents) {
+    out += "- intent: " + Quote(intent.name) + "\n  examples: |\n";
+    for (const std::string& e : intent.examples) {
+      const std::string line = BlockLine(StripEntityAnnotations(e));
+      if (!line.empty()) out += "    - " + line + "\n";
+    }
+  }
+  bool any = false;
+  for (const Intent& intent : data.intents) {
+    if (intent.response.empty()) continue;
+    if (!any) out += "responses:\n";
+    any = true;
+    out += "  " + Quote(std::string(kResponsePrefix) + intent.name) + ":\n";
+    out += "  - text: " + Quote(intent.response) + "\n";
+  }
+  return out;
+}
+
+}  // namespace faqbot::nlu

@@ -1,0 +1,95 @@
+#include "nlu/nlu_yaml.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace faqbot::nlu {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* kValid = R"(version: "3.1"
+nlu:
+- intent: wifi_password
+  examples: |
+    - what is the wifi password?
+    - how do I get on the [guest](network) wifi
+- regex: account_number
+  examples: |
+    - \d{10}
+- intent: "parking"
+  examples:
+  - text: where can I park
+  - where do visitors park
+responses:
+  utter_wifi_password:
+  - text: "It's on the fridge: \"hunter2\""
+)";
+
+TEST(NluYamlTest, ReadsIntentsExamplesAndResponses) {
+  auto data = ParseNluYaml(kValid, "topics.yml");
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_EQ(data->intents.size(), 2u);
+  EXPECT_EQ(data->intents[0].name, "wifi_password");
+  EXPECT_THAT(data->intents[0].examples,
+              ElementsAre("what is the wifi password?", "how do I get on the guest wifi"));
+  EXPECT_EQ(data->intents[0].response, "It's on the fridge: \"hunter2\"");
+  EXPECT_THAT(data->intents[1].examples, ElementsAre("where can I park", "where do visitors park"));
+}
+
+TEST(NluYamlTest, WriteThenReadIsIdentity) {
+  TrainingData d;
+  d.intents.push_back({"a: tricky \"name\"", {"question #1 - with: colons", "ünïcödé 😀"}, ""});
+  d.intents.push_back({"b", {"x"}, "multi\nline \"answer\" with \\ and '"});
+  auto back = ParseNluYaml(WriteNluYaml(d));
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << WriteNluYaml(d);
+  ASSERT_EQ(back->intents.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(back->intents[i].name, d.intents[i].name);
+    EXPECT_EQ(back->intents[i].examples, d.intents[i].examples);
+    EXPECT_EQ(back->intents[i].response, d.intents[i].response);
+  }
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* message;  // expected inside the error, which starts with "f.yml:LINE:"
+};
+
+class NluYamlErrorTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(NluYamlErrorTest, ClearErrorWithFileAndLine) {
+  auto r = ParseNluYaml(GetParam().yaml, "f.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("f.yml:"));
+  EXPECT_THAT(r.status().message(), HasSubstr(GetParam().message));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, NluYamlErrorTest,
+    ::testing::Values(
+        BadCase{"", "empty document"},
+        BadCase{"just a string", "expected a mapping"},
+        BadCase{"version: '3.1'\n", "no nlu: list"},
+        BadCase{"nlu:\n- intent: a\n  examples: |\n    - x\n- intent: a\n  examples: |\n    - y\n",
+                "5: duplicate intent a (first at line 2)"},
+        BadCase{"nlu:\n- intent: a\n", "intent a has no examples"},
+        BadCase{"nlu:\n- intent: a\n  examples: |\n    no dash\n", "must start with"},
+        BadCase{"nlu:\n- intent: [unclosed\n", "not valid YAML"},
+        BadCase{"nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n", "4: not valid UTF-8"},
+        BadCase{"nlu:\n- intent: ''\n  examples: |\n    - x\n", "intent needs a name"},
+        BadCase{"nlu: []\n", "no intents"}));
+
+TEST(NluYamlTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep = "nlu: " + std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(ParseNluYaml(deep).ok());
+}
+
+TEST(NluYamlTest, MissingFileIsNotFound) {
+  EXPECT_EQ(ReadNluYamlFile("/nonexistent.yml").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace faqbot::nlu

@@ -1,0 +1,45 @@
+#include "nlu/text_normalizer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace faqbot::nlu {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(TextNormalizerTest, FoldsCaseAndAccents) {
+  EXPECT_EQ(NormalizeText("Café  ÜBER\tNaïve"), "cafe uber naive");
+  EXPECT_EQ(NormalizeText("ﬁle"), "file");  // compatibility ligature
+}
+
+TEST(TextNormalizerTest, ReducesSlackMarkupToWhatReadersSee) {
+  EXPECT_EQ(NormalizeText("ask <@U123ABC> about <https://x.io/wifi|the wifi> :tada:"),
+            "ask about the wifi");
+  EXPECT_EQ(NormalizeText("<!channel> see <#C42|general>"), "see general");
+  EXPECT_EQ(NormalizeText("time 10:30 now"), "time 10:30 now");  // not an emoji
+}
+
+TEST(TextNormalizerTest, InvalidUtf8BecomesSpaces) {
+  const std::string bad = std::string("wi") + "\xff\xfe" + "fi";
+  EXPECT_FALSE(IsValidUtf8(bad));
+  EXPECT_EQ(FirstInvalidUtf8(bad), 2u);
+  EXPECT_EQ(NormalizeText(bad), "wi fi");
+  EXPECT_TRUE(IsValidUtf8("emoji 😀 ok"));
+}
+
+TEST(TokenizeTest, SplitsWordsAndContractions) {
+  EXPECT_THAT(Tokenize("haven't i can't won't it's 4g-lte"),
+              ElementsAre("have", "not", "i", "can", "not", "will", "not", "it", "4g", "lte"));
+  EXPECT_THAT(Tokenize("¿qué tal?"), ElementsAre("qué", "tal"));
+  EXPECT_TRUE(Tokenize("?!... ---").empty());
+}
+
+TEST(TokenizeTest, HandlesVeryLongInput) {
+  std::string big(1 << 20, 'a');
+  big[1000] = ' ';
+  EXPECT_EQ(Tokenize(NormalizeText(big)).size(), 2u);
+}
+
+}  // namespace
+}  // namespace faqbot::nlu
