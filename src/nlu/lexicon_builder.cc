@@ -25,7 +25,6 @@
 namespace faqbot::nlu {
 namespace {
 
-constexpr std::array<char, 4> kPosChars = {'n', 'v', 'a', 'r'};
 constexpr std::array<const char*, 4> kPosNames = {"noun", "verb", "adj", "adv"};
 
 int PosIndex(char c) {

@@ -1,5 +1,6 @@
 #include "nlu/nlu_yaml.h"
 
+#include <utf8proc.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -50,6 +51,8 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+std::string BlockLine(std::string_view s);
+
 // The examples of one intent, from a `|` block of "- text" lines or a list of {text: ...}.
 Status ReadExamples(const YAML::Node& node, std::string_view source, const std::string& intent,
                     std::vector<std::string>& out) {
@@ -65,7 +68,7 @@ Status ReadExamples(const YAML::Node& node, std::string_view source, const std::
         return ErrorAt(source, LineOf(node) + offset,
                        "example of intent " + intent + " must start with \"- \"");
       }
-      std::string text = Trim(StripEntityAnnotations(t.substr(1)));
+      std::string text = BlockLine(StripEntityAnnotations(t.substr(1)));
       if (!text.empty()) out.push_back(std::move(text));
     }
     return Status::Ok();
@@ -76,7 +79,7 @@ Status ReadExamples(const YAML::Node& node, std::string_view source, const std::
       if (!text || !text.IsScalar()) {
         return ErrorAt(source, LineOf(item), "example of intent " + intent + " has no text");
       }
-      std::string t = Trim(StripEntityAnnotations(text.as<std::string>()));
+      std::string t = BlockLine(StripEntityAnnotations(text.as<std::string>()));
       if (!t.empty()) out.push_back(std::move(t));
     }
     return Status::Ok();
@@ -84,43 +87,65 @@ Status ReadExamples(const YAML::Node& node, std::string_view source, const std::
   return ErrorAt(source, LineOf(node), "examples of intent " + intent + " must be a list");
 }
 
+// YAML 1.2 printable characters: what may appear unescaped in a document.
+bool IsYamlPrintable(int32_t cp) {
+  return cp == 0x09 || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD && cp != 0xFEFF) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// Calls f(code point, its bytes) for each code point of valid UTF-8 `s`.
+template <typename F>
+void ForEachCodePoint(std::string_view s, F&& f) {
+  for (size_t i = 0; i < s.size();) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {  // not UTF-8: treat the byte as a control character
+      cp = 0;
+      n = 1;
+    }
+    f(cp, s.substr(i, static_cast<size_t>(n)));
+    i += static_cast<size_t>(n);
+  }
+}
+
 // YAML double-quoted scalar: always valid, keeps every character.
 std::string Quote(std::string_view s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+  ForEachCodePoint(s, [&](int32_t cp, std::string_view bytes) {
+    switch (cp) {
+      case '"': out += "\\\""; return;
+      case '\\': out += "\\\\"; return;
+      case '\n': out += "\\n"; return;
+      case '\r': out += "\\r"; return;
+      case '\t': out += "\\t"; return;
+      default: break;
     }
-  }
+    if (IsYamlPrintable(cp)) {
+      out.append(bytes);
+    } else {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "\\U%08x", static_cast<unsigned>(cp));
+      out += buf;
+    }
+  });
   return out + "\"";
 }
 
-// An example line inside a `|` block is literal text after "- "; anything that would not read
-// back the same (line breaks, leading/trailing blanks) is folded to single spaces.
+// An example line inside a `|` block is literal text after "- "; what would not read back the
+// same (line breaks, non-printable characters, leading/trailing blanks) becomes single spaces.
 std::string BlockLine(std::string_view s) {
   std::string out;
   bool space = false;
-  for (char c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+  ForEachCodePoint(s, [&](int32_t cp, std::string_view bytes) {
+    if (cp == ' ' || cp == '\t' || !IsYamlPrintable(cp)) {
       space = !out.empty();
-    } else {
-      if (space) out.push_back(' ');
-      space = false;
-      out.push_back(c);
+      return;
     }
-  }
+    if (space) out.push_back(' ');
+    space = false;
+    out.append(bytes);
+  });
   return out;
 }
 
@@ -203,7 +228,7 @@ std::string WriteNluYaml(const TrainingData& data) {
   for (const Intent& intent : data.intents) {
     out += "- intent: " + Quote(intent.name) + "\n  examples: |\n";
     for (const std::string& e : intent.examples) {
-      const std::string line = BlockLine(StripEntityAnnotations(e));
+      const std::string line = BlockLine(e);
       if (!line.empty()) out += "    - " + line + "\n";
     }
   }

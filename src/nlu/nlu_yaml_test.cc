@@ -52,6 +52,18 @@ TEST(NluYamlTest, WriteThenReadIsIdentity) {
   }
 }
 
+TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
+  // Found by the fuzzer: control characters inside examples broke the written YAML.
+  TrainingData d;
+  d.intents.push_back({std::string("a\x01b\xEF\xBB\xBF", 6), {std::string("x\0y\x7fz", 5)}, "q\x02"});
+  const std::string yaml = WriteNluYaml(d);
+  auto back = ParseNluYaml(yaml);
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
+  EXPECT_EQ(back->intents[0].name, d.intents[0].name);
+  EXPECT_EQ(back->intents[0].examples, std::vector<std::string>{"x y z"});
+  EXPECT_EQ(back->intents[0].response, "q\x02");
+}
+
 struct BadCase {
   const char* yaml;
   const char* message;  // expected inside the error, which starts with "f.yml:LINE:"
