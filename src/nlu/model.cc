@@ -7,6 +7,7 @@
 
 #include "nlu/analyzer.h"
 #include "nlu/text_normalizer.h"
+#include "nlu/vector_dot.h"
 
 namespace faqbot::nlu {
 namespace {
@@ -36,6 +37,8 @@ struct Model::Scratch {
   std::vector<float> best_recall;     // [example * n_query + query term]
   std::vector<float> best_precision;  // [example offset + slot]
   std::vector<Match> matches;
+  std::vector<float> sim_by_vocab;    // all zero between calls of MatchesFor
+  std::vector<uint32_t> touched;      // vocab ids set in sim_by_vocab
 };
 
 Model::~Model() = default;
@@ -172,17 +175,27 @@ void Model::BuildIndexes() {
 }
 
 void Model::MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
-                       std::vector<Match>& out) const {
-  out.clear();
+                       Scratch& scratch) const {
+  std::vector<float>& best = scratch.sim_by_vocab;
+  std::vector<uint32_t>& touched = scratch.touched;
+  best.resize(vocab_.size(), 0.0f);
+  touched.clear();
   auto add = [&](uint32_t v, float sim) {
-    for (Match& m : out) {
-      if (m.vocab == v) {
-        m.sim = std::max(m.sim, sim);
-        return;
-      }
-    }
-    out.push_back({v, sim});
+    if (sim <= 0.0f) return;
+    if (best[v] == 0.0f) touched.push_back(v);
+    best[v] = std::max(best[v], sim);
   };
+  CollectMatches(stem, lexicon_id, stop, add);
+  scratch.matches.clear();
+  for (uint32_t v : touched) {
+    scratch.matches.push_back({v, best[v]});
+    best[v] = 0.0f;
+  }
+}
+
+template <typename Add>
+void Model::CollectMatches(const std::string& stem, uint32_t lexicon_id, bool stop,
+                           Add&& add) const {
   if (auto it = by_stem_.find(stem); it != by_stem_.end()) add(it->second, 1.0f);
   if (stop) return;
   if (lexicon_id != kUnknownTerm) {
@@ -202,9 +215,7 @@ void Model::MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
       const float floor = options_.vector_floor;
       const float scale = options_.vector_sim / (1.0f - floor);
       for (size_t i = 0; i < vector_vocab_.size(); ++i) {
-        const int8_t* w = vector_rows_.data() + i * dims;
-        int32_t dot = 0;
-        for (size_t d = 0; d < dims; ++d) dot += static_cast<int32_t>(q[d]) * w[d];
+        const int32_t dot = DotI8(q, vector_rows_.data() + i * dims, dims);
         const float cosine = static_cast<float>(dot) * (1.0f / (127.0f * 127.0f));
         if (cosine > floor) add(vector_vocab_[i], scale * (cosine - floor));
       }
@@ -258,7 +269,7 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
     qw[i] = it != by_stem_.end() ? vocab_[it->second].weight
                                  : BackgroundWeight(q[i].lexicon_id, q[i].stop);
     query_weight += qw[i];
-    MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, scratch.matches);
+    MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, scratch);
     for (const Match& m : scratch.matches) {
       for (const Posting& p : postings_[m.vocab]) {
         float& r = scratch.best_recall[p.example * nq + i];

@@ -109,9 +109,12 @@ class Model {
   void BuildIndexes();
   float BackgroundWeight(uint32_t lexicon_id, bool stop) const;
   float RelationSim(const RelatedTerm& r) const;
-  // Vocabulary terms similar to a query term, with their similarity (best per term).
-  void MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
-                  std::vector<Match>& out) const;
+  // Vocabulary terms similar to a query term, with their similarity (best per term), into
+  // scratch.matches.
+  void MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop, Scratch& scratch) const;
+  // Calls add(vocab id, similarity) for every way a query term relates to the vocabulary.
+  template <typename Add>
+  void CollectMatches(const std::string& stem, uint32_t lexicon_id, bool stop, Add&& add) const;
   std::vector<float> TopicScores(std::string_view query) const;
   float Confidence(float score, float other) const;
 
