@@ -49,11 +49,13 @@ test-fuzz: build
 	cd $(FUZZ_BUILD) && FAQBOT_LEXICON=$(abspath $(BUILD))/lexicon.fwn \
 	  ctest --output-on-failure -L fuzz
 
+# Until `faqbot serve` exists: train the sample bot and ask it questions.
 run: build
-	./$(BUILD)/faqbot-run-demo
+	./examples/demo.sh $(BUILD)
 
+# Every benchmark; the figures are written down in docs/.
 bench: build
-	./bench/run_all.sh $(BUILD)
+	./bench/nlu_report.sh $(BUILD)
 
 format:
 	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
