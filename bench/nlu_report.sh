@@ -10,8 +10,8 @@ floor="python3 ../shared/bench/baseline_tfidf.py"
 
 echo "## speed and size (taskset -c 0 $build/bench/nlu_bench)"
 taskset -c 0 "$build/bench/nlu_bench" --benchmark_format=console 2>/dev/null | grep -E '^BM_'
-echo "## start-up"
-python3 bench/nlu_startup.py --faqbot "$build/faqbot"
+echo "## start-up and streaming memory"
+python3 bench/nlu_process_bench.py --faqbot "$build/faqbot"
 
 summary() {
   python3 -c '
