@@ -65,6 +65,7 @@ TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
 }
 
 struct BadCase {
+  const char* name;
   const char* yaml;
   const char* message;  // expected inside the error, which starts with "f.yml:LINE:"
 };
@@ -82,17 +83,18 @@ TEST_P(NluYamlErrorTest, ClearErrorWithFileAndLine) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, NluYamlErrorTest,
     ::testing::Values(
-        BadCase{"", "empty document"},
-        BadCase{"just a string", "expected a mapping"},
-        BadCase{"version: '3.1'\n", "no nlu: list"},
-        BadCase{"nlu:\n- intent: a\n  examples: |\n    - x\n- intent: a\n  examples: |\n    - y\n",
+        BadCase{"Empty", "", "empty document"},
+        BadCase{"NotAMapping", "just a string", "expected a mapping"},
+        BadCase{"NoNluList", "version: '3.1'\n", "no nlu: list"},
+        BadCase{"DuplicateIntent", "nlu:\n- intent: a\n  examples: |\n    - x\n- intent: a\n  examples: |\n    - y\n",
                 "5: duplicate intent a (first at line 2)"},
-        BadCase{"nlu:\n- intent: a\n", "intent a has no examples"},
-        BadCase{"nlu:\n- intent: a\n  examples: |\n    no dash\n", "must start with"},
-        BadCase{"nlu:\n- intent: [unclosed\n", "not valid YAML"},
-        BadCase{"nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n", "4: not valid UTF-8"},
-        BadCase{"nlu:\n- intent: ''\n  examples: |\n    - x\n", "intent needs a name"},
-        BadCase{"nlu: []\n", "no intents"}));
+        BadCase{"NoExamples", "nlu:\n- intent: a\n", "intent a has no examples"},
+        BadCase{"ExampleWithoutDash", "nlu:\n- intent: a\n  examples: |\n    no dash\n", "must start with"},
+        BadCase{"InvalidYaml", "nlu:\n- intent: [unclosed\n", "not valid YAML"},
+        BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n", "4: not valid UTF-8"},
+        BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n", "intent needs a name"},
+        BadCase{"NoIntents", "nlu: []\n", "no intents"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(NluYamlTest, DeepNestingIsAnErrorNotACrash) {
   std::string deep = "nlu: " + std::string(100000, '[') + std::string(100000, ']');
