@@ -26,6 +26,7 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("vector_sim", o.vector_sim);
   f("vector_floor", o.vector_floor);
   f("recall_weight", o.recall_weight);
+  f("sentence_mix", o.sentence_mix);
   f("conf_scale", o.conf_scale);
   f("conf_center", o.conf_center);
   f("margin_gain", o.margin_gain);

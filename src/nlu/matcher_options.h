@@ -28,11 +28,12 @@ struct MatcherOptions {
   float typo_min_dice = 0.55f;   // below this Dice, two words are unrelated
   float vector_sim = 0.6f;       // similarity of two words whose vectors are identical
   float vector_floor = 0.35f;    // word-vector cosine at or below which words are unrelated
+  float sentence_mix = 0.2f;     // share of the example score from mean-word-vector cosine
   // --- example score: weighted harmonic blend of recall (query covered) and precision
   float recall_weight = 0.5f;    // 0.5 = F1; higher favours covering the query
   // --- confidence: sigmoid(scale * (score - center) + margin_gain * (score - second))
   float conf_scale = 12.0f;
-  float conf_center = 0.45f;
+  float conf_center = 0.5f;
   float margin_gain = 6.0f;
   // --- decision
   float threshold = 0.5f;        // decline (nlu_fallback) below this confidence

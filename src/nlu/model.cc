@@ -30,6 +30,14 @@ std::vector<uint32_t> Trigrams(std::string_view word) {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+void Normalize(std::vector<float>& v) {
+  double n = 0;
+  for (float x : v) n += static_cast<double>(x) * x;
+  if (n <= 0) return;
+  const float inv = static_cast<float>(1.0 / std::sqrt(n));
+  for (float& x : v) x *= inv;
+}
+
 }  // namespace
 
 // Per-call working memory, reused across calls of one thread.
@@ -42,6 +50,12 @@ struct Model::Scratch {
 };
 
 Model::~Model() = default;
+
+void Model::AddVector(uint32_t lexicon_id, float weight, std::vector<float>& sum) const {
+  const int8_t* v = lexicon_->Vector(lexicon_id);
+  if (v == nullptr) return;
+  for (size_t d = 0; d < sum.size(); ++d) sum[d] += weight * static_cast<float>(v[d]);
+}
 
 float Model::BackgroundWeight(uint32_t lexicon_id, bool stop) const {
   float idf = lexicon_id == kUnknownTerm ? options_.max_idf : lexicon_->Idf(lexicon_id);
@@ -140,6 +154,7 @@ void Model::BuildIndexes() {
   trigrams_.clear();
   trigram_count_.assign(vocab_.size(), 0);
   postings_.assign(vocab_.size(), {});
+  centroids_.clear();
   vector_vocab_.clear();
   vector_rows_.clear();
   const size_t dims = static_cast<size_t>(lexicon_->vector_dims());
@@ -167,10 +182,15 @@ void Model::BuildIndexes() {
   for (uint32_t e = 0; e < examples_.size(); ++e) {
     Example& ex = examples_[e];
     ex.weight_sum = 0;
+    std::vector<float> centroid(dims, 0.0f);
     for (uint32_t slot = 0; slot < ex.terms.size(); ++slot) {
+      const VocabTerm& t = vocab_[ex.terms[slot]];
       postings_[ex.terms[slot]].push_back({e, slot});
-      ex.weight_sum += vocab_[ex.terms[slot]].weight;
+      ex.weight_sum += t.weight;
+      if (!t.stop && t.lexicon_id != kUnknownTerm) AddVector(t.lexicon_id, t.weight, centroid);
     }
+    Normalize(centroid);
+    centroids_.insert(centroids_.end(), centroid.begin(), centroid.end());
   }
 }
 
@@ -280,6 +300,17 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
     }
   }
   const float rw = options_.recall_weight;
+  const float mix = options_.sentence_mix;
+  std::vector<float> query_centroid;
+  if (mix > 0) {
+    query_centroid.assign(static_cast<size_t>(lexicon_->vector_dims()), 0.0f);
+    for (size_t i = 0; i < nq; ++i) {
+      if (!q[i].stop && q[i].lexicon_id != kUnknownTerm) {
+        AddVector(q[i].lexicon_id, qw[i], query_centroid);
+      }
+    }
+    Normalize(query_centroid);
+  }
   for (size_t e = 0; e < examples_.size(); ++e) {
     const Example& ex = examples_[e];
     float recall = 0;
@@ -290,8 +321,14 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
       precision += vocab_[ex.terms[s]].weight * scratch.best_precision[slot_base[e] + s];
     }
     precision /= ex.weight_sum;
-    if (recall <= 0 || precision <= 0) continue;
-    const float score = 1.0f / (rw / recall + (1.0f - rw) / precision);
+    float score = recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision)
+                                              : 0.0f;
+    if (mix > 0) {
+      const size_t dims = query_centroid.size();
+      const float cosine = DotF32(query_centroid.data(), centroids_.data() + e * dims, dims);
+      score = (1.0f - mix) * score + mix * std::max(0.0f, cosine);
+    }
+    if (score <= 0) continue;
     topic_scores[ex.topic] = std::max(topic_scores[ex.topic], score);
   }
   return topic_scores;

@@ -108,6 +108,8 @@ class Model {
   // Builds every derived index from vocab_, examples_ and options_.
   void BuildIndexes();
   float BackgroundWeight(uint32_t lexicon_id, bool stop) const;
+  // sum += weight × the word vector of `lexicon_id` (nothing when it has none).
+  void AddVector(uint32_t lexicon_id, float weight, std::vector<float>& sum) const;
   float RelationSim(const RelatedTerm& r) const;
   // Vocabulary terms similar to a query term, with their similarity (best per term), into
   // scratch.matches.
@@ -132,6 +134,7 @@ class Model {
   std::vector<std::vector<Posting>> postings_;                    // per vocab id
   std::vector<uint32_t> vector_vocab_;  // vocab ids with a word vector, rows of vector_rows_
   std::vector<int8_t> vector_rows_;     // their vectors, contiguous
+  std::vector<float> centroids_;        // per example: weighted mean word vector, unit length
 };
 
 }  // namespace faqbot::nlu
