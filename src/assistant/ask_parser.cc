@@ -1,0 +1,101 @@
+#include "assistant/ask_parser.h"
+
+#include <cctype>
+
+namespace faqbot::assistant {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+void SkipSpaces(std::string_view& s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+}
+
+// Slack user ids: U or W followed by upper-case letters and digits.
+bool IsUserId(std::string_view id) {
+  if (id.size() < 3 || id.size() > 32 || (id[0] != 'U' && id[0] != 'W')) return false;
+  for (char c : id) {
+    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Consumes "<@U123>" or "<@U123|name>" at the front of `s`; returns the id, or "" (s unchanged).
+std::string TakeMention(std::string_view& s) {
+  if (s.size() < 4 || s[0] != '<' || s[1] != '@') return {};
+  const size_t close = s.find('>');
+  if (close == std::string_view::npos) return {};
+  std::string_view inner = s.substr(2, close - 2);
+  if (const size_t bar = inner.find('|'); bar != std::string_view::npos) inner = inner.substr(0, bar);
+  if (!IsUserId(inner)) return {};
+  s.remove_prefix(close + 1);
+  return std::string(inner);
+}
+
+std::string Trim(std::string_view s) {
+  SkipSpaces(s);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// After the mention: "<@U1>, question" / "<@U1>: question" → "question".
+AskParse Finish(std::string owner, std::string_view rest) {
+  AskParse out;
+  out.owner_user_id = std::move(owner);
+  SkipSpaces(rest);
+  while (!rest.empty() && (rest.front() == ',' || rest.front() == ':' || rest.front() == '-')) {
+    rest.remove_prefix(1);
+    SkipSpaces(rest);
+  }
+  out.question = Trim(rest);
+  out.kind = out.question.empty() ? AskParse::Kind::kMissingQuestion : AskParse::Kind::kAsk;
+  return out;
+}
+
+}  // namespace
+
+AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
+  std::string_view s = text;
+  SkipSpaces(s);
+  if (!bot_user_id.empty()) {
+    std::string_view probe = s;
+    if (TakeMention(probe) == bot_user_id) {
+      s = probe;
+      SkipSpaces(s);
+    }
+  }
+  if (s.size() < 3 || std::tolower(static_cast<unsigned char>(s[0])) != 'a' ||
+      std::tolower(static_cast<unsigned char>(s[1])) != 's' ||
+      std::tolower(static_cast<unsigned char>(s[2])) != 'k') {
+    return {};
+  }
+  s.remove_prefix(3);
+  if (!s.empty() && s.front() == ':') s.remove_prefix(1);
+  if (!s.empty() && !IsSpace(s.front())) return {};  // "asking", "asked": not the command
+  SkipSpaces(s);
+  std::string owner = TakeMention(s);
+  if (owner.empty()) {
+    AskParse out;
+    out.kind = AskParse::Kind::kMissingMention;
+    out.question = Trim(s);
+    return out;
+  }
+  return Finish(std::move(owner), s);
+}
+
+AskParse ParseAskArguments(std::string_view text) {
+  std::string_view s = text;
+  SkipSpaces(s);
+  std::string owner = TakeMention(s);
+  if (owner.empty()) {
+    AskParse out;
+    out.kind = AskParse::Kind::kMissingMention;
+    out.question = Trim(s);
+    return out;
+  }
+  return Finish(std::move(owner), s);
+}
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,60 @@
+#include "assistant/ask_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace faqbot::assistant {
+namespace {
+
+using Kind = AskParse::Kind;
+
+TEST(AskParserTest, DirectMessageForm) {
+  const AskParse p = ParseAskMessage("ask <@U01ABCDEF> how do I reset my password?");
+  EXPECT_EQ(p.kind, Kind::kAsk);
+  EXPECT_EQ(p.owner_user_id, "U01ABCDEF");
+  EXPECT_EQ(p.question, "how do I reset my password?");
+}
+
+TEST(AskParserTest, LegacyMentionCasePunctuationAndEnterpriseIds) {
+  const AskParse p = ParseAskMessage("  Ask: <@W0123ABC|bob>,  where is the wiki ");
+  EXPECT_EQ(p.kind, Kind::kAsk);
+  EXPECT_EQ(p.owner_user_id, "W0123ABC");
+  EXPECT_EQ(p.question, "where is the wiki");
+}
+
+TEST(AskParserTest, ChannelMentionOfTheApp) {
+  const AskParse p = ParseAskMessage("<@UBOT123> ask <@U777> is the office open?", "UBOT123");
+  EXPECT_EQ(p.kind, Kind::kAsk);
+  EXPECT_EQ(p.owner_user_id, "U777");
+  EXPECT_EQ(p.question, "is the office open?");
+}
+
+TEST(AskParserTest, NotAnAsk) {
+  EXPECT_EQ(ParseAskMessage("hello").kind, Kind::kNotAsk);
+  EXPECT_EQ(ParseAskMessage("asking for a friend").kind, Kind::kNotAsk);
+  EXPECT_EQ(ParseAskMessage("").kind, Kind::kNotAsk);
+  EXPECT_EQ(ParseAskMessage("please ask <@U1AB> x").kind, Kind::kNotAsk);
+}
+
+TEST(AskParserTest, MissingMentionOrQuestion) {
+  // The old system silently answered nothing or took an arbitrary tail of the message.
+  EXPECT_EQ(ParseAskMessage("ask").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask bob where is the wiki").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask U01ABCDEF where is the wiki").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask <@u01abc> lower-case is not an id").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF>").kind, Kind::kMissingQuestion);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> ,  ").kind, Kind::kMissingQuestion);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF").kind, Kind::kMissingMention);
+}
+
+TEST(AskParserTest, SlashCommandArguments) {
+  const AskParse p = ParseAskArguments("<@U01ABCDEF|alice> when is payday?");
+  EXPECT_EQ(p.kind, Kind::kAsk);
+  EXPECT_EQ(p.owner_user_id, "U01ABCDEF");
+  EXPECT_EQ(p.question, "when is payday?");
+  EXPECT_EQ(ParseAskArguments("").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskArguments("@alice when is payday?").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskArguments("<@U01ABCDEF>").kind, Kind::kMissingQuestion);
+}
+
+}  // namespace
+}  // namespace faqbot::assistant

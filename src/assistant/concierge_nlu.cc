@@ -1,0 +1,71 @@
+#include "assistant/concierge_nlu.h"
+
+#include <array>
+#include <utility>
+
+#include "nlu/nlu_yaml.h"
+
+extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CMake
+
+namespace faqbot::assistant {
+namespace {
+
+constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 17> kNames = {{
+    {ConciergeIntent::kGreet, "greet"},
+    {ConciergeIntent::kHelp, "help"},
+    {ConciergeIntent::kAddTopic, "add_topic"},
+    {ConciergeIntent::kListTopics, "list_topics"},
+    {ConciergeIntent::kEditTopic, "edit_topic"},
+    {ConciergeIntent::kDeleteTopic, "delete_topic"},
+    {ConciergeIntent::kDeleteAllTopics, "delete_all_topics"},
+    {ConciergeIntent::kPublish, "publish"},
+    {ConciergeIntent::kUnanswered, "unanswered"},
+    {ConciergeIntent::kAsk, "ask"},
+    {ConciergeIntent::kAffirm, "affirm"},
+    {ConciergeIntent::kDeny, "deny"},
+    {ConciergeIntent::kCancel, "cancel"},
+    {ConciergeIntent::kThanks, "thanks"},
+    {ConciergeIntent::kGoodbye, "goodbye"},
+    {ConciergeIntent::kOutOfScope, "out_of_scope"},
+    {ConciergeIntent::kUnknown, "nlu_fallback"},
+}};
+
+}  // namespace
+
+std::string_view IntentName(ConciergeIntent intent) {
+  for (const auto& [i, name] : kNames) {
+    if (i == intent) return name;
+  }
+  return "nlu_fallback";
+}
+
+std::optional<ConciergeIntent> IntentFromName(std::string_view name) {
+  for (const auto& [i, n] : kNames) {
+    if (n == name && i != ConciergeIntent::kUnknown) return i;
+  }
+  return std::nullopt;
+}
+
+std::string_view ConciergeYaml() { return kFaqbotConciergeYaml; }
+
+Result<std::unique_ptr<ConciergeNlu>> ConciergeNlu::Create(
+    std::shared_ptr<const nlu::Lexicon> lexicon) {
+  auto data = nlu::ParseNluYaml(ConciergeYaml(), "concierge.yml");
+  if (!data.ok()) return InternalError("built-in concierge intents: " + data.status().message());
+  for (const auto& intent : data->intents) {
+    if (!IntentFromName(intent.name)) {
+      return InternalError("concierge.yml has an intent the code does not know: " + intent.name);
+    }
+  }
+  auto model = nlu::Model::Train(*data, std::move(lexicon));
+  if (!model.ok()) return InternalError("concierge model: " + model.status().message());
+  return std::unique_ptr<ConciergeNlu>(new ConciergeNlu(*model));
+}
+
+ConciergeNlu::Understanding ConciergeNlu::Understand(std::string_view text) const {
+  const nlu::Prediction p = model_->Predict(text, 1);
+  if (p.declined()) return {ConciergeIntent::kUnknown, p.confidence};
+  return {IntentFromName(p.intent).value_or(ConciergeIntent::kUnknown), p.confidence};
+}
+
+}  // namespace faqbot::assistant

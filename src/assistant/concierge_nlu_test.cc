@@ -1,0 +1,63 @@
+#include "assistant/concierge_nlu.h"
+
+#include <gtest/gtest.h>
+
+#include "nlu/nlu_yaml.h"
+#include "nlu/test_support.h"
+
+namespace faqbot::assistant {
+namespace {
+
+class ConciergeNluTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = ConciergeNlu::Create(nlu::testing::BuiltLexicon());
+    ASSERT_TRUE(c.ok()) << c.status();
+    concierge_ = std::move(*c).release();
+  }
+  static void TearDownTestSuite() { delete concierge_; }
+  static ConciergeIntent Intent(std::string_view text) {
+    return concierge_->Understand(text).intent;
+  }
+  static ConciergeNlu* concierge_;
+};
+ConciergeNlu* ConciergeNluTest::concierge_ = nullptr;
+
+TEST_F(ConciergeNluTest, EveryBuiltInExampleIsUnderstood) {
+  auto data = nlu::ParseNluYaml(ConciergeYaml());
+  ASSERT_TRUE(data.ok()) << data.status();
+  for (const auto& intent : data->intents) {
+    for (const auto& example : intent.examples) {
+      EXPECT_EQ(IntentName(Intent(example)), intent.name) << example;
+    }
+  }
+}
+
+TEST_F(ConciergeNluTest, UnderstandsFreeTextPhrasings) {
+  EXPECT_EQ(Intent("hey, add a new topic"), ConciergeIntent::kAddTopic);
+  EXPECT_EQ(Intent("Hi!"), ConciergeIntent::kGreet);
+  EXPECT_EQ(Intent("could you show me my topics please"), ConciergeIntent::kListTopics);
+  EXPECT_EQ(Intent("yes please"), ConciergeIntent::kAffirm);
+  EXPECT_EQ(Intent("no thanks"), ConciergeIntent::kDeny);
+  EXPECT_EQ(Intent("Cancel"), ConciergeIntent::kCancel);
+  EXPECT_EQ(Intent("publish my faq now"), ConciergeIntent::kPublish);
+  EXPECT_EQ(Intent("please delete all of my topics"), ConciergeIntent::kDeleteAllTopics);
+  EXPECT_EQ(Intent("which questions were unanswered?"), ConciergeIntent::kUnanswered);
+}
+
+TEST_F(ConciergeNluTest, DeclinesWhatItDoesNotKnow) {
+  EXPECT_EQ(Intent(""), ConciergeIntent::kUnknown);
+  EXPECT_EQ(Intent("the quarterly revenue report for emea"), ConciergeIntent::kUnknown);
+}
+
+TEST(ConciergeIntentTest, NamesRoundTrip) {
+  for (int i = 0; i < static_cast<int>(ConciergeIntent::kUnknown); ++i) {
+    const auto intent = static_cast<ConciergeIntent>(i);
+    EXPECT_EQ(IntentFromName(IntentName(intent)), intent);
+  }
+  EXPECT_FALSE(IntentFromName("nlu_fallback").has_value());
+  EXPECT_FALSE(IntentFromName("drop_database").has_value());
+}
+
+}  // namespace
+}  // namespace faqbot::assistant
