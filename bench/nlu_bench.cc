@@ -26,7 +26,8 @@ using faqbot::nlu::TrainingData;
 std::string g_data_dir = std::string(FAQBOT_SOURCE_DIR) + "/../shared/data/hwu64";
 
 std::vector<std::pair<std::string, std::string>> ReadSplit(const std::string& split) {
-  std::ifstream texts(g_data_dir + "/" + split + "/seq.in"), labels(g_data_dir + "/" + split + "/label");
+  std::ifstream texts(g_data_dir + "/" + split + "/seq.in"),
+      labels(g_data_dir + "/" + split + "/label");
   std::vector<std::pair<std::string, std::string>> out;
   std::string t, l;
   while (std::getline(texts, t) && std::getline(labels, l)) out.emplace_back(t, l);

@@ -1,7 +1,6 @@
 // faqbot: one executable, one subcommand per capability. The CLI only dispatches; only this
 // file turns a Status into an exit code.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -12,8 +11,9 @@
 #include "common/logging.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"faqbot: a self-hosted Slack assistant that answers the questions people keep "
-               "asking you"};
+  CLI::App app{
+      "faqbot: a self-hosted Slack assistant that answers the questions people keep "
+      "asking you"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(faqbot::app::kVersion));
   std::string log_level = "warn";

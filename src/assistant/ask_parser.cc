@@ -15,7 +15,8 @@ void SkipSpaces(std::string_view& s) {
 bool IsUserId(std::string_view id) {
   if (id.size() < 3 || id.size() > 32 || (id[0] != 'U' && id[0] != 'W')) return false;
   for (char c : id) {
-    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) {
+    if (!std::isupper(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -28,7 +29,8 @@ std::string TakeMention(std::string_view& s) {
   const size_t close = s.find('>');
   if (close == std::string_view::npos) return {};
   std::string_view inner = s.substr(2, close - 2);
-  if (const size_t bar = inner.find('|'); bar != std::string_view::npos) inner = inner.substr(0, bar);
+  if (const size_t bar = inner.find('|'); bar != std::string_view::npos)
+    inner = inner.substr(0, bar);
   if (!IsUserId(inner)) return {};
   s.remove_prefix(close + 1);
   return std::string(inner);
@@ -74,15 +76,7 @@ AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
   s.remove_prefix(3);
   if (!s.empty() && s.front() == ':') s.remove_prefix(1);
   if (!s.empty() && !IsSpace(s.front())) return {};  // "asking", "asked": not the command
-  SkipSpaces(s);
-  std::string owner = TakeMention(s);
-  if (owner.empty()) {
-    AskParse out;
-    out.kind = AskParse::Kind::kMissingMention;
-    out.question = Trim(s);
-    return out;
-  }
-  return Finish(std::move(owner), s);
+  return ParseAskArguments(s);
 }
 
 AskParse ParseAskArguments(std::string_view text) {

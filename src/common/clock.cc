@@ -59,8 +59,8 @@ void FakeClock::Advance(Duration d) {
 
 void FakeClock::SetUnixSeconds(int64_t unix_seconds) {
   std::lock_guard lock(mu_);
-  epoch_ms_ = unix_seconds * 1000 -
-              std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
+  epoch_ms_ =
+      unix_seconds * 1000 - std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
 }
 
 int FakeClock::sleepers() const {

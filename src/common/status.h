@@ -75,7 +75,7 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = InternalError("Result constructed from an ok Status");
   }
@@ -100,10 +100,10 @@ class [[nodiscard]] Result {
 }  // namespace faqbot
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define FAQBOT_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::faqbot::Status faqbot_status_ = (expr);         \
-    if (!faqbot_status_.ok()) return faqbot_status_;  \
+#define FAQBOT_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::faqbot::Status faqbot_status_ = (expr);        \
+    if (!faqbot_status_.ok()) return faqbot_status_; \
   } while (false)
 
 #define FAQBOT_CONCAT_INNER_(a, b) a##b

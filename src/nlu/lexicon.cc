@@ -88,8 +88,8 @@ Status Lexicon::Adopt() {
   }
   const std::string_view payload(data_ + sizeof(Header), size_ - sizeof(Header));
   if (Checksum64(payload) != h.payload_checksum) return DataLossError("checksum mismatch");
-  if (h.hash_slots == 0 || (h.hash_slots & (h.hash_slots - 1)) != 0 ||
-      h.hash_slots <= h.n_terms || h.n_terms >= (1u << 24)) {
+  if (h.hash_slots == 0 || (h.hash_slots & (h.hash_slots - 1)) != 0 || h.hash_slots <= h.n_terms ||
+      h.n_terms >= (1u << 24)) {
     return DataLossError("bad table sizes");
   }
   size_t off = sizeof(Header);
@@ -109,8 +109,8 @@ Status Lexicon::Adopt() {
   vector_row_ = reinterpret_cast<const uint32_t*>(take(n, 4));
   blob_ = take(h.blob_size, 1);
   if (h.vector_dims > 1024) return DataLossError("bad vector size");
-  vectors_ = reinterpret_cast<const int8_t*>(
-      take(static_cast<uint64_t>(h.n_vectors) * h.vector_dims, 1));
+  vectors_ =
+      reinterpret_cast<const int8_t*>(take(static_cast<uint64_t>(h.n_vectors) * h.vector_dims, 1));
   if (!term_offsets_ || !idf_ || !canonical_ || !related_offsets_ || !related_ || !slots_ ||
       !vector_row_ || !blob_ || !vectors_ || off != size_) {
     return DataLossError("sections do not match the file size");
@@ -166,8 +166,7 @@ std::span<const uint32_t> Lexicon::RawRelated(uint32_t id) const {
 }
 
 RelatedTerm Lexicon::Decode(uint32_t packed) {
-  return {packed >> 8, static_cast<Relation>((packed >> 5) & 7),
-          static_cast<uint8_t>(packed & 31)};
+  return {packed >> 8, static_cast<Relation>((packed >> 5) & 7), static_cast<uint8_t>(packed & 31)};
 }
 
 }  // namespace faqbot::nlu

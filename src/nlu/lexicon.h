@@ -35,8 +35,8 @@ inline constexpr int kRelationCount = 6;
 inline constexpr int kMaxSenseRank = 31;
 
 struct RelatedTerm {
-  uint32_t term;      // lexicon id of the related stem
-  Relation relation;  // how it is related
+  uint32_t term;       // lexicon id of the related stem
+  Relation relation;   // how it is related
   uint8_t sense_rank;  // 0 = the source word's most frequent sense
 };
 

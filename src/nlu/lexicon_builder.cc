@@ -19,8 +19,8 @@
 #include "nlu/checksum.h"
 #include "nlu/stemmer.h"
 #include "nlu/stop_words.h"
-#include "nlu/word_vectors.h"
 #include "nlu/text_normalizer.h"
+#include "nlu/word_vectors.h"
 
 namespace faqbot::nlu {
 namespace {
@@ -29,11 +29,17 @@ constexpr std::array<const char*, 4> kPosNames = {"noun", "verb", "adj", "adv"};
 
 int PosIndex(char c) {
   switch (c) {
-    case 'n': return 0;
-    case 'v': return 1;
-    case 'a': case 's': return 2;
-    case 'r': return 3;
-    default: return -1;
+    case 'n':
+      return 0;
+    case 'v':
+      return 1;
+    case 'a':
+    case 's':
+      return 2;
+    case 'r':
+      return 3;
+    default:
+      return -1;
   }
 }
 
@@ -163,13 +169,18 @@ float DefaultWeight(Relation r, int rank) {
 }
 
 bool RelationOf(const std::string& symbol, Relation* r) {
-  if (symbol == "@" || symbol == "@i") *r = Relation::kHypernym;
-  else if (symbol == "~" || symbol == "~i") *r = Relation::kHyponym;
-  else if (symbol == "+") *r = Relation::kDerivation;
-  else if (symbol == "&" || symbol == "$" || symbol == "^") *r = Relation::kSimilar;
+  if (symbol == "@" || symbol == "@i")
+    *r = Relation::kHypernym;
+  else if (symbol == "~" || symbol == "~i")
+    *r = Relation::kHyponym;
+  else if (symbol == "+")
+    *r = Relation::kDerivation;
+  else if (symbol == "&" || symbol == "$" || symbol == "^")
+    *r = Relation::kSimilar;
   else if (symbol == "\\" || symbol == "=" || symbol == "*" || symbol == ">" || symbol == "<")
     *r = Relation::kOther;
-  else return false;
+  else
+    return false;
   return true;
 }
 
@@ -225,7 +236,8 @@ Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuild
   std::vector<std::vector<uint32_t>> vector_docs;
   uint32_t n_docs = 0;
   auto terms_of = [&](std::string text, std::vector<uint32_t>& out) {
-    for (char& c : text) if (c == '_') c = ' ';
+    for (char& c : text)
+      if (c == '_') c = ' ';
     for (const auto& tok : Tokenize(NormalizeText(text))) out.push_back(table.Intern(stem_of(tok)));
   };
   for (int p = 0; p < 4; ++p) {
@@ -279,8 +291,10 @@ Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuild
       const Synset& s = sit->second;
       int self = 0;  // 1-based index of the lemma in the synset, for lexical pointers
       for (size_t i = 0; i < s.words.size(); ++i) {
-        if (s.words[i] == e.lemma) self = static_cast<int>(i) + 1;
-        else add(from, s.words[i], Relation::kSynonym, rank);
+        if (s.words[i] == e.lemma)
+          self = static_cast<int>(i) + 1;
+        else
+          add(from, s.words[i], Relation::kSynonym, rank);
       }
       for (const Pointer& p : s.pointers) {
         Relation r;
@@ -333,8 +347,9 @@ Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuild
     if (auto rit = related.find(id); rit != related.end()) {
       list.assign(rit->second.begin(), rit->second.end());
     }
-    std::stable_sort(list.begin(), list.end(),
-                     [](const auto& a, const auto& b) { return a.second.weight > b.second.weight; });
+    std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+      return a.second.weight > b.second.weight;
+    });
     if (list.size() > static_cast<size_t>(opt.max_related)) list.resize(opt.max_related);
     for (const auto& [to, c] : list) {
       packed.push_back(lexicon_format::PackRelated(to, c.relation, c.rank));

@@ -12,31 +12,31 @@ namespace faqbot::nlu {
 
 struct MatcherOptions {
   // --- term weights
-  float stop_weight = 0.15f;     // weight factor of function words
-  float max_idf = 9.0f;          // background IDF cap (unknown words get the cap)
-  float min_idf = 1.0f;          // background IDF floor
-  float local_idf_mix = 0.5f;    // 0: background IDF only; 1: scaled fully by in-bot rarity
+  float stop_weight = 0.15f;   // weight factor of function words
+  float max_idf = 9.0f;        // background IDF cap (unknown words get the cap)
+  float min_idf = 1.0f;        // background IDF floor
+  float local_idf_mix = 0.5f;  // 0: background IDF only; 1: scaled fully by in-bot rarity
   // --- term similarity
-  float synonym_sim = 0.75f;     // same synset
-  float derivation_sim = 0.7f;   // derivationally related
-  float hypernym_sim = 0.45f;    // more general
-  float hyponym_sim = 0.4f;      // more specific
-  float similar_sim = 0.55f;     // similar-to, verb group, also-see
-  float other_sim = 0.45f;       // pertainym, attribute, entailment, cause
-  float sense_decay = 0.6f;      // factor per sense rank (0 = most frequent sense)
-  float typo_sim = 0.8f;         // factor on the character-trigram Dice of unknown words
-  float typo_min_dice = 0.55f;   // below this Dice, two words are unrelated
-  float vector_sim = 0.6f;       // similarity of two words whose vectors are identical
-  float vector_floor = 0.35f;    // word-vector cosine at or below which words are unrelated
-  float sentence_mix = 0.2f;     // share of the example score from mean-word-vector cosine
+  float synonym_sim = 0.75f;    // same synset
+  float derivation_sim = 0.7f;  // derivationally related
+  float hypernym_sim = 0.45f;   // more general
+  float hyponym_sim = 0.4f;     // more specific
+  float similar_sim = 0.55f;    // similar-to, verb group, also-see
+  float other_sim = 0.45f;      // pertainym, attribute, entailment, cause
+  float sense_decay = 0.6f;     // factor per sense rank (0 = most frequent sense)
+  float typo_sim = 0.8f;        // factor on the character-trigram Dice of unknown words
+  float typo_min_dice = 0.55f;  // below this Dice, two words are unrelated
+  float vector_sim = 0.6f;      // similarity of two words whose vectors are identical
+  float vector_floor = 0.35f;   // word-vector cosine at or below which words are unrelated
+  float sentence_mix = 0.2f;    // share of the example score from mean-word-vector cosine
   // --- example score: weighted harmonic blend of recall (query covered) and precision
-  float recall_weight = 0.5f;    // 0.5 = F1; higher favours covering the query
+  float recall_weight = 0.5f;  // 0.5 = F1; higher favours covering the query
   // --- confidence: sigmoid(scale * (score - center) + margin_gain * (score - second))
   float conf_scale = 12.0f;
   float conf_center = 0.5f;
   float margin_gain = 6.0f;
   // --- decision
-  float threshold = 0.5f;        // decline (nlu_fallback) below this confidence
+  float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 
   // Sets one field by name ("threshold=0.6"). InvalidArgument for unknown names or bad numbers.
   Status Set(std::string_view assignment);

@@ -45,8 +45,8 @@ struct Model::Scratch {
   std::vector<float> best_recall;     // [example * n_query + query term]
   std::vector<float> best_precision;  // [example offset + slot]
   std::vector<Match> matches;
-  std::vector<float> sim_by_vocab;    // all zero between calls of MatchesFor
-  std::vector<uint32_t> touched;      // vocab ids set in sim_by_vocab
+  std::vector<float> sim_by_vocab;  // all zero between calls of MatchesFor
+  std::vector<uint32_t> touched;    // vocab ids set in sim_by_vocab
 };
 
 Model::~Model() = default;
@@ -66,12 +66,24 @@ float Model::BackgroundWeight(uint32_t lexicon_id, bool stop) const {
 float Model::RelationSim(const RelatedTerm& r) const {
   float base = 0;
   switch (r.relation) {
-    case Relation::kSynonym: base = options_.synonym_sim; break;
-    case Relation::kDerivation: base = options_.derivation_sim; break;
-    case Relation::kHypernym: base = options_.hypernym_sim; break;
-    case Relation::kHyponym: base = options_.hyponym_sim; break;
-    case Relation::kSimilar: base = options_.similar_sim; break;
-    case Relation::kOther: base = options_.other_sim; break;
+    case Relation::kSynonym:
+      base = options_.synonym_sim;
+      break;
+    case Relation::kDerivation:
+      base = options_.derivation_sim;
+      break;
+    case Relation::kHypernym:
+      base = options_.hypernym_sim;
+      break;
+    case Relation::kHyponym:
+      base = options_.hyponym_sim;
+      break;
+    case Relation::kSimilar:
+      base = options_.similar_sim;
+      break;
+    case Relation::kOther:
+      base = options_.other_sim;
+      break;
   }
   return base * std::pow(options_.sense_decay, static_cast<float>(r.sense_rank));
 }
@@ -111,8 +123,7 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
                                     std::to_string(kMaxExampleBytes) + " bytes");
       }
       if (!IsValidUtf8(text)) {
-        return InvalidArgumentError("an example of intent " + intent.name +
-                                    " is not valid UTF-8");
+        return InvalidArgumentError("an example of intent " + intent.name + " is not valid UTF-8");
       }
       Example ex{topic, {}, 0.0f};
       for (const Term& t : Analyze(text, *m->lexicon_)) {
@@ -127,8 +138,8 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
         topics_of[it->second].insert(topic);
       }
       if (ex.terms.empty()) {
-        return InvalidArgumentError("an example of intent " + intent.name +
-                                    " has no words: \"" + text.substr(0, 80) + "\"");
+        return InvalidArgumentError("an example of intent " + intent.name + " has no words: \"" +
+                                    text.substr(0, 80) + "\"");
       }
       m->examples_.push_back(std::move(ex));
     }
@@ -138,8 +149,8 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   for (size_t v = 0; v < m->vocab_.size(); ++v) {
     VocabTerm& term = m->vocab_[v];
     const float df = static_cast<float>(topics_of[v].size());
-    const float local = n_topics > 1 ? std::log(1.0f + n_topics / df) / std::log(1.0f + n_topics)
-                                     : 1.0f;
+    const float local =
+        n_topics > 1 ? std::log(1.0f + n_topics / df) / std::log(1.0f + n_topics) : 1.0f;
     term.weight = m->BackgroundWeight(term.lexicon_id, term.stop) *
                   (1.0f - options.local_idf_mix + options.local_idf_mix * local);
   }
@@ -252,8 +263,8 @@ void Model::CollectMatches(const std::string& stem, uint32_t lexicon_id, bool st
     }
     for (const auto& [v, count] : shared) {
       if (lexicon_id != kUnknownTerm && vocab_[v].lexicon_id != kUnknownTerm) continue;
-      const float dice = 2.0f * static_cast<float>(count) /
-                         static_cast<float>(grams.size() + trigram_count_[v]);
+      const float dice =
+          2.0f * static_cast<float>(count) / static_cast<float>(grams.size() + trigram_count_[v]);
       if (dice >= options_.typo_min_dice && vocab_[v].stem != stem) {
         add(v, options_.typo_sim * dice);
       }
@@ -321,8 +332,8 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
       precision += vocab_[ex.terms[s]].weight * scratch.best_precision[slot_base[e] + s];
     }
     precision /= ex.weight_sum;
-    float score = recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision)
-                                              : 0.0f;
+    float score =
+        recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision) : 0.0f;
     if (mix > 0) {
       const size_t dims = query_centroid.size();
       const float cosine = DotF32(query_centroid.data(), centroids_.data() + e * dims, dims);

@@ -128,7 +128,7 @@ class Model {
   // Derived.
   std::unordered_map<std::string, uint32_t> by_stem_;
   std::unordered_map<uint32_t, uint32_t> by_lexicon_id_;
-  std::unordered_map<uint32_t, std::vector<Match>> expansions_;  // lexicon id → vocab
+  std::unordered_map<uint32_t, std::vector<Match>> expansions_;   // lexicon id → vocab
   std::unordered_map<uint32_t, std::vector<uint32_t>> trigrams_;  // trigram → vocab ids
   std::vector<uint32_t> trigram_count_;                           // per vocab id
   std::vector<std::vector<Posting>> postings_;                    // per vocab id

@@ -1,8 +1,8 @@
 // Model file reading and writing (format in model.h).
 #include <cstring>
 
-#include "nlu/checksum.h"
 #include "nlu/analyzer.h"
+#include "nlu/checksum.h"
 #include "nlu/model.h"
 
 namespace faqbot::nlu {
@@ -32,26 +32,10 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
-  uint8_t U8() {
-    uint8_t v = 0;
-    Raw(&v, 1);
-    return v;
-  }
-  uint32_t U32() {
-    uint32_t v = 0;
-    Raw(&v, 4);
-    return v;
-  }
-  uint64_t U64() {
-    uint64_t v = 0;
-    Raw(&v, 8);
-    return v;
-  }
-  float F32() {
-    float v = 0;
-    Raw(&v, 4);
-    return v;
-  }
+  uint8_t U8() { return Number<uint8_t>(); }
+  uint32_t U32() { return Number<uint32_t>(); }
+  uint64_t U64() { return Number<uint64_t>(); }
+  float F32() { return Number<float>(); }
   std::string Str(size_t max) {
     const uint32_t n = U32();
     if (failed_ || n > max || n > in_.size() - pos_) {
@@ -72,6 +56,12 @@ class Reader {
   bool at_end() const { return pos_ == in_.size(); }
 
  private:
+  template <typename T>
+  T Number() {
+    T v{};
+    Raw(&v, sizeof(T));
+    return v;
+  }
   void Raw(void* p, size_t n) {
     if (failed_ || in_.size() - pos_ < n) {
       failed_ = true;
@@ -131,9 +121,8 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   const uint64_t size = h.U64();
   const uint64_t checksum = h.U64();
   if (version != kFormatVersion) {
-    return DataLossError("model format version " + std::to_string(version) +
-                         ", this build reads " + std::to_string(kFormatVersion) +
-                         "; retrain the model");
+    return DataLossError("model format version " + std::to_string(version) + ", this build reads " +
+                         std::to_string(kFormatVersion) + "; retrain the model");
   }
   const std::string_view payload = bytes.substr(kHeaderSize);
   if (payload.size() != size) return DataLossError("model file is truncated or has extra bytes");

@@ -136,7 +136,7 @@ TEST(ModelTest, HugeQueryIsHandled) {
 
 TEST(ModelTest, PredictIsThreadSafe) {
   auto m = Train(OfficeFaq());
-  const std::vector<std::string> qs = {"wifi password", "guest parking", "travel expenses",
+  const std::vector<std::string> qs = {"wifi password", "guest parking",  "travel expenses",
                                        "vacation days", "printer jammed", "random stuff"};
   std::vector<std::string> expected;
   for (const auto& q : qs) expected.push_back(m->Predict(q).intent);

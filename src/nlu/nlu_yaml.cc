@@ -114,12 +114,23 @@ std::string Quote(std::string_view s) {
   std::string out = "\"";
   ForEachCodePoint(s, [&](int32_t cp, std::string_view bytes) {
     switch (cp) {
-      case '"': out += "\\\""; return;
-      case '\\': out += "\\\\"; return;
-      case '\n': out += "\\n"; return;
-      case '\r': out += "\\r"; return;
-      case '\t': out += "\\t"; return;
-      default: break;
+      case '"':
+        out += "\\\"";
+        return;
+      case '\\':
+        out += "\\\\";
+        return;
+      case '\n':
+        out += "\\n";
+        return;
+      case '\r':
+        out += "\\r";
+        return;
+      case '\t':
+        out += "\\t";
+        return;
+      default:
+        break;
     }
     if (IsYamlPrintable(cp)) {
       out.append(bytes);

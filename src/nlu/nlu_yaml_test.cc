@@ -55,7 +55,8 @@ TEST(NluYamlTest, WriteThenReadIsIdentity) {
 TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
   // Found by the fuzzer: control characters inside examples broke the written YAML.
   TrainingData d;
-  d.intents.push_back({std::string("a\x01b\xEF\xBB\xBF", 6), {std::string("x\0y\x7fz", 5)}, "q\x02"});
+  d.intents.push_back(
+      {std::string("a\x01b\xEF\xBB\xBF", 6), {std::string("x\0y\x7fz", 5)}, "q\x02"});
   const std::string yaml = WriteNluYaml(d);
   auto back = ParseNluYaml(yaml);
   ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
@@ -86,13 +87,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"Empty", "", "empty document"},
         BadCase{"NotAMapping", "just a string", "expected a mapping"},
         BadCase{"NoNluList", "version: '3.1'\n", "no nlu: list"},
-        BadCase{"DuplicateIntent", "nlu:\n- intent: a\n  examples: |\n    - x\n- intent: a\n  examples: |\n    - y\n",
+        BadCase{"DuplicateIntent",
+                "nlu:\n- intent: a\n  examples: |\n    - x\n- intent: a\n  examples: |\n    - y\n",
                 "5: duplicate intent a (first at line 2)"},
         BadCase{"NoExamples", "nlu:\n- intent: a\n", "intent a has no examples"},
-        BadCase{"ExampleWithoutDash", "nlu:\n- intent: a\n  examples: |\n    no dash\n", "must start with"},
+        BadCase{"ExampleWithoutDash", "nlu:\n- intent: a\n  examples: |\n    no dash\n",
+                "must start with"},
         BadCase{"InvalidYaml", "nlu:\n- intent: [unclosed\n", "not valid YAML"},
-        BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n", "4: not valid UTF-8"},
-        BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n", "intent needs a name"},
+        BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n",
+                "4: not valid UTF-8"},
+        BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n",
+                "intent needs a name"},
         BadCase{"NoIntents", "nlu: []\n", "no intents"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 

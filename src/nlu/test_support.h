@@ -18,7 +18,8 @@ inline std::shared_ptr<const Lexicon> BuiltLexicon() {
     const std::string path = std::string(FAQBOT_BINARY_DIR) + "/lexicon.fwn";
     auto loaded = Lexicon::Load(path);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "cannot load %s: %s\n", path.c_str(), loaded.status().ToString().c_str());
+      std::fprintf(stderr, "cannot load %s: %s\n", path.c_str(),
+                   loaded.status().ToString().c_str());
       std::abort();
     }
     return *loaded;

@@ -17,9 +17,15 @@ size_t DecodeAt(std::string_view s, size_t i, utf8proc_int32_t* cp) {
 
 bool IsWordCodePoint(utf8proc_int32_t cp) {
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
       return true;
     default:
@@ -50,7 +56,7 @@ void AppendSlackToken(std::string_view inner, std::string& out) {
   const size_t bar = inner.find('|');
   const char lead = inner[0];
   if (lead == '@' || lead == '!') return;  // user mentions and <!here>-style commands: no words
-  if (lead == '#') {                        // channel: keep its name when given
+  if (lead == '#') {                       // channel: keep its name when given
     if (bar != std::string_view::npos) out.append(" ").append(inner.substr(bar + 1)).append(" ");
     return;
   }
@@ -116,9 +122,8 @@ std::string NormalizeText(std::string_view raw) {
   const auto options = static_cast<utf8proc_option_t>(
       UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
       UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP | UTF8PROC_STRIPCC);
-  const auto len =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),
-                   static_cast<utf8proc_ssize_t>(clean.size()), &mapped, options);
+  const auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),
+                                static_cast<utf8proc_ssize_t>(clean.size()), &mapped, options);
   std::string folded;
   if (len >= 0 && mapped != nullptr) folded.assign(reinterpret_cast<char*>(mapped), len);
   std::free(mapped);

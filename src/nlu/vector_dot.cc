@@ -10,7 +10,7 @@ __attribute__((target_clones("avx2", "default"))) int32_t DotI8(const int8_t* a,
 }
 
 __attribute__((target_clones("avx2", "default"))) float DotF32(const float* a, const float* b,
-                                                              size_t n) {
+                                                               size_t n) {
   // Eight partial sums, so the compiler may vectorise without reassociating one float sum.
   float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   size_t i = 0;

@@ -82,7 +82,8 @@ std::vector<double> JacobiEigen(std::vector<double> a, size_t k, std::vector<dou
         const double apq = a[p * k + q];
         if (std::fabs(apq) < 1e-300) continue;
         const double theta = (a[q * k + q] - a[p * k + p]) / (2.0 * apq);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
         const double c = 1.0 / std::sqrt(t * t + 1), s = t * c;
         for (size_t r = 0; r < k; ++r) {  // columns p, q
           const double arp = a[r * k + p], arq = a[r * k + q];
@@ -163,8 +164,8 @@ SparseMatrix PpmiMatrix(const std::vector<std::vector<uint32_t>>& docs,
       const auto begin = m.col.begin() + static_cast<std::ptrdiff_t>(m.row_start[c]);
       const auto end = m.col.begin() + static_cast<std::ptrdiff_t>(m.row_start[c + 1]);
       const auto it = std::lower_bound(begin, end, static_cast<uint32_t>(r));
-      const float other = (it != end && *it == r) ? m.val[static_cast<size_t>(it - m.col.begin())]
-                                                   : 0.0f;
+      const float other =
+          (it != end && *it == r) ? m.val[static_cast<size_t>(it - m.col.begin())] : 0.0f;
       sym[p] = 0.5f * (m.val[p] + other);
     }
   }
@@ -175,8 +176,7 @@ SparseMatrix PpmiMatrix(const std::vector<std::vector<uint32_t>>& docs,
 }  // namespace
 
 WordVectorTable LearnWordVectors(const std::vector<std::vector<uint32_t>>& docs, uint32_t n_terms,
-                                 const std::vector<bool>& excluded,
-                                 const WordVectorOptions& opt) {
+                                 const std::vector<bool>& excluded, const WordVectorOptions& opt) {
   WordVectorTable table;
   std::vector<uint32_t> df(n_terms, 0);
   for (const auto& doc : docs) {
@@ -219,7 +219,8 @@ WordVectorTable LearnWordVectors(const std::vector<std::vector<uint32_t>>& docs,
   for (size_t i = 0; i < k; ++i)
     for (size_t j = 0; j < k; ++j) b[i * k + j] = Dot(q.column(i), mq.column(j), n);
   for (size_t i = 0; i < k; ++i)
-    for (size_t j = i + 1; j < k; ++j) b[i * k + j] = b[j * k + i] = 0.5 * (b[i * k + j] + b[j * k + i]);
+    for (size_t j = i + 1; j < k; ++j)
+      b[i * k + j] = b[j * k + i] = 0.5 * (b[i * k + j] + b[j * k + i]);
   std::vector<double> vecs;
   const std::vector<double> values = JacobiEigen(std::move(b), k, vecs);
   std::vector<size_t> order(k);

@@ -12,13 +12,13 @@
 namespace faqbot::nlu {
 
 struct WordVectorOptions {
-  int dims = 128;            // vector length
-  int oversample = 24;       // extra range-finder columns
-  int power_iterations = 2;  // subspace iterations (accuracy of the leading eigenvectors)
-  uint32_t min_df = 3;       // terms in fewer documents get no vector
-  uint32_t max_vocab = 40'000;  // the most frequent terms at most
+  int dims = 128;                   // vector length
+  int oversample = 24;              // extra range-finder columns
+  int power_iterations = 2;         // subspace iterations (accuracy of the leading eigenvectors)
+  uint32_t min_df = 3;              // terms in fewer documents get no vector
+  uint32_t max_vocab = 40'000;      // the most frequent terms at most
   float context_smoothing = 0.75f;  // context distribution smoothing of PMI
-  float eigen_power = 0.5f;  // rows scaled by eigenvalue^power
+  float eigen_power = 0.5f;         // rows scaled by eigenvalue^power
   uint64_t seed = 20261124;
 };
 
