@@ -30,6 +30,8 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("conf_scale", o.conf_scale);
   f("conf_center", o.conf_center);
   f("margin_gain", o.margin_gain);
+  f("size_gain", o.size_gain);
+  f("size_reference", o.size_reference);
   f("threshold", o.threshold);
 }
 

@@ -31,10 +31,14 @@ struct MatcherOptions {
   float sentence_mix = 0.2f;    // share of the example score from mean-word-vector cosine
   // --- example score: weighted harmonic blend of recall (query covered) and precision
   float recall_weight = 0.5f;  // 0.5 = F1; higher favours covering the query
-  // --- confidence: sigmoid(scale * (score - center) + margin_gain * (score - second))
+  // --- confidence: sigmoid(scale * (score - center') + margin_gain * (score - second))
   float conf_scale = 12.0f;
   float conf_center = 0.5f;
   float margin_gain = 6.0f;
+  // The centre rises with bot size: + size_gain × ln(topics / size_reference) above the
+  // reference, because among more topics an unrelated one is more likely to look close.
+  float size_gain = 0.1f;
+  float size_reference = 10.0f;
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 

@@ -347,8 +347,11 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
 
 float Model::Confidence(float score, float other) const {
   if (score <= 0) return 0.0f;
-  return Sigmoid(options_.conf_scale * (score - options_.conf_center) +
-                 options_.margin_gain * (score - other));
+  const float topics = static_cast<float>(topics_.size());
+  const float reference = std::max(options_.size_reference, 1.0f);
+  const float center =
+      options_.conf_center + options_.size_gain * std::max(0.0f, std::log(topics / reference));
+  return Sigmoid(options_.conf_scale * (score - center) + options_.margin_gain * (score - other));
 }
 
 Prediction Model::Predict(std::string_view query, size_t max_ranking) const {
