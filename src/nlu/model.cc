@@ -345,6 +345,23 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
   return topic_scores;
 }
 
+size_t Model::ApproximateMemoryBytes() const {
+  // Hash-map nodes cost about a pointer pair and a hash beyond their payload.
+  constexpr size_t kNode = 32;
+  size_t bytes = sizeof(Model);
+  for (const auto& t : topics_) bytes += sizeof(t) + t.capacity();
+  for (const auto& v : vocab_) bytes += sizeof(v) + v.stem.capacity();
+  for (const auto& e : examples_) bytes += sizeof(e) + e.terms.capacity() * sizeof(uint32_t);
+  bytes += by_stem_.size() * (kNode + sizeof(std::string) + 16) + by_lexicon_id_.size() * kNode;
+  for (const auto& [id, matches] : expansions_) bytes += kNode + matches.capacity() * sizeof(Match);
+  for (const auto& [gram, ids] : trigrams_) bytes += kNode + ids.capacity() * sizeof(uint32_t);
+  bytes += trigram_count_.capacity() * sizeof(uint32_t);
+  for (const auto& p : postings_) bytes += sizeof(p) + p.capacity() * sizeof(Posting);
+  bytes += vector_vocab_.capacity() * sizeof(uint32_t) + vector_rows_.capacity() +
+           centroids_.capacity() * sizeof(float);
+  return bytes;
+}
+
 float Model::Confidence(float score, float other) const {
   if (score <= 0) return 0.0f;
   const float topics = static_cast<float>(topics_.size());

@@ -75,6 +75,8 @@ class Model {
   Prediction Predict(std::string_view query, size_t max_ranking = 10) const;
 
   size_t topic_count() const { return topics_.size(); }
+  // An estimate of the heap memory this model holds, for memory-bounded caches.
+  size_t ApproximateMemoryBytes() const;
   const std::string& topic(size_t i) const { return topics_[i]; }
   const MatcherOptions& options() const { return options_; }
 

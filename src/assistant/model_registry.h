@@ -1,0 +1,97 @@
+// ModelRegistry: the live FAQ model of every owner, shared by all askers.
+//
+// Get returns the owner's published model, loading it on first use through the injected
+// Loader (the model bytes of the owner's live publication, from the Store) and keeping it in a
+// memory-bounded LRU cache. Publish installs a freshly trained model atomically: questions in
+// flight keep the std::shared_ptr they hold and finish on the old model; the next Get sees the
+// new one. Invalidate drops a cached model (another process published; reload on next use).
+//
+// Thread-safe. The lock is never held while the Loader runs; concurrent Gets of one owner share
+// a single load.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "nlu/lexicon.h"
+#include "nlu/model.h"
+
+namespace faqbot::assistant {
+
+// Who owns a bot: a Slack user within a workspace.
+struct OwnerKey {
+  std::string team_id;
+  std::string user_id;
+  bool operator==(const OwnerKey&) const = default;
+};
+
+struct ModelRegistryOptions {
+  // Models beyond this many bytes (ApproximateMemoryBytes) are evicted, least recently used
+  // first. A model larger than the whole budget is still served, just not kept.
+  size_t max_bytes = size_t{512} << 20;
+};
+
+class ModelRegistry {
+ public:
+  // Returns the model file bytes of the owner's live publication; nullopt when the owner has
+  // published nothing; an error when the store cannot be read.
+  using Loader = std::function<Result<std::optional<std::string>>(const OwnerKey&)>;
+
+  ModelRegistry(std::shared_ptr<const nlu::Lexicon> lexicon, Loader loader,
+                ModelRegistryOptions options = {});
+  ModelRegistry(const ModelRegistry&) = delete;
+  ModelRegistry& operator=(const ModelRegistry&) = delete;
+
+  // The owner's live model. Errors: FailedPrecondition (nothing published), the Loader's error,
+  // DataLoss (the stored model is unreadable).
+  Result<std::shared_ptr<const nlu::Model>> Get(const OwnerKey& owner);
+
+  // Makes `model` the owner's live model (after a publish committed it to the store).
+  void Publish(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model);
+
+  // Forgets the cached model; the next Get loads again.
+  void Invalidate(const OwnerKey& owner);
+
+  size_t cached_models() const;
+  size_t cached_bytes() const;
+
+ private:
+  struct KeyHash {
+    size_t operator()(const OwnerKey& k) const {
+      return std::hash<std::string>()(k.team_id) * 31 + std::hash<std::string>()(k.user_id);
+    }
+  };
+  struct Entry {
+    std::shared_ptr<const nlu::Model> model;
+    size_t bytes = 0;
+    std::list<OwnerKey>::iterator lru;  // position in lru_ (front = most recent)
+  };
+
+  // Requires mu_. Inserts or replaces, then evicts down to the budget.
+  void InsertLocked(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model);
+  void EraseLocked(const OwnerKey& owner);
+
+  std::shared_ptr<const nlu::Lexicon> lexicon_;
+  Loader loader_;
+  ModelRegistryOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable loaded_;
+  std::unordered_map<OwnerKey, Entry, KeyHash> entries_;
+  std::list<OwnerKey> lru_;
+  size_t bytes_ = 0;
+  // Owners being loaded right now, with a generation that Publish/Invalidate bump so a slow load
+  // never overwrites a newer model.
+  std::unordered_map<OwnerKey, uint64_t, KeyHash> loading_;
+  std::unordered_map<OwnerKey, uint64_t, KeyHash> generation_;
+};
+
+}  // namespace faqbot::assistant
