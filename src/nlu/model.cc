@@ -5,6 +5,7 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "common/logging.h"
 #include "nlu/analyzer.h"
 #include "nlu/text_normalizer.h"
 #include "nlu/vector_dot.h"
@@ -138,8 +139,9 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
         topics_of[it->second].insert(topic);
       }
       if (ex.terms.empty()) {
-        return InvalidArgumentError("an example of intent " + intent.name + " has no words: \"" +
-                                    text.substr(0, 80) + "\"");
+        // Nothing to match on ("???", an emoji): Rasa trains anyway, and so do we.
+        LogWarn("nlu: skipping an example of intent {} with no words", intent.name);
+        continue;
       }
       m->examples_.push_back(std::move(ex));
     }

@@ -49,16 +49,17 @@ struct Prediction {
 // Limits enforced by Train and Load.
 inline constexpr size_t kMaxTopics = 10'000;
 inline constexpr size_t kMaxExamplesPerModel = 200'000;
-inline constexpr size_t kMaxExampleBytes = 4'096;
+inline constexpr size_t kMaxExampleBytes = 64 * 1024;
 
 class Model {
  public:
   static constexpr uint32_t kFormatVersion = 1;
 
   // Builds a model. Deterministic: the same data, lexicon and options give the same model and
-  // the same Serialize() bytes. Errors (InvalidArgument): no intents, an intent with no
-  // examples, duplicate or empty intent names, an example over kMaxExampleBytes or with no
-  // words, too many topics or examples, invalid UTF-8.
+  // the same Serialize() bytes. Examples without any word ("???") are skipped with a warning; a
+  // topic left with none is kept but never predicted. Errors (InvalidArgument): no intents, an
+  // intent with no examples, duplicate or empty intent names, an example over kMaxExampleBytes,
+  // too many topics or examples, invalid UTF-8.
   static Result<std::shared_ptr<const Model>> Train(const TrainingData& data,
                                                     std::shared_ptr<const Lexicon> lexicon,
                                                     const MatcherOptions& options = {});

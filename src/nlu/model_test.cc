@@ -102,12 +102,24 @@ TEST(ModelTest, RejectsBadTrainingData) {
   EXPECT_EQ(Model::Train(no_examples, lex).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Model::Train(Faq({{"a", "x"}, {"a", "y"}}), lex).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(Model::Train(Faq({{"a", "?!"}}), lex).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Model::Train(Faq({{"a", "caf\xC3"}}), lex).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Model::Train(Faq({{"a", std::string(kMaxExampleBytes + 1, 'a')}}), lex).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Model::Train(Faq({{"", "x"}}), lex).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ModelTest, WordlessExamplesAreSkippedNotFatal) {
+  TrainingData d = Faq({{"wifi", "what is the wifi password"}, {"emoji", ":tada: ?!"}});
+  d.intents[0].examples.push_back("???");
+  auto m = Train(d);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->topic_count(), 2u);
+  EXPECT_EQ(m->Predict("wifi password").intent, "wifi");
+  EXPECT_TRUE(m->Predict("?!").declined());
+  auto loaded = Model::Load(m->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->Predict("wifi password").intent, "wifi");
 }
 
 TEST(ModelTest, CorruptOrTruncatedFilesAreDataLoss) {
