@@ -308,6 +308,14 @@ Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuild
         } else {
           for (const auto& w : words) add(from, w, r, rank);
         }
+        if (r != Relation::kHypernym || opt.hypernym_depth < 2) continue;
+        // The grandparent concept ("pizza" → dish → food), one rank further away.
+        for (const Pointer& up : tit->second.pointers) {
+          if (up.symbol != "@" && up.symbol != "@i") continue;
+          auto uit = wn.synsets[up.pos].find(up.offset);
+          if (uit == wn.synsets[up.pos].end()) continue;
+          for (const auto& w : uit->second.words) add(from, w, Relation::kHypernym, rank + 1);
+        }
       }
     }
   }

@@ -18,6 +18,8 @@ struct LexiconBuilderOptions {
   int max_senses = 4;
   // At most this many related stems are kept per stem, the closest first.
   int max_related = 48;
+  // Hypernym levels linked (1: parents; 2: grandparents too, one sense rank further away).
+  int hypernym_depth = 2;
   // Word vectors learned from the glosses.
   WordVectorOptions vectors;
 };
