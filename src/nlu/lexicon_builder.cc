@@ -420,17 +420,12 @@ std::string CacheDir() {
 
 Result<std::shared_ptr<const Lexicon>> OpenLexicon(const LexiconSearch& search) {
   if (!search.explicit_path.empty()) return Lexicon::Load(search.explicit_path);
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("FAQBOT_LEXICON"); env && *env) {
-    return Lexicon::Load(env);
-  }
+  if (const char* env = std::getenv("FAQBOT_LEXICON"); env && *env) return Lexicon::Load(env);
   const std::string exe_dir = ExecutableDir();
-  candidates.push_back(exe_dir + "/lexicon.fwn");
-  candidates.push_back(exe_dir + "/../share/faqbot/lexicon.fwn");
   const std::string cache =
       CacheDir() + "/lexicon-v" + std::to_string(Lexicon::kFormatVersion) + ".fwn";
-  candidates.push_back(cache);
-  for (const auto& path : candidates) {
+  for (const std::string& path :
+       {exe_dir + "/lexicon.fwn", exe_dir + "/../share/faqbot/lexicon.fwn", cache}) {
     auto lex = Lexicon::Load(path);
     if (lex.ok()) return lex;
     if (lex.status().code() != StatusCode::kNotFound) {
