@@ -1,0 +1,263 @@
+#include "slack/event_parser.h"
+
+#include <gtest/gtest.h>
+
+#include "slack/inbound_test_support.h"
+
+namespace faqbot::slack {
+namespace {
+
+using testing::Fixture;
+using testing::FixtureJson;
+using testing::InteractionFormBody;
+
+// The payload of a parsed event, failing the test when it is something else.
+template <typename T>
+T EventOf(const Result<ParsedRequest>& r) {
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return T{};
+  const auto* inbound = std::get_if<InboundEvent>(&*r);
+  EXPECT_NE(inbound, nullptr) << "not an InboundEvent";
+  if (inbound == nullptr) return T{};
+  const auto* t = std::get_if<T>(&inbound->payload);
+  EXPECT_NE(t, nullptr) << "payload of another type";
+  return t == nullptr ? T{} : *t;
+}
+
+std::string IgnoredReason(const Result<ParsedRequest>& r) {
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return "";
+  const auto* ignored = std::get_if<Ignored>(&*r);
+  EXPECT_NE(ignored, nullptr) << "not Ignored";
+  return ignored == nullptr ? "" : ignored->reason;
+}
+
+TEST(EventParserTest, UrlVerificationGivesTheChallenge) {
+  auto r = ParseEventsBody(Fixture("events_url_verification.json"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(std::holds_alternative<UrlVerification>(*r));
+  EXPECT_EQ(std::get<UrlVerification>(*r).challenge,
+            "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+}
+
+TEST(EventParserTest, DirectMessage) {
+  auto r = ParseEventsBody(Fixture("events_message_im.json"));
+  auto m = EventOf<MessageEvent>(r);
+  EXPECT_EQ(std::get<InboundEvent>(*r).event_id, "Ev0FAQDM0001");
+  EXPECT_EQ(m.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(m.channel, "D0ASKERDM1");
+  EXPECT_EQ(m.channel_type, "im");
+  EXPECT_EQ(m.user, "U0ASKER001");
+  EXPECT_EQ(m.text, "ask <@U0OWNER001> how do I reset my VPN password?");
+  EXPECT_EQ(m.ts, "1700000123.000200");
+  EXPECT_EQ(m.thread_ts, "");
+  EXPECT_EQ(m.bot_id, "");
+  EXPECT_EQ(m.subtype, "");
+}
+
+TEST(EventParserTest, ChannelAppMentionWithRichTextBlocks) {
+  auto r = ParseEventsBody(Fixture("events_app_mention_rich_text.json"));
+  auto m = EventOf<AppMentionEvent>(r);
+  EXPECT_EQ(std::get<InboundEvent>(*r).event_id, "Ev0FAQMENT01");
+  EXPECT_EQ(m.channel, "C0GENERAL1");
+  EXPECT_EQ(m.user, "U0ASKER001");
+  // The text stays as Slack escaped it; the blocks are not needed to read it.
+  EXPECT_EQ(m.text,
+            "<@U0FAQBOT01> ask <@U0OWNER001> where is the *expense* form &amp; who signs it?");
+  EXPECT_EQ(m.ts, "1700000456.001300");
+  EXPECT_EQ(m.thread_ts, "1700000400.001100");
+}
+
+TEST(EventParserTest, AppHomeOpened) {
+  auto h = EventOf<AppHomeOpenedEvent>(ParseEventsBody(Fixture("events_app_home_opened.json")));
+  EXPECT_EQ(h.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(h.user, "U0OWNER001");
+  EXPECT_EQ(h.channel, "D0OWNERDM1");
+  EXPECT_EQ(h.tab, "home");
+}
+
+TEST(EventParserTest, BotMessagesKeepTheirBotIdentity) {
+  auto own = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_own_bot.json")));
+  EXPECT_EQ(own.bot_id, "B0FAQBOT01");
+  EXPECT_EQ(own.user, "U0FAQBOT01");
+  auto classic = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_classic_bot.json")));
+  EXPECT_EQ(classic.subtype, "bot_message");
+  EXPECT_EQ(classic.bot_id, "B0CLASSIC1");
+  EXPECT_EQ(classic.user, "");
+}
+
+TEST(EventParserTest, EditedAndDeletedMessagesParseWithTheirSubtype) {
+  auto changed = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_changed.json")));
+  EXPECT_EQ(changed.subtype, "message_changed");
+  EXPECT_EQ(changed.user, "");  // the author is inside "message", which the filter drops anyway
+  auto deleted = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_deleted.json")));
+  EXPECT_EQ(deleted.subtype, "message_deleted");
+  auto broadcast =
+      EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_thread_broadcast.json")));
+  EXPECT_EQ(broadcast.subtype, "thread_broadcast");
+  EXPECT_EQ(broadcast.thread_ts, "1700000290.000950");
+}
+
+TEST(EventParserTest, UnknownEventTypesAreIgnoredNotErrors) {
+  EXPECT_EQ(IgnoredReason(ParseEventsBody(Fixture("events_reaction_added.json"))),
+            "event type reaction_added");
+  EXPECT_EQ(IgnoredReason(ParseEventsBody(Fixture("events_app_rate_limited.json"))),
+            "events api type app_rate_limited");
+}
+
+TEST(EventParserTest, BlockActionButtonInAnEphemeralMessage) {
+  auto a = EventOf<BlockAction>(
+      ParseInteractionBody(InteractionFormBody("interaction_block_actions.json")));
+  EXPECT_EQ(a.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(a.user, "U0ASKER001");
+  EXPECT_EQ(a.channel, "D0ASKERDM1");
+  EXPECT_EQ(a.message_ts, "1700000130.000400");
+  EXPECT_EQ(a.container_type, "message");
+  EXPECT_TRUE(a.is_ephemeral);
+  EXPECT_EQ(a.action_id, "faq_helpful");
+  EXPECT_EQ(a.block_id, "feedback");
+  EXPECT_EQ(a.action_type, "button");
+  EXPECT_EQ(a.value, "topic-42:yes");
+  EXPECT_EQ(a.response_url,
+            "https://hooks.slack.com/actions/T0FAQTEAM1/6211112233445/Xy7zAbCdEfGhIjKlMnOpQrSt");
+  EXPECT_EQ(a.trigger_id, "6211112233445.5566778899.0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+}
+
+TEST(EventParserTest, BlockActionSelectInAViewOfAnOrgWideInstall) {
+  auto a = EventOf<BlockAction>(
+      ParseInteraction(FixtureJson("interaction_block_actions_view_select.json")));
+  EXPECT_EQ(a.team_id, "T0FAQTEAM1");  // team is null: taken from the user
+  EXPECT_EQ(a.container_type, "view");
+  EXPECT_EQ(a.view_id, "V0EDITVIEW1");
+  EXPECT_EQ(a.channel, "");
+  EXPECT_EQ(a.action_type, "static_select");
+  EXPECT_EQ(a.value, "topic-42");
+}
+
+TEST(EventParserTest, ViewSubmissionFlattensStateValues) {
+  auto v = EventOf<ViewSubmission>(
+      ParseInteractionBody(InteractionFormBody("interaction_view_submission.json")));
+  EXPECT_EQ(v.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(v.user, "U0OWNER001");
+  EXPECT_EQ(v.view_id, "V0NEWTOPIC1");
+  EXPECT_EQ(v.callback_id, "new_topic");
+  EXPECT_EQ(v.private_metadata, "{\"draft\":7}");
+  std::map<std::string, std::string> expected{
+      {"question.text", "How do I reset my VPN password?"},
+      {"answer.text", "Settings \xE2\x86\x92 Security \xE2\x86\x92 Reset.\nThen sign in again."},
+      {"phrasings.text", ""},
+      {"audience.channels", "C0GENERAL1,C0HELPDSK1"},
+      {"kind.pick", "it"},
+  };
+  EXPECT_EQ(v.values, expected);
+}
+
+TEST(EventParserTest, OtherInteractionsAreIgnored) {
+  EXPECT_EQ(IgnoredReason(ParseInteraction(FixtureJson("interaction_shortcut.json"))),
+            "interaction type shortcut");
+}
+
+TEST(EventParserTest, SlashCommandFromForm) {
+  auto c = EventOf<SlashCommand>(ParseSlashCommandBody(Fixture("command_ask.form")));
+  EXPECT_EQ(c.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(c.user_id, "U0ASKER001");
+  EXPECT_EQ(c.channel_id, "C0GENERAL1");
+  EXPECT_EQ(c.command, "/ask");
+  EXPECT_EQ(c.text,
+            "<@U0OWNER001|owner.one> where is the expense form? & who signs it "
+            "\xE2\x9C\x8D\xEF\xB8\x8F");
+  EXPECT_EQ(c.response_url,
+            "https://hooks.slack.com/commands/T0FAQTEAM1/6211112233449/aBcDeFgHiJkLmNoPqRsTuVwX");
+  EXPECT_EQ(c.trigger_id, "6211112233449.5566778899.1234567890abcdef1234567890abcdef");
+}
+
+TEST(EventParserTest, SlashCommandFromSocketModeJson) {
+  auto c = EventOf<SlashCommand>(
+      ParseSlashCommandJson(FixtureJson("socket_slash_command_payload.json")));
+  EXPECT_EQ(c.command, "/ask");
+  EXPECT_EQ(c.channel_id, "D0ASKERDM1");
+  EXPECT_EQ(c.text, "<@U0OWNER001|owner.one> vpn?");
+}
+
+TEST(EventParserTest, SslCheck) {
+  auto r = ParseSlashCommandBody(Fixture("command_ssl_check.form"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(std::holds_alternative<SslCheck>(*r));
+}
+
+TEST(EventParserTest, MalformedJsonIsInvalidArgument) {
+  for (const char* bad : {"", "{", "{\"type\":", "not json", "{\"a\":1}}", "\xFF\xFE{}",
+                          "{\"type\":\"event_callback\",\"x\":\"\xC3\x28\"}"}) {
+    auto r = ParseEventsBody(bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(EventParserTest, NonObjectBodiesAreInvalidArgument) {
+  for (const char* bad : {"[]", "42", "\"event_callback\"", "null"}) {
+    auto r = ParseEventsBody(bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(ParseInteraction(nlohmann::json::array()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseSlashCommandJson(nlohmann::json(3)).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(EventParserTest, MissingOrMistypedRequiredFieldsAreNamed) {
+  auto body = FixtureJson("events_message_im.json");
+  body.erase("event_id");
+  auto r = ParseEventsApi(body);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("event_id"), std::string::npos) << r.status();
+
+  body = FixtureJson("events_message_im.json");
+  body["event"]["channel"] = 12;
+  r = ParseEventsApi(body);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("channel"), std::string::npos) << r.status();
+
+  body = FixtureJson("events_message_im.json");
+  body["event"] = "message";
+  EXPECT_EQ(ParseEventsApi(body).status().code(), StatusCode::kInvalidArgument);
+
+  auto action = FixtureJson("interaction_block_actions.json");
+  action["actions"] = nlohmann::json::array();
+  EXPECT_EQ(ParseInteraction(action).status().code(), StatusCode::kInvalidArgument);
+  action["actions"] = nlohmann::json::array({nlohmann::json::object({{"value", "x"}})});
+  r = ParseInteraction(action);
+  EXPECT_NE(r.status().message().find("action_id"), std::string::npos) << r.status();
+
+  auto view = FixtureJson("interaction_view_submission.json");
+  view["view"]["state"]["values"]["question"] = "oops";
+  EXPECT_EQ(ParseInteraction(view).status().code(), StatusCode::kInvalidArgument);
+
+  auto r2 = ParseSlashCommandBody("team_id=T1&command=%2Fask&text=hi");
+  EXPECT_NE(r2.status().message().find("user_id"), std::string::npos) << r2.status();
+}
+
+TEST(EventParserTest, InteractionBodyNeedsAPayloadField) {
+  EXPECT_EQ(ParseInteractionBody("foo=bar").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseInteractionBody("payload=%7B%22type").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseInteractionBody("payload=%7").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(EventParserTest, OversizedBodiesAreResourceExhausted) {
+  std::string big =
+      "{\"type\":\"url_verification\",\"challenge\":\"" + std::string(kMaxBodyBytes, 'a') + "\"}";
+  EXPECT_EQ(ParseEventsBody(big).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(ParseInteractionBody("payload=" + std::string(kMaxBodyBytes, 'a')).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(ParseSlashCommandBody("text=" + std::string(kMaxBodyBytes, 'a')).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(ParseEventsBody("{}", 1).status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(EventParserTest, DeeplyNestedJsonIsHandledWithoutCrashing) {
+  const std::string deep = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  auto r = ParseEventsBody(deep);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);  // no "type"
+}
+
+}  // namespace
+}  // namespace faqbot::slack
