@@ -51,6 +51,7 @@ struct EnvelopeState {
   bool acked = false;
   bool in_flight = false;
   bool abandoned = false;  // re-delivered max_redeliveries times, still not acked
+  int connection = 0;      // where the latest delivery went
   SteadyTime last_sent;
 };
 
@@ -76,6 +77,7 @@ class SlackEmulator::Impl {
   }
   void OnWsOpen(const std::shared_ptr<WsSession>& session);
   void OnWsMessage(WsSession& session, const std::string& text);
+  void RecordAck(AckRecord ack);
   void OnWsClosed(WsSession* session);
   void Pump();
   void CheckAcks();
@@ -107,6 +109,8 @@ class SlackEmulator::Impl {
   uint64_t next_envelope_ = 1;
   std::vector<Delivery> deliveries_;
   std::vector<AckRecord> acks_;
+  int acks_to_lose_ = 0;
+  std::map<int, int> in_flight_;  // connection number → envelopes sent and not acked
   std::atomic<int> connections_accepted_{0};
   std::atomic<int> open_connections_{0};
 };
@@ -467,13 +471,23 @@ void SlackEmulator::Impl::OnWsMessage(WsSession& session, const std::string& tex
   ack.envelope_id = id->get<std::string>();
   ack.connection = session.number();
   if (auto p = message.find("payload"); p != message.end()) ack.payload = *p;
+  RecordAck(std::move(ack));
+  if (options_.max_unacked_per_connection > 0) Pump();
+}
+
+void SlackEmulator::Impl::RecordAck(AckRecord ack) {
   std::lock_guard lock(mu_);
+  if (acks_to_lose_ > 0) {
+    --acks_to_lose_;
+    return;
+  }
   if (auto it = envelopes_.find(ack.envelope_id); it != envelopes_.end()) {
     EnvelopeState& env = it->second;
     ack.delay =
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - env.last_sent);
     ack.duplicate = env.acked;
     env.acked = true;
+    if (env.in_flight) --in_flight_[env.connection];
     env.in_flight = false;
   }
   acks_.push_back(std::move(ack));
@@ -487,11 +501,17 @@ void SlackEmulator::Impl::OnWsClosed(WsSession* session) {
 }
 
 void SlackEmulator::Impl::Pump() {
+  const int limit = options_.max_unacked_per_connection;
   for (;;) {
     std::shared_ptr<WsSession> target;
     for (size_t i = 0; i < ws_sessions_.size() && !target; ++i) {
       auto& candidate = ws_sessions_[(next_session_ + i) % ws_sessions_.size()];
-      if (candidate->accepting()) {
+      bool has_room = true;
+      if (limit > 0) {
+        std::lock_guard lock(mu_);
+        has_room = in_flight_[candidate->number()] < limit;
+      }
+      if (candidate->accepting() && has_room) {
         target = candidate;
         next_session_ = (next_session_ + i + 1) % ws_sessions_.size();
       }
@@ -506,6 +526,8 @@ void SlackEmulator::Impl::Pump() {
       EnvelopeState& env = envelopes_[id];
       if (env.acked) continue;
       env.in_flight = true;
+      env.connection = target->number();
+      ++in_flight_[env.connection];
       env.last_sent = std::chrono::steady_clock::now();
       json envelope = {{"envelope_id", id},
                        {"type", env.type},
@@ -541,6 +563,7 @@ void SlackEmulator::Impl::CheckAcks() {
     for (auto& [id, env] : envelopes_) {
       if (!env.in_flight || env.acked || now - env.last_sent < options_.ack_timeout) continue;
       env.in_flight = false;
+      --in_flight_[env.connection];
       if (env.retry_attempt >= options_.max_redeliveries) {
         env.abandoned = true;
         continue;
@@ -647,6 +670,11 @@ void SlackEmulator::DropConnections() {
     auto sessions = impl->ws_sessions_;
     for (auto& s : sessions) s->Drop();
   });
+}
+
+void SlackEmulator::LoseAcks(int count) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->acks_to_lose_ += count;
 }
 
 void SlackEmulator::SetSilent() {

@@ -63,6 +63,9 @@ struct SlackEmulatorOptions {
   std::chrono::milliseconds ack_timeout{3'000};
   // Socket Mode: re-deliveries of one envelope after its first delivery.
   int max_redeliveries = 3;
+  // Socket Mode: most envelopes one connection may hold un-acked (sent, no ack yet); the rest
+  // wait. 0 = no limit (everything queued is written at once).
+  int max_unacked_per_connection = 0;
   // Socket Mode: after a `disconnect` message, the connection is closed this much later.
   std::chrono::milliseconds disconnect_close_delay{1'000};
 };
@@ -157,6 +160,9 @@ class SlackEmulator {
   void SendDisconnect(const std::string& reason);
   // Closes every Socket Mode TCP connection abruptly (no close frame).
   void DropConnections();
+  // The next `count` acks are discarded as if lost on the way (their envelopes are re-delivered
+  // after ack_timeout).
+  void LoseAcks(int count);
   // Current connections stop reading and writing, but their TCP connection stays open (the
   // client sees a half-open link: no pongs, no envelopes).
   void SetSilent();

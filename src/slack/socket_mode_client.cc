@@ -1,0 +1,480 @@
+#include "slack/socket_mode_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <deque>
+#include <random>
+#include <thread>
+#include <unordered_set>
+
+#include "common/logging.h"
+#include "slack/web_api_client.h"
+
+namespace faqbot::slack {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+struct WsUrl {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string target;  // path and query
+};
+
+Result<WsUrl> ParseWsUrl(std::string_view url) {
+  WsUrl out;
+  if (url.starts_with("wss://")) {
+    out.tls = true;
+    url.remove_prefix(6);
+  } else if (url.starts_with("ws://")) {
+    url.remove_prefix(5);
+  } else {
+    return InvalidArgumentError("Socket Mode URL must start with wss:// or ws://");
+  }
+  const size_t slash = url.find_first_of("/?");
+  const std::string_view authority = url.substr(0, slash);
+  out.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+  if (out.target.front() == '?') out.target.insert(0, "/");
+  const size_t colon = authority.rfind(':');
+  out.host = std::string(authority.substr(0, colon));
+  out.port = colon == std::string_view::npos ? (out.tls ? "443" : "80")
+                                             : std::string(authority.substr(colon + 1));
+  if (out.host.empty()) return InvalidArgumentError("Socket Mode URL has no host");
+  return out;
+}
+
+// State one connection shares between its read loop and its watchdog.
+struct Connection {
+  explicit Connection(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  Steady::time_point opened = Steady::now();
+  Steady::time_point last_traffic = Steady::now();
+  Steady::time_point last_ping = Steady::now();
+  bool got_hello = false;
+  bool done = false;
+  bool half_open = false;
+  bool hello_timed_out = false;
+};
+
+// How one connection ended.
+struct ConnectionEnd {
+  Status status;
+  bool got_hello = false;
+  bool reconnect_now = false;  // Slack asked for a refresh
+  bool link_disabled = false;
+};
+
+template <typename Ws>
+void CloseSocket(Ws& ws) {
+  beast::error_code ec;
+  beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ec);
+  beast::get_lowest_layer(ws).socket().close(ec);
+}
+
+std::string StringField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+class SocketModeClient::Impl {
+ public:
+  Impl(UrlProvider url_provider, EnvelopeHandler handler, SocketModeClientOptions options,
+       StoppedCallback on_stopped)
+      : url_provider_(std::move(url_provider)),
+        handler_(std::move(handler)),
+        options_(options),
+        on_stopped_(std::move(on_stopped)),
+        ssl_ctx_(ssl::context::tls_client),
+        backoff_timer_(io_) {
+    rng_.seed(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device()());
+    beast::error_code ec;
+    ssl_ctx_.set_default_verify_paths(ec);
+    if (ec) LogWarn("socket mode: cannot load the system CA certificates: {}", ec.message());
+    ssl_ctx_.set_verify_mode(options_.verify_peer ? ssl::verify_peer : ssl::verify_none);
+  }
+
+  Status Start() {
+    if (started_) return FailedPreconditionError("Socket Mode client already started");
+    started_ = true;
+    asio::co_spawn(io_, Main(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+    asio::post(io_, [this] {
+      if (close_current_) close_current_();
+      backoff_timer_.cancel();
+    });
+    thread_.join();
+  }
+
+  bool connected() const { return connected_; }
+
+  SocketModeStats stats() const {
+    SocketModeStats s;
+    s.connections_opened = connections_opened_;
+    s.hellos = hellos_;
+    s.envelopes_handled = envelopes_handled_;
+    s.duplicates_skipped = duplicates_skipped_;
+    s.acks_sent = acks_sent_;
+    s.reconnects = reconnects_;
+    s.half_open_detected = half_open_detected_;
+    s.disconnects_received = disconnects_received_;
+    return s;
+  }
+
+ private:
+  asio::awaitable<void> Main();
+  asio::awaitable<ConnectionEnd> Connect(const WsUrl& url);
+  template <typename Ws>
+  asio::awaitable<ConnectionEnd> Serve(std::shared_ptr<Ws> ws, const WsUrl& url);
+  template <typename Ws>
+  asio::awaitable<void> Watchdog(std::shared_ptr<Ws> ws, std::shared_ptr<Connection> conn);
+  // Handles one text frame; returns false when the connection should end.
+  template <typename Ws>
+  asio::awaitable<bool> OnMessage(Ws& ws, Connection& conn, const std::string& text,
+                                  ConnectionEnd& end);
+  void Finish(const Status& status);
+  milliseconds BackoffDelay(int failures);
+  // True when `id` was new (and is now remembered).
+  bool Remember(const std::string& id);
+
+  UrlProvider url_provider_;
+  EnvelopeHandler handler_;
+  SocketModeClientOptions options_;
+  StoppedCallback on_stopped_;
+
+  asio::io_context io_;
+  ssl::context ssl_ctx_;
+  asio::steady_timer backoff_timer_;
+  std::thread thread_;
+  bool started_ = false;  // Start/Stop callers only
+  bool stopped_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+
+  // I/O thread only.
+  std::function<void()> close_current_;
+  std::mt19937_64 rng_;
+  std::deque<std::string> seen_order_;
+  std::unordered_set<std::string> seen_;
+
+  std::atomic<int64_t> connections_opened_{0};
+  std::atomic<int64_t> hellos_{0};
+  std::atomic<int64_t> envelopes_handled_{0};
+  std::atomic<int64_t> duplicates_skipped_{0};
+  std::atomic<int64_t> acks_sent_{0};
+  std::atomic<int64_t> reconnects_{0};
+  std::atomic<int64_t> half_open_detected_{0};
+  std::atomic<int64_t> disconnects_received_{0};
+};
+
+asio::awaitable<void> SocketModeClient::Impl::Main() {
+  int failures = 0;
+  bool first = true;
+  while (!stopping_) {
+    if (!first) ++reconnects_;
+    first = false;
+    ConnectionEnd end;
+    Result<std::string> url = url_provider_();
+    if (stopping_) break;
+    if (!url.ok()) {
+      const StatusCode code = url.status().code();
+      if (code == StatusCode::kUnauthenticated || code == StatusCode::kPermissionDenied) {
+        Finish(url.status().WithContext("Socket Mode URL"));
+        co_return;
+      }
+      end.status = url.status().WithContext("Socket Mode URL");
+    } else if (Result<WsUrl> parsed = ParseWsUrl(*url); !parsed.ok()) {
+      end.status = parsed.status();
+    } else {
+      try {
+        end = co_await Connect(*parsed);
+      } catch (const std::exception& e) {
+        end.status = InternalError(std::string("socket mode: ") + e.what());
+      }
+    }
+    connected_ = false;
+    if (stopping_) break;
+    if (end.link_disabled) {
+      Finish(FailedPreconditionError("Slack disabled the Socket Mode link (link_disabled)"));
+      co_return;
+    }
+    if (end.got_hello) failures = 0;
+    if (end.reconnect_now) continue;
+    ++failures;
+    const milliseconds delay = BackoffDelay(failures);
+    LogWarn("socket mode: connection ended ({}); reconnecting in {} ms", end.status.ToString(),
+            delay.count());
+    backoff_timer_.expires_after(delay);
+    co_await backoff_timer_.async_wait(kNoThrow);
+  }
+}
+
+asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Connect(const WsUrl& url) {
+  if (url.tls) {
+    auto ws = std::make_shared<TlsWs>(io_, ssl_ctx_);
+    co_return co_await Serve(std::move(ws), url);
+  }
+  auto ws = std::make_shared<PlainWs>(io_);
+  co_return co_await Serve(std::move(ws), url);
+}
+
+template <typename Ws>
+asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws> ws,
+                                                             const WsUrl& url) {
+  ConnectionEnd end;
+  close_current_ = [ws] { CloseSocket(*ws); };
+  struct ClearOnExit {
+    std::function<void()>& f;
+    ~ClearOnExit() { f = nullptr; }
+  } clear{close_current_};
+
+  auto& tcp_layer = beast::get_lowest_layer(*ws);
+  tcp_layer.expires_after(options_.connect_timeout);
+  tcp::resolver resolver(io_);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kNoThrow);
+  if (rec) {
+    end.status = UnavailableError("resolve " + url.host + ": " + rec.message());
+    co_return end;
+  }
+  if (stopping_) co_return end;
+  auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, kNoThrow);
+  if (cec || stopping_) {
+    end.status = UnavailableError("connect " + url.host + ": " + cec.message());
+    co_return end;
+  }
+  if constexpr (std::is_same_v<Ws, TlsWs>) {
+    auto& tls = ws->next_layer();
+    if (!SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str())) {
+      end.status = UnavailableError("TLS: cannot set SNI host name");
+      co_return end;
+    }
+    if (options_.verify_peer) tls.set_verify_callback(ssl::host_name_verification(url.host));
+    auto [hec] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
+    if (hec) {
+      end.status = UnavailableError("TLS handshake with " + url.host + ": " + hec.message());
+      co_return end;
+    }
+  }
+  tcp_layer.expires_never();
+  ws->set_option(websocket::stream_base::timeout{options_.connect_timeout,
+                                                 websocket::stream_base::none(), false});
+  ws->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(http::field::user_agent, "faqbot/0.1 socket-mode");
+  }));
+  ws->read_message_max(16 << 20);
+  auto [wec] = co_await ws->async_handshake(url.host + ":" + url.port, url.target, kNoThrow);
+  if (wec || stopping_) {
+    end.status = UnavailableError("WebSocket handshake with " + url.host + ": " + wec.message());
+    co_return end;
+  }
+  ++connections_opened_;
+  LogInfo("socket mode: connected to {}", url.host);
+
+  auto conn = std::make_shared<Connection>(io_);
+  ws->control_callback(
+      [conn](websocket::frame_type, beast::string_view) { conn->last_traffic = Steady::now(); });
+  asio::co_spawn(io_, Watchdog(ws, conn), asio::detached);
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [ec, n] = co_await ws->async_read(buffer, kNoThrow);
+    if (ec) {
+      if (conn->half_open) {
+        end.status = UnavailableError("no traffic from Slack for " +
+                                      std::to_string(options_.silence_timeout.count()) +
+                                      " ms (half-open connection)");
+      } else if (conn->hello_timed_out) {
+        end.status = DeadlineExceededError("no hello from Slack");
+      } else {
+        end.status = UnavailableError("WebSocket read: " + ec.message());
+      }
+      break;
+    }
+    conn->last_traffic = Steady::now();
+    const std::string text = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    if (!co_await OnMessage(*ws, *conn, text, end) || stopping_) break;
+  }
+  conn->done = true;
+  conn->timer.cancel();
+  CloseSocket(*ws);
+  connected_ = false;
+  co_return end;
+}
+
+template <typename Ws>
+asio::awaitable<void> SocketModeClient::Impl::Watchdog(std::shared_ptr<Ws> ws,
+                                                       std::shared_ptr<Connection> conn) {
+  const milliseconds tick = std::clamp(
+      std::min({options_.ping_interval, options_.silence_timeout / 4, options_.hello_timeout / 4}),
+      milliseconds(5), milliseconds(1'000));
+  while (!conn->done && !stopping_) {
+    conn->timer.expires_after(tick);
+    co_await conn->timer.async_wait(kNoThrow);
+    if (conn->done || stopping_) co_return;
+    const auto now = Steady::now();
+    if (!conn->got_hello && now - conn->opened > options_.hello_timeout) {
+      conn->hello_timed_out = true;
+      CloseSocket(*ws);
+      co_return;
+    }
+    if (now - conn->last_traffic > options_.silence_timeout) {
+      conn->half_open = true;
+      ++half_open_detected_;
+      LogWarn("socket mode: no traffic for {} ms; reconnecting", options_.silence_timeout.count());
+      CloseSocket(*ws);
+      co_return;
+    }
+    if (now - conn->last_ping >= options_.ping_interval) {
+      conn->last_ping = now;
+      auto [ec] = co_await ws->async_ping({}, kNoThrow);
+      if (ec) co_return;  // the read loop sees the failure too
+    }
+  }
+}
+
+template <typename Ws>
+asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn,
+                                                        const std::string& text,
+                                                        ConnectionEnd& end) {
+  const nlohmann::json message = nlohmann::json::parse(text, nullptr, false);
+  if (message.is_discarded() || !message.is_object()) {
+    LogWarn("socket mode: ignoring a frame that is not a JSON object ({} bytes)", text.size());
+    co_return true;
+  }
+  const std::string type = StringField(message, "type");
+  const std::string envelope_id = StringField(message, "envelope_id");
+  if (type == "hello") {
+    conn.got_hello = true;
+    end.got_hello = true;
+    ++hellos_;
+    connected_ = true;
+    co_return true;
+  }
+  if (type == "disconnect") {
+    ++disconnects_received_;
+    const std::string reason = StringField(message, "reason");
+    LogInfo("socket mode: Slack sent disconnect ({})", reason);
+    if (reason == "warning") co_return true;
+    if (reason == "link_disabled") {
+      end.link_disabled = true;
+    } else {
+      end.reconnect_now = true;
+    }
+    end.status = UnavailableError("disconnect: " + reason);
+    co_return false;
+  }
+  if (envelope_id.empty()) {
+    LogDebug("socket mode: ignoring a message of type '{}'", type);
+    co_return true;
+  }
+
+  nlohmann::json ack = {{"envelope_id", envelope_id}};
+  if (seen_.contains(envelope_id)) {
+    ++duplicates_skipped_;
+  } else {
+    SocketModeEnvelope envelope;
+    envelope.envelope_id = envelope_id;
+    envelope.type = type;
+    if (auto p = message.find("payload"); p != message.end()) envelope.payload = *p;
+    if (auto r = message.find("retry_attempt"); r != message.end() && r->is_number_integer()) {
+      envelope.retry_attempt = r->get<int>();
+    }
+    envelope.retry_reason = StringField(message, "retry_reason");
+    if (auto a = message.find("accepts_response_payload"); a != message.end() && a->is_boolean()) {
+      envelope.accepts_response_payload = a->get<bool>();
+    }
+    const auto start = Steady::now();
+    std::optional<nlohmann::json> response;
+    try {
+      response = handler_(envelope);
+    } catch (const std::exception& e) {
+      // Not remembered and not acked: Slack delivers it again.
+      LogError("socket mode: envelope handler threw: {}", e.what());
+      co_return true;
+    }
+    Remember(envelope_id);
+    ++envelopes_handled_;
+    const auto took = Steady::now() - start;
+    if (took > options_.slow_handler_warning) {
+      LogWarn("socket mode: handler took {} ms for a {} envelope (ack deadline 3 s)",
+              std::chrono::duration_cast<milliseconds>(took).count(), type);
+    }
+    if (response && envelope.accepts_response_payload) ack["payload"] = std::move(*response);
+  }
+  const std::string ack_text = ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto [ec, n] = co_await ws.async_write(asio::buffer(ack_text), kNoThrow);
+  if (ec) {
+    end.status = UnavailableError("ack write: " + ec.message());
+    co_return false;
+  }
+  ++acks_sent_;
+  co_return true;
+}
+
+void SocketModeClient::Impl::Finish(const Status& status) {
+  LogError("socket mode: stopped: {}", status.ToString());
+  if (on_stopped_) on_stopped_(status);
+}
+
+milliseconds SocketModeClient::Impl::BackoffDelay(int failures) {
+  const int shift = std::min(failures - 1, 30);
+  const int64_t ceiling =
+      std::min<int64_t>(options_.reconnect_backoff_cap.count(),
+                        options_.reconnect_backoff_base.count() * (int64_t{1} << shift));
+  return milliseconds(
+      std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(rng_));
+}
+
+bool SocketModeClient::Impl::Remember(const std::string& id) {
+  if (!seen_.insert(id).second) return false;
+  seen_order_.push_back(id);
+  while (seen_order_.size() > options_.dedup_capacity) {
+    seen_.erase(seen_order_.front());
+    seen_order_.pop_front();
+  }
+  return true;
+}
+
+SocketModeClient::SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler,
+                                   SocketModeClientOptions options, StoppedCallback on_stopped)
+    : impl_(std::make_unique<Impl>(std::move(url_provider), std::move(handler), options,
+                                   std::move(on_stopped))) {}
+
+SocketModeClient::~SocketModeClient() { Stop(); }
+
+UrlProvider SocketModeClient::UrlFromWebApi(WebApiClient& client) {
+  return [&client] { return client.AppsConnectionsOpen(); };
+}
+
+Status SocketModeClient::Start() { return impl_->Start(); }
+void SocketModeClient::Stop() { impl_->Stop(); }
+bool SocketModeClient::connected() const { return impl_->connected(); }
+SocketModeStats SocketModeClient::stats() const { return impl_->stats(); }
+
+}  // namespace faqbot::slack
