@@ -8,8 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,8 +33,9 @@ class DedupStore {
 };
 
 struct InMemoryDedupStoreOptions {
-  // Most IDs kept. When full, the record closest to expiry is forgotten first (a retry of that
-  // event would then be processed again: at-least-once, never lost).
+  // Most IDs kept. When full, the record closest to expiry (of equal expiries, the oldest) is
+  // forgotten first (a retry of that event would then be processed again: at-least-once, never
+  // lost).
   size_t max_entries = 100'000;
 };
 
@@ -60,8 +61,11 @@ class InMemoryDedupStore final : public DedupStore {
   const Clock& clock_;
   InMemoryDedupStoreOptions options_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, int64_t> expiry_by_id_;
-  std::set<std::pair<int64_t, std::string>> by_expiry_;  // same records, ordered by expiry
+  // (expiry, insertion number): orders records by expiry, then age.
+  using Order = std::pair<int64_t, uint64_t>;
+  std::unordered_map<std::string, Order> order_by_id_;
+  std::map<Order, std::string> by_expiry_;  // the same records, closest to expiry first
+  uint64_t inserted_ = 0;
 };
 
 }  // namespace faqbot::slack

@@ -67,6 +67,16 @@ TEST(InMemoryDedupStoreTest, BoundedSizeForgetsTheEarliestExpiryFirst) {
   EXPECT_TRUE(Mark(store, "b", 1100));  // forgotten: accepted again
 }
 
+TEST(InMemoryDedupStoreTest, EqualExpiriesForgetTheOldestFirst) {
+  FakeClock clock(1000);
+  InMemoryDedupStore store(clock, {.max_entries = 3});
+  for (const char* id : {"z", "m", "a", "q"}) EXPECT_TRUE(Mark(store, id, 1900));  // evicts z
+  EXPECT_FALSE(Mark(store, "m", 1900));
+  EXPECT_FALSE(Mark(store, "a", 1900));
+  EXPECT_FALSE(Mark(store, "q", 1900));
+  EXPECT_TRUE(Mark(store, "z", 1900));
+}
+
 TEST(InMemoryDedupStoreTest, FullStoreStillRecognisesItsEarliestRecord) {
   FakeClock clock(1000);
   InMemoryDedupStore store(clock, {.max_entries = 2});
