@@ -9,6 +9,7 @@ using nlohmann::json;
 
 // Reads fields of one JSON object; the first problem is kept and later reads return "".
 // Absent and null fields are empty; a field of another type than expected is an error.
+// A reader made by Object() reports to its parent, so keep parents in named variables.
 class FieldReader {
  public:
   FieldReader(const json& object, std::string where) : object_(object), where_(std::move(where)) {}
@@ -91,6 +92,20 @@ Result<ParsedRequest> Finish(const FieldReader& reader, ParsedRequest parsed) {
   return parsed;
 }
 
+// The fields messages and mentions share.
+template <typename T>
+T ReadAuthored(FieldReader& event, const std::string& team_id) {
+  T m;
+  m.team_id = team_id;
+  m.channel = event.Required("channel");
+  m.user = event.Optional("user");
+  m.bot_id = event.Optional("bot_id");
+  m.text = event.Optional("text");
+  m.ts = event.Required("ts");
+  m.thread_ts = event.Optional("thread_ts");
+  return m;
+}
+
 Result<ParsedRequest> ParseEventCallback(FieldReader& body) {
   const std::string team_id = body.Required("team_id");
   const std::string event_id = body.Required("event_id");
@@ -101,27 +116,12 @@ Result<ParsedRequest> ParseEventCallback(FieldReader& body) {
   InboundEvent inbound;
   inbound.event_id = event_id;
   if (type == "message") {
-    MessageEvent m;
-    m.team_id = team_id;
-    m.channel = event.Required("channel");
+    MessageEvent m = ReadAuthored<MessageEvent>(event, team_id);
     m.channel_type = event.Optional("channel_type");
-    m.user = event.Optional("user");
-    m.bot_id = event.Optional("bot_id");
     m.subtype = event.Optional("subtype");
-    m.text = event.Optional("text");
-    m.ts = event.Required("ts");
-    m.thread_ts = event.Optional("thread_ts");
     inbound.payload = std::move(m);
   } else if (type == "app_mention") {
-    AppMentionEvent m;
-    m.team_id = team_id;
-    m.channel = event.Required("channel");
-    m.user = event.Optional("user");
-    m.bot_id = event.Optional("bot_id");
-    m.text = event.Optional("text");
-    m.ts = event.Required("ts");
-    m.thread_ts = event.Optional("thread_ts");
-    inbound.payload = std::move(m);
+    inbound.payload = ReadAuthored<AppMentionEvent>(event, team_id);
   } else if (type == "app_home_opened") {
     AppHomeOpenedEvent h;
     h.team_id = team_id;

@@ -25,6 +25,7 @@ std::string_view KindName(RequestKind kind) {
 }
 
 std::string_view PayloadName(const EventPayload& payload) {
+  static_assert(std::variant_size_v<EventPayload> == 6, "name every payload type below");
   static constexpr std::string_view kNames[] = {"message",         "app_mention",
                                                 "app_home_opened", "block_action",
                                                 "view_submission", "slash_command"};
