@@ -76,14 +76,6 @@ int ParseRetryNum(std::string_view header) {
   return n;
 }
 
-// True for an ssl_check form body; such requests are answered without being processed.
-bool IsSslCheck(std::string_view body) {
-  auto fields = ParseForm(body);
-  if (!fields.ok()) return false;
-  auto it = fields->find("ssl_check");
-  return it != fields->end() && it->second == "1";
-}
-
 }  // namespace
 
 std::optional<nlohmann::json> DefaultAck(const InboundEvent& event) {
@@ -108,7 +100,13 @@ AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
             options_.max_body_bytes);
     return Rejection(ResourceExhaustedError("request body too large"), false);
   }
-  if (kind == RequestKind::kCommands && IsSslCheck(body)) return AckResponse{};
+  // A slash command body is decoded before verification only to recognise ssl_check, which is
+  // answered without processing anything; every other request is verified before it is used.
+  std::optional<Result<ParsedRequest>> command;
+  if (kind == RequestKind::kCommands) {
+    command = ParseSlashCommandBody(body, options_.max_body_bytes);
+    if (command->ok() && std::holds_alternative<SslCheck>(**command)) return AckResponse{};
+  }
   if (Status s = verifier_.Verify(headers, body); !s.ok()) {
     LogWarn("slack: {} request rejected: {}", KindName(kind), s.ToString());
     return Rejection(s, true);
@@ -123,7 +121,7 @@ AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
       parsed = ParseInteractionBody(body, options_.max_body_bytes);
       break;
     case RequestKind::kCommands:
-      parsed = ParseSlashCommandBody(body, options_.max_body_bytes);
+      parsed = std::move(*command);
       break;
   }
   Decision d = Dispatch(std::move(parsed), ParseRetryNum(HeaderValue(headers, kRetryNumHeader)),

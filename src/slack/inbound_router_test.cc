@@ -215,6 +215,10 @@ TEST_F(InboundRouterTest, SslCheckIsAnsweredWithoutSignatureOrProcessing) {
   EXPECT_EQ(executor_.pending(), 0u);
   // Only on the commands URL.
   EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, "ssl_check=1").status, 401);
+  // Any other unsigned command is refused before its content counts, malformed or not.
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kCommands, {}, Fixture("command_ask.form")).status,
+            401);
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kCommands, {}, "text=%ZZ").status, 401);
 }
 
 TEST_F(InboundRouterTest, BlockActionIsAckedEmptyAndProcessed) {
