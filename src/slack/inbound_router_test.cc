@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "slack/inbound_test_support.h"
@@ -323,6 +326,39 @@ TEST_F(InboundRouterTest, SocketModeSkipsSignatureVerification) {
   const std::string body = Fixture("events_message_im.json");
   EXPECT_EQ(socket_only.HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body).status,
             401);
+}
+
+TEST(InboundRouterConcurrencyTest, ConcurrentDeliveriesOfOneEventAreProcessedOnce) {
+  FakeClock clock(kNow);
+  SignatureVerifier verifier(kSecret, clock);
+  InMemoryDedupStore dedup(clock);
+  ThreadPool pool(2, "slack-test");
+  std::mutex mu;
+  std::vector<std::string> handled;
+  InboundRouter router(verifier, dedup, pool, clock, [&](InboundEvent e) {
+    std::lock_guard lock(mu);
+    handled.push_back(e.event_id);
+  });
+  std::vector<std::string> bodies;
+  for (const char* f : {"events_message_im.json", "events_app_mention_rich_text.json",
+                        "events_app_home_opened.json"}) {
+    bodies.push_back(Fixture(f));
+  }
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      for (int round = 0; round < 20; ++round) {
+        for (const std::string& body : bodies) {
+          EXPECT_EQ(router.HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body).status,
+                    200);
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  pool.Shutdown();  // runs every queued task
+  std::sort(handled.begin(), handled.end());
+  EXPECT_EQ(handled, (std::vector<std::string>{"Ev0FAQDM0001", "Ev0FAQHOME01", "Ev0FAQMENT01"}));
 }
 
 }  // namespace
