@@ -109,12 +109,15 @@ struct ListItem {
 };
 
 struct PageOptions {
-  std::string title{};   // header of every page, plain text; none when empty
-  std::string footer{};  // optional mrkdwn in the context line after "Page i of n"
-  std::string
-      nav_action_id{};  // non-empty: "Previous"/"Next" buttons with action_id
-                        // "<nav_action_id>:prev"/":next" and the 0-based target page as value
-  size_t max_blocks = kMaxBlocksPerMessage;  // per page, at most kMaxBlocksPerMessage
+  // Header of every page, plain text; no header when empty.
+  std::string title{};
+  // Optional mrkdwn appended to the context line "Page i of n · N items".
+  std::string footer{};
+  // When non-empty, pages get "Previous"/"Next" buttons with action_id "<nav_action_id>:prev" /
+  // "<nav_action_id>:next" and the 0-based target page number as value.
+  std::string nav_action_id{};
+  // Blocks per page, at most kMaxBlocksPerMessage.
+  size_t max_blocks = kMaxBlocksPerMessage;
 };
 
 // Splits `items` into as many messages as needed, each a valid {"text","blocks"} message of at

@@ -25,12 +25,12 @@ std::string EscapeMrkdwn(std::string_view text);
 // byte counts as one unit.
 size_t SlackTextLength(std::string_view text);
 
-// Splits `text` into pieces of at most `max_length` (SlackTextLength; raised to 2 if lower) each,
-// cutting at the last paragraph break ("\n\n") or line break in the second half of the allowed
-// window, else at the last space, else at the last safe character boundary. A cut is never inside a
-// UTF-8 sequence, an entity (&amp; &lt; &gt;) or a <…> markup token (unless the token alone is
-// longer than the limit). The whitespace at a cut is dropped; everything else is kept in order,
-// and no piece is empty. Empty input gives no pieces.
+// Splits `text` into pieces of at most `max_length` (SlackTextLength; raised to 2 if lower)
+// each, cutting at the last paragraph break ("\n\n") or line break in the second half of the
+// allowed window, else at the last space, else at the last safe character boundary. A cut is
+// never inside a UTF-8 sequence, an entity (&amp; &lt; &gt;) or a <…> markup token (unless the
+// token alone is longer than the limit). The whitespace at a cut is dropped; everything else is
+// kept in order, and no piece is empty. Empty input gives no pieces.
 std::vector<std::string> SplitText(std::string_view text, size_t max_length);
 
 // `text` unchanged when it fits `max_length`; otherwise its longest prefix that fits together
