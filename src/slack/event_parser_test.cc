@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "slack/inbound_test_support.h"
 
 namespace faqbot::slack {
@@ -257,6 +259,58 @@ TEST(EventParserTest, DeeplyNestedJsonIsHandledWithoutCrashing) {
   const std::string deep = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
   auto r = ParseEventsBody(deep);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);  // no "type"
+}
+
+// Byte-level damage to every fixture (truncation, flipped bytes, inserted and deleted bytes):
+// the parser answers with a value or InvalidArgument, never an exception or a crash.
+TEST(EventParserTest, SurvivesDamagedFixtures) {
+  std::mt19937 rng(20261125);
+  auto damage = [&](std::string s) {
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      const size_t at = rng() % s.size();
+      switch (rng() % 4) {
+        case 0:
+          s.resize(at);
+          break;
+        case 1:
+          s[at] = static_cast<char>(s[at] ^ (1 << (rng() % 8)));
+          break;
+        case 2:
+          s.insert(at, 1, "{}[]\",:%&=+\x80"[rng() % 12]);
+          break;
+        default:
+          s.erase(at, 1);
+      }
+    }
+    return s;
+  };
+  auto expect_sane = [](const Result<ParsedRequest>& r, const std::string& input) {
+    EXPECT_TRUE(r.ok() || r.status().code() == StatusCode::kInvalidArgument)
+        << r.status() << " for " << input;
+  };
+  const std::vector<std::string> events = {
+      "events_url_verification.json",      "events_message_im.json",
+      "events_app_mention_rich_text.json", "events_app_home_opened.json",
+      "events_message_changed.json",       "events_reaction_added.json"};
+  const std::vector<std::string> interactions = {"interaction_block_actions.json",
+                                                 "interaction_block_actions_view_select.json",
+                                                 "interaction_view_submission.json"};
+  for (int round = 0; round < 200; ++round) {
+    for (const std::string& f : events) {
+      const std::string body = damage(Fixture(f));
+      expect_sane(ParseEventsBody(body), body);
+    }
+    for (const std::string& f : interactions) {
+      const std::string json = damage(FixtureJson(f).dump());
+      const std::string body = "payload=" + PercentEncode(json);
+      expect_sane(ParseInteractionBody(body), json);
+      const std::string form = damage(InteractionFormBody(f));
+      expect_sane(ParseInteractionBody(form), form);
+    }
+    const std::string command = damage(Fixture("command_ask.form"));
+    expect_sane(ParseSlashCommandBody(command), command);
+  }
 }
 
 }  // namespace
