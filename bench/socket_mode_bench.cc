@@ -54,14 +54,14 @@ void BM_SocketModeEnvelopes(benchmark::State& state) {
   int64_t handled = 0;
   slack::SocketModeClient client(
       slack::SocketModeClient::UrlFromWebApi(web),
-      [&](const slack::SocketModeEnvelope& e) -> std::optional<nlohmann::json> {
+      [&](const slack::SocketModeEnvelope& e) -> Result<slack::EnvelopeReply> {
         benchmark::DoNotOptimize(e.payload.size());
         {
           std::lock_guard lock(mu);
           ++handled;
         }
         cv.notify_one();
-        return std::nullopt;
+        return slack::EnvelopeReply();
       });
   if (!client.Start().ok() || !slack_emulator::SlackEmulator::WaitFor(
                                   [&] { return client.connected(); }, milliseconds(10'000))) {

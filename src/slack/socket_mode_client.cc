@@ -410,22 +410,32 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
       envelope.accepts_response_payload = a->get<bool>();
     }
     const auto start = Steady::now();
-    std::optional<nlohmann::json> response;
+    Result<EnvelopeReply> response = UnavailableError("handler threw");
     try {
       response = handler_(envelope);
     } catch (const std::exception& e) {
-      // Not remembered and not acked: Slack delivers it again.
       LogError("socket mode: envelope handler threw: {}", e.what());
-      co_return true;
     }
-    Remember(envelope_id);
-    ++envelopes_handled_;
     const auto took = Steady::now() - start;
     if (took > options_.slow_handler_warning) {
       LogWarn("socket mode: handler took {} ms for a {} envelope (ack deadline 3 s)",
               std::chrono::duration_cast<milliseconds>(took).count(), type);
     }
-    if (response && envelope.accepts_response_payload) ack["payload"] = std::move(*response);
+    if (!response.ok()) {
+      const StatusCode code = response.status().code();
+      if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted ||
+          code == StatusCode::kDeadlineExceeded || code == StatusCode::kAborted) {
+        // Not remembered and not acked: Slack delivers it again.
+        LogWarn("socket mode: {} envelope not acked: {}", type, response.status().ToString());
+        co_return true;
+      }
+      LogWarn("socket mode: {} envelope acked despite: {}", type, response.status().ToString());
+    }
+    Remember(envelope_id);
+    ++envelopes_handled_;
+    if (response.ok() && response->has_value() && envelope.accepts_response_payload) {
+      ack["payload"] = std::move(**response);
+    }
   }
   const std::string ack_text = ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto [ec, n] = co_await ws.async_write(asio::buffer(ack_text), kNoThrow);

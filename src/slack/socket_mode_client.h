@@ -5,8 +5,9 @@
 // injected UrlProvider), open it (`wss://` over TLS with the system CAs and host-name
 // verification; `ws://` in plain TCP for the loopback emulator), wait for `hello`, then for
 // every envelope call the EnvelopeHandler and send the ack `{"envelope_id":…[, "payload":…]}`
-// right after it returns. Slack wants the ack within 3 s, so the handler must only hand the work
-// to an Executor (a handler slower than `slow_handler_warning` is logged).
+// right after it returns (see EnvelopeHandler for errors). Slack wants the ack within 3 s, so the
+// handler must only hand the work to an Executor (a handler slower than `slow_handler_warning` is
+// logged).
 //
 // Staying connected:
 //   - `disconnect` `warning`: logged, nothing else (a refresh follows);
@@ -73,13 +74,20 @@ struct SocketModeEnvelope {
   bool accepts_response_payload = false;
 };
 
-// Called once per envelope id, on the client's thread. May return the ack payload (a slash
-// command reply message, a view_submission response_action); it is sent only when the envelope
-// accepts_response_payload. Must not block: post real work elsewhere.
-using EnvelopeHandler = std::function<std::optional<nlohmann::json>(const SocketModeEnvelope&)>;
+// What a handler answers: the ack payload (a slash command reply message, a view_submission
+// response_action) or nothing. The payload is sent only when the envelope
+// accepts_response_payload.
+using EnvelopeReply = std::optional<nlohmann::json>;
+// Called once per envelope id, on the client's thread. Must not block: post real work elsewhere.
+// A retryable error (Unavailable, ResourceExhausted, DeadlineExceeded, Aborted — e.g. the executor
+// is shut down) leaves the envelope un-acked and not remembered, so Slack delivers it again; any
+// other error is logged and the envelope acked without payload (a re-delivery would fail the
+// same way). An exception counts as Unavailable.
+using EnvelopeHandler = std::function<Result<EnvelopeReply>(const SocketModeEnvelope&)>;
 // Returns a fresh wss:// (or ws://) URL to connect to, or an error.
 using UrlProvider = std::function<Result<std::string>()>;
-// Called once when the client stops by itself (link_disabled, auth errors), with the reason.
+// Called once when the client stops by itself (link_disabled, auth errors), with the reason, on
+// the client's thread. It must not call Stop() (that joins the thread it runs on).
 using StoppedCallback = std::function<void(const Status&)>;
 
 struct SocketModeStats {
@@ -108,7 +116,8 @@ class SocketModeClient {
   // Errors: FailedPrecondition when already started.
   Status Start();
   // Closes the connection, stops reconnecting and joins the thread. Idempotent; the handler is
-  // not called after Stop returns.
+  // not called after Stop returns. A UrlProvider call in progress is waited for (bounded by the
+  // WebApiClient's request timeout).
   void Stop();
 
   // True between a `hello` and the loss of that connection.

@@ -26,9 +26,8 @@ constexpr milliseconds kWait{10'000};  // upper bound for conditions that take m
 // Records what the handler saw; thread-safe.
 class HandlerLog {
  public:
-  EnvelopeHandler Handler(milliseconds work = milliseconds(0),
-                          std::optional<nlohmann::json> reply = std::nullopt) {
-    return [this, work, reply](const SocketModeEnvelope& e) -> std::optional<nlohmann::json> {
+  EnvelopeHandler Handler(milliseconds work = milliseconds(0), EnvelopeReply reply = {}) {
+    return [this, work, reply](const SocketModeEnvelope& e) -> Result<EnvelopeReply> {
       if (work.count() > 0) std::this_thread::sleep_for(work);
       std::lock_guard lock(mu_);
       envelopes_.push_back(e);
@@ -200,15 +199,16 @@ TEST_F(SocketModeClientTest, UnackedEnvelopeComesBackWithRetryAttemptAndIsHandle
   SlackEmulatorOptions options;
   options.ack_timeout = milliseconds(200);
   StartEmulator(options);
-  // The handler fails the first time: nothing is acked, so Slack delivers the envelope again.
+  // The handler cannot take the envelope the first time (its executor is full): nothing is
+  // acked, so Slack delivers the envelope again.
   std::atomic<int> calls{0};
   std::vector<SocketModeEnvelope> handled;
   std::mutex mu;
-  EnvelopeHandler handler = [&](const SocketModeEnvelope& e) -> std::optional<nlohmann::json> {
-    if (calls++ == 0) throw std::runtime_error("store unavailable");
+  EnvelopeHandler handler = [&](const SocketModeEnvelope& e) -> Result<EnvelopeReply> {
+    if (calls++ == 0) return UnavailableError("executor queue full");
     std::lock_guard lock(mu);
     handled.push_back(e);
-    return std::nullopt;
+    return EnvelopeReply();
   };
   SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, FastOptions());
   ASSERT_TRUE(client.Start().ok());
@@ -220,6 +220,25 @@ TEST_F(SocketModeClientTest, UnackedEnvelopeComesBackWithRetryAttemptAndIsHandle
   EXPECT_EQ(handled[0].envelope_id, id);
   EXPECT_EQ(handled[0].retry_attempt, 1);
   EXPECT_EQ(handled[0].retry_reason, "timeout");
+  EXPECT_EQ(emulator_->Deliveries().size(), 2u);
+  EXPECT_EQ(emulator_->Acks().size(), 1u);
+}
+
+TEST_F(SocketModeClientTest, PermanentHandlerErrorAndExceptionAreHandledAsDocumented) {
+  std::atomic<int> calls{0};
+  EnvelopeHandler handler = [&](const SocketModeEnvelope&) -> Result<EnvelopeReply> {
+    if (calls++ == 0) throw std::runtime_error("bug");  // like Unavailable: re-delivered
+    return InvalidArgumentError("malformed payload");   // acked, never re-delivered
+  };
+  SlackEmulatorOptions options;
+  options.ack_timeout = milliseconds(200);
+  StartEmulator(options);
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, FastOptions());
+  ASSERT_TRUE(client.Start().ok());
+  emulator_->QueueEnvelope("events_api", MentionPayload(5));
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->unacked() == 0; }, kWait));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(emulator_->Deliveries().size(), 2u);
   EXPECT_EQ(emulator_->Acks().size(), 1u);
 }
@@ -312,6 +331,21 @@ TEST_F(SocketModeClientTest, FailedConnectsAreRetriedWithBackoff) {
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   EXPECT_EQ(asks.load(), 4);
   EXPECT_EQ(client.stats().reconnects, 3);
+}
+
+TEST_F(SocketModeClientTest, TlsFailureIsRetried) {
+  StartEmulator();
+  std::atomic<int> asks{0};
+  UrlProvider provider = [&]() -> Result<std::string> {
+    // The emulator speaks plain HTTP, so a wss:// handshake with it fails.
+    if (++asks == 1) return "wss://127.0.0.1:" + std::to_string(emulator_->port()) + "/link/";
+    return web_->AppsConnectionsOpen();
+  };
+  SocketModeClient client(provider, log_.Handler(), FastOptions());
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
+  EXPECT_EQ(asks.load(), 2);
+  EXPECT_EQ(client.stats().connections_opened, 1);
 }
 
 TEST_F(SocketModeClientTest, UsedTicketIsRefused) {
