@@ -20,10 +20,12 @@ function(faqbot_add_library name)
   target_link_libraries(faqbot_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s])
+# faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s]
+#                  [FIXTURES f...])
 # One GoogleTest executable registered with CTest (each TEST becomes its own CTest case).
+# FIXTURES names CTest fixtures (e.g. the throwaway PostgreSQL server) every case requires.
 function(faqbot_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   faqbot_project_flags(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
@@ -40,5 +42,6 @@ function(faqbot_add_test name)
     DISCOVERY_TIMEOUT 60
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+               FIXTURES_REQUIRED "${ARG_FIXTURES}"
                ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
 endfunction()
