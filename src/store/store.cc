@@ -41,14 +41,6 @@ Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<SqlBackend> backend, 
     if (applied > 0) {
       LogInfo("store: applied {} migration(s) to the {} database", applied, store->engine());
     }
-  } else {
-    FAQBOT_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
-    const int latest = AllMigrations().back().version;
-    if (version != latest) {
-      return FailedPreconditionError("database schema is at version " + std::to_string(version) +
-                                     ", this faqbot needs " + std::to_string(latest) +
-                                     ": run `faqbot db migrate`");
-    }
   }
   return store;
 }
@@ -144,6 +136,20 @@ Status Store::UpsertPerson(const UserRef& user, const std::string& display_name)
             {Bytes(display_name), now, Text(user.team_id), Text(user.user_id)})
         .status();
   });
+}
+
+Result<std::vector<std::string>> Store::TeamsOfUser(const std::string& user_id) {
+  FAQBOT_RETURN_IF_ERROR(ValidateId(user_id, "user id"));
+  std::vector<std::string> teams;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    teams.clear();
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec("SELECT team_id FROM people WHERE user_id = ? ORDER BY team_id", {Text(user_id)}));
+    for (const auto& row : rows) teams.push_back(row[0].str());
+    return Status::Ok();
+  }));
+  return teams;
 }
 
 Result<std::optional<Person>> Store::GetPerson(const UserRef& user) {

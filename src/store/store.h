@@ -33,7 +33,8 @@ namespace faqbot::store {
 struct StoreOptions {
   // Connections per process (both engines).
   int pool_size = 4;
-  // Apply pending migrations on open (`faqbot db migrate` does it explicitly).
+  // Apply pending migrations on open. When false, the caller runs Migrate or checks
+  // SchemaVersion itself (`faqbot db migrate`).
   bool migrate = true;
   // A publish job is retried this many times before it is marked failed.
   int max_job_attempts = 3;
@@ -73,6 +74,8 @@ class Store {
   Status UpsertWorkspace(const std::string& team_id, const std::string& name);
   Status UpsertPerson(const UserRef& user, const std::string& display_name);
   Result<std::optional<Person>> GetPerson(const UserRef& user);
+  // The workspaces in which `user_id` is known, sorted.
+  Result<std::vector<std::string>> TeamsOfUser(const std::string& user_id);
 
   // ---- topics ----
   // Adds a topic; its owner is registered as a person when new. ResourceExhausted when the
