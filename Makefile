@@ -56,6 +56,7 @@ run: build
 # Every benchmark; the figures are written down in docs/.
 bench: build
 	./bench/nlu_report.sh $(BUILD)
+	./bench/store_report.sh $(BUILD)
 
 format:
 	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
