@@ -216,7 +216,7 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
       return Status(last.code(),
                     last.message() + " (after " + std::to_string(attempt + 1) + " attempts)");
     }
-    LogWarn("slack {}: {}; retrying in {} ms", what, last.message(),
+    LogWarn("slack: {}; retrying in {} ms", last.message(),
             std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
     clock_.SleepFor(wait);
   }

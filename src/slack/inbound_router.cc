@@ -1,0 +1,223 @@
+#include "slack/inbound_router.h"
+
+#include <charconv>
+#include <exception>
+#include <utility>
+
+#include "common/logging.h"
+
+namespace faqbot::slack {
+namespace {
+
+constexpr std::string_view kRetryNumHeader = "X-Slack-Retry-Num";
+constexpr std::string_view kRetryReasonHeader = "X-Slack-Retry-Reason";
+
+std::string_view KindName(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::kEvents:
+      return "events";
+    case RequestKind::kInteractive:
+      return "interactive";
+    case RequestKind::kCommands:
+      return "commands";
+  }
+  return "unknown";
+}
+
+std::string_view PayloadName(const EventPayload& payload) {
+  static constexpr std::string_view kNames[] = {"message",         "app_mention",
+                                                "app_home_opened", "block_action",
+                                                "view_submission", "slash_command"};
+  return kNames[payload.index()];
+}
+
+AckResponse JsonResponse(int status, const nlohmann::json& body) {
+  AckResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  // Replace invalid UTF-8 rather than throw: a body can echo user text.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+// The one place where a rejection becomes an HTTP status. Signature failures are 401 whatever
+// their code (a malformed timestamp header is still a failed authentication).
+AckResponse Rejection(const Status& status, bool signature) {
+  if (signature) return JsonResponse(401, {{"error", "invalid request"}});
+  int code = 500;
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+      code = 400;
+      break;
+    case StatusCode::kResourceExhausted:
+      code = 413;
+      break;
+    case StatusCode::kUnavailable:
+      code = 503;
+      break;
+    default:
+      break;
+  }
+  AckResponse r = JsonResponse(code, {{"error", status.message()}});
+  // Resending the same bytes cannot fix a malformed or oversized request.
+  if (code == 400 || code == 413) r.headers.emplace("X-Slack-No-Retry", "1");
+  return r;
+}
+
+int ParseRetryNum(std::string_view header) {
+  if (header.empty()) return 0;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(header.data(), header.data() + header.size(), n);
+  if (ec != std::errc() || ptr != header.data() + header.size() || n < 0) {
+    LogWarn("slack: ignoring malformed {} header", kRetryNumHeader);
+    return 0;
+  }
+  return n;
+}
+
+// True for an ssl_check form body; such requests are answered without being processed.
+bool IsSslCheck(std::string_view body) {
+  auto fields = ParseForm(body);
+  if (!fields.ok()) return false;
+  auto it = fields->find("ssl_check");
+  return it != fields->end() && it->second == "1";
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> DefaultAck(const InboundEvent& event) {
+  if (!std::holds_alternative<SlashCommand>(event.payload)) return std::nullopt;
+  return nlohmann::json{{"response_type", "ephemeral"}, {"text", "Working on it\u2026"}};
+}
+
+InboundRouter::InboundRouter(const SignatureVerifier& verifier, DedupStore& dedup,
+                             Executor& executor, const Clock& clock, Handler handler,
+                             InboundRouterOptions options)
+    : verifier_(verifier),
+      dedup_(dedup),
+      executor_(executor),
+      clock_(clock),
+      handler_(std::make_shared<const Handler>(std::move(handler))),
+      options_(std::move(options)) {}
+
+AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
+                                      std::string_view body) {
+  if (body.size() > options_.max_body_bytes) {
+    LogWarn("slack: {} request of {} bytes rejected (limit {})", KindName(kind), body.size(),
+            options_.max_body_bytes);
+    return Rejection(ResourceExhaustedError("request body too large"), false);
+  }
+  if (kind == RequestKind::kCommands && IsSslCheck(body)) return AckResponse{};
+  if (Status s = verifier_.Verify(headers, body); !s.ok()) {
+    LogWarn("slack: {} request rejected: {}", KindName(kind), s.ToString());
+    return Rejection(s, true);
+  }
+
+  Result<ParsedRequest> parsed = InvalidArgumentError("unknown request kind");
+  switch (kind) {
+    case RequestKind::kEvents:
+      parsed = ParseEventsBody(body, options_.max_body_bytes);
+      break;
+    case RequestKind::kInteractive:
+      parsed = ParseInteractionBody(body, options_.max_body_bytes);
+      break;
+    case RequestKind::kCommands:
+      parsed = ParseSlashCommandBody(body, options_.max_body_bytes);
+      break;
+  }
+  Decision d = Dispatch(std::move(parsed), ParseRetryNum(HeaderValue(headers, kRetryNumHeader)),
+                        HeaderValue(headers, kRetryReasonHeader), /*fallback_id=*/"");
+  if (!d.status.ok()) {
+    LogWarn("slack: {} request rejected: {}", KindName(kind), d.status.ToString());
+    return Rejection(d.status, false);
+  }
+  return d.body ? JsonResponse(200, *d.body) : AckResponse{};
+}
+
+Result<std::optional<nlohmann::json>> InboundRouter::HandleSocketMode(
+    std::string_view envelope_type, const nlohmann::json& payload, std::string_view envelope_id,
+    int retry_attempt, std::string_view retry_reason) {
+  Result<ParsedRequest> parsed =
+      ParsedRequest(Ignored{"envelope type " + std::string(envelope_type)});
+  if (envelope_type == "events_api") {
+    parsed = ParseEventsApi(payload);
+  } else if (envelope_type == "interactive") {
+    parsed = ParseInteraction(payload);
+  } else if (envelope_type == "slash_commands") {
+    parsed = ParseSlashCommandJson(payload);
+  }
+  Decision d = Dispatch(std::move(parsed), retry_attempt, retry_reason,
+                        envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id));
+  if (!d.status.ok()) {
+    LogWarn("slack: socket mode {} envelope {} rejected: {}", envelope_type, envelope_id,
+            d.status.ToString());
+    return d.status;
+  }
+  return d.body;
+}
+
+InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, int retry_num,
+                                                std::string_view retry_reason,
+                                                std::string_view fallback_id) {
+  if (!parsed.ok()) return {parsed.status(), std::nullopt};
+  if (auto* v = std::get_if<UrlVerification>(&*parsed)) {
+    return {Status::Ok(), nlohmann::json{{"challenge", v->challenge}}};
+  }
+  if (std::holds_alternative<SslCheck>(*parsed)) return {};
+  if (auto* ignored = std::get_if<Ignored>(&*parsed)) {
+    LogDebug("slack: ignored {}", ignored->reason);
+    return {};
+  }
+
+  InboundEvent& event = std::get<InboundEvent>(*parsed);
+  event.retry_num = retry_num;
+  event.retry_reason = std::string(retry_reason);
+  if (retry_num > 0) {
+    LogInfo("slack: delivery {} of {} {} (retry reason: {})", retry_num + 1,
+            PayloadName(event.payload), event.event_id.empty() ? fallback_id : event.event_id,
+            retry_reason.empty() ? "none given" : retry_reason);
+  }
+  if (auto reason = FilterReason(event, options_.self)) {
+    LogDebug("slack: dropped {} {}: {}", PayloadName(event.payload), event.event_id, *reason);
+    return {};
+  }
+
+  std::optional<nlohmann::json> ack;
+  try {
+    if (options_.ack_builder) ack = options_.ack_builder(event);
+  } catch (const std::exception& e) {
+    LogError("slack: ack builder failed for {}: {}", PayloadName(event.payload), e.what());
+  }
+  std::string dedup_key = event.event_id.empty() ? std::string(fallback_id) : event.event_id;
+  if (!Post(std::move(event), std::move(dedup_key))) {
+    return {UnavailableError("not accepting events: shutting down"), std::nullopt};
+  }
+  return {Status::Ok(), std::move(ack)};
+}
+
+bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
+  return executor_.Post([handler = handler_, &dedup = dedup_, &clock = clock_,
+                         ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
+                         event = std::move(event)]() mutable {
+    if (!key.empty()) {
+      Result<bool> first = dedup.MarkIfNew(key, clock.UnixSeconds() + ttl);
+      if (!first.ok()) {
+        // Answering twice is better than not answering: process without the dedup record.
+        LogWarn("slack: dedup store failed for {} ({}); processing anyway", key,
+                first.status().ToString());
+      } else if (!*first) {
+        LogInfo("slack: duplicate delivery of {} dropped", key);
+        return;
+      }
+    }
+    try {
+      (*handler)(std::move(event));
+    } catch (const std::exception& e) {
+      LogError("slack: event handler failed for {}: {}", key, e.what());
+    } catch (...) {
+      LogError("slack: event handler failed for {} with a non-standard exception", key);
+    }
+  });
+}
+
+}  // namespace faqbot::slack

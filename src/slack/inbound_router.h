@@ -1,0 +1,131 @@
+// InboundRouter: the front door for everything Slack sends, whatever the transport.
+//
+// The HTTP server hands it each POST to /slack/events, /slack/interactive or /slack/commands;
+// the Socket Mode client hands it each envelope's payload. For every request it, in this order:
+//   1. (HTTP) rejects bodies over the size limit (413) before hashing them;
+//   2. (HTTP) answers a slash command ssl_check with 200 (nothing is processed, so it needs no
+//      signature, as in Slack's SDKs);
+//   3. (HTTP) verifies the signature (401); Socket Mode payloads arrive over an authenticated
+//      WebSocket and skip this step;
+//   4. parses the body (400 when malformed) and answers url_verification with its challenge;
+//   5. drops what the assistant must not see (EventFilter: own and other bots' messages, edits…);
+//   6. posts the processing of the event to the Executor and returns the ack at once, never
+//      waiting for processing. In the background task, the event is first recorded in the
+//      DedupStore under its event_id (or Socket Mode envelope ID) for `dedup_ttl_seconds`; a
+//      delivery already recorded (a Slack retry, a redelivered envelope) is dropped there, so
+//      each event is handled once and the ack never waits for the store. Then the handler runs;
+//      an exception from it is caught and logged.
+//
+// Thread-safe: any number of threads may call HandleHttp / HandleSocketMode at once. The
+// verifier, dedup store, executor and clock are borrowed and must outlive the router and every
+// task it posted (shut the executor down first).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/executor.h"
+#include "common/status.h"
+#include "slack/dedup_store.h"
+#include "slack/event_filter.h"
+#include "slack/event_parser.h"
+#include "slack/http_headers.h"
+#include "slack/signature_verifier.h"
+#include "slack/slack_event.h"
+
+namespace faqbot::slack {
+
+// Which Slack Request URL a request came to.
+enum class RequestKind {
+  kEvents,       // /slack/events: JSON Events API bodies
+  kInteractive,  // /slack/interactive: payload=<JSON> form bodies
+  kCommands,     // /slack/commands: slash command form bodies
+};
+
+// The HTTP answer to one request, ready to send.
+struct AckResponse {
+  int status = 200;
+  std::string content_type;  // empty when there is no body
+  std::string body;
+  Headers headers;  // extra response headers (X-Slack-No-Retry on requests a retry cannot fix)
+};
+
+// The immediate ack body for an accepted event: a slash command's first reply, a
+// view_submission's response_action, … nullopt for an empty ack. Runs on the caller's thread
+// inside the 3-second budget, so it must be fast and must not do I/O; an exception is logged and
+// treated as nullopt.
+using AckBuilder = std::function<std::optional<nlohmann::json>(const InboundEvent&)>;
+
+// The default AckBuilder: an ephemeral "Working on it…" message for slash commands, nothing for
+// other events.
+std::optional<nlohmann::json> DefaultAck(const InboundEvent& event);
+
+struct InboundRouterOptions {
+  // The app's own bot user and bot ID (from auth.test), for dropping its own messages.
+  BotIdentity self;
+  // Bodies larger than this are answered 413 before any work.
+  size_t max_body_bytes = kMaxBodyBytes;
+  // How long an event ID is remembered. Slack's last retry comes ~6 minutes after the first
+  // delivery; 15 minutes leaves room for slow deliveries and clock differences.
+  int64_t dedup_ttl_seconds = 15 * 60;
+  // The immediate ack body of accepted events.
+  AckBuilder ack_builder = DefaultAck;
+};
+
+class InboundRouter {
+ public:
+  // Processes one accepted, deduplicated event, on an Executor thread.
+  using Handler = std::function<void(InboundEvent)>;
+
+  InboundRouter(const SignatureVerifier& verifier, DedupStore& dedup, Executor& executor,
+                const Clock& clock, Handler handler, InboundRouterOptions options = {});
+  InboundRouter(const InboundRouter&) = delete;
+  InboundRouter& operator=(const InboundRouter&) = delete;
+
+  // One HTTP request: `headers` and the raw `body` exactly as received. Always returns an answer
+  // (never throws): 200 with the ack (url_verification: JSON {"challenge": …}); 400 malformed;
+  // 401 bad or missing signature; 413 too large; 503 when the executor no longer accepts work
+  // (shutting down: Slack retries later, and nothing was recorded as seen).
+  AckResponse HandleHttp(RequestKind kind, const Headers& headers, std::string_view body);
+
+  // One Socket Mode envelope: its `type` ("events_api", "interactive", "slash_commands"), its
+  // `payload`, `envelope_id`, `retry_attempt` and `retry_reason`. Returns the payload to put in
+  // the ack ({"envelope_id": …, "payload": …}), or nullopt for an ack without payload. Errors:
+  // InvalidArgument (malformed payload: ack it anyway, a redelivery would be as malformed),
+  // Unavailable (executor shut down: do not ack, so Slack redelivers elsewhere).
+  Result<std::optional<nlohmann::json>> HandleSocketMode(std::string_view envelope_type,
+                                                         const nlohmann::json& payload,
+                                                         std::string_view envelope_id,
+                                                         int retry_attempt,
+                                                         std::string_view retry_reason);
+
+ private:
+  // What to answer, transport-neutral.
+  struct Decision {
+    Status status;                       // not ok: rejected
+    std::optional<nlohmann::json> body;  // ack body
+  };
+
+  // Steps 4-6 for a parsed request. `fallback_id` is the dedup key when the event has no
+  // event_id (Socket Mode envelope ID; empty over HTTP).
+  Decision Dispatch(Result<ParsedRequest> parsed, int retry_num, std::string_view retry_reason,
+                    std::string_view fallback_id);
+  // Posts dedup + handler for `event`; false when the executor refused.
+  bool Post(InboundEvent event, std::string dedup_key);
+
+  const SignatureVerifier& verifier_;
+  DedupStore& dedup_;
+  Executor& executor_;
+  const Clock& clock_;
+  // Shared with posted tasks, so a task never touches the router itself.
+  std::shared_ptr<const Handler> handler_;
+  InboundRouterOptions options_;
+};
+
+}  // namespace faqbot::slack

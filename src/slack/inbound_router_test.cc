@@ -1,0 +1,325 @@
+#include "slack/inbound_router.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "slack/inbound_test_support.h"
+
+namespace faqbot::slack {
+namespace {
+
+using testing::Fixture;
+using testing::FixtureJson;
+using testing::InteractionFormBody;
+using testing::kSecret;
+using testing::SignedHeaders;
+
+constexpr int64_t kNow = 1'700'000'000;
+const BotIdentity kSelf{"U0FAQBOT01", "B0FAQBOT01"};
+
+// A dedup store whose backing database is down.
+class DownDedupStore final : public DedupStore {
+ public:
+  Result<bool> MarkIfNew(std::string_view, int64_t) override {
+    return UnavailableError("database down");
+  }
+};
+
+class InboundRouterTest : public ::testing::Test {
+ protected:
+  InboundRouterTest() { Rebuild({}); }
+
+  void Rebuild(InboundRouterOptions options, DedupStore* dedup = nullptr) {
+    options.self = kSelf;
+    router_ = std::make_unique<InboundRouter>(
+        verifier_, dedup == nullptr ? dedup_ : *dedup, executor_, clock_,
+        [this](InboundEvent e) { handled_.push_back(std::move(e)); }, std::move(options));
+  }
+
+  AckResponse Post(RequestKind kind, const std::string& body, Headers extra = {}) {
+    Headers h = SignedHeaders(body, clock_.UnixSeconds());
+    for (auto& [k, v] : extra) h[k] = v;
+    return router_->HandleHttp(kind, h, body);
+  }
+
+  FakeClock clock_{kNow};
+  SignatureVerifier verifier_{kSecret, clock_};
+  InMemoryDedupStore dedup_{clock_};
+  ManualExecutor executor_;
+  std::vector<InboundEvent> handled_;
+  std::unique_ptr<InboundRouter> router_;
+};
+
+TEST_F(InboundRouterTest, UrlVerificationAnswersTheChallenge) {
+  AckResponse r = Post(RequestKind::kEvents, Fixture("events_url_verification.json"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(
+      nlohmann::json::parse(r.body),
+      nlohmann::json({{"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}}));
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, AckIsReturnedBeforeProcessingRuns) {
+  AckResponse r = Post(RequestKind::kEvents, Fixture("events_message_im.json"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  EXPECT_TRUE(handled_.empty());  // nothing ran on the request thread
+  EXPECT_EQ(executor_.pending(), 1u);
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  const auto& m = std::get<MessageEvent>(handled_[0].payload);
+  EXPECT_EQ(m.text, "ask <@U0OWNER001> how do I reset my VPN password?");
+  EXPECT_EQ(handled_[0].event_id, "Ev0FAQDM0001");
+  EXPECT_EQ(handled_[0].retry_num, 0);
+}
+
+TEST_F(InboundRouterTest, RetriedEventIsProcessedOnce) {
+  const std::string body = Fixture("events_app_mention_rich_text.json");
+  EXPECT_EQ(Post(RequestKind::kEvents, body).status, 200);
+  // Slack's retries while the first delivery is still queued…
+  EXPECT_EQ(Post(RequestKind::kEvents, body,
+                 {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}})
+                .status,
+            200);
+  executor_.RunAll();
+  // …and after it was processed, minutes later.
+  clock_.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(Post(RequestKind::kEvents, body,
+                 {{"x-slack-retry-num", "3"}, {"x-slack-retry-reason", "http_error"}})
+                .status,
+            200);
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  EXPECT_EQ(handled_[0].retry_num, 0);
+}
+
+TEST_F(InboundRouterTest, RetryIsProcessedWhenTheFirstDeliveryNeverArrived) {
+  Post(RequestKind::kEvents, Fixture("events_message_im.json"),
+       {{"X-Slack-Retry-Num", "2"}, {"X-Slack-Retry-Reason", "connection_failed"}});
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  EXPECT_EQ(handled_[0].retry_num, 2);
+  EXPECT_EQ(handled_[0].retry_reason, "connection_failed");
+}
+
+TEST_F(InboundRouterTest, OwnAndOtherBotsMessagesAreAckedAndIgnored) {
+  for (const char* f : {"events_message_own_bot.json", "events_message_other_bot.json",
+                        "events_message_classic_bot.json", "events_message_changed.json",
+                        "events_message_deleted.json"}) {
+    AckResponse r = Post(RequestKind::kEvents, Fixture(f));
+    EXPECT_EQ(r.status, 200) << f;
+  }
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, UnknownEventTypesAreAckedAndIgnored) {
+  EXPECT_EQ(Post(RequestKind::kEvents, Fixture("events_reaction_added.json")).status, 200);
+  EXPECT_EQ(
+      Post(RequestKind::kInteractive, InteractionFormBody("interaction_shortcut.json")).status,
+      200);
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, BadSignatureIs401) {
+  const std::string body = Fixture("events_message_im.json");
+  Headers h = SignedHeaders(body, kNow);
+  h["X-Slack-Signature"] = "v0=" + std::string(64, 'a');
+  AckResponse r = router_->HandleHttp(RequestKind::kEvents, h, body);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.headers.count("X-Slack-No-Retry"), 0u);
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, StaleOrUnsignedRequestsAre401) {
+  const std::string body = Fixture("events_message_im.json");
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow - 301), body).status,
+            401);
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, body).status, 401);
+  Headers bad_ts = SignedHeaders(body, kNow);
+  bad_ts["X-Slack-Request-Timestamp"] = "soon";
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, bad_ts, body).status, 401);
+  // A body signed for one URL and replayed with another body is rejected too.
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body + " ").status,
+            401);
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, MalformedBodiesAre400) {
+  for (const std::string body : {"{not json", "[]", "{\"type\":\"event_callback\"}"}) {
+    AckResponse r = Post(RequestKind::kEvents, body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_EQ(r.headers.at("X-Slack-No-Retry"), "1");
+    EXPECT_FALSE(nlohmann::json::parse(r.body).at("error").get<std::string>().empty());
+  }
+  EXPECT_EQ(Post(RequestKind::kInteractive, "payload=%ZZ").status, 400);
+  EXPECT_EQ(Post(RequestKind::kInteractive, "nopayload=1").status, 400);
+  EXPECT_EQ(Post(RequestKind::kCommands, "team_id=T1").status, 400);
+  EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, OversizedBodyIs413BeforeVerification) {
+  InboundRouterOptions options;
+  options.max_body_bytes = 1000;
+  Rebuild(options);
+  const std::string body =
+      "{\"type\":\"url_verification\",\"challenge\":\"" + std::string(2000, 'x') + "\"}";
+  AckResponse r = Post(RequestKind::kEvents, body);  // correctly signed, still too large
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers.at("X-Slack-No-Retry"), "1");
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, body).status, 413);
+}
+
+TEST_F(InboundRouterTest, SlashCommandIsAckedWithAnEphemeralMessage) {
+  AckResponse r = Post(RequestKind::kCommands, Fixture("command_ask.form"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["response_type"], "ephemeral");
+  EXPECT_EQ(body["text"], "Working on it\u2026");
+  EXPECT_TRUE(handled_.empty());
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  EXPECT_EQ(std::get<SlashCommand>(handled_[0].payload).command, "/ask");
+}
+
+TEST_F(InboundRouterTest, AckBuilderSuppliesTheAckAndItsFailureStillAcks) {
+  InboundRouterOptions options;
+  options.ack_builder = [](const InboundEvent& e) -> std::optional<nlohmann::json> {
+    if (std::holds_alternative<ViewSubmission>(e.payload)) {
+      return nlohmann::json{{"response_action", "errors"},
+                            {"errors", {{"answer", "An answer is needed"}}}};
+    }
+    throw std::runtime_error("builder bug");
+  };
+  Rebuild(options);
+  AckResponse view =
+      Post(RequestKind::kInteractive, InteractionFormBody("interaction_view_submission.json"));
+  EXPECT_EQ(view.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(view.body)["response_action"], "errors");
+  AckResponse command = Post(RequestKind::kCommands, Fixture("command_ask.form"));
+  EXPECT_EQ(command.status, 200);
+  EXPECT_EQ(command.body, "");
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 2u);
+}
+
+TEST_F(InboundRouterTest, SslCheckIsAnsweredWithoutSignatureOrProcessing) {
+  AckResponse r =
+      router_->HandleHttp(RequestKind::kCommands, {}, Fixture("command_ssl_check.form"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(executor_.pending(), 0u);
+  // Only on the commands URL.
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, "ssl_check=1").status, 401);
+}
+
+TEST_F(InboundRouterTest, BlockActionIsAckedEmptyAndProcessed) {
+  AckResponse r =
+      Post(RequestKind::kInteractive, InteractionFormBody("interaction_block_actions.json"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  EXPECT_EQ(std::get<BlockAction>(handled_[0].payload).value, "topic-42:yes");
+}
+
+TEST_F(InboundRouterTest, HandlerExceptionIsCaughtAndLaterEventsStillRun) {
+  int calls = 0;
+  router_ = std::make_unique<InboundRouter>(
+      verifier_, dedup_, executor_, clock_,
+      [&](InboundEvent) {
+        if (++calls == 1) throw std::runtime_error("assistant bug");
+      },
+      InboundRouterOptions{.self = kSelf});
+  Post(RequestKind::kEvents, Fixture("events_message_im.json"));
+  Post(RequestKind::kEvents, Fixture("events_app_mention_rich_text.json"));
+  EXPECT_NO_THROW(executor_.RunAll());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(InboundRouterTest, ShutDownExecutorIs503AndTheRetryIsStillProcessed) {
+  const std::string body = Fixture("events_message_im.json");
+  executor_.Shutdown();
+  EXPECT_EQ(Post(RequestKind::kEvents, body).status, 503);
+  // Another process (same dedup store) gets Slack's retry and must not see it as a duplicate.
+  ManualExecutor other;
+  InboundRouter next(verifier_, dedup_, other, clock_,
+                     [this](InboundEvent e) { handled_.push_back(std::move(e)); });
+  EXPECT_EQ(next.HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body).status, 200);
+  other.RunAll();
+  EXPECT_EQ(handled_.size(), 1u);
+}
+
+TEST_F(InboundRouterTest, DedupStoreFailureStillProcesses) {
+  DownDedupStore down;
+  Rebuild({}, &down);
+  Post(RequestKind::kEvents, Fixture("events_message_im.json"));
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 1u);
+}
+
+TEST_F(InboundRouterTest, SocketModeEventRetryIsProcessedOnce) {
+  const nlohmann::json payload = FixtureJson("events_app_mention_rich_text.json");
+  auto first = router_->HandleSocketMode("events_api", payload, "env-1", 0, "");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, std::nullopt);
+  auto retry = router_->HandleSocketMode("events_api", payload, "env-2", 1, "timeout");
+  ASSERT_TRUE(retry.ok());
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+  EXPECT_EQ(handled_[0].event_id, "Ev0FAQMENT01");
+}
+
+TEST_F(InboundRouterTest, SocketModeSlashCommandAckCarriesThePayload) {
+  auto ack = router_->HandleSocketMode(
+      "slash_commands", FixtureJson("socket_slash_command_payload.json"), "env-3", 0, "");
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_TRUE(ack->has_value());
+  EXPECT_EQ((**ack)["response_type"], "ephemeral");
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 1u);
+}
+
+TEST_F(InboundRouterTest, SocketModeRedeliveredEnvelopeIsProcessedOnce) {
+  const nlohmann::json payload = FixtureJson("interaction_block_actions.json");
+  ASSERT_TRUE(router_->HandleSocketMode("interactive", payload, "env-4", 0, "").ok());
+  ASSERT_TRUE(router_->HandleSocketMode("interactive", payload, "env-4", 0, "").ok());
+  ASSERT_TRUE(router_->HandleSocketMode("interactive", payload, "env-5", 0, "").ok());
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 2u);  // env-4 once, env-5 (a second click) once
+}
+
+TEST_F(InboundRouterTest, SocketModeErrors) {
+  auto malformed = router_->HandleSocketMode("events_api", nlohmann::json::array(), "env-6", 0, "");
+  EXPECT_EQ(malformed.status().code(), StatusCode::kInvalidArgument);
+  auto unknown = router_->HandleSocketMode("hello_there", nlohmann::json::object(), "env-7", 0, "");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(*unknown, std::nullopt);
+  EXPECT_EQ(executor_.pending(), 0u);
+  executor_.Shutdown();
+  auto down = router_->HandleSocketMode("events_api", FixtureJson("events_message_im.json"),
+                                        "env-8", 0, "");
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(InboundRouterTest, SocketModeSkipsSignatureVerification) {
+  SignatureVerifier no_secret("", clock_);
+  InboundRouter socket_only(no_secret, dedup_, executor_, clock_,
+                            [this](InboundEvent e) { handled_.push_back(std::move(e)); });
+  ASSERT_TRUE(
+      socket_only.HandleSocketMode("events_api", FixtureJson("events_message_im.json"), "e", 0, "")
+          .ok());
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 1u);
+  // While its HTTP path, without a secret, accepts nothing.
+  const std::string body = Fixture("events_message_im.json");
+  EXPECT_EQ(socket_only.HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body).status,
+            401);
+}
+
+}  // namespace
+}  // namespace faqbot::slack

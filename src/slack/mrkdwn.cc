@@ -1,0 +1,163 @@
+#include "slack/mrkdwn.h"
+
+#include <algorithm>
+#include <array>
+
+namespace faqbot::slack {
+namespace {
+
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Bytes of the UTF-8 character starting at text[i]; 1 for a malformed byte.
+size_t CharBytes(std::string_view text, size_t i) {
+  const auto b = static_cast<unsigned char>(text[i]);
+  size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+  if (i + n > text.size()) return 1;
+  for (size_t k = 1; k < n; ++k) {
+    if (!IsContinuation(text[i + k])) return 1;
+  }
+  return n;
+}
+
+// UTF-16 code units of a character of `bytes` UTF-8 bytes.
+size_t CharUnits(size_t bytes) { return bytes == 4 ? 2 : 1; }
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+// Where to end one piece of `text` (whose bytes [0, limit) fit and limit < size) and where the
+// next piece starts.
+struct Cut {
+  size_t end;
+  size_t next;
+};
+
+Cut FindCut(std::string_view text, size_t limit) {
+  // cut_ok[p]: text may end before byte p without breaking a character or an entity;
+  // token_ok[p]: nor a <…> markup token.
+  std::vector<char> cut_ok(limit + 1, 1);
+  std::vector<char> token_ok(limit + 1, 1);
+  for (size_t i = 1; i <= limit; ++i) {
+    if (IsContinuation(text[i])) cut_ok[i] = 0;
+  }
+  static constexpr std::array<std::string_view, 3> kEntities = {"&amp;", "&lt;", "&gt;"};
+  size_t open = std::string_view::npos;
+  for (size_t i = 0; i <= limit; ++i) {
+    if (text[i] == '&') {
+      for (std::string_view e : kEntities) {
+        if (text.compare(i, e.size(), e) != 0) continue;
+        for (size_t k = i + 1; k < i + e.size() && k <= limit; ++k) cut_ok[k] = 0;
+      }
+    } else if (text[i] == '<') {
+      open = i;
+    } else if (text[i] == '>' && open != std::string_view::npos) {
+      for (size_t k = open + 1; k <= i; ++k) token_ok[k] = 0;
+      open = std::string_view::npos;
+    }
+  }
+  if (open != std::string_view::npos) {
+    // A token still open at the end of the window: unsafe if it closes later.
+    const size_t close = text.find_first_of("<>", limit + 1);
+    if (close != std::string_view::npos && text[close] == '>') {
+      for (size_t k = open + 1; k <= limit; ++k) token_ok[k] = 0;
+    }
+  }
+
+  auto safe = [&](size_t p) { return cut_ok[p] && token_ok[p]; };
+  auto last = [&](size_t min, auto is_separator) -> size_t {
+    for (size_t p = limit; p >= std::max<size_t>(min, 1); --p) {
+      if (is_separator(p) && safe(p)) return p;
+    }
+    return 0;
+  };
+  auto skip_space = [&](size_t p) {
+    while (p < text.size() && IsSpace(text[p])) ++p;
+    return p;
+  };
+
+  const size_t half = limit / 2;
+  if (size_t p = last(half, [&](size_t q) { return text.compare(q, 2, "\n\n") == 0; })) {
+    return {p, skip_space(p)};
+  }
+  if (size_t p = last(half, [&](size_t q) { return text[q] == '\n'; })) return {p, skip_space(p)};
+  if (size_t p = last(1, [&](size_t q) { return text[q] == ' '; })) return {p, skip_space(p)};
+  if (size_t p = last(1, [](size_t) { return true; })) return {p, p};
+  // Only a token longer than the limit: cut inside it, still between whole characters.
+  for (size_t p = limit; p >= 1; --p) {
+    if (cut_ok[p]) return {p, p};
+  }
+  return {limit, limit};
+}
+
+// Bytes of the longest prefix of `text` within `max_length` units.
+size_t FittingBytes(std::string_view text, size_t max_length) {
+  size_t units = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t n = CharBytes(text, i);
+    if (units + CharUnits(n) > max_length) break;
+    units += CharUnits(n);
+    i += n;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::string EscapeMrkdwn(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+size_t SlackTextLength(std::string_view text) {
+  size_t units = 0;
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = CharBytes(text, i);
+    units += CharUnits(n);
+    i += n;
+  }
+  return units;
+}
+
+std::vector<std::string> SplitText(std::string_view text, size_t max_length) {
+  max_length = std::max<size_t>(max_length, 2);  // room for any one character
+  std::vector<std::string> pieces;
+  while (!text.empty()) {
+    const size_t limit = FittingBytes(text, max_length);
+    if (limit == text.size()) {
+      pieces.emplace_back(text);
+      break;
+    }
+    const Cut cut = FindCut(text, limit);
+    pieces.emplace_back(text.substr(0, cut.end));
+    text.remove_prefix(cut.next);
+  }
+  return pieces;
+}
+
+std::string TruncateText(std::string_view text, size_t max_length, std::string_view mark) {
+  if (SlackTextLength(text) <= max_length) return std::string(text);
+  const size_t mark_length = SlackTextLength(mark);
+  if (mark_length >= max_length) return std::string(text.substr(0, FittingBytes(text, max_length)));
+  const size_t limit = FittingBytes(text, max_length - mark_length);
+  std::string out(text.substr(0, FindCut(text, limit).end));
+  out += mark;
+  return out;
+}
+
+}  // namespace faqbot::slack

@@ -1,0 +1,60 @@
+// EmulatedWebApi: the Web API methods of the loopback Slack, as plain request → answer logic
+// (no sockets). SlackEmulator feeds it the parsed request and sends back what it returns.
+//
+// Answers follow Slack's shapes (docs.slack.dev method pages): HTTP 200 with `ok` true or
+// `{"ok":false,"error":code}`. Ids are deterministic: message ts count up from
+// "1700000000.000100", the DM with user U… is "D" + the id without its first letter.
+// Not thread-safe: the emulator calls it under its lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "slack_emulator.h"
+
+namespace faqbot::slack_emulator {
+
+struct WebApiAnswer {
+  int http_status = 200;
+  nlohmann::json body;
+};
+
+// The arguments of a request: a JSON object body, or form fields (`application/x-www-form-
+// urlencoded`), merged over query parameters. Form values that hold JSON (`blocks`, `view`) stay
+// strings; the handlers decode them. A body that cannot be decoded gives a null json.
+nlohmann::json ParseRequestArgs(std::string_view content_type, std::string_view body,
+                                std::string_view query);
+
+class EmulatedWebApi {
+ public:
+  explicit EmulatedWebApi(const SlackEmulatorOptions& options);
+
+  // Where apps.connections.open points clients: "ws://127.0.0.1:PORT/link/".
+  void set_socket_url_prefix(std::string prefix) { socket_url_prefix_ = std::move(prefix); }
+  void AddUser(EmulatedUser user);
+
+  // Answers `method` for a caller presenting `token` (empty when none).
+  WebApiAnswer Handle(const std::string& method, const nlohmann::json& args,
+                      const std::string& token);
+
+  // Socket Mode tickets: true (and the ticket is used up) when `ticket` was issued and unused.
+  bool RedeemTicket(const std::string& ticket);
+
+ private:
+  nlohmann::json NextTs();
+  WebApiAnswer PostMessage(const nlohmann::json& args);
+
+  const SlackEmulatorOptions& options_;
+  std::string socket_url_prefix_;
+  std::map<std::string, EmulatedUser> users_;
+  std::map<std::string, std::string> messages_;  // "channel/ts" → text
+  std::set<std::string> tickets_;
+  uint64_t next_ts_ = 100;
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace faqbot::slack_emulator

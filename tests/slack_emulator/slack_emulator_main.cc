@@ -1,0 +1,34 @@
+// faqbot-slack-emulator: the loopback Slack for manual runs. Prints its port and the settings to
+// point faqbot at it, then serves until interrupted (Ctrl-C).
+//
+//   faqbot-slack-emulator [port]
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "slack_emulator.h"
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  faqbot::slack_emulator::SlackEmulatorOptions options;
+  if (argc > 1) options.port = static_cast<uint16_t>(std::atoi(argv[1]));
+  faqbot::slack_emulator::SlackEmulator emulator(options);
+  if (faqbot::Status s = emulator.Start(); !s.ok()) {
+    std::fprintf(stderr, "faqbot-slack-emulator: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::printf("port %u\n", static_cast<unsigned>(emulator.port()));
+  std::printf("FAQBOT_SLACK_API_URL=%s\n", emulator.base_url().c_str());
+  std::printf("bot token %s, app token %s\n", options.bot_token.c_str(), options.app_token.c_str());
+  std::fflush(stdout);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  emulator.Stop();
+  return 0;
+}
