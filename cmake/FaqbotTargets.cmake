@@ -37,11 +37,17 @@ function(faqbot_add_test name)
   # environment variables through gtest_discover_tests, hence the macros.)
   target_compile_definitions(${name} PRIVATE FAQBOT_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              FAQBOT_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  # Empty property values would shift the list gtest_discover_tests passes on: add only set ones.
+  set(properties TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  if(ARG_LABELS)
+    list(APPEND properties LABELS "${ARG_LABELS}")
+  endif()
+  if(ARG_FIXTURES)
+    list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
-               FIXTURES_REQUIRED "${ARG_FIXTURES}"
-               ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+    PROPERTIES ${properties})
 endfunction()
