@@ -52,6 +52,19 @@ Store::~Store() = default;
 
 const std::string& Store::engine() const { return backend_->dialect().name; }
 
+namespace {
+// The highest applied migration (0 for an empty database), creating the bookkeeping table.
+Result<int64_t> ReadSchemaVersion(SqlTransaction& tx) {
+  FAQBOT_RETURN_IF_ERROR(tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                                 "applied_at BIGINT NOT NULL)")
+                             .status());
+  FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                          tx.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  return rows.empty() ? int64_t{0} : rows[0][0].Int();
+}
+}  // namespace
+
 Result<int> Store::Migrate() {
   const auto& migrations = AllMigrations();
   int applied = 0;
@@ -60,13 +73,7 @@ Result<int> Store::Migrate() {
     if (!backend_->dialect().migration_lock.empty()) {
       FAQBOT_RETURN_IF_ERROR(tx.Exec(backend_->dialect().migration_lock).status());
     }
-    FAQBOT_RETURN_IF_ERROR(tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                   "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                                   "applied_at BIGINT NOT NULL)")
-                               .status());
-    FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    const int64_t current = rows.empty() ? 0 : rows[0][0].Int();
+    FAQBOT_ASSIGN_OR_RETURN(const int64_t current, ReadSchemaVersion(tx));
     if (current > migrations.back().version) {
       return FailedPreconditionError("database schema version " + std::to_string(current) +
                                      " is newer than this faqbot knows (" +
@@ -94,13 +101,8 @@ Result<int> Store::Migrate() {
 Result<int> Store::SchemaVersion() {
   int version = 0;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_RETURN_IF_ERROR(tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                   "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                                   "applied_at BIGINT NOT NULL)")
-                               .status());
-    FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    version = rows.empty() ? 0 : static_cast<int>(rows[0][0].Int());
+    FAQBOT_ASSIGN_OR_RETURN(const int64_t current, ReadSchemaVersion(tx));
+    version = static_cast<int>(current);
     return Status::Ok();
   }));
   return version;
