@@ -39,6 +39,7 @@ test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DFAQBOT_SANITIZE=ON -DFAQBOT_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE no-asan
 
 # The fuzz targets use the lexicon the main build compiled.
@@ -56,6 +57,7 @@ run: build
 # Every benchmark; the figures are written down in docs/.
 bench: build
 	./bench/nlu_report.sh $(BUILD)
+	./bench/store_report.sh $(BUILD)
 
 format:
 	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -20,10 +20,12 @@ function(faqbot_add_library name)
   target_link_libraries(faqbot_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s])
+# faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s]
+#                  [FIXTURES f...])
 # One GoogleTest executable registered with CTest (each TEST becomes its own CTest case).
+# FIXTURES names CTest fixtures (e.g. the throwaway PostgreSQL server) every case requires.
 function(faqbot_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   faqbot_project_flags(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
@@ -35,10 +37,17 @@ function(faqbot_add_test name)
   # environment variables through gtest_discover_tests, hence the macros.)
   target_compile_definitions(${name} PRIVATE FAQBOT_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              FAQBOT_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  # Empty property values would shift the list gtest_discover_tests passes on: add only set ones.
+  set(properties TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  if(ARG_LABELS)
+    list(APPEND properties LABELS "${ARG_LABELS}")
+  endif()
+  if(ARG_FIXTURES)
+    list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
-               ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+    PROPERTIES ${properties})
 endfunction()

@@ -27,7 +27,14 @@ class CommandRegistry {
   std::vector<std::pair<CLI::App*, Action>> actions_;
 };
 
+// The workspace of owners who have never been seen on Slack (the terminal shell, imports
+// before the first Slack event).
+inline constexpr std::string_view kLocalTeam = "TLOCAL";
+
 // `faqbot nlu train|parse|eval`: the matching engine (src/nlu).
 void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
+
+// `faqbot topics import|export|list` and `faqbot db migrate` (src/store).
+void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
 
 }  // namespace faqbot::app

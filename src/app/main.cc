@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   // Each Register* adds its subcommands and stores the action to run when chosen.
   faqbot::app::CommandRegistry commands;
   faqbot::app::RegisterNluCommands(app, commands);
+  faqbot::app::RegisterStoreCommands(app, commands);
 
   CLI11_PARSE(app, argc, argv);
   faqbot::InitLogging(log_json ? faqbot::LogFormat::kJson : faqbot::LogFormat::kText, log_level);

@@ -1,0 +1,31 @@
+#include "store/limits.h"
+
+#include <string>
+
+namespace faqbot::store {
+
+Status ValidateId(std::string_view id, std::string_view what) {
+  if (id.empty()) return InvalidArgumentError(std::string(what) + " is empty");
+  if (id.size() > kMaxIdBytes) {
+    return InvalidArgumentError(std::string(what) + " is longer than " +
+                                std::to_string(kMaxIdBytes) + " bytes");
+  }
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok)
+      return InvalidArgumentError(std::string(what) + " has a character outside [A-Za-z0-9._:-]");
+  }
+  return Status::Ok();
+}
+
+Status ValidateText(std::string_view text, size_t max_bytes, std::string_view what, bool required) {
+  if (required && text.empty()) return InvalidArgumentError(std::string(what) + " is empty");
+  if (text.size() > max_bytes) {
+    return ResourceExhaustedError(std::string(what) + " is " + std::to_string(text.size()) +
+                                  " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  return Status::Ok();
+}
+
+}  // namespace faqbot::store

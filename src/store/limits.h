@@ -1,0 +1,40 @@
+// The Store's documented limits. Anything larger is refused with ResourceExhausted (sizes,
+// counts) or InvalidArgument (malformed ids, empty required text) and nothing is written.
+// Sizes are bytes of UTF-8 (or whatever bytes were given).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace faqbot::store {
+
+// Slack ids (T…, U…, W…, event ids) and worker names: 1–64 of [A-Za-z0-9._:-].
+inline constexpr size_t kMaxIdBytes = 64;
+// A question or one phrasing of it.
+inline constexpr size_t kMaxQuestionBytes = 4'000;
+// An answer: Slack's own limit for a message's text.
+inline constexpr size_t kMaxAnswerBytes = 40'000;
+// Extra phrasings of one topic.
+inline constexpr size_t kMaxPhrasings = 50;
+// Topics one owner may have.
+inline constexpr size_t kMaxTopicsPerOwner = 1'000;
+// A question somebody asked (kept for hand-off and the unanswered list).
+inline constexpr size_t kMaxAskedQuestionBytes = 40'000;
+// A person's display name or a workspace name.
+inline constexpr size_t kMaxNameBytes = 256;
+// One conversation's serialised dialogue state.
+inline constexpr size_t kMaxConversationStateBytes = 64 * 1024;
+// A model file.
+inline constexpr size_t kMaxModelBytes = 32 * 1024 * 1024;
+// A failure message kept with a job or publication (longer ones are cut, not refused).
+inline constexpr size_t kMaxErrorBytes = 4'000;
+
+// InvalidArgument unless `id` is 1–kMaxIdBytes of [A-Za-z0-9._:-]; `what` names it in the error.
+Status ValidateId(std::string_view id, std::string_view what);
+// InvalidArgument when empty and `required`; ResourceExhausted when longer than `max_bytes`.
+Status ValidateText(std::string_view text, size_t max_bytes, std::string_view what,
+                    bool required = true);
+
+}  // namespace faqbot::store

@@ -1,0 +1,100 @@
+#include "store/migrations.h"
+
+namespace faqbot::store {
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1,
+       "initial schema",
+       {
+           R"(CREATE TABLE workspaces (
+                team_id TEXT PRIMARY KEY,
+                name {{BLOB}} NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL))",
+           R"(CREATE TABLE people (
+                team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+                user_id TEXT NOT NULL,
+                display_name {{BLOB}} NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (team_id, user_id)))",
+           R"(CREATE TABLE topics (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                question {{BLOB}} NOT NULL,
+                phrasings {{BLOB}} NOT NULL,
+                answer {{BLOB}} NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           "CREATE INDEX topics_by_owner ON topics (team_id, owner_id, id)",
+           R"(CREATE TABLE publications (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                topics {{BLOB}} NOT NULL,
+                topic_count INTEGER NOT NULL,
+                model {{BLOB}},
+                error {{BLOB}},
+                job_id BIGINT,
+                requested_at BIGINT NOT NULL,
+                started_at BIGINT NOT NULL,
+                finished_at BIGINT NOT NULL,
+                UNIQUE (team_id, owner_id, version),
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           "CREATE UNIQUE INDEX publications_one_live ON publications (team_id, owner_id) "
+           "WHERE status = 'live'",
+           R"(CREATE TABLE publish_jobs (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                claim_token TEXT,
+                worker TEXT,
+                enqueued_at BIGINT NOT NULL,
+                available_at BIGINT NOT NULL,
+                lease_until BIGINT,
+                error {{BLOB}},
+                publication_id BIGINT,
+                finished_at BIGINT,
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           "CREATE UNIQUE INDEX publish_jobs_one_pending ON publish_jobs (team_id, owner_id) "
+           "WHERE status = 'pending'",
+           "CREATE INDEX publish_jobs_claimable ON publish_jobs (status, available_at)",
+           R"(CREATE TABLE conversations (
+                team_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                state {{BLOB}} NOT NULL,
+                version BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (team_id, user_id)))",
+           R"(CREATE TABLE slack_events (
+                event_id TEXT PRIMARY KEY,
+                expires_at BIGINT NOT NULL))",
+           "CREATE INDEX slack_events_expiry ON slack_events (expires_at)",
+           R"(CREATE TABLE questions (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                asker_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                text {{BLOB}} NOT NULL,
+                outcome TEXT NOT NULL,
+                topic_id BIGINT,
+                confidence {{DOUBLE}} NOT NULL,
+                feedback TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                thread_ts TEXT NOT NULL,
+                asked_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL))",
+           "CREATE INDEX questions_by_owner ON questions (team_id, owner_id, outcome)",
+       }},
+  };
+  return kMigrations;
+}
+
+}  // namespace faqbot::store

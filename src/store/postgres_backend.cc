@@ -1,0 +1,365 @@
+#include "store/postgres_backend.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "common/logging.h"
+#include "store/connection_pool.h"
+
+namespace faqbot::store {
+
+// One statement parameter in libpq's text format; NULL when `null`.
+struct PgParam {
+  bool null = false;
+  std::string text;
+};
+
+}  // namespace faqbot::store
+
+namespace pqxx {
+template <>
+struct string_traits<faqbot::store::PgParam> {
+  static constexpr const char* name() noexcept { return "faqbot::store::PgParam"; }
+  static constexpr bool has_null() noexcept { return true; }
+  static bool is_null(const faqbot::store::PgParam& p) { return p.null; }
+  static faqbot::store::PgParam null() { return {true, {}}; }
+  static std::string to_string(const faqbot::store::PgParam& p) { return p.text; }
+};
+}  // namespace pqxx
+
+namespace faqbot::store {
+namespace {
+
+constexpr unsigned kByteaOid = 17;
+
+PgParam ToPgParam(const SqlValue& value) {
+  return std::visit(
+      [](const auto& v) -> PgParam {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, SqlNull>) {
+          return {true, {}};
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          return {false, std::to_string(v)};
+        } else if constexpr (std::is_same_v<T, double>) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+          return {false, buf};
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return {false, v};
+        } else {
+          // bytea in hex input format: exact bytes, no escaping questions.
+          static constexpr char kHex[] = "0123456789abcdef";
+          std::string hex = "\\x";
+          hex.reserve(2 + v.bytes.size() * 2);
+          for (unsigned char c : v.bytes) {
+            hex.push_back(kHex[c >> 4]);
+            hex.push_back(kHex[c & 15]);
+          }
+          return {false, std::move(hex)};
+        }
+      },
+      value);
+}
+
+// `?` → `$1`, `$2`, … The Store's SQL has no `?` inside string literals.
+std::string NumberPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  for (char c : sql) {
+    if (c == '?') {
+      out += '$';
+      out += std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Converts whatever libpqxx threw into a Status; `broken` tells whether the connection is gone.
+Status StatusFromException(std::exception_ptr error, bool* broken) {
+  *broken = false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const pqxx::broken_connection& e) {
+    *broken = true;
+    return UnavailableError(std::string("database unavailable: ") + e.what());
+  } catch (const pqxx::in_doubt_error& e) {
+    *broken = true;
+    return UnavailableError(std::string("database connection lost during commit: ") + e.what());
+  } catch (const pqxx::unique_violation& e) {
+    return AlreadyExistsError(e.what());
+  } catch (const pqxx::transaction_rollback& e) {  // serialisation failure, deadlock
+    return AbortedError(e.what());
+  } catch (const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    // Class 08 (connection exception), 57P01..03 (admin shutdown, crash shutdown, cannot
+    // connect now): the server is going away.
+    if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
+      *broken = true;
+      return UnavailableError(std::string("database unavailable: ") + e.what());
+    }
+    if (state == "54000" || state.rfind("53", 0) == 0) {
+      return ResourceExhaustedError(e.what());
+    }
+    return InternalError("postgresql error " + state + ": " + e.what());
+  } catch (const std::exception& e) {
+    return InternalError(std::string("postgresql: ") + e.what());
+  }
+}
+
+std::string WithConnectTimeout(const std::string& url, int seconds) {
+  if (url.find("connect_timeout=") != std::string::npos) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") +
+         "connect_timeout=" + std::to_string(seconds);
+}
+
+}  // namespace
+
+class PostgresBackend::Connection final : public SqlTransaction {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url) {
+    try {
+      auto conn = std::unique_ptr<Connection>(new Connection());
+      conn->conn_ = std::make_unique<pqxx::connection>(url);
+      return conn;
+    } catch (...) {
+      bool broken;
+      return StatusFromException(std::current_exception(), &broken);
+    }
+  }
+
+  pqxx::connection& raw() { return *conn_; }
+  void set_work(pqxx::work* work) { work_ = work; }
+
+  Result<SqlRows> Exec(std::string_view sql, const SqlParams& params) override {
+    std::vector<PgParam> pg;
+    pg.reserve(params.size());
+    for (const auto& p : params) pg.push_back(ToPgParam(p));
+    try {
+      pqxx::result result =
+          work_->exec_params(NumberPlaceholders(sql), pqxx::prepare::make_dynamic_params(pg));
+      SqlRows rows;
+      rows.reserve(result.size());
+      for (const auto& r : result) {
+        SqlRow row;
+        row.reserve(r.size());
+        for (const auto& field : r) {
+          if (field.is_null()) {
+            row.emplace_back();
+          } else if (field.type() == kByteaOid) {
+            pqxx::binarystring bytes(field);
+            row.emplace_back(bytes.str());
+          } else {
+            row.emplace_back(std::string(field.c_str(), field.size()));
+          }
+        }
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    } catch (...) {
+      return StatusFromException(std::current_exception(), &broken_);
+    }
+  }
+
+  Status Notify(std::string_view channel, std::string_view payload) override {
+    return Exec("SELECT pg_notify(?, ?)", {Text(channel), Text(payload)}).status();
+  }
+
+  bool broken() const { return broken_; }
+  void mark_broken() { broken_ = true; }
+
+ private:
+  Connection() = default;
+  std::unique_ptr<pqxx::connection> conn_;
+  pqxx::work* work_ = nullptr;
+  bool broken_ = false;
+};
+
+class PostgresBackend::Pool : public ConnectionPool<Connection> {
+ public:
+  Pool(int size, std::string url)
+      : ConnectionPool(size, [url = std::move(url)] { return Connection::Open(url); }) {}
+};
+
+// A thread that LISTENs on one channel over its own connection and reconnects when it breaks.
+class PostgresBackend::ListenerThread {
+ public:
+  ListenerThread(std::string url, std::string channel, Listener listener,
+                 std::chrono::milliseconds retry)
+      : url_(std::move(url)),
+        channel_(std::move(channel)),
+        listener_(std::move(listener)),
+        retry_(retry) {
+    thread_ = std::thread([this] { Run(); });
+    // Return once LISTEN is in place (or the first attempt failed), so no NOTIFY committed
+    // after Listen returns can be missed.
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return first_attempt_done_; });
+  }
+  ~ListenerThread() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  class Receiver final : public pqxx::notification_receiver {
+   public:
+    Receiver(pqxx::connection_base& c, const std::string& channel, const Listener& listener)
+        : pqxx::notification_receiver(c, channel), listener_(listener) {}
+    void operator()(const std::string& payload, int) override { listener_(payload); }
+
+   private:
+    const Listener& listener_;
+  };
+
+  bool stopping() {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
+
+  void Run() {
+    bool lost = false;
+    bool ever_connected = false;
+    while (!stopping()) {
+      try {
+        pqxx::connection conn(url_);
+        Receiver receiver(conn, channel_, listener_);
+        MarkFirstAttemptDone();
+        if (lost) LogInfo("postgresql: listening on {} again", channel_);
+        // Notifications sent while we were away are gone: tell the listener to resynchronise.
+        if (ever_connected) listener_("");
+        ever_connected = true;
+        lost = false;
+        while (!stopping()) conn.await_notification(0, 200'000);
+      } catch (const std::exception& e) {
+        MarkFirstAttemptDone();
+        if (!lost) LogWarn("postgresql: listener on {} lost: {}", channel_, e.what());
+        lost = true;
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, retry_, [&] { return stopping_; });
+      }
+    }
+  }
+
+  void MarkFirstAttemptDone() {
+    {
+      std::lock_guard lock(mu_);
+      first_attempt_done_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  const std::string url_;
+  const std::string channel_;
+  const Listener listener_;
+  const std::chrono::milliseconds retry_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool first_attempt_done_ = false;
+  std::thread thread_;
+};
+
+Result<std::unique_ptr<PostgresBackend>> PostgresBackend::Open(PostgresOptions options) {
+  if (options.url.rfind("postgresql://", 0) != 0 && options.url.rfind("postgres://", 0) != 0) {
+    return InvalidArgumentError("not a postgresql:// URL: " + RedactUrl(options.url));
+  }
+  options.url = WithConnectTimeout(options.url, options.connect_timeout_seconds);
+  auto pool = std::make_unique<Pool>(options.pool_size, options.url);
+  FAQBOT_ASSIGN_OR_RETURN(auto first, pool->Acquire());
+  pool->Release(std::move(first));
+  return std::unique_ptr<PostgresBackend>(new PostgresBackend(std::move(pool), std::move(options)));
+}
+
+PostgresBackend::PostgresBackend(std::unique_ptr<Pool> pool, PostgresOptions options)
+    : pool_(std::move(pool)), options_(std::move(options)) {
+  dialect_.name = "postgresql";
+  dialect_.skip_locked = true;
+  dialect_.row_lock = " FOR UPDATE";
+  dialect_.migration_lock = "SELECT pg_advisory_xact_lock(7272727272)";
+  dialect_.notifies_other_processes = true;
+}
+
+PostgresBackend::~PostgresBackend() = default;
+
+const Dialect& PostgresBackend::dialect() const { return dialect_; }
+
+Status PostgresBackend::WithTransaction(TxMode, const Body& body) {
+  Status last;
+  bool reconnected = false;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    auto acquired = pool_->Acquire();
+    if (!acquired.ok()) return acquired.status();
+    std::unique_ptr<Connection> conn = std::move(acquired).value();
+    Status status;
+    bool committing = false;
+    try {
+      pqxx::work work(conn->raw());
+      conn->set_work(&work);
+      status = body(*conn);
+      conn->set_work(nullptr);
+      if (status.ok()) {
+        committing = true;
+        work.commit();
+      } else {
+        work.abort();
+      }
+    } catch (...) {
+      conn->set_work(nullptr);
+      bool broken = false;
+      status = StatusFromException(std::current_exception(), &broken);
+      if (broken) conn->mark_broken();
+    }
+    const bool broken = conn->broken();
+    pool_->Release(std::move(conn), broken);
+    if (broken) {
+      // After a server restart every idle connection is dead too.
+      pool_->DropIdle();
+      // A pooled connection that died before commit changed nothing: one more try on a fresh
+      // connection makes the first call after the server came back succeed. A break during
+      // commit is left to the caller (the commit may or may not have happened).
+      if (!committing && !reconnected) {
+        reconnected = true;
+        last = status;
+        continue;
+      }
+    }
+    if (status.code() != StatusCode::kAborted) return status;
+    last = status;
+    LogDebug("postgresql: transaction attempt {} conflicted: {}", attempt, status.message());
+  }
+  return last;
+}
+
+Status PostgresBackend::Listen(std::string channel, Listener listener) {
+  listeners_.push_back(std::make_unique<ListenerThread>(
+      options_.url, std::move(channel), std::move(listener), options_.listen_retry));
+  return Status::Ok();
+}
+
+std::string PostgresBackend::TranslateDdl(std::string_view ddl) const {
+  return ExpandDdlTokens(ddl, "BIGSERIAL PRIMARY KEY", "BYTEA", "DOUBLE PRECISION");
+}
+
+std::string PostgresBackend::RedactUrl(std::string_view url) {
+  std::string out(url);
+  const size_t scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const size_t at = out.find('@', scheme + 3);
+  if (at == std::string::npos) return out;
+  const size_t colon = out.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  return out;
+}
+
+}  // namespace faqbot::store

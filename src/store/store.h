@@ -1,0 +1,166 @@
+// Store: everything faqbot keeps — workspaces and people, topics, publications (the live model
+// of each owner and the exact topics in it), the publish job queue, conversation state, Slack
+// event ids already processed, and the questions people asked.
+//
+// One class over two engines (SqlBackend): SQLite by default (`sqlite:./faqbot.db`) and
+// PostgreSQL (`postgresql://…`) for several processes; both give the same semantics and pass one
+// conformance suite. Every method is one transaction; every write is durable when it returns ok.
+//
+// Ownership rules live here, not in callers' goodwill: topic and publication calls take the
+// owner, and a topic id of another owner is NotFound.
+//
+// Errors common to every method: Unavailable (the database is down or unreachable; nothing was
+// changed; retry later), InvalidArgument (bad ids, malformed input), ResourceExhausted (a limit
+// of limits.h), Internal (an unexpected engine error). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/database_url.h"
+#include "store/sql_backend.h"
+#include "store/store_types.h"
+
+namespace faqbot::store {
+
+struct StoreOptions {
+  // Connections per process (both engines).
+  int pool_size = 4;
+  // Apply pending migrations on open. When false, the caller runs Migrate or checks
+  // SchemaVersion itself (`faqbot db migrate`).
+  bool migrate = true;
+  // A publish job is retried this many times before it is marked failed.
+  int max_job_attempts = 3;
+};
+
+class Store {
+ public:
+  // Called with the owner whose live publication changed, in this or another process.
+  using PublicationListener = std::function<void(const UserRef& owner, int64_t version)>;
+
+  // Opens the database `url` (see database_url.h), applying migrations unless told not to.
+  // `clock` must outlive the Store. Errors: InvalidArgument (bad URL), Unavailable (cannot
+  // connect or open), DataLoss (not a database), FailedPrecondition (schema newer than this
+  // build).
+  static Result<std::unique_ptr<Store>> Open(const std::string& url, Clock& clock,
+                                             StoreOptions options = {});
+  // Same, over a backend the caller opened.
+  static Result<std::unique_ptr<Store>> Open(std::unique_ptr<SqlBackend> backend, Clock& clock,
+                                             StoreOptions options = {});
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // "sqlite" or "postgresql".
+  const std::string& engine() const;
+  SqlBackend& backend() { return *backend_; }
+
+  // ---- schema ----
+  // Applies every migration not yet applied; returns how many ran. Safe when several processes
+  // start at once.
+  Result<int> Migrate();
+  // The schema version of the database (0 for an empty one).
+  Result<int> SchemaVersion();
+
+  // ---- workspaces and people ----
+  Status UpsertWorkspace(const std::string& team_id, const std::string& name);
+  Status UpsertPerson(const UserRef& user, const std::string& display_name);
+  Result<std::optional<Person>> GetPerson(const UserRef& user);
+  // The workspaces in which `user_id` is known, sorted.
+  Result<std::vector<std::string>> TeamsOfUser(const std::string& user_id);
+
+  // ---- topics ----
+  // Adds a topic; its owner is registered as a person when new. ResourceExhausted when the
+  // owner already has kMaxTopicsPerOwner topics.
+  Result<Topic> AddTopic(const UserRef& owner, const TopicContent& content);
+  // NotFound when `id` is not one of the owner's topics.
+  Result<Topic> UpdateTopic(const UserRef& owner, int64_t id, const TopicEdit& edit);
+  Status DeleteTopic(const UserRef& owner, int64_t id);
+  // Deletes every topic of the owner; returns how many.
+  Result<int> DeleteAllTopics(const UserRef& owner);
+  Result<std::optional<Topic>> GetTopic(const UserRef& owner, int64_t id);
+  // The owner's topics in the order they were added.
+  Result<std::vector<Topic>> ListTopics(const UserRef& owner);
+  Result<int64_t> CountTopics(const UserRef& owner);
+
+  // ---- publications ----
+  // The owner's live publication (model bytes included when `with_model`), or nullopt.
+  Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
+  // The owner's publications, newest first, without model bytes.
+  Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
+  // The model bytes of the owner's live publication, or nullopt (ModelRegistry's loader).
+  Result<std::optional<std::string>> LoadLiveModel(const UserRef& owner);
+  // Calls `listener` whenever a publication of any owner goes live — committed by this process
+  // (right after commit) or, on PostgreSQL, by another one (LISTEN/NOTIFY). When notifications
+  // may have been missed (the database connection was lost and came back), calls it once with
+  // an empty owner and version 0: forget every cached model. Call before use.
+  Status SubscribePublications(PublicationListener listener);
+
+  // ---- publish jobs ----
+  // Asks for the owner's topics to be published. Coalesces: when the owner already has a
+  // pending job, that job is returned (coalesced = true) and no new one is made.
+  Result<EnqueueResult> EnqueuePublish(const UserRef& owner);
+  // Claims the oldest claimable job — pending and available, or running with an expired lease
+  // (its worker died) — for `lease`. Never gives one job to two workers; skips owners whose
+  // other job is running under a valid lease. nullopt when there is nothing to do.
+  Result<std::optional<PublishJob>> ClaimPublishJob(const std::string& worker,
+                                                    std::chrono::milliseconds lease);
+  // In one transaction: stores the publication as the owner's live one (the previous live one
+  // becomes superseded), marks the job done and announces the change. Aborted when the job's
+  // lease was lost (another worker reclaimed it): nothing is stored.
+  Result<Publication> CompletePublishJob(const PublishJob& job, const NewPublication& publication);
+  // Records a failed attempt. With attempts left, the job becomes pending again after
+  // `retry_after`; otherwise it is failed and a failed publication records `error` (the live
+  // one stays). Returns the job as it is now. Aborted when the lease was lost.
+  Result<PublishJob> FailPublishJob(const PublishJob& job, const std::string& error,
+                                    std::chrono::milliseconds retry_after);
+  // Gives a claimed job back unfinished (shutdown): pending again, the attempt not counted.
+  Status ReleasePublishJob(const PublishJob& job);
+  Result<std::optional<PublishJob>> GetPublishJob(int64_t id);
+
+  // ---- conversation state ----
+  Result<std::optional<Conversation>> GetConversation(const UserRef& user);
+  // Writes the state when the stored version is `expected_version` (0: none stored yet) and
+  // returns the new version. Aborted when another writer got there first.
+  Result<int64_t> SaveConversation(const UserRef& user, const std::string& state,
+                                   int64_t expected_version);
+  Status DeleteConversation(const UserRef& user);
+
+  // ---- Slack event dedup ----
+  // Records `event_id` until `ttl` from now. True when it was not seen (or its record expired):
+  // the caller should process the event. Exactly one of several concurrent callers gets true.
+  Result<bool> MarkEventIfNew(const std::string& event_id, std::chrono::milliseconds ttl);
+  // Deletes expired event records; returns how many.
+  Result<int> PurgeExpiredEvents();
+
+  // ---- asked questions ----
+  Result<AskedQuestion> RecordQuestion(const NewQuestion& question);
+  Result<std::optional<AskedQuestion>> GetQuestion(int64_t id);
+  Status SetQuestionOutcome(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
+  // Only the asker may give feedback: PermissionDenied otherwise.
+  Status SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback);
+  // The owner's questions still waiting for them: declined or handed off, or answered with 👎;
+  // oldest first.
+  Result<std::vector<AskedQuestion>> ListUnanswered(const UserRef& owner, int limit = 200);
+
+ private:
+  Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);
+  void AnnouncePublication(const UserRef& owner, int64_t version);
+
+  std::unique_ptr<SqlBackend> backend_;
+  Clock& clock_;
+  StoreOptions options_;
+  std::mutex listeners_mu_;
+  std::vector<PublicationListener> listeners_;
+  bool listening_ = false;
+};
+
+}  // namespace faqbot::store

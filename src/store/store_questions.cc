@@ -1,0 +1,105 @@
+// Store: questions people asked, their outcome and feedback.
+#include "store/limits.h"
+#include "store/store.h"
+#include "store/store_rows.h"
+
+namespace faqbot::store {
+
+using internal::kQuestionColumns;
+using internal::QuestionFromRow;
+using internal::ValidateUser;
+
+Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(q.asker, "asker"));
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(q.owner, "owner"));
+  if (q.asker.team_id != q.owner.team_id) {
+    return InvalidArgumentError("asker and owner must be in the same workspace");
+  }
+  FAQBOT_RETURN_IF_ERROR(ValidateText(q.text, kMaxAskedQuestionBytes, "question"));
+  FAQBOT_RETURN_IF_ERROR(ValidateText(q.channel, kMaxIdBytes, "channel", false));
+  FAQBOT_RETURN_IF_ERROR(ValidateText(q.thread_ts, kMaxIdBytes, "thread ts", false));
+  const int64_t now = clock_.UnixMillis();
+  AskedQuestion stored;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec(std::string("INSERT INTO questions (team_id, asker_id, owner_id, text, outcome, "
+                            "topic_id, confidence, feedback, channel, thread_ts, asked_at, "
+                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?, ?) "
+                            "RETURNING ") +
+                    kQuestionColumns,
+                {Text(q.asker.team_id), Text(q.asker.user_id), Text(q.owner.user_id), Bytes(q.text),
+                 Text(QuestionOutcomeName(q.outcome)), OptionalInt(q.topic_id), q.confidence,
+                 Text(q.channel), Text(q.thread_ts), now, now}));
+    if (rows.empty()) return InternalError("insert returned no row");
+    FAQBOT_ASSIGN_OR_RETURN(stored, QuestionFromRow(rows[0]));
+    return Status::Ok();
+  }));
+  return stored;
+}
+
+Result<std::optional<AskedQuestion>> Store::GetQuestion(int64_t id) {
+  std::optional<AskedQuestion> question;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec(std::string("SELECT ") + kQuestionColumns + " FROM questions WHERE id = ?", {id}));
+    if (rows.empty()) return Status::Ok();
+    FAQBOT_ASSIGN_OR_RETURN(question, QuestionFromRow(rows[0]));
+    return Status::Ok();
+  }));
+  return question;
+}
+
+Status Store::SetQuestionOutcome(int64_t id, QuestionOutcome outcome,
+                                 std::optional<int64_t> topic_id) {
+  const int64_t now = clock_.UnixMillis();
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows, tx.Exec("UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), "
+                           "updated_at = ? WHERE id = ? RETURNING id",
+                           {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), now, id}));
+    if (rows.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+    return Status::Ok();
+  });
+}
+
+Status Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(by, "feedback giver"));
+  const int64_t now = clock_.UnixMillis();
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec("SELECT team_id, asker_id FROM questions WHERE id = ?", {id}));
+    if (rows.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+    if (rows[0][0].str() != by.team_id || rows[0][1].str() != by.user_id) {
+      return PermissionDeniedError("only the person who asked can rate the answer");
+    }
+    return tx
+        .Exec("UPDATE questions SET feedback = ?, updated_at = ? WHERE id = ?",
+              {Text(FeedbackName(feedback)), now, id})
+        .status();
+  });
+}
+
+Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, int limit) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  std::vector<AskedQuestion> out;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    out.clear();
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec(std::string("SELECT ") + kQuestionColumns +
+                    " FROM questions WHERE team_id = ? AND owner_id = ? AND (outcome IN "
+                    "('declined', 'handed_off') OR (outcome = 'answered' AND feedback = 'down')) "
+                    "ORDER BY id LIMIT ?",
+                {Text(owner.team_id), Text(owner.user_id), int64_t{limit}}));
+    for (const auto& row : rows) {
+      FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
+      out.push_back(std::move(q));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace faqbot::store

@@ -1,0 +1,147 @@
+// The records the Store keeps. Plain value types; times are Unix milliseconds from the Store's
+// Clock. User-provided text (questions, answers, names, conversation state) is kept as exact
+// bytes: whatever goes in comes out verbatim.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faqbot::store {
+
+// A Slack user within a workspace: identity is (team id, user id), never a display name.
+struct UserRef {
+  std::string team_id;
+  std::string user_id;
+  bool operator==(const UserRef&) const = default;
+  auto operator<=>(const UserRef&) const = default;
+};
+
+struct Person {
+  UserRef user;
+  std::string display_name;  // cached from Slack users.info; may be empty
+  int64_t updated_at = 0;
+};
+
+// What an owner teaches: a question, other phrasings of it, and the answer.
+struct TopicContent {
+  std::string question;
+  std::vector<std::string> phrasings;
+  std::string answer;
+  bool operator==(const TopicContent&) const = default;
+};
+
+struct Topic {
+  int64_t id = 0;
+  UserRef owner;
+  TopicContent content;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A change to a topic; absent fields stay as they are.
+struct TopicEdit {
+  std::optional<std::string> question;
+  std::optional<std::vector<std::string>> phrasings;
+  std::optional<std::string> answer;
+};
+
+// A topic exactly as it went into a published model.
+struct PublishedTopic {
+  int64_t topic_id = 0;
+  TopicContent content;
+  bool operator==(const PublishedTopic&) const = default;
+};
+
+enum class PublicationStatus {
+  kLive,        // the owner's current model
+  kSuperseded,  // was live, replaced by a later publication
+  kFailed,      // training or storing failed; `error` says why; the previous one stays live
+};
+std::string_view PublicationStatusName(PublicationStatus status);
+
+struct Publication {
+  int64_t id = 0;
+  UserRef owner;
+  int64_t version = 0;  // 1, 2, … per owner, in commit order
+  PublicationStatus status = PublicationStatus::kLive;
+  std::vector<PublishedTopic> topics;
+  std::string model;  // the model file; empty when not asked for, or for a failure
+  std::string error;  // for kFailed
+  int64_t job_id = 0;
+  int64_t requested_at = 0;  // when the publish was asked for
+  int64_t started_at = 0;    // when training started
+  int64_t finished_at = 0;   // when it was stored
+};
+
+// What a worker stores when a publish succeeded.
+struct NewPublication {
+  std::vector<PublishedTopic> topics;
+  std::string model;
+  int64_t started_at = 0;
+};
+
+enum class JobStatus { kPending, kRunning, kDone, kFailed };
+std::string_view JobStatusName(JobStatus status);
+
+struct PublishJob {
+  int64_t id = 0;
+  UserRef owner;
+  JobStatus status = JobStatus::kPending;
+  int attempts = 0;         // claims so far
+  std::string claim_token;  // proves the lease when completing; empty when not running
+  std::string worker;       // who holds it
+  int64_t enqueued_at = 0;
+  int64_t available_at = 0;  // not claimable before (retry backoff)
+  int64_t lease_until = 0;   // a running job whose lease passed is claimable again
+  std::string error;         // the last failure
+  int64_t publication_id = 0;
+};
+
+struct EnqueueResult {
+  PublishJob job;
+  bool coalesced = false;  // an equal pending job existed; no new job was created
+};
+
+// Dialogue state of one person with the assistant, versioned for optimistic concurrency.
+struct Conversation {
+  UserRef user;
+  std::string state;  // opaque to the Store
+  int64_t version = 0;
+  int64_t updated_at = 0;
+};
+
+enum class QuestionOutcome { kAnswered, kDeclined, kHandedOff, kResolved, kIgnored };
+std::string_view QuestionOutcomeName(QuestionOutcome outcome);
+
+enum class Feedback { kNone, kUp, kDown };
+std::string_view FeedbackName(Feedback feedback);
+
+struct NewQuestion {
+  UserRef asker;
+  UserRef owner;  // same team as the asker
+  std::string text;
+  QuestionOutcome outcome = QuestionOutcome::kAnswered;
+  std::optional<int64_t> topic_id;
+  double confidence = 0.0;
+  std::string channel;  // where it was asked (to answer there later)
+  std::string thread_ts;
+};
+
+struct AskedQuestion {
+  int64_t id = 0;
+  UserRef asker;
+  UserRef owner;
+  std::string text;
+  QuestionOutcome outcome = QuestionOutcome::kAnswered;
+  std::optional<int64_t> topic_id;
+  double confidence = 0.0;
+  Feedback feedback = Feedback::kNone;
+  std::string channel;
+  std::string thread_ts;
+  int64_t asked_at = 0;
+  int64_t updated_at = 0;
+};
+
+}  // namespace faqbot::store

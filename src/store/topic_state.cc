@@ -1,0 +1,31 @@
+#include "store/topic_state.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+namespace faqbot::store {
+
+TopicOverview Overview(const std::vector<Topic>& topics, const std::optional<Publication>& live) {
+  std::unordered_map<int64_t, const PublishedTopic*> published;
+  if (live) {
+    for (const auto& p : live->topics) published.emplace(p.topic_id, &p);
+  }
+  TopicOverview out;
+  std::unordered_set<int64_t> present;
+  for (const auto& t : topics) {
+    present.insert(t.id);
+    auto it = published.find(t.id);
+    const bool is_live = it != published.end() && it->second->content == t.content;
+    out.topics.emplace_back(t, is_live ? TopicState::kLive : TopicState::kUnpublished);
+    if (!is_live) out.publish_changes_something = true;
+  }
+  if (live) {
+    for (const auto& p : live->topics) {
+      if (!present.count(p.topic_id)) out.removed_on_publish.push_back(p);
+    }
+  }
+  if (!out.removed_on_publish.empty()) out.publish_changes_something = true;
+  return out;
+}
+
+}  // namespace faqbot::store

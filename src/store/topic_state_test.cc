@@ -1,0 +1,43 @@
+#include "store/topic_state.h"
+
+#include <gtest/gtest.h>
+
+namespace faqbot::store {
+namespace {
+
+Topic MakeTopic(int64_t id, std::string q, std::string a) {
+  Topic t;
+  t.id = id;
+  t.content = {std::move(q), {}, std::move(a)};
+  return t;
+}
+
+TEST(TopicStateTest, LiveMeansExactlyThisTextIsPublished) {
+  Publication live;
+  live.topics = {{1, {"vpn?", {}, "use the client"}},
+                 {2, {"wifi?", {}, "ask reception"}},
+                 {3, {"parking?", {}, "level -2"}}};
+  std::vector<Topic> now = {MakeTopic(1, "vpn?", "use the client"),
+                            MakeTopic(2, "wifi?", "ask reception desk"),  // edited
+                            MakeTopic(4, "lunch?", "at noon")};           // new; 3 deleted
+  TopicOverview o = Overview(now, live);
+  ASSERT_EQ(o.topics.size(), 3u);
+  EXPECT_EQ(o.topics[0].second, TopicState::kLive);
+  EXPECT_EQ(o.topics[1].second, TopicState::kUnpublished);
+  EXPECT_EQ(o.topics[2].second, TopicState::kUnpublished);
+  ASSERT_EQ(o.removed_on_publish.size(), 1u);
+  EXPECT_EQ(o.removed_on_publish[0].topic_id, 3);
+  EXPECT_TRUE(o.publish_changes_something);
+}
+
+TEST(TopicStateTest, NothingPublishedMeansNothingLive) {
+  TopicOverview o = Overview({MakeTopic(1, "q", "a")}, std::nullopt);
+  EXPECT_EQ(o.topics[0].second, TopicState::kUnpublished);
+  EXPECT_TRUE(o.removed_on_publish.empty());
+  Publication same;
+  same.topics = {{1, {"q", {}, "a"}}};
+  EXPECT_FALSE(Overview({MakeTopic(1, "q", "a")}, same).publish_changes_something);
+}
+
+}  // namespace
+}  // namespace faqbot::store

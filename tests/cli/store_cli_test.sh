@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Black-box test of `faqbot topics import|export|list` and `faqbot db migrate`, on SQLite and on
+# the throwaway PostgreSQL server (a fresh database on it).
+#   store_cli_test.sh FAQBOT TOPICS.yml PG_ADMIN_URL_FILE
+set -uo pipefail
+faqbot=$1
+topics=$2
+pg_url_file=$3
+work=$(mktemp -d)
+failures=0
+passes=0
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+pg_admin=$(cat "$pg_url_file" 2>/dev/null || true)
+if [ -z "$pg_admin" ]; then
+  echo "FAIL: no PostgreSQL test server (run through ctest: fixture postgres)"
+  exit 1
+fi
+pg_db="faqbot_cli_$$"
+psql -q "$pg_admin" -c "CREATE DATABASE $pg_db" || { echo "FAIL: create database"; exit 1; }
+pg_url="${pg_admin%/*}/$pg_db"
+trap 'rm -rf "$work"; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+run_suite() {
+  local db=$1
+  cd "$work" || exit 1
+  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 1" "$work/out"; then
+    pass; else fail "[$db] migrate: $(cat "$work/out")"; fi
+  if "$faqbot" topics import --database "$db" --owner U0ALICE --team T0ACME "$topics" >"$work/out" 2>&1 &&
+     grep -q "imported 8 topics" "$work/out"; then pass; else fail "[$db] import: $(cat "$work/out")"; fi
+  # Importing again adds nothing.
+  if "$faqbot" topics import --database "$db" --owner U0ALICE "$topics" >"$work/out" 2>&1 &&
+     grep -q "8 already there" "$work/out"; then pass; else fail "[$db] re-import: $(cat "$work/out")"; fi
+  if "$faqbot" topics list --database "$db" --owner U0ALICE >"$work/out" 2>&1 &&
+     grep -q "8 topics of T0ACME/U0ALICE; nothing published yet" "$work/out" &&
+     [ "$(grep -c '🅾' "$work/out")" = 8 ]; then pass; else fail "[$db] list: $(cat "$work/out")"; fi
+  # Export → import as another owner → export again: the same topics.
+  "$faqbot" topics export --database "$db" --owner U0ALICE >"$work/a.yml" 2>"$work/err" || fail "[$db] export"
+  "$faqbot" topics import --database "$db" --owner U0BOB --team T0ACME "$work/a.yml" >/dev/null 2>&1 ||
+    fail "[$db] import of an export"
+  "$faqbot" topics export --database "$db" --owner U0BOB --out "$work/b.yml" 2>"$work/err" || fail "[$db] export --out"
+  python3 - "$work/a.yml" "$work/b.yml" "$topics" <<'PY' && pass || fail "[$db] export round trip"
+import re, sys
+def topics(path):
+    text = open(path).read()
+    examples = re.findall(r"^    - (.*)$", text, re.M)
+    answers = re.findall(r"^  - text: (.*)$", text, re.M)
+    return examples, answers
+a, b, orig = topics(sys.argv[1]), topics(sys.argv[2]), topics(sys.argv[3])
+assert a == b, (a, b)
+assert len(a[0]) == len(orig[0]) and len(a[1]) == 8, (a, orig)
+PY
+  # Clear errors.
+  "$faqbot" topics list --database "$db" --owner 'U0 OR 1=1' >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "owner" "$work/err"; then pass; else fail "[$db] bad owner: $(cat "$work/err")"; fi
+  printf 'version: "3.1"\nnlu:\n- intent: a\n  examples: |\n    - no answer here\n' >"$work/noanswer.yml"
+  "$faqbot" topics import --database "$db" --owner U0CAROL "$work/noanswer.yml" >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "has no answer" "$work/err"; then pass; else fail "[$db] no answer: $(cat "$work/err")"; fi
+  if "$faqbot" topics list --database "$db" --owner U0CAROL 2>/dev/null | grep -q "^0 topics"; then
+    pass; else fail "[$db] a refused import wrote something"; fi
+}
+
+run_suite "sqlite:$work/cli.db"
+run_suite "$pg_url"
+
+# Default database: $FAQBOT_DATABASE_URL, else ./faqbot.db in the working directory.
+mkdir -p "$work/cwd" && cd "$work/cwd" || exit 1
+FAQBOT_DATABASE_URL= "$faqbot" db migrate >/dev/null 2>&1 && [ -f faqbot.db ] && pass || fail "default sqlite:./faqbot.db"
+FAQBOT_DATABASE_URL="sqlite:$work/env.db" "$faqbot" db migrate >/dev/null 2>&1 && [ -f "$work/env.db" ] && pass ||
+  fail "FAQBOT_DATABASE_URL"
+"$faqbot" db migrate --database postgresql://bot:hunter2@127.0.0.1:1/none >/dev/null 2>"$work/err"
+if [ $? = 69 ] && ! grep -q hunter2 "$work/err"; then pass; else fail "unreachable database: $(cat "$work/err")"; fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" = 0 ]

@@ -1,0 +1,596 @@
+// One conformance suite, run against SQLite and against a real PostgreSQL server: both engines
+// must give the Store exactly the same semantics.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "store/limits.h"
+#include "store/store.h"
+#include "test_database.h"
+
+namespace faqbot::store {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::Engine;
+using testing::TestDatabase;
+
+const UserRef kAlice{"T0001", "U0ALICE"};
+const UserRef kBob{"T0001", "U0BOB"};
+
+NewQuestion Asked(std::string text, QuestionOutcome outcome = QuestionOutcome::kDeclined,
+                  std::optional<int64_t> topic_id = std::nullopt) {
+  NewQuestion q;
+  q.asker = kBob;
+  q.owner = kAlice;
+  q.text = std::move(text);
+  q.outcome = outcome;
+  q.topic_id = topic_id;
+  return q;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(db_->status().ok()) << db_->status();
+    store_ = OpenStore();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::unique_ptr<Store> OpenStore() {
+    auto store = Store::Open(db_->url(), clock_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  Topic Add(const UserRef& owner, std::string question, std::string answer = "an answer") {
+    auto topic = store_->AddTopic(owner, {std::move(question), {}, std::move(answer)});
+    EXPECT_TRUE(topic.ok()) << topic.status();
+    return topic.ok() ? *topic : Topic{};
+  }
+
+  PublishJob Claim(const std::string& worker = "worker-1") {
+    auto job = store_->ClaimPublishJob(worker, std::chrono::seconds(30));
+    EXPECT_TRUE(job.ok()) << job.status();
+    EXPECT_TRUE(job.ok() && job->has_value());
+    return job.ok() && job->has_value() ? **job : PublishJob{};
+  }
+
+  NewPublication PublicationOf(const std::vector<Topic>& topics, std::string model = "MODEL") {
+    NewPublication p;
+    for (const auto& t : topics) p.topics.push_back({t.id, t.content});
+    p.model = std::move(model);
+    p.started_at = clock_.UnixMillis();
+    return p;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---- schema ----
+
+TEST_P(StoreConformanceTest, MigrationsAreAppliedOnceAndRecorded) {
+  auto again = store_->Migrate();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, 0);
+  auto version = store_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_GE(*version, 1);
+  // A second process opening the same database finds nothing to do.
+  auto second = Store::Open(db_->url(), clock_);
+  ASSERT_TRUE(second.ok()) << second.status();
+}
+
+TEST_P(StoreConformanceTest, RefusesASchemaNewerThanItKnows) {
+  ASSERT_TRUE(store_->backend()
+                  .WithTransaction(TxMode::kWrite,
+                                   [](SqlTransaction& tx) {
+                                     return tx
+                                         .Exec(
+                                             "INSERT INTO schema_migrations (version, name, "
+                                             "applied_at) VALUES (999, 'future', 0)")
+                                         .status();
+                                   })
+                  .ok());
+  auto reopened = Store::Open(db_->url(), clock_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(reopened.status().message(), ::testing::HasSubstr("newer"));
+}
+
+// ---- people ----
+
+TEST_P(StoreConformanceTest, PeopleAreKeyedByTeamAndUserId) {
+  ASSERT_TRUE(store_->UpsertWorkspace("T0001", "Acme").ok());
+  ASSERT_TRUE(store_->UpsertPerson(kAlice, "alice").ok());
+  ASSERT_TRUE(store_->UpsertPerson({"T0002", "U0ALICE"}, "other alice").ok());
+  ASSERT_TRUE(store_->UpsertPerson(kAlice, "Alice Liddell").ok());
+  auto alice = store_->GetPerson(kAlice);
+  ASSERT_TRUE(alice.ok() && alice->has_value());
+  EXPECT_EQ((*alice)->display_name, "Alice Liddell");
+  auto other = store_->GetPerson({"T0002", "U0ALICE"});
+  ASSERT_TRUE(other.ok() && other->has_value());
+  EXPECT_EQ((*other)->display_name, "other alice");
+  auto nobody = store_->GetPerson(kBob);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_FALSE(nobody->has_value());
+}
+
+TEST_P(StoreConformanceTest, RejectsMalformedIds) {
+  EXPECT_EQ(store_->AddTopic({"T1", ""}, {"q", {}, "a"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddTopic({"T1 OR 1=1", "U1"}, {"q", {}, "a"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListTopics({std::string(65, 'T'), "U1"}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// ---- topics ----
+
+TEST_P(StoreConformanceTest, AddsListsEditsAndDeletesTopics) {
+  Topic vpn = Add(kAlice, "How do I connect to the VPN?", "Use the Acme client.");
+  Topic wifi = Add(kAlice, "What is the wifi password?", "Ask reception.");
+  Add(kBob, "Bob's own question");
+
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, vpn.id);
+  EXPECT_EQ((*list)[1].content.question, "What is the wifi password?");
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+
+  clock_.Advance(std::chrono::seconds(5));
+  TopicEdit edit;
+  edit.answer = "Install the Acme client, then sign in.";
+  edit.phrasings = std::vector<std::string>{"vpn setup", "remote access"};
+  auto edited = store_->UpdateTopic(kAlice, vpn.id, edit);
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  EXPECT_EQ(edited->content.question, "How do I connect to the VPN?");
+  EXPECT_THAT(edited->content.phrasings, ElementsAre("vpn setup", "remote access"));
+  EXPECT_GT(edited->updated_at, vpn.updated_at);
+  auto fetched = store_->GetTopic(kAlice, vpn.id);
+  ASSERT_TRUE(fetched.ok() && fetched->has_value());
+  EXPECT_EQ((*fetched)->content, edited->content);
+
+  ASSERT_TRUE(store_->DeleteTopic(kAlice, wifi.id).ok());
+  EXPECT_EQ(store_->DeleteTopic(kAlice, wifi.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+  EXPECT_EQ(*store_->DeleteAllTopics(kAlice), 1);
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  EXPECT_EQ(*store_->CountTopics(kBob), 1);
+}
+
+TEST_P(StoreConformanceTest, AnOwnerCannotTouchAnotherOwnersTopic) {
+  Topic alices = Add(kAlice, "Alice's question");
+  TopicEdit edit;
+  edit.answer = "hijacked";
+  EXPECT_EQ(store_->UpdateTopic(kBob, alices.id, edit).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteTopic(kBob, alices.id).code(), StatusCode::kNotFound);
+  auto seen_by_bob = store_->GetTopic(kBob, alices.id);
+  ASSERT_TRUE(seen_by_bob.ok());
+  EXPECT_FALSE(seen_by_bob->has_value());
+  // The same user id in another workspace is another person.
+  EXPECT_EQ(store_->DeleteTopic({"T0002", kAlice.user_id}, alices.id).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetTopic(kAlice, alices.id)->value().content.answer, "an answer");
+}
+
+TEST_P(StoreConformanceTest, HostileAndExoticTextRoundTripsVerbatim) {
+  std::string junk;
+  for (int i = 1; i < 256; ++i) junk.push_back(static_cast<char>(i));  // NUL-free binary junk
+  const std::vector<std::string> texts = {
+      "it's \"quoted\" `back` \\escaped\\",
+      "'); DROP TABLE topics; --",
+      "Robert'); DELETE FROM publications WHERE ('1'='1",
+      "emoji 😀 clef 𝄞 han 漢字 rtl עברית",
+      junk,
+      "? placeholders ? $1 $2 %s {{BLOB}}",
+  };
+  for (const auto& text : texts) {
+    TopicContent content{text, {text, "plain " + text}, text + " answer"};
+    auto added = store_->AddTopic(kAlice, content);
+    ASSERT_TRUE(added.ok()) << added.status();
+    auto fetched = store_->GetTopic(kAlice, added->id);
+    ASSERT_TRUE(fetched.ok() && fetched->has_value());
+    EXPECT_EQ((*fetched)->content, content);
+
+    ASSERT_TRUE(store_->UpsertPerson(kBob, text.substr(0, kMaxNameBytes)).ok());
+    EXPECT_EQ(store_->GetPerson(kBob)->value().display_name, text.substr(0, kMaxNameBytes));
+
+    auto conversation = store_->GetConversation(kBob);
+    ASSERT_TRUE(conversation.ok());
+    const int64_t version = conversation->has_value() ? (*conversation)->version : 0;
+    ASSERT_TRUE(store_->SaveConversation(kBob, text, version).ok());
+    EXPECT_EQ(store_->GetConversation(kBob)->value().state, text);
+
+    auto asked = store_->RecordQuestion(Asked(text));
+    ASSERT_TRUE(asked.ok()) << asked.status();
+    EXPECT_EQ(store_->GetQuestion(asked->id)->value().text, text);
+  }
+  // The tables are all still there and hold everything.
+  EXPECT_EQ(*store_->CountTopics(kAlice), static_cast<int64_t>(texts.size()));
+  auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  PublishJob job = Claim();
+  std::vector<Topic> all = *topics;
+  auto published = store_->CompletePublishJob(job, PublicationOf(all, junk));
+  ASSERT_TRUE(published.ok()) << published.status();
+  auto live = store_->GetLivePublication(kAlice, true);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->model, junk);
+  ASSERT_EQ((*live)->topics.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ((*live)->topics[i].content, all[i].content);
+  }
+}
+
+TEST_P(StoreConformanceTest, OversizedTextIsRefusedAndNothingIsWritten) {
+  const std::string long_question(kMaxQuestionBytes + 1, 'q');
+  auto too_long = store_->AddTopic(kAlice, {long_question, {}, "a"});
+  EXPECT_EQ(too_long.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(too_long.status().message(), ::testing::HasSubstr("limit"));
+  EXPECT_EQ(
+      store_->AddTopic(kAlice, {"q", {}, std::string(kMaxAnswerBytes + 1, 'a')}).status().code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_->AddTopic(kAlice, {"q", std::vector<std::string>(kMaxPhrasings + 1, "p"), "a"})
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_->AddTopic(kAlice, {"", {}, "a"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SaveConversation(kAlice, std::string(kMaxConversationStateBytes + 1, 's'), 0)
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      store_->RecordQuestion(Asked(std::string(kMaxAskedQuestionBytes + 1, 'x'))).status().code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  // Exactly at the limits is fine.
+  EXPECT_TRUE(
+      store_
+          ->AddTopic(kAlice,
+                     {std::string(kMaxQuestionBytes, 'q'), {}, std::string(kMaxAnswerBytes, 'a')})
+          .ok());
+}
+
+TEST_P(StoreConformanceTest, EightThreadsAddingTopicsLoseNone) {
+  constexpr int kThreads = 8, kPerThread = 60;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<int64_t> ids;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto topic = store_->AddTopic(
+            kAlice, {"thread " + std::to_string(t) + " question " + std::to_string(i), {}, "a"});
+        if (!topic.ok()) {
+          ++failures;
+          ADD_FAILURE() << topic.status();
+          continue;
+        }
+        std::lock_guard lock(mu);
+        ids.insert(topic->id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(ids.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*store_->CountTopics(kAlice), kThreads * kPerThread);
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  std::set<int64_t> listed;
+  for (const auto& t : *list) listed.insert(t.id);
+  EXPECT_EQ(listed, ids);
+}
+
+// ---- publications and jobs ----
+
+TEST_P(StoreConformanceTest, PublishingMakesAVersionLiveAndSupersedesTheLastOne) {
+  std::vector<UserRef> changed;
+  std::mutex mu;
+  ASSERT_TRUE(store_
+                  ->SubscribePublications([&](const UserRef& owner, int64_t) {
+                    std::lock_guard lock(mu);
+                    changed.push_back(owner);
+                  })
+                  .ok());
+  Topic t1 = Add(kAlice, "first");
+  auto enqueued = store_->EnqueuePublish(kAlice);
+  ASSERT_TRUE(enqueued.ok());
+  EXPECT_FALSE(enqueued->coalesced);
+  auto none_live = store_->LoadLiveModel(kAlice);
+  ASSERT_TRUE(none_live.ok());
+  EXPECT_FALSE(none_live->has_value());
+
+  PublishJob job = Claim();
+  EXPECT_EQ(job.id, enqueued->job.id);
+  EXPECT_EQ(job.status, JobStatus::kRunning);
+  EXPECT_EQ(job.attempts, 1);
+  auto v1 = store_->CompletePublishJob(job, PublicationOf({t1}, "model-v1"));
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->status, PublicationStatus::kLive);
+
+  Topic t2 = Add(kAlice, "second");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto v2 = store_->CompletePublishJob(Claim(), PublicationOf({t1, t2}, "model-v2"));
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_EQ(v2->version, 2);
+
+  auto live = store_->GetLivePublication(kAlice, false);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->version, 2);
+  EXPECT_EQ((*live)->topics.size(), 2u);
+  EXPECT_TRUE((*live)->model.empty());
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-v2");
+  auto history = store_->ListPublications(kAlice);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].status, PublicationStatus::kSuperseded);
+  auto done = store_->GetPublishJob(job.id);
+  ASSERT_TRUE(done.ok() && done->has_value());
+  EXPECT_EQ((*done)->status, JobStatus::kDone);
+  EXPECT_EQ((*done)->publication_id, v1->id);
+
+  // Listeners hear about both publications (on PostgreSQL through LISTEN/NOTIFY, a moment later).
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (changed.size() >= 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(mu);
+  ASSERT_GE(changed.size(), 2u);
+  EXPECT_EQ(changed[0], kAlice);
+}
+
+TEST_P(StoreConformanceTest, PendingPublishesOfOneOwnerCoalesce) {
+  Add(kAlice, "q");
+  auto first = store_->EnqueuePublish(kAlice);
+  auto second = store_->EnqueuePublish(kAlice);
+  auto bobs = store_->EnqueuePublish(kBob);
+  ASSERT_TRUE(first.ok() && second.ok() && bobs.ok());
+  EXPECT_FALSE(first->coalesced);
+  EXPECT_TRUE(second->coalesced);
+  EXPECT_EQ(first->job.id, second->job.id);
+  EXPECT_NE(bobs->job.id, first->job.id);
+  // Once claimed, a new request is a new job: topics may have changed since training began.
+  PublishJob running = Claim();
+  EXPECT_EQ(running.id, first->job.id);
+  auto third = store_->EnqueuePublish(kAlice);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->coalesced);
+  EXPECT_NE(third->job.id, running.id);
+}
+
+TEST_P(StoreConformanceTest, AnOwnersSecondJobWaitsWhileTheFirstRuns) {
+  Add(kAlice, "q");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  PublishJob running = Claim("w1");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto next = store_->ClaimPublishJob("w2", std::chrono::seconds(30));
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value()) << "two trainings of one owner must not run at once";
+  ASSERT_TRUE(store_->CompletePublishJob(running, PublicationOf({}, "m")).ok());
+  auto after = store_->ClaimPublishJob("w2", std::chrono::seconds(30));
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->has_value());
+}
+
+TEST_P(StoreConformanceTest, TwoWorkersNeverClaimTheSameJob) {
+  constexpr int kOwners = 40;
+  for (int i = 0; i < kOwners; ++i) {
+    ASSERT_TRUE(store_->EnqueuePublish({"T0001", "U" + std::to_string(1000 + i)}).ok());
+  }
+  std::mutex mu;
+  std::vector<int64_t> claimed;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&, w] {
+      while (true) {
+        auto job = store_->ClaimPublishJob("worker-" + std::to_string(w), std::chrono::seconds(60));
+        if (!job.ok()) {
+          ADD_FAILURE() << job.status();
+          return;
+        }
+        if (!job->has_value()) return;
+        {
+          std::lock_guard lock(mu);
+          claimed.push_back((*job)->id);
+        }
+        auto done = store_->CompletePublishJob(**job, PublicationOf({}, "m"));
+        if (!done.ok()) ADD_FAILURE() << done.status();
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  std::set<int64_t> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), size_t{kOwners});
+  EXPECT_EQ(unique.size(), claimed.size());
+}
+
+TEST_P(StoreConformanceTest, AJobWhoseWorkerDiedIsClaimableAfterTheLease) {
+  Add(kAlice, "q");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto first = store_->ClaimPublishJob("dead-worker", std::chrono::seconds(10));
+  ASSERT_TRUE(first.ok() && first->has_value());
+  auto early = store_->ClaimPublishJob("w2", std::chrono::seconds(10));
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE(early->has_value());
+  clock_.Advance(std::chrono::seconds(11));
+  auto reclaimed = store_->ClaimPublishJob("w2", std::chrono::seconds(10));
+  ASSERT_TRUE(reclaimed.ok() && reclaimed->has_value());
+  EXPECT_EQ((*reclaimed)->id, (*first)->id);
+  EXPECT_EQ((*reclaimed)->attempts, 2);
+  EXPECT_EQ((*reclaimed)->worker, "w2");
+  // The dead worker's late completion is refused; the new holder's is stored.
+  auto late = store_->CompletePublishJob(**first, PublicationOf({}, "stale"));
+  EXPECT_EQ(late.status().code(), StatusCode::kAborted);
+  ASSERT_TRUE(store_->CompletePublishJob(**reclaimed, PublicationOf({}, "fresh")).ok());
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "fresh");
+}
+
+TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveModelStays) {
+  Topic t = Add(kAlice, "q");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  ASSERT_TRUE(store_->CompletePublishJob(Claim(), PublicationOf({t}, "good")).ok());
+
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    PublishJob job = Claim();
+    EXPECT_EQ(job.attempts, attempt);
+    auto failed = store_->FailPublishJob(job, "training exploded", std::chrono::seconds(5));
+    ASSERT_TRUE(failed.ok()) << failed.status();
+    if (attempt < 3) {
+      EXPECT_EQ(failed->status, JobStatus::kPending);
+      // Not before the backoff.
+      EXPECT_FALSE(store_->ClaimPublishJob("w", std::chrono::seconds(30))->has_value());
+      clock_.Advance(std::chrono::seconds(6));
+    } else {
+      EXPECT_EQ(failed->status, JobStatus::kFailed);
+      EXPECT_EQ(failed->error, "training exploded");
+    }
+  }
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "good");
+  auto history = store_->ListPublications(kAlice);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].status, PublicationStatus::kFailed);
+  EXPECT_EQ((*history)[0].error, "training exploded");
+  EXPECT_EQ((*history)[1].status, PublicationStatus::kLive);
+}
+
+TEST_P(StoreConformanceTest, AReleasedJobIsPendingAgainWithoutLosingAnAttempt) {
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  PublishJob job = Claim();
+  ASSERT_TRUE(store_->ReleasePublishJob(job).ok());
+  auto stored = store_->GetPublishJob(job.id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, JobStatus::kPending);
+  EXPECT_EQ((*stored)->attempts, 0);
+  EXPECT_EQ(store_->ReleasePublishJob(job).code(), StatusCode::kAborted);
+  EXPECT_EQ(Claim().id, job.id);
+}
+
+// ---- conversations ----
+
+TEST_P(StoreConformanceTest, ConversationVersionsDetectConcurrentWriters) {
+  auto v1 = store_->SaveConversation(kAlice, "ask_question", 0);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(*v1, 1);
+  EXPECT_EQ(store_->SaveConversation(kAlice, "other", 0).status().code(), StatusCode::kAborted);
+  auto v2 = store_->SaveConversation(kAlice, "ask_answer", 1);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(*v2, 2);
+  EXPECT_EQ(store_->SaveConversation(kAlice, "stale", 1).status().code(), StatusCode::kAborted);
+  auto got = store_->GetConversation(kAlice);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->state, "ask_answer");
+  EXPECT_EQ((*got)->version, 2);
+  ASSERT_TRUE(store_->DeleteConversation(kAlice).ok());
+  EXPECT_FALSE(store_->GetConversation(kAlice)->has_value());
+}
+
+TEST_P(StoreConformanceTest, ReadModifyWriteWithRetriesLosesNoUpdate) {
+  constexpr int kThreads = 6, kIncrements = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrements; ++i) {
+        while (true) {
+          auto current = store_->GetConversation(kBob);
+          ASSERT_TRUE(current.ok());
+          const int64_t version = current->has_value() ? (*current)->version : 0;
+          const int count = current->has_value() ? std::stoi((*current)->state) : 0;
+          auto saved = store_->SaveConversation(kBob, std::to_string(count + 1), version);
+          if (saved.ok()) break;
+          ASSERT_EQ(saved.status().code(), StatusCode::kAborted) << saved.status();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store_->GetConversation(kBob)->value().state, std::to_string(kThreads * kIncrements));
+}
+
+// ---- event dedup ----
+
+TEST_P(StoreConformanceTest, EventIdsAreProcessedOnceUntilTheyExpire) {
+  EXPECT_TRUE(*store_->MarkEventIfNew("Ev01ABC", std::chrono::minutes(60)));
+  EXPECT_FALSE(*store_->MarkEventIfNew("Ev01ABC", std::chrono::minutes(60)));
+  EXPECT_TRUE(*store_->MarkEventIfNew("Ev02DEF", std::chrono::minutes(60)));
+  clock_.Advance(std::chrono::minutes(61));
+  EXPECT_TRUE(*store_->MarkEventIfNew("Ev01ABC", std::chrono::minutes(60)));
+  EXPECT_EQ(*store_->PurgeExpiredEvents(), 1);  // Ev02DEF
+  EXPECT_EQ(store_->MarkEventIfNew("bad id!", std::chrono::minutes(1)).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentDeliveriesIsNew) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = "EvRACE" + std::to_string(round);
+    std::atomic<int> fresh{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        auto is_new = store_->MarkEventIfNew(id, std::chrono::minutes(10));
+        ASSERT_TRUE(is_new.ok()) << is_new.status();
+        if (*is_new) ++fresh;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(fresh.load(), 1);
+  }
+}
+
+// ---- asked questions ----
+
+TEST_P(StoreConformanceTest, UnansweredListsDeclinedHandedOffAndThumbsDown) {
+  auto answered = store_->RecordQuestion(
+      {kBob, kAlice, "vpn?", QuestionOutcome::kAnswered, 7, 0.91, "D0BOB", ""});
+  auto declined = store_->RecordQuestion(Asked("parking?"));
+  auto handed = store_->RecordQuestion(Asked("lunch?", QuestionOutcome::kHandedOff));
+  auto disliked = store_->RecordQuestion(Asked("wifi?", QuestionOutcome::kAnswered, 3));
+  ASSERT_TRUE(answered.ok() && declined.ok() && handed.ok() && disliked.ok());
+  EXPECT_EQ(answered->topic_id, 7);
+  EXPECT_DOUBLE_EQ(answered->confidence, 0.91);
+  EXPECT_EQ(answered->channel, "D0BOB");
+
+  EXPECT_EQ(store_->SetQuestionFeedback(disliked->id, kAlice, Feedback::kDown).code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_TRUE(store_->SetQuestionFeedback(disliked->id, kBob, Feedback::kDown).ok());
+  ASSERT_TRUE(store_->SetQuestionFeedback(answered->id, kBob, Feedback::kUp).ok());
+
+  auto unanswered = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(unanswered.ok());
+  std::vector<std::string> texts;
+  for (const auto& q : *unanswered) texts.push_back(q.text);
+  EXPECT_THAT(texts, ElementsAre("parking?", "lunch?", "wifi?"));
+
+  ASSERT_TRUE(store_->SetQuestionOutcome(handed->id, QuestionOutcome::kResolved, 12).ok());
+  auto resolved = store_->GetQuestion(handed->id);
+  ASSERT_TRUE(resolved.ok() && resolved->has_value());
+  EXPECT_EQ((*resolved)->outcome, QuestionOutcome::kResolved);
+  EXPECT_EQ((*resolved)->topic_id, 12);
+  EXPECT_EQ(store_->ListUnanswered(kAlice)->size(), 2u);
+  EXPECT_TRUE(store_->ListUnanswered(kBob)->empty());
+  EXPECT_EQ(store_->SetQuestionOutcome(999999, QuestionOutcome::kIgnored, std::nullopt).code(),
+            StatusCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreConformanceTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& info) { return testing::EngineName(info.param); });
+
+}  // namespace
+}  // namespace faqbot::store

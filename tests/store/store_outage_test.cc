@@ -1,0 +1,143 @@
+// The database going away: calls fail with a clear Unavailable error, nothing is half-written,
+// and the Store recovers by itself when the database returns.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "store/store.h"
+#include "test_database.h"
+
+namespace faqbot::store {
+namespace {
+
+const UserRef kAlice{"T0001", "U0ALICE"};
+
+TEST(StoreOutageTest, PostgresStoppedGivesUnavailableAndRecoversWhenItReturns) {
+  // A private server: stopping the shared one would disturb the other tests.
+  const std::string state =
+      std::string(FAQBOT_BINARY_DIR) + "/pg-outage-" + std::to_string(getpid());
+  ASSERT_TRUE(testing::RunClusterScript("start", state).ok());
+  struct Cleanup {
+    std::string state;
+    ~Cleanup() { (void)testing::RunClusterScript("stop", state); }
+  } cleanup{state};
+  std::ifstream in(state + "/url");
+  std::string url;
+  std::getline(in, url);
+  ASSERT_FALSE(url.empty());
+
+  FakeClock clock;
+  auto opened = Store::Open(url, clock);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  std::atomic<int> notifications{0}, resyncs{0};
+  ASSERT_TRUE(store
+                  .SubscribePublications([&](const UserRef& owner, int64_t) {
+                    if (owner == kAlice) ++notifications;
+                    if (owner.user_id.empty()) ++resyncs;
+                  })
+                  .ok());
+  ASSERT_TRUE(store.AddTopic(kAlice, {"before", {}, "a"}).ok());
+
+  ASSERT_TRUE(testing::RunClusterScript("pause", state).ok());
+  auto failed = store.AddTopic(kAlice, {"during", {}, "a"});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable) << failed.status();
+  EXPECT_THAT(failed.status().message(), ::testing::HasSubstr("database"));
+  EXPECT_EQ(store.ListTopics(kAlice).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Store::Open(url, clock).status().code(), StatusCode::kUnavailable);
+
+  ASSERT_TRUE(testing::RunClusterScript("resume", state).ok());
+  auto after = store.AddTopic(kAlice, {"after", {}, "a"});
+  ASSERT_TRUE(after.ok()) << after.status();
+  auto topics = store.ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  ASSERT_EQ(topics->size(), 2u);
+  EXPECT_EQ((*topics)[0].content.question, "before");
+  EXPECT_EQ((*topics)[1].content.question, "after");
+
+  // The LISTEN connection comes back by itself and asks for a resynchronisation, then
+  // publications are announced again.
+  for (int i = 0; i < 500 && resyncs.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(resyncs.load(), 1);
+  ASSERT_TRUE(store.EnqueuePublish(kAlice).ok());
+  auto job = store.ClaimPublishJob("w", std::chrono::seconds(30));
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_TRUE(store.CompletePublishJob(**job, {{}, "model", 0}).ok());
+  for (int i = 0; i < 500 && notifications.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(notifications.load(), 1);
+}
+
+TEST(StoreOutageTest, PublicationsAreAnnouncedToOtherProcessesOnPostgres) {
+  testing::TestDatabase db(testing::Engine::kPostgres);
+  ASSERT_TRUE(db.status().ok()) << db.status();
+  FakeClock clock;
+  auto writer = Store::Open(db.url(), clock);
+  auto reader = Store::Open(db.url(), clock);
+  ASSERT_TRUE(writer.ok() && reader.ok());
+  std::mutex mu;
+  std::vector<std::pair<UserRef, int64_t>> heard;
+  ASSERT_TRUE((*reader)
+                  ->SubscribePublications([&](const UserRef& owner, int64_t version) {
+                    std::lock_guard lock(mu);
+                    heard.emplace_back(owner, version);
+                  })
+                  .ok());
+  ASSERT_TRUE((*writer)->EnqueuePublish(kAlice).ok());
+  auto job = (*writer)->ClaimPublishJob("w", std::chrono::seconds(30));
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_TRUE((*writer)->CompletePublishJob(**job, {{}, "model", 0}).ok());
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (!heard.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].first, kAlice);
+  EXPECT_EQ(heard[0].second, 1);
+}
+
+TEST(StoreOutageTest, SqliteThatCannotBeOpenedIsUnavailable) {
+  FakeClock clock;
+  auto missing_dir = Store::Open("sqlite:/nonexistent-dir/for/sure/faqbot.db", clock);
+  EXPECT_EQ(missing_dir.status().code(), StatusCode::kUnavailable) << missing_dir.status();
+  // A file that is not a database is reported, not overwritten.
+  testing::TestDatabase db(testing::Engine::kSqlite);
+  const std::string path = db.url().substr(7);
+  {
+    std::ofstream junk(path);
+    junk << std::string(8192, 'x');
+  }
+  auto not_a_db = Store::Open(db.url(), clock);
+  EXPECT_EQ(not_a_db.status().code(), StatusCode::kDataLoss) << not_a_db.status();
+  std::ifstream check(path);
+  std::string first;
+  std::getline(check, first);
+  EXPECT_EQ(first, std::string(8192, 'x'));
+}
+
+TEST(StoreOutageTest, MalformedUrlsAreRefused) {
+  FakeClock clock;
+  EXPECT_EQ(Store::Open("mysql://localhost/x", clock).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open("sqlite:", clock).status().code(), StatusCode::kInvalidArgument);
+  auto unreachable = Store::Open("postgresql://nobody:secret@127.0.0.1:1/none", clock);
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(unreachable.status().message(), ::testing::Not(::testing::HasSubstr("secret")));
+}
+
+}  // namespace
+}  // namespace faqbot::store
