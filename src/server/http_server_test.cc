@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -170,6 +171,26 @@ TEST_F(HttpServerTest, GarbageBytesAre400AndTheServerKeepsServing) {
     EXPECT_EQ(res->status, 400) << ::testing::PrintToString(bytes);
     EXPECT_NE(res->body.find(R"("error":"invalid_argument")"), std::string::npos);
     EXPECT_TRUE(client.WaitForClose());
+  }
+  TestHttpClient client;
+  Connect(client);
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, RandomBytesNeverBreakTheServer) {
+  StartServer();
+  std::mt19937 rng(20261125);  // fixed seed: the same inputs on every run
+  const std::vector<std::string> prefixes = {"", "GET /echo HTTP/1.1\r\n",
+                                             "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n"};
+  for (int i = 0; i < 200; ++i) {
+    std::string bytes = prefixes[i % prefixes.size()];
+    const size_t length = 1 + rng() % 512;
+    for (size_t j = 0; j < length; ++j) bytes += static_cast<char>(rng() & 0xff);
+    if (i % 2 == 0) bytes += "\r\n\r\n";
+    TestHttpClient client;
+    Connect(client);
+    ASSERT_TRUE(client.SendRaw(bytes).ok());
+    client.Close();  // whether the server answered or waits for more
   }
   TestHttpClient client;
   Connect(client);
