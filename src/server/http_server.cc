@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -49,18 +50,18 @@ bool IsTokenChar(char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-// Handler-supplied headers that are safe to send: a token name, no line breaks in the value
-// (which would let a value that quotes user input split the response), and not one of the
+// A header value that cannot split the response: handler values may quote user input.
+bool IsSafeHeaderValue(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Handler-supplied headers that are safe to send: a token name, a safe value, and not one of the
 // headers the server manages itself.
 bool SendableHeader(std::string_view name, std::string_view value) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) return false;
-  static const slack::Headers kManaged = {{"Content-Length", ""},
-                                          {"Transfer-Encoding", ""},
-                                          {"Connection", ""},
-                                          {"Content-Type", ""},
-                                          {"Server", ""}};
-  return !kManaged.contains(name);
+  static const std::set<std::string, slack::CaseInsensitiveLess> kManaged = {
+      "Content-Length", "Transfer-Encoding", "Connection", "Content-Type", "Server"};
+  return !name.empty() && std::all_of(name.begin(), name.end(), IsTokenChar) &&
+         IsSafeHeaderValue(value) && !kManaged.contains(name);
 }
 
 std::string EndpointString(const tcp::endpoint& endpoint) {
@@ -273,7 +274,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     response_.result(static_cast<unsigned>(status));
     response_.set(http::field::server, "faqbot");
-    if (!response.content_type.empty() && SendableHeader("X", response.content_type)) {
+    if (!response.content_type.empty() && IsSafeHeaderValue(response.content_type)) {
       response_.set(http::field::content_type, response.content_type);
     }
     for (const auto& [name, value] : response.headers) {

@@ -51,8 +51,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   // Time allowed to write one response to a client that does not read it.
   std::chrono::milliseconds write_timeout{30'000};
-  // Most connections open at once. At the limit the server stops accepting until one closes
-  // (new clients wait in the kernel's backlog rather than being refused).
+  // Most connections open at once (at least 1). At the limit the server stops accepting until one
+  // closes (new clients wait in the kernel's backlog rather than being refused).
   size_t max_connections = 1024;
   // Stop(): how long requests in flight may take to complete before their connections are
   // closed anyway.
