@@ -110,6 +110,10 @@ class SocketModeClient::Impl {
     ssl_ctx_.set_default_verify_paths(ec);
     if (ec) LogWarn("socket mode: cannot load the system CA certificates: {}", ec.message());
     ssl_ctx_.set_verify_mode(options_.verify_peer ? ssl::verify_peer : ssl::verify_none);
+    // Slack accepts TLS 1.2 and later only.
+    ssl_ctx_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
   }
 
   Status Start() {
@@ -287,7 +291,9 @@ asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws>
     req.set(http::field::user_agent, "faqbot/0.1 socket-mode");
   }));
   ws->read_message_max(16 << 20);
-  auto [wec] = co_await ws->async_handshake(url.host + ":" + url.port, url.target, kNoThrow);
+  const bool default_port = url.port == (url.tls ? "443" : "80");
+  const std::string host_header = default_port ? url.host : url.host + ":" + url.port;
+  auto [wec] = co_await ws->async_handshake(host_header, url.target, kNoThrow);
   if (wec || stopping_) {
     end.status = UnavailableError("WebSocket handshake with " + url.host + ": " + wec.message());
     co_return end;

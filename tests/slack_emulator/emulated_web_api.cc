@@ -156,7 +156,11 @@ WebApiAnswer EmulatedWebApi::Handle(const std::string& method, const json& args,
     if (!view.is_object() || !view.contains("type")) return Error("invalid_arguments");
     if (method == "views.publish" && Str(args, "user_id").empty())
       return Error("invalid_arguments");
-    if (method == "views.open" && Str(args, "trigger_id").empty()) return Error("invalid_trigger");
+    if (method == "views.open") {
+      const std::string trigger = Str(args, "trigger_id");
+      if (trigger.empty()) return Error("invalid_trigger");
+      if (!used_triggers_.insert(trigger).second) return Error("trigger_exchanged");
+    }
     view["id"] = "V" + std::to_string(1000 + next_id_++);
     view["hash"] = std::to_string(next_id_) + ".emulated";
     view["team_id"] = options_.team_id;

@@ -3,7 +3,8 @@
 //
 // Answers follow Slack's shapes (docs.slack.dev method pages): HTTP 200 with `ok` true or
 // `{"ok":false,"error":code}`. Ids are deterministic: message ts count up from
-// "1700000000.000100", the DM with user U… is "D" + the id without its first letter.
+// "1700000000.000100", the DM with user U… is "D" + the id without its first letter. A trigger_id
+// opens one view (`trigger_exchanged` the second time).
 // Not thread-safe: the emulator calls it under its lock.
 #pragma once
 
@@ -53,6 +54,7 @@ class EmulatedWebApi {
   std::map<std::string, EmulatedUser> users_;
   std::map<std::string, std::string> messages_;  // "channel/ts" → text
   std::set<std::string> tickets_;
+  std::set<std::string> used_triggers_;  // views.open: a trigger_id works once
   uint64_t next_ts_ = 100;
   uint64_t next_id_ = 1;
 };

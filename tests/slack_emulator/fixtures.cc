@@ -18,29 +18,24 @@ json RichTextBlock(const std::string& text) {
 
 json MessageImEvent(const std::string& user, const std::string& channel, const std::string& text,
                     const std::string& ts) {
-  return {{"client_msg_id", "5f2c1a0e-8d1b-4c3e-9a57-" + ts.substr(ts.size() - 6) + "000000"},
-          {"type", "message"},
-          {"text", text},
-          {"user", user},
-          {"ts", ts},
-          {"blocks", RichTextBlock(text)},
-          {"team", kTeamId},
-          {"channel", channel},
-          {"event_ts", ts},
-          {"channel_type", "im"}};
+  json event = AppMentionEvent(user, channel, text, ts);
+  event["type"] = "message";
+  event["channel_type"] = "im";
+  return event;
 }
 
 json AppMentionEvent(const std::string& user, const std::string& channel, const std::string& text,
                      const std::string& ts) {
-  return {{"client_msg_id", "8c0d7e44-2b9f-4f0a-b1c3-" + ts.substr(ts.size() - 6) + "000000"},
-          {"type", "app_mention"},
-          {"text", text},
-          {"user", user},
-          {"ts", ts},
-          {"blocks", RichTextBlock(text)},
-          {"team", kTeamId},
-          {"channel", channel},
-          {"event_ts", ts}};
+  return {
+      {"client_msg_id", "8c0d7e44-2b9f-4f0a-b1c3-" + ts.substr(ts.size() > 6 ? ts.size() - 6 : 0)},
+      {"type", "app_mention"},
+      {"text", text},
+      {"user", user},
+      {"ts", ts},
+      {"blocks", RichTextBlock(text)},
+      {"team", kTeamId},
+      {"channel", channel},
+      {"event_ts", ts}};
 }
 
 json OwnBotMessageEvent(const std::string& channel, const std::string& text,

@@ -84,17 +84,32 @@ Result<SignedResponse> PostSignedBody(std::string_view url, std::string_view con
   req.keep_alive(false);
   req.prepare_payload();
 
-  try {
-    asio::io_context io;
+  // Asynchronous operations because only they honour the tcp_stream deadline; one io_context
+  // per request keeps the function free of shared state.
+  asio::io_context io;
+  Result<SignedResponse> result = UnavailableError("signed POST did not run");
+  auto fail = [&](const beast::error_code& ec, const char* step) {
+    const std::string message =
+        std::string("signed POST to ") + std::string(url) + ": " + step + ": " + ec.message();
+    result =
+        ec == beast::error::timeout ? DeadlineExceededError(message) : UnavailableError(message);
+  };
+  auto run = [&]() -> asio::awaitable<void> {
+    constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
     tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(options.timeout);
-    stream.connect(resolver.resolve(target.host, target.port));
+    stream.expires_after(options.timeout);  // a deadline for the whole exchange
+    auto [rec, endpoints] = co_await resolver.async_resolve(target.host, target.port, kNoThrow);
+    if (rec) co_return fail(rec, "resolve");
+    auto [cec, endpoint] = co_await stream.async_connect(endpoints, kNoThrow);
+    if (cec) co_return fail(cec, "connect");
     const auto start = std::chrono::steady_clock::now();
-    http::write(stream, req);
+    auto [wec, written] = co_await http::async_write(stream, req, kNoThrow);
+    if (wec) co_return fail(wec, "write");
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    auto [xec, read] = co_await http::async_read(stream, buffer, res, kNoThrow);
+    if (xec) co_return fail(xec, "read");
     SignedResponse out;
     out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
@@ -107,10 +122,11 @@ Result<SignedResponse> PostSignedBody(std::string_view url, std::string_view con
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return out;
-  } catch (const std::exception& e) {
-    return UnavailableError(std::string("signed POST to ") + std::string(url) + ": " + e.what());
-  }
+    result = std::move(out);
+  };
+  asio::co_spawn(io, run(), asio::detached);
+  io.run();
+  return result;
 }
 
 Result<SignedResponse> PostSigned(std::string_view url, SignedKind kind,
@@ -118,6 +134,43 @@ Result<SignedResponse> PostSigned(std::string_view url, SignedKind kind,
                                   const Clock& clock, const SignOptions& options) {
   return PostSignedBody(url, ContentTypeFor(kind), EncodeSignedBody(kind, payload), signing_secret,
                         clock, options);
+}
+
+std::vector<DeliveryAttempt> DeliverLikeSlack(std::string_view url, SignedKind kind,
+                                              const nlohmann::json& payload,
+                                              std::string_view signing_secret, Clock& clock,
+                                              const DeliveryPolicy& policy) {
+  const std::string body = EncodeSignedBody(kind, payload);
+  std::vector<DeliveryAttempt> attempts;
+  std::string reason;
+  for (size_t retry = 0;; ++retry) {
+    SignOptions options;
+    options.timeout = policy.ack_deadline;
+    options.retry_num = static_cast<int>(retry);
+    options.retry_reason = reason;
+    Result<SignedResponse> response =
+        PostSignedBody(url, ContentTypeFor(kind), body, signing_secret, clock, options);
+    DeliveryAttempt attempt;
+    attempt.retry_num = static_cast<int>(retry);
+    attempt.retry_reason = reason;
+    bool no_retry = false;
+    if (!response.ok()) {
+      attempt.failure = response.status().code() == StatusCode::kDeadlineExceeded
+                            ? "http_timeout"
+                            : "connection_failed";
+    } else {
+      attempt.status = response->status;
+      attempt.elapsed = response->elapsed;
+      if (response->status < 200 || response->status >= 300) attempt.failure = "http_error";
+      auto header = response->headers.find("x-slack-no-retry");
+      no_retry = header != response->headers.end() && header->second == "1";
+    }
+    attempts.push_back(attempt);
+    if (attempt.failure.empty() || no_retry || retry >= policy.retry_delays.size()) break;
+    reason = attempt.failure;
+    clock.SleepFor(policy.retry_delays[retry]);
+  }
+  return attempts;
 }
 
 }  // namespace faqbot::slack_emulator

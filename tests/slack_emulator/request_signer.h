@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -56,7 +57,8 @@ std::string ContentTypeFor(SignedKind kind);
 
 // Signs `body` at `clock`'s time (plus the offset) with `signing_secret` and POSTs it to `url`
 // (http://host:port/path). Errors: InvalidArgument for a URL that is not http://; Unavailable when
-// the connection fails or times out. Any HTTP status is a success of the transport.
+// the connection fails; DeadlineExceeded when `options.timeout` passes first. Any HTTP status is a
+// success of the transport.
 Result<SignedResponse> PostSignedBody(std::string_view url, std::string_view content_type,
                                       std::string_view body, std::string_view signing_secret,
                                       const Clock& clock, const SignOptions& options = {});
@@ -65,5 +67,35 @@ Result<SignedResponse> PostSignedBody(std::string_view url, std::string_view con
 Result<SignedResponse> PostSigned(std::string_view url, SignedKind kind,
                                   const nlohmann::json& payload, std::string_view signing_secret,
                                   const Clock& clock, const SignOptions& options = {});
+
+// How Slack re-sends an Events API request the app did not take (§2.6): up to three retries,
+// "nearly immediately, then after 1 minute, then after 5 minutes" — compressed for tests.
+struct DeliveryPolicy {
+  // Wait before retry 1, 2, 3 (on the Clock given to DeliverLikeSlack); its size is the number of
+  // retries.
+  std::vector<std::chrono::milliseconds> retry_delays = {
+      std::chrono::milliseconds(0), std::chrono::milliseconds(100), std::chrono::milliseconds(200)};
+  // An answer slower than this is a failed attempt (http_timeout).
+  std::chrono::milliseconds ack_deadline{3'000};
+};
+
+// One attempt of DeliverLikeSlack.
+struct DeliveryAttempt {
+  int retry_num = 0;         // 0 for the first delivery
+  std::string retry_reason;  // sent with it (empty for the first)
+  int status = 0;            // HTTP status; 0 when the connection failed or timed out
+  std::chrono::milliseconds elapsed{0};
+  // Why Slack would retry after this attempt: "" (2xx: done), "http_timeout", "http_error",
+  // "connection_failed".
+  std::string failure;
+};
+
+// Sends `payload` like Slack does: signed, and re-sent with X-Slack-Retry-Num 1..3 and
+// X-Slack-Retry-Reason after a failure, unless the app answered with `X-Slack-No-Retry: 1`.
+// Every attempt carries the same body (so the same event_id). Waits on `clock`.
+std::vector<DeliveryAttempt> DeliverLikeSlack(std::string_view url, SignedKind kind,
+                                              const nlohmann::json& payload,
+                                              std::string_view signing_secret, Clock& clock,
+                                              const DeliveryPolicy& policy = {});
 
 }  // namespace faqbot::slack_emulator

@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -24,9 +25,15 @@ using tcp = asio::ip::tcp;
 
 constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";
 
-// Accepts connections on 127.0.0.1, records each request, answers 200 "ok".
+// Accepts connections on 127.0.0.1, records each request, answers 200 "ok" or what was queued.
 class CapturingListener {
  public:
+  struct Answer {
+    http::status status = http::status::ok;
+    bool no_retry = false;               // X-Slack-No-Retry: 1
+    std::chrono::milliseconds delay{0};  // before answering
+  };
+
   CapturingListener() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] { Run(); });
   }
@@ -48,6 +55,14 @@ class CapturingListener {
     std::lock_guard lock(mu_);
     return requests_.size();
   }
+  std::vector<http::request<http::string_body>> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  void Queue(Answer answer) {
+    std::lock_guard lock(mu_);
+    answers_.push_back(answer);
+  }
 
  private:
   void Run() {
@@ -60,11 +75,18 @@ class CapturingListener {
       http::request<http::string_body> req;
       http::read(socket, buffer, req, ec);
       if (ec) continue;
+      Answer answer;
       {
         std::lock_guard lock(mu_);
         requests_.push_back(req);
+        if (!answers_.empty()) {
+          answer = answers_.front();
+          answers_.pop_front();
+        }
       }
-      http::response<http::string_body> res(http::status::ok, 11);
+      std::this_thread::sleep_for(answer.delay);
+      http::response<http::string_body> res(answer.status, 11);
+      if (answer.no_retry) res.set("X-Slack-No-Retry", "1");
       res.set(http::field::content_type, "text/plain");
       res.body() = "ok";
       res.keep_alive(false);
@@ -79,6 +101,7 @@ class CapturingListener {
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<http::request<http::string_body>> requests_;
+  std::deque<Answer> answers_;
   std::thread thread_;
 };
 
@@ -166,6 +189,50 @@ TEST_F(RequestSignerTest, FaultsAreRejectedByTheVerifier) {
         << options.timestamp_offset_seconds << " " << options.bad_signature;
   }
   EXPECT_EQ(listener_.count(), 5u);
+}
+
+TEST_F(RequestSignerTest, DeliveryIsRetriedLikeSlackWithTheSameBody) {
+  listener_.Queue({.status = http::status::internal_server_error});
+  listener_.Queue({.delay = std::chrono::milliseconds(400)});  // slower than the deadline
+  DeliveryPolicy policy;
+  policy.ack_deadline = std::chrono::milliseconds(300);
+  const nlohmann::json body = fixtures::EventCallback(
+      fixtures::MessageImEvent("U0ALICE", "D0ALICE", "hi", "1700000000.000200"), "Ev0002");
+  std::thread driver([this] {  // moves the fake clock over the retry delays
+    for (int i = 0; i < 2000 && listener_.count() < 3; ++i) {
+      if (clock_.sleepers() > 0) clock_.Advance(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  auto attempts = DeliverLikeSlack(listener_.url("/slack/events"), SignedKind::kEvent, body,
+                                   kSecret, clock_, policy);
+  driver.join();
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[0].failure, "http_error");
+  EXPECT_EQ(attempts[1].failure, "http_timeout");
+  EXPECT_EQ(attempts[2].failure, "");
+  EXPECT_EQ(attempts[2].status, 200);
+  auto requests = listener_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].count("X-Slack-Retry-Num"), 0u);
+  EXPECT_EQ(requests[1]["X-Slack-Retry-Num"], "1");
+  EXPECT_EQ(requests[1]["X-Slack-Retry-Reason"], "http_error");
+  EXPECT_EQ(requests[2]["X-Slack-Retry-Num"], "2");
+  EXPECT_EQ(requests[2]["X-Slack-Retry-Reason"], "http_timeout");
+  slack::SignatureVerifier verifier(kSecret, clock_);
+  for (const auto& req : requests) {
+    EXPECT_EQ(req.body(), requests[0].body());
+    EXPECT_TRUE(verifier.Verify(HeadersOf(req), req.body()).ok());
+  }
+}
+
+TEST_F(RequestSignerTest, NoRetryHeaderStopsTheRetries) {
+  listener_.Queue({.status = http::status::service_unavailable, .no_retry = true});
+  auto attempts = DeliverLikeSlack(listener_.url("/slack/events"), SignedKind::kEvent,
+                                   fixtures::UrlVerification("c"), kSecret, clock_);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].status, 503);
+  EXPECT_EQ(listener_.count(), 1u);
 }
 
 TEST_F(RequestSignerTest, UnreachableUrlIsUnavailable) {

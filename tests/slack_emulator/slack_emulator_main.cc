@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   faqbot::slack_emulator::SlackEmulatorOptions options;
   if (argc > 1) options.port = static_cast<uint16_t>(std::atoi(argv[1]));
   faqbot::slack_emulator::SlackEmulator emulator(options);
+  // A small roster so users.info answers for the ids the fixtures use.
+  emulator.AddUser({"U0ALICE", "alice", "Alice Liddell", "alice", false});
+  emulator.AddUser({"U0BOB", "bob", "Bob Builder", "bob", false});
   if (faqbot::Status s = emulator.Start(); !s.ok()) {
     std::fprintf(stderr, "faqbot-slack-emulator: %s\n", s.ToString().c_str());
     return 1;

@@ -110,6 +110,8 @@ TEST_F(WebApiClientTest, TypedHelpersSendSlackShapedArguments) {
                                                {"blocks", nlohmann::json::array()}});
   ASSERT_TRUE(view.ok()) << view.status();
   EXPECT_EQ((*view)["type"], "modal");
+  auto again = client.ViewsOpen("123.456.abc", {{"type", "modal"}});
+  EXPECT_EQ(SlackErrorCode(again.status()), "trigger_exchanged");
 
   auto calls = emulator_.Calls("chat.postMessage");
   ASSERT_EQ(calls.size(), 1u);

@@ -1,0 +1,78 @@
+#include "server/health_endpoints.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+
+#include "server/http_test_client.h"
+
+namespace faqbot::server {
+namespace {
+
+using testing::TestHttpClient;
+
+class HealthEndpointsTest : public ::testing::Test {
+ protected:
+  void Start(ReadinessCheck readiness) {
+    HttpServerOptions options;
+    options.bind_address = "127.0.0.1";
+    options.port = 0;
+    server_ = std::make_unique<HttpServer>(options);
+    ASSERT_TRUE(RegisterHealthEndpoints(*server_, std::move(readiness)).ok());
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_TRUE(client_.Connect(server_->port()).ok());
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  TestHttpClient client_;
+};
+
+TEST_F(HealthEndpointsTest, HealthzIsOkWhileRunning) {
+  Start([] { return UnavailableError("database unreachable"); });
+  auto res = client_.Send("GET", "/healthz");
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"ok":true})");
+  EXPECT_EQ(slack::HeaderValue(res->headers, "content-type"), "application/json");
+  EXPECT_EQ(client_.Send("POST", "/healthz")->status, 405);
+}
+
+TEST_F(HealthEndpointsTest, ReadyzFollowsTheReadinessCheck) {
+  std::atomic<bool> ready{false};
+  Start([&ready] { return ready ? Status::Ok() : UnavailableError("database unreachable"); });
+  auto not_ready = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(not_ready.ok());
+  EXPECT_EQ(not_ready->status, 503);
+  EXPECT_EQ(not_ready->body,
+            R"({"ok":false,"error":"unavailable","message":"database unreachable"})");
+  ready = true;
+  auto now_ready = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(now_ready.ok());
+  EXPECT_EQ(now_ready->status, 200);
+  EXPECT_EQ(now_ready->body, R"({"ok":true})");
+}
+
+TEST_F(HealthEndpointsTest, ReadyzIs503WhateverTheErrorCode) {
+  Start([]() -> Status { return FailedPreconditionError("schema too new"); });
+  auto res = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(res->body.find(R"("error":"failed_precondition")"), std::string::npos);
+}
+
+TEST_F(HealthEndpointsTest, ReadyzTreatsAnExceptionAsNotReady) {
+  Start([]() -> Status { throw std::runtime_error("driver exploded"); });
+  auto res = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(res->body.find("driver exploded"), std::string::npos);
+}
+
+TEST_F(HealthEndpointsTest, NoCheckMeansReady) {
+  Start(nullptr);
+  EXPECT_EQ(client_.Send("GET", "/readyz")->status, 200);
+}
+
+}  // namespace
+}  // namespace faqbot::server

@@ -1,0 +1,532 @@
+#include "server/http_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/logging.h"
+#include "server/status_http.h"
+
+namespace faqbot::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// After an error answer that leaves part of the request unread (413, 431, 400), the rest is read
+// and discarded for up to this long / this many bytes before the socket is closed: closing with
+// unread input makes the kernel send a reset, which can destroy the answer before the client
+// reads it.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr size_t kLingerMaxBytes = size_t{64} << 20;
+// How long Stop() waits for connections closed by force to finish closing.
+constexpr std::chrono::seconds kForcedCloseWait{1};
+// Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+bool IsTokenChar(char c) {
+  if (c >= 'a' && c <= 'z') return true;
+  if (c >= 'A' && c <= 'Z') return true;
+  if (c >= '0' && c <= '9') return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Handler-supplied headers that are safe to send: a token name, no line breaks in the value
+// (which would let a value that quotes user input split the response), and not one of the
+// headers the server manages itself.
+bool SendableHeader(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) return false;
+  static const slack::Headers kManaged = {{"Content-Length", ""},
+                                          {"Transfer-Encoding", ""},
+                                          {"Connection", ""},
+                                          {"Content-Type", ""},
+                                          {"Server", ""}};
+  return !kManaged.contains(name);
+}
+
+std::string EndpointString(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+HttpRequest ToRequest(http::request<http::string_body>&& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.path = out.target.substr(0, out.target.find('?'));
+  for (const auto& field : req) {
+    auto [it, inserted] =
+        out.headers.try_emplace(std::string(field.name_string()), std::string(field.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += field.value();
+    }
+  }
+  out.body = std::move(req.body());
+  out.remote_address = remote;
+  return out;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  class Session;
+
+  explicit Impl(HttpServerOptions options)
+      : options_(std::move(options)),
+        io_(std::max(1, options_.io_threads)),
+        accept_strand_(asio::make_strand(io_)),
+        acceptor_(accept_strand_),
+        accept_retry_timer_(accept_strand_) {}
+
+  Status Handle(std::string method, std::string path, HttpHandler handler);
+  Status Start();
+  void Stop();
+  uint16_t port() const { return port_.load(); }
+  size_t active_connections() const {
+    std::lock_guard lock(mu_);
+    return sessions_.size();
+  }
+
+  // Called by sessions, on their strands.
+  const HttpServerOptions& options() const { return options_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  HttpResponse Dispatch(const HttpRequest& request) const;
+  void Unregister(Session* session);
+
+ private:
+  // Accept strand only.
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void ResumeAccept();
+
+  const HttpServerOptions options_;
+  // path → method → handler; written only before Start, read-only afterwards.
+  std::map<std::string, std::map<std::string, HttpHandler>> routes_;
+  std::atomic<uint16_t> port_{0};
+  std::atomic<bool> stopping_{false};
+
+  // Declared before io_ so that sessions destroyed together with io_ can still unregister.
+  mutable std::mutex mu_;  // guards the members below
+  std::condition_variable sessions_changed_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  bool started_ = false;
+  bool stopped_ = false;
+
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_timer_;
+  bool accept_paused_ = false;  // accept strand only: at max_connections
+  std::vector<std::thread> threads_;
+};
+
+// One connection: reads requests one after another (keep-alive), dispatches each, writes the
+// answer. Every member function runs on the connection's strand.
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "unknown" : EndpointString(remote);
+  }
+  ~Session() { server_.Unregister(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  void Run() { DoReadHeader(); }
+
+  // The server is stopping: a connection waiting for its next request is closed now; one in the
+  // middle of a request finishes it (the answer carries Connection: close).
+  void OnStop() {
+    if (state_ == State::kLingering) return Close();
+    // (No parser yet: Run has not started.)
+    if (state_ == State::kReading && (!parser_ || (!parser_->got_some() && buffer_.size() == 0))) {
+      Close();
+    }
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+ private:
+  enum class State { kReading, kHandling, kWriting, kLingering, kClosed };
+
+  const HttpServerOptions& options() const { return server_.options(); }
+
+  void DoReadHeader() {
+    if (server_.stopping()) return Close();
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
+    parser_->body_limit(options().max_body_bytes);
+    // One deadline for the whole request, header and body.
+    stream_.expires_after(options().read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (self->state_ == State::kClosed) return;
+                              if (ec) return self->OnReadError(ec);
+                              self->OnHeader();
+                            });
+  }
+
+  void OnHeader() {
+    const auto& req = parser_->get();
+    if (req.version() >= 11 && !parser_->is_done() &&
+        beast::iequals(req[http::field::expect], "100-continue")) {
+      // The client waits for this before sending the body (curl does, for large bodies).
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          if (self->state_ == State::kClosed) return;
+                          if (ec) return self->Close();
+                          self->DoReadBody();
+                        });
+      return;
+    }
+    DoReadBody();
+  }
+
+  void DoReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (self->state_ == State::kClosed) return;
+                       if (ec) return self->OnReadError(ec);
+                       self->OnRequest();
+                     });
+  }
+
+  void OnReadError(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) {
+      return Reject(413,
+                    ResourceExhaustedError("request body larger than " +
+                                           std::to_string(options().max_body_bytes) + " bytes"));
+    }
+    if (ec == http::error::header_limit) {
+      return Reject(431,
+                    ResourceExhaustedError("request headers larger than " +
+                                           std::to_string(options().max_header_bytes) + " bytes"));
+    }
+    // The client closed (between requests or in the middle of one), timed out or reset: there
+    // is nobody to answer.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        !IsHttpParseError(ec)) {
+      return Close();
+    }
+    LogDebug("HTTP server: malformed request from {}: {}", remote_, ec.message());
+    Reject(400, InvalidArgumentError("malformed HTTP request: " + ec.message()));
+  }
+
+  // Answers an error that leaves the request partly unread, then closes the connection.
+  void Reject(int status, const Status& error) {
+    HttpResponse response = ErrorResponse(error);
+    response.status = status;
+    Write(response, 11, /*keep_alive=*/false, /*linger=*/true);
+  }
+
+  void OnRequest() {
+    state_ = State::kHandling;
+    http::request<http::string_body> req = parser_->release();
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    const HttpResponse response = server_.Dispatch(ToRequest(std::move(req), remote_));
+    Write(response, version, keep_alive && !server_.stopping(), /*linger=*/false);
+  }
+
+  void Write(const HttpResponse& response, unsigned version, bool keep_alive, bool linger) {
+    state_ = State::kWriting;
+    keep_alive_ = keep_alive;
+    response_ = {};
+    response_.version(version);
+    int status = response.status;
+    if (status < 100 || status > 599) {
+      LogError("HTTP server: a handler answered the invalid status {}; sending 500", status);
+      status = 500;
+    }
+    response_.result(static_cast<unsigned>(status));
+    response_.set(http::field::server, "faqbot");
+    if (!response.content_type.empty() && SendableHeader("X", response.content_type)) {
+      response_.set(http::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) {
+      if (SendableHeader(name, value)) {
+        response_.set(name, value);
+      } else {
+        LogWarn("HTTP server: response header \"{}\" not sent (reserved or malformed)", name);
+      }
+    }
+    response_.keep_alive(keep_alive);
+    response_.body() = response.body;
+    response_.prepare_payload();
+    stream_.expires_after(options().write_timeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), linger](beast::error_code ec, size_t) {
+                        if (self->state_ == State::kClosed) return;
+                        if (ec) return self->Close();
+                        if (linger) return self->Linger();
+                        if (!self->keep_alive_) return self->Close();
+                        self->DoReadHeader();
+                      });
+  }
+
+  void Linger() {
+    state_ = State::kLingering;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    drain_.resize(16 * 1024);
+    DoDrain();
+  }
+
+  void DoDrain() {
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (self->state_ == State::kClosed) return;
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
+                              self->DoDrain();
+                            });
+  }
+
+  Impl& server_;
+  beast::tcp_stream stream_;
+  std::string remote_;
+  State state_ = State::kReading;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  bool keep_alive_ = false;
+  std::vector<char> drain_;
+  size_t drained_ = 0;
+};
+
+Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandler handler) {
+  if (method.empty()) return InvalidArgumentError("HTTP route: empty method");
+  if (!path.starts_with('/')) return InvalidArgumentError("HTTP route: path must start with /");
+  if (!handler) return InvalidArgumentError("HTTP route " + path + ": empty handler");
+  {
+    std::lock_guard lock(mu_);
+    if (started_) return FailedPreconditionError("HTTP routes are registered before Start");
+  }
+  auto [it, inserted] = routes_[path].try_emplace(method, std::move(handler));
+  if (!inserted) return AlreadyExistsError("HTTP route " + method + " " + path + " already set");
+  return Status::Ok();
+}
+
+Status HttpServer::Impl::Start() {
+  {
+    std::lock_guard lock(mu_);
+    if (started_) return FailedPreconditionError("HTTP server already started");
+  }
+  if (options_.io_threads < 1) return InvalidArgumentError("HTTP server: io_threads < 1");
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options_.bind_address, ec);
+  if (ec) {
+    return InvalidArgumentError("HTTP bind address \"" + options_.bind_address +
+                                "\" is not an IP address");
+  }
+  const tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  // Lets a restarted server bind while old connections are in TIME_WAIT; on Linux it does not
+  // allow two listeners on one port.
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return UnavailableError("HTTP server cannot listen on " + EndpointString(endpoint) + ": " +
+                            ec.message());
+  }
+  {
+    std::lock_guard lock(mu_);
+    started_ = true;
+  }
+  asio::post(accept_strand_, [this] { DoAccept(); });
+  try {
+    for (int i = 0; i < options_.io_threads; ++i) {
+      threads_.emplace_back([this] {
+        for (;;) {
+          try {
+            io_.run();
+            return;
+          } catch (const std::exception& e) {
+            LogError("HTTP server: I/O thread: {}", e.what());
+          }
+        }
+      });
+    }
+  } catch (const std::system_error& e) {
+    Stop();
+    return InternalError(std::string("HTTP server cannot start its threads: ") + e.what());
+  }
+  LogInfo("HTTP server listening on {}", EndpointString(tcp::endpoint(address, port_)));
+  return Status::Ok();
+}
+
+void HttpServer::Impl::DoAccept() {
+  if (stopping() || !acceptor_.is_open()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (sessions_.size() >= std::max<size_t>(1, options_.max_connections)) {
+      accept_paused_ = true;  // resumed when a connection closes
+      return;
+    }
+  }
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || stopping()) return;
+  if (ec) {
+    LogWarn("HTTP server: accept failed: {}", ec.message());
+    accept_retry_timer_.expires_after(kAcceptRetryDelay);
+    accept_retry_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) DoAccept();
+    });
+    return;
+  }
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  {
+    std::lock_guard lock(mu_);
+    if (stopping()) return;  // the session's destructor closes the socket
+    sessions_.emplace(session.get(), session);
+  }
+  asio::post(session->executor(), [session] { session->Run(); });
+  DoAccept();
+}
+
+void HttpServer::Impl::ResumeAccept() {
+  if (!accept_paused_) return;
+  accept_paused_ = false;
+  DoAccept();
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  bool resume = false;
+  {
+    std::lock_guard lock(mu_);
+    if (sessions_.erase(session) == 0) return;
+    resume = !stopping();
+  }
+  sessions_changed_.notify_all();
+  if (resume) asio::post(accept_strand_, [this] { ResumeAccept(); });
+}
+
+HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request) const {
+  const auto path = routes_.find(request.path);
+  if (path == routes_.end()) return ErrorResponse(NotFoundError("no route for " + request.path));
+  const auto route = path->second.find(request.method);
+  if (route == path->second.end()) {
+    std::string allow;
+    for (const auto& [method, handler] : path->second) {
+      allow += allow.empty() ? method : ", " + method;
+    }
+    HttpResponse response;
+    response.status = 405;
+    response.content_type = "application/json";
+    response.body = ErrorJson("method_not_allowed", request.path + " accepts " + allow);
+    response.headers["Allow"] = allow;
+    return response;
+  }
+  try {
+    return route->second(request);
+  } catch (const std::exception& e) {
+    LogError("HTTP server: handler of {} {} threw: {}", request.method, request.path, e.what());
+  } catch (...) {
+    LogError("HTTP server: handler of {} {} threw", request.method, request.path);
+  }
+  return ErrorResponse(InternalError("the request could not be handled"));
+}
+
+void HttpServer::Impl::Stop() {
+  std::vector<std::shared_ptr<Session>> live;
+  auto collect_live = [&] {
+    for (const auto& [ptr, weak] : sessions_) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  };
+  {
+    std::lock_guard lock(mu_);
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    stopping_.store(true, std::memory_order_release);
+    collect_live();
+  }
+  asio::post(accept_strand_, [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_timer_.cancel();
+  });
+  for (auto& session : live) asio::post(session->executor(), [session] { session->OnStop(); });
+  live.clear();  // the posted tasks hold the sessions; holding them here would delay the close
+
+  {
+    std::unique_lock lock(mu_);
+    if (!sessions_changed_.wait_for(lock, options_.shutdown_grace,
+                                    [this] { return sessions_.empty(); })) {
+      LogWarn("HTTP server: {} connection(s) still busy after the shutdown grace period; closing",
+              sessions_.size());
+      collect_live();
+    }
+  }
+  for (auto& session : live) asio::post(session->executor(), [session] { session->Close(); });
+  live.clear();
+  {
+    std::unique_lock lock(mu_);
+    sessions_changed_.wait_for(lock, kForcedCloseWait, [this] { return sessions_.empty(); });
+  }
+  // With every connection closed the threads run out of work and return by themselves; stop()
+  // covers connections whose close is still queued behind a handler that never returned.
+  if (active_connections() > 0) io_.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  LogInfo("HTTP server on port {} stopped", port_.load());
+}
+
+HttpServer::HttpServer(HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+HttpServer::~HttpServer() { impl_->Stop(); }
+
+Status HttpServer::Handle(std::string method, std::string path, HttpHandler handler) {
+  return impl_->Handle(std::move(method), std::move(path), std::move(handler));
+}
+
+Status HttpServer::Start() { return impl_->Start(); }
+void HttpServer::Stop() { impl_->Stop(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+size_t HttpServer::active_connections() const { return impl_->active_connections(); }
+
+}  // namespace faqbot::server

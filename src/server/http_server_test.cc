@@ -1,0 +1,460 @@
+#include "server/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/http_test_client.h"
+
+namespace faqbot::server {
+namespace {
+
+using testing::TestHttpClient;
+using testing::TestResponse;
+
+HttpServerOptions LoopbackOptions() {
+  HttpServerOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = 0;
+  return options;
+}
+
+HttpResponse Text(std::string body) {
+  HttpResponse response;
+  response.content_type = "text/plain";
+  response.body = std::move(body);
+  return response;
+}
+
+// A started server with GET/POST /echo (answers "<method> <target> <body>") and GET /hello.
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpServerOptions options = LoopbackOptions()) {
+    server_ = std::make_unique<HttpServer>(options);
+    auto echo = [](const HttpRequest& request) {
+      HttpResponse response = Text(request.method + " " + request.target + " " + request.body);
+      response.headers["X-Path"] = request.path;
+      response.headers["X-Remote"] = request.remote_address;
+      response.headers["X-Test-Seen"] = std::string(slack::HeaderValue(request.headers, "x-test"));
+      return response;
+    };
+    ASSERT_TRUE(server_->Handle("GET", "/echo", echo).ok());
+    ASSERT_TRUE(server_->Handle("POST", "/echo", echo).ok());
+    ASSERT_TRUE(
+        server_->Handle("GET", "/hello", [](const HttpRequest&) { return Text("hello"); }).ok());
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  void Connect(TestHttpClient& client) { ASSERT_TRUE(client.Connect(server_->port()).ok()); }
+
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, RoutesByPathAndMethod) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  auto get = client.Send("GET", "/echo?x=1");
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "GET /echo?x=1 ");
+  EXPECT_EQ(slack::HeaderValue(get->headers, "content-type"), "text/plain");
+  EXPECT_EQ(slack::HeaderValue(get->headers, "x-path"), "/echo");
+
+  auto post = client.Send("POST", "/echo", "a=b&c", {{"X-TEST", "case"}});
+  ASSERT_TRUE(post.ok()) << post.status();
+  EXPECT_EQ(post->body, "POST /echo a=b&c");
+  EXPECT_EQ(slack::HeaderValue(post->headers, "x-test-seen"), "case");
+
+  auto hello = client.Send("GET", "/hello");
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(hello->body, "hello");
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404WithJsonError) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("GET", "/nope");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 404);
+  EXPECT_EQ(slack::HeaderValue(res->headers, "content-type"), "application/json");
+  EXPECT_EQ(res->body, R"({"ok":false,"error":"not_found","message":"no route for /nope"})");
+  EXPECT_TRUE(res->keep_alive);  // an answered error keeps the connection
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("DELETE", "/echo");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 405);
+  EXPECT_EQ(slack::HeaderValue(res->headers, "allow"), "GET, POST");
+  EXPECT_NE(res->body.find(R"("error":"method_not_allowed")"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, OversizedBodyIs413AndTheClientReadsIt) {
+  HttpServerOptions options = LoopbackOptions();
+  options.max_body_bytes = 1024;
+  StartServer(options);
+  TestHttpClient client;
+  Connect(client);
+  // 4 MB: far more than the socket buffers, so the server must read it away to let the client
+  // finish writing and see the answer.
+  auto res = client.Send("POST", "/echo", std::string(4 << 20, 'x'));
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 413);
+  EXPECT_NE(res->body.find(R"("error":"resource_exhausted")"), std::string::npos);
+  EXPECT_FALSE(res->keep_alive);
+
+  // Exactly at the limit is fine.
+  TestHttpClient again;
+  Connect(again);
+  auto ok = again.Send("POST", "/echo", std::string(1024, 'y'));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
+  HttpServerOptions options = LoopbackOptions();
+  options.max_body_bytes = 1024;
+  StartServer(options);
+  TestHttpClient client;
+  Connect(client);
+  std::string request = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) request += "200\r\n" + std::string(0x200, 'z') + "\r\n";
+  request += "0\r\n\r\n";
+  ASSERT_TRUE(client.SendRaw(request).ok());
+  auto res = client.Read();
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 413);
+}
+
+TEST_F(HttpServerTest, OversizedHeadersAre431) {
+  HttpServerOptions options = LoopbackOptions();
+  options.max_header_bytes = 1024;
+  StartServer(options);
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("GET", "/hello", "", {{"X-Big", std::string(4096, 'h')}});
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 431);
+}
+
+TEST_F(HttpServerTest, GarbageBytesAre400AndTheServerKeepsServing) {
+  StartServer();
+  const std::vector<std::string> garbage = {
+      std::string("\x00\x01\x02\xff\xfe garbage\r\n\r\n", 18),
+      "GET\r\n\r\n",
+      "GET /hello HTTP/9.9\r\n\r\n",
+      "GET /hello HTTP/1.1\r\nNo colon here\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+      "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "G\tET / HTTP/1.1\r\n\r\n",
+  };
+  for (const std::string& bytes : garbage) {
+    TestHttpClient client;
+    Connect(client);
+    ASSERT_TRUE(client.SendRaw(bytes).ok());
+    auto res = client.Read();
+    ASSERT_TRUE(res.ok()) << res.status() << " for " << ::testing::PrintToString(bytes);
+    EXPECT_EQ(res->status, 400) << ::testing::PrintToString(bytes);
+    EXPECT_NE(res->body.find(R"("error":"invalid_argument")"), std::string::npos);
+    EXPECT_TRUE(client.WaitForClose());
+  }
+  TestHttpClient client;
+  Connect(client);
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, RandomBytesNeverBreakTheServer) {
+  StartServer();
+  std::mt19937 rng(20261125);  // fixed seed: the same inputs on every run
+  const std::vector<std::string> prefixes = {"", "GET /echo HTTP/1.1\r\n",
+                                             "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n"};
+  for (int i = 0; i < 200; ++i) {
+    std::string bytes = prefixes[i % prefixes.size()];
+    const size_t length = 1 + rng() % 512;
+    for (size_t j = 0; j < length; ++j) bytes += static_cast<char>(rng() & 0xff);
+    if (i % 2 == 0) bytes += "\r\n\r\n";
+    TestHttpClient client;
+    Connect(client);
+    ASSERT_TRUE(client.SendRaw(bytes).ok());
+    client.Close();  // whether the server answered or waits for more
+  }
+  TestHttpClient client;
+  Connect(client);
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, ClientsThatHangUpMidRequestAreHarmless) {
+  StartServer();
+  for (const std::string bytes :
+       {"", "GET /hel", "POST /echo HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly a part"}) {
+    TestHttpClient client;
+    Connect(client);
+    ASSERT_TRUE(client.SendRaw(bytes).ok());
+    client.Close();
+  }
+  TestHttpClient client;
+  Connect(client);
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  std::string remote;
+  for (int i = 0; i < 10; ++i) {
+    auto res = client.Send("POST", "/echo", std::to_string(i));
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->body, "POST /echo " + std::to_string(i));
+    EXPECT_TRUE(res->keep_alive);
+    // The same client port every time: one connection.
+    const std::string seen(slack::HeaderValue(res->headers, "x-remote"));
+    if (i == 0) remote = seen;
+    EXPECT_EQ(seen, remote);
+  }
+  EXPECT_EQ(server_->active_connections(), 1u);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  ASSERT_TRUE(client
+                  .SendRaw("GET /echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /echo?n=2 HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .ok());
+  EXPECT_EQ(client.Read()->body, "GET /echo?n=1 ");
+  EXPECT_EQ(client.Read()->body, "GET /echo?n=2 ");
+}
+
+TEST_F(HttpServerTest, ConnectionCloseAndHttp10CloseAfterTheAnswer) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("GET", "/hello", "", {}, /*keep_alive=*/false);
+  ASSERT_TRUE(res.ok());
+  EXPECT_FALSE(res->keep_alive);
+  EXPECT_TRUE(client.WaitForClose());
+
+  TestHttpClient old;
+  Connect(old);
+  ASSERT_TRUE(old.SendRaw("GET /hello HTTP/1.0\r\n\r\n").ok());
+  auto res10 = old.Read();
+  ASSERT_TRUE(res10.ok());
+  EXPECT_EQ(res10->body, "hello");
+  EXPECT_TRUE(old.WaitForClose());
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsTheBodyRead) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  ASSERT_TRUE(client
+                  .SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                           "Expect: 100-continue\r\n\r\n")
+                  .ok());
+  auto interim = client.Read();
+  ASSERT_TRUE(interim.ok());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(client.SendRaw("hello").ok());
+  auto res = client.Read();
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->body, "POST /echo hello");
+}
+
+TEST_F(HttpServerTest, ConcurrentClients) {
+  StartServer();
+  constexpr int kClients = 8;
+  constexpr int kRequests = 25;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&, c] {
+      TestHttpClient client;
+      if (!client.Connect(server_->port()).ok()) return;
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string body = std::to_string(c) + "/" + std::to_string(i);
+        auto res = client.Send("POST", "/echo", body);
+        if (res.ok() && res->status == 200 && res->body == "POST /echo " + body) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
+}
+
+TEST_F(HttpServerTest, HandlerExceptionIs500) {
+  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  ASSERT_TRUE(
+      server_
+          ->Handle("GET", "/boom",
+                   [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); })
+          .ok());
+  ASSERT_TRUE(server_->Start().ok());
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("GET", "/boom");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 500);
+  EXPECT_NE(res->body.find(R"("error":"internal")"), std::string::npos);
+  EXPECT_EQ(client.Send("GET", "/boom")->status, 500);  // the connection survives
+}
+
+TEST_F(HttpServerTest, UnsafeResponseHeadersAreDropped) {
+  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  ASSERT_TRUE(server_
+                  ->Handle("GET", "/h",
+                           [](const HttpRequest&) {
+                             HttpResponse response = Text("x");
+                             response.headers["X-Good"] = "yes";
+                             response.headers["X-Split"] = "a\r\nSet-Cookie: evil=1";
+                             response.headers["Content-Length"] = "999";
+                             response.headers["Bad Name"] = "v";
+                             return response;
+                           })
+                  .ok());
+  ASSERT_TRUE(server_->Start().ok());
+  TestHttpClient client;
+  Connect(client);
+  auto res = client.Send("GET", "/h");
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->body, "x");
+  EXPECT_EQ(slack::HeaderValue(res->headers, "x-good"), "yes");
+  EXPECT_FALSE(res->headers.contains("x-split"));
+  EXPECT_FALSE(res->headers.contains("set-cookie"));
+  EXPECT_EQ(client.Send("GET", "/h")->status, 200);
+}
+
+TEST_F(HttpServerTest, StopCompletesARequestInFlight) {
+  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  ASSERT_TRUE(server_
+                  ->Handle("POST", "/slow",
+                           [&](const HttpRequest& request) {
+                             entered.set_value();
+                             released.wait();
+                             return Text("done " + request.body);
+                           })
+                  .ok());
+  ASSERT_TRUE(server_->Start().ok());
+  const uint16_t port = server_->port();
+
+  TestHttpClient idle;  // a keep-alive connection waiting for its next request
+  Connect(idle);
+
+  auto response = std::async(std::launch::async, [port] {
+    TestHttpClient client;
+    EXPECT_TRUE(client.Connect(port).ok());
+    return client.Send("POST", "/slow", "work");
+  });
+  entered.get_future().wait();
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  // The idle connection is closed at once, while the request is still being handled.
+  EXPECT_TRUE(idle.WaitForClose());
+  release.set_value();
+  auto res = response.get();
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "done work");
+  EXPECT_FALSE(res->keep_alive);
+  stopped.get();
+
+  TestHttpClient late;
+  EXPECT_FALSE(late.Connect(port).ok());
+}
+
+TEST_F(HttpServerTest, StopIsIdempotentAndRestartIsRefused) {
+  StartServer();
+  server_->Stop();
+  server_->Stop();
+  EXPECT_EQ(server_->Start().code(), StatusCode::kFailedPrecondition);
+  HttpServer never_started(LoopbackOptions());
+  never_started.Stop();
+}
+
+TEST_F(HttpServerTest, PortInUseIsUnavailable) {
+  StartServer();
+  HttpServerOptions options = LoopbackOptions();
+  options.port = server_->port();
+  HttpServer second(options);
+  const Status status = second.Start();
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status;
+  EXPECT_NE(status.message().find(std::to_string(server_->port())), std::string::npos) << status;
+  EXPECT_EQ(second.port(), 0);
+  // The first server is unaffected.
+  TestHttpClient client;
+  Connect(client);
+  EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
+}
+
+TEST_F(HttpServerTest, BadOptionsAreInvalidArgument) {
+  HttpServerOptions options = LoopbackOptions();
+  options.bind_address = "not-an-address";
+  EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
+  options = LoopbackOptions();
+  options.io_threads = 0;
+  EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(HttpServerTest, HandleValidatesRoutes) {
+  HttpServer server(LoopbackOptions());
+  auto handler = [](const HttpRequest&) { return Text("x"); };
+  EXPECT_TRUE(server.Handle("GET", "/a", handler).ok());
+  EXPECT_EQ(server.Handle("GET", "/a", handler).code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(server.Handle("POST", "/a", handler).ok());
+  EXPECT_EQ(server.Handle("", "/b", handler).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.Handle("GET", "b", handler).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.Handle("GET", "/b", nullptr).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(server.Start().ok());
+  EXPECT_EQ(server.Handle("GET", "/c", handler).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(HttpServerTest, StalledClientIsDisconnectedAfterReadTimeout) {
+  HttpServerOptions options = LoopbackOptions();
+  options.read_timeout = std::chrono::milliseconds(200);
+  StartServer(options);
+  TestHttpClient client;
+  Connect(client);
+  ASSERT_TRUE(client.SendRaw("GET /hello HTTP/1.1\r\n").ok());  // and never the rest
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(HttpServerTest, AtMaxConnectionsNewClientsWaitUntilOneCloses) {
+  HttpServerOptions options = LoopbackOptions();
+  options.max_connections = 1;
+  StartServer(options);
+  TestHttpClient first;
+  Connect(first);
+  ASSERT_EQ(first.Send("GET", "/hello")->status, 200);
+
+  // The second client's connection waits in the backlog, its request unread.
+  auto second = std::async(std::launch::async, [port = server_->port()] {
+    TestHttpClient client;
+    EXPECT_TRUE(client.Connect(port).ok());
+    return client.Send("GET", "/hello");
+  });
+  EXPECT_EQ(server_->active_connections(), 1u);
+  first.Close();
+  auto res = second.get();
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+}
+
+}  // namespace
+}  // namespace faqbot::server
