@@ -23,15 +23,12 @@
 #include "common/status.h"
 #include "nlu/lexicon.h"
 #include "nlu/model.h"
+#include "store/store_types.h"
 
 namespace faqbot::assistant {
 
 // Who owns a bot: a Slack user within a workspace.
-struct OwnerKey {
-  std::string team_id;
-  std::string user_id;
-  bool operator==(const OwnerKey&) const = default;
-};
+using OwnerKey = store::UserRef;
 
 struct ModelRegistryOptions {
   // Models beyond this many bytes (ApproximateMemoryBytes) are evicted, least recently used

@@ -117,11 +117,12 @@ class Store {
   // becomes superseded), marks the job done and announces the change. Aborted when the job's
   // lease was lost (another worker reclaimed it): nothing is stored.
   Result<Publication> CompletePublishJob(const PublishJob& job, const NewPublication& publication);
-  // Records a failed attempt. With attempts left, the job becomes pending again after
-  // `retry_after`; otherwise it is failed and a failed publication records `error` (the live
-  // one stays). Returns the job as it is now. Aborted when the lease was lost.
+  // Records a failed attempt. With attempts left and a `retry_after` (a transient failure), the
+  // job becomes pending again after it; otherwise (attempts used up, or nullopt: retrying cannot
+  // help) it is failed and a failed publication records `error` (the live one stays). Returns
+  // the job as it is now. Aborted when the lease was lost.
   Result<PublishJob> FailPublishJob(const PublishJob& job, const std::string& error,
-                                    std::chrono::milliseconds retry_after);
+                                    std::optional<std::chrono::milliseconds> retry_after);
   // Gives a claimed job back unfinished (shutdown): pending again, the attempt not counted.
   Status ReleasePublishJob(const PublishJob& job);
   Result<std::optional<PublishJob>> GetPublishJob(int64_t id);

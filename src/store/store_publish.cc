@@ -252,14 +252,14 @@ Result<Publication> Store::CompletePublishJob(const PublishJob& job,
 }
 
 Result<PublishJob> Store::FailPublishJob(const PublishJob& job, const std::string& error,
-                                         std::chrono::milliseconds retry_after) {
+                                         std::optional<std::chrono::milliseconds> retry_after) {
   const int64_t now = clock_.UnixMillis();
   const std::string& lock = backend_->dialect().row_lock;
   const std::string message = Truncated(error, kMaxErrorBytes);
   PublishJob result;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_ASSIGN_OR_RETURN(PublishJob current, CheckLease(tx, job, lock));
-    if (current.attempts < options_.max_job_attempts) {
+    if (retry_after && current.attempts < options_.max_job_attempts) {
       FAQBOT_ASSIGN_OR_RETURN(int64_t other, OtherPendingJob(tx, current));
       if (other != 0) {
         // A newer request of the same owner will publish; this one is folded into it.
@@ -273,7 +273,7 @@ Result<PublishJob> Store::FailPublishJob(const PublishJob& job, const std::strin
         FAQBOT_RETURN_IF_ERROR(
             tx.Exec("UPDATE publish_jobs SET status = 'pending', claim_token = NULL, "
                     "lease_until = NULL, available_at = ?, error = ? WHERE id = ?",
-                    {now + retry_after.count(), Bytes(message), current.id})
+                    {now + retry_after->count(), Bytes(message), current.id})
                 .status());
       }
     } else {

@@ -470,6 +470,15 @@ TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveMod
   EXPECT_EQ((*history)[1].status, PublicationStatus::kLive);
 }
 
+TEST_P(StoreConformanceTest, APermanentFailureIsNotRetried) {
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto failed = store_->FailPublishJob(Claim(), "no topics to publish", std::nullopt);
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->status, JobStatus::kFailed);
+  EXPECT_EQ(failed->attempts, 1);
+  EXPECT_FALSE(store_->ClaimPublishJob("w", std::chrono::seconds(30))->has_value());
+}
+
 TEST_P(StoreConformanceTest, AReleasedJobIsPendingAgainWithoutLosingAnAttempt) {
   ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
   PublishJob job = Claim();

@@ -1,0 +1,235 @@
+// Assistant: entry points, per-person serialisation, state persistence and shared helpers.
+#include "assistant/assistant.h"
+
+#include <charconv>
+#include <functional>
+
+#include "assistant/ask_parser.h"
+#include "assistant/assistant_internal.h"
+#include "common/logging.h"
+
+namespace faqbot::assistant {
+
+std::optional<int64_t> ParseId(const std::string& value) {
+  int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
+  if (ec != std::errc() || ptr != value.data() + value.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+std::optional<int64_t> TopicIdOfIntent(const std::string& intent) {
+  constexpr std::string_view kPrefix = "topic_";
+  if (intent.rfind(kPrefix, 0) != 0) return std::nullopt;
+  return ParseId(intent.substr(kPrefix.size()));
+}
+
+std::string CommaName(const std::string& name) { return name.empty() ? "" : ", " + name; }
+
+Reply Say1(std::string words) {
+  Reply r;
+  r.paragraphs.push_back(Line(std::move(words)));
+  return r;
+}
+
+Assistant::Assistant(store::Store& store, Messenger& messenger, ModelRegistry& registry,
+                     TrainingQueue& training, const ConciergeNlu& concierge, Clock& clock,
+                     AssistantOptions options)
+    : store_(store),
+      messenger_(messenger),
+      registry_(registry),
+      training_(training),
+      concierge_(concierge),
+      clock_(clock),
+      options_(options) {}
+
+std::mutex& Assistant::LockFor(const store::UserRef& user) {
+  const size_t h =
+      std::hash<std::string>()(user.team_id) * 31 + std::hash<std::string>()(user.user_id);
+  return person_locks_[h % person_locks_.size()];
+}
+
+namespace {
+
+Destination ReplyDestination(const UserMessage& m) {
+  Destination d;
+  switch (m.surface) {
+    case UserMessage::Surface::kDirect:
+      d.kind = Destination::Kind::kChannel;
+      d.channel = m.channel;
+      d.user = m.from;
+      if (d.channel.empty()) d.kind = Destination::Kind::kDirect;
+      break;
+    case UserMessage::Surface::kMention:
+      d.kind = Destination::Kind::kChannel;
+      d.channel = m.channel;
+      d.thread_ts = m.thread_ts.empty() ? m.ts : m.thread_ts;
+      d.user = m.from;
+      break;
+    case UserMessage::Surface::kCommand:
+      d.kind = Destination::Kind::kResponse;
+      d.response_url = m.response_url;
+      d.channel = m.channel;
+      d.user = m.from;
+      break;
+  }
+  return d;
+}
+
+}  // namespace
+
+void Assistant::HandleMessage(const UserMessage& m) {
+  Turn turn;
+  turn.who = m.from;
+  turn.reply_to = ReplyDestination(m);
+  std::lock_guard person(LockFor(m.from));
+
+  const AskParse ask = m.surface == UserMessage::Surface::kCommand
+                           ? ParseAskArguments(m.text)
+                           : ParseAskMessage(m.text, m.bot_user_id);
+  if (m.surface != UserMessage::Surface::kDirect) {
+    // Channels and /ask only ask; teaching happens in the DM.
+    switch (ask.kind) {
+      case AskParse::Kind::kAsk:
+        return Ask(turn, ask.owner_user_id, ask.question);
+      case AskParse::Kind::kMissingQuestion:
+        return Say(turn, Say1("What would you like to ask <@" + ask.owner_user_id +
+                              ">? Write the question after the mention, like `ask <@" +
+                              ask.owner_user_id + "> where is the wiki?`"));
+      default:
+        return Say(turn, Say1(m.surface == UserMessage::Surface::kCommand
+                                  ? "Who should I ask? Use `/ask @person your question`."
+                                  : "Who should I ask? Write `ask @person your question`. To "
+                                    "teach me your own answers, send me a direct message."));
+    }
+  }
+
+  auto stored = store_.GetConversation(m.from);
+  if (!stored.ok()) {
+    LogWarn("assistant: cannot read the conversation of {}/{}: {}", m.from.team_id, m.from.user_id,
+            stored.status().ToString());
+    return Say(turn, Say1("Sorry, I can't reach my memory right now :scream_cat: Please try "
+                          "again in a minute."));
+  }
+  if (stored->has_value()) {
+    turn.version = (*stored)->version;
+    auto state = DialogueState::Parse((*stored)->state);
+    if (state.ok()) turn.state = *state;  // an unreadable state starts over
+  }
+
+  // A complete ask works anywhere; inside a flow that waits for text, anything else is that text.
+  if (ask.kind == AskParse::Kind::kAsk) {
+    Ask(turn, ask.owner_user_id, ask.question);
+  } else if (!AwaitsText(turn.state.step) && ask.kind == AskParse::Kind::kMissingQuestion) {
+    Say(turn, Say1("What would you like to ask <@" + ask.owner_user_id + ">? Write `ask <@" +
+                   ask.owner_user_id + "> your question`."));
+  } else if (!AwaitsText(turn.state.step) && ask.kind == AskParse::Kind::kMissingMention) {
+    Say(turn, Say1("Who should I ask? Write `ask @person your question`."));
+  } else {
+    Converse(turn, m.text);
+  }
+  SaveState(turn);
+}
+
+void Assistant::HandleButton(const ButtonPress& press) {
+  Turn turn;
+  turn.who = press.from;
+  if (!press.channel.empty()) {
+    turn.reply_to.kind = Destination::Kind::kChannel;
+    turn.reply_to.channel = press.channel;
+  } else if (!press.response_url.empty()) {
+    turn.reply_to.kind = Destination::Kind::kResponse;
+    turn.reply_to.response_url = press.response_url;
+  } else {
+    turn.reply_to = Destination::Direct(press.from);
+  }
+  turn.reply_to.user = press.from;
+  std::lock_guard person(LockFor(press.from));
+
+  auto stored = store_.GetConversation(press.from);
+  if (!stored.ok()) {
+    return Say(turn, Say1("Sorry, I can't reach my memory right now :scream_cat: Please try "
+                          "again in a minute."));
+  }
+  if (stored->has_value()) {
+    turn.version = (*stored)->version;
+    auto state = DialogueState::Parse((*stored)->state);
+    if (state.ok()) turn.state = *state;
+  }
+
+  if (press.action == kActionFeedbackUp || press.action == kActionFeedbackDown) {
+    Feedback(turn, press.value, press.action == kActionFeedbackUp);
+  } else if (press.action == kActionHandoffAnswer) {
+    HandoffAnswer(turn, press.value);
+  } else if (press.action == kActionHandoffTopic) {
+    HandoffTopic(turn, press.value);
+  } else if (press.action == kActionHandoffIgnore) {
+    HandoffIgnore(turn, press.value);
+  } else if (press.action == kActionAddPhrasing) {
+    StartPhrasing(turn, press.value);
+  } else if (auto intent = IntentFromName(press.action)) {
+    Dispatch(turn, *intent, press.value);
+  } else {
+    LogWarn("assistant: unknown button action '{}'", press.action);
+    Say(turn, Say1("That button is no longer valid. Say *hi* to start again."));
+  }
+  SaveState(turn);
+}
+
+void Assistant::Say(Turn& turn, Reply reply) {
+  if (reply.fallback.empty()) {
+    std::string text = PlainText(reply);
+    reply.fallback = text.substr(0, 150);
+  }
+  Status sent = messenger_.Send(turn.reply_to, reply);
+  if (!sent.ok()) {
+    LogWarn("assistant: cannot reply to {}/{}: {}", turn.who.team_id, turn.who.user_id,
+            sent.ToString());
+  }
+}
+
+void Assistant::SaveState(Turn& turn) {
+  if (!turn.state_changed) return;
+  auto saved = store_.SaveConversation(turn.who, turn.state.Serialize(), turn.version);
+  if (!saved.ok()) {
+    LogWarn("assistant: cannot save the conversation of {}/{}: {}", turn.who.team_id,
+            turn.who.user_id, saved.status().ToString());
+    return;
+  }
+  turn.version = *saved;
+  turn.state_changed = false;
+}
+
+std::string Assistant::NameOf(const store::UserRef& user) {
+  auto person = store_.GetPerson(user);
+  if (person.ok() && person->has_value() && !(*person)->display_name.empty()) {
+    return (*person)->display_name;
+  }
+  std::string name = messenger_.DisplayName(user);
+  if (!name.empty()) (void)store_.UpsertPerson(user, name);
+  return name;
+}
+
+void Assistant::OnPublished(const store::Publication& publication) {
+  Reply r;
+  const size_t n = publication.topics.size();
+  const std::string name = NameOf(publication.owner);
+  r.paragraphs.push_back(Line(
+      "Hey" + CommaName(name) + " - topics are now published :rocket: " + "Your bot now answers " +
+      std::to_string(n) + " topic" + (n == 1 ? "" : "s") + " instead of you."));
+  r.paragraphs.push_back(Line({Words("Anyone can try it: "), Words("`ask "),
+                               Mention(publication.owner.user_id), Words(" your question`")}));
+  Status sent = messenger_.Send(Destination::Direct(publication.owner), r);
+  if (!sent.ok())
+    LogWarn("assistant: cannot tell the owner about the publish: {}", sent.ToString());
+}
+
+void Assistant::OnPublishFailed(const store::PublishJob& job, const std::string& error) {
+  Reply r = Say1("I couldn't publish your topics :scream_cat: " + error +
+                 ". Your bot keeps answering with what it knew before.");
+  r.buttons.push_back({"Show my topics", "list_topics", "", Button::Style::kDefault});
+  Status sent = messenger_.Send(Destination::Direct(job.owner), r);
+  if (!sent.ok())
+    LogWarn("assistant: cannot tell the owner about the failure: {}", sent.ToString());
+}
+
+}  // namespace faqbot::assistant

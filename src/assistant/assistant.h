@@ -1,0 +1,104 @@
+// Assistant: the product. Owners teach topics and publish in a DM with the concierge; anyone asks
+// an owner's bot with `ask <@owner> question` (DM, channel mention or /ask); when the bot is not
+// sure, the question is handed to the owner, whose answer goes back to the asker.
+//
+// Depends only on interfaces: the Store, a Messenger for everything it says, the ModelRegistry
+// of live models, the TrainingQueue for publishing, the concierge NLU and a Clock. Never on Slack
+// or HTTP.
+//
+// Every handler is safe to call from many threads: one person's messages are handled one at a
+// time (in this process; across processes the conversation version catches a race), different
+// people's in parallel. Handlers never throw; a failure (database down, chat service down) is
+// logged and, where possible, told to the person; nothing half-done is left behind.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "assistant/concierge_nlu.h"
+#include "assistant/dialogue_state.h"
+#include "assistant/inbound.h"
+#include "assistant/messenger.h"
+#include "assistant/model_registry.h"
+#include "assistant/training_queue.h"
+#include "common/clock.h"
+#include "store/store.h"
+
+namespace faqbot::assistant {
+
+struct AssistantOptions {
+  // Candidate topics offered to an owner for a handed-off question ("It's topic X").
+  int handoff_candidates = 3;
+  // Most unanswered questions listed at once.
+  int unanswered_limit = 50;
+};
+
+class Assistant {
+ public:
+  // Every reference must outlive the Assistant.
+  Assistant(store::Store& store, Messenger& messenger, ModelRegistry& registry,
+            TrainingQueue& training, const ConciergeNlu& concierge, Clock& clock,
+            AssistantOptions options = {});
+  Assistant(const Assistant&) = delete;
+  Assistant& operator=(const Assistant&) = delete;
+
+  // A message to the assistant: an ask (any surface) or, in the DM, the concierge dialogue.
+  void HandleMessage(const UserMessage& message);
+  // A press of one of the assistant's buttons.
+  void HandleButton(const ButtonPress& press);
+
+  // TrainingQueue callbacks: tell the owner how the publish went.
+  void OnPublished(const store::Publication& publication);
+  void OnPublishFailed(const store::PublishJob& job, const std::string& error);
+
+ private:
+  struct Turn;  // one person's message or button press being handled
+
+  // The dialogue (concierge.cc).
+  void Converse(Turn& turn, const std::string& text);
+  void Dispatch(Turn& turn, ConciergeIntent intent, const std::string& value);
+  void ContinueFlow(Turn& turn, const std::string& text);
+  void Greet(Turn& turn);
+  void Help(Turn& turn);
+  void StartAddTopic(Turn& turn);
+  void ListTopics(Turn& turn);
+  void StartEdit(Turn& turn, const std::string& value);
+  void StartDelete(Turn& turn, const std::string& value);
+  void StartPhrasing(Turn& turn, const std::string& value);
+  void AskDeleteAll(Turn& turn);
+  void AskPublish(Turn& turn);
+  void Confirm(Turn& turn, bool yes);
+  void ListUnanswered(Turn& turn);
+  void AddTopicFromAnswer(Turn& turn, const std::string& answer);
+
+  // Asking and hand-off (asking.cc).
+  void Ask(Turn& turn, const std::string& owner_id, const std::string& question);
+  void HandOff(const store::AskedQuestion& asked, const std::vector<std::string>& candidates);
+  void Feedback(Turn& turn, const std::string& value, bool helpful);
+  void HandoffAnswer(Turn& turn, const std::string& value);
+  void HandoffTopic(Turn& turn, const std::string& value);
+  void HandoffIgnore(Turn& turn, const std::string& value);
+  // Tells the asker of `asked` the owner's answer.
+  void DeliverAnswer(const store::AskedQuestion& asked, const std::string& answer);
+  // The asked question `value` names, when `turn`'s person owns it; tells them otherwise.
+  std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, const std::string& value);
+
+  // Helpers.
+  void Say(Turn& turn, Reply reply);
+  void SaveState(Turn& turn);
+  std::string NameOf(const store::UserRef& user);
+  std::mutex& LockFor(const store::UserRef& user);
+
+  store::Store& store_;
+  Messenger& messenger_;
+  ModelRegistry& registry_;
+  TrainingQueue& training_;
+  const ConciergeNlu& concierge_;
+  Clock& clock_;
+  AssistantOptions options_;
+  std::array<std::mutex, 64> person_locks_;
+};
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,336 @@
+// The assistant end to end below the chat layer: real SQLite, the real engine and concierge
+// model, a TrainingQueue on a ManualExecutor, and a Messenger that records what was said.
+#include "assistant/assistant.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "nlu/test_support.h"
+
+namespace faqbot::assistant {
+namespace {
+
+using ::testing::HasSubstr;
+
+const store::UserRef kAlice{"T0001", "U0ALICE"};
+const store::UserRef kBob{"T0001", "U0BOB"};
+const store::UserRef kCarol{"T0001", "U0CAROL"};
+constexpr const char* kBot = "U0FAQBOT";
+
+// Records every reply; names come from a fixed roster.
+class RecordingMessenger final : public Messenger {
+ public:
+  struct Sent {
+    Destination to;
+    Reply reply;
+    std::string text;
+  };
+  Status Send(const Destination& to, const Reply& reply) override {
+    std::lock_guard lock(mu);
+    sent.push_back({to, reply, PlainText(reply)});
+    return Status::Ok();
+  }
+  std::string DisplayName(const store::UserRef& user) override {
+    if (user == kAlice) return "Alice";
+    if (user == kBob) return "Bob";
+    return "";
+  }
+  std::mutex mu;
+  std::vector<Sent> sent;
+};
+
+class AssistantTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-as-XXXXXX").string();
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    OpenAll();
+  }
+  void TearDown() override {
+    CloseAll();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Everything a process holds; CloseAll + OpenAll is a restart.
+  void OpenAll() {
+    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    auto lexicon = nlu::testing::BuiltLexicon();
+    auto concierge = ConciergeNlu::Create(lexicon);
+    ASSERT_TRUE(concierge.ok());
+    concierge_ = std::move(concierge).value();
+    registry_ = std::make_unique<ModelRegistry>(
+        lexicon, [this](const OwnerKey& owner) { return store_->LoadLiveModel(owner); });
+    TrainingQueue::Callbacks callbacks;
+    callbacks.published = [this](const store::Publication& p) { assistant_->OnPublished(p); };
+    callbacks.failed = [this](const store::PublishJob& j, const std::string& e) {
+      assistant_->OnPublishFailed(j, e);
+    };
+    training_ =
+        std::make_unique<TrainingQueue>(*store_, *registry_, lexicon, executor_, clock_, callbacks);
+    assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
+                                             *concierge_, clock_);
+  }
+  void CloseAll() {
+    training_.reset();
+    assistant_.reset();
+    registry_.reset();
+    concierge_.reset();
+    store_.reset();
+  }
+
+  // Sends a DM and returns what the assistant said back (all replies, joined).
+  std::string Dm(const store::UserRef& from, const std::string& text) {
+    const size_t before = messenger_.sent.size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kDirect;
+    m.from = from;
+    m.text = text;
+    m.channel = "D" + from.user_id;
+    m.bot_user_id = kBot;
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
+  std::string Press(const store::UserRef& from, const std::string& action,
+                    const std::string& value = "") {
+    const size_t before = messenger_.sent.size();
+    assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", ""});
+    return Since(before);
+  }
+  std::string Since(size_t before) {
+    std::string out;
+    for (size_t i = before; i < messenger_.sent.size(); ++i) out += messenger_.sent[i].text;
+    return out;
+  }
+  const RecordingMessenger::Sent& Last() { return messenger_.sent.back(); }
+  // The value of the button with `action` in the last reply to `who`'s DM or direct messages.
+  std::string ButtonValue(const std::string& action) {
+    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+      for (const auto& b : it->reply.buttons) {
+        if (b.action == action) return b.value;
+      }
+      for (const auto& item : it->reply.items) {
+        for (const auto& b : item.buttons) {
+          if (b.action == action) return b.value;
+        }
+      }
+    }
+    return "";
+  }
+  void Teach(const std::string& question, const std::string& answer) {
+    EXPECT_THAT(Press(kAlice, "add_topic"), HasSubstr("What question should I expect?"));
+    EXPECT_THAT(Dm(kAlice, question), HasSubstr("What answer should I provide?"));
+    EXPECT_THAT(Dm(kAlice, answer), HasSubstr("Topic added, Alice"));
+  }
+  void Publish() {
+    EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Are you sure you want to publish"));
+    EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("will be published shortly"));
+    const size_t before = messenger_.sent.size();
+    executor_.RunAll();
+    EXPECT_THAT(Since(before), HasSubstr("topics are now published"));
+  }
+
+  std::string dir_;
+  FakeClock clock_;
+  ManualExecutor executor_;
+  RecordingMessenger messenger_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ConciergeNlu> concierge_;
+  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<TrainingQueue> training_;
+  std::unique_ptr<Assistant> assistant_;
+};
+
+TEST_F(AssistantTest, AliceTeachesListsAndPublishesThenBobGetsHerAnswers) {
+  const std::string hello = Dm(kAlice, "hi");
+  EXPECT_THAT(hello, HasSubstr("Hey, Alice! How can I help?"));
+  EXPECT_THAT(hello, HasSubstr("[Add a topic]"));
+
+  Teach("what is the wifi password?", "It's on the fridge.");
+  // Free text starts the same flow.
+  EXPECT_THAT(Dm(kAlice, "hey, add a new topic"), HasSubstr("What question should I expect?"));
+  EXPECT_THAT(Dm(kAlice, "how do I set up the VPN on my laptop"), HasSubstr("What answer"));
+  EXPECT_THAT(Dm(kAlice, "Install the Acme client and sign in."), HasSubstr("Topic added"));
+  Teach("where can visitors park?", "Level -2 of the garage.");
+
+  std::string list = Dm(kAlice, "show my topics");
+  EXPECT_THAT(list, HasSubstr("🅾 what is the wifi password?"));
+  EXPECT_THAT(list, HasSubstr("(0 of 3 live)"));
+
+  Publish();
+  const auto& published_dm = Last();
+  EXPECT_EQ(published_dm.to.kind, Destination::Kind::kDirect);
+  EXPECT_EQ(published_dm.to.user, kAlice);
+  EXPECT_THAT(published_dm.text, HasSubstr("now answers 3 topics"));
+
+  list = Dm(kAlice, "show my topics");
+  EXPECT_THAT(list, HasSubstr("✅ what is the wifi password?"));
+  EXPECT_THAT(list, HasSubstr("(3 of 3 live)"));
+
+  // Bob, in his DM, in other words.
+  std::string answer = Dm(kBob, "ask <@U0ALICE> what's the guest wifi password");
+  EXPECT_THAT(answer, HasSubstr("<@U0ALICE> says - It's on the fridge."));
+  EXPECT_THAT(answer, HasSubstr("[👍 Helpful]"));
+  // In a channel, answered in the thread of the mention.
+  UserMessage mention;
+  mention.surface = UserMessage::Surface::kMention;
+  mention.from = kBob;
+  mention.text = "<@U0FAQBOT> ask <@U0ALICE> where do visitors park";
+  mention.channel = "C0GENERAL";
+  mention.ts = "1700000000.000100";
+  mention.bot_user_id = kBot;
+  assistant_->HandleMessage(mention);
+  EXPECT_THAT(Last().text, HasSubstr("<@U0ALICE> says - Level -2 of the garage."));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(Last().to.thread_ts, "1700000000.000100");
+  // By slash command, through the response URL.
+  UserMessage command;
+  command.surface = UserMessage::Surface::kCommand;
+  command.from = kBob;
+  command.text = "<@U0ALICE|alice> vpn setup on a laptop";
+  command.channel = "C0GENERAL";
+  command.response_url = "https://hooks.example/commands/1";
+  assistant_->HandleMessage(command);
+  EXPECT_THAT(Last().text, HasSubstr("Install the Acme client"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kResponse);
+  EXPECT_EQ(Last().to.response_url, "https://hooks.example/commands/1");
+}
+
+TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheAsker) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const std::string reply = Dm(kBob, "ask <@U0ALICE> when is the company picnic this year");
+  EXPECT_THAT(reply, HasSubstr("I don't know that one yet — I've asked <@U0ALICE>"));
+  const auto& handoff = Last();
+  EXPECT_EQ(handoff.to.kind, Destination::Kind::kDirect);
+  EXPECT_EQ(handoff.to.user, kAlice);
+  EXPECT_THAT(handoff.text, HasSubstr("<@U0BOB> asked you: when is the company picnic this year"));
+  const std::string question_id = ButtonValue("handoff_answer");
+  ASSERT_FALSE(question_id.empty());
+
+  EXPECT_THAT(Dm(kAlice, "show unanswered questions"),
+              HasSubstr("when is the company picnic this year"));
+  EXPECT_THAT(Press(kBob, "handoff_answer", question_id), HasSubstr("Only the person"));
+  EXPECT_THAT(Press(kAlice, "handoff_answer", question_id), HasSubstr("What answer should I give"));
+  const std::string done = Dm(kAlice, "June 12th, in the park.");
+  EXPECT_THAT(done, HasSubstr("Topic added"));
+  EXPECT_THAT(done, HasSubstr("<@U0ALICE> says - June 12th, in the park."));
+  bool bob_told = false;
+  for (const auto& s : messenger_.sent) {
+    if (s.to.user == kBob && s.text.find("June 12th") != std::string::npos) bob_told = true;
+  }
+  EXPECT_TRUE(bob_told);
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("No questions are waiting"));
+  // After a publish, the bot answers it by itself.
+  Publish();
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> when's the company picnic?"),
+              HasSubstr("says - June 12th, in the park."));
+}
+
+TEST_F(AssistantTest, TheFlowSurvivesARestartInTheMiddle) {
+  EXPECT_THAT(Press(kAlice, "add_topic"), HasSubstr("What question"));
+  EXPECT_THAT(Dm(kAlice, "who approves holidays?"), HasSubstr("What answer"));
+  CloseAll();
+  OpenAll();
+  EXPECT_THAT(Dm(kAlice, "Your team lead, in the HR tool."), HasSubstr("Topic added"));
+  auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  ASSERT_EQ(topics->size(), 1u);
+  EXPECT_EQ((*topics)[0].content.question, "who approves holidays?");
+  EXPECT_EQ((*topics)[0].content.answer, "Your team lead, in the HR tool.");
+}
+
+TEST_F(AssistantTest, CancelLeavesAnyFlowAndChangesNothing) {
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "a question");
+  EXPECT_THAT(Dm(kAlice, "cancel"), HasSubstr("cancelled"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  // An answer that merely mentions cancelling is an answer.
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "how do I cancel a booking?");
+  EXPECT_THAT(Dm(kAlice, "Cancel it in the booking tool."), HasSubstr("Topic added"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+}
+
+TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  auto topics = *store_->ListTopics(kAlice);
+  const std::string wifi = std::to_string(topics[0].id);
+  const std::string parking = std::to_string(topics[1].id);
+
+  EXPECT_THAT(Press(kAlice, "edit_topic", wifi), HasSubstr("What should the new answer"));
+  EXPECT_THAT(Dm(kAlice, "Ask reception."), HasSubstr("Updated the answer"));
+  std::string list = Dm(kAlice, "list topics");
+  EXPECT_THAT(list, HasSubstr("🅾 what is the wifi password? — Ask reception."));
+  EXPECT_THAT(list, HasSubstr("✅ where can visitors park?"));
+
+  EXPECT_THAT(Press(kAlice, "delete_topic", parking), HasSubstr("Delete where can visitors park?"));
+  EXPECT_THAT(Press(kAlice, "deny"), HasSubstr("leaving as it is"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  Press(kAlice, "delete_topic", parking);
+  EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("Deleted"));
+  list = Dm(kAlice, "list topics");
+  EXPECT_THAT(list, HasSubstr("✖ where can visitors park? — live now, deleted"));
+  // The live bot keeps answering until the next publish.
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
+
+  EXPECT_THAT(Dm(kAlice, "delete all my topics"), HasSubstr("drop all topics?"));
+  EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("all topics are dropped"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("You have deleted every topic"));
+}
+
+TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
+  EXPECT_THAT(Dm(kBob, "ask"), HasSubstr("Who should I ask?"));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE>"), HasSubstr("What would you like to ask <@U0ALICE>?"));
+  EXPECT_THAT(Dm(kBob, "ask <@U0CAROL> where is the wiki?"),
+              HasSubstr("<@U0CAROL> has not published any topics yet"));
+  // Carol hears that somebody asked.
+  EXPECT_THAT(Last().text, HasSubstr("<@U0BOB> asked you: where is the wiki?"));
+  EXPECT_EQ(Last().to.user, kCarol);
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  EXPECT_THAT(Dm(kAlice, "ask <@U0ALICE> wifi password?"), HasSubstr("says - It's on the fridge."));
+  EXPECT_THAT(Dm(kAlice, "ask <@U0ALICE> who won the football"),
+              HasSubstr("Your bot doesn't know that one yet"));
+}
+
+TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> guest wifi password?");
+  const std::string id = ButtonValue("feedback_down");
+  ASSERT_FALSE(id.empty());
+  EXPECT_THAT(Press(kAlice, "feedback_down", id), HasSubstr("Only the person who asked"));
+  EXPECT_THAT(Press(kBob, "feedback_down", id), HasSubstr("I've let <@U0ALICE> know"));
+  EXPECT_THAT(Dm(kAlice, "unanswered"), HasSubstr("guest wifi password? — asked by <@U0BOB> (👎"));
+}
+
+TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "how do I reach everyone?");
+  Dm(kAlice, "<!channel> <@U0BOB> <https://evil.example|click>");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> how do I reach everyone");
+  const Reply& reply = Last().reply;
+  bool found = false;
+  for (const auto& p : reply.paragraphs) {
+    for (const auto& span : p.spans) {
+      if (span.value.find("<!channel>") != std::string::npos) {
+        EXPECT_EQ(span.kind, Span::Kind::kUserText);
+        found = true;
+      }
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace faqbot::assistant

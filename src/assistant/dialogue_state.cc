@@ -1,0 +1,46 @@
+#include "assistant/dialogue_state.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace faqbot::assistant {
+namespace {
+constexpr std::array<const char*, 8> kStepNames = {
+    "idle",           "await_question",     "await_answer",   "await_phrasing", "await_new_answer",
+    "confirm_delete", "confirm_delete_all", "confirm_publish"};
+}  // namespace
+
+std::string DialogueState::Serialize() const {
+  nlohmann::json j;
+  j["step"] = kStepNames[static_cast<size_t>(step)];
+  if (!question.empty()) j["question"] = question;
+  if (topic_id != 0) j["topic_id"] = topic_id;
+  if (handoff_id != 0) j["handoff_id"] = handoff_id;
+  // Replace invalid UTF-8 rather than throw: the state must always be writable.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<DialogueState> DialogueState::Parse(const std::string& text) {
+  DialogueState state;
+  if (text.empty()) return state;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    const std::string step = j.at("step").get<std::string>();
+    bool known = false;
+    for (size_t i = 0; i < kStepNames.size(); ++i) {
+      if (step == kStepNames[i]) {
+        state.step = static_cast<Step>(i);
+        known = true;
+      }
+    }
+    if (!known) return DataLossError("unknown dialogue step '" + step + "'");
+    state.question = j.value("question", "");
+    state.topic_id = j.value("topic_id", int64_t{0});
+    state.handoff_id = j.value("handoff_id", int64_t{0});
+  } catch (const std::exception& e) {
+    return DataLossError(std::string("unreadable dialogue state: ") + e.what());
+  }
+  return state;
+}
+
+}  // namespace faqbot::assistant

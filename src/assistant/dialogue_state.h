@@ -1,0 +1,36 @@
+// DialogueState: where one person is in a conversation with the concierge, persisted in the
+// Store (as a small JSON object) after every step, so a restart in the middle of "what answer
+// should I give?" continues where it was.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace faqbot::assistant {
+
+struct DialogueState {
+  enum class Step {
+    kIdle,
+    kAwaitQuestion,     // add topic: waiting for the question
+    kAwaitAnswer,       // add topic: waiting for the answer to `question`
+    kAwaitPhrasing,     // waiting for another phrasing of topic `topic_id`
+    kAwaitNewAnswer,    // edit: waiting for the new answer of topic `topic_id`
+    kConfirmDelete,     // waiting for yes/no to delete topic `topic_id`
+    kConfirmDeleteAll,  // waiting for yes/no to delete every topic
+    kConfirmPublish,    // waiting for yes/no to publish
+  };
+  Step step = Step::kIdle;
+  std::string question;    // kAwaitAnswer
+  int64_t topic_id = 0;    // kAwaitPhrasing, kAwaitNewAnswer, kConfirmDelete
+  int64_t handoff_id = 0;  // the asked question being answered (kAwaitAnswer from a hand-off)
+
+  bool operator==(const DialogueState&) const = default;
+
+  std::string Serialize() const;
+  // An empty string is kIdle. DataLoss for anything unreadable.
+  static Result<DialogueState> Parse(const std::string& text);
+};
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,48 @@
+// Messenger: the assistant's only way out to people. Implemented over the Slack Web API (server/)
+// and by the terminal shell (app/); tests use a recording fake.
+#pragma once
+
+#include <string>
+
+#include "assistant/reply.h"
+#include "common/status.h"
+#include "store/store_types.h"
+
+namespace faqbot::assistant {
+
+// Where a reply goes.
+struct Destination {
+  enum class Kind {
+    kDirect,     // a direct message from the app to `user` (the messenger opens the DM)
+    kChannel,    // a message in `channel`, in the thread `thread_ts` when set
+    kEphemeral,  // visible only to `user`, in `channel`
+    kResponse,   // a reply through a slash command's or button's `response_url`
+  };
+  Kind kind = Kind::kDirect;
+  store::UserRef user;       // kDirect, kEphemeral: who sees it (team gives the workspace)
+  std::string channel;       // kChannel, kEphemeral
+  std::string thread_ts;     // kChannel: reply in this thread
+  std::string response_url;  // kResponse
+  bool in_channel = false;   // kResponse: visible to the whole channel, not only the caller
+
+  static Destination Direct(store::UserRef user) {
+    Destination d;
+    d.kind = Kind::kDirect;
+    d.user = std::move(user);
+    return d;
+  }
+};
+
+class Messenger {
+ public:
+  virtual ~Messenger() = default;
+  // Delivers `reply`. Errors: Unavailable (the chat service is down; the caller may retry),
+  // InvalidArgument (the destination does not exist), others as the service reports them.
+  // Thread-safe.
+  virtual Status Send(const Destination& to, const Reply& reply) = 0;
+  // The person's display name for friendly texts; empty when unknown. Never fails: a lookup
+  // error yields "". Thread-safe.
+  virtual std::string DisplayName(const store::UserRef& user) = 0;
+};
+
+}  // namespace faqbot::assistant

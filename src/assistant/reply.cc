@@ -1,0 +1,45 @@
+#include "assistant/reply.h"
+
+namespace faqbot::assistant {
+
+Span Words(std::string text) { return {Span::Kind::kText, std::move(text)}; }
+Span UserText(std::string text) { return {Span::Kind::kUserText, std::move(text)}; }
+Span Mention(const std::string& user_id) { return {Span::Kind::kMention, user_id}; }
+Paragraph Line(std::vector<Span> spans) { return {std::move(spans)}; }
+Paragraph Line(std::string words) { return {{Words(std::move(words))}}; }
+
+namespace {
+void Append(std::string& out, const Paragraph& p) {
+  for (const auto& span : p.spans) {
+    if (span.kind == Span::Kind::kMention) {
+      out += "<@" + span.value + ">";
+    } else {
+      out += span.value;
+    }
+  }
+}
+}  // namespace
+
+std::string PlainText(const Reply& reply) {
+  std::string out;
+  for (const auto& p : reply.paragraphs) {
+    Append(out, p);
+    out += "\n";
+  }
+  for (const auto& item : reply.items) {
+    out += "• ";
+    Append(out, item.text);
+    for (const auto& b : item.buttons) out += " [" + b.label + "]";
+    out += "\n";
+  }
+  for (const auto& b : reply.buttons) out += "[" + b.label + "] ";
+  if (!reply.buttons.empty()) out += "\n";
+  for (const auto& p : reply.context) {
+    out += "  ";
+    Append(out, p);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace faqbot::assistant

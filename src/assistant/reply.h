@@ -1,0 +1,63 @@
+// Reply: what the assistant says, independent of where it is shown. A Slack messenger renders it
+// as mrkdwn + Block Kit (escaping user text, keeping every limit); the terminal shell prints it
+// with buttons as numbered choices. The assistant never writes Slack syntax itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/store_types.h"
+
+namespace faqbot::assistant {
+
+// A piece of a paragraph.
+struct Span {
+  enum class Kind {
+    kText,      // the assistant's own words; may carry :emoji: codes and *bold*
+    kUserText,  // text a person wrote (a question, an answer): shown verbatim, never interpreted
+    kMention,   // a person, by Slack user id (`value`); rendered as a mention
+  };
+  Kind kind = Kind::kText;
+  std::string value;
+};
+
+struct Paragraph {
+  std::vector<Span> spans;
+};
+
+// A button. Pressing it comes back as a ButtonPress with the same `action` and `value`.
+struct Button {
+  std::string label;   // short; the renderer shortens visibly past its surface's limit
+  std::string action;  // what it does: a concierge intent name ("add_topic", "affirm", …) or
+                       // an assistant action ("feedback_up", "handoff_answer", …)
+  std::string value;   // an argument (a topic id, a question id); may be empty
+  enum class Style { kDefault, kPrimary, kDanger } style = Style::kDefault;
+};
+
+// One item of a list (a topic in "show my topics"): a line with its own buttons.
+struct ListItem {
+  Paragraph text;
+  std::vector<Button> buttons;
+};
+
+struct Reply {
+  std::vector<Paragraph> paragraphs;
+  std::vector<ListItem> items;     // rendered after the paragraphs, paginated when long
+  std::vector<Button> buttons;     // rendered last
+  std::vector<Paragraph> context;  // small print under everything (e.g. "topic: …")
+  // Plain-text summary for notifications and logs (no user text beyond the first 80 bytes).
+  std::string fallback;
+};
+
+// Building blocks, so reply code reads like the sentence it makes.
+Span Words(std::string text);
+Span UserText(std::string text);
+Span Mention(const std::string& user_id);
+Paragraph Line(std::vector<Span> spans);
+Paragraph Line(std::string words);
+
+// The whole reply as plain text (mentions as <@U…>, user text verbatim, buttons as "[label]"):
+// for tests, logs and the terminal.
+std::string PlainText(const Reply& reply);
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,146 @@
+#include "assistant/training_queue.h"
+
+#include "common/logging.h"
+#include "nlu/model.h"
+#include "nlu/training_data.h"
+
+namespace faqbot::assistant {
+
+TrainingQueue::TrainingQueue(store::Store& store, ModelRegistry& registry,
+                             std::shared_ptr<const nlu::Lexicon> lexicon, Executor& executor,
+                             Clock& clock, Callbacks callbacks, TrainingQueueOptions options)
+    : store_(store),
+      registry_(registry),
+      lexicon_(std::move(lexicon)),
+      executor_(executor),
+      clock_(clock),
+      callbacks_(std::move(callbacks)),
+      options_(std::move(options)) {}
+
+TrainingQueue::~TrainingQueue() { Shutdown(); }
+
+Result<store::EnqueueResult> TrainingQueue::Enqueue(const store::UserRef& owner) {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopping)
+      return FailedPreconditionError("shutting down; publish again in a moment");
+  }
+  FAQBOT_ASSIGN_OR_RETURN(store::EnqueueResult result, store_.EnqueuePublish(owner));
+  Schedule();
+  return result;
+}
+
+void TrainingQueue::Poke() { Schedule(); }
+
+void TrainingQueue::Schedule() {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopping) return;
+  }
+  executor_.Post([this, state = state_] {
+    {
+      std::lock_guard lock(state->mu);
+      if (state->stopping) return;  // the queue may be gone: touch nothing else
+      ++state->running;
+    }
+    Drain();
+    std::lock_guard lock(state->mu);
+    --state->running;
+    state->idle.notify_all();
+  });
+}
+
+int TrainingQueue::Drain() {
+  int ran = 0;
+  while (true) {
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->stopping) break;
+    }
+    auto job = store_.ClaimPublishJob(options_.worker, options_.lease);
+    if (!job.ok()) {
+      LogWarn("training queue: cannot claim a job: {}", job.status().ToString());
+      break;  // the database is unavailable; Poke retries later
+    }
+    if (!job->has_value()) break;
+    Run(**job);
+    ++ran;
+  }
+  return ran;
+}
+
+void TrainingQueue::Shutdown() {
+  std::unique_lock lock(state_->mu);
+  state_->stopping = true;
+  state_->idle.wait(lock, [&] { return state_->running == 0; });
+}
+
+namespace {
+// The owner's topics as training data: one intent per topic, named after its id.
+nlu::TrainingData ToTrainingData(const std::vector<store::Topic>& topics) {
+  nlu::TrainingData data;
+  data.intents.reserve(topics.size());
+  for (const auto& t : topics) {
+    nlu::Intent intent;
+    intent.name = "topic_" + std::to_string(t.id);
+    intent.examples.push_back(t.content.question);
+    intent.examples.insert(intent.examples.end(), t.content.phrasings.begin(),
+                           t.content.phrasings.end());
+    intent.response = t.content.answer;
+    data.intents.push_back(std::move(intent));
+  }
+  return data;
+}
+}  // namespace
+
+void TrainingQueue::Run(const store::PublishJob& job) {
+  const auto fail = [&](const std::string& error, bool transient) {
+    LogWarn("training queue: publish of {}/{} failed: {}", job.owner.team_id, job.owner.user_id,
+            error);
+    auto failed = store_.FailPublishJob(
+        job, error,
+        transient ? std::optional<std::chrono::milliseconds>(options_.retry_backoff)
+                  : std::nullopt);
+    if (!failed.ok()) {
+      LogWarn("training queue: cannot record the failure of job {}: {}", job.id,
+              failed.status().ToString());
+      return;  // the lease will expire and the job will be tried again
+    }
+    if (failed->status == store::JobStatus::kFailed && callbacks_.failed) {
+      callbacks_.failed(*failed, error);
+    }
+    if (failed->status == store::JobStatus::kPending) Schedule();
+  };
+
+  const int64_t started_at = clock_.UnixMillis();
+  auto topics = store_.ListTopics(job.owner);
+  if (!topics.ok()) return fail("cannot read the topics: " + topics.status().message(), true);
+  if (topics->empty()) {
+    return fail("there are no topics to publish; add one first", false);
+  }
+  auto model = nlu::Model::Train(ToTrainingData(*topics), lexicon_, options_.matcher);
+  if (!model.ok()) {
+    return fail("the topics could not be trained: " + model.status().message(),
+                model.status().code() != StatusCode::kInvalidArgument);
+  }
+  store::NewPublication publication;
+  publication.started_at = started_at;
+  publication.model = (*model)->Serialize();
+  publication.topics.reserve(topics->size());
+  for (const auto& t : *topics) publication.topics.push_back({t.id, t.content});
+
+  auto stored = store_.CompletePublishJob(job, publication);
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kAborted) {
+      LogWarn("training queue: job {} was taken over by another worker", job.id);
+      return;
+    }
+    return fail("cannot store the model: " + stored.status().message(), true);
+  }
+  registry_.Publish(job.owner, *model);
+  LogInfo("training queue: {}/{} now answers {} topics (version {})", job.owner.team_id,
+          job.owner.user_id, stored->topics.size(), stored->version);
+  if (callbacks_.published) callbacks_.published(*stored);
+}
+
+}  // namespace faqbot::assistant

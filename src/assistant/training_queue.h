@@ -1,0 +1,99 @@
+// TrainingQueue: publishing. An owner's publish request becomes a job in the Store; workers (tasks
+// on an injected Executor) claim jobs, train the owner's model from the topics as they are at
+// that moment, store model and live topic set in one transaction, swap the model in the
+// ModelRegistry (questions in flight finish on the old one) and report the outcome through the
+// callbacks (the assistant DMs the owner). One owner's repeated requests coalesce into one
+// training; a failure keeps the previous model live.
+//
+// Jobs live in the database, so a crash loses none: a job claimed by a dead process becomes
+// claimable when its lease ends, and Poke (called by a timer) picks up such jobs and those of
+// other processes. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "assistant/model_registry.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "nlu/lexicon.h"
+#include "nlu/matcher_options.h"
+#include "store/store.h"
+
+namespace faqbot::assistant {
+
+struct TrainingQueueOptions {
+  // This process's name in job leases (host and pid make it unique).
+  std::string worker = "faqbot";
+  // How long a claimed job is ours; a training takes milliseconds, so this only matters when a
+  // process dies holding a job.
+  std::chrono::milliseconds lease{60'000};
+  // Wait before retrying a job that failed for a transient reason (database hiccup).
+  std::chrono::milliseconds retry_backoff{2'000};
+  // Matcher settings of every trained model.
+  nlu::MatcherOptions matcher;
+};
+
+class TrainingQueue {
+ public:
+  struct Callbacks {
+    // A publication went live (its model is already serving).
+    std::function<void(const store::Publication&)> published;
+    // A publish failed for good; `error` is fit to show the owner. The previous model serves.
+    std::function<void(const store::PublishJob&, const std::string& error)> failed;
+  };
+
+  // Every reference must outlive the queue.
+  TrainingQueue(store::Store& store, ModelRegistry& registry,
+                std::shared_ptr<const nlu::Lexicon> lexicon, Executor& executor, Clock& clock,
+                Callbacks callbacks, TrainingQueueOptions options = {});
+  ~TrainingQueue();  // Shutdown()
+  TrainingQueue(const TrainingQueue&) = delete;
+  TrainingQueue& operator=(const TrainingQueue&) = delete;
+
+  // Records a publish request for `owner` (coalescing with a pending one) and schedules a worker.
+  // Errors: the Store's (the request was not recorded); FailedPrecondition after Shutdown.
+  Result<store::EnqueueResult> Enqueue(const store::UserRef& owner);
+
+  // Schedules a worker to look for claimable jobs (other processes' requests, retries, jobs of
+  // dead workers). Cheap when there are none.
+  void Poke();
+
+  // Claims and runs jobs on the calling thread until none is claimable or the queue is shutting
+  // down; returns how many ran. The workers the queue schedules run this.
+  int Drain();
+
+  // Stops scheduling workers and waits for running ones to finish their current job; workers
+  // scheduled but not started do nothing when they run. Jobs not started stay in the Store for
+  // the next start. Idempotent.
+  void Shutdown();
+
+ private:
+  void Schedule();
+  // Trains and publishes one claimed job.
+  void Run(const store::PublishJob& job);
+
+  store::Store& store_;
+  ModelRegistry& registry_;
+  std::shared_ptr<const nlu::Lexicon> lexicon_;
+  Executor& executor_;
+  Clock& clock_;
+  Callbacks callbacks_;
+  TrainingQueueOptions options_;
+
+  // Shared with scheduled tasks, so a task that runs after the queue is gone touches only this.
+  struct State {
+    std::mutex mu;
+    std::condition_variable idle;
+    int running = 0;  // workers inside Drain
+    bool stopping = false;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+}  // namespace faqbot::assistant

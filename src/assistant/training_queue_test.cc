@@ -1,0 +1,145 @@
+#include "assistant/training_queue.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "nlu/test_support.h"
+
+namespace faqbot::assistant {
+namespace {
+
+const store::UserRef kAlice{"T0001", "U0ALICE"};
+
+class TrainingQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-tq-XXXXXX").string();
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    lexicon_ = nlu::testing::BuiltLexicon();
+    registry_ = std::make_unique<ModelRegistry>(
+        lexicon_, [this](const OwnerKey& owner) { return store_->LoadLiveModel(owner); });
+    TrainingQueue::Callbacks callbacks;
+    callbacks.published = [this](const store::Publication& p) { published_.push_back(p); };
+    callbacks.failed = [this](const store::PublishJob&, const std::string& error) {
+      failures_.push_back(error);
+    };
+    queue_ = std::make_unique<TrainingQueue>(*store_, *registry_, lexicon_, executor_, clock_,
+                                             callbacks);
+  }
+  void TearDown() override {
+    queue_.reset();
+    registry_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  store::Topic Add(std::string question, std::string answer) {
+    auto topic = store_->AddTopic(kAlice, {std::move(question), {}, std::move(answer)});
+    EXPECT_TRUE(topic.ok()) << topic.status();
+    return *topic;
+  }
+
+  std::string Answer(const std::string& query) {
+    auto model = registry_->Get(kAlice);
+    if (!model.ok()) return "(" + model.status().ToString() + ")";
+    return (*model)->Predict(query).intent;
+  }
+
+  std::string dir_;
+  FakeClock clock_;
+  ManualExecutor executor_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<const nlu::Lexicon> lexicon_;
+  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<TrainingQueue> queue_;
+  std::vector<store::Publication> published_;
+  std::vector<std::string> failures_;
+};
+
+TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
+  store::Topic wifi = Add("what is the wifi password", "It is on the fridge.");
+  store::Topic vpn = Add("how do I set up the vpn", "Install the client.");
+  auto enqueued = queue_->Enqueue(kAlice);
+  ASSERT_TRUE(enqueued.ok()) << enqueued.status();
+  EXPECT_FALSE(registry_->Get(kAlice).ok()) << "nothing is live before the training ran";
+  EXPECT_EQ(executor_.RunAll(), 1u);
+
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0].version, 1);
+  EXPECT_EQ(published_[0].topics.size(), 2u);
+  EXPECT_EQ(Answer("wifi password please"), "topic_" + std::to_string(wifi.id));
+  EXPECT_EQ(Answer("vpn setup on my laptop"), "topic_" + std::to_string(vpn.id));
+
+  // A republish swaps the model; a holder of the old one keeps a working model.
+  auto old_model = registry_->Get(kAlice);
+  ASSERT_TRUE(old_model.ok());
+  store::Topic parking = Add("where can visitors park", "Level -2.");
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  ASSERT_EQ(published_.size(), 2u);
+  EXPECT_EQ(published_[1].version, 2);
+  EXPECT_EQ(Answer("where do visitors park"), "topic_" + std::to_string(parking.id));
+  EXPECT_NE((*old_model)->Predict("where do visitors park").intent,
+            "topic_" + std::to_string(parking.id));
+}
+
+TEST_F(TrainingQueueTest, RepeatedRequestsCoalesceIntoOneTraining) {
+  Add("what is the wifi password", "It is on the fridge.");
+  ASSERT_FALSE(queue_->Enqueue(kAlice)->coalesced);
+  ASSERT_TRUE(queue_->Enqueue(kAlice)->coalesced);
+  ASSERT_TRUE(queue_->Enqueue(kAlice)->coalesced);
+  executor_.RunAll();
+  EXPECT_EQ(published_.size(), 1u);
+}
+
+TEST_F(TrainingQueueTest, NothingToPublishIsReportedAndKeepsTheLiveModel) {
+  Add("what is the wifi password", "It is on the fridge.");
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  ASSERT_EQ(published_.size(), 1u);
+  ASSERT_TRUE(store_->DeleteAllTopics(kAlice).ok());
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_NE(failures_[0].find("no topics"), std::string::npos);
+  EXPECT_EQ(published_.size(), 1u);
+  // The previous model still answers.
+  EXPECT_TRUE(registry_->Get(kAlice).ok());
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 1);
+}
+
+TEST_F(TrainingQueueTest, AJobOfADeadWorkerIsPickedUpAfterItsLease) {
+  Add("what is the wifi password", "It is on the fridge.");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto dead = store_->ClaimPublishJob("dead-process", std::chrono::seconds(60));
+  ASSERT_TRUE(dead.ok() && dead->has_value());
+  queue_->Poke();
+  executor_.RunAll();
+  EXPECT_TRUE(published_.empty()) << "the lease is still valid";
+  clock_.Advance(std::chrono::seconds(61));
+  queue_->Poke();
+  executor_.RunAll();
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0].job_id, (*dead)->id);
+}
+
+TEST_F(TrainingQueueTest, AfterShutdownRequestsAreRefusedAndStayInTheStore) {
+  Add("what is the wifi password", "It is on the fridge.");
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  queue_->Shutdown();
+  EXPECT_EQ(executor_.RunAll(), 1u);  // the scheduled worker sees the shutdown and stops
+  EXPECT_TRUE(published_.empty());
+  EXPECT_EQ(queue_->Enqueue(kAlice).status().code(), StatusCode::kFailedPrecondition);
+  // The request survives for the next process.
+  auto job = store_->ClaimPublishJob("next-process", std::chrono::seconds(60));
+  ASSERT_TRUE(job.ok() && job->has_value());
+}
+
+}  // namespace
+}  // namespace faqbot::assistant
