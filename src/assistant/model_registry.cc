@@ -56,6 +56,14 @@ void ModelRegistry::Invalidate(const OwnerKey& owner) {
   EraseLocked(owner);
 }
 
+void ModelRegistry::InvalidateAll() {
+  std::lock_guard lock(mu_);
+  for (const auto& [owner, generation] : loading_) ++generation_[owner];
+  entries_.clear();
+  lru_.clear();
+  bytes_ = 0;
+}
+
 size_t ModelRegistry::cached_models() const {
   std::lock_guard lock(mu_);
   return entries_.size();

@@ -56,6 +56,8 @@ class ModelRegistry {
 
   // Forgets the cached model; the next Get loads again.
   void Invalidate(const OwnerKey& owner);
+  // Forgets every cached model (publications may have been missed); loads in flight are not kept.
+  void InvalidateAll();
 
   size_t cached_models() const;
   size_t cached_bytes() const;

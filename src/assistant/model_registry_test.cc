@@ -120,3 +120,25 @@ TEST(ModelRegistryTest, ConcurrentGetsShareOneLoad) {
 
 }  // namespace
 }  // namespace faqbot::assistant
+
+namespace faqbot::assistant {
+namespace {
+
+TEST(ModelRegistryTest, InvalidateAllReloadsEveryOwner) {
+  FakeStore store;
+  store.bytes["T1/UALICE"] = Train("wifi", "what is the wifi password")->Serialize();
+  store.bytes["T1/UBOB"] = Train("vpn", "how do I set up the vpn")->Serialize();
+  ModelRegistry registry(BuiltLexicon(), store.loader());
+  ASSERT_TRUE(registry.Get(kAlice).ok());
+  ASSERT_TRUE(registry.Get(kBob).ok());
+  EXPECT_EQ(store.reads.load(), 2);
+  store.bytes["T1/UALICE"] = Train("parking", "where can visitors park")->Serialize();
+  registry.InvalidateAll();
+  EXPECT_EQ(registry.cached_models(), 0u);
+  EXPECT_EQ((*registry.Get(kAlice))->Predict("where can visitors park").intent, "parking");
+  ASSERT_TRUE(registry.Get(kBob).ok());
+  EXPECT_EQ(store.reads.load(), 4);
+}
+
+}  // namespace
+}  // namespace faqbot::assistant

@@ -1,0 +1,81 @@
+#include "app/runtime.h"
+
+#include <unistd.h>
+
+#include "common/logging.h"
+#include "nlu/lexicon_builder.h"
+
+namespace faqbot::app {
+
+std::string DefaultWorkerName() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string name;
+  for (const char* p = host; *p; ++p) {
+    const char c = *p;
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-';
+    name.push_back(ok ? c : '-');
+  }
+  if (name.empty()) name = "faqbot";
+  if (name.size() > 40) name.resize(40);
+  return name + "-" + std::to_string(getpid());
+}
+
+Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const RuntimeOptions& options,
+                                                                   assistant::Messenger& messenger,
+                                                                   Clock& clock) {
+  std::unique_ptr<AssistantRuntime> rt(new AssistantRuntime());
+  FAQBOT_ASSIGN_OR_RETURN(rt->store_, store::Store::Open(options.database_url, clock));
+
+  nlu::LexiconSearch search;
+  search.explicit_path = options.lexicon_path;
+  FAQBOT_ASSIGN_OR_RETURN(auto lexicon, nlu::OpenLexicon(search));
+  FAQBOT_ASSIGN_OR_RETURN(rt->concierge_, assistant::ConciergeNlu::Create(lexicon));
+
+  assistant::ModelRegistryOptions registry_options;
+  registry_options.max_bytes = options.model_cache_bytes;
+  store::Store* store = rt->store_.get();
+  rt->registry_ = std::make_unique<assistant::ModelRegistry>(
+      lexicon, [store](const assistant::OwnerKey& owner) { return store->LoadLiveModel(owner); },
+      registry_options);
+
+  // Another process published (PostgreSQL): forget the cached model; the next ask reloads it.
+  assistant::ModelRegistry* registry = rt->registry_.get();
+  FAQBOT_RETURN_IF_ERROR(
+      rt->store_->SubscribePublications([registry](const store::UserRef& owner, int64_t) {
+        if (owner.user_id.empty()) {
+          registry->InvalidateAll();
+        } else {
+          registry->Invalidate(owner);
+        }
+      }));
+
+  rt->training_pool_ =
+      std::make_unique<ThreadPool>(std::max<size_t>(1, options.training_threads), "training");
+  assistant::TrainingQueueOptions training_options;
+  training_options.worker = options.worker_name.empty() ? DefaultWorkerName() : options.worker_name;
+  AssistantRuntime* self = rt.get();
+  assistant::TrainingQueue::Callbacks callbacks;
+  callbacks.published = [self](const store::Publication& p) { self->assistant_->OnPublished(p); };
+  callbacks.failed = [self](const store::PublishJob& job, const std::string& error) {
+    self->assistant_->OnPublishFailed(job, error);
+  };
+  rt->training_ = std::make_unique<assistant::TrainingQueue>(*rt->store_, *rt->registry_, lexicon,
+                                                             *rt->training_pool_, clock, callbacks,
+                                                             training_options);
+  rt->assistant_ = std::make_unique<assistant::Assistant>(*rt->store_, messenger, *rt->registry_,
+                                                          *rt->training_, *rt->concierge_, clock);
+  // Jobs left by an earlier run (or another process) start now.
+  rt->training_->Poke();
+  return rt;
+}
+
+AssistantRuntime::~AssistantRuntime() { Shutdown(); }
+
+void AssistantRuntime::Shutdown() {
+  if (training_) training_->Shutdown();
+  if (training_pool_) training_pool_->Shutdown();
+}
+
+}  // namespace faqbot::app

@@ -1,0 +1,62 @@
+// AssistantRuntime: the assistant and everything it runs on, wired once for `faqbot serve` and
+// `faqbot shell`: the Store, the shared lexicon, the concierge model, the registry of live
+// models (loaded from the Store, invalidated when another process publishes), the training
+// queue on its own worker threads, and the Assistant speaking through the given Messenger.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "assistant/assistant.h"
+#include "assistant/concierge_nlu.h"
+#include "assistant/messenger.h"
+#include "assistant/model_registry.h"
+#include "assistant/training_queue.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "store/store.h"
+
+namespace faqbot::app {
+
+struct RuntimeOptions {
+  std::string database_url;  // resolved (flag, FAQBOT_DATABASE_URL, default)
+  std::string lexicon_path;  // empty: the usual search (nlu/lexicon_builder.h)
+  std::string worker_name;   // this process in job leases; empty: host-pid
+  size_t training_threads = 1;
+  size_t model_cache_bytes = size_t{512} << 20;
+};
+
+class AssistantRuntime {
+ public:
+  // Opens everything. `messenger` and `clock` must outlive the runtime. Errors: the Store's
+  // (Unavailable, InvalidArgument, …), the lexicon's.
+  static Result<std::unique_ptr<AssistantRuntime>> Create(const RuntimeOptions& options,
+                                                          assistant::Messenger& messenger,
+                                                          Clock& clock);
+  ~AssistantRuntime();  // Shutdown()
+  AssistantRuntime(const AssistantRuntime&) = delete;
+  AssistantRuntime& operator=(const AssistantRuntime&) = delete;
+
+  assistant::Assistant& assistant() { return *assistant_; }
+  assistant::TrainingQueue& training() { return *training_; }
+  assistant::ModelRegistry& registry() { return *registry_; }
+  store::Store& store() { return *store_; }
+
+  // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
+  void Shutdown();
+
+ private:
+  AssistantRuntime() = default;
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<assistant::ConciergeNlu> concierge_;
+  std::unique_ptr<assistant::ModelRegistry> registry_;
+  std::unique_ptr<ThreadPool> training_pool_;
+  std::unique_ptr<assistant::TrainingQueue> training_;
+  std::unique_ptr<assistant::Assistant> assistant_;
+};
+
+// "host-pid", for job leases.
+std::string DefaultWorkerName();
+
+}  // namespace faqbot::app
