@@ -33,7 +33,6 @@ namespace {
 using faqbot::FakeClock;
 using faqbot::ThreadPool;
 using faqbot::server::HttpServer;
-using faqbot::server::HttpServerOptions;
 using faqbot::server::testing::TestHttpClient;
 namespace slack = faqbot::slack;
 
@@ -69,15 +68,9 @@ const std::vector<Request>& Requests() {
 
 // The server and everything behind it, started once for every benchmark.
 struct Server {
-  Server() : server(Options()) {
+  Server() : server(faqbot::server::testing::LoopbackServerOptions()) {
     if (!faqbot::server::RegisterSlackEndpoints(server, router).ok()) std::abort();
     if (!server.Start().ok()) std::abort();
-  }
-  static HttpServerOptions Options() {
-    HttpServerOptions options;
-    options.bind_address = "127.0.0.1";
-    options.port = 0;
-    return options;
   }
 
   FakeClock clock{kNow};

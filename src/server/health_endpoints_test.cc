@@ -15,10 +15,7 @@ using testing::TestHttpClient;
 class HealthEndpointsTest : public ::testing::Test {
  protected:
   void Start(ReadinessCheck readiness) {
-    HttpServerOptions options;
-    options.bind_address = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<HttpServer>(options);
+    server_ = std::make_unique<HttpServer>(testing::LoopbackServerOptions());
     ASSERT_TRUE(RegisterHealthEndpoints(*server_, std::move(readiness)).ok());
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_TRUE(client_.Connect(server_->port()).ok());

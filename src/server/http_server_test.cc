@@ -15,15 +15,9 @@
 namespace faqbot::server {
 namespace {
 
+using testing::LoopbackServerOptions;
 using testing::TestHttpClient;
 using testing::TestResponse;
-
-HttpServerOptions LoopbackOptions() {
-  HttpServerOptions options;
-  options.bind_address = "127.0.0.1";
-  options.port = 0;
-  return options;
-}
 
 HttpResponse Text(std::string body) {
   HttpResponse response;
@@ -35,7 +29,7 @@ HttpResponse Text(std::string body) {
 // A started server with GET/POST /echo (answers "<method> <target> <body>") and GET /hello.
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(HttpServerOptions options = LoopbackOptions()) {
+  void StartServer(HttpServerOptions options = LoopbackServerOptions()) {
     server_ = std::make_unique<HttpServer>(options);
     auto echo = [](const HttpRequest& request) {
       HttpResponse response = Text(request.method + " " + request.target + " " + request.body);
@@ -103,7 +97,7 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
 }
 
 TEST_F(HttpServerTest, OversizedBodyIs413AndTheClientReadsIt) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.max_body_bytes = 1024;
   StartServer(options);
   TestHttpClient client;
@@ -125,7 +119,7 @@ TEST_F(HttpServerTest, OversizedBodyIs413AndTheClientReadsIt) {
 }
 
 TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.max_body_bytes = 1024;
   StartServer(options);
   TestHttpClient client;
@@ -140,7 +134,7 @@ TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
 }
 
 TEST_F(HttpServerTest, OversizedHeadersAre431) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.max_header_bytes = 1024;
   StartServer(options);
   TestHttpClient client;
@@ -298,7 +292,7 @@ TEST_F(HttpServerTest, ConcurrentClients) {
 }
 
 TEST_F(HttpServerTest, HandlerExceptionIs500) {
-  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  server_ = std::make_unique<HttpServer>(LoopbackServerOptions());
   ASSERT_TRUE(
       server_
           ->Handle("GET", "/boom",
@@ -315,7 +309,7 @@ TEST_F(HttpServerTest, HandlerExceptionIs500) {
 }
 
 TEST_F(HttpServerTest, UnsafeResponseHeadersAreDropped) {
-  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  server_ = std::make_unique<HttpServer>(LoopbackServerOptions());
   ASSERT_TRUE(server_
                   ->Handle("GET", "/h",
                            [](const HttpRequest&) {
@@ -340,7 +334,7 @@ TEST_F(HttpServerTest, UnsafeResponseHeadersAreDropped) {
 }
 
 TEST_F(HttpServerTest, StopCompletesARequestInFlight) {
-  server_ = std::make_unique<HttpServer>(LoopbackOptions());
+  server_ = std::make_unique<HttpServer>(LoopbackServerOptions());
   std::promise<void> entered;
   std::promise<void> release;
   auto released = release.get_future().share();
@@ -384,13 +378,13 @@ TEST_F(HttpServerTest, StopIsIdempotentAndRestartIsRefused) {
   server_->Stop();
   server_->Stop();
   EXPECT_EQ(server_->Start().code(), StatusCode::kFailedPrecondition);
-  HttpServer never_started(LoopbackOptions());
+  HttpServer never_started(LoopbackServerOptions());
   never_started.Stop();
 }
 
 TEST_F(HttpServerTest, PortInUseIsUnavailable) {
   StartServer();
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.port = server_->port();
   HttpServer second(options);
   const Status status = second.Start();
@@ -404,16 +398,16 @@ TEST_F(HttpServerTest, PortInUseIsUnavailable) {
 }
 
 TEST_F(HttpServerTest, BadOptionsAreInvalidArgument) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.bind_address = "not-an-address";
   EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
-  options = LoopbackOptions();
+  options = LoopbackServerOptions();
   options.io_threads = 0;
   EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(HttpServerTest, HandleValidatesRoutes) {
-  HttpServer server(LoopbackOptions());
+  HttpServer server(LoopbackServerOptions());
   auto handler = [](const HttpRequest&) { return Text("x"); };
   EXPECT_TRUE(server.Handle("GET", "/a", handler).ok());
   EXPECT_EQ(server.Handle("GET", "/a", handler).code(), StatusCode::kAlreadyExists);
@@ -426,7 +420,7 @@ TEST_F(HttpServerTest, HandleValidatesRoutes) {
 }
 
 TEST_F(HttpServerTest, StalledClientIsDisconnectedAfterReadTimeout) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.read_timeout = std::chrono::milliseconds(200);
   StartServer(options);
   TestHttpClient client;
@@ -436,7 +430,7 @@ TEST_F(HttpServerTest, StalledClientIsDisconnectedAfterReadTimeout) {
 }
 
 TEST_F(HttpServerTest, AtMaxConnectionsNewClientsWaitUntilOneCloses) {
-  HttpServerOptions options = LoopbackOptions();
+  HttpServerOptions options = LoopbackServerOptions();
   options.max_connections = 1;
   StartServer(options);
   TestHttpClient first;

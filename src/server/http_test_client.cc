@@ -14,6 +14,13 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
+HttpServerOptions LoopbackServerOptions() {
+  HttpServerOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = 0;
+  return options;
+}
+
 class TestHttpClient::Impl {
  public:
   explicit Impl(std::chrono::milliseconds timeout) : timeout_(timeout), stream_(io_) {}

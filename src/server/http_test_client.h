@@ -1,4 +1,5 @@
-// TestHttpClient: a blocking HTTP/1.1 client over one TCP connection, for the server's tests and
+// Test support for the HTTP front door (test-only): LoopbackServerOptions and TestHttpClient,
+// a blocking HTTP/1.1 client over one TCP connection, for the server's tests and
 // benchmark (test-only). It keeps the connection open between requests (keep-alive) and can send
 // arbitrary bytes, to check what the server does with malformed input.
 // Not thread-safe: one client per thread. Not copyable.
@@ -11,9 +12,13 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "server/http_server.h"
 #include "slack/http_headers.h"
 
 namespace faqbot::server::testing {
+
+// Options for a server under test: 127.0.0.1, an ephemeral port, the rest default.
+HttpServerOptions LoopbackServerOptions();
 
 struct TestResponse {
   int status = 0;

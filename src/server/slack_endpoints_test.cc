@@ -29,10 +29,7 @@ constexpr int64_t kNow = 1'700'000'000;
 class SlackEndpointsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HttpServerOptions options;
-    options.bind_address = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<HttpServer>(options);
+    server_ = std::make_unique<HttpServer>(testing::LoopbackServerOptions());
     ASSERT_TRUE(RegisterSlackEndpoints(*server_, router_).ok());
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_TRUE(client_.Connect(server_->port()).ok());

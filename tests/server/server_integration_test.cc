@@ -12,6 +12,7 @@
 #include "request_signer.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/http_test_client.h"
 #include "server/slack_endpoints.h"
 #include "slack/dedup_store.h"
 #include "slack/inbound_router.h"
@@ -34,10 +35,7 @@ constexpr auto kWait = std::chrono::seconds(10);
 class ServerIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HttpServerOptions options;
-    options.bind_address = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<HttpServer>(options);
+    server_ = std::make_unique<HttpServer>(testing::LoopbackServerOptions());
     ASSERT_TRUE(RegisterSlackEndpoints(*server_, router_).ok());
     ASSERT_TRUE(RegisterHealthEndpoints(*server_, nullptr).ok());
     ASSERT_TRUE(server_->Start().ok());
