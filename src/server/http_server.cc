@@ -32,6 +32,7 @@ using tcp = asio::ip::tcp;
 // reads it.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerMaxBytes = size_t{64} << 20;
+constexpr size_t kDrainChunkBytes = size_t{16} << 10;
 // How long Stop() waits for connections closed by force to finish closing.
 constexpr std::chrono::seconds kForcedCloseWait{1};
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
@@ -303,7 +304,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.expires_after(kLingerTime);
-    drain_.resize(16 * 1024);
+    drain_.resize(kDrainChunkBytes);
     DoDrain();
   }
 
@@ -337,8 +338,10 @@ Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandle
     std::lock_guard lock(mu_);
     if (started_) return FailedPreconditionError("HTTP routes are registered before Start");
   }
-  auto [it, inserted] = routes_[path].try_emplace(method, std::move(handler));
-  if (!inserted) return AlreadyExistsError("HTTP route " + method + " " + path + " already set");
+  if (auto taken = routes_.find(path); taken != routes_.end() && taken->second.contains(method)) {
+    return AlreadyExistsError("HTTP route " + method + " " + path + " already set");
+  }
+  routes_[std::move(path)].emplace(std::move(method), std::move(handler));
   return Status::Ok();
 }
 

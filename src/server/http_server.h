@@ -44,7 +44,7 @@ struct HttpServerOptions {
   // slack::kMaxBodyBytes.
   size_t max_body_bytes = size_t{1} << 20;
   // Largest accepted request line plus headers.
-  size_t max_header_bytes = 16 * 1024;
+  size_t max_header_bytes = size_t{16} << 10;
   // Time allowed to receive one whole request, counted from the end of the previous response
   // (or from the connection), so it is also the keep-alive idle timeout. Guards against clients
   // that connect and stall.
