@@ -37,6 +37,9 @@ void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
 // `faqbot topics import|export|list` and `faqbot db migrate` (src/store).
 void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
 
+// `faqbot serve`: the assistant on Slack.
+void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);
+
 // `faqbot shell --as U…`: the assistant in a terminal.
 void RegisterShellCommand(CLI::App& app, CommandRegistry& registry);
 

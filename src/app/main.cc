@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   faqbot::app::CommandRegistry commands;
   faqbot::app::RegisterNluCommands(app, commands);
   faqbot::app::RegisterStoreCommands(app, commands);
+  faqbot::app::RegisterServeCommand(app, commands);
   faqbot::app::RegisterShellCommand(app, commands);
 
   CLI11_PARSE(app, argc, argv);

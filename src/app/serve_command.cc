@@ -1,0 +1,219 @@
+// `faqbot serve`: the whole assistant in one process. Slack reaches it over Socket Mode when
+// SLACK_APP_TOKEN is set, otherwise through signed HTTP requests on /slack/events,
+// /slack/interactive and /slack/commands; /healthz and /readyz are always served.
+//
+// Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+// SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
+// FAQBOT_DATABASE_URL (sqlite:./faqbot.db). SIGTERM or SIGINT: stop taking events, finish the
+// ones in flight and the training in progress, leave unstarted jobs in the database.
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/runtime.h"
+#include "common/logging.h"
+#include "server/health_endpoints.h"
+#include "server/http_server.h"
+#include "server/slack_bridge.h"
+#include "server/slack_endpoints.h"
+#include "server/slack_messenger.h"
+#include "server/store_dedup.h"
+#include "slack/inbound_router.h"
+#include "slack/signature_verifier.h"
+#include "slack/socket_mode_client.h"
+#include "slack/web_api_client.h"
+#include "store/database_url.h"
+#include "store/postgres_backend.h"
+
+namespace faqbot::app {
+namespace {
+
+struct ServeFlags {
+  std::string database;
+  std::string lexicon;
+  int port = -1;  // -1: FAQBOT_PORT, else 3000
+  std::string bind = "0.0.0.0";
+  size_t event_threads = 4;
+};
+
+std::string Env(const char* name, std::string fallback = "") {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+Result<uint16_t> ResolvePort(int flag) {
+  if (flag >= 0) {
+    if (flag > 65535) return InvalidArgumentError("--port must be 0–65535");
+    return static_cast<uint16_t>(flag);
+  }
+  const std::string env = Env("FAQBOT_PORT", "3000");
+  char* end = nullptr;
+  const long port = std::strtol(env.c_str(), &end, 10);
+  if (end == env.c_str() || *end != '\0' || port < 0 || port > 65535) {
+    return InvalidArgumentError("FAQBOT_PORT is not a port number: " + env);
+  }
+  return static_cast<uint16_t>(port);
+}
+
+// Runs `tick` every `period` until stopped.
+class Ticker {
+ public:
+  Ticker(std::chrono::milliseconds period, std::function<void()> tick)
+      : thread_([this, period, tick = std::move(tick)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, period, [&] { return stop_; })) {
+            lock.unlock();
+            tick();
+            lock.lock();
+          }
+        }) {}
+  ~Ticker() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+Status Serve(const ServeFlags& f) {
+  // Every thread started below inherits this mask; the main thread waits for the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Clock& clock = SystemClock::Instance();
+  FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
+  const std::string bot_token = Env("SLACK_BOT_TOKEN");
+  const std::string app_token = Env("SLACK_APP_TOKEN");
+  const std::string signing_secret = Env("SLACK_SIGNING_SECRET");
+  const std::string database_url = store::ResolveDatabaseUrl(f.database);
+
+  slack::WebApiClientOptions web_options;
+  web_options.base_url = Env("FAQBOT_SLACK_API_URL", web_options.base_url);
+  if (web_options.base_url.back() != '/') web_options.base_url += '/';
+  web_options.bot_token = bot_token;
+  web_options.app_token = app_token;
+  slack::WebApiClient web(web_options, clock);
+  server::SlackMessenger messenger(web);
+
+  RuntimeOptions options;
+  options.database_url = database_url;
+  options.lexicon_path = f.lexicon;
+  FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
+
+  slack::BotIdentity self;
+  if (!bot_token.empty()) {
+    auto identity = web.AuthTest();
+    if (identity.ok()) {
+      self.user_id = identity->user_id;
+      self.bot_id = identity->bot_id;
+      LogInfo("slack: connected to workspace {} as bot user {}", identity->team, self.user_id);
+    } else {
+      LogError(
+          "slack: auth.test failed ({}); check SLACK_BOT_TOKEN. Replies will fail until "
+          "it works.",
+          identity.status().ToString());
+    }
+  }
+
+  server::StoreDedup dedup(runtime->store(), clock);
+  slack::SignatureVerifier verifier(signing_secret, clock);
+  ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
+  server::SlackBridge bridge(runtime->assistant(), self.user_id);
+  slack::InboundRouterOptions router_options;
+  router_options.self = self;
+  slack::InboundRouter router(
+      verifier, dedup, events, clock,
+      [&bridge](slack::InboundEvent event) { bridge.Handle(event); }, router_options);
+
+  server::HttpServerOptions http_options;
+  http_options.bind_address = f.bind;
+  http_options.port = port;
+  server::HttpServer http(http_options);
+  FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
+  store::Store& db = runtime->store();
+  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
+      http, [&db]() -> Status { return db.SchemaVersion().status(); }));
+  FAQBOT_RETURN_IF_ERROR(http.Start().WithContext("cannot listen on port " + std::to_string(port)));
+
+  std::unique_ptr<slack::SocketModeClient> socket_mode;
+  if (!app_token.empty()) {
+    socket_mode = std::make_unique<slack::SocketModeClient>(
+        slack::SocketModeClient::UrlFromWebApi(web),
+        [&router](const slack::SocketModeEnvelope& e) -> Result<slack::EnvelopeReply> {
+          return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
+                                         e.retry_reason);
+        },
+        slack::SocketModeClientOptions{},
+        [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
+    FAQBOT_RETURN_IF_ERROR(socket_mode->Start());
+  }
+
+  // The first lines tell how to reach the assistant.
+  std::printf("faqbot serve: listening on http://%s:%u (database %s)\n", f.bind.c_str(),
+              http.port(), store::PostgresBackend::RedactUrl(database_url).c_str());
+  if (!app_token.empty()) {
+    std::printf("  Slack: Socket Mode (SLACK_APP_TOKEN set); no public URL needed.\n");
+  } else if (!signing_secret.empty()) {
+    std::printf(
+        "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
+        "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
+  } else {
+    std::printf(
+        "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
+        "SLACK_SIGNING_SECRET (HTTP), then restart.\n");
+  }
+  if (bot_token.empty()) std::printf("  SLACK_BOT_TOKEN is not set: replies cannot be sent.\n");
+  std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
+  std::printf("  Health: http://127.0.0.1:%u/healthz\n", http.port());
+  std::fflush(stdout);
+
+  // Background upkeep: jobs of other processes or of dead workers, expired event ids.
+  assistant::TrainingQueue& training = runtime->training();
+  Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
+  Ticker purge(std::chrono::minutes(5), [&db] { (void)db.PurgeExpiredEvents(); });
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LogInfo("faqbot serve: {} received, draining", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (socket_mode) socket_mode->Stop();
+  http.Stop();          // no new events; requests in flight finish
+  events.Shutdown();    // events already acknowledged are processed
+  runtime->Shutdown();  // the training in progress finishes; the rest stays queued
+  std::printf("faqbot serve: stopped\n");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "run the assistant for Slack (Socket Mode or signed HTTP) with /healthz");
+  serve->add_option("--database", flags->database,
+                    "database URL (default: $FAQBOT_DATABASE_URL, else sqlite:./faqbot.db)");
+  serve->add_option("--port", flags->port, "HTTP port (default: $FAQBOT_PORT, else 3000)");
+  serve->add_option("--bind", flags->bind, "address to listen on");
+  serve->add_option("--lexicon", flags->lexicon, "the compiled WordNet lexicon file");
+  serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events");
+  registry.Add(serve, [flags] { return Serve(*flags); });
+}
+
+}  // namespace faqbot::app

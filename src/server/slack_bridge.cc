@@ -1,0 +1,95 @@
+#include "server/slack_bridge.h"
+
+#include "common/logging.h"
+#include "server/slack_messenger.h"
+
+namespace faqbot::server {
+
+std::string DecodeSlackEntities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '&') {
+      if (text.substr(i, 4) == "&lt;") {
+        out += '<';
+        i += 3;
+        continue;
+      }
+      if (text.substr(i, 4) == "&gt;") {
+        out += '>';
+        i += 3;
+        continue;
+      }
+      if (text.substr(i, 5) == "&amp;") {
+        out += '&';
+        i += 4;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+SlackBridge::SlackBridge(assistant::Assistant& assistant, std::string bot_user_id)
+    : assistant_(assistant), bot_user_id_(std::move(bot_user_id)) {}
+
+void SlackBridge::set_bot_user_id(std::string id) {
+  std::lock_guard lock(mu_);
+  bot_user_id_ = std::move(id);
+}
+
+std::string SlackBridge::bot_user_id() const {
+  std::lock_guard lock(mu_);
+  return bot_user_id_;
+}
+
+void SlackBridge::Handle(const slack::InboundEvent& event) {
+  using Surface = assistant::UserMessage::Surface;
+  if (const auto* m = std::get_if<slack::MessageEvent>(&event.payload)) {
+    if (m->channel_type != "im") return;  // channels reach the app through app_mention
+    assistant::UserMessage msg;
+    msg.surface = Surface::kDirect;
+    msg.from = {m->team_id, m->user};
+    msg.text = DecodeSlackEntities(m->text);
+    msg.channel = m->channel;
+    msg.ts = m->ts;
+    msg.thread_ts = m->thread_ts;
+    msg.bot_user_id = bot_user_id();
+    return assistant_.HandleMessage(msg);
+  }
+  if (const auto* m = std::get_if<slack::AppMentionEvent>(&event.payload)) {
+    assistant::UserMessage msg;
+    msg.surface = Surface::kMention;
+    msg.from = {m->team_id, m->user};
+    msg.text = DecodeSlackEntities(m->text);
+    msg.channel = m->channel;
+    msg.ts = m->ts;
+    msg.thread_ts = m->thread_ts;
+    msg.bot_user_id = bot_user_id();
+    return assistant_.HandleMessage(msg);
+  }
+  if (const auto* c = std::get_if<slack::SlashCommand>(&event.payload)) {
+    assistant::UserMessage msg;
+    msg.surface = Surface::kCommand;
+    msg.from = {c->team_id, c->user_id};
+    msg.text = DecodeSlackEntities(c->text);
+    msg.channel = c->channel_id;
+    msg.response_url = c->response_url;
+    msg.bot_user_id = bot_user_id();
+    return assistant_.HandleMessage(msg);
+  }
+  if (const auto* a = std::get_if<slack::BlockAction>(&event.payload)) {
+    assistant::ButtonPress press;
+    press.from = {a->team_id, a->user};
+    press.action = ActionOfActionId(a->action_id);
+    press.value = a->value;
+    press.channel = a->is_ephemeral ? "" : a->channel;
+    press.message_ts = a->message_ts;
+    press.response_url = a->response_url;
+    return assistant_.HandleButton(press);
+  }
+  LogDebug("slack bridge: event {} not for the assistant", event.event_id);
+}
+
+}  // namespace faqbot::server

@@ -1,0 +1,180 @@
+#include "server/slack_messenger.h"
+
+#include "common/logging.h"
+#include "slack/block_kit.h"
+#include "slack/mrkdwn.h"
+
+namespace faqbot::server {
+namespace {
+
+std::string Mrkdwn(const assistant::Paragraph& p) {
+  std::string out;
+  for (const auto& span : p.spans) {
+    switch (span.kind) {
+      case assistant::Span::Kind::kText:
+        out += span.value;
+        break;
+      case assistant::Span::Kind::kUserText:
+        out += slack::EscapeMrkdwn(span.value);
+        break;
+      case assistant::Span::Kind::kMention:
+        out += "<@" + span.value + ">";
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& buttons) {
+  std::vector<slack::Button> out;
+  for (size_t i = 0; i < buttons.size(); ++i) {
+    const auto& b = buttons[i];
+    slack::ButtonStyle style = slack::ButtonStyle::kDefault;
+    if (b.style == assistant::Button::Style::kPrimary) style = slack::ButtonStyle::kPrimary;
+    if (b.style == assistant::Button::Style::kDanger) style = slack::ButtonStyle::kDanger;
+    out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style});
+  }
+  return out;
+}
+
+std::string Key(const store::UserRef& u) { return u.team_id + "/" + u.user_id; }
+
+}  // namespace
+
+std::string ActionOfActionId(std::string_view action_id) {
+  const size_t hash = action_id.find('#');
+  return std::string(action_id.substr(0, hash));
+}
+
+Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Reply& reply) {
+  std::vector<nlohmann::json> head;  // paragraphs
+  std::string text;
+  for (const auto& p : reply.paragraphs) text += (text.empty() ? "" : "\n\n") + Mrkdwn(p);
+  if (!text.empty()) {
+    for (auto& block : slack::SectionsForText(text)) head.push_back(std::move(block));
+  }
+  std::vector<nlohmann::json> tail;  // buttons and small print
+  if (!reply.buttons.empty()) {
+    // At most kMaxActionsElements per actions block.
+    const auto all = SlackButtons(reply.buttons);
+    for (size_t i = 0; i < all.size(); i += slack::kMaxActionsElements) {
+      std::vector<slack::Button> chunk(
+          all.begin() + i, all.begin() + std::min(all.size(), i + slack::kMaxActionsElements));
+      tail.push_back(slack::ActionsBlock(chunk));
+    }
+  }
+  if (!reply.context.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& p : reply.context) {
+      if (lines.size() < slack::kMaxContextElements) lines.push_back(Mrkdwn(p));
+    }
+    tail.push_back(slack::ContextBlock(lines));
+  }
+
+  std::vector<std::vector<nlohmann::json>> pages;
+  if (!reply.items.empty()) {
+    std::vector<slack::ListItem> items;
+    for (const auto& item : reply.items)
+      items.push_back({Mrkdwn(item.text), SlackButtons(item.buttons)});
+    slack::PageOptions options;
+    options.max_blocks = slack::kMaxBlocksPerMessage - 5;  // room for the head or tail
+    FAQBOT_ASSIGN_OR_RETURN(auto rendered, slack::PaginateList(items, options));
+    for (auto& page : rendered) {
+      std::vector<nlohmann::json> blocks;
+      for (auto& b : page) blocks.push_back(std::move(b));
+      pages.push_back(std::move(blocks));
+    }
+  }
+
+  // Put the head before the first page and the tail after the last when they fit; otherwise
+  // they become messages of their own.
+  std::vector<std::vector<nlohmann::json>> messages;
+  if (pages.empty()) {
+    std::vector<nlohmann::json> all = head;
+    all.insert(all.end(), tail.begin(), tail.end());
+    messages.push_back(std::move(all));
+  } else {
+    if (head.size() + pages.front().size() <= slack::kMaxBlocksPerMessage) {
+      pages.front().insert(pages.front().begin(), head.begin(), head.end());
+    } else if (!head.empty()) {
+      messages.push_back(head);
+    }
+    const bool tail_fits = pages.back().size() + tail.size() <= slack::kMaxBlocksPerMessage;
+    if (tail_fits) pages.back().insert(pages.back().end(), tail.begin(), tail.end());
+    for (auto& page : pages) messages.push_back(std::move(page));
+    if (!tail_fits && !tail.empty()) messages.push_back(tail);
+  }
+
+  std::string fallback = reply.fallback.empty() ? "faqbot" : reply.fallback;
+  std::vector<nlohmann::json> out;
+  for (auto& blocks : messages) {
+    if (blocks.empty()) continue;
+    slack::MessageBuilder builder(slack::EscapeMrkdwn(fallback));
+    for (auto& block : blocks) builder.Add(std::move(block));
+    FAQBOT_ASSIGN_OR_RETURN(auto message, builder.Build());
+    out.push_back(std::move(message));
+  }
+  return out;
+}
+
+Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = dm_channels_.find(Key(user)); it != dm_channels_.end()) return it->second;
+  }
+  FAQBOT_ASSIGN_OR_RETURN(std::string channel, web_.OpenConversation(user.user_id));
+  std::lock_guard lock(mu_);
+  dm_channels_[Key(user)] = channel;
+  return channel;
+}
+
+Status SlackMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
+  FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
+  std::string channel = to.channel;
+  if (to.kind == assistant::Destination::Kind::kDirect) {
+    FAQBOT_ASSIGN_OR_RETURN(channel, DirectChannel(to.user));
+  }
+  for (auto& message : messages) {
+    switch (to.kind) {
+      case assistant::Destination::Kind::kDirect:
+      case assistant::Destination::Kind::kChannel: {
+        message["channel"] = channel;
+        if (!to.thread_ts.empty()) message["thread_ts"] = to.thread_ts;
+        // Links in answers stay links, without previews crowding the thread.
+        message["unfurl_links"] = false;
+        FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message).status());
+        break;
+      }
+      case assistant::Destination::Kind::kEphemeral: {
+        message["channel"] = channel;
+        message["user"] = to.user.user_id;
+        FAQBOT_RETURN_IF_ERROR(web_.PostEphemeral(message).status());
+        break;
+      }
+      case assistant::Destination::Kind::kResponse: {
+        message["response_type"] = to.in_channel ? "in_channel" : "ephemeral";
+        FAQBOT_RETURN_IF_ERROR(web_.PostToResponseUrl(to.response_url, message));
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::string SlackMessenger::DisplayName(const store::UserRef& user) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = names_.find(Key(user)); it != names_.end()) return it->second;
+  }
+  auto info = web_.UsersInfo(user.user_id);
+  if (!info.ok()) {
+    LogDebug("slack: users.info failed: {}", info.status().ToString());
+    return "";
+  }
+  std::string name = !info->display_name.empty() ? info->display_name : info->real_name;
+  std::lock_guard lock(mu_);
+  names_[Key(user)] = name;
+  return name;
+}
+
+}  // namespace faqbot::server

@@ -1,0 +1,43 @@
+// SlackMessenger: the assistant's Messenger over the Slack Web API. Renders a Reply as mrkdwn and
+// Block Kit — the assistant's own words as they are, people's text escaped (so an answer cannot
+// ping <!channel> or forge a link), mentions as <@U…>, buttons with their action as action_id —
+// within every Block Kit limit: long lists go out as several messages, long texts as several
+// sections. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "assistant/messenger.h"
+#include "slack/web_api_client.h"
+
+namespace faqbot::server {
+
+class SlackMessenger final : public assistant::Messenger {
+ public:
+  // `web` must outlive the messenger.
+  explicit SlackMessenger(slack::WebApiClient& web) : web_(web) {}
+
+  Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
+  std::string DisplayName(const store::UserRef& user) override;
+
+  // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order.
+  static Result<std::vector<nlohmann::json>> Render(const assistant::Reply& reply);
+
+ private:
+  Result<std::string> DirectChannel(const store::UserRef& user);
+
+  slack::WebApiClient& web_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> dm_channels_;  // "team/user" → D…
+  std::unordered_map<std::string, std::string> names_;        // "team/user" → display name
+};
+
+// A button's action_id carries the assistant action and its position ("publish#2"), because
+// action ids must be unique within a block; this gives back the action.
+std::string ActionOfActionId(std::string_view action_id);
+
+}  // namespace faqbot::server
