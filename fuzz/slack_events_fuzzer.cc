@@ -8,21 +8,13 @@
 
 #include "slack/event_filter.h"
 #include "slack/event_parser.h"
-
-namespace {
-
-bool IsParseError(const faqbot::Status& status) {
-  return status.code() == faqbot::StatusCode::kInvalidArgument ||
-         status.code() == faqbot::StatusCode::kResourceExhausted;
-}
-
-}  // namespace
+#include "slack_fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   auto parsed = faqbot::slack::ParseEventsBody(body);
   if (!parsed.ok()) {
-    if (!IsParseError(parsed.status())) std::abort();
+    if (!faqbot::fuzz::IsParseError(parsed.status())) std::abort();
     return 0;
   }
   // The same body over a smaller limit is refused before it is read.
