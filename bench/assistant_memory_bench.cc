@@ -7,11 +7,13 @@
 //
 //   build/bench/assistant_memory_bench [--owners=10000] [--topics=20]
 //       [--database=sqlite:/dev/shm/faqbot-memory-bench.db] [--reuse] [--data=DIR]
+//       [--budget-mib=8192]   (the registry's budget; `faqbot serve` uses 512)
 //
 // The database goes to /dev/shm by default (synchronous=FULL costs nothing there, so generating
 // 10,000 publications takes seconds); --reuse skips generation when the file already exists.
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,7 @@
 #include "bench_topics.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/logging.h"
 #include "nlu/lexicon_builder.h"
 #include "serve_process.h"
 #include "store/store.h"
@@ -77,6 +80,9 @@ int Run(int argc, char** argv) {
   const size_t topics = std::strtoul(Flag(argc, argv, "topics", "20").c_str(), nullptr, 10);
   const std::string url = Flag(argc, argv, "database", "sqlite:/dev/shm/faqbot-memory-bench.db");
   const bool reuse = Flag(argc, argv, "reuse", "") == "1";
+  // The registry's budget (ApproximateMemoryBytes); `faqbot serve` uses 512 MiB.
+  const size_t budget_mib =
+      std::strtoul(Flag(argc, argv, "budget-mib", "8192").c_str(), nullptr, 10);
   const std::string path = url.substr(url.find(':') + 1);
   const bool generate = !(reuse && std::filesystem::exists(path));
   if (generate) {
@@ -114,7 +120,7 @@ int Run(int argc, char** argv) {
   store::Store* store = db->get();
   assistant::ModelRegistry registry(
       *lexicon, [store](const assistant::OwnerKey& owner) { return store->LoadLiveModel(owner); },
-      assistant::ModelRegistryOptions{size_t{8} << 30});
+      assistant::ModelRegistryOptions{budget_mib << 20});
   const auto t0 = Steady::now();
   size_t loaded = 0;
   for (size_t i = 0; i < owners; ++i) {
@@ -130,20 +136,31 @@ int Run(int argc, char** argv) {
 
   std::printf("lexicon + store open: VmRSS %.1f MiB (process start %.1f MiB)\n", MiB(rss_before),
               MiB(rss_start));
-  std::printf("loaded %zu models (%zu with %zu topics) in %.2f s (%.0f us each)\n",
-              registry.cached_models(), loaded, topics, load_seconds,
-              1e6 * load_seconds / static_cast<double>(owners));
-  std::printf("VmRSS before loading %.1f MiB, after %.1f MiB: +%.1f MiB, %.0f bytes per model\n",
-              MiB(rss_before), MiB(rss_after), MiB(rss_after - rss_before),
-              static_cast<double>(rss_after - rss_before) / static_cast<double>(owners));
+  std::printf(
+      "loaded %zu models (%zu with %zu topics) in %.2f s (%.0f us each); %zu kept within "
+      "the %zu MiB budget\n",
+      owners, loaded, topics, load_seconds, 1e6 * load_seconds / static_cast<double>(owners),
+      registry.cached_models(), budget_mib);
+  const double kept = static_cast<double>(std::max<size_t>(1, registry.cached_models()));
+  std::printf(
+      "VmRSS before loading %.1f MiB, after %.1f MiB: +%.1f MiB, %.0f bytes per kept model\n",
+      MiB(rss_before), MiB(rss_after), MiB(rss_after - rss_before),
+      static_cast<double>(rss_after - rss_before) / kept);
   std::printf("registry cached_bytes (ApproximateMemoryBytes) %.1f MiB, %.0f bytes per model\n",
-              MiB(registry.cached_bytes()),
-              static_cast<double>(registry.cached_bytes()) / static_cast<double>(owners));
-  std::printf("target: VmRSS <= 1024 MiB with every model loaded: %s\n",
-              rss_after <= (size_t{1} << 30) ? "met" : "MISSED");
+              MiB(registry.cached_bytes()), static_cast<double>(registry.cached_bytes()) / kept);
+  if (registry.cached_models() == owners) {
+    std::printf("target: VmRSS <= 1024 MiB with every model loaded: %s\n",
+                rss_after <= (size_t{1} << 30) ? "met" : "MISSED");
+  } else {
+    std::printf("target: not judged (the budget kept %zu of %zu models)\n",
+                registry.cached_models(), owners);
+  }
   return 0;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(argc, argv); }
+int main(int argc, char** argv) {
+  faqbot::InitLogging(faqbot::LogFormat::kText, "warn");
+  return Run(argc, argv);
+}

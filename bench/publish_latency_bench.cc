@@ -17,6 +17,7 @@
 
 #include "bench_topics.h"
 #include "common/clock.h"
+#include "common/logging.h"
 #include "fixtures.h"
 #include "latency_stats.h"
 #include "request_signer.h"
@@ -184,4 +185,7 @@ int Run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(argc, argv); }
+int main(int argc, char** argv) {
+  faqbot::InitLogging(faqbot::LogFormat::kText, "warn");
+  return Run(argc, argv);
+}
