@@ -12,7 +12,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -87,9 +86,9 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  char dir_template[] = "/tmp/faqbot-ask-bench-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
-  const std::string db_url = "sqlite:" + dir + "/faqbot.db";
+  bench::RunDir dir("faqbot-ask-bench");
+  if (Flag(argc, argv, "keep", "") == "1") dir.Keep();
+  const std::string db_url = dir.database_url();
   SlackEmulator emulator;
   if (!emulator.Start().ok()) return 1;
   const store::UserRef owner{fixtures::kTeamId, kOwner};
@@ -126,13 +125,8 @@ int Run(int argc, char** argv) {
   std::printf("paraphrases: %zu asked (%zu of the test split declined by the model%s)\n",
               paraphrases.size(), declined, all_paraphrases ? ", asked too" : ", left out");
 
-  bench::ServeProcessOptions serve_options;
-  serve_options.database_url = db_url;
-  serve_options.slack_api_url = emulator.base_url();
-  serve_options.signing_secret = kSecret;
-  serve_options.log_path = dir + "/serve.log";
-  serve_options.extra_args = {"--event-threads", event_threads};
-  auto serve = bench::ServeProcess::Start(serve_options);
+  auto serve = bench::ServeProcess::Start(
+      bench::ServeOptionsFor(dir, emulator.base_url(), kSecret, event_threads));
   if (!serve.ok()) {
     std::fprintf(stderr, "%s\n", serve.status().ToString().c_str());
     return 1;
@@ -251,11 +245,6 @@ int Run(int argc, char** argv) {
               cpu_at_end - cpu_at_measure, 100.0 * (cpu_at_end - cpu_at_measure) / window,
               static_cast<double>(rss) / (1 << 20));
   (*serve)->Stop();
-  if (Flag(argc, argv, "keep", "") == "1") {
-    std::printf("kept %s (database, serve.log)\n", dir.c_str());
-  } else {
-    std::filesystem::remove_all(dir);
-  }
   return 0;
 }
 

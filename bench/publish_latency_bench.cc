@@ -12,7 +12,6 @@
 // the latency without the Web API client's per-channel pacing).
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "bench_flags.h"
@@ -70,9 +69,9 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  char dir_template[] = "/tmp/faqbot-publish-bench-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
-  const std::string db_url = "sqlite:" + dir + "/faqbot.db";
+  bench::RunDir dir("faqbot-publish-bench");
+  if (Flag(argc, argv, "keep", "") == "1") dir.Keep();
+  const std::string db_url = dir.database_url();
   const auto owner_id = [](int i) {
     char id[32];
     std::snprintf(id, sizeof id, "U0PUB%04d", i);
@@ -101,13 +100,8 @@ int Run(int argc, char** argv) {
     }
   }
 
-  bench::ServeProcessOptions serve_options;
-  serve_options.database_url = db_url;
-  serve_options.slack_api_url = emulator.base_url();
-  serve_options.signing_secret = kSecret;
-  serve_options.log_path = dir + "/serve.log";
-  serve_options.extra_args = {"--event-threads", event_threads};
-  auto serve = bench::ServeProcess::Start(serve_options);
+  auto serve = bench::ServeProcess::Start(
+      bench::ServeOptionsFor(dir, emulator.base_url(), kSecret, event_threads));
   if (!serve.ok()) {
     std::fprintf(stderr, "%s\n", serve.status().ToString().c_str());
     return 1;
@@ -168,11 +162,6 @@ int Run(int argc, char** argv) {
   bench::PrintSummary("acked -> conversations.open (DM ready)", bench::Summarize(ready_ms));
   bench::PrintSummary("acked -> 'topics are now published' DM", bench::Summarize(published_ms));
   std::printf("failures: %d\n", failures);
-  if (Flag(argc, argv, "keep", "") == "1") {
-    std::printf("kept %s (database, serve.log)\n", dir.c_str());
-  } else {
-    std::filesystem::remove_all(dir);
-  }
   return failures == 0 ? 0 : 1;
 }
 

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -78,6 +80,33 @@ int ServeProcess::Stop() {
   if (stdout_fd_ >= 0) close(stdout_fd_);
   stdout_fd_ = -1;
   return status;
+}
+
+RunDir::RunDir(const std::string& prefix) {
+  std::string name = "/tmp/" + prefix + "-XXXXXX";
+  path_ = mkdtemp(name.data()) ? name : "";
+}
+
+RunDir::~RunDir() {
+  if (path_.empty()) return;
+  if (keep_) {
+    std::printf("kept %s (database, serve.log)\n", path_.c_str());
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+}
+
+ServeProcessOptions ServeOptionsFor(const RunDir& dir, const std::string& slack_api_url,
+                                    const std::string& signing_secret,
+                                    const std::string& event_threads) {
+  ServeProcessOptions options;
+  options.database_url = dir.database_url();
+  options.slack_api_url = slack_api_url;
+  options.signing_secret = signing_secret;
+  options.log_path = dir.path() + "/serve.log";
+  options.extra_args = {"--event-threads", event_threads};
+  return options;
 }
 
 size_t ResidentBytes(pid_t pid) {

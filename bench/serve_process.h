@@ -24,6 +24,31 @@ struct ServeProcessOptions {
   std::string log_path;
 };
 
+// A temporary directory for one run, /tmp/<prefix>-XXXXXX, for the SQLite database and `serve`'s
+// log; removed on destruction unless kept. Not copyable.
+class RunDir {
+ public:
+  explicit RunDir(const std::string& prefix);
+  ~RunDir();
+  RunDir(const RunDir&) = delete;
+  RunDir& operator=(const RunDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string database_url() const { return "sqlite:" + path_ + "/faqbot.db"; }
+  // Leaves the directory behind at destruction (and says where on stdout).
+  void Keep() { keep_ = true; }
+
+ private:
+  std::string path_;
+  bool keep_ = false;
+};
+
+// Options for `serve` over `dir`'s database, logging to `dir`/serve.log, talking to the emulator
+// at `slack_api_url`, verifying with `signing_secret`, with `event_threads` event threads.
+ServeProcessOptions ServeOptionsFor(const RunDir& dir, const std::string& slack_api_url,
+                                    const std::string& signing_secret,
+                                    const std::string& event_threads);
+
 // Starts the child and waits for its first stdout line ("faqbot serve: listening on
 // http://0.0.0.0:PORT …"). The destructor stops it (Stop).
 // Not copyable; not thread-safe.
