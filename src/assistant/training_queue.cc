@@ -63,6 +63,8 @@ int TrainingQueue::Drain() {
       break;  // the database is unavailable; Poke retries later
     }
     if (!job->has_value()) break;
+    LogDebug("training queue: claimed job {} of {}/{} (attempt {})", (*job)->id,
+             (*job)->owner.team_id, (*job)->owner.user_id, (*job)->attempts);
     Run(**job);
     ++ran;
   }

@@ -32,7 +32,7 @@ struct TrainingQueueOptions {
   std::string worker = "faqbot";
   // How long a claimed job is ours; a training takes milliseconds, so this only matters when a
   // process dies holding a job.
-  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds lease{10'000};
   // Wait before retrying a job that failed for a transient reason (database hiccup).
   std::chrono::milliseconds retry_backoff{2'000};
   // Matcher settings of every trained model.

@@ -79,9 +79,9 @@ Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Repl
     slack::PageOptions options;
     options.max_blocks = slack::kMaxBlocksPerMessage - 5;  // room for the head or tail
     FAQBOT_ASSIGN_OR_RETURN(auto rendered, slack::PaginateList(items, options));
-    for (auto& page : rendered) {
+    for (auto& page : rendered) {  // each a {"text","blocks"} message
       std::vector<nlohmann::json> blocks;
-      for (auto& b : page) blocks.push_back(std::move(b));
+      for (auto& b : page["blocks"]) blocks.push_back(std::move(b));
       pages.push_back(std::move(blocks));
     }
   }
