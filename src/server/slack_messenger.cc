@@ -1,5 +1,8 @@
 #include "server/slack_messenger.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "common/logging.h"
 #include "slack/block_kit.h"
 #include "slack/mrkdwn.h"
@@ -38,6 +41,17 @@ std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& bu
 }
 
 std::string Key(const store::UserRef& u) { return u.team_id + "/" + u.user_id; }
+
+// Appends `blocks`, in order, as messages of at most kMaxBlocksPerMessage blocks.
+void AddAsMessages(std::vector<nlohmann::json> blocks,
+                   std::vector<std::vector<nlohmann::json>>& messages) {
+  for (size_t i = 0; i < blocks.size(); i += slack::kMaxBlocksPerMessage) {
+    const size_t end = std::min(blocks.size(), i + slack::kMaxBlocksPerMessage);
+    messages.emplace_back(
+        std::make_move_iterator(blocks.begin() + static_cast<std::ptrdiff_t>(i)),
+        std::make_move_iterator(blocks.begin() + static_cast<std::ptrdiff_t>(end)));
+  }
+}
 
 }  // namespace
 
@@ -79,7 +93,7 @@ Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Repl
     slack::PageOptions options;
     options.max_blocks = slack::kMaxBlocksPerMessage - 5;  // room for the head or tail
     FAQBOT_ASSIGN_OR_RETURN(auto rendered, slack::PaginateList(items, options));
-    for (auto& page : rendered) {  // each a {"text","blocks"} message
+    for (auto& page : rendered) {  // each a whole message: {"text", "blocks"}
       std::vector<nlohmann::json> blocks;
       for (auto& b : page["blocks"]) blocks.push_back(std::move(b));
       pages.push_back(std::move(blocks));
@@ -87,22 +101,22 @@ Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Repl
   }
 
   // Put the head before the first page and the tail after the last when they fit; otherwise
-  // they become messages of their own.
+  // they become messages of their own. A long head (an answer of up to 40,000 bytes, 5 times
+  // that once escaped) may itself need several messages: MessageBuilder would cut it.
   std::vector<std::vector<nlohmann::json>> messages;
   if (pages.empty()) {
-    std::vector<nlohmann::json> all = head;
-    all.insert(all.end(), tail.begin(), tail.end());
-    messages.push_back(std::move(all));
+    head.insert(head.end(), tail.begin(), tail.end());
+    AddAsMessages(std::move(head), messages);
   } else {
     if (head.size() + pages.front().size() <= slack::kMaxBlocksPerMessage) {
       pages.front().insert(pages.front().begin(), head.begin(), head.end());
-    } else if (!head.empty()) {
-      messages.push_back(head);
+    } else {
+      AddAsMessages(std::move(head), messages);
     }
     const bool tail_fits = pages.back().size() + tail.size() <= slack::kMaxBlocksPerMessage;
     if (tail_fits) pages.back().insert(pages.back().end(), tail.begin(), tail.end());
     for (auto& page : pages) messages.push_back(std::move(page));
-    if (!tail_fits && !tail.empty()) messages.push_back(tail);
+    if (!tail_fits) AddAsMessages(std::move(tail), messages);
   }
 
   std::string fallback = reply.fallback.empty() ? "faqbot" : reply.fallback;

@@ -1,0 +1,285 @@
+// SlackBridge: Slack events through a real Assistant (real SQLite in a temporary folder, the
+// lexicon the build compiled, the concierge model, a TrainingQueue on a ManualExecutor) to a
+// Messenger that records what was said and where.
+#include "server/slack_bridge.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "common/clock.h"
+#include "common/executor.h"
+#include "nlu/test_support.h"
+
+namespace faqbot::server {
+namespace {
+
+using assistant::Destination;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kTeam[] = "T0001";
+constexpr char kBot[] = "U0FAQBOT";
+const store::UserRef kAlice{kTeam, "U0ALICE"};
+
+class RecordingMessenger final : public assistant::Messenger {
+ public:
+  struct Sent {
+    Destination to;
+    assistant::Reply reply;
+    std::string text;
+  };
+  Status Send(const Destination& to, const assistant::Reply& reply) override {
+    std::lock_guard lock(mu_);
+    sent_.push_back({to, reply, assistant::PlainText(reply)});
+    return Status::Ok();
+  }
+  std::string DisplayName(const store::UserRef& user) override {
+    return user == kAlice ? "Alice" : "";
+  }
+  std::vector<Sent> sent() {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Sent> sent_;
+};
+
+slack::InboundEvent Event(slack::EventPayload payload) {
+  slack::InboundEvent event;
+  event.payload = std::move(payload);
+  event.event_id = "Ev0TEST";
+  return event;
+}
+
+slack::MessageEvent Dm(const std::string& text) {
+  slack::MessageEvent m;
+  m.team_id = kTeam;
+  m.channel = "D0ALICE";
+  m.channel_type = "im";
+  m.user = kAlice.user_id;
+  m.text = text;
+  m.ts = "1700000000.000100";
+  return m;
+}
+
+slack::BlockAction Press(const std::string& action_id, const std::string& value = "") {
+  slack::BlockAction a;
+  a.team_id = kTeam;
+  a.user = kAlice.user_id;
+  a.channel = "D0ALICE";
+  a.message_ts = "1700000000.000200";
+  a.container_type = "message";
+  a.action_id = action_id;
+  a.action_type = "button";
+  a.value = value;
+  a.response_url = "https://hooks.slack.com/actions/T0001/1/abc";
+  return a;
+}
+
+class SlackBridgeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-bridge-XXXXXX").string();
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    auto lexicon = nlu::testing::BuiltLexicon();
+    auto concierge = assistant::ConciergeNlu::Create(lexicon);
+    ASSERT_TRUE(concierge.ok()) << concierge.status();
+    concierge_ = std::move(concierge).value();
+    registry_ = std::make_unique<assistant::ModelRegistry>(
+        lexicon, [this](const assistant::OwnerKey& owner) { return store_->LoadLiveModel(owner); });
+    training_ = std::make_unique<assistant::TrainingQueue>(
+        *store_, *registry_, lexicon, executor_, clock_, assistant::TrainingQueue::Callbacks{});
+    assistant_ = std::make_unique<assistant::Assistant>(*store_, messenger_, *registry_, *training_,
+                                                        *concierge_, clock_);
+    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
+  }
+  void TearDown() override {
+    bridge_.reset();
+    training_.reset();
+    assistant_.reset();
+    registry_.reset();
+    concierge_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Handles `payload` and returns the replies it caused.
+  std::vector<RecordingMessenger::Sent> Handle(slack::EventPayload payload) {
+    const size_t before = messenger_.sent().size();
+    bridge_->Handle(Event(std::move(payload)));
+    auto all = messenger_.sent();
+    return {all.begin() + static_cast<std::ptrdiff_t>(before), all.end()};
+  }
+  // The text of the single reply `payload` causes.
+  std::string Reply(slack::EventPayload payload) {
+    auto replies = Handle(std::move(payload));
+    EXPECT_EQ(replies.size(), 1u);
+    return replies.empty() ? "" : replies.back().text;
+  }
+
+  std::string dir_;
+  FakeClock clock_;
+  ManualExecutor executor_;
+  RecordingMessenger messenger_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<assistant::ConciergeNlu> concierge_;
+  std::unique_ptr<assistant::ModelRegistry> registry_;
+  std::unique_ptr<assistant::TrainingQueue> training_;
+  std::unique_ptr<assistant::Assistant> assistant_;
+  std::unique_ptr<SlackBridge> bridge_;
+};
+
+TEST(DecodeSlackEntitiesTest, DecodesTheThreeEntitiesOnce) {
+  EXPECT_EQ(DecodeSlackEntities("&lt;b&gt; &amp;"), "<b> &");
+  EXPECT_EQ(DecodeSlackEntities("a &amp;lt; b"), "a &lt; b");  // not decoded twice
+  EXPECT_EQ(DecodeSlackEntities("&quot;x&quot; &#39; &nbsp;"), "&quot;x&quot; &#39; &nbsp;");
+  EXPECT_EQ(DecodeSlackEntities("&"), "&");
+  EXPECT_EQ(DecodeSlackEntities("&l"), "&l");
+  EXPECT_EQ(DecodeSlackEntities("&lt"), "&lt");
+  EXPECT_EQ(DecodeSlackEntities("x&amp"), "x&amp");
+  EXPECT_EQ(DecodeSlackEntities("<@U0ALICE> says &gt;&gt;"), "<@U0ALICE> says >>");
+  EXPECT_EQ(DecodeSlackEntities(""), "");
+}
+
+TEST_F(SlackBridgeTest, AnImMessageIsADirectMessageAnsweredInTheDm) {
+  auto replies = Handle(Dm("hi"));
+  ASSERT_EQ(replies.size(), 1u);
+  // Only the DM surface talks with the concierge.
+  EXPECT_THAT(replies[0].text, HasSubstr("Hey, Alice! How can I help?"));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(replies[0].to.channel, "D0ALICE");
+  EXPECT_EQ(replies[0].to.user, kAlice);
+  EXPECT_TRUE(replies[0].to.thread_ts.empty());
+}
+
+TEST_F(SlackBridgeTest, MessagesOutsideTheDmAreLeftToAppMention) {
+  for (const char* type : {"channel", "group", "mpim", ""}) {
+    auto m = Dm("<@U0FAQBOT> hi");
+    m.channel = "C0GENERAL";
+    m.channel_type = type;
+    EXPECT_TRUE(Handle(m).empty()) << type;
+  }
+  // Events the assistant does not act on are dropped too.
+  EXPECT_TRUE(Handle(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "home"}).empty());
+  EXPECT_TRUE(Handle(slack::ViewSubmission{kTeam, kAlice.user_id, "V1", "cb", "", "", {}}).empty());
+}
+
+TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {
+  slack::AppMentionEvent m;
+  m.team_id = kTeam;
+  m.channel = "C0GENERAL";
+  m.user = "U0BOB";
+  m.text = "<@U0FAQBOT> ask <@U0ALICE>";  // the bot's own mention is not taken as the owner
+  m.ts = "1700000001.000300";
+  auto replies = Handle(m);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_THAT(replies[0].text, HasSubstr("What would you like to ask <@U0ALICE>?"));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(replies[0].to.channel, "C0GENERAL");
+  EXPECT_EQ(replies[0].to.thread_ts, "1700000001.000300");
+  EXPECT_EQ(replies[0].to.user, (store::UserRef{kTeam, "U0BOB"}));
+
+  // Inside a thread, the answer stays in that thread.
+  m.ts = "1700000002.000400";
+  m.thread_ts = "1700000000.000001";
+  m.text = "<@U0FAQBOT> hello";
+  replies = Handle(m);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_THAT(replies[0].text, HasSubstr("Who should I ask?"));
+  EXPECT_EQ(replies[0].to.thread_ts, "1700000000.000001");
+}
+
+TEST_F(SlackBridgeTest, ASlashCommandIsAnsweredThroughItsResponseUrl) {
+  slack::SlashCommand c;
+  c.team_id = kTeam;
+  c.user_id = "U0BOB";
+  c.channel_id = "C0GENERAL";
+  c.command = "/ask";
+  c.text = "";
+  c.response_url = "https://hooks.slack.com/commands/T0001/1/xyz";
+  auto replies = Handle(c);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_THAT(replies[0].text, HasSubstr("Use `/ask @person your question`"));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kResponse);
+  EXPECT_EQ(replies[0].to.response_url, c.response_url);
+  EXPECT_FALSE(replies[0].to.in_channel);
+
+  // The asker hears back through the response URL; the owner is told in a DM.
+  c.text = "<@U0ALICE|alice> where is the wifi?";
+  replies = Handle(c);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_THAT(replies[0].text, HasSubstr("<@U0ALICE> has not published any topics yet"));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kResponse);
+  EXPECT_EQ(replies[0].to.response_url, c.response_url);
+  EXPECT_EQ(replies[1].to.kind, Destination::Kind::kDirect);
+  EXPECT_EQ(replies[1].to.user, kAlice);
+  EXPECT_THAT(replies[1].text, HasSubstr("where is the wifi?"));
+}
+
+TEST_F(SlackBridgeTest, AButtonPressTakesItsActionFromTheActionId) {
+  EXPECT_THAT(Reply(Press("publish#2")),
+              HasSubstr("You don't have any topics to publish yet. Add one first?"));
+  auto replies = Handle(Press("add_topic#0"));
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_THAT(replies[0].text, HasSubstr("What question should I expect?"));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(replies[0].to.channel, "D0ALICE");
+
+  // A press on an ephemeral message can only be answered through its response_url.
+  auto ephemeral = Press("help#1");
+  ephemeral.is_ephemeral = true;
+  replies = Handle(ephemeral);
+  ASSERT_FALSE(replies.empty());
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kResponse);
+  EXPECT_EQ(replies[0].to.response_url, ephemeral.response_url);
+
+  EXPECT_THAT(Reply(Press("no_such_action#0")), HasSubstr("That button is no longer valid"));
+}
+
+TEST_F(SlackBridgeTest, SlackEntitiesAreDecodedBeforeTheAssistantSeesThem) {
+  EXPECT_THAT(Reply(Press("add_topic#0")), HasSubstr("What question should I expect?"));
+  EXPECT_THAT(Reply(Dm("is &lt;b&gt; bold &amp; loud?")),
+              HasSubstr("What answer should I provide?"));
+  EXPECT_THAT(Reply(Dm("Yes &amp; no: use &lt;b&gt;")), HasSubstr("Topic added"));
+
+  auto replies = Handle(Dm("show my topics"));
+  ASSERT_EQ(replies.size(), 1u);
+  std::vector<std::string> user_texts;
+  for (const auto& item : replies[0].reply.items) {
+    for (const auto& span : item.text.spans) {
+      if (span.kind == assistant::Span::Kind::kUserText) user_texts.push_back(span.value);
+    }
+  }
+  EXPECT_THAT(user_texts, ::testing::Contains("is <b> bold & loud?")) << replies[0].text;
+  EXPECT_THAT(replies[0].text, Not(HasSubstr("&lt;")));
+  EXPECT_THAT(replies[0].text, Not(HasSubstr("&amp;")));
+}
+
+TEST_F(SlackBridgeTest, TheBotUserIdCanBeSetAfterStart) {
+  SlackBridge late(*assistant_, "");
+  late.set_bot_user_id(kBot);
+  slack::AppMentionEvent m;
+  m.team_id = kTeam;
+  m.channel = "C0GENERAL";
+  m.user = "U0BOB";
+  m.text = "<@U0FAQBOT> ask <@U0ALICE>";
+  m.ts = "1700000001.000300";
+  const size_t before = messenger_.sent().size();
+  late.Handle(Event(m));
+  auto sent = messenger_.sent();
+  ASSERT_EQ(sent.size(), before + 1);
+  EXPECT_THAT(sent.back().text, HasSubstr("What would you like to ask <@U0ALICE>?"));
+}
+
+}  // namespace
+}  // namespace faqbot::server

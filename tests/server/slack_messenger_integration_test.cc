@@ -1,0 +1,453 @@
+// SlackMessenger end to end: a real WebApiClient over loopback HTTP to the Slack emulator, which
+// records every call. Checks what Slack would receive: Block Kit limits, escaping, the DM / thread
+// / ephemeral / response_url routes, display names, and errors from a failing Slack.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/clock.h"
+#include "server/slack_messenger.h"
+#include "slack/block_kit.h"
+#include "slack/mrkdwn.h"
+#include "slack/web_api_client.h"
+#include "slack_emulator.h"
+
+namespace faqbot::server {
+namespace {
+
+using assistant::Button;
+using assistant::Destination;
+using assistant::Line;
+using assistant::Mention;
+using assistant::Reply;
+using assistant::UserText;
+using assistant::Words;
+using nlohmann::json;
+using slack::SlackTextLength;
+using slack_emulator::Fault;
+using slack_emulator::RecordedCall;
+using slack_emulator::SlackEmulator;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const store::UserRef kAlice{"T0EMULATOR", "U0ALICE"};
+const store::UserRef kBob{"T0EMULATOR", "U0BOB"};
+
+Destination Channel(std::string channel, std::string thread_ts = "") {
+  Destination d;
+  d.kind = Destination::Kind::kChannel;
+  d.channel = std::move(channel);
+  d.thread_ts = std::move(thread_ts);
+  return d;
+}
+
+Fault MakeFault(Fault::Kind kind, std::string slack_error = "") {
+  Fault f;
+  f.kind = kind;
+  f.slack_error = std::move(slack_error);
+  return f;
+}
+
+Reply Say(std::string words) {
+  Reply r;
+  r.paragraphs.push_back(Line(std::move(words)));
+  return r;
+}
+
+// The blocks of a recorded message, whether sent as a JSON array or a JSON string.
+json Blocks(const RecordedCall& call) {
+  const json& blocks = call.args.at("blocks");
+  return blocks.is_string() ? json::parse(blocks.get<std::string>()) : blocks;
+}
+
+// Checks one recorded message against Slack's Block Kit limits (docs.slack.dev; the
+// python-slack-sdk validators), independently of the renderer's own ValidateBlocks.
+void ExpectWithinBlockKitLimits(const RecordedCall& call) {
+  SCOPED_TRACE(call.method);
+  EXPECT_EQ(call.http_status, 200);
+  EXPECT_EQ(call.response.value("ok", false), true) << call.response;
+  ASSERT_TRUE(call.args.contains("text"));
+  EXPECT_LE(SlackTextLength(call.args["text"].get<std::string>()), 40'000u);
+  const json blocks = Blocks(call);
+  ASSERT_TRUE(blocks.is_array());
+  EXPECT_GE(blocks.size(), 1u);
+  EXPECT_LE(blocks.size(), 50u);
+  auto check_button = [](const json& e) {
+    ASSERT_EQ(e["type"], "button");
+    EXPECT_EQ(e["text"]["type"], "plain_text");
+    const size_t label = SlackTextLength(e["text"]["text"].get<std::string>());
+    EXPECT_GE(label, 1u);
+    EXPECT_LE(label, 75u);
+    const size_t id = SlackTextLength(e["action_id"].get<std::string>());
+    EXPECT_GE(id, 1u);
+    EXPECT_LE(id, 255u);
+    if (e.contains("value")) {
+      EXPECT_LE(SlackTextLength(e["value"].get<std::string>()), 2000u);
+    }
+  };
+  for (const json& block : blocks) {
+    const std::string type = block["type"];
+    if (block.contains("block_id")) {
+      EXPECT_LE(SlackTextLength(block["block_id"].get<std::string>()), 255u);
+    }
+    if (type == "section") {
+      ASSERT_TRUE(block.contains("text") || block.contains("fields")) << block;
+      if (block.contains("text")) {
+        const size_t n = SlackTextLength(block["text"]["text"].get<std::string>());
+        EXPECT_GE(n, 1u);
+        EXPECT_LE(n, 3000u);
+      }
+      if (block.contains("fields")) {
+        EXPECT_LE(block["fields"].size(), 10u);
+        for (const json& f : block["fields"]) {
+          EXPECT_LE(SlackTextLength(f["text"].get<std::string>()), 2000u);
+        }
+      }
+      if (block.contains("accessory")) check_button(block["accessory"]);
+    } else if (type == "actions") {
+      EXPECT_GE(block["elements"].size(), 1u);
+      EXPECT_LE(block["elements"].size(), 25u);
+      std::set<std::string> ids;
+      for (const json& e : block["elements"]) {
+        check_button(e);
+        EXPECT_TRUE(ids.insert(e["action_id"].get<std::string>()).second)
+            << "duplicate action_id " << e["action_id"];
+      }
+    } else if (type == "context") {
+      EXPECT_GE(block["elements"].size(), 1u);
+      EXPECT_LE(block["elements"].size(), 10u);
+      for (const json& e : block["elements"]) {
+        EXPECT_LE(SlackTextLength(e["text"].get<std::string>()), 3000u);
+      }
+    } else if (type == "header") {
+      EXPECT_LE(SlackTextLength(block["text"]["text"].get<std::string>()), 150u);
+    } else {
+      EXPECT_EQ(type, "divider");
+    }
+  }
+}
+
+// Every mrkdwn text of the recorded messages (sections and context), in sending order.
+std::vector<std::string> MrkdwnTexts(const std::vector<RecordedCall>& calls) {
+  std::vector<std::string> out;
+  for (const auto& call : calls) {
+    for (const json& block : Blocks(call)) {
+      if (block["type"] == "section" && block.contains("text")) {
+        out.push_back(block["text"]["text"]);
+      } else if (block["type"] == "context") {
+        for (const json& e : block["elements"]) out.push_back(e["text"]);
+      }
+    }
+  }
+  return out;
+}
+
+// Every button of the recorded messages, in sending order.
+std::vector<json> Buttons(const std::vector<RecordedCall>& calls) {
+  std::vector<json> out;
+  for (const auto& call : calls) {
+    for (const json& block : Blocks(call)) {
+      if (block.contains("accessory")) out.push_back(block["accessory"]);
+      if (block["type"] == "actions") {
+        for (const json& e : block["elements"]) out.push_back(e);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Tokens(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+class SlackMessengerOverWebApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(emulator_.Start().ok());
+    emulator_.AddUser({"U0ALICE", "alice", "Alice Liddell", "alice.l", false});
+    emulator_.AddUser({"U0BOB", "bob", "Bob Builder", "", false});
+    slack::WebApiClientOptions o;
+    o.base_url = emulator_.base_url();
+    o.bot_token = emulator_.options().bot_token;
+    o.request_timeout = std::chrono::milliseconds(5'000);
+    // Nothing here waits on the clock: no per-channel pacing, failures are final.
+    o.channel_interval = std::chrono::milliseconds(0);
+    o.max_retries = 0;
+    web_ = std::make_unique<slack::WebApiClient>(o, clock_);
+    messenger_ = std::make_unique<SlackMessenger>(*web_);
+  }
+
+  SlackEmulator emulator_;
+  FakeClock clock_;
+  std::unique_ptr<slack::WebApiClient> web_;
+  std::unique_ptr<SlackMessenger> messenger_;
+};
+
+TEST_F(SlackMessengerOverWebApiTest, AHugeListAndALongAnswerArriveWhole) {
+  // A 10,000-character answer of numbered words, over several paragraphs.
+  std::string answer;
+  for (int i = 0; answer.size() < 10'000; ++i) {
+    answer += "w" + std::to_string(i) + ((i % 97 == 96) ? "\n\n" : " ");
+  }
+  answer.resize(10'000);
+  while (answer.back() == ' ' || answer.back() == '\n' || answer.back() == 'w') answer.pop_back();
+
+  Reply reply;
+  reply.paragraphs.push_back(Line({Words("Here is the answer, "), Mention("U0ALICE"), Words(":")}));
+  reply.paragraphs.push_back(Line({UserText(answer)}));
+  for (int i = 0; i < 500; ++i) {
+    const std::string id = std::to_string(i);
+    std::string label = "Add phrasing";
+    if (i % 50 == 0) label = std::string(120, 'L');  // longer than a button may show
+    reply.items.push_back(
+        {Line({Words("🅾 "), UserText("topic question number " + id + "?")}),
+         {{"Edit", "edit_topic", "topic-" + id},
+          {"Delete", "delete_topic", "topic-" + id, Button::Style::kDanger},
+          {label, "add_phrasing", i == 7 ? std::string(2000, 'v') : "topic-" + id}}});
+  }
+  for (int i = 0; i < 30; ++i) reply.buttons.push_back({"More " + std::to_string(i), "more", ""});
+  for (int i = 0; i < 12; ++i) reply.context.push_back(Line("note " + std::to_string(i)));
+  reply.fallback = "Your 500 topics";
+
+  Status sent = messenger_->Send(Channel("C0GENERAL", "1700000000.000001"), reply);
+  ASSERT_TRUE(sent.ok()) << sent;
+
+  const auto calls = emulator_.Calls("chat.postMessage");
+  ASSERT_GT(calls.size(), 10u);  // 1,000+ blocks need many messages
+  for (const auto& call : calls) {
+    ExpectWithinBlockKitLimits(call);
+    EXPECT_EQ(call.args["channel"], "C0GENERAL");
+    EXPECT_EQ(call.args["thread_ts"], "1700000000.000001");
+  }
+
+  // Every item, once and in order.
+  const auto texts = MrkdwnTexts(calls);
+  size_t next_item = 0;
+  for (const auto& t : texts) {
+    if (next_item < 500 && t == "🅾 topic question number " + std::to_string(next_item) + "?") {
+      ++next_item;
+    }
+  }
+  EXPECT_EQ(next_item, 500u);
+
+  // The whole answer: its words in order, after the introduction.
+  std::string all;
+  for (const auto& t : texts) all += t + "\n";
+  EXPECT_THAT(all, HasSubstr("Here is the answer, <@U0ALICE>:"));
+  const auto sent_words = Tokens(all);
+  const auto answer_words = Tokens(answer);
+  auto found =
+      std::search(sent_words.begin(), sent_words.end(), answer_words.begin(), answer_words.end());
+  EXPECT_NE(found, sent_words.end()) << "the answer did not arrive whole";
+  EXPECT_THAT(all, Not(HasSubstr("shortened")));
+  EXPECT_THAT(all, Not(HasSubstr("not shown")));
+
+  // Every button, with its value; its action comes back from the action_id.
+  std::map<std::string, std::set<std::string>> values;  // action → values
+  size_t more = 0;
+  for (const json& b : Buttons(calls)) {
+    const std::string action = ActionOfActionId(b["action_id"].get<std::string>());
+    if (action == "more") {
+      ++more;
+    } else {
+      values[action].insert(b.value("value", ""));
+    }
+  }
+  EXPECT_EQ(values["edit_topic"].size(), 500u);
+  EXPECT_EQ(values["delete_topic"].size(), 500u);
+  EXPECT_EQ(values["add_phrasing"].size(), 500u);
+  EXPECT_TRUE(values["add_phrasing"].contains(std::string(2000, 'v')));
+  EXPECT_EQ(more, 30u);
+  // The reply's own buttons and small print come last.
+  const auto last = Blocks(calls.back());
+  EXPECT_EQ(last.back()["type"], "context");
+  EXPECT_EQ(last.back()["elements"][0]["text"], "note 0");
+}
+
+TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStayMentions) {
+  Reply reply;
+  reply.paragraphs.push_back(
+      Line({Mention("U0ALICE"), Words(" says - "),
+            UserText("<!channel> <@U123> <https://evil.example|click> & co")}));
+  reply.items.push_back({Line({UserText("<!here> & <#C0GENERAL>")}), {}});
+  reply.context.push_back(
+      Line({Words("asked by "), Mention("U0BOB"), Words(": "), UserText("<!everyone>")}));
+  reply.fallback = "<!channel> says";
+  ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL"), reply).ok());
+
+  const auto calls = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(calls.size(), 1u);
+  ExpectWithinBlockKitLimits(calls[0]);
+  std::string all;
+  for (const auto& t : MrkdwnTexts(calls)) all += t + "\n";
+  EXPECT_THAT(all, HasSubstr("<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; "
+                             "&lt;https://evil.example|click&gt; &amp; co"));
+  EXPECT_THAT(all, HasSubstr("&lt;!here&gt; &amp; &lt;#C0GENERAL&gt;"));
+  EXPECT_THAT(all, HasSubstr("asked by <@U0BOB>: &lt;!everyone&gt;"));
+  // The only markup left is the assistant's own mentions.
+  std::string rest = all;
+  for (const std::string mention : {"<@U0ALICE>", "<@U0BOB>"}) {
+    for (size_t at; (at = rest.find(mention)) != std::string::npos;) rest.erase(at, mention.size());
+  }
+  EXPECT_EQ(rest.find('<'), std::string::npos) << rest;
+  EXPECT_EQ(rest.find('>'), std::string::npos) << rest;
+  EXPECT_EQ(calls[0].args["text"], "&lt;!channel&gt; says");
+  EXPECT_EQ(calls[0].args["unfurl_links"], false);
+}
+
+TEST_F(SlackMessengerOverWebApiTest, DirectMessagesOpenTheDmOncePerPerson) {
+  for (int i = 0; i < 3; ++i) {
+    Status sent = messenger_->Send(Destination::Direct(kAlice), Say("hello " + std::to_string(i)));
+    ASSERT_TRUE(sent.ok()) << sent;
+  }
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kBob), Say("hi Bob")).ok());
+
+  const auto opens = emulator_.Calls("conversations.open");
+  ASSERT_EQ(opens.size(), 2u);
+  EXPECT_EQ(opens[0].args["users"], "U0ALICE");
+  EXPECT_EQ(opens[1].args["users"], "U0BOB");
+  const auto posts = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(posts[i].args["channel"], "D0ALICE");
+    EXPECT_FALSE(posts[i].args.contains("thread_ts"));
+    EXPECT_EQ(Blocks(posts[i])[0]["text"]["text"], "hello " + std::to_string(i));
+  }
+  EXPECT_EQ(posts[3].args["channel"], "D0BOB");
+}
+
+TEST_F(SlackMessengerOverWebApiTest, ChannelRepliesGoToTheThread) {
+  ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL", "1700000000.000100"), Say("in thread")).ok());
+  ASSERT_TRUE(messenger_->Send(Channel("C0RANDOM"), Say("top level")).ok());
+  const auto posts = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].args["channel"], "C0GENERAL");
+  EXPECT_EQ(posts[0].args["thread_ts"], "1700000000.000100");
+  EXPECT_EQ(posts[0].response["message"]["thread_ts"], "1700000000.000100");
+  EXPECT_EQ(posts[1].args["channel"], "C0RANDOM");
+  EXPECT_FALSE(posts[1].args.contains("thread_ts"));
+  EXPECT_TRUE(emulator_.Calls("conversations.open").empty());
+}
+
+TEST_F(SlackMessengerOverWebApiTest, EphemeralRepliesNameTheirViewer) {
+  Destination d;
+  d.kind = Destination::Kind::kEphemeral;
+  d.channel = "C0GENERAL";
+  d.user = kBob;
+  ASSERT_TRUE(messenger_->Send(d, Say("only you can see this")).ok());
+  const auto calls = emulator_.Calls("chat.postEphemeral");
+  ASSERT_EQ(calls.size(), 1u);
+  ExpectWithinBlockKitLimits(calls[0]);
+  EXPECT_EQ(calls[0].args["channel"], "C0GENERAL");
+  EXPECT_EQ(calls[0].args["user"], "U0BOB");
+  EXPECT_EQ(Blocks(calls[0])[0]["text"]["text"], "only you can see this");
+  EXPECT_TRUE(emulator_.Calls("chat.postMessage").empty());
+}
+
+TEST_F(SlackMessengerOverWebApiTest, ResponseUrlRepliesAreEphemeralUnlessAskedOtherwise) {
+  Destination d;
+  d.kind = Destination::Kind::kResponse;
+  d.response_url = emulator_.NewResponseUrl();
+  d.user = kBob;
+  ASSERT_TRUE(messenger_->Send(d, Say("just for you")).ok());
+  d.in_channel = true;
+  ASSERT_TRUE(messenger_->Send(d, Say("for everyone")).ok());
+
+  const auto calls = emulator_.Calls("response_url");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].args["response_type"], "ephemeral");
+  EXPECT_EQ(Blocks(calls[0])[0]["text"]["text"], "just for you");
+  EXPECT_EQ(calls[1].args["response_type"], "in_channel");
+  EXPECT_EQ(Blocks(calls[1])[0]["text"]["text"], "for everyone");
+  for (const auto& c : calls) EXPECT_EQ(c.http_status, 200);
+  // No token goes to a response_url: the URL is the credential.
+  EXPECT_EQ(calls[0].headers.count("authorization"), 0u);
+  EXPECT_TRUE(emulator_.Calls("chat.postMessage").empty());
+}
+
+TEST_F(SlackMessengerOverWebApiTest, DisplayNamesComeFromUsersInfoOnce) {
+  EXPECT_EQ(messenger_->DisplayName(kAlice), "alice.l");
+  EXPECT_EQ(messenger_->DisplayName(kAlice), "alice.l");
+  EXPECT_EQ(messenger_->DisplayName(kBob), "Bob Builder");  // no display name: the real name
+  EXPECT_EQ(messenger_->DisplayName(kBob), "Bob Builder");
+  EXPECT_EQ(emulator_.Calls("users.info").size(), 2u);
+
+  EXPECT_EQ(messenger_->DisplayName({"T0EMULATOR", "U0NOBODY"}), "");  // user_not_found
+  emulator_.InjectFault("users.info", MakeFault(Fault::Kind::kServerError));
+  const store::UserRef carol{"T0EMULATOR", "U0CAROL"};
+  EXPECT_EQ(messenger_->DisplayName(carol), "");
+  // A failed lookup is not remembered: once Slack is back, the name comes.
+  emulator_.AddUser({"U0CAROL", "carol", "Carol Danvers", "", false});
+  EXPECT_EQ(messenger_->DisplayName(carol), "Carol Danvers");
+}
+
+TEST_F(SlackMessengerOverWebApiTest, SlackFailuresBecomeErrorsNotCrashes) {
+  emulator_.InjectFault("chat.postMessage", MakeFault(Fault::Kind::kServerError));
+  Status s = messenger_->Send(Channel("C0GENERAL"), Say("a"));
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s;
+
+  emulator_.InjectFault("chat.postMessage",
+                        MakeFault(Fault::Kind::kSlackError, "channel_not_found"));
+  s = messenger_->Send(Channel("C0GONE"), Say("b"));
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s;
+  EXPECT_EQ(slack::SlackErrorCode(s), "channel_not_found");
+
+  emulator_.InjectFault("chat.postMessage", MakeFault(Fault::Kind::kNotJson));
+  EXPECT_FALSE(messenger_->Send(Channel("C0GENERAL"), Say("c")).ok());
+
+  emulator_.InjectFault("chat.postEphemeral",
+                        MakeFault(Fault::Kind::kSlackError, "user_not_in_channel"));
+  Destination eph;
+  eph.kind = Destination::Kind::kEphemeral;
+  eph.channel = "C0GENERAL";
+  eph.user = kBob;
+  EXPECT_FALSE(messenger_->Send(eph, Say("e")).ok());
+
+  Destination response;
+  response.kind = Destination::Kind::kResponse;
+  response.response_url = emulator_.NewResponseUrl();
+  emulator_.InjectFault("response_url", MakeFault(Fault::Kind::kServerError));
+  EXPECT_FALSE(messenger_->Send(response, Say("f")).ok());
+  response.response_url = emulator_.root_url() + "/response/T0EMULATOR/999/unknown";
+  EXPECT_FALSE(messenger_->Send(response, Say("g")).ok());
+
+  // The DM cannot be opened: nothing is posted, and the failure is not remembered.
+  emulator_.InjectFault("conversations.open", MakeFault(Fault::Kind::kServerError));
+  const size_t posts = emulator_.Calls("chat.postMessage").size();
+  EXPECT_FALSE(messenger_->Send(Destination::Direct(kAlice), Say("h")).ok());
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").size(), posts);
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kAlice), Say("i")).ok());
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").back().args["channel"], "D0ALICE");
+
+  // Slack is fine again.
+  EXPECT_TRUE(messenger_->Send(Channel("C0GENERAL"), Say("j")).ok());
+}
+
+TEST_F(SlackMessengerOverWebApiTest, AFailureInALongReplyStopsTheRest) {
+  Reply reply = Say("Your topics:");
+  for (int i = 0; i < 100; ++i) {
+    reply.items.push_back({Line({UserText("q" + std::to_string(i))}),
+                           {{"Edit", "edit_topic", std::to_string(i)},
+                            {"Delete", "delete_topic", std::to_string(i)}}});
+  }
+  ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL"), reply).ok());
+  const size_t pages = emulator_.Calls("chat.postMessage").size();
+  ASSERT_GE(pages, 3u);
+  emulator_.ClearCalls();
+
+  // The second message fails: the error comes back and no later page is sent.
+  emulator_.InjectFault("chat.postMessage", MakeFault(Fault::Kind::kDelay), 1);
+  emulator_.InjectFault("chat.postMessage", MakeFault(Fault::Kind::kServerError), 1);
+  Status s = messenger_->Send(Channel("C0GENERAL"), reply);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s;
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").size(), 2u);
+}
+
+}  // namespace
+}  // namespace faqbot::server
