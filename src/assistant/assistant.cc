@@ -1,6 +1,7 @@
 // Assistant: entry points, per-person serialisation, state persistence and shared helpers.
 #include "assistant/assistant.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 
@@ -178,7 +179,12 @@ void Assistant::HandleButton(const ButtonPress& press) {
 void Assistant::Say(Turn& turn, Reply reply) {
   if (reply.fallback.empty()) {
     std::string text = PlainText(reply);
-    reply.fallback = text.substr(0, 150);
+    size_t cut = std::min<size_t>(text.size(), 150);
+    // Never end inside a UTF-8 sequence.
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    reply.fallback = text.substr(0, cut);
   }
   Status sent = messenger_.Send(turn.reply_to, reply);
   if (!sent.ok()) {
