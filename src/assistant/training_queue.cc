@@ -19,14 +19,14 @@ TrainingQueue::TrainingQueue(store::Store& store, ModelRegistry& registry,
 
 TrainingQueue::~TrainingQueue() { Shutdown(); }
 
-Result<store::EnqueueResult> TrainingQueue::Enqueue(const store::UserRef& owner) {
+Result<store::EnqueueResult> TrainingQueue::Enqueue(const store::UserRef& owner, bool schedule) {
   {
     std::lock_guard lock(state_->mu);
     if (state_->stopping)
       return FailedPreconditionError("shutting down; publish again in a moment");
   }
   FAQBOT_ASSIGN_OR_RETURN(store::EnqueueResult result, store_.EnqueuePublish(owner));
-  Schedule();
+  if (schedule) Schedule();
   return result;
 }
 
