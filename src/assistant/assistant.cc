@@ -83,6 +83,7 @@ void Assistant::HandleMessage(const UserMessage& m) {
   turn.who = m.from;
   turn.reply_to = ReplyDestination(m);
   std::lock_guard person(LockFor(m.from));
+  TurnFinisher finish{this, &turn};
 
   const AskParse ask = m.surface == UserMessage::Surface::kCommand
                            ? ParseAskArguments(m.text)
@@ -128,7 +129,6 @@ void Assistant::HandleMessage(const UserMessage& m) {
   } else {
     Converse(turn, m.text);
   }
-  SaveState(turn);
 }
 
 void Assistant::HandleButton(const ButtonPress& press) {
@@ -145,6 +145,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
   }
   turn.reply_to.user = press.from;
   std::lock_guard person(LockFor(press.from));
+  TurnFinisher finish{this, &turn};
 
   auto stored = store_.GetConversation(press.from);
   if (!stored.ok()) {
@@ -173,7 +174,6 @@ void Assistant::HandleButton(const ButtonPress& press) {
     LogWarn("assistant: unknown button action '{}'", press.action);
     Say(turn, Say1("That button is no longer valid. Say *hi* to start again."));
   }
-  SaveState(turn);
 }
 
 void Assistant::Say(Turn& turn, Reply reply) {
@@ -186,11 +186,19 @@ void Assistant::Say(Turn& turn, Reply reply) {
     }
     reply.fallback = text.substr(0, cut);
   }
-  Status sent = messenger_.Send(turn.reply_to, reply);
-  if (!sent.ok()) {
-    LogWarn("assistant: cannot reply to {}/{}: {}", turn.who.team_id, turn.who.user_id,
-            sent.ToString());
+  turn.replies.push_back(std::move(reply));
+}
+
+void Assistant::Finish(Turn& turn) {
+  SaveState(turn);
+  for (const auto& reply : turn.replies) {
+    Status sent = messenger_.Send(turn.reply_to, reply);
+    if (!sent.ok()) {
+      LogWarn("assistant: cannot reply to {}/{}: {}", turn.who.team_id, turn.who.user_id,
+              sent.ToString());
+    }
   }
+  turn.replies.clear();
 }
 
 void Assistant::SaveState(Turn& turn) {

@@ -55,6 +55,12 @@ class Assistant {
 
  private:
   struct Turn;  // one person's message or button press being handled
+  // Finish()es a turn when the handler returns, whichever way it returns.
+  struct TurnFinisher {
+    Assistant* assistant;
+    Turn* turn;
+    ~TurnFinisher() { assistant->Finish(*turn); }
+  };
 
   // The dialogue (concierge.cc).
   void Converse(Turn& turn, const std::string& text);
@@ -87,6 +93,8 @@ class Assistant {
 
   // Helpers.
   void Say(Turn& turn, Reply reply);
+  // Stores the turn's new state, then sends its replies.
+  void Finish(Turn& turn);
   void SaveState(Turn& turn);
   std::string NameOf(const store::UserRef& user);
   std::mutex& LockFor(const store::UserRef& user);
