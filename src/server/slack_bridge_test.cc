@@ -68,6 +68,17 @@ slack::MessageEvent Dm(const std::string& text) {
   return m;
 }
 
+// Bob mentions the app in #general.
+slack::AppMentionEvent BobMentions(const std::string& text) {
+  slack::AppMentionEvent m;
+  m.team_id = kTeam;
+  m.channel = "C0GENERAL";
+  m.user = "U0BOB";
+  m.text = text;
+  m.ts = "1700000001.000300";
+  return m;
+}
+
 slack::BlockAction Press(const std::string& action_id, const std::string& value = "") {
   slack::BlockAction a;
   a.team_id = kTeam;
@@ -175,12 +186,8 @@ TEST_F(SlackBridgeTest, MessagesOutsideTheDmAreLeftToAppMention) {
 }
 
 TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {
-  slack::AppMentionEvent m;
-  m.team_id = kTeam;
-  m.channel = "C0GENERAL";
-  m.user = "U0BOB";
-  m.text = "<@U0FAQBOT> ask <@U0ALICE>";  // the bot's own mention is not taken as the owner
-  m.ts = "1700000001.000300";
+  // The bot's own mention is not taken as the owner.
+  auto m = BobMentions("<@U0FAQBOT> ask <@U0ALICE>");
   auto replies = Handle(m);
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_THAT(replies[0].text, HasSubstr("What would you like to ask <@U0ALICE>?"));
@@ -268,14 +275,8 @@ TEST_F(SlackBridgeTest, SlackEntitiesAreDecodedBeforeTheAssistantSeesThem) {
 TEST_F(SlackBridgeTest, TheBotUserIdCanBeSetAfterStart) {
   SlackBridge late(*assistant_, "");
   late.set_bot_user_id(kBot);
-  slack::AppMentionEvent m;
-  m.team_id = kTeam;
-  m.channel = "C0GENERAL";
-  m.user = "U0BOB";
-  m.text = "<@U0FAQBOT> ask <@U0ALICE>";
-  m.ts = "1700000001.000300";
   const size_t before = messenger_.sent().size();
-  late.Handle(Event(m));
+  late.Handle(Event(BobMentions("<@U0FAQBOT> ask <@U0ALICE>")));
   auto sent = messenger_.sent();
   ASSERT_EQ(sent.size(), before + 1);
   EXPECT_THAT(sent.back().text, HasSubstr("What would you like to ask <@U0ALICE>?"));

@@ -429,6 +429,20 @@ TEST_F(SlackMessengerOverWebApiTest, SlackFailuresBecomeErrorsNotCrashes) {
   EXPECT_TRUE(messenger_->Send(Channel("C0GENERAL"), Say("j")).ok());
 }
 
+// The assistant's fallback is the first 150 bytes of the reply, which may end inside a UTF-8
+// sequence; stored text may hold stray bytes. Neither may break the request.
+TEST_F(SlackMessengerOverWebApiTest, MalformedUtf8IsSentNotThrown) {
+  Reply reply;
+  reply.paragraphs.push_back(Line({Words("caf\xC3"), UserText("bad \xFF\xFE byte")}));
+  reply.fallback = "caf\xC3";
+  Status sent = messenger_->Send(Channel("C0GENERAL"), reply);
+  ASSERT_TRUE(sent.ok()) << sent;
+  const auto calls = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(calls.size(), 1u);
+  ExpectWithinBlockKitLimits(calls[0]);
+  EXPECT_THAT(calls[0].args["text"].get<std::string>(), HasSubstr("caf"));
+}
+
 TEST_F(SlackMessengerOverWebApiTest, AFailureInALongReplyStopsTheRest) {
   Reply reply = Say("Your topics:");
   for (int i = 0; i < 100; ++i) {
