@@ -16,6 +16,7 @@
 #include <map>
 #include <thread>
 
+#include "bench_flags.h"
 #include "bench_topics.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -32,6 +33,7 @@
 namespace {
 
 using namespace faqbot;
+using bench::Flag;
 using Steady = std::chrono::steady_clock;
 namespace fixtures = slack_emulator::fixtures;
 using slack_emulator::SlackEmulator;
@@ -40,15 +42,6 @@ constexpr char kSecret[] = "ask-bench-signing-secret";
 constexpr char kOwner[] = "U0OWNER";
 
 double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-std::string Flag(int argc, char** argv, const std::string& name, std::string fallback) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--" + name) return "1";
-    if (arg.rfind("--" + name + "=", 0) == 0) return arg.substr(name.size() + 3);
-  }
-  return fallback;
-}
 
 std::string AskerId(size_t i) {
   char id[32];

@@ -21,6 +21,7 @@
 
 #include "assistant/model_registry.h"
 #include "assistant/training_queue.h"
+#include "bench_flags.h"
 #include "bench_topics.h"
 #include "common/clock.h"
 #include "common/executor.h"
@@ -32,16 +33,8 @@
 namespace {
 
 using namespace faqbot;
+using bench::Flag;
 using Steady = std::chrono::steady_clock;
-
-std::string Flag(int argc, char** argv, const std::string& name, std::string fallback) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--" + name) return "1";
-    if (arg.rfind("--" + name + "=", 0) == 0) return arg.substr(name.size() + 3);
-  }
-  return fallback;
-}
 
 store::UserRef Owner(size_t i) {
   char id[32];

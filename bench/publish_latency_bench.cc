@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bench_flags.h"
 #include "bench_topics.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -28,6 +29,7 @@
 namespace {
 
 using namespace faqbot;
+using bench::Flag;
 using Steady = std::chrono::steady_clock;
 namespace fixtures = slack_emulator::fixtures;
 using slack_emulator::SlackEmulator;
@@ -35,15 +37,6 @@ using slack_emulator::SlackEmulator;
 constexpr char kSecret[] = "publish-bench-signing-secret";
 
 double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-std::string Flag(int argc, char** argv, const std::string& name, std::string fallback) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--" + name) return "1";
-    if (arg.rfind("--" + name + "=", 0) == 0) return arg.substr(name.size() + 3);
-  }
-  return fallback;
-}
 
 // The first recorded chat.postMessage to `channel` whose body contains `text`.
 std::optional<slack_emulator::RecordedCall> FindMessage(const SlackEmulator& emulator,

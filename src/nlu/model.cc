@@ -163,7 +163,10 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
 void Model::BuildIndexes() {
   by_stem_.clear();
   by_lexicon_id_.clear();
-  expansions_.clear();
+  expansion_keys_.clear();
+  expansion_offsets_.clear();
+  expansion_matches_.clear();
+  std::vector<std::pair<uint32_t, Match>> expansions;  // (related lexicon id, vocab match)
   trigrams_.clear();
   trigram_count_.assign(vocab_.size(), 0);
   postings_.assign(vocab_.size(), {});
@@ -179,7 +182,7 @@ void Model::BuildIndexes() {
       by_lexicon_id_.emplace(term.lexicon_id, v);
       for (uint32_t packed : lexicon_->RawRelated(term.lexicon_id)) {
         const RelatedTerm r = Lexicon::Decode(packed);
-        expansions_[r.term].push_back({v, RelationSim(r)});
+        expansions.push_back({r.term, {v, RelationSim(r)}});
       }
       if (const int8_t* vec = lexicon_->Vector(term.lexicon_id); vec && options_.vector_sim > 0) {
         vector_vocab_.push_back(v);
@@ -192,6 +195,19 @@ void Model::BuildIndexes() {
       for (uint32_t g : grams) trigrams_[g].push_back(v);
     }
   }
+  std::stable_sort(expansions.begin(), expansions.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  expansion_matches_.reserve(expansions.size());
+  for (const auto& [term, match] : expansions) {
+    if (expansion_keys_.empty() || expansion_keys_.back() != term) {
+      expansion_keys_.push_back(term);
+      expansion_offsets_.push_back(static_cast<uint32_t>(expansion_matches_.size()));
+    }
+    expansion_matches_.push_back(match);
+  }
+  expansion_offsets_.push_back(static_cast<uint32_t>(expansion_matches_.size()));
+  expansion_keys_.shrink_to_fit();
+  expansion_offsets_.shrink_to_fit();
   for (uint32_t e = 0; e < examples_.size(); ++e) {
     Example& ex = examples_[e];
     ex.weight_sum = 0;
@@ -239,8 +255,12 @@ void Model::CollectMatches(const std::string& stem, uint32_t lexicon_id, bool st
         add(it->second, RelationSim(r));
       }
     }
-    if (auto it = expansions_.find(lexicon_id); it != expansions_.end()) {
-      for (const Match& m : it->second) add(m.vocab, m.sim);
+    const auto key = std::lower_bound(expansion_keys_.begin(), expansion_keys_.end(), lexicon_id);
+    if (key != expansion_keys_.end() && *key == lexicon_id) {
+      const size_t i = static_cast<size_t>(key - expansion_keys_.begin());
+      for (uint32_t m = expansion_offsets_[i]; m < expansion_offsets_[i + 1]; ++m) {
+        add(expansion_matches_[m].vocab, expansion_matches_[m].sim);
+      }
     }
     // Second-order relatedness through the word vectors.
     if (const int8_t* q = lexicon_->Vector(lexicon_id); q && !vector_vocab_.empty()) {
@@ -355,7 +375,8 @@ size_t Model::ApproximateMemoryBytes() const {
   for (const auto& v : vocab_) bytes += sizeof(v) + v.stem.capacity();
   for (const auto& e : examples_) bytes += sizeof(e) + e.terms.capacity() * sizeof(uint32_t);
   bytes += by_stem_.size() * (kNode + sizeof(std::string) + 16) + by_lexicon_id_.size() * kNode;
-  for (const auto& [id, matches] : expansions_) bytes += kNode + matches.capacity() * sizeof(Match);
+  bytes += (expansion_keys_.capacity() + expansion_offsets_.capacity()) * sizeof(uint32_t) +
+           expansion_matches_.capacity() * sizeof(Match);
   for (const auto& [gram, ids] : trigrams_) bytes += kNode + ids.capacity() * sizeof(uint32_t);
   bytes += trigram_count_.capacity() * sizeof(uint32_t);
   for (const auto& p : postings_) bytes += sizeof(p) + p.capacity() * sizeof(Posting);
