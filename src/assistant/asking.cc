@@ -128,6 +128,19 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
 
 void Assistant::HandOff(const store::AskedQuestion& asked,
                         const std::vector<std::string>& candidates) {
+  int also_waiting = 0;
+  {
+    std::lock_guard lock(handoff_mu_);
+    const Clock::TimePoint now = clock_.Now();
+    auto [it, first] = handoff_pacing_.try_emplace(asked.owner);
+    if (!first && now - it->second.last_dm < options_.handoff_dm_interval) {
+      ++it->second.waiting;  // recorded in the unanswered list; the next DM mentions it
+      return;
+    }
+    also_waiting = it->second.waiting;
+    it->second = {now, 0};
+    if (handoff_pacing_.size() > 100'000) handoff_pacing_.clear();
+  }
   Reply r;
   r.paragraphs.push_back(
       Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
@@ -150,6 +163,11 @@ void Assistant::HandOff(const store::AskedQuestion& asked,
     }
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, id));
+  if (also_waiting > 0) {
+    r.context.push_back(Line("…and " + std::to_string(also_waiting) + " more question" +
+                             (also_waiting == 1 ? "" : "s") +
+                             " waiting for you: say *unanswered questions*."));
+  }
   Status sent = messenger_.Send(Destination::Direct(asked.owner), r);
   if (!sent.ok()) LogWarn("assistant: cannot hand a question to its owner: {}", sent.ToString());
 }

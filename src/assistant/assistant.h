@@ -13,6 +13,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +35,10 @@ struct AssistantOptions {
   int handoff_candidates = 3;
   // Most unanswered questions listed at once.
   int unanswered_limit = 50;
+  // At most one hand-off DM per owner this often; questions in between wait in the owner's
+  // unanswered list and the next DM says how many. Keeps a popular owner's DM (paced by Slack
+  // to about one message per second) from holding up everyone else's answers.
+  std::chrono::milliseconds handoff_dm_interval{10'000};
 };
 
 class Assistant {
@@ -107,6 +113,13 @@ class Assistant {
   Clock& clock_;
   AssistantOptions options_;
   std::array<std::mutex, 64> person_locks_;
+
+  struct HandoffPacing {
+    Clock::TimePoint last_dm;
+    int waiting = 0;  // questions handed off since, without a DM of their own
+  };
+  std::mutex handoff_mu_;
+  std::map<store::UserRef, HandoffPacing> handoff_pacing_;
 };
 
 }  // namespace faqbot::assistant

@@ -308,6 +308,27 @@ TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
               HasSubstr("Your bot doesn't know that one yet"));
 }
 
+TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  auto handoffs_to_alice = [&] {
+    int n = 0;
+    for (const auto& s : messenger_.sent) {
+      if (s.to.user == kAlice && s.text.find("asked you:") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  Dm(kBob, "ask <@U0ALICE> who won the football yesterday");
+  Dm(kBob, "ask <@U0ALICE> is there cake in the kitchen");
+  EXPECT_EQ(handoffs_to_alice(), 1);
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("3 questions waiting for you"));
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kBob, "ask <@U0ALICE> where are the spare keys kept");
+  EXPECT_EQ(handoffs_to_alice(), 2);
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 2 more questions waiting for you"));
+}
+
 TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
