@@ -199,6 +199,14 @@ void Assistant::Finish(Turn& turn) {
     }
   }
   turn.replies.clear();
+  for (const auto& [to, reply] : turn.others) {
+    Status sent = messenger_.Send(to, reply);
+    if (!sent.ok()) {
+      LogWarn("assistant: cannot message {}/{}: {}", to.user.team_id, to.user.user_id,
+              sent.ToString());
+    }
+  }
+  turn.others.clear();
 }
 
 void Assistant::SaveState(Turn& turn) {

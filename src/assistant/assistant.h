@@ -87,13 +87,15 @@ class Assistant {
 
   // Asking and hand-off (asking.cc).
   void Ask(Turn& turn, const std::string& owner_id, const std::string& question);
-  void HandOff(const store::AskedQuestion& asked, const std::vector<std::string>& candidates);
+  // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
+  void HandOff(Turn& turn, const store::AskedQuestion& asked,
+               const std::vector<std::string>& candidates);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   void HandoffAnswer(Turn& turn, const std::string& value);
   void HandoffTopic(Turn& turn, const std::string& value);
   void HandoffIgnore(Turn& turn, const std::string& value);
-  // Tells the asker of `asked` the owner's answer.
-  void DeliverAnswer(const store::AskedQuestion& asked, const std::string& answer);
+  // Queues, on `turn`, the owner's answer for the asker of `asked`.
+  void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& answer);
   // The asked question `value` names, when `turn`'s person owns it; tells them otherwise.
   std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, const std::string& value);
 

@@ -18,6 +18,8 @@ struct Assistant::Turn {
   // Replies to this person, sent only after the new state is stored: a prompt is never shown
   // for a step a crash would forget.
   std::vector<Reply> replies;
+  // Messages to other people (hand-offs, delivered answers), sent after `replies`.
+  std::vector<std::pair<Destination, Reply>> others;
 
   void Set(DialogueState next) {
     state = std::move(next);

@@ -237,7 +237,7 @@ void Assistant::AddTopicFromAnswer(Turn& turn, const std::string& answer) {
     auto asked = store_.GetQuestion(handoff);
     if (asked.ok() && asked->has_value() && (*asked)->owner == turn.who) {
       (void)store_.SetQuestionOutcome(handoff, store::QuestionOutcome::kResolved, topic->id);
-      DeliverAnswer(**asked, answer);
+      DeliverAnswer(turn, **asked, answer);
     }
   }
 }
