@@ -50,14 +50,17 @@ test-fuzz: build
 	cd $(FUZZ_BUILD) && FAQBOT_LEXICON=$(abspath $(BUILD))/lexicon.fwn \
 	  ctest --output-on-failure -L fuzz
 
-# Until `faqbot serve` exists: train the sample bot and ask it questions.
+# The assistant itself. Its first lines tell how to connect Slack or use `faqbot shell`.
 run: build
-	./examples/demo.sh $(BUILD)
+	./$(BUILD)/faqbot serve
 
 # Every benchmark; the figures are written down in docs/.
 bench: build
 	./bench/nlu_report.sh $(BUILD)
 	./bench/store_report.sh $(BUILD)
+	./$(BUILD)/bench/slack_inbound_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	./$(BUILD)/bench/socket_mode_bench --benchmark_min_time=2
+	./$(BUILD)/bench/http_events_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 format:
 	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -54,7 +54,7 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
                                 turn.reply_to.channel,
                                 turn.reply_to.thread_ts};
       auto asked = store_.RecordQuestion(record);
-      if (asked.ok() && !(owner == turn.who)) HandOff(*asked, {});
+      if (asked.ok() && !(owner == turn.who)) HandOff(turn, *asked, {});
       return;
     }
     LogWarn("assistant: cannot load the bot of {}/{}: {}", owner.team_id, owner.user_id,
@@ -123,11 +123,24 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
   if (!asked.ok()) return;
   std::vector<std::string> candidates;
   for (const auto& ranked : prediction.ranking) candidates.push_back(ranked.name);
-  HandOff(*asked, candidates);
+  HandOff(turn, *asked, candidates);
 }
 
-void Assistant::HandOff(const store::AskedQuestion& asked,
+void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
                         const std::vector<std::string>& candidates) {
+  int also_waiting = 0;
+  {
+    std::lock_guard lock(handoff_mu_);
+    const Clock::TimePoint now = clock_.Now();
+    auto [it, first] = handoff_pacing_.try_emplace(asked.owner);
+    if (!first && now - it->second.last_dm < options_.handoff_dm_interval) {
+      ++it->second.waiting;  // recorded in the unanswered list; the next DM mentions it
+      return;
+    }
+    also_waiting = it->second.waiting;
+    it->second = {now, 0};
+    if (handoff_pacing_.size() > 100'000) handoff_pacing_.clear();
+  }
   Reply r;
   r.paragraphs.push_back(
       Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
@@ -150,8 +163,12 @@ void Assistant::HandOff(const store::AskedQuestion& asked,
     }
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, id));
-  Status sent = messenger_.Send(Destination::Direct(asked.owner), r);
-  if (!sent.ok()) LogWarn("assistant: cannot hand a question to its owner: {}", sent.ToString());
+  if (also_waiting > 0) {
+    r.context.push_back(Line("…and " + std::to_string(also_waiting) + " more question" +
+                             (also_waiting == 1 ? "" : "s") +
+                             " waiting for you: say *unanswered questions*."));
+  }
+  turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
 }
 
 std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, const std::string& value) {
@@ -206,7 +223,7 @@ void Assistant::HandoffTopic(Turn& turn, const std::string& value) {
             Words(". I've sent the answer on; publish to make it live.")}));
   r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
   Say(turn, r);
-  DeliverAnswer(*asked, updated->content.answer);
+  DeliverAnswer(turn, *asked, updated->content.answer);
 }
 
 void Assistant::HandoffIgnore(Turn& turn, const std::string& value) {
@@ -216,7 +233,8 @@ void Assistant::HandoffIgnore(Turn& turn, const std::string& value) {
   Say(turn, Say1("Ok, ignored."));
 }
 
-void Assistant::DeliverAnswer(const store::AskedQuestion& asked, const std::string& answer) {
+void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
+                              const std::string& answer) {
   Reply r;
   r.paragraphs.push_back(
       Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
@@ -228,8 +246,7 @@ void Assistant::DeliverAnswer(const store::AskedQuestion& asked, const std::stri
     to.channel = asked.channel;
     to.thread_ts = asked.thread_ts;
   }
-  Status sent = messenger_.Send(to, r);
-  if (!sent.ok()) LogWarn("assistant: cannot deliver an answer: {}", sent.ToString());
+  turn.others.emplace_back(std::move(to), std::move(r));
 }
 
 void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
@@ -248,7 +265,7 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
     r.paragraphs.push_back(Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),
                                  Words(" know my answer missed.")}));
     Say(turn, r);
-    HandOff(**asked, {});
+    HandOff(turn, **asked, {});
   }
 }
 

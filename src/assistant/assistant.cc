@@ -1,6 +1,7 @@
 // Assistant: entry points, per-person serialisation, state persistence and shared helpers.
 #include "assistant/assistant.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 
@@ -82,6 +83,7 @@ void Assistant::HandleMessage(const UserMessage& m) {
   turn.who = m.from;
   turn.reply_to = ReplyDestination(m);
   std::lock_guard person(LockFor(m.from));
+  TurnFinisher finish{this, &turn};
 
   const AskParse ask = m.surface == UserMessage::Surface::kCommand
                            ? ParseAskArguments(m.text)
@@ -127,7 +129,6 @@ void Assistant::HandleMessage(const UserMessage& m) {
   } else {
     Converse(turn, m.text);
   }
-  SaveState(turn);
 }
 
 void Assistant::HandleButton(const ButtonPress& press) {
@@ -144,6 +145,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
   }
   turn.reply_to.user = press.from;
   std::lock_guard person(LockFor(press.from));
+  TurnFinisher finish{this, &turn};
 
   auto stored = store_.GetConversation(press.from);
   if (!stored.ok()) {
@@ -172,19 +174,39 @@ void Assistant::HandleButton(const ButtonPress& press) {
     LogWarn("assistant: unknown button action '{}'", press.action);
     Say(turn, Say1("That button is no longer valid. Say *hi* to start again."));
   }
-  SaveState(turn);
 }
 
 void Assistant::Say(Turn& turn, Reply reply) {
   if (reply.fallback.empty()) {
     std::string text = PlainText(reply);
-    reply.fallback = text.substr(0, 150);
+    size_t cut = std::min<size_t>(text.size(), 150);
+    // Never end inside a UTF-8 sequence.
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    reply.fallback = text.substr(0, cut);
   }
-  Status sent = messenger_.Send(turn.reply_to, reply);
-  if (!sent.ok()) {
-    LogWarn("assistant: cannot reply to {}/{}: {}", turn.who.team_id, turn.who.user_id,
-            sent.ToString());
+  turn.replies.push_back(std::move(reply));
+}
+
+void Assistant::Finish(Turn& turn) {
+  SaveState(turn);
+  for (const auto& reply : turn.replies) {
+    Status sent = messenger_.Send(turn.reply_to, reply);
+    if (!sent.ok()) {
+      LogWarn("assistant: cannot reply to {}/{}: {}", turn.who.team_id, turn.who.user_id,
+              sent.ToString());
+    }
   }
+  turn.replies.clear();
+  for (const auto& [to, reply] : turn.others) {
+    Status sent = messenger_.Send(to, reply);
+    if (!sent.ok()) {
+      LogWarn("assistant: cannot message {}/{}: {}", to.user.team_id, to.user.user_id,
+              sent.ToString());
+    }
+  }
+  turn.others.clear();
 }
 
 void Assistant::SaveState(Turn& turn) {

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +35,10 @@ struct AssistantOptions {
   int handoff_candidates = 3;
   // Most unanswered questions listed at once.
   int unanswered_limit = 50;
+  // At most one hand-off DM per owner this often; questions in between wait in the owner's
+  // unanswered list and the next DM says how many. Keeps a popular owner's DM (paced by Slack
+  // to about one message per second) from holding up everyone else's answers.
+  std::chrono::milliseconds handoff_dm_interval{10'000};
 };
 
 class Assistant {
@@ -55,6 +61,12 @@ class Assistant {
 
  private:
   struct Turn;  // one person's message or button press being handled
+  // Finish()es a turn when the handler returns, whichever way it returns.
+  struct TurnFinisher {
+    Assistant* assistant;
+    Turn* turn;
+    ~TurnFinisher() { assistant->Finish(*turn); }
+  };
 
   // The dialogue (concierge.cc).
   void Converse(Turn& turn, const std::string& text);
@@ -75,18 +87,22 @@ class Assistant {
 
   // Asking and hand-off (asking.cc).
   void Ask(Turn& turn, const std::string& owner_id, const std::string& question);
-  void HandOff(const store::AskedQuestion& asked, const std::vector<std::string>& candidates);
+  // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
+  void HandOff(Turn& turn, const store::AskedQuestion& asked,
+               const std::vector<std::string>& candidates);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   void HandoffAnswer(Turn& turn, const std::string& value);
   void HandoffTopic(Turn& turn, const std::string& value);
   void HandoffIgnore(Turn& turn, const std::string& value);
-  // Tells the asker of `asked` the owner's answer.
-  void DeliverAnswer(const store::AskedQuestion& asked, const std::string& answer);
+  // Queues, on `turn`, the owner's answer for the asker of `asked`.
+  void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& answer);
   // The asked question `value` names, when `turn`'s person owns it; tells them otherwise.
   std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, const std::string& value);
 
   // Helpers.
   void Say(Turn& turn, Reply reply);
+  // Stores the turn's new state, then sends its replies.
+  void Finish(Turn& turn);
   void SaveState(Turn& turn);
   std::string NameOf(const store::UserRef& user);
   std::mutex& LockFor(const store::UserRef& user);
@@ -99,6 +115,13 @@ class Assistant {
   Clock& clock_;
   AssistantOptions options_;
   std::array<std::mutex, 64> person_locks_;
+
+  struct HandoffPacing {
+    Clock::TimePoint last_dm;
+    int waiting = 0;  // questions handed off since, without a DM of their own
+  };
+  std::mutex handoff_mu_;
+  std::map<store::UserRef, HandoffPacing> handoff_pacing_;
 };
 
 }  // namespace faqbot::assistant

@@ -15,6 +15,11 @@ struct Assistant::Turn {
   DialogueState state;
   int64_t version = 0;  // of the stored state; 0 when none is stored
   bool state_changed = false;
+  // Replies to this person, sent only after the new state is stored: a prompt is never shown
+  // for a step a crash would forget.
+  std::vector<Reply> replies;
+  // Messages to other people (hand-offs, delivered answers), sent after `replies`.
+  std::vector<std::pair<Destination, Reply>> others;
 
   void Set(DialogueState next) {
     state = std::move(next);

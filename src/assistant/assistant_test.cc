@@ -108,6 +108,15 @@ class AssistantTest : public ::testing::Test {
     return out;
   }
   const RecordingMessenger::Sent& Last() { return messenger_.sent.back(); }
+  // The latest message sent directly to `user`.
+  const RecordingMessenger::Sent& LastDirectTo(const store::UserRef& user) {
+    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+      if (it->to.kind == Destination::Kind::kDirect && it->to.user == user) return *it;
+    }
+    static const RecordingMessenger::Sent kNone{};
+    ADD_FAILURE() << "nothing was sent to " << user.user_id;
+    return kNone;
+  }
   // The value of the button with `action` in the last reply to `who`'s DM or direct messages.
   std::string ButtonValue(const std::string& action) {
     for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
@@ -206,9 +215,7 @@ TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheA
   Publish();
   const std::string reply = Dm(kBob, "ask <@U0ALICE> when is the company picnic this year");
   EXPECT_THAT(reply, HasSubstr("I don't know that one yet — I've asked <@U0ALICE>"));
-  const auto& handoff = Last();
-  EXPECT_EQ(handoff.to.kind, Destination::Kind::kDirect);
-  EXPECT_EQ(handoff.to.user, kAlice);
+  const auto& handoff = LastDirectTo(kAlice);
   EXPECT_THAT(handoff.text, HasSubstr("<@U0BOB> asked you: when is the company picnic this year"));
   const std::string question_id = ButtonValue("handoff_answer");
   ASSERT_FALSE(question_id.empty());
@@ -293,13 +300,33 @@ TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
   EXPECT_THAT(Dm(kBob, "ask <@U0CAROL> where is the wiki?"),
               HasSubstr("<@U0CAROL> has not published any topics yet"));
   // Carol hears that somebody asked.
-  EXPECT_THAT(Last().text, HasSubstr("<@U0BOB> asked you: where is the wiki?"));
-  EXPECT_EQ(Last().to.user, kCarol);
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("<@U0BOB> asked you: where is the wiki?"));
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
   EXPECT_THAT(Dm(kAlice, "ask <@U0ALICE> wifi password?"), HasSubstr("says - It's on the fridge."));
   EXPECT_THAT(Dm(kAlice, "ask <@U0ALICE> who won the football"),
               HasSubstr("Your bot doesn't know that one yet"));
+}
+
+TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  auto handoffs_to_alice = [&] {
+    int n = 0;
+    for (const auto& s : messenger_.sent) {
+      if (s.to.user == kAlice && s.text.find("asked you:") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  Dm(kBob, "ask <@U0ALICE> who won the football yesterday");
+  Dm(kBob, "ask <@U0ALICE> is there cake in the kitchen");
+  EXPECT_EQ(handoffs_to_alice(), 1);
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("3 questions waiting for you"));
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kBob, "ask <@U0ALICE> where are the spare keys kept");
+  EXPECT_EQ(handoffs_to_alice(), 2);
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 2 more questions waiting for you"));
 }
 
 TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {

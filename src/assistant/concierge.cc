@@ -237,7 +237,7 @@ void Assistant::AddTopicFromAnswer(Turn& turn, const std::string& answer) {
     auto asked = store_.GetQuestion(handoff);
     if (asked.ok() && asked->has_value() && (*asked)->owner == turn.who) {
       (void)store_.SetQuestionOutcome(handoff, store::QuestionOutcome::kResolved, topic->id);
-      DeliverAnswer(**asked, answer);
+      DeliverAnswer(turn, **asked, answer);
     }
   }
 }
@@ -408,13 +408,15 @@ void Assistant::Confirm(Turn& turn, bool yes) {
                             "Your published bot keeps answering until you publish again."));
     }
     case Step::kConfirmPublish: {
-      auto enqueued = training_.Enqueue(turn.who);
+      // Recorded first, announced, then started: the "published" DM always comes second.
+      auto enqueued = training_.Enqueue(turn.who, /*schedule=*/false);
       if (!enqueued.ok()) {
         return Say(turn, Say1("Seems like I cannot publish your topics currently :scream_cat: "
                               "Please try again in a minute."));
       }
-      return Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +
-                            ":heart_eyes_cat: I'll ping you back when done."));
+      Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +
+                     ":heart_eyes_cat: I'll ping you back when done."));
+      return training_.Poke();
     }
     default:
       return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));

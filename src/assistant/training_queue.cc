@@ -19,14 +19,14 @@ TrainingQueue::TrainingQueue(store::Store& store, ModelRegistry& registry,
 
 TrainingQueue::~TrainingQueue() { Shutdown(); }
 
-Result<store::EnqueueResult> TrainingQueue::Enqueue(const store::UserRef& owner) {
+Result<store::EnqueueResult> TrainingQueue::Enqueue(const store::UserRef& owner, bool schedule) {
   {
     std::lock_guard lock(state_->mu);
     if (state_->stopping)
       return FailedPreconditionError("shutting down; publish again in a moment");
   }
   FAQBOT_ASSIGN_OR_RETURN(store::EnqueueResult result, store_.EnqueuePublish(owner));
-  Schedule();
+  if (schedule) Schedule();
   return result;
 }
 
@@ -63,6 +63,8 @@ int TrainingQueue::Drain() {
       break;  // the database is unavailable; Poke retries later
     }
     if (!job->has_value()) break;
+    LogDebug("training queue: claimed job {} of {}/{} (attempt {})", (*job)->id,
+             (*job)->owner.team_id, (*job)->owner.user_id, (*job)->attempts);
     Run(**job);
     ++ran;
   }

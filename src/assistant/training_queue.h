@@ -32,7 +32,7 @@ struct TrainingQueueOptions {
   std::string worker = "faqbot";
   // How long a claimed job is ours; a training takes milliseconds, so this only matters when a
   // process dies holding a job.
-  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds lease{10'000};
   // Wait before retrying a job that failed for a transient reason (database hiccup).
   std::chrono::milliseconds retry_backoff{2'000};
   // Matcher settings of every trained model.
@@ -56,9 +56,10 @@ class TrainingQueue {
   TrainingQueue(const TrainingQueue&) = delete;
   TrainingQueue& operator=(const TrainingQueue&) = delete;
 
-  // Records a publish request for `owner` (coalescing with a pending one) and schedules a worker.
+  // Records a publish request for `owner` (coalescing with a pending one) and, unless told not
+  // to (the caller first tells the owner, then calls Poke), schedules a worker.
   // Errors: the Store's (the request was not recorded); FailedPrecondition after Shutdown.
-  Result<store::EnqueueResult> Enqueue(const store::UserRef& owner);
+  Result<store::EnqueueResult> Enqueue(const store::UserRef& owner, bool schedule = true);
 
   // Schedules a worker to look for claimable jobs (other processes' requests, retries, jobs of
   // dead workers). Cheap when there are none.

@@ -234,11 +234,16 @@ void WebApiClient::Pace(std::string_view method, const nlohmann::json& args) {
     if (next_slot_.size() > 4096) {
       std::erase_if(next_slot_, [&](const auto& entry) { return entry.second <= now; });
     }
-    Clock::TimePoint& slot = next_slot_[channel];
-    const Clock::TimePoint start = std::max(slot, now);
+    // Generic cell rate algorithm: `tat` is when the channel's bucket would be empty again; a
+    // post may go `burst - 1` intervals ahead of it.
+    Clock::TimePoint& tat = next_slot_[channel];
+    const Clock::TimePoint base = std::max(tat, now);
+    const Clock::Duration allowance =
+        options_.channel_interval * (std::max(1, options_.channel_burst) - 1);
+    const Clock::TimePoint start = std::max(now, base - allowance);
     wait = start - now;
     // Reserve the slot before sleeping so concurrent callers queue up behind each other.
-    slot = start + options_.channel_interval;
+    tat = base + options_.channel_interval;
   }
   if (wait.count() > 0) clock_.SleepFor(wait);
 }

@@ -9,9 +9,10 @@
 // Failures it absorbs, each bounded by `max_retries` re-sends:
 //   - HTTP 429: waits the `Retry-After` seconds Slack asks for (capped), then re-sends;
 //   - HTTP 5xx and network errors (refused, reset, timeout): exponential backoff with jitter.
-// Pacing: chat.postMessage / chat.postEphemeral / chat.update to one channel are spaced
-// `channel_interval` apart (Slack allows about one message per second per channel); a caller
-// waits for its slot, other channels are not held up.
+// Pacing: chat.postMessage / chat.postEphemeral / chat.update to one channel average one per
+// `channel_interval`, with bursts of up to `channel_burst` (Slack allows about one message per
+// second per channel, short bursts allowed); a caller waits for its slot, other channels are
+// not held up.
 //
 // Every wait (backoff, Retry-After, pacing) goes through the injected Clock, so tests use a
 // FakeClock. Secrets (tokens) never appear in logs or Status messages.
@@ -58,8 +59,11 @@ struct WebApiClientOptions {
   // Longest Retry-After honoured; a larger value fails the call with ResourceExhausted instead
   // of parking the caller for minutes. Missing or unparsable Retry-After counts as 1 s.
   std::chrono::seconds max_retry_after{60};
-  // Minimum spacing of message posts to one channel; 0 disables pacing.
+  // Average spacing of message posts to one channel; 0 disables pacing.
   std::chrono::milliseconds channel_interval{1'000};
+  // Posts to one channel that may go out back to back before the spacing applies (a reply and
+  // the notification right after it); 1 spaces every post.
+  int channel_burst = 3;
   // Seed for the backoff jitter; 0 = seeded from std::random_device.
   uint64_t jitter_seed = 0;
   // Sent as the User-Agent header.

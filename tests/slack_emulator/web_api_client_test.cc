@@ -257,6 +257,7 @@ TEST_F(WebApiClientTest, WrongBaseUrlIsAClearError) {
 TEST_F(WebApiClientTest, PostsToOneChannelArePacedOthersAreNot) {
   WebApiClientOptions o = Options();
   o.channel_interval = milliseconds(200);
+  o.channel_burst = 1;
   WebApiClient client(o, SystemClock::Instance());
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
@@ -273,6 +274,23 @@ TEST_F(WebApiClientTest, PostsToOneChannelArePacedOthersAreNot) {
   }
   // The other channel is not held up behind C0PACED's queue.
   EXPECT_LT(calls[3].arrival - calls[2].arrival, milliseconds(150));
+}
+
+TEST_F(WebApiClientTest, AShortBurstToOneChannelGoesOutAtOnceThenItIsPaced) {
+  WebApiClientOptions o = Options();
+  o.channel_interval = milliseconds(1000);
+  o.channel_burst = 3;
+  WebApiClient client(o, SystemClock::Instance());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client.PostMessage({{"channel", "C0BURST"}, {"text", std::to_string(i)}}).ok());
+  }
+  auto calls = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(calls.size(), 5u);
+  // Three back to back (a reply and the notifications right after it)…
+  EXPECT_LT(calls[2].arrival - calls[0].arrival, milliseconds(900));
+  // …then one per interval.
+  EXPECT_GE(calls[3].arrival - calls[0].arrival, milliseconds(990));
+  EXPECT_GE(calls[4].arrival - calls[3].arrival, milliseconds(990));
 }
 
 TEST_F(WebApiClientTest, PostToResponseUrl) {

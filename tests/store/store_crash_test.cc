@@ -54,10 +54,15 @@ TEST_P(StoreCrashTest, KilledWriterLosesNoCommittedRowAndItsJobIsClaimableAgain)
   kill(child, SIGKILL);
   int wstatus = 0;
   waitpid(child, &wstatus, 0);
+  // Lines the writer printed before it died but we had not read yet: committed too.
+  while (std::fgets(buf, sizeof buf, lines)) {
+    long long id = 0;
+    if (std::sscanf(buf, "committed %lld", &id) == 1) committed.insert(id);
+  }
   std::fclose(lines);
   ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the writer stopped by itself";
   ASSERT_GT(job_id, 0);
-  ASSERT_EQ(committed.size(), 150u);
+  ASSERT_GE(committed.size(), 150u);
 
   if (GetParam() == Engine::kSqlite) {
     auto backend = SqliteBackend::Open({db.url().substr(7)});

@@ -1,0 +1,395 @@
+// End to end: a real `faqbot serve` process, a real database (SQLite, PostgreSQL) and the loopback
+// Slack emulator, over signed HTTP and over Socket Mode. The test acts as Slack and as two people:
+// Alice teaches and publishes, Bob asks.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "fixtures.h"
+#include "request_signer.h"
+#include "slack_emulator.h"
+#include "store/store.h"
+#include "test_database.h"
+
+extern char** environ;
+
+namespace faqbot {
+namespace {
+
+using slack_emulator::SlackEmulator;
+using store::testing::Engine;
+using store::testing::TestDatabase;
+namespace fx = slack_emulator::fixtures;
+
+enum class Transport { kHttp, kSocketMode };
+constexpr const char* kSecret = "e2e-signing-secret";
+constexpr const char* kAlice = "U0ALICE";
+constexpr const char* kBob = "U0BOB";
+
+// A `faqbot serve` child process.
+class ServeProcess {
+ public:
+  ~ServeProcess() { Kill(SIGKILL); }
+
+  // Starts it and waits for the "listening on" line; returns its HTTP port (0 on failure).
+  int Start(const std::vector<std::string>& env, const std::string& log_path) {
+    int out[2];
+    if (pipe(out) != 0) return 0;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    std::vector<std::string> args = {FAQBOT_EXECUTABLE, "--log-level", "info",   "serve",
+                                     "--port",          "0",           "--bind", "127.0.0.1"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_copy = env;
+    std::vector<char*> envp;
+    for (auto& e : env_copy) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const int rc =
+        posix_spawn(&pid_, FAQBOT_EXECUTABLE, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+      close(out[0]);
+      pid_ = 0;
+      return 0;
+    }
+    stdout_ = fdopen(out[0], "r");
+    char line[512];
+    while (std::fgets(line, sizeof line, stdout_)) {
+      unsigned port = 0;
+      if (std::sscanf(line, "faqbot serve: listening on http://127.0.0.1:%u", &port) == 1) {
+        return static_cast<int>(port);
+      }
+    }
+    return 0;
+  }
+
+  // Sends `sig` and waits for the process; returns its wait status.
+  int Kill(int sig) {
+    if (pid_ <= 0) return 0;
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    if (stdout_) std::fclose(stdout_);
+    stdout_ = nullptr;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = 0;
+  std::FILE* stdout_ = nullptr;
+};
+
+class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engine>> {
+ protected:
+  void SetUp() override {
+    emulator_.AddUser({kAlice, "alice", "Alice Liddell", "Alice", false});
+    emulator_.AddUser({kBob, "bob", "Bob Builder", "Bob", false});
+    ASSERT_TRUE(emulator_.Start().ok());
+    db_ = std::make_unique<TestDatabase>(std::get<1>(GetParam()));
+    ASSERT_TRUE(db_->status().ok()) << db_->status();
+    log_ = std::string(FAQBOT_BINARY_DIR) + "/e2e-serve-" + std::to_string(getpid()) + ".log";
+    StartServer();
+  }
+  void TearDown() override {
+    server_.Kill(SIGTERM);
+    emulator_.Stop();
+    if (!HasFailure()) std::remove(log_.c_str());
+  }
+
+  bool socket_mode() const { return std::get<0>(GetParam()) == Transport::kSocketMode; }
+
+  void StartServer() {
+    std::vector<std::string> env = {
+        "SLACK_BOT_TOKEN=xoxb-emulator-bot-token",
+        std::string("SLACK_SIGNING_SECRET=") + kSecret,
+        "FAQBOT_SLACK_API_URL=" + emulator_.base_url(),
+        "FAQBOT_DATABASE_URL=" + db_->url(),
+        "FAQBOT_LEXICON=" + std::string(FAQBOT_BINARY_DIR) + "/lexicon.fwn",
+        "PATH=/usr/bin:/bin",
+    };
+    if (socket_mode()) env.push_back("SLACK_APP_TOKEN=xapp-1-emulator-app-token");
+    if (const char* asan = std::getenv("ASAN_OPTIONS"))
+      env.push_back(std::string("ASAN_OPTIONS=") + asan);
+    if (const char* lsan = std::getenv("LSAN_OPTIONS"))
+      env.push_back(std::string("LSAN_OPTIONS=") + lsan);
+    port_ = server_.Start(env, log_);
+    ASSERT_GT(port_, 0) << "faqbot serve did not start; see " << log_;
+  }
+
+  // ---- acting as Slack ----
+  // The app's DM with `user`, as the emulator's conversations.open names it.
+  static std::string DmChannel(const std::string& user) { return "D" + user.substr(1); }
+
+  std::string NextTs() { return "1700000000." + std::to_string(100000 + ++ts_); }
+
+  void SendEvent(const nlohmann::json& event) {
+    const nlohmann::json callback = fx::EventCallback(event, "Ev" + std::to_string(++event_));
+    if (socket_mode()) {
+      emulator_.QueueEnvelope("events_api", callback);
+      return;
+    }
+    auto r = slack_emulator::PostSigned(Url("/slack/events"), slack_emulator::SignedKind::kEvent,
+                                        callback, kSecret, SystemClock::Instance());
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  void Dm(const std::string& user, const std::string& text) {
+    SendEvent(fx::MessageImEvent(user, DmChannel(user), text, NextTs()));
+  }
+  void Mention(const std::string& user, const std::string& channel, const std::string& text) {
+    SendEvent(fx::AppMentionEvent(user, channel, text, NextTs()));
+  }
+  void Press(const std::string& user, const std::string& action_id, const std::string& value) {
+    const nlohmann::json payload = fx::BlockActionsButton(action_id, value, user, DmChannel(user),
+                                                          NextTs(), emulator_.NewResponseUrl());
+    if (socket_mode()) {
+      emulator_.QueueEnvelope("interactive", payload);
+      return;
+    }
+    auto r = slack_emulator::PostSigned(Url("/slack/interactive"),
+                                        slack_emulator::SignedKind::kInteraction, payload, kSecret,
+                                        SystemClock::Instance());
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  // Returns the response_url the answer goes to.
+  std::string Slash(const std::string& user, const std::string& text) {
+    const std::string response_url = emulator_.NewResponseUrl();
+    const nlohmann::json payload = fx::SlashCommand("/ask", text, user, "C0GENERAL", response_url);
+    if (socket_mode()) {
+      emulator_.QueueEnvelope("slash_commands", payload, true);
+    } else {
+      auto r = slack_emulator::PostSigned(Url("/slack/commands"),
+                                          slack_emulator::SignedKind::kSlashCommand, payload,
+                                          kSecret, SystemClock::Instance());
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (r.ok()) {
+        EXPECT_EQ(r->status, 200) << r->body;
+      }
+    }
+    return response_url;
+  }
+  std::string Url(const std::string& path) {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  // ---- what Slack received ----
+  struct Posted {
+    std::string channel;
+    std::string thread_ts;
+    std::string text;  // the whole message, blocks included, as JSON text
+    nlohmann::json args;
+  };
+  // Waits for the next message (chat.postMessage or a response_url post) containing `needle`
+  // to `channel` ("" = any), after those already consumed; returns it.
+  Posted Expect(const std::string& channel, const std::string& needle,
+                std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto calls = emulator_.Calls();
+      for (size_t i = 0; i < calls.size(); ++i) {
+        const auto& c = calls[i];
+        if (consumed_.count(i)) continue;
+        if (c.method != "chat.postMessage" && c.method != "response_url") continue;
+        Posted p;
+        p.args = c.args;
+        p.channel = c.args.value("channel", "");
+        p.thread_ts = c.args.value("thread_ts", "");
+        p.text = c.args.dump();
+        if (!channel.empty() && p.channel != channel) continue;
+        if (p.text.find(needle) == std::string::npos) continue;
+        consumed_.insert(i);
+        return p;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "no message to '" << channel << "' containing '" << needle << "'; see "
+                  << log_;
+    return {};
+  }
+  // The value of the first button whose action_id starts with `action` in `message`.
+  static std::string ButtonValue(const Posted& message, const std::string& action) {
+    std::string value;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+      if (!value.empty()) return;
+      if (j.is_object()) {
+        if (j.value("type", "") == "button" &&
+            j.value("action_id", "").rfind(action + "#", 0) == 0) {
+          value = j.value("value", "");
+          return;
+        }
+        for (const auto& [k, v] : j.items()) walk(v);
+      } else if (j.is_array()) {
+        for (const auto& v : j) walk(v);
+      }
+    };
+    walk(message.args);
+    return value;
+  }
+
+  SlackEmulator emulator_;
+  std::unique_ptr<TestDatabase> db_;
+  ServeProcess server_;
+  std::string log_;
+  int port_ = 0;
+  int ts_ = 0;
+  int event_ = 0;
+  std::set<size_t> consumed_;
+};
+
+TEST_P(ServeE2ETest, TeachPublishAskHandOffRepublishAndSurviveKills) {
+  const std::string alice_dm = DmChannel(kAlice);
+  const std::string bob_dm = DmChannel(kBob);
+
+  // Alice says hi and adds three topics, by button and by free text.
+  Dm(kAlice, "hi");
+  Expect(alice_dm, "How can I help?");
+  Press(kAlice, "add_topic#0", "");
+  Expect(alice_dm, "What question should I expect?");
+  Dm(kAlice, "what is the wifi password?");
+  Expect(alice_dm, "What answer should I provide?");
+  Dm(kAlice, "It's on the fridge, next to the coffee machine.");
+  Expect(alice_dm, "Topic added, Alice");
+  Dm(kAlice, "hey, add a new topic");
+  Expect(alice_dm, "What question should I expect?");
+  Dm(kAlice, "how do I set up the VPN on my laptop");
+  Expect(alice_dm, "What answer should I provide?");
+  Dm(kAlice, "Install the Acme VPN client and sign in with your usual password.");
+  Expect(alice_dm, "Topic added");
+  Press(kAlice, "add_topic#0", "");
+  Expect(alice_dm, "What question should I expect?");
+  // The server dies in the middle of the flow; after a restart the flow continues.
+  Dm(kAlice, "where can visitors park?");
+  Expect(alice_dm, "What answer should I provide?");
+  server_.Kill(SIGKILL);
+  StartServer();
+  Dm(kAlice, "Visitors park on level -2 of the garage.");
+  Expect(alice_dm, "Topic added");
+
+  Dm(kAlice, "show my topics");
+  Posted list = Expect(alice_dm, "Here are your current topics");
+  EXPECT_THAT(list.text, ::testing::HasSubstr("🅾 what is the wifi password?"));
+  EXPECT_THAT(list.text, ::testing::HasSubstr("0 of 3 live"));
+
+  Dm(kAlice, "publish");
+  Expect(alice_dm, "Are you sure you want to publish all 3 topics?");
+  Press(kAlice, "affirm#0", "");
+  Expect(alice_dm, "will be published shortly");
+  Expect(alice_dm, "now answers 3 topics");
+  Dm(kAlice, "show my topics");
+  list = Expect(alice_dm, "Here are your current topics");
+  EXPECT_THAT(list.text, ::testing::HasSubstr("3 of 3 live"));
+  EXPECT_THAT(list.text, ::testing::HasSubstr("✅ what is the wifi password?"));
+
+  // Bob asks paraphrases: in his DM, in a channel mention (answered in the thread), by /ask.
+  Dm(kBob, "ask <@U0ALICE> what's the guest wifi password");
+  Posted answer = Expect(bob_dm, "<@U0ALICE> says - It's on the fridge");
+  EXPECT_FALSE(ButtonValue(answer, "feedback_up").empty());
+  Mention(kBob, "C0GENERAL", "<@U0FAQBOT> ask <@U0ALICE> where do visitors park?");
+  Posted in_thread = Expect("C0GENERAL", "level -2 of the garage");
+  EXPECT_FALSE(in_thread.thread_ts.empty());
+  const std::string response_url = Slash(kBob, "<@U0ALICE> vpn setup on a laptop");
+  Posted by_command = Expect("", "Install the Acme VPN client");
+  EXPECT_EQ(by_command.args.value("response_type", ""), "ephemeral");
+
+  // Bob asks something Alice never taught: hand-off, Alice answers, Bob hears it.
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic this year?");
+  Expect(bob_dm, "I don't know that one yet");
+  Posted handoff = Expect(alice_dm, "asked you: when is the company picnic this year?");
+  const std::string question = ButtonValue(handoff, "handoff_answer");
+  ASSERT_FALSE(question.empty());
+  Press(kAlice, "handoff_answer#0", question);
+  Expect(alice_dm, "What answer should I give to");
+  Dm(kAlice, "June 12th, in the park behind the office.");
+  Expect(alice_dm, "Topic added");
+  Expect(bob_dm, "June 12th, in the park behind the office.");
+
+  // Alice edits a topic and republishes while Bob keeps asking: none of his questions fails.
+  Dm(kAlice, "show my topics");
+  list = Expect(alice_dm, "Here are your current topics");
+  const std::string wifi_id = ButtonValue(list, "edit_topic");
+  ASSERT_FALSE(wifi_id.empty());
+  Press(kAlice, "edit_topic#0", wifi_id);
+  Expect(alice_dm, "What should the new answer");
+  Dm(kAlice, "Ask reception for today's wifi password.");
+  Expect(alice_dm, "Updated the answer");
+  Dm(kAlice, "publish");
+  Expect(alice_dm, "Are you sure");
+  Press(kAlice, "affirm#0", "");
+  Expect(alice_dm, "will be published shortly");
+  for (int i = 0; i < 10; ++i) {
+    Dm(kBob, "ask <@U0ALICE> how do I get the vpn working on my laptop?");
+    Expect(bob_dm, "Install the Acme VPN client");
+  }
+  Expect(alice_dm, "now answers 4 topics");
+  Dm(kBob, "ask <@U0ALICE> guest wifi password please");
+  Expect(bob_dm, "Ask reception for today");
+
+  // The server is killed right after a publish was confirmed; after a restart it completes.
+  Dm(kAlice, "add a topic");
+  Expect(alice_dm, "What question should I expect?");
+  Dm(kAlice, "who orders the office snacks?");
+  Expect(alice_dm, "What answer");
+  Dm(kAlice, "Dana does, every Monday.");
+  Expect(alice_dm, "Topic added");
+  Dm(kAlice, "publish");
+  Expect(alice_dm, "Are you sure");
+  Press(kAlice, "affirm#0", "");
+  Expect(alice_dm, "will be published shortly");
+  server_.Kill(SIGKILL);
+  StartServer();
+  Dm(kBob, "ask <@U0ALICE> who orders snacks for the office?");
+  // Either the publish finished before the kill or the restarted server completes it.
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    Posted reply = Expect(bob_dm, "", std::chrono::seconds(20));
+    if (reply.text.find("Dana does") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    Dm(kBob, "ask <@U0ALICE> who orders snacks for the office?");
+    if (attempt == 39) {
+      FakeClock clock;
+      auto db = store::Store::Open(db_->url(), clock);
+      for (int64_t id = 1; db.ok() && id < 6; ++id) {
+        auto job = (*db)->GetPublishJob(id);
+        if (job.ok() && job->has_value()) {
+          ADD_FAILURE() << "job " << id << " " << store::JobStatusName((*job)->status)
+                        << " attempts " << (*job)->attempts << " lease " << (*job)->lease_until
+                        << " avail " << (*job)->available_at << " now "
+                        << SystemClock::Instance().UnixMillis() << " err " << (*job)->error;
+        }
+      }
+      FAIL() << "the publish never completed after the restart";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Everywhere, ServeE2ETest,
+    ::testing::Combine(::testing::Values(Transport::kHttp, Transport::kSocketMode),
+                       ::testing::Values(Engine::kSqlite, Engine::kPostgres)),
+    [](const auto& info) {
+      return std::string(std::get<0>(info.param) == Transport::kHttp ? "Http" : "SocketMode") +
+             store::testing::EngineName(std::get<1>(info.param));
+    });
+
+}  // namespace
+}  // namespace faqbot
