@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 #include "nlu/nlu_yaml.h"
@@ -105,17 +106,7 @@ Status Export(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
   FAQBOT_ASSIGN_OR_RETURN(auto topics, db->ListTopics(owner));
-  nlu::TrainingData data;
-  for (const auto& t : topics) {
-    nlu::Intent intent;
-    intent.name = "topic_" + std::to_string(t.id);
-    intent.examples.push_back(t.content.question);
-    intent.examples.insert(intent.examples.end(), t.content.phrasings.begin(),
-                           t.content.phrasings.end());
-    intent.response = t.content.answer;
-    data.intents.push_back(std::move(intent));
-  }
-  const std::string yaml = nlu::WriteNluYaml(data);
+  const std::string yaml = nlu::WriteNluYaml(assistant::TopicsAsTrainingData(topics));
   if (!f.out.empty()) return WriteFileAtomically(f.out, yaml);
   std::fwrite(yaml.data(), 1, yaml.size(), stdout);
   return Status::Ok();

@@ -207,6 +207,8 @@ void Assistant::Finish(Turn& turn) {
     }
   }
   turn.others.clear();
+  if (turn.start_training) training_.Poke();
+  turn.start_training = false;
 }
 
 void Assistant::SaveState(Turn& turn) {

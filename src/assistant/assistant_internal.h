@@ -20,6 +20,9 @@ struct Assistant::Turn {
   std::vector<Reply> replies;
   // Messages to other people (hand-offs, delivered answers), sent after `replies`.
   std::vector<std::pair<Destination, Reply>> others;
+  // Start the training queue's worker once the replies are out, so "published shortly" always
+  // comes before "published".
+  bool start_training = false;
 
   void Set(DialogueState next) {
     state = std::move(next);

@@ -416,7 +416,8 @@ void Assistant::Confirm(Turn& turn, bool yes) {
       }
       Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +
                      ":heart_eyes_cat: I'll ping you back when done."));
-      return training_.Poke();
+      turn.start_training = true;
+      return;
     }
     default:
       return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));

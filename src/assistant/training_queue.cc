@@ -77,9 +77,7 @@ void TrainingQueue::Shutdown() {
   state_->idle.wait(lock, [&] { return state_->running == 0; });
 }
 
-namespace {
-// The owner's topics as training data: one intent per topic, named after its id.
-nlu::TrainingData ToTrainingData(const std::vector<store::Topic>& topics) {
+nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics) {
   nlu::TrainingData data;
   data.intents.reserve(topics.size());
   for (const auto& t : topics) {
@@ -93,7 +91,6 @@ nlu::TrainingData ToTrainingData(const std::vector<store::Topic>& topics) {
   }
   return data;
 }
-}  // namespace
 
 void TrainingQueue::Run(const store::PublishJob& job) {
   const auto fail = [&](const std::string& error, bool transient) {
@@ -120,7 +117,7 @@ void TrainingQueue::Run(const store::PublishJob& job) {
   if (topics->empty()) {
     return fail("there are no topics to publish; add one first", false);
   }
-  auto model = nlu::Model::Train(ToTrainingData(*topics), lexicon_, options_.matcher);
+  auto model = nlu::Model::Train(TopicsAsTrainingData(*topics), lexicon_, options_.matcher);
   if (!model.ok()) {
     return fail("the topics could not be trained: " + model.status().message(),
                 model.status().code() != StatusCode::kInvalidArgument);

@@ -23,9 +23,14 @@
 #include "common/executor.h"
 #include "nlu/lexicon.h"
 #include "nlu/matcher_options.h"
+#include "nlu/training_data.h"
 #include "store/store.h"
 
 namespace faqbot::assistant {
+
+// An owner's topics as the engine's training data: one intent "topic_<id>" per topic, its
+// question and phrasings as examples, its answer as the response.
+nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics);
 
 struct TrainingQueueOptions {
   // This process's name in job leases (host and pid make it unique).

@@ -46,28 +46,24 @@ std::string SlackBridge::bot_user_id() const {
 
 void SlackBridge::Handle(const slack::InboundEvent& event) {
   using Surface = assistant::UserMessage::Surface;
+  // A DM message and a channel mention carry the same fields.
+  const auto message = [&](const auto& m, Surface surface) {
+    assistant::UserMessage msg;
+    msg.surface = surface;
+    msg.from = {m.team_id, m.user};
+    msg.text = DecodeSlackEntities(m.text);
+    msg.channel = m.channel;
+    msg.ts = m.ts;
+    msg.thread_ts = m.thread_ts;
+    msg.bot_user_id = bot_user_id();
+    assistant_.HandleMessage(msg);
+  };
   if (const auto* m = std::get_if<slack::MessageEvent>(&event.payload)) {
     if (m->channel_type != "im") return;  // channels reach the app through app_mention
-    assistant::UserMessage msg;
-    msg.surface = Surface::kDirect;
-    msg.from = {m->team_id, m->user};
-    msg.text = DecodeSlackEntities(m->text);
-    msg.channel = m->channel;
-    msg.ts = m->ts;
-    msg.thread_ts = m->thread_ts;
-    msg.bot_user_id = bot_user_id();
-    return assistant_.HandleMessage(msg);
+    return message(*m, Surface::kDirect);
   }
   if (const auto* m = std::get_if<slack::AppMentionEvent>(&event.payload)) {
-    assistant::UserMessage msg;
-    msg.surface = Surface::kMention;
-    msg.from = {m->team_id, m->user};
-    msg.text = DecodeSlackEntities(m->text);
-    msg.channel = m->channel;
-    msg.ts = m->ts;
-    msg.thread_ts = m->thread_ts;
-    msg.bot_user_id = bot_user_id();
-    return assistant_.HandleMessage(msg);
+    return message(*m, Surface::kMention);
   }
   if (const auto* c = std::get_if<slack::SlashCommand>(&event.payload)) {
     assistant::UserMessage msg;
