@@ -20,10 +20,10 @@
 
 #include "common/clock.h"
 #include "common/executor.h"
-#include "common/file_util.h"
 #include "server/http_server.h"
 #include "server/http_test_client.h"
 #include "server/slack_endpoints.h"
+#include "signed_events.h"
 #include "slack/dedup_store.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
@@ -36,35 +36,11 @@ using faqbot::server::HttpServer;
 using faqbot::server::testing::TestHttpClient;
 namespace slack = faqbot::slack;
 
-constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";
-constexpr int64_t kNow = 1'700'000'000;
-constexpr size_t kRequests = 4096;
-
-struct Request {
-  slack::Headers headers;
-  std::string body;
-};
-
-const std::vector<Request>& Requests() {
-  static const std::vector<Request> requests = [] {
-    auto fixture = faqbot::ReadFile(std::string(FAQBOT_SOURCE_DIR) +
-                                    "/src/slack/testdata/events_app_mention_rich_text.json");
-    if (!fixture.ok()) std::abort();
-    auto json = nlohmann::json::parse(*fixture);
-    std::vector<Request> out;
-    for (size_t i = 0; i < kRequests; ++i) {
-      json["event_id"] = "Ev" + std::to_string(1'000'000 + i);
-      Request r;
-      r.body = json.dump(2);
-      r.headers = {{"Content-Type", "application/json"},
-                   {"X-Slack-Request-Timestamp", std::to_string(kNow)},
-                   {"X-Slack-Signature", slack::ComputeSignature(kSecret, kNow, r.body)}};
-      out.push_back(std::move(r));
-    }
-    return out;
-  }();
-  return requests;
-}
+using faqbot::bench::kSignedAt;
+using faqbot::bench::kSignedRequests;
+using faqbot::bench::kSigningSecret;
+using faqbot::bench::SignedEventRequests;
+using faqbot::bench::SignedRequest;
 
 // The server and everything behind it, started once for every benchmark.
 struct Server {
@@ -73,8 +49,8 @@ struct Server {
     if (!server.Start().ok()) std::abort();
   }
 
-  FakeClock clock{kNow};
-  slack::SignatureVerifier verifier{kSecret, clock};
+  FakeClock clock{kSignedAt};
+  slack::SignatureVerifier verifier{kSigningSecret, clock};
   slack::InMemoryDedupStore dedup{clock};
   ThreadPool pool{1, "bench-events"};
   slack::InboundRouter router{verifier, dedup, pool, clock,
@@ -89,12 +65,12 @@ Server& SharedServer() {
 
 void BM_SignedEventsKeepAlive(benchmark::State& state) {
   const uint16_t port = SharedServer().server.port();
-  const auto& requests = Requests();
+  const auto& requests = SignedEventRequests();
   TestHttpClient client;
   if (!client.Connect(port).ok()) return state.SkipWithError("connect failed");
   size_t i = static_cast<size_t>(state.thread_index()) * 1031;
   for (auto _ : state) {
-    const Request& r = requests[i++ % kRequests];
+    const SignedRequest& r = requests[i++ % kSignedRequests];
     auto res = client.Send("POST", "/slack/events", r.body, r.headers);
     if (!res.ok() || res->status != 200) {
       state.SkipWithError("request failed");
@@ -107,10 +83,10 @@ BENCHMARK(BM_SignedEventsKeepAlive)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_SignedEventsNewConnection(benchmark::State& state) {
   const uint16_t port = SharedServer().server.port();
-  const auto& requests = Requests();
+  const auto& requests = SignedEventRequests();
   size_t i = static_cast<size_t>(state.thread_index()) * 1031;
   for (auto _ : state) {
-    const Request& r = requests[i++ % kRequests];
+    const SignedRequest& r = requests[i++ % kSignedRequests];
     TestHttpClient client;
     if (!client.Connect(port).ok()) {
       state.SkipWithError("connect failed");

@@ -18,7 +18,7 @@
 
 #include "common/clock.h"
 #include "common/executor.h"
-#include "common/file_util.h"
+#include "signed_events.h"
 #include "slack/dedup_store.h"
 #include "slack/event_parser.h"
 #include "slack/inbound_router.h"
@@ -30,34 +30,11 @@ using faqbot::Executor;
 using faqbot::FakeClock;
 using namespace faqbot::slack;  // NOLINT(google-build-using-namespace)
 
-constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";
-constexpr int64_t kNow = 1'700'000'000;
-constexpr size_t kRequests = 4096;
-
-struct Request {
-  Headers headers;
-  std::string body;
-};
-
-const std::vector<Request>& Requests() {
-  static const std::vector<Request> requests = [] {
-    auto fixture = faqbot::ReadFile(std::string(FAQBOT_SOURCE_DIR) +
-                                    "/src/slack/testdata/events_app_mention_rich_text.json");
-    if (!fixture.ok()) std::abort();
-    auto json = nlohmann::json::parse(*fixture);
-    std::vector<Request> out;
-    for (size_t i = 0; i < kRequests; ++i) {
-      json["event_id"] = "Ev" + std::to_string(1'000'000 + i);
-      Request r;
-      r.body = json.dump(2);
-      r.headers = {{"X-Slack-Request-Timestamp", std::to_string(kNow)},
-                   {"X-Slack-Signature", ComputeSignature(kSecret, kNow, r.body)}};
-      out.push_back(std::move(r));
-    }
-    return out;
-  }();
-  return requests;
-}
+using faqbot::bench::kSignedAt;
+using faqbot::bench::kSignedRequests;
+using faqbot::bench::kSigningSecret;
+using faqbot::bench::SignedEventRequests;
+using faqbot::bench::SignedRequest;
 
 // Accepts tasks and drops them unrun.
 class DiscardExecutor final : public Executor {
@@ -69,12 +46,12 @@ class DiscardExecutor final : public Executor {
 };
 
 void BM_Verify(benchmark::State& state) {
-  FakeClock clock(kNow);
-  SignatureVerifier verifier(kSecret, clock);
-  const auto& requests = Requests();
+  FakeClock clock(kSignedAt);
+  SignatureVerifier verifier(kSigningSecret, clock);
+  const auto& requests = SignedEventRequests();
   size_t i = 0;
   for (auto _ : state) {
-    const Request& r = requests[i++ % kRequests];
+    const SignedRequest& r = requests[i++ % kSignedRequests];
     auto s = verifier.Verify(r.headers, r.body);
     if (!s.ok()) state.SkipWithError("verify failed");
   }
@@ -84,10 +61,10 @@ void BM_Verify(benchmark::State& state) {
 BENCHMARK(BM_Verify);
 
 void BM_Parse(benchmark::State& state) {
-  const auto& requests = Requests();
+  const auto& requests = SignedEventRequests();
   size_t i = 0;
   for (auto _ : state) {
-    auto parsed = ParseEventsBody(requests[i++ % kRequests].body);
+    auto parsed = ParseEventsBody(requests[i++ % kSignedRequests].body);
     if (!parsed.ok()) state.SkipWithError("parse failed");
     benchmark::DoNotOptimize(parsed);
   }
@@ -96,16 +73,16 @@ void BM_Parse(benchmark::State& state) {
 BENCHMARK(BM_Parse);
 
 void RunRouter(benchmark::State& state, Executor& executor) {
-  FakeClock clock(kNow);
-  SignatureVerifier verifier(kSecret, clock);
+  FakeClock clock(kSignedAt);
+  SignatureVerifier verifier(kSigningSecret, clock);
   // Smaller than the request set, so every request is new again when it comes round.
   InMemoryDedupStore dedup(clock, {.max_entries = 1024});
   InboundRouter router(verifier, dedup, executor, clock,
                        [](InboundEvent e) { benchmark::DoNotOptimize(e); });
-  const auto& requests = Requests();
+  const auto& requests = SignedEventRequests();
   size_t i = 0;
   for (auto _ : state) {
-    const Request& r = requests[i++ % kRequests];
+    const SignedRequest& r = requests[i++ % kSignedRequests];
     AckResponse ack = router.HandleHttp(RequestKind::kEvents, r.headers, r.body);
     if (ack.status != 200) state.SkipWithError("not acked");
     benchmark::DoNotOptimize(ack);
