@@ -136,6 +136,19 @@ Status Lexicon::Adopt() {
   for (uint32_t i = 0; i < h.hash_slots; ++i) {
     if (slots_[i] > n) return DataLossError("corrupt hash table");
   }
+  // Counting sort of every (term, related) pair by the related term. Stable in the source
+  // term's id, so the reverse lists are deterministic.
+  related_from_offsets_.assign(n + 1, 0);
+  for (uint32_t i = 0; i < h.n_related; ++i) ++related_from_offsets_[Decode(related_[i]).term + 1];
+  for (uint64_t i = 0; i < n; ++i) related_from_offsets_[i + 1] += related_from_offsets_[i];
+  related_from_.resize(h.n_related);
+  std::vector<uint32_t> fill(related_from_offsets_.begin(), related_from_offsets_.end() - 1);
+  for (uint32_t source = 0; source < n; ++source) {
+    for (uint32_t i = related_offsets_[source]; i < related_offsets_[source + 1]; ++i) {
+      const RelatedTerm r = Decode(related_[i]);
+      related_from_[fill[r.term]++] = lexicon_format::PackRelated(source, r.relation, r.sense_rank);
+    }
+  }
   n_terms_ = h.n_terms;
   hash_mask_ = h.hash_slots - 1;
   unknown_idf_ = h.unknown_idf;
@@ -163,6 +176,11 @@ std::string_view Lexicon::Term(uint32_t id) const {
 
 std::span<const uint32_t> Lexicon::RawRelated(uint32_t id) const {
   return {related_ + related_offsets_[id], related_offsets_[id + 1] - related_offsets_[id]};
+}
+
+std::span<const uint32_t> Lexicon::RawRelatedFrom(uint32_t id) const {
+  return {related_from_.data() + related_from_offsets_[id],
+          related_from_offsets_[id + 1] - related_from_offsets_[id]};
 }
 
 RelatedTerm Lexicon::Decode(uint32_t packed) {

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -65,6 +66,10 @@ class Lexicon {
   uint32_t Canonical(uint32_t id) const { return canonical_[id]; }
   // Related stems, most closely related first.
   std::span<const uint32_t> RawRelated(uint32_t id) const;
+  // The other direction: the stems whose RawRelated lists `id`, packed the same way, so that
+  // Decode(p).term is such a stem and the relation and sense rank are those it lists `id` with.
+  // Built once at load (about 2 MB for WordNet), so models need no reverse index of their own.
+  std::span<const uint32_t> RawRelatedFrom(uint32_t id) const;
   static RelatedTerm Decode(uint32_t packed);
   // The word vector of a stem (vector_dims() int8 values, unit length scaled by 127), or
   // nullptr when the stem has none.
@@ -102,6 +107,9 @@ class Lexicon {
   const uint32_t* vector_row_ = nullptr;
   const int8_t* vectors_ = nullptr;
   uint32_t vector_dims_ = 0;
+  // The reverse of related_ (RawRelatedFrom), in the same offsets-and-entries layout.
+  std::vector<uint32_t> related_from_offsets_;
+  std::vector<uint32_t> related_from_;
 };
 
 // The file layout, shared by the builder and the loader.

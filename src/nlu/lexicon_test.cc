@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -78,6 +79,46 @@ TEST_F(TinyWordNet, CompilesRelationsIdfAndIrregularForms) {
   EXPECT_EQ(l.Term(l.Canonical(*went)), "go");
   EXPECT_FALSE(l.Find("zebra").has_value());
   EXPECT_EQ(l.vector_dims(), 0);  // too small a corpus for vectors
+}
+
+// Every (term, related) pair of RawRelated appears once, with the same relation and rank, in
+// RawRelatedFrom of the related term, and nothing else does.
+void ExpectReverseIndexIsExact(const Lexicon& l) {
+  size_t forward = 0, reverse = 0;
+  for (uint32_t id = 0; id < l.size(); ++id) {
+    reverse += l.RawRelatedFrom(id).size();
+    for (uint32_t packed : l.RawRelated(id)) {
+      ++forward;
+      const RelatedTerm r = Lexicon::Decode(packed);
+      const uint32_t back = lexicon_format::PackRelated(id, r.relation, r.sense_rank);
+      const auto from = l.RawRelatedFrom(r.term);
+      ASSERT_EQ(std::count(from.begin(), from.end(), back),
+                std::count(l.RawRelated(id).begin(), l.RawRelated(id).end(), packed))
+          << l.Term(id) << " → " << l.Term(r.term);
+    }
+  }
+  EXPECT_EQ(forward, reverse);
+}
+
+TEST_F(TinyWordNet, RelationsCanBeFollowedBackwards) {
+  auto image = BuildLexiconImage(dir_.string());
+  ASSERT_TRUE(image.ok()) << image.status();
+  auto lex = Lexicon::FromBytes(*image);
+  ASSERT_TRUE(lex.ok()) << lex.status();
+  ExpectReverseIndexIsExact(**lex);
+  const auto car = (*lex)->Find("car");
+  const auto vehicle = (*lex)->Find("vehicl");
+  ASSERT_TRUE(car && vehicle);
+  bool car_is_a_vehicle = false;
+  for (uint32_t packed : (*lex)->RawRelatedFrom(*vehicle)) {
+    const RelatedTerm r = Lexicon::Decode(packed);
+    if (r.term == *car && r.relation == Relation::kHypernym) car_is_a_vehicle = true;
+  }
+  EXPECT_TRUE(car_is_a_vehicle);
+}
+
+TEST(BuiltLexiconTest, RelationsCanBeFollowedBackwards) {
+  ExpectReverseIndexIsExact(*testing::BuiltLexicon());
 }
 
 TEST_F(TinyWordNet, BuildIsDeterministic) {

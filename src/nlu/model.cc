@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 #include <unordered_set>
 
 #include "common/logging.h"
@@ -31,14 +32,6 @@ std::vector<uint32_t> Trigrams(std::string_view word) {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
-void Normalize(std::vector<float>& v) {
-  double n = 0;
-  for (float x : v) n += static_cast<double>(x) * x;
-  if (n <= 0) return;
-  const float inv = static_cast<float>(1.0 / std::sqrt(n));
-  for (float& x : v) x *= inv;
-}
-
 }  // namespace
 
 // Per-call working memory, reused across calls of one thread.
@@ -46,8 +39,11 @@ struct Model::Scratch {
   std::vector<float> best_recall;     // [example * n_query + query term]
   std::vector<float> best_precision;  // [example offset + slot]
   std::vector<Match> matches;
-  std::vector<float> sim_by_vocab;  // all zero between calls of MatchesFor
-  std::vector<uint32_t> touched;    // vocab ids set in sim_by_vocab
+  std::vector<float> sim_by_vocab;   // all zero between calls of MatchesFor
+  std::vector<uint32_t> touched;     // vocab ids set in sim_by_vocab
+  std::vector<int32_t> vector_dots;  // one query term's DotI8 with each vector_vocab_ term
+  std::vector<float> query_dots;     // the query's weighted vector sum · each vector_vocab_ term
+  std::vector<float> term_cosine;    // per vocab id: the query's unit vector · its vector
 };
 
 Model::~Model() = default;
@@ -104,6 +100,7 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   size_t total_examples = 0;
   // Per vocabulary term: the topics it occurs in, for in-bot rarity.
   std::vector<std::unordered_set<uint32_t>> topics_of;
+  std::unordered_map<std::string, uint32_t> vocab_of;  // stem → vocab id
   for (const Intent& intent : data.intents) {
     if (intent.name.empty()) return InvalidArgumentError("an intent has an empty name");
     if (!names.insert(intent.name).second) {
@@ -126,24 +123,27 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
       if (!IsValidUtf8(text)) {
         return InvalidArgumentError("an example of intent " + intent.name + " is not valid UTF-8");
       }
-      Example ex{topic, {}, 0.0f};
+      Example ex{topic, static_cast<uint32_t>(m->example_terms_.size()), 0, 0.0f, 0.0f};
       for (const Term& t : Analyze(text, *m->lexicon_)) {
-        auto [it, added] = m->by_stem_.emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
+        auto [it, added] = vocab_of.emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
         if (added) {
-          m->vocab_.push_back({t.stem, t.lexicon_id, t.stop, 0.0f});
+          m->AddVocab(t.stem, t.lexicon_id, t.stop, 0.0f);
           topics_of.emplace_back();
         }
-        if (std::find(ex.terms.begin(), ex.terms.end(), it->second) == ex.terms.end()) {
-          ex.terms.push_back(it->second);
+        const auto terms_begin = m->example_terms_.begin() + ex.first_term;
+        if (std::find(terms_begin, m->example_terms_.end(), it->second) ==
+            m->example_terms_.end()) {
+          m->example_terms_.push_back(it->second);
+          ++ex.term_count;
         }
         topics_of[it->second].insert(topic);
       }
-      if (ex.terms.empty()) {
+      if (ex.term_count == 0) {
         // Nothing to match on ("???", an emoji): Rasa trains anyway, and so do we.
         LogWarn("nlu: skipping an example of intent {} with no words", intent.name);
         continue;
       }
-      m->examples_.push_back(std::move(ex));
+      m->examples_.push_back(ex);
     }
   }
   // Term weight: background IDF, scaled down for terms shared by many of this bot's topics.
@@ -160,71 +160,106 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   return std::shared_ptr<const Model>(std::move(m));
 }
 
+uint32_t Model::AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight) {
+  vocab_.push_back({static_cast<uint32_t>(stems_.size()), static_cast<uint32_t>(stem.size()),
+                    lexicon_id, weight, stop});
+  stems_.append(stem);
+  return static_cast<uint32_t>(vocab_.size() - 1);
+}
+
+namespace {
+uint32_t LexiconSlot(uint32_t lexicon_id, size_t mask) {
+  return static_cast<uint32_t>((lexicon_id * 0x9E3779B1u) & mask);
+}
+}  // namespace
+
 void Model::BuildIndexes() {
-  by_stem_.clear();
-  by_lexicon_id_.clear();
-  expansion_keys_.clear();
-  expansion_offsets_.clear();
-  expansion_matches_.clear();
-  std::vector<std::pair<uint32_t, Match>> expansions;  // (related lexicon id, vocab match)
+  const auto n_vocab = static_cast<uint32_t>(vocab_.size());
+  by_stem_.resize(n_vocab);
+  std::iota(by_stem_.begin(), by_stem_.end(), 0u);
+  std::sort(by_stem_.begin(), by_stem_.end(),
+            [&](uint32_t a, uint32_t b) { return Stem(vocab_[a]) < Stem(vocab_[b]); });
+
+  size_t known = 0;
+  for (const VocabTerm& t : vocab_) known += !t.stop && t.lexicon_id != kUnknownTerm ? 1 : 0;
+  size_t slots = 2;
+  while (slots < 2 * known) slots <<= 1;
+  by_lexicon_id_.assign(slots, {kUnknownTerm, kNoVocab});
+
   trigrams_.clear();
-  trigram_count_.assign(vocab_.size(), 0);
-  postings_.assign(vocab_.size(), {});
-  centroids_.clear();
+  typo_terms_.clear();
   vector_vocab_.clear();
-  vector_rows_.clear();
-  const size_t dims = static_cast<size_t>(lexicon_->vector_dims());
-  for (uint32_t v = 0; v < vocab_.size(); ++v) {
+  for (uint32_t v = 0; v < n_vocab; ++v) {
     const VocabTerm& term = vocab_[v];
-    by_stem_.emplace(term.stem, v);
-    if (term.stop) continue;  // function words match exactly or not at all
-    if (term.lexicon_id != kUnknownTerm) {
-      by_lexicon_id_.emplace(term.lexicon_id, v);
-      for (uint32_t packed : lexicon_->RawRelated(term.lexicon_id)) {
-        const RelatedTerm r = Lexicon::Decode(packed);
-        expansions.push_back({r.term, {v, RelationSim(r)}});
-      }
-      if (const int8_t* vec = lexicon_->Vector(term.lexicon_id); vec && options_.vector_sim > 0) {
-        vector_vocab_.push_back(v);
-        vector_rows_.insert(vector_rows_.end(), vec, vec + dims);
-      }
-    }
-    if (term.stem.size() >= kMinTypoLength) {
-      const auto grams = Trigrams(term.stem);
-      trigram_count_[v] = static_cast<uint32_t>(grams.size());
-      for (uint32_t g : grams) trigrams_[g].push_back(v);
-    }
+    if (term.stop || term.lexicon_id == kUnknownTerm) continue;
+    // Function words match exactly or not at all.
+    uint32_t s = LexiconSlot(term.lexicon_id, slots - 1);
+    while (by_lexicon_id_[s].first != kUnknownTerm) s = (s + 1) & (slots - 1);
+    by_lexicon_id_[s] = {term.lexicon_id, v};
+    if (lexicon_->Vector(term.lexicon_id) != nullptr) vector_vocab_.push_back(v);
   }
-  std::stable_sort(expansions.begin(), expansions.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  expansion_matches_.reserve(expansions.size());
-  for (const auto& [term, match] : expansions) {
-    if (expansion_keys_.empty() || expansion_keys_.back() != term) {
-      expansion_keys_.push_back(term);
-      expansion_offsets_.push_back(static_cast<uint32_t>(expansion_matches_.size()));
+  for (const bool known : {false, true}) {
+    for (uint32_t v = 0; v < n_vocab; ++v) {
+      const VocabTerm& term = vocab_[v];
+      if (term.stop || (term.lexicon_id != kUnknownTerm) != known ||
+          term.stem_size < kMinTypoLength) {
+        continue;
+      }
+      typo_terms_.push_back({v, static_cast<uint32_t>(trigrams_.size())});
+      const auto grams = Trigrams(Stem(term));
+      trigrams_.insert(trigrams_.end(), grams.begin(), grams.end());
     }
-    expansion_matches_.push_back(match);
+    if (!known) unknown_typo_terms_ = static_cast<uint32_t>(typo_terms_.size());
   }
-  expansion_offsets_.push_back(static_cast<uint32_t>(expansion_matches_.size()));
-  expansion_keys_.shrink_to_fit();
-  expansion_offsets_.shrink_to_fit();
+  typo_terms_.push_back({kNoVocab, static_cast<uint32_t>(trigrams_.size())});
+
+  posting_offsets_.assign(n_vocab + 1, 0);
+  for (uint32_t t : example_terms_) ++posting_offsets_[t + 1];
+  for (uint32_t v = 0; v < n_vocab; ++v) posting_offsets_[v + 1] += posting_offsets_[v];
+  postings_.resize(example_terms_.size());
+  std::vector<uint32_t> fill(posting_offsets_.begin(), posting_offsets_.end() - 1);
+  const size_t dims = static_cast<size_t>(lexicon_->vector_dims());
+  std::vector<float> centroid(dims);
   for (uint32_t e = 0; e < examples_.size(); ++e) {
     Example& ex = examples_[e];
     ex.weight_sum = 0;
-    std::vector<float> centroid(dims, 0.0f);
-    for (uint32_t slot = 0; slot < ex.terms.size(); ++slot) {
-      const VocabTerm& t = vocab_[ex.terms[slot]];
-      postings_[ex.terms[slot]].push_back({e, slot});
+    std::fill(centroid.begin(), centroid.end(), 0.0f);
+    for (uint32_t slot = ex.first_term; slot < ex.first_term + ex.term_count; ++slot) {
+      const VocabTerm& t = vocab_[example_terms_[slot]];
+      postings_[fill[example_terms_[slot]]++] = {e, slot};
       ex.weight_sum += t.weight;
       if (!t.stop && t.lexicon_id != kUnknownTerm) AddVector(t.lexicon_id, t.weight, centroid);
     }
-    Normalize(centroid);
-    centroids_.insert(centroids_.end(), centroid.begin(), centroid.end());
+    double norm = 0;
+    for (float x : centroid) norm += static_cast<double>(x) * x;
+    ex.vector_norm = static_cast<float>(std::sqrt(norm));
+  }
+  for (auto* v : {&trigrams_, &posting_offsets_, &vector_vocab_, &by_stem_}) v->shrink_to_fit();
+  typo_terms_.shrink_to_fit();
+  postings_.shrink_to_fit();
+  stems_.shrink_to_fit();
+  vocab_.shrink_to_fit();
+  example_terms_.shrink_to_fit();
+  examples_.shrink_to_fit();
+}
+
+uint32_t Model::FindStem(std::string_view stem) const {
+  const auto it =
+      std::lower_bound(by_stem_.begin(), by_stem_.end(), stem,
+                       [&](uint32_t v, std::string_view s) { return Stem(vocab_[v]) < s; });
+  return it != by_stem_.end() && Stem(vocab_[*it]) == stem ? *it : kNoVocab;
+}
+
+uint32_t Model::FindLexiconId(uint32_t lexicon_id) const {
+  const size_t mask = by_lexicon_id_.size() - 1;
+  for (uint32_t s = LexiconSlot(lexicon_id, mask);; s = (s + 1) & mask) {
+    if (by_lexicon_id_[s].first == lexicon_id) return by_lexicon_id_[s].second;
+    if (by_lexicon_id_[s].first == kUnknownTerm) return kNoVocab;
   }
 }
 
-void Model::MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
-                       Scratch& scratch) const {
+void Model::MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop,
+                       const int32_t* vector_dots, Scratch& scratch) const {
   std::vector<float>& best = scratch.sim_by_vocab;
   std::vector<uint32_t>& touched = scratch.touched;
   best.resize(vocab_.size(), 0.0f);
@@ -234,7 +269,7 @@ void Model::MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
     if (best[v] == 0.0f) touched.push_back(v);
     best[v] = std::max(best[v], sim);
   };
-  CollectMatches(stem, lexicon_id, stop, add);
+  CollectMatches(stem, lexicon_id, stop, vector_dots, add);
   scratch.matches.clear();
   for (uint32_t v : touched) {
     scratch.matches.push_back({v, best[v]});
@@ -243,51 +278,59 @@ void Model::MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop,
 }
 
 template <typename Add>
-void Model::CollectMatches(const std::string& stem, uint32_t lexicon_id, bool stop,
-                           Add&& add) const {
-  if (auto it = by_stem_.find(stem); it != by_stem_.end()) add(it->second, 1.0f);
+void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
+                           const int32_t* vector_dots, Add&& add) const {
+  if (const uint32_t v = FindStem(stem); v != kNoVocab) add(v, 1.0f);
   if (stop) return;
   if (lexicon_id != kUnknownTerm) {
     // Relations seen from the query term's side and from the vocabulary term's side.
-    for (uint32_t packed : lexicon_->RawRelated(lexicon_id)) {
-      const RelatedTerm r = Lexicon::Decode(packed);
-      if (auto it = by_lexicon_id_.find(r.term); it != by_lexicon_id_.end()) {
-        add(it->second, RelationSim(r));
-      }
-    }
-    const auto key = std::lower_bound(expansion_keys_.begin(), expansion_keys_.end(), lexicon_id);
-    if (key != expansion_keys_.end() && *key == lexicon_id) {
-      const size_t i = static_cast<size_t>(key - expansion_keys_.begin());
-      for (uint32_t m = expansion_offsets_[i]; m < expansion_offsets_[i + 1]; ++m) {
-        add(expansion_matches_[m].vocab, expansion_matches_[m].sim);
+    for (const auto& related :
+         {lexicon_->RawRelated(lexicon_id), lexicon_->RawRelatedFrom(lexicon_id)}) {
+      for (uint32_t packed : related) {
+        const RelatedTerm r = Lexicon::Decode(packed);
+        if (const uint32_t v = FindLexiconId(r.term); v != kNoVocab) add(v, RelationSim(r));
       }
     }
     // Second-order relatedness through the word vectors.
-    if (const int8_t* q = lexicon_->Vector(lexicon_id); q && !vector_vocab_.empty()) {
-      const size_t dims = static_cast<size_t>(lexicon_->vector_dims());
+    if (vector_dots != nullptr && options_.vector_sim > 0) {
       const float floor = options_.vector_floor;
       const float scale = options_.vector_sim / (1.0f - floor);
-      for (size_t i = 0; i < vector_vocab_.size(); ++i) {
-        const int32_t dot = DotI8(q, vector_rows_.data() + i * dims, dims);
-        const float cosine = static_cast<float>(dot) * (1.0f / (127.0f * 127.0f));
-        if (cosine > floor) add(vector_vocab_[i], scale * (cosine - floor));
+      for (size_t j = 0; j < vector_vocab_.size(); ++j) {
+        const float cosine = static_cast<float>(vector_dots[j]) * (1.0f / (127.0f * 127.0f));
+        if (cosine > floor) add(vector_vocab_[j], scale * (cosine - floor));
       }
     }
   }
   if (stem.size() >= kMinTypoLength) {
     // Misspellings: only where one side is a word the lexicon does not know.
     const auto grams = Trigrams(stem);
-    std::unordered_map<uint32_t, uint32_t> shared;
-    for (uint32_t g : grams) {
-      if (auto it = trigrams_.find(g); it != trigrams_.end()) {
-        for (uint32_t v : it->second) ++shared[v];
+    const size_t n = grams.size();
+    const uint32_t candidates = lexicon_id == kUnknownTerm
+                                    ? static_cast<uint32_t>(typo_terms_.size() - 1)
+                                    : unknown_typo_terms_;
+    for (uint32_t c = 0; c < candidates; ++c) {
+      const uint32_t begin = typo_terms_[c].first_gram;
+      const uint32_t end = typo_terms_[c + 1].first_gram;
+      const size_t m = end - begin;
+      // Dice cannot exceed 2·min(n, m) / (n + m): skip lengths too far apart.
+      if (2.0f * static_cast<float>(std::min(n, m)) / static_cast<float>(n + m) <
+          options_.typo_min_dice) {
+        continue;
       }
-    }
-    for (const auto& [v, count] : shared) {
-      if (lexicon_id != kUnknownTerm && vocab_[v].lexicon_id != kUnknownTerm) continue;
-      const float dice =
-          2.0f * static_cast<float>(count) / static_cast<float>(grams.size() + trigram_count_[v]);
-      if (dice >= options_.typo_min_dice && vocab_[v].stem != stem) {
+      uint32_t shared = 0;
+      for (size_t i = 0, k = begin; i < n && k < end;) {
+        if (grams[i] < trigrams_[k]) {
+          ++i;
+        } else if (trigrams_[k] < grams[i]) {
+          ++k;
+        } else {
+          ++shared, ++i, ++k;
+        }
+      }
+      if (shared == 0) continue;
+      const float dice = 2.0f * static_cast<float>(shared) / static_cast<float>(n + m);
+      const uint32_t v = typo_terms_[c].vocab;
+      if (dice >= options_.typo_min_dice && Stem(vocab_[v]) != stem) {
         add(v, options_.typo_sim * dice);
       }
     }
@@ -308,41 +351,64 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
   thread_local Scratch scratch;
   const size_t nq = q.size();
   scratch.best_recall.assign(examples_.size() * nq, 0.0f);
-  size_t total_slots = 0;
-  std::vector<size_t> slot_base(examples_.size());
-  for (size_t e = 0; e < examples_.size(); ++e) {
-    slot_base[e] = total_slots;
-    total_slots += examples_[e].terms.size();
+  scratch.best_precision.assign(example_terms_.size(), 0.0f);
+  const float rw = options_.recall_weight;
+  const float mix = options_.sentence_mix;
+  // Sentence similarity is the cosine of the query's and each example's weighted sum of word
+  // vectors. An example's sum is a weighted sum of its terms' vectors, so its cosine with the
+  // query is the same weighted sum of the terms' own dot products with the query's sum, over
+  // both lengths; and the query's sum dotted with a term's vector is the weighted sum of the
+  // query terms' dot products with it, which the word-vector matching computes anyway.
+  const size_t dims = static_cast<size_t>(lexicon_->vector_dims());
+  const bool need_dots = (options_.vector_sim > 0 || mix > 0) && !vector_vocab_.empty();
+  std::vector<int32_t>& dots = scratch.vector_dots;
+  std::vector<float>& query_dots = scratch.query_dots;  // per vector_vocab_ entry
+  std::vector<float> query_sum;
+  if (mix > 0) {
+    query_dots.assign(vector_vocab_.size(), 0.0f);
+    query_sum.assign(dims, 0.0f);
   }
-  scratch.best_precision.assign(total_slots, 0.0f);
   float query_weight = 0;
   std::vector<float> qw(nq);
   for (size_t i = 0; i < nq; ++i) {
-    auto it = by_stem_.find(q[i].stem);
-    qw[i] = it != by_stem_.end() ? vocab_[it->second].weight
-                                 : BackgroundWeight(q[i].lexicon_id, q[i].stop);
+    const uint32_t v = FindStem(q[i].stem);
+    qw[i] = v != kNoVocab ? vocab_[v].weight : BackgroundWeight(q[i].lexicon_id, q[i].stop);
     query_weight += qw[i];
-    MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, scratch);
+    const int8_t* vec = !q[i].stop && q[i].lexicon_id != kUnknownTerm && need_dots
+                            ? lexicon_->Vector(q[i].lexicon_id)
+                            : nullptr;
+    if (vec != nullptr) {
+      dots.resize(vector_vocab_.size());
+      for (size_t j = 0; j < vector_vocab_.size(); ++j) {
+        dots[j] = DotI8(vec, lexicon_->Vector(vocab_[vector_vocab_[j]].lexicon_id), dims);
+      }
+      if (mix > 0) {
+        AddVector(q[i].lexicon_id, qw[i], query_sum);
+        for (size_t j = 0; j < dots.size(); ++j)
+          query_dots[j] += qw[i] * static_cast<float>(dots[j]);
+      }
+    }
+    MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
+               scratch);
     for (const Match& m : scratch.matches) {
-      for (const Posting& p : postings_[m.vocab]) {
+      for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
+        const Posting& p = postings_[k];
         float& r = scratch.best_recall[p.example * nq + i];
         r = std::max(r, m.sim);
-        float& pr = scratch.best_precision[slot_base[p.example] + p.slot];
+        float& pr = scratch.best_precision[p.slot];
         pr = std::max(pr, m.sim);
       }
     }
   }
-  const float rw = options_.recall_weight;
-  const float mix = options_.sentence_mix;
-  std::vector<float> query_centroid;
+  std::vector<float>& term_cosine = scratch.term_cosine;  // per vocab id, × its example's length
   if (mix > 0) {
-    query_centroid.assign(static_cast<size_t>(lexicon_->vector_dims()), 0.0f);
-    for (size_t i = 0; i < nq; ++i) {
-      if (!q[i].stop && q[i].lexicon_id != kUnknownTerm) {
-        AddVector(q[i].lexicon_id, qw[i], query_centroid);
-      }
+    double norm = 0;
+    for (float x : query_sum) norm += static_cast<double>(x) * x;
+    const float inv = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
+    term_cosine.assign(vocab_.size(), 0.0f);
+    for (size_t j = 0; j < vector_vocab_.size(); ++j) {
+      term_cosine[vector_vocab_[j]] = query_dots[j] * inv;
     }
-    Normalize(query_centroid);
   }
   for (size_t e = 0; e < examples_.size(); ++e) {
     const Example& ex = examples_[e];
@@ -350,15 +416,17 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
     for (size_t i = 0; i < nq; ++i) recall += qw[i] * scratch.best_recall[e * nq + i];
     recall /= query_weight;
     float precision = 0;
-    for (size_t s = 0; s < ex.terms.size(); ++s) {
-      precision += vocab_[ex.terms[s]].weight * scratch.best_precision[slot_base[e] + s];
+    float weighted_cosine = 0;
+    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+      const VocabTerm& t = vocab_[example_terms_[s]];
+      precision += t.weight * scratch.best_precision[s];
+      if (mix > 0) weighted_cosine += t.weight * term_cosine[example_terms_[s]];
     }
     precision /= ex.weight_sum;
     float score =
         recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision) : 0.0f;
     if (mix > 0) {
-      const size_t dims = query_centroid.size();
-      const float cosine = DotF32(query_centroid.data(), centroids_.data() + e * dims, dims);
+      const float cosine = ex.vector_norm > 0 ? weighted_cosine / ex.vector_norm : 0.0f;
       score = (1.0f - mix) * score + mix * std::max(0.0f, cosine);
     }
     if (score <= 0) continue;
@@ -368,20 +436,16 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
 }
 
 size_t Model::ApproximateMemoryBytes() const {
-  // Hash-map nodes cost about a pointer pair and a hash beyond their payload.
-  constexpr size_t kNode = 32;
-  size_t bytes = sizeof(Model);
-  for (const auto& t : topics_) bytes += sizeof(t) + t.capacity();
-  for (const auto& v : vocab_) bytes += sizeof(v) + v.stem.capacity();
-  for (const auto& e : examples_) bytes += sizeof(e) + e.terms.capacity() * sizeof(uint32_t);
-  bytes += by_stem_.size() * (kNode + sizeof(std::string) + 16) + by_lexicon_id_.size() * kNode;
-  bytes += (expansion_keys_.capacity() + expansion_offsets_.capacity()) * sizeof(uint32_t) +
-           expansion_matches_.capacity() * sizeof(Match);
-  for (const auto& [gram, ids] : trigrams_) bytes += kNode + ids.capacity() * sizeof(uint32_t);
-  bytes += trigram_count_.capacity() * sizeof(uint32_t);
-  for (const auto& p : postings_) bytes += sizeof(p) + p.capacity() * sizeof(Posting);
-  bytes += vector_vocab_.capacity() * sizeof(uint32_t) + vector_rows_.capacity() +
-           centroids_.capacity() * sizeof(float);
+  // What malloc adds to each allocation.
+  constexpr size_t kAllocation = 16;
+  auto vec = [](const auto& v) {
+    return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type) + kAllocation;
+  };
+  size_t bytes = sizeof(Model) + kAllocation;
+  for (const auto& t : topics_) bytes += t.capacity() > 15 ? t.capacity() + 1 + kAllocation : 0;
+  bytes += vec(topics_) + stems_.capacity() + 1 + kAllocation + vec(vocab_) + vec(example_terms_) +
+           vec(examples_) + vec(by_stem_) + vec(by_lexicon_id_) + vec(typo_terms_) +
+           vec(trigrams_) + vec(posting_offsets_) + vec(postings_) + vec(vector_vocab_);
   return bytes;
 }
 

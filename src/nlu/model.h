@@ -86,63 +86,85 @@ class Model {
   ~Model();
 
  private:
+  // Memory matters: a server keeps thousands of small models loaded, so everything below is a
+  // flat array (one allocation each, no per-term nodes). What the lexicon already holds (word
+  // vectors, relations in both directions) is looked up there, never copied.
   struct VocabTerm {
-    std::string stem;
+    uint32_t stem_offset;  // the stem is stems_[stem_offset, stem_offset + stem_size)
+    uint32_t stem_size;
     uint32_t lexicon_id;
-    bool stop;
     float weight;
+    bool stop;
   };
   struct Example {
     uint32_t topic;
-    std::vector<uint32_t> terms;  // distinct vocabulary ids
+    uint32_t first_term;  // its distinct vocabulary ids: example_terms_[first_term, + term_count)
+    uint32_t term_count;
     float weight_sum;
+    float vector_norm;  // length of the weighted sum of its terms' word vectors (0: none)
   };
   struct Posting {
     uint32_t example;
-    uint32_t slot;  // index into the example's terms
+    uint32_t slot;  // index into example_terms_
   };
   struct Match {
     uint32_t vocab;
     float sim;
   };
   struct Scratch;
+  static constexpr uint32_t kNoVocab = 0xFFFFFFFFu;
 
   Model() = default;
+  std::string_view Stem(const VocabTerm& t) const {
+    return {stems_.data() + t.stem_offset, t.stem_size};
+  }
+  uint32_t AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight);
   // Builds every derived index from vocab_, examples_ and options_.
   void BuildIndexes();
+  uint32_t FindStem(std::string_view stem) const;     // kNoVocab when absent
+  uint32_t FindLexiconId(uint32_t lexicon_id) const;  // non-stop terms only; kNoVocab
   float BackgroundWeight(uint32_t lexicon_id, bool stop) const;
   // sum += weight × the word vector of `lexicon_id` (nothing when it has none).
   void AddVector(uint32_t lexicon_id, float weight, std::vector<float>& sum) const;
   float RelationSim(const RelatedTerm& r) const;
   // Vocabulary terms similar to a query term, with their similarity (best per term), into
-  // scratch.matches.
-  void MatchesFor(const std::string& stem, uint32_t lexicon_id, bool stop, Scratch& scratch) const;
+  // scratch.matches. `vector_dots`: the term's word vector · each vector_vocab_ term's (DotI8),
+  // or nullptr when it has no vector.
+  void MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop, const int32_t* vector_dots,
+                  Scratch& scratch) const;
   // Calls add(vocab id, similarity) for every way a query term relates to the vocabulary.
   template <typename Add>
-  void CollectMatches(const std::string& stem, uint32_t lexicon_id, bool stop, Add&& add) const;
+  void CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
+                      const int32_t* vector_dots, Add&& add) const;
   std::vector<float> TopicScores(std::string_view query) const;
   float Confidence(float score, float other) const;
 
   std::shared_ptr<const Lexicon> lexicon_;
   MatcherOptions options_;
   std::vector<std::string> topics_;
+  std::string stems_;  // every vocabulary stem, back to back
   std::vector<VocabTerm> vocab_;
+  std::vector<uint32_t> example_terms_;
   std::vector<Example> examples_;
   // Derived.
-  std::unordered_map<std::string, uint32_t> by_stem_;
-  std::unordered_map<uint32_t, uint32_t> by_lexicon_id_;
-  // Lexicon id → the vocab terms related to it, flat (a hash map of small vectors cost ~97 bytes
-  // per key, two thirds of a model's memory): keys sorted; the matches of expansion_keys_[i] are
-  // expansion_matches_[expansion_offsets_[i] .. expansion_offsets_[i + 1]).
-  std::vector<uint32_t> expansion_keys_;
-  std::vector<uint32_t> expansion_offsets_;
-  std::vector<Match> expansion_matches_;
-  std::unordered_map<uint32_t, std::vector<uint32_t>> trigrams_;  // trigram → vocab ids
-  std::vector<uint32_t> trigram_count_;                           // per vocab id
-  std::vector<std::vector<Posting>> postings_;                    // per vocab id
-  std::vector<uint32_t> vector_vocab_;  // vocab ids with a word vector, rows of vector_rows_
-  std::vector<int8_t> vector_rows_;     // their vectors, contiguous
-  std::vector<float> centroids_;        // per example: weighted mean word vector, unit length
+  std::vector<uint32_t> by_stem_;  // vocab ids sorted by stem
+  // Open addressing, power-of-two size, empty slots hold kUnknownTerm: lexicon id → vocab id of
+  // the non-stop terms the lexicon knows.
+  std::vector<std::pair<uint32_t, uint32_t>> by_lexicon_id_;
+  // The candidates for misspellings: non-stop stems of kMinTypoLength or more, those the
+  // lexicon does not know first (the first unknown_typo_terms_), each with its sorted character
+  // trigrams trigrams_[first_gram .. next term's first_gram); a last entry closes the list.
+  struct TypoTerm {
+    uint32_t vocab;
+    uint32_t first_gram;
+  };
+  std::vector<TypoTerm> typo_terms_;
+  uint32_t unknown_typo_terms_ = 0;
+  std::vector<uint32_t> trigrams_;
+  // Where each vocab id occurs: postings_[posting_offsets_[v] .. posting_offsets_[v + 1]).
+  std::vector<uint32_t> posting_offsets_;
+  std::vector<Posting> postings_;
+  std::vector<uint32_t> vector_vocab_;  // the non-stop vocab ids with a word vector
 };
 
 }  // namespace faqbot::nlu

@@ -84,15 +84,15 @@ std::string Model::Serialize() const {
   for (const auto& t : topics_) p.Str(t);
   p.U32(static_cast<uint32_t>(vocab_.size()));
   for (const auto& v : vocab_) {
-    p.Str(v.stem);
+    p.Str(Stem(v));
     p.U8(v.stop ? 1 : 0);
     p.F32(v.weight);
   }
   p.U32(static_cast<uint32_t>(examples_.size()));
   for (const auto& e : examples_) {
     p.U32(e.topic);
-    p.U32(static_cast<uint32_t>(e.terms.size()));
-    for (uint32_t t : e.terms) p.U32(t);
+    p.U32(e.term_count);
+    for (uint32_t k = 0; k < e.term_count; ++k) p.U32(example_terms_[e.first_term + k]);
   }
   const std::string& payload = p.bytes();
   Writer h;
@@ -148,27 +148,26 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   for (uint32_t i = 0; i < n_topics && !r.failed(); ++i) m->topics_.push_back(r.Str(4096));
   const uint32_t n_vocab = r.Count(kMaxExamplesPerModel * 64, 9);
   for (uint32_t i = 0; i < n_vocab && !r.failed(); ++i) {
-    VocabTerm t;
-    t.stem = r.Str(kMaxExampleBytes);
-    t.stop = r.U8() != 0;
-    t.weight = r.F32();
-    if (!(t.weight >= 0.0f && t.weight < 1e6f)) return DataLossError("corrupt term weight");
-    auto id = m->lexicon_->Find(t.stem);
-    t.lexicon_id = id ? *id : kUnknownTerm;
-    m->vocab_.push_back(std::move(t));
+    const std::string stem = r.Str(kMaxExampleBytes);
+    const bool stop = r.U8() != 0;
+    const float weight = r.F32();
+    if (!(weight >= 0.0f && weight < 1e6f)) return DataLossError("corrupt term weight");
+    auto id = m->lexicon_->Find(stem);
+    m->AddVocab(stem, id ? *id : kUnknownTerm, stop, weight);
   }
   const uint32_t n_examples = r.Count(kMaxExamplesPerModel, 8);
   for (uint32_t i = 0; i < n_examples && !r.failed(); ++i) {
-    Example e{r.U32(), {}, 0.0f};
+    Example e{r.U32(), static_cast<uint32_t>(m->example_terms_.size()), 0, 0.0f, 0.0f};
     const uint32_t n_terms = r.Count(kMaxExampleBytes, 4);
     if (e.topic >= n_topics) return DataLossError("example of an unknown topic");
     for (uint32_t k = 0; k < n_terms && !r.failed(); ++k) {
       const uint32_t t = r.U32();
       if (t >= n_vocab) return DataLossError("example term out of range");
-      e.terms.push_back(t);
+      m->example_terms_.push_back(t);
+      ++e.term_count;
     }
-    if (e.terms.empty() && !r.failed()) return DataLossError("example without terms");
-    m->examples_.push_back(std::move(e));
+    if (e.term_count == 0 && !r.failed()) return DataLossError("example without terms");
+    m->examples_.push_back(e);
   }
   if (r.failed() || !r.at_end()) return DataLossError("model payload is malformed");
   if (n_topics == 0) return DataLossError("model has no topics");

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
+#include "nlu/analyzer.h"
 #include "nlu/test_support.h"
 
 namespace faqbot::nlu {
@@ -137,6 +139,80 @@ TEST(ModelTest, CorruptOrTruncatedFilesAreDataLoss) {
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
   }
   EXPECT_FALSE(Model::Load(bytes + "x", BuiltLexicon()).ok());
+}
+
+// Only the channel under test: no word vectors, no sentence similarity, no misspellings.
+MatcherOptions Only(std::initializer_list<const char*> settings) {
+  MatcherOptions o;
+  for (const char* s : {"vector_sim=0", "sentence_mix=0", "typo_sim=0"}) EXPECT_TRUE(o.Set(s).ok());
+  for (const char* s : settings) EXPECT_TRUE(o.Set(s).ok()) << s;
+  return o;
+}
+
+// Analysing the lexicon's own spelling of a stem gives back that stem, and it is no function
+// word.
+bool AnalysesToItself(const Lexicon& l, uint32_t id) {
+  const auto terms = Analyze(l.Term(id), l);
+  return terms.size() == 1 && terms[0].lexicon_id == id && !terms[0].stop;
+}
+
+TEST(ModelTest, RelationsMatchFromEitherSide) {
+  // WordNet relations are not symmetric once each word keeps its closest ones: find stems
+  // `from` → `to` where `to` does not list `from`.
+  const Lexicon& l = *BuiltLexicon();
+  uint32_t from = kUnknownTerm, to = kUnknownTerm;
+  for (uint32_t id = 0; id < l.size() && to == kUnknownTerm; ++id) {
+    if (!AnalysesToItself(l, id)) continue;
+    for (uint32_t packed : l.RawRelated(id)) {
+      const uint32_t other = Lexicon::Decode(packed).term;
+      const auto back = l.RawRelated(other);
+      if (other == id || !AnalysesToItself(l, other) ||
+          std::any_of(back.begin(), back.end(),
+                      [&](uint32_t p) { return Lexicon::Decode(p).term == id; })) {
+        continue;
+      }
+      from = id, to = other;
+      break;
+    }
+  }
+  ASSERT_NE(to, kUnknownTerm);
+  const std::string from_word(l.Term(from)), to_word(l.Term(to));
+  for (const auto& [taught, asked] :
+       {std::pair{from_word, to_word}, std::pair{to_word, from_word}}) {
+    auto m = Train(Faq({{"taught", taught}, {"other", "printer jammed"}}), Only({}));
+    const Prediction p = m->Predict(asked);
+    ASSERT_FALSE(p.ranking.empty()) << "taught " << taught << ", asked " << asked;
+    EXPECT_EQ(p.ranking[0].name, "taught");
+  }
+}
+
+TEST(ModelTest, MisspellingsMatchWhereOneSideIsUnknown) {
+  auto m = Train(Faq({{"wifi", "what is the wifi password"},
+                      {"k8s", "how do I restart the kubernetes cluster"},
+                      {"printer", "the printer on floor 3 is jammed"}}),
+                 Only({"typo_sim=0.8"}));
+  for (const auto& [query, topic] : {std::pair{"pasword", "wifi"}, std::pair{"kubernets", "k8s"},
+                                     std::pair{"printr jamed", "printer"}}) {
+    const Prediction p = m->Predict(query);
+    ASSERT_FALSE(p.ranking.empty()) << query;
+    EXPECT_EQ(p.ranking[0].name, topic) << query;
+  }
+  // Two words the lexicon knows are different words, however alike they look ("pointer" and
+  // "printer" share 4 of their 7 trigrams).
+  EXPECT_TRUE(m->Predict("pointer").ranking.empty());
+}
+
+TEST(ModelTest, SentenceSimilarityAloneRanksTheCloserTopic) {
+  auto m = Train(Faq({{"car", "my automobile broke down on the motorway"},
+                      {"food", "which restaurant serves vegetarian dinner"}}),
+                 Only({"sentence_mix=1"}));
+  const Prediction p = m->Predict("the truck engine failed on the highway");
+  ASSERT_FALSE(p.ranking.empty());
+  EXPECT_EQ(p.ranking[0].name, "car");
+  auto loaded = Model::Load(m->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->Predict("the truck engine failed on the highway").ranking[0].confidence,
+            p.ranking[0].confidence);
 }
 
 TEST(ModelTest, HugeQueryIsHandled) {

@@ -8,6 +8,5 @@
 namespace faqbot::nlu {
 
 int32_t DotI8(const int8_t* a, const int8_t* b, size_t n);
-float DotF32(const float* a, const float* b, size_t n);
 
 }  // namespace faqbot::nlu
