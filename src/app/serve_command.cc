@@ -5,7 +5,8 @@
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
 // FAQBOT_DATABASE_URL (sqlite:./faqbot.db). SIGTERM or SIGINT: stop taking events, finish the
-// ones in flight and the training in progress, leave unstarted jobs in the database.
+// ones in flight and the training in progress, send every reply already accepted, leave unstarted
+// jobs in the database.
 #include <signal.h>
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include "common/logging.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/queued_messenger.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
@@ -41,6 +43,7 @@ struct ServeFlags {
   int port = -1;  // -1: FAQBOT_PORT, else 3000
   std::string bind = "0.0.0.0";
   size_t event_threads = 4;
+  size_t send_threads = 8;
 };
 
 std::string Env(const char* name, std::string fallback = "") {
@@ -111,7 +114,16 @@ Status Serve(const ServeFlags& f) {
   web_options.bot_token = bot_token;
   web_options.app_token = app_token;
   slack::WebApiClient web(web_options, clock);
-  server::SlackMessenger messenger(web);
+  server::SlackMessenger slack_messenger(web);
+  // Replies are accepted at once and sent on their own threads, so event processing never
+  // waits for Slack; each conversation keeps its order.
+  ThreadPool senders(std::max<size_t>(1, f.send_threads), "send");
+  server::QueuedMessenger messenger(
+      slack_messenger,
+      [&slack_messenger](const assistant::Destination& to) -> Result<std::string> {
+        return slack_messenger.ConversationOf(to);
+      },
+      senders);
 
   RuntimeOptions options;
   options.database_url = database_url;
@@ -197,6 +209,7 @@ Status Serve(const ServeFlags& f) {
   http.Stop();          // no new events; requests in flight finish
   events.Shutdown();    // events already acknowledged are processed
   runtime->Shutdown();  // the training in progress finishes; the rest stays queued
+  senders.Shutdown();   // every reply accepted is sent
   std::printf("faqbot serve: stopped\n");
   return Status::Ok();
 }
@@ -213,6 +226,8 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--bind", flags->bind, "address to listen on");
   serve->add_option("--lexicon", flags->lexicon, "the compiled WordNet lexicon file");
   serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events");
+  serve->add_option("--send-threads", flags->send_threads,
+                    "threads sending replies to Slack (one conversation at a time each)");
   registry.Add(serve, [flags] { return Serve(*flags); });
 }
 

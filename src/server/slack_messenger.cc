@@ -142,6 +142,21 @@ Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
   return channel;
 }
 
+std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
+  switch (to.kind) {
+    case assistant::Destination::Kind::kDirect: {
+      auto channel = DirectChannel(to.user);
+      return channel.ok() ? *channel : "user:" + Key(to.user);
+    }
+    case assistant::Destination::Kind::kChannel:
+    case assistant::Destination::Kind::kEphemeral:
+      return to.channel;
+    case assistant::Destination::Kind::kResponse:
+      return "response:" + to.response_url;
+  }
+  return "";
+}
+
 Status SlackMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
   FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
   std::string channel = to.channel;

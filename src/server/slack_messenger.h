@@ -24,6 +24,11 @@ class SlackMessenger final : public assistant::Messenger {
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
   std::string DisplayName(const store::UserRef& user) override;
 
+  // The conversation `to` belongs to, so a QueuedMessenger keeps its replies in order: the
+  // channel id (for a DM, the D… channel, opened through Slack on first use), or the
+  // response_url. When a DM cannot be opened now, the person's key; the send retries the open.
+  std::string ConversationOf(const assistant::Destination& to);
+
   // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order.
   static Result<std::vector<nlohmann::json>> Render(const assistant::Reply& reply);
 

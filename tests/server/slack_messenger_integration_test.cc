@@ -322,6 +322,25 @@ TEST_F(SlackMessengerOverWebApiTest, DirectMessagesOpenTheDmOncePerPerson) {
   EXPECT_EQ(posts[3].args["channel"], "D0BOB");
 }
 
+// A DM addressed to the person and a reply in the DM's channel are one conversation, so a
+// QueuedMessenger keeps them in order.
+TEST_F(SlackMessengerOverWebApiTest, ConversationsAreChannelsWhateverTheAddress) {
+  Destination in_dm;
+  in_dm.kind = Destination::Kind::kChannel;
+  in_dm.channel = "D0ALICE";
+  EXPECT_EQ(messenger_->ConversationOf(Destination::Direct(kAlice)), "D0ALICE");
+  EXPECT_EQ(messenger_->ConversationOf(in_dm), "D0ALICE");
+  EXPECT_EQ(messenger_->ConversationOf(Channel("C0GENERAL", "1700000000.000100")), "C0GENERAL");
+  Destination response;
+  response.kind = Destination::Kind::kResponse;
+  response.response_url = "https://hooks.example/1";
+  EXPECT_EQ(messenger_->ConversationOf(response), "response:https://hooks.example/1");
+  // Slack cannot open Bob's DM now: the person's own key, and the send opens it later.
+  emulator_.InjectFault("conversations.open", MakeFault(Fault::Kind::kServerError));
+  EXPECT_EQ(messenger_->ConversationOf(Destination::Direct(kBob)), "user:T0EMULATOR/U0BOB");
+  EXPECT_EQ(emulator_.Calls("conversations.open").size(), 2u);
+}
+
 TEST_F(SlackMessengerOverWebApiTest, ChannelRepliesGoToTheThread) {
   ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL", "1700000000.000100"), Say("in thread")).ok());
   ASSERT_TRUE(messenger_->Send(Channel("C0RANDOM"), Say("top level")).ok());

@@ -1,0 +1,91 @@
+#include "server/queued_messenger.h"
+
+#include <exception>
+#include <utility>
+
+#include "common/logging.h"
+
+namespace faqbot::server {
+namespace {
+
+std::string Describe(const assistant::Destination& to) {
+  using Kind = assistant::Destination::Kind;
+  switch (to.kind) {
+    case Kind::kDirect:
+      return "a DM to " + to.user.team_id + "/" + to.user.user_id;
+    case Kind::kChannel:
+      return "channel " + to.channel;
+    case Kind::kEphemeral:
+      return "an ephemeral message to " + to.user.user_id + " in " + to.channel;
+    case Kind::kResponse:
+      return "a response_url";
+  }
+  return "?";
+}
+
+}  // namespace
+
+QueuedMessenger::QueuedMessenger(assistant::Messenger& inner, ConversationKey key_of,
+                                 Executor& executor, QueuedMessengerOptions options)
+    : inner_(inner), key_of_(std::move(key_of)), executor_(executor), options_(options) {}
+
+Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
+  FAQBOT_ASSIGN_OR_RETURN(std::string key, key_of_(to));
+  bool start = false;
+  {
+    std::lock_guard lock(mu_);
+    if (queued_ >= options_.max_queued) {
+      return ResourceExhaustedError("outgoing queue full (" + std::to_string(queued_) +
+                                    " replies waiting): not sending " + Describe(to));
+    }
+    auto [it, added] = conversations_.try_emplace(key);
+    it->second.push_back({to, reply});
+    ++queued_;
+    start = added;
+  }
+  if (start && !executor_.Post([this, key] { Drain(key); })) {
+    Drain(key);  // the executor is stopping: deliver here rather than lose it
+  }
+  return Status::Ok();
+}
+
+std::string QueuedMessenger::DisplayName(const store::UserRef& user) {
+  return inner_.DisplayName(user);
+}
+
+size_t QueuedMessenger::queued() const {
+  std::lock_guard lock(mu_);
+  return queued_;
+}
+
+void QueuedMessenger::Drain(const std::string& key) {
+  for (;;) {
+    Item item;
+    {
+      std::lock_guard lock(mu_);
+      auto it = conversations_.find(key);
+      if (it->second.empty()) {
+        conversations_.erase(it);
+        return;
+      }
+      item = std::move(it->second.front());
+      it->second.pop_front();
+      --queued_;
+    }
+    Deliver(item);
+  }
+}
+
+void QueuedMessenger::Deliver(const Item& item) {
+  Status sent;
+  try {
+    sent = inner_.Send(item.to, item.reply);
+  } catch (const std::exception& e) {
+    sent = InternalError(std::string("exception: ") + e.what());
+  }
+  if (!sent.ok()) {
+    LogWarn("slack: could not deliver {}: {}", Describe(item.to), sent.ToString());
+  }
+}
+
+}  // namespace faqbot::server

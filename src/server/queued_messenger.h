@@ -1,0 +1,76 @@
+// QueuedMessenger: a Messenger that accepts a reply at once and delivers it on sender threads,
+// so the threads that process Slack events never wait for Slack (a Web API round trip, a 429's
+// Retry-After, a busy channel's pacing).
+//
+// Order: replies to one conversation (the same channel, or the same person's DM however it is
+// addressed) go out in the order Send accepted them, one at a time; different conversations go
+// out in parallel, up to the executor's threads. A reply that cannot be delivered after the
+// inner messenger's retries is logged with its destination and dropped; the conversations after
+// it continue.
+//
+// Bounded: at most `max_queued` replies wait; beyond that Send fails with ResourceExhausted
+// (and the caller logs it) instead of growing without limit while Slack is unreachable.
+//
+// Shutdown: shut the executor down after the last Send (ThreadPool::Shutdown runs every task
+// already posted, so every accepted reply is attempted). A Send the executor refuses (it is
+// stopping) is delivered on the caller's thread, so nothing accepted is lost.
+//
+// Thread-safe. The inner messenger, key function and executor must outlive this object and
+// every task it posted.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "assistant/messenger.h"
+#include "common/executor.h"
+
+namespace faqbot::server {
+
+struct QueuedMessengerOptions {
+  size_t max_queued = 10'000;
+};
+
+class QueuedMessenger final : public assistant::Messenger {
+ public:
+  // Which conversation a destination belongs to; replies with the same key keep their order.
+  // An error fails the Send (for example: a DM that cannot be opened).
+  using ConversationKey = std::function<Result<std::string>(const assistant::Destination&)>;
+
+  QueuedMessenger(assistant::Messenger& inner, ConversationKey key_of, Executor& executor,
+                  QueuedMessengerOptions options = {});
+
+  // Queues `reply` for `to`. Errors: ResourceExhausted (the queue is full), the key function's.
+  Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
+  // Asks the inner messenger directly (a lookup, not a delivery).
+  std::string DisplayName(const store::UserRef& user) override;
+
+  // Replies accepted and not yet attempted.
+  size_t queued() const;
+
+ private:
+  struct Item {
+    assistant::Destination to;
+    assistant::Reply reply;
+  };
+  // Delivers the conversation's replies, oldest first, until none is left.
+  void Drain(const std::string& key);
+  void Deliver(const Item& item);
+
+  assistant::Messenger& inner_;
+  ConversationKey key_of_;
+  Executor& executor_;
+  const QueuedMessengerOptions options_;
+
+  mutable std::mutex mu_;
+  // Conversations with replies waiting or being delivered; a key is present exactly while one
+  // Drain task owns it.
+  std::unordered_map<std::string, std::deque<Item>> conversations_;
+  size_t queued_ = 0;
+};
+
+}  // namespace faqbot::server

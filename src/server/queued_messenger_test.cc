@@ -1,0 +1,187 @@
+#include "server/queued_messenger.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace faqbot::server {
+namespace {
+
+using assistant::Destination;
+using assistant::Reply;
+
+Destination In(const std::string& channel) {
+  Destination d;
+  d.kind = Destination::Kind::kChannel;
+  d.channel = channel;
+  return d;
+}
+
+Reply Text(const std::string& text) {
+  Reply r;
+  r.fallback = text;
+  return r;
+}
+
+// Records every delivery as "channel:text"; can fail the next deliveries or hold one channel's
+// deliveries until released.
+class RecordingMessenger final : public assistant::Messenger {
+ public:
+  Status Send(const Destination& to, const Reply& reply) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return to.channel != held_; });
+    sent_.push_back(to.channel + ":" + reply.fallback);
+    cv_.notify_all();
+    if (failures_ > 0) {
+      --failures_;
+      return UnavailableError("Slack is down");
+    }
+    return Status::Ok();
+  }
+  std::string DisplayName(const store::UserRef& user) override { return "name of " + user.user_id; }
+
+  std::vector<std::string> sent() {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+  void Hold(const std::string& channel) {
+    std::lock_guard lock(mu_);
+    held_ = channel;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    held_.clear();
+    cv_.notify_all();
+  }
+  void FailNext(int n) {
+    std::lock_guard lock(mu_);
+    failures_ = n;
+  }
+  // Waits (at most 10 s, so a bug fails the test instead of hanging it) for `n` deliveries.
+  bool WaitForSent(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return sent_.size() >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> sent_;
+  std::string held_;
+  int failures_ = 0;
+};
+
+QueuedMessenger::ConversationKey ByChannel() {
+  return [](const Destination& d) -> Result<std::string> { return d.channel; };
+}
+
+TEST(QueuedMessengerTest, AcceptsAtOnceAndDeliversOnTheExecutor) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
+  EXPECT_TRUE(inner.sent().empty());
+  EXPECT_EQ(queued.queued(), 1u);
+  executor.RunAll();
+  EXPECT_EQ(inner.sent(), std::vector<std::string>{"C1:hello"});
+  EXPECT_EQ(queued.queued(), 0u);
+  EXPECT_EQ(queued.DisplayName({"T1", "U1"}), "name of U1");
+}
+
+TEST(QueuedMessengerTest, OneConversationKeepsItsOrder) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  for (const char* t : {"a1", "a2", "a3"}) ASSERT_TRUE(queued.Send(In("A"), Text(t)).ok());
+  ASSERT_TRUE(queued.Send(In("B"), Text("b1")).ok());
+  ASSERT_TRUE(queued.Send(In("A"), Text("a4")).ok());
+  // One task per conversation, however many replies it holds.
+  EXPECT_EQ(executor.pending(), 2u);
+  executor.RunOne();  // A's task delivers all of A's replies
+  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:a1", "A:a2", "A:a3", "A:a4"}));
+  // A reply accepted after A's task finished starts a new one, behind B's.
+  ASSERT_TRUE(queued.Send(In("A"), Text("a5")).ok());
+  executor.RunAll();
+  EXPECT_EQ(inner.sent(),
+            (std::vector<std::string>{"A:a1", "A:a2", "A:a3", "A:a4", "B:b1", "A:a5"}));
+}
+
+TEST(QueuedMessengerTest, ASlowConversationDoesNotHoldUpTheOthers) {
+  RecordingMessenger inner;
+  ThreadPool senders(2, "send");
+  QueuedMessenger queued(inner, ByChannel(), senders);
+  inner.Hold("SLOW");  // e.g. a channel waiting for its pacing slot
+  ASSERT_TRUE(queued.Send(In("SLOW"), Text("1")).ok());
+  ASSERT_TRUE(queued.Send(In("SLOW"), Text("2")).ok());
+  ASSERT_TRUE(queued.Send(In("FAST"), Text("x")).ok());
+  ASSERT_TRUE(inner.WaitForSent(1));
+  EXPECT_EQ(inner.sent(), std::vector<std::string>{"FAST:x"});
+  inner.Release();
+  ASSERT_TRUE(inner.WaitForSent(3));
+  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"FAST:x", "SLOW:1", "SLOW:2"}));
+}
+
+TEST(QueuedMessengerTest, AFullQueueRefusesInsteadOfGrowing) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor, QueuedMessengerOptions{2});
+  ASSERT_TRUE(queued.Send(In("A"), Text("1")).ok());
+  ASSERT_TRUE(queued.Send(In("B"), Text("2")).ok());
+  const Status full = queued.Send(In("C"), Text("3"));
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted) << full;
+  executor.RunAll();
+  EXPECT_TRUE(queued.Send(In("C"), Text("4")).ok());
+  executor.RunAll();
+  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:1", "B:2", "C:4"}));
+}
+
+TEST(QueuedMessengerTest, AFailedDeliveryDoesNotStopTheConversation) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  inner.FailNext(1);
+  ASSERT_TRUE(queued.Send(In("A"), Text("lost")).ok());
+  ASSERT_TRUE(queued.Send(In("A"), Text("next")).ok());
+  executor.RunAll();
+  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:lost", "A:next"}));
+  EXPECT_EQ(queued.queued(), 0u);
+}
+
+TEST(QueuedMessengerTest, AStoppedExecutorMeansDeliveryOnTheCallersThread) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  executor.Shutdown();
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  ASSERT_TRUE(queued.Send(In("A"), Text("late")).ok());
+  EXPECT_EQ(inner.sent(), std::vector<std::string>{"A:late"});
+  EXPECT_EQ(queued.queued(), 0u);
+}
+
+TEST(QueuedMessengerTest, ShuttingTheSendersDownDeliversEverythingAccepted) {
+  RecordingMessenger inner;
+  auto senders = std::make_unique<ThreadPool>(1, "send");
+  QueuedMessenger queued(inner, ByChannel(), *senders);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(queued.Send(In("C" + std::to_string(i % 5)), Text(std::to_string(i))).ok());
+  }
+  senders->Shutdown();
+  EXPECT_EQ(inner.sent().size(), 50u);
+  EXPECT_EQ(queued.queued(), 0u);
+}
+
+TEST(QueuedMessengerTest, AKeyErrorFailsTheSend) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(
+      inner, [](const Destination&) -> Result<std::string> { return NotFoundError("no DM"); },
+      executor);
+  EXPECT_EQ(queued.Send(In("A"), Text("x")).code(), StatusCode::kNotFound);
+  EXPECT_EQ(executor.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace faqbot::server
