@@ -46,7 +46,10 @@ function(faqbot_add_test name)
     list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
   endif()
   include(GoogleTest)
+  # NO_PRETTY_VALUES: CTest names end at the parameter's name ("…/Sqlite"), without gtest's
+  # "# GetParam() = <bytes>" comment.
   gtest_discover_tests(${name}
+    NO_PRETTY_VALUES
     DISCOVERY_TIMEOUT 60
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
     PROPERTIES ${properties})
