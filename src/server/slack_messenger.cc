@@ -136,7 +136,21 @@ Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
     std::lock_guard lock(mu_);
     if (auto it = dm_channels_.find(Key(user)); it != dm_channels_.end()) return it->second;
   }
-  FAQBOT_ASSIGN_OR_RETURN(std::string channel, web_.OpenConversation(user.user_id));
+  auto opened = web_.OpenConversation(user.user_id);
+  std::string channel;
+  if (opened.ok()) {
+    channel = *opened;
+  } else if (const StatusCode code = opened.status().code();
+             code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted ||
+             code == StatusCode::kDeadlineExceeded || code == StatusCode::kInternal) {
+    return opened.status();  // Slack is unwell: try again with the next message
+  } else {
+    // The DM cannot be opened at all (no im:write scope, an emulator without the method...):
+    // chat.postMessage to a user ID posts into that person's Messages tab of the app instead.
+    LogWarn("slack: conversations.open for {} failed ({}); posting to the user ID instead",
+            user.user_id, opened.status().ToString());
+    channel = user.user_id;
+  }
   std::lock_guard lock(mu_);
   dm_channels_[Key(user)] = channel;
   return channel;

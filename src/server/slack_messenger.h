@@ -27,6 +27,8 @@ class SlackMessenger final : public assistant::Messenger {
   // The conversation `to` belongs to, so a QueuedMessenger keeps its replies in order: the
   // channel id (for a DM, the D… channel, opened through Slack on first use), or the
   // response_url. When a DM cannot be opened now, the person's key; the send retries the open.
+  // When it cannot be opened at all (a permanent error such as missing_scope), DMs are posted to
+  // the user ID, which Slack delivers to the person's Messages tab of the app.
   std::string ConversationOf(const assistant::Destination& to);
 
   // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order.

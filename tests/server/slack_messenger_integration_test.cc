@@ -341,6 +341,17 @@ TEST_F(SlackMessengerOverWebApiTest, ConversationsAreChannelsWhateverTheAddress)
   EXPECT_EQ(emulator_.Calls("conversations.open").size(), 2u);
 }
 
+TEST_F(SlackMessengerOverWebApiTest, WithoutConversationsOpenDmsGoToTheUserId) {
+  emulator_.InjectFault("conversations.open", MakeFault(Fault::Kind::kSlackError, "missing_scope"));
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kBob), Say("one")).ok());
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kBob), Say("two")).ok());
+  EXPECT_EQ(emulator_.Calls("conversations.open").size(), 1u);  // remembered
+  const auto posts = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].args["channel"], "U0BOB");
+  EXPECT_EQ(posts[1].args["channel"], "U0BOB");
+}
+
 TEST_F(SlackMessengerOverWebApiTest, ChannelRepliesGoToTheThread) {
   ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL", "1700000000.000100"), Say("in thread")).ok());
   ASSERT_TRUE(messenger_->Send(Channel("C0RANDOM"), Say("top level")).ok());
