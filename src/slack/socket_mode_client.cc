@@ -109,6 +109,13 @@ class SocketModeClient::Impl {
     beast::error_code ec;
     ssl_ctx_.set_default_verify_paths(ec);
     if (ec) LogWarn("socket mode: cannot load the system CA certificates: {}", ec.message());
+    if (!options_.ca_file.empty()) {
+      ssl_ctx_.load_verify_file(options_.ca_file, ec);
+      if (ec) {
+        ca_error_ = InvalidArgumentError("cannot read CA certificates from " + options_.ca_file +
+                                         ": " + ec.message());
+      }
+    }
     ssl_ctx_.set_verify_mode(options_.verify_peer ? ssl::verify_peer : ssl::verify_none);
     // Slack accepts TLS 1.2 and later only.
     ssl_ctx_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -118,6 +125,7 @@ class SocketModeClient::Impl {
 
   Status Start() {
     if (started_) return FailedPreconditionError("Socket Mode client already started");
+    FAQBOT_RETURN_IF_ERROR(ca_error_);
     started_ = true;
     asio::co_spawn(io_, Main(), asio::detached);
     thread_ = std::thread([this] { io_.run(); });
@@ -173,6 +181,7 @@ class SocketModeClient::Impl {
 
   asio::io_context io_;
   ssl::context ssl_ctx_;
+  Status ca_error_;  // from loading options_.ca_file
   asio::steady_timer backoff_timer_;
   std::thread thread_;
   bool started_ = false;  // Start/Stop callers only

@@ -60,6 +60,9 @@ struct SocketModeClientOptions {
   std::chrono::milliseconds slow_handler_warning{1'000};
   // Verify the server certificate (wss only). Only tests against a self-signed server turn it off.
   bool verify_peer = true;
+  // A PEM file of CA certificates trusted besides the system's (a TLS-inspecting proxy, a test
+  // server). Start() fails with InvalidArgument when it cannot be read.
+  std::string ca_file;
   // Seed for the reconnect jitter; 0 = std::random_device.
   uint64_t jitter_seed = 0;
 };

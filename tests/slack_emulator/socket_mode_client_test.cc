@@ -13,6 +13,7 @@
 #include "fixtures.h"
 #include "slack/web_api_client.h"
 #include "slack_emulator.h"
+#include "tls_tunnel.h"
 
 namespace faqbot::slack {
 namespace {
@@ -351,6 +352,66 @@ TEST_F(SocketModeClientTest, TlsFailureIsRetried) {
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   EXPECT_EQ(asks.load(), 2);
   EXPECT_EQ(client.stats().connections_opened, 1);
+}
+
+// Slack's Socket Mode URLs are wss://: the emulator behind a TLS front with a certificate the
+// client is told to trust, verification on.
+class SocketModeOverTlsTest : public SocketModeClientTest {
+ protected:
+  void SetUp() override {
+    StartEmulator();
+    auto tunnel = slack_emulator::TlsTunnel::Start(emulator_->port());
+    ASSERT_TRUE(tunnel.ok()) << tunnel.status();
+    tunnel_ = std::move(*tunnel);
+  }
+  // The emulator's ws://127.0.0.1:EMULATOR/link/?ticket=… as wss://127.0.0.1:TUNNEL/link/….
+  UrlProvider WssProvider() {
+    return [this]() -> Result<std::string> {
+      ++asks_;
+      FAQBOT_ASSIGN_OR_RETURN(std::string url, web_->AppsConnectionsOpen());
+      const std::string plain = "ws://127.0.0.1:" + std::to_string(emulator_->port());
+      if (!url.starts_with(plain)) return InternalError("unexpected URL " + url);
+      return "wss://127.0.0.1:" + std::to_string(tunnel_->port()) + url.substr(plain.size());
+    };
+  }
+
+  std::unique_ptr<slack_emulator::TlsTunnel> tunnel_;
+  std::atomic<int> asks_{0};
+};
+
+TEST_F(SocketModeOverTlsTest, ConnectsOverWssWithAVerifiedCertificate) {
+  SocketModeClientOptions options = FastOptions();
+  options.ca_file = tunnel_->ca_file();
+  SocketModeClient client(WssProvider(), log_.Handler(), options);
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
+  const std::string id = emulator_->QueueEnvelope("events_api", MentionPayload(7));
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->Acks().size() == 1; }, kWait));
+  EXPECT_EQ(emulator_->Acks()[0].envelope_id, id);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_EQ(log_.envelopes()[0].payload["event"]["type"], "app_mention");
+  client.Stop();
+  EXPECT_GE(tunnel_->handshakes(), 1);
+  EXPECT_EQ(client.stats().connections_opened, 1);
+}
+
+TEST_F(SocketModeOverTlsTest, RefusesACertificateItDoesNotTrust) {
+  SocketModeClient client(WssProvider(), log_.Handler(), FastOptions());  // system CAs only
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return asks_.load() >= 3; }, kWait));
+  client.Stop();
+  EXPECT_EQ(client.stats().connections_opened, 0);
+  EXPECT_EQ(tunnel_->handshakes(), 0);
+  EXPECT_EQ(emulator_->connections_accepted(), 0);
+}
+
+TEST(SocketModeClientOptionsTest, AnUnreadableCaFileFailsStart) {
+  SocketModeClientOptions options;
+  options.ca_file = "/nonexistent/ca.pem";
+  SocketModeClient client(
+      []() -> Result<std::string> { return std::string("wss://x/"); },
+      [](const SocketModeEnvelope&) -> Result<EnvelopeReply> { return EnvelopeReply{}; }, options);
+  EXPECT_EQ(client.Start().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(SocketModeClientTest, UsedTicketIsRefused) {
