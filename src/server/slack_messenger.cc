@@ -156,6 +156,16 @@ Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
   return channel;
 }
 
+bool SlackMessenger::TakeResponseUse(const std::string& url) {
+  std::lock_guard lock(mu_);
+  // A response_url expires after 30 minutes; forgetting old ones now and then is enough.
+  if (response_uses_.size() > 10'000) response_uses_.clear();
+  int& used = response_uses_[url];
+  if (used >= kResponseUrlUses) return false;
+  ++used;
+  return true;
+}
+
 std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
   switch (to.kind) {
     case assistant::Destination::Kind::kDirect: {
@@ -195,6 +205,18 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         break;
       }
       case assistant::Destination::Kind::kResponse: {
+        if (!TakeResponseUse(to.response_url)) {
+          // Slack takes 5 posts per response_url; the rest of a long reply goes to the DM.
+          if (to.user.user_id.empty()) {
+            return ResourceExhaustedError("response_url: used " + std::to_string(kResponseUrlUses) +
+                                          " times");
+          }
+          FAQBOT_ASSIGN_OR_RETURN(std::string dm, DirectChannel(to.user));
+          message["channel"] = dm;
+          message["unfurl_links"] = false;
+          FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message).status());
+          break;
+        }
         message["response_type"] = to.in_channel ? "in_channel" : "ephemeral";
         FAQBOT_RETURN_IF_ERROR(web_.PostToResponseUrl(to.response_url, message));
         break;

@@ -2,7 +2,8 @@
 // Block Kit — the assistant's own words as they are, people's text escaped (so an answer cannot
 // ping <!channel> or forge a link), mentions as <@U…>, buttons with their action as action_id —
 // within every Block Kit limit: long lists go out as several messages, long texts as several
-// sections. Thread-safe.
+// sections. A response_url takes 5 posts (Slack's limit); what a reply has beyond that goes to
+// the person's DM. Thread-safe.
 #pragma once
 
 #include <mutex>
@@ -36,11 +37,15 @@ class SlackMessenger final : public assistant::Messenger {
 
  private:
   Result<std::string> DirectChannel(const store::UserRef& user);
+  // Counts a post to `url`; false once Slack's limit of kResponseUrlUses is reached.
+  bool TakeResponseUse(const std::string& url);
+  static constexpr int kResponseUrlUses = 5;
 
   slack::WebApiClient& web_;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> dm_channels_;  // "team/user" → D…
   std::unordered_map<std::string, std::string> names_;        // "team/user" → display name
+  std::unordered_map<std::string, int> response_uses_;        // response_url → posts made
 };
 
 // A button's action_id carries the assistant action and its position ("publish#2"), because

@@ -380,6 +380,31 @@ TEST_F(SlackMessengerOverWebApiTest, EphemeralRepliesNameTheirViewer) {
   EXPECT_TRUE(emulator_.Calls("chat.postMessage").empty());
 }
 
+TEST_F(SlackMessengerOverWebApiTest, AResponseUrlTakesFivePostsAndTheRestGoesToTheDm) {
+  Destination d;
+  d.kind = Destination::Kind::kResponse;
+  d.response_url = emulator_.NewResponseUrl();
+  d.user = kAlice;
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(messenger_->Send(d, Say("r" + std::to_string(i))).ok());
+  Reply list = Say("Your topics:");  // several messages
+  for (int i = 0; i < 100; ++i) {
+    list.items.push_back({Line({UserText("q" + std::to_string(i))}),
+                          {{"Edit", "edit_topic", std::to_string(i)},
+                           {"Delete", "delete_topic", std::to_string(i)}}});
+  }
+  Status sent = messenger_->Send(d, list);
+  ASSERT_TRUE(sent.ok()) << sent;
+  EXPECT_EQ(emulator_.Calls("response_url").size(), 5u);  // none refused as used_url
+  const auto dms = emulator_.Calls("chat.postMessage");
+  ASSERT_GE(dms.size(), 2u);
+  for (const auto& post : dms) EXPECT_EQ(post.args["channel"], "D0ALICE");
+
+  // Without a person to DM, the sixth post is an error rather than a refused request.
+  d.user = {};
+  EXPECT_EQ(messenger_->Send(d, Say("one more")).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(emulator_.Calls("response_url").size(), 5u);
+}
+
 TEST_F(SlackMessengerOverWebApiTest, ResponseUrlRepliesAreEphemeralUnlessAskedOtherwise) {
   Destination d;
   d.kind = Destination::Kind::kResponse;
