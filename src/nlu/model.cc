@@ -32,6 +32,11 @@ std::vector<uint32_t> Trigrams(std::string_view word) {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+// The home slot of a lexicon id in Model::by_lexicon_id_ (Fibonacci hashing).
+uint32_t LexiconSlot(uint32_t lexicon_id, size_t mask) {
+  return static_cast<uint32_t>((lexicon_id * 0x9E3779B1u) & mask);
+}
+
 }  // namespace
 
 // Per-call working memory, reused across calls of one thread.
@@ -167,12 +172,6 @@ uint32_t Model::AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, 
   return static_cast<uint32_t>(vocab_.size() - 1);
 }
 
-namespace {
-uint32_t LexiconSlot(uint32_t lexicon_id, size_t mask) {
-  return static_cast<uint32_t>((lexicon_id * 0x9E3779B1u) & mask);
-}
-}  // namespace
-
 void Model::BuildIndexes() {
   const auto n_vocab = static_cast<uint32_t>(vocab_.size());
   by_stem_.resize(n_vocab);
@@ -189,19 +188,20 @@ void Model::BuildIndexes() {
   trigrams_.clear();
   typo_terms_.clear();
   vector_vocab_.clear();
+  // Function words match exactly or not at all: only other terms get relations, vectors and
+  // misspellings.
   for (uint32_t v = 0; v < n_vocab; ++v) {
     const VocabTerm& term = vocab_[v];
     if (term.stop || term.lexicon_id == kUnknownTerm) continue;
-    // Function words match exactly or not at all.
     uint32_t s = LexiconSlot(term.lexicon_id, slots - 1);
     while (by_lexicon_id_[s].first != kUnknownTerm) s = (s + 1) & (slots - 1);
     by_lexicon_id_[s] = {term.lexicon_id, v};
     if (lexicon_->Vector(term.lexicon_id) != nullptr) vector_vocab_.push_back(v);
   }
-  for (const bool known : {false, true}) {
+  for (const bool in_lexicon : {false, true}) {  // words the lexicon does not know first
     for (uint32_t v = 0; v < n_vocab; ++v) {
       const VocabTerm& term = vocab_[v];
-      if (term.stop || (term.lexicon_id != kUnknownTerm) != known ||
+      if (term.stop || (term.lexicon_id != kUnknownTerm) != in_lexicon ||
           term.stem_size < kMinTypoLength) {
         continue;
       }
@@ -209,7 +209,7 @@ void Model::BuildIndexes() {
       const auto grams = Trigrams(Stem(term));
       trigrams_.insert(trigrams_.end(), grams.begin(), grams.end());
     }
-    if (!known) unknown_typo_terms_ = static_cast<uint32_t>(typo_terms_.size());
+    if (!in_lexicon) unknown_typo_terms_ = static_cast<uint32_t>(typo_terms_.size());
   }
   typo_terms_.push_back({kNoVocab, static_cast<uint32_t>(trigrams_.size())});
 
