@@ -29,6 +29,11 @@ QueuedMessenger::QueuedMessenger(assistant::Messenger& inner, ConversationKey ke
                                  Executor& executor, QueuedMessengerOptions options)
     : inner_(inner), key_of_(std::move(key_of)), executor_(executor), options_(options) {}
 
+QueuedMessenger::~QueuedMessenger() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return conversations_.empty(); });
+}
+
 Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
   FAQBOT_ASSIGN_OR_RETURN(std::string key, key_of_(to));
   bool start = false;
@@ -66,6 +71,7 @@ void QueuedMessenger::Drain(const std::string& key) {
       auto it = conversations_.find(key);
       if (it->second.empty()) {
         conversations_.erase(it);
+        if (conversations_.empty()) idle_.notify_all();
         return;
       }
       item = std::move(it->second.front());

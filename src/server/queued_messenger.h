@@ -15,10 +15,11 @@
 // already posted, so every accepted reply is attempted). A Send the executor refuses (it is
 // stopping) is delivered on the caller's thread, so nothing accepted is lost.
 //
-// Thread-safe. The inner messenger, key function and executor must outlive this object and
-// every task it posted.
+// Thread-safe. The inner messenger, key function and executor must outlive this object; the
+// destructor waits for the delivery tasks it posted.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -43,6 +44,11 @@ class QueuedMessenger final : public assistant::Messenger {
 
   QueuedMessenger(assistant::Messenger& inner, ConversationKey key_of, Executor& executor,
                   QueuedMessengerOptions options = {});
+  // Waits until every accepted reply has been attempted, so no delivery task outlives the object;
+  // the executor must still be running (or run) them.
+  ~QueuedMessenger() override;
+  QueuedMessenger(const QueuedMessenger&) = delete;
+  QueuedMessenger& operator=(const QueuedMessenger&) = delete;
 
   // Queues `reply` for `to`. Errors: ResourceExhausted (the queue is full), the key function's.
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
@@ -67,6 +73,7 @@ class QueuedMessenger final : public assistant::Messenger {
   const QueuedMessengerOptions options_;
 
   mutable std::mutex mu_;
+  std::condition_variable idle_;  // signalled when the last conversation is drained
   // Conversations with replies waiting or being delivered; a key is present exactly while one
   // Drain task owns it.
   std::unordered_map<std::string, std::deque<Item>> conversations_;
