@@ -141,9 +141,10 @@ Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
   if (opened.ok()) {
     channel = *opened;
   } else if (const StatusCode code = opened.status().code();
-             code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted ||
-             code == StatusCode::kDeadlineExceeded || code == StatusCode::kInternal) {
-    return opened.status();  // Slack is unwell: try again with the next message
+             code != StatusCode::kPermissionDenied && code != StatusCode::kFailedPrecondition &&
+             code != StatusCode::kInvalidArgument) {
+    // Slack is unwell or the token is wrong: try again with the next message.
+    return opened.status();
   } else {
     // The DM cannot be opened at all (no im:write scope, an emulator without the method...):
     // chat.postMessage to a user ID posts into that person's Messages tab of the app instead.

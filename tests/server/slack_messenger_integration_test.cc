@@ -350,6 +350,13 @@ TEST_F(SlackMessengerOverWebApiTest, WithoutConversationsOpenDmsGoToTheUserId) {
   ASSERT_EQ(posts.size(), 2u);
   EXPECT_EQ(posts[0].args["channel"], "U0BOB");
   EXPECT_EQ(posts[1].args["channel"], "U0BOB");
+
+  // A token problem is not "cannot open DMs": nothing is posted, and the next send tries again.
+  emulator_.InjectFault("conversations.open", MakeFault(Fault::Kind::kSlackError, "invalid_auth"));
+  EXPECT_EQ(messenger_->Send(Destination::Direct(kAlice), Say("x")).code(),
+            StatusCode::kUnauthenticated);
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kAlice), Say("y")).ok());
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").back().args["channel"], "D0ALICE");
 }
 
 TEST_F(SlackMessengerOverWebApiTest, ChannelRepliesGoToTheThread) {
