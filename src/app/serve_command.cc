@@ -5,8 +5,8 @@
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
 // FAQBOT_DATABASE_URL (sqlite:./faqbot.db). SIGTERM or SIGINT: stop taking events, finish the
-// ones in flight and the training in progress, send every reply already accepted, leave unstarted
-// jobs in the database.
+// ones in flight and the training in progress, send the replies already accepted (for up to 10 s),
+// leave unstarted jobs in the database.
 #include <signal.h>
 
 #include <atomic>
@@ -209,7 +209,13 @@ Status Serve(const ServeFlags& f) {
   http.Stop();          // no new events; requests in flight finish
   events.Shutdown();    // events already acknowledged are processed
   runtime->Shutdown();  // the training in progress finishes; the rest stays queued
-  senders.Shutdown();   // every reply accepted is sent
+  // Replies already accepted are sent, for at most 10 s: with Slack unreachable, retrying every
+  // one of them could hold the shutdown for minutes.
+  if (!messenger.WaitIdle(std::chrono::seconds(10))) {
+    LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them", messenger.queued());
+    messenger.Abandon();
+  }
+  senders.Shutdown();
   std::printf("faqbot serve: stopped\n");
   return Status::Ok();
 }

@@ -39,6 +39,7 @@ Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::
   bool start = false;
   {
     std::lock_guard lock(mu_);
+    if (abandoned_) return UnavailableError("shutting down: not sending " + Describe(to));
     if (queued_ >= options_.max_queued) {
       return ResourceExhaustedError("outgoing queue full (" + std::to_string(queued_) +
                                     " replies waiting): not sending " + Describe(to));
@@ -63,9 +64,20 @@ size_t QueuedMessenger::queued() const {
   return queued_;
 }
 
+bool QueuedMessenger::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_.wait_for(lock, timeout, [&] { return conversations_.empty(); });
+}
+
+void QueuedMessenger::Abandon() {
+  std::lock_guard lock(mu_);
+  abandoned_ = true;
+}
+
 void QueuedMessenger::Drain(const std::string& key) {
   for (;;) {
     Item item;
+    bool drop = false;
     {
       std::lock_guard lock(mu_);
       auto it = conversations_.find(key);
@@ -77,8 +89,13 @@ void QueuedMessenger::Drain(const std::string& key) {
       item = std::move(it->second.front());
       it->second.pop_front();
       --queued_;
+      drop = abandoned_;
     }
-    Deliver(item);
+    if (drop) {
+      LogWarn("slack: shutting down: not sending {}", Describe(item.to));
+    } else {
+      Deliver(item);
+    }
   }
 }
 

@@ -13,12 +13,15 @@
 //
 // Shutdown: shut the executor down after the last Send (ThreadPool::Shutdown runs every task
 // already posted, so every accepted reply is attempted). A Send the executor refuses (it is
-// stopping) is delivered on the caller's thread, so nothing accepted is lost.
+// stopping) is delivered on the caller's thread, so nothing accepted is lost. When Slack is
+// unreachable that could take minutes of retries; WaitIdle bounds the wait and Abandon drops
+// (and logs) what is still queued.
 //
 // Thread-safe. The inner messenger, key function and executor must outlive this object; the
 // destructor waits for the delivery tasks it posted.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -57,6 +60,11 @@ class QueuedMessenger final : public assistant::Messenger {
 
   // Replies accepted and not yet attempted.
   size_t queued() const;
+  // Waits up to `timeout` for every accepted reply to be attempted; true when they were.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+  // From now on, replies not yet attempted are dropped with a logged warning instead of sent,
+  // and Send refuses new ones (Unavailable). Deliveries in progress finish.
+  void Abandon();
 
  private:
   struct Item {
@@ -78,6 +86,7 @@ class QueuedMessenger final : public assistant::Messenger {
   // Drain task owns it.
   std::unordered_map<std::string, std::deque<Item>> conversations_;
   size_t queued_ = 0;
+  bool abandoned_ = false;
 };
 
 }  // namespace faqbot::server

@@ -173,6 +173,33 @@ TEST(QueuedMessengerTest, ShuttingTheSendersDownDeliversEverythingAccepted) {
   EXPECT_EQ(queued.queued(), 0u);
 }
 
+TEST(QueuedMessengerTest, WaitIdleThenAbandonBoundsTheShutdown) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  ASSERT_TRUE(queued.Send(In("A"), Text("1")).ok());
+  ASSERT_TRUE(queued.Send(In("B"), Text("2")).ok());
+  EXPECT_FALSE(queued.WaitIdle(std::chrono::milliseconds(0)));  // nothing has run
+  executor.RunOne();                                            // A's reply goes out
+  queued.Abandon();
+  EXPECT_EQ(queued.Send(In("C"), Text("3")).code(), StatusCode::kUnavailable);
+  executor.RunAll();  // B's is dropped, not sent
+  EXPECT_TRUE(queued.WaitIdle(std::chrono::milliseconds(0)));
+  EXPECT_EQ(inner.sent(), std::vector<std::string>{"A:1"});
+  EXPECT_EQ(queued.queued(), 0u);
+}
+
+TEST(QueuedMessengerTest, WaitIdleReturnsOnceEverythingIsSent) {
+  RecordingMessenger inner;
+  ThreadPool senders(2, "send");
+  QueuedMessenger queued(inner, ByChannel(), senders);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(queued.Send(In("C" + std::to_string(i % 3)), Text(std::to_string(i))).ok());
+  }
+  EXPECT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
+  EXPECT_EQ(inner.sent().size(), 20u);
+}
+
 TEST(QueuedMessengerTest, AKeyErrorFailsTheSend) {
   RecordingMessenger inner;
   ManualExecutor executor;
