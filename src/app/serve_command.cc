@@ -214,6 +214,7 @@ Status Serve(const ServeFlags& f) {
   if (!messenger.WaitIdle(std::chrono::seconds(10))) {
     LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them", messenger.queued());
     messenger.Abandon();
+    web.StopRetrying();  // the sends in progress end after their current attempt
   }
   senders.Shutdown();
   std::printf("faqbot serve: stopped\n");

@@ -212,13 +212,22 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
     } else {
       return response;
     }
-    if (attempt >= options_.max_retries) {
+    if (attempt >= options_.max_retries || stop_retrying_) {
       return Status(last.code(),
                     last.message() + " (after " + std::to_string(attempt + 1) + " attempts)");
     }
     LogWarn("slack: {}; retrying in {} ms", last.message(),
             std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
-    clock_.SleepFor(wait);
+    // In slices of at most a second, so StopRetrying ends the wait soon.
+    for (Clock::Duration left = wait; left.count() > 0 && !stop_retrying_;) {
+      const Clock::Duration slice = std::min<Clock::Duration>(left, std::chrono::seconds(1));
+      clock_.SleepFor(slice);
+      left -= slice;
+    }
+    if (stop_retrying_) {
+      return Status(last.code(), last.message() + " (stopped retrying after " +
+                                     std::to_string(attempt + 1) + " attempts)");
+    }
   }
 }
 

@@ -21,6 +21,7 @@
 // curl_global_init runs once per process). Not copyable. The Clock must outlive the client.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -145,6 +146,10 @@ class WebApiClient {
 
   const WebApiClientOptions& options() const { return options_; }
 
+  // For shutdown: calls from now on make one attempt and no retry, and a call waiting to retry
+  // stops within a second with its last error. Thread-safe; irreversible.
+  void StopRetrying() { stop_retrying_ = true; }
+
  private:
   struct HttpResponse;
   class HandlePool;
@@ -166,6 +171,7 @@ class WebApiClient {
   Clock& clock_;
   std::unique_ptr<HandlePool> pool_;
 
+  std::atomic<bool> stop_retrying_{false};
   std::mutex mu_;  // guards rng_ and next_slot_
   std::mt19937_64 rng_;
   // Earliest time the next paced message to a channel may go out.

@@ -217,6 +217,39 @@ TEST_F(WebApiClientTest, RetriesAreBoundedAndEndInAClearError) {
   EXPECT_EQ(emulator_.Calls("auth.test").size(), 3u);
 }
 
+TEST_F(WebApiClientTest, AfterStopRetryingACallMakesOneAttempt) {
+  WebApiClient client(Options(), fake_clock_);
+  Fault fault;
+  fault.kind = Fault::Kind::kServerError;
+  emulator_.InjectFault("auth.test", fault, 10);
+  client.StopRetrying();
+  auto id = client.AuthTest();  // no clock driver: a retry would wait forever
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(id.status().message().find("1 attempts"), std::string::npos) << id.status();
+  EXPECT_EQ(emulator_.Calls("auth.test").size(), 1u);
+}
+
+TEST_F(WebApiClientTest, StopRetryingEndsAWaitForTheNextAttempt) {
+  WebApiClientOptions o = Options();
+  o.backoff_base = std::chrono::seconds(20);  // a long wait before the retry
+  WebApiClient client(o, fake_clock_);
+  Fault fault;
+  fault.kind = Fault::Kind::kServerError;
+  emulator_.InjectFault("auth.test", fault, 10);
+  Result<AuthIdentity> id = UnavailableError("not run");
+  std::thread call([&] { id = client.AuthTest(); });
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return fake_clock_.sleepers() > 0; }, std::chrono::seconds(10)));
+  client.StopRetrying();
+  fake_clock_.Advance(std::chrono::seconds(1));  // one slice of the wait, not the 10-20 s
+  call.join();
+  ASSERT_FALSE(id.ok());
+  EXPECT_NE(id.status().message().find("stopped retrying after 1 attempts"), std::string::npos)
+      << id.status();
+  EXPECT_EQ(emulator_.Calls("auth.test").size(), 1u);
+}
+
 TEST_F(WebApiClientTest, DroppedConnectionAndSlowAnswerAreRetried) {
   WebApiClientOptions o = Options();
   o.request_timeout = milliseconds(300);
