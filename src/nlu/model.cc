@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/logging.h"
@@ -165,11 +166,10 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   return std::shared_ptr<const Model>(std::move(m));
 }
 
-uint32_t Model::AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight) {
+void Model::AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight) {
   vocab_.push_back({static_cast<uint32_t>(stems_.size()), static_cast<uint32_t>(stem.size()),
                     lexicon_id, weight, stop});
   stems_.append(stem);
-  return static_cast<uint32_t>(vocab_.size() - 1);
 }
 
 void Model::BuildIndexes() {

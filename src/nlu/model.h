@@ -22,7 +22,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -118,7 +117,8 @@ class Model {
   std::string_view Stem(const VocabTerm& t) const {
     return {stems_.data() + t.stem_offset, t.stem_size};
   }
-  uint32_t AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight);
+  // Appends a vocabulary term (its stem into stems_).
+  void AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight);
   // Builds every derived index from vocab_, examples_ and options_.
   void BuildIndexes();
   uint32_t FindStem(std::string_view stem) const;     // kNoVocab when absent
