@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <unordered_map>
 
 #include "nlu/test_support.h"
 
