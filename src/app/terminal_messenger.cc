@@ -24,6 +24,8 @@ Status TerminalMessenger::Send(const assistant::Destination& to, const assistant
   std::lock_guard lock(mu_);
   std::string out = "faqbot";
   if (!to.user.user_id.empty() && !(to.user == viewer_)) out += " → @" + to.user.user_id;
+  // A terminal cannot change what it printed: an update is shown as what the message now says.
+  if (to.kind == assistant::Destination::Kind::kUpdate) out += " (an earlier message now reads)";
   out += ":\n";
   for (const auto& p : reply.paragraphs) out += "  " + Render(p) + "\n";
   auto add_buttons = [&](const std::vector<assistant::Button>& buttons, const char* indent) {

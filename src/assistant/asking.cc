@@ -1,4 +1,5 @@
-// Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, and feedback.
+// Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, learning from
+// the owner's reply, and feedback.
 #include <cmath>
 
 #include "assistant/assistant.h"
@@ -9,122 +10,131 @@
 namespace faqbot::assistant {
 namespace {
 
-Button Btn(std::string label, std::string action, std::string value = "",
-           Button::Style style = Button::Style::kDefault) {
-  return {std::move(label), std::move(action), std::move(value), style};
-}
-
-// "<@owner> says - answer", the old system's reply, with the matched topic in small print.
+// "<@owner> says - answer", the old system's reply.
 Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
   Reply r;
   r.paragraphs.push_back(Line({Mention(owner.user_id), Words(" says - "), UserText(answer)}));
   return r;
 }
 
+std::string Percent(float confidence) {
+  return std::to_string(static_cast<int>(std::lround(confidence * 100))) + "% sure";
+}
+
+std::string IntentOfTopic(int64_t topic_id) { return "topic_" + std::to_string(topic_id); }
+
+bool IsOpen(const store::AskedQuestion& q) {
+  return q.outcome == store::QuestionOutcome::kHandedOff ||
+         q.outcome == store::QuestionOutcome::kDeclined ||
+         (q.outcome == store::QuestionOutcome::kAnswered && q.feedback == store::Feedback::kDown);
+}
+
+// At most this many other waiting askers get an answer with one reply of the owner.
+constexpr size_t kMaxAnsweredAlong = 50;
+
 }  // namespace
+
+// ---- asking ----
 
 void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& raw_question) {
   const store::UserRef owner{turn.who.team_id, owner_id};
-  std::string question = raw_question;
-  if (question.size() > store::kMaxQuestionBytes) question.resize(store::kMaxQuestionBytes);
-  while (!question.empty() && (static_cast<unsigned char>(question.back()) & 0xC0) == 0x80) {
-    question.pop_back();  // never end inside a UTF-8 sequence
-  }
-  if (!question.empty() && (static_cast<unsigned char>(question.back()) & 0x80)) {
-    question.pop_back();
-  }
+  const std::string question = CutQuestion(raw_question);
   if (!store::ValidateId(owner_id, "owner").ok()) {
     return Say(turn, Say1("That doesn't look like a person. Write `ask @person your question`."));
   }
-
   auto model = registry_.Get(owner);
-  if (!model.ok()) {
-    if (model.status().code() == StatusCode::kFailedPrecondition) {
-      Reply r;
-      r.paragraphs.push_back(Line({Words("Seems like "), Mention(owner_id),
-                                   Words(" has not published any topics yet... :crying_cat_face: "
-                                         "I've let them know you asked.")}));
-      Say(turn, r);
-      store::NewQuestion record{turn.who,
-                                owner,
-                                question,
-                                store::QuestionOutcome::kHandedOff,
-                                std::nullopt,
-                                0.0,
-                                turn.reply_to.channel,
-                                turn.reply_to.thread_ts};
-      auto asked = store_.RecordQuestion(record);
-      if (asked.ok() && !(owner == turn.who)) HandOff(turn, *asked, {});
-      return;
-    }
+  if (!model.ok()) return AskUnpublished(turn, owner, question, model.status());
+
+  const nlu::Prediction prediction = (*model)->Predict(question, options_.handoff_candidates);
+  const std::optional<store::PublishedTopic> topic = LiveTopic(owner, prediction);
+  auto asked = RecordAsk(turn, owner, question, prediction, topic);
+  if (topic) return SayAnswer(turn, owner, *topic, prediction.confidence, asked);
+  SayDeclined(turn, owner, asked, prediction);
+}
+
+void Assistant::AskUnpublished(Turn& turn, const store::UserRef& owner,
+                               const std::string& question, const Status& why) {
+  if (why.code() != StatusCode::kFailedPrecondition) {
     LogWarn("assistant: cannot load the bot of {}/{}: {}", owner.team_id, owner.user_id,
-            model.status().ToString());
+            why.ToString());
     return Say(turn, Say1("Seems like this user's bot is not responding right now... "
                           ":crying_cat_face: Please try again in a minute."));
   }
+  Reply r;
+  r.paragraphs.push_back(Line({Words("Seems like "), Mention(owner.user_id),
+                               Words(" has not published any topics yet... :crying_cat_face: "
+                                     "I've let them know you asked.")}));
+  Say(turn, r);
+  store::NewQuestion record{turn.who, owner, question, store::QuestionOutcome::kHandedOff,
+                            std::nullopt, 0.0, turn.reply_to.channel, turn.reply_to.thread_ts};
+  auto asked = store_.RecordQuestion(record);
+  if (asked.ok() && !(owner == turn.who)) HandOff(turn, *asked, {});
+}
 
-  const nlu::Prediction prediction = (*model)->Predict(question, options_.handoff_candidates);
+std::optional<store::PublishedTopic> Assistant::LiveTopic(const store::UserRef& owner,
+                                                          const nlu::Prediction& prediction) {
   const std::optional<int64_t> topic_id = TopicIdOfIntent(prediction.intent);
-  std::optional<store::Topic> topic;
-  std::string answer;
-  if (topic_id) {
-    // The answer as published: the live topic set holds exactly what the model was trained on.
-    auto live = store_.GetLivePublication(owner, false);
-    if (live.ok() && live->has_value()) {
-      for (const auto& t : (*live)->topics) {
-        if (t.topic_id == *topic_id) {
-          store::Topic found;
-          found.id = t.topic_id;
-          found.owner = owner;
-          found.content = t.content;
-          topic = found;
-        }
-      }
-    }
+  if (!topic_id) return std::nullopt;
+  // The answer as published: the live topic set holds exactly what the model was trained on.
+  auto live = store_.GetLivePublication(owner, false);
+  if (!live.ok() || !live->has_value()) return std::nullopt;
+  for (const auto& t : (*live)->topics) {
+    if (t.topic_id == *topic_id) return t;
   }
-  const bool answered = topic.has_value();
+  return std::nullopt;
+}
+
+Result<store::AskedQuestion> Assistant::RecordAsk(Turn& turn, const store::UserRef& owner,
+                                                  const std::string& question,
+                                                  const nlu::Prediction& prediction,
+                                                  const std::optional<store::PublishedTopic>& topic) {
   store::NewQuestion record{
       turn.who,
       owner,
       question,
-      answered ? store::QuestionOutcome::kAnswered : store::QuestionOutcome::kHandedOff,
-      topic_id,
+      topic ? store::QuestionOutcome::kAnswered : store::QuestionOutcome::kHandedOff,
+      TopicIdOfIntent(prediction.intent),
       prediction.confidence,
       turn.reply_to.channel,
       turn.reply_to.thread_ts};
   auto asked = store_.RecordQuestion(record);
-  if (!asked.ok()) {
-    LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
-  }
+  if (!asked.ok()) LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
+  return asked;
+}
 
-  if (answered) {
-    Reply r = AnswerReply(owner, topic->content.answer);
-    r.context.push_back(Line(
-        {Words("Matched "), UserText(topic->content.question),
-         Words(" · " + std::to_string(static_cast<int>(std::lround(prediction.confidence * 100))) +
-               "% sure")}));
-    if (asked.ok()) {
-      const std::string id = std::to_string(asked->id);
-      r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
-                   Btn("👎 Not what I asked", kActionFeedbackDown, id)};
-    }
-    return Say(turn, r);
+void Assistant::SayAnswer(Turn& turn, const store::UserRef& owner,
+                          const store::PublishedTopic& topic, float confidence,
+                          const Result<store::AskedQuestion>& asked) {
+  Reply r = AnswerReply(owner, topic.content.answer);
+  r.context.push_back(Line({Words("Matched "), UserText(topic.content.question),
+                            Words(" · " + Percent(confidence))}));
+  if (asked.ok()) {
+    const std::string id = std::to_string(asked->id);
+    r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
+                 Btn("👎 Not what I asked", kActionFeedbackDown, id)};
   }
+  Say(turn, r);
+}
 
+void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner,
+                            const Result<store::AskedQuestion>& asked,
+                            const nlu::Prediction& prediction) {
   Reply r;
   if (owner == turn.who) {
     r.paragraphs.push_back(Line("Your bot doesn't know that one yet — add it as a topic?"));
     r.buttons = {Btn("Add a topic", "add_topic", "", Button::Style::kPrimary)};
     return Say(turn, r);
   }
-  r.paragraphs.push_back(Line({Words("I don't know that one yet — I've asked "), Mention(owner_id),
-                               Words(". I'll tell you their answer.")}));
+  r.paragraphs.push_back(Line({Words("I don't know that one yet — I've asked "),
+                               Mention(owner.user_id), Words(". I'll tell you their answer.")}));
   Say(turn, r);
   if (!asked.ok()) return;
   std::vector<std::string> candidates;
   for (const auto& ranked : prediction.ranking) candidates.push_back(ranked.name);
   HandOff(turn, *asked, candidates);
 }
+
+// ---- the hand-off ----
 
 void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
                         const std::vector<std::string>& candidates) {
@@ -145,8 +155,9 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
   r.paragraphs.push_back(
       Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
   r.paragraphs.push_back(Line("I didn't know the answer. Teach me, and I'll pass it on."));
-  const std::string id = std::to_string(asked.id);
-  r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, id, Button::Style::kPrimary));
+  r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id}),
+                          Button::Style::kPrimary));
+  // The model's nearest live topics, best first: one press teaches the bot this phrasing.
   auto live = store_.GetLivePublication(asked.owner, false);
   if (live.ok() && live->has_value()) {
     int offered = 0;
@@ -155,27 +166,28 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
       if (!topic_id || offered >= options_.handoff_candidates) continue;
       for (const auto& t : (*live)->topics) {
         if (t.topic_id != *topic_id) continue;
-        std::string label = "It's “" + t.content.question + "”";
-        r.buttons.push_back(
-            Btn(std::move(label), kActionHandoffTopic, id + ":" + std::to_string(t.topic_id)));
+        r.buttons.push_back(Btn("It's “" + t.content.question + "”", kActionHandoffTopic,
+                                HandoffValue({asked.id, t.topic_id})));
         ++offered;
       }
     }
   }
-  r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, id));
+  r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, HandoffValue({asked.id})));
   if (also_waiting > 0) {
-    r.context.push_back(Line("…and " + std::to_string(also_waiting) + " more question" +
-                             (also_waiting == 1 ? "" : "s") +
+    r.context.push_back(Line("…and " + Count(static_cast<size_t>(also_waiting), "more question") +
                              " waiting for you: say *unanswered questions*."));
   }
   turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
 }
 
-std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, const std::string& value) {
-  auto id = ParseId(value.substr(0, value.find(':')));
-  auto asked = id ? store_.GetQuestion(*id)
-                  : Result<std::optional<store::AskedQuestion>>(InvalidArgumentError("no id"));
-  if (!asked.ok() || !asked->has_value()) {
+std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, int64_t id) {
+  auto asked = store_.GetQuestion(id);
+  if (!asked.ok()) {
+    Say(turn, Say1("Sorry, I can't reach my memory right now :scream_cat: Please try again in a "
+                   "minute."));
+    return std::nullopt;
+  }
+  if (!asked->has_value()) {
     Say(turn, Say1("I can't find that question any more."));
     return std::nullopt;
   }
@@ -186,10 +198,16 @@ std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, const s
   return **asked;
 }
 
-void Assistant::HandoffAnswer(Turn& turn, const std::string& value) {
-  auto asked = OwnedQuestion(turn, value);
+void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
+  auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
-  turn.Set({DialogueState::Step::kAwaitAnswer, asked->text, 0, asked->id});
+  if (!IsOpen(*asked)) return AlreadyHandled(turn, ref);
+  DialogueState next{DialogueState::Step::kAwaitAnswer, asked->text, 0, asked->id};
+  if (turn.pressed && !ref.from_list) {
+    next.message_channel = turn.pressed->channel;
+    next.message_ts = turn.pressed->ts;
+  }
+  turn.Set(std::move(next));
   Reply r;
   r.paragraphs.push_back(Line({Words("What answer should I give to "), UserText(asked->text),
                                Words("? I'll send it to "), Mention(asked->asker.user_id),
@@ -198,39 +216,162 @@ void Assistant::HandoffAnswer(Turn& turn, const std::string& value) {
   Say(turn, r);
 }
 
-void Assistant::HandoffTopic(Turn& turn, const std::string& value) {
-  auto asked = OwnedQuestion(turn, value);
+void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
+  auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
-  const size_t colon = value.find(':');
-  const int64_t topic_id =
-      colon == std::string::npos ? 0 : ParseId(value.substr(colon + 1)).value_or(0);
-  auto topic = store_.GetTopic(turn.who, topic_id);
-  if (topic_id == 0 || !topic.ok() || !topic->has_value()) {
-    return Say(turn, Say1("I can't find that topic any more."));
+  if (ref.topic_id == 0) return Say(turn, Say1("I can't find that topic any more."));
+  // Closing the question first makes the button one-shot, across presses and processes.
+  auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
+  if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!*closed) return AlreadyHandled(turn, ref);
+  auto learned = topics_.LearnPhrasing(turn.who, ref.topic_id, asked->text);
+  if (!learned.ok()) {
+    Reopen(*asked);
+    return Say(turn, Say1(learned.status().code() == StatusCode::kNotFound
+                              ? "I can't find that topic any more."
+                              : "I couldn't add it as a phrasing: " +
+                                    learned.status().message() + ". Please try again."));
   }
-  store::TopicEdit edit;
-  edit.phrasings = (*topic)->content.phrasings;
-  edit.phrasings->push_back(asked->text);
-  auto updated = store_.UpdateTopic(turn.who, topic_id, edit);
-  if (!updated.ok()) {
-    return Say(turn, Say1("I couldn't add it as a phrasing: " + updated.status().message()));
+  // The asker gets the answer askers get from now on: the live one.
+  std::string answer = learned->topic.content.answer;
+  if (learned->live) {
+    for (const auto& t : learned->live->topics) {
+      if (t.topic_id == ref.topic_id) answer = t.content.answer;
+    }
   }
-  (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, topic_id);
+  const size_t along = AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
   Reply r;
-  r.paragraphs.push_back(
-      Line({Words("Added "), UserText(asked->text), Words(" as another way to ask "),
-            UserText(updated->content.question),
-            Words(". I've sent the answer on; publish to make it live.")}));
-  r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
+  r.paragraphs.push_back(Line({Words("Added "), UserText(asked->text),
+                               Words(" as another way to ask "),
+                               UserText(learned->topic.content.question), Words(".")}));
+  r.paragraphs.push_back(Line(
+      std::string(learned->live ? "It's live: your bot answers it from now on. "
+                                : "It goes live when you publish. ") +
+      "I've sent the answer to " + Count(along + 1, "person", "people") + " who asked."));
+  if (!learned->live) r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
   Say(turn, r);
-  DeliverAnswer(turn, *asked, updated->content.answer);
+  Reply done;
+  done.paragraphs.push_back(
+      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(Line({Words("✅ "), Mention(turn.who.user_id),
+                                  Words(" said it's "), UserText(learned->topic.content.question),
+                                  Words(learned->live ? " — learned and live." : " — kept as a draft.")}));
+  UpdatePressed(turn, ref, std::move(done));
+  DeliverAnswer(turn, *asked, answer);
 }
 
-void Assistant::HandoffIgnore(Turn& turn, const std::string& value) {
-  auto asked = OwnedQuestion(turn, value);
+void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
+  auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
-  (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kIgnored, std::nullopt);
+  auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kIgnored, std::nullopt);
+  if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!*closed) return AlreadyHandled(turn, ref);
   Say(turn, Say1("Ok, ignored."));
+  Reply done;
+  done.paragraphs.push_back(
+      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(Line({Words("Ignored by "), Mention(turn.who.user_id), Words(".")}));
+  UpdatePressed(turn, ref, std::move(done));
+}
+
+void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
+  const DialogueState pending = turn.state;
+  auto asked = OwnedQuestion(turn, pending.handoff_id);
+  if (!asked) return turn.Set({});
+  auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kResolved, std::nullopt);
+  if (!closed.ok()) {
+    return Say(turn, Say1("Seems like I cannot add new topic for you right now :scream_cat: "
+                          "Send the answer again in a minute, or type *cancel*."));
+  }
+  if (!*closed) {
+    turn.Set({});
+    return Say(turn, Say1("That question was answered already — I kept nothing new."));
+  }
+  auto learned = topics_.LearnTopic(turn.who, {asked->text, {}, answer});
+  if (!learned.ok()) {
+    Reopen(*asked);  // the same answer can be sent again
+    return Say(turn, Say1("I couldn't add that topic: " + learned.status().message() +
+                          ". Send the answer again, or type *cancel*."));
+  }
+  (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved,
+                                  learned->topic.id);
+  turn.Set({});
+  const size_t along =
+      AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value());
+  Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) + " :kissing_cat: " +
+                 (learned->live ? "It's live: your bot answers it from now on. "
+                                : "It goes live when you publish. ") +
+                 "I've sent your answer to " + Count(along + 1, "person", "people") +
+                 " who asked.");
+  r.buttons = {Btn("Another phrasing of this one", kActionAddPhrasing,
+                   std::to_string(learned->topic.id)),
+               Btn("Show my topics", "list_topics")};
+  if (!learned->live) r.buttons.push_back(Btn("Publish now", "publish"));
+  Say(turn, r);
+  if (!pending.message_ts.empty()) {
+    Reply done;
+    done.paragraphs.push_back(
+        Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+    done.paragraphs.push_back(
+        Line({Words("✅ "), Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
+    Destination message;
+    message.kind = Destination::Kind::kUpdate;
+    message.user = turn.who;
+    message.channel = pending.message_channel;
+    message.ts = pending.message_ts;
+    turn.others.emplace_back(std::move(message), WithFallback(std::move(done)));
+  }
+  DeliverAnswer(turn, *asked, answer);
+}
+
+size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered,
+                                int64_t topic_id, const std::string& answer, bool live) {
+  auto waiting = store_.ListUnanswered(answered.owner, 500);
+  if (!waiting.ok()) return 0;
+  // With the change live, the new model decides what is "the same question"; otherwise only the
+  // same words are.
+  std::shared_ptr<const nlu::Model> model;
+  if (live) {
+    auto loaded = registry_.Get(answered.owner);
+    if (loaded.ok()) model = *loaded;
+  }
+  const std::string key = QuestionKey(answered.text);
+  size_t delivered = 0;
+  for (const auto& q : *waiting) {
+    if (delivered >= kMaxAnsweredAlong) break;
+    if (q.id == answered.id || q.outcome == store::QuestionOutcome::kAnswered) continue;
+    const bool same = QuestionKey(q.text) == key ||
+                      (model && model->Predict(q.text, 1).intent == IntentOfTopic(topic_id));
+    if (!same) continue;
+    auto closed = store_.CloseQuestion(q.id, store::QuestionOutcome::kResolved, topic_id);
+    if (!closed.ok() || !*closed) continue;  // another reply got there first
+    DeliverAnswer(turn, q, answer);
+    ++delivered;
+  }
+  return delivered;
+}
+
+void Assistant::Reopen(const store::AskedQuestion& asked) {
+  Status reopened = store_.SetQuestionOutcome(asked.id, asked.outcome, std::nullopt);
+  if (!reopened.ok()) {
+    LogWarn("assistant: cannot reopen question {}: {}", asked.id, reopened.ToString());
+  }
+}
+
+void Assistant::AlreadyHandled(Turn& turn, const HandoffRef& ref) {
+  Say(turn, Say1("That question was handled already — nothing changed."));
+  if (ref.from_list) UpdatePressed(turn, ref, Reply{});
+}
+
+void Assistant::UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done) {
+  if (!turn.pressed) return;
+  if (ref.from_list) {
+    // The unanswered list stays a list: it is shown again without what was just handled.
+    auto list = UnansweredList(turn.who);
+    if (!list) return;
+    done = std::move(*list);
+  }
+  turn.others.emplace_back(*turn.pressed, WithFallback(std::move(done)));
 }
 
 void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
@@ -246,8 +387,10 @@ void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
     to.channel = asked.channel;
     to.thread_ts = asked.thread_ts;
   }
-  turn.others.emplace_back(std::move(to), std::move(r));
+  turn.others.emplace_back(std::move(to), WithFallback(std::move(r)));
 }
+
+// ---- feedback ----
 
 void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   auto id = ParseId(value);
@@ -267,6 +410,34 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
     Say(turn, r);
     HandOff(turn, **asked, {});
   }
+}
+
+// ---- values of hand-off buttons ----
+
+std::string HandoffValue(const HandoffRef& ref) {
+  std::string value = std::to_string(ref.question_id);
+  if (ref.topic_id != 0) value += ":" + std::to_string(ref.topic_id);
+  if (ref.from_list) value += "/list";
+  return value;
+}
+
+std::optional<HandoffRef> ParseHandoffValue(const std::string& value) {
+  HandoffRef ref;
+  std::string rest = value;
+  if (rest.size() > 5 && rest.compare(rest.size() - 5, 5, "/list") == 0) {
+    ref.from_list = true;
+    rest.resize(rest.size() - 5);
+  }
+  const size_t colon = rest.find(':');
+  auto question = ParseId(rest.substr(0, colon));
+  if (!question) return std::nullopt;
+  ref.question_id = *question;
+  if (colon != std::string::npos) {
+    auto topic = ParseId(rest.substr(colon + 1));
+    if (!topic) return std::nullopt;
+    ref.topic_id = *topic;
+  }
+  return ref;
 }
 
 }  // namespace faqbot::assistant

@@ -2,12 +2,14 @@
 #include "assistant/assistant.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 
 #include "assistant/ask_parser.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "store/limits.h"
 
 namespace faqbot::assistant {
 
@@ -26,6 +28,40 @@ std::optional<int64_t> TopicIdOfIntent(const std::string& intent) {
 
 std::string CommaName(const std::string& name) { return name.empty() ? "" : ", " + name; }
 
+std::string CutQuestion(const std::string& text) {
+  std::string question = text;
+  if (question.size() > store::kMaxQuestionBytes) question.resize(store::kMaxQuestionBytes);
+  while (!question.empty() && (static_cast<unsigned char>(question.back()) & 0xC0) == 0x80) {
+    question.pop_back();  // never end inside a UTF-8 sequence
+  }
+  if (!question.empty() && (static_cast<unsigned char>(question.back()) & 0x80)) {
+    question.pop_back();
+  }
+  return question;
+}
+
+std::string QuestionKey(const std::string& text) {
+  std::string key;
+  for (char c : text) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t b = key.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const size_t e = key.find_last_not_of(" \t\r\n?!.");
+  return e == std::string::npos || e < b ? key.substr(b) : key.substr(b, e - b + 1);
+}
+
+Reply WithFallback(Reply reply) {
+  if (reply.fallback.empty()) {
+    std::string text = PlainText(reply);
+    size_t cut = std::min<size_t>(text.size(), 150);
+    // Never end inside a UTF-8 sequence.
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    reply.fallback = text.substr(0, cut);
+  }
+  return reply;
+}
+
 Reply Say1(std::string words) {
   Reply r;
   r.paragraphs.push_back(Line(std::move(words)));
@@ -41,7 +77,8 @@ Assistant::Assistant(store::Store& store, Messenger& messenger, ModelRegistry& r
       training_(training),
       concierge_(concierge),
       clock_(clock),
-      options_(options) {}
+      options_(options),
+      topics_(store, registry, training) {}
 
 std::mutex& Assistant::LockFor(const store::UserRef& user) {
   const size_t h =
@@ -144,6 +181,15 @@ void Assistant::HandleButton(const ButtonPress& press) {
     turn.reply_to = Destination::Direct(press.from);
   }
   turn.reply_to.user = press.from;
+  if (!press.message_ts.empty() || !press.response_url.empty()) {
+    Destination pressed;
+    pressed.kind = Destination::Kind::kUpdate;
+    pressed.user = press.from;
+    pressed.channel = press.channel;
+    pressed.ts = press.message_ts;
+    pressed.response_url = press.response_url;
+    turn.pressed = std::move(pressed);
+  }
   std::lock_guard person(LockFor(press.from));
   TurnFinisher finish{this, &turn};
 
@@ -158,16 +204,31 @@ void Assistant::HandleButton(const ButtonPress& press) {
     if (state.ok()) turn.state = *state;
   }
 
+  const bool handoff = press.action == kActionHandoffAnswer ||
+                       press.action == kActionHandoffTopic ||
+                       press.action == kActionHandoffIgnore;
+  const std::optional<HandoffRef> ref =
+      handoff ? ParseHandoffValue(press.value) : std::nullopt;
   if (press.action == kActionFeedbackUp || press.action == kActionFeedbackDown) {
     Feedback(turn, press.value, press.action == kActionFeedbackUp);
+  } else if (handoff && !ref) {
+    Say(turn, Say1("I can't find that question any more."));
   } else if (press.action == kActionHandoffAnswer) {
-    HandoffAnswer(turn, press.value);
+    HandoffAnswer(turn, *ref);
   } else if (press.action == kActionHandoffTopic) {
-    HandoffTopic(turn, press.value);
+    HandoffTopic(turn, *ref);
   } else if (press.action == kActionHandoffIgnore) {
-    HandoffIgnore(turn, press.value);
+    HandoffIgnore(turn, *ref);
   } else if (press.action == kActionAddPhrasing) {
     StartPhrasing(turn, press.value);
+  } else if (press.action == kActionRemovePhrasing) {
+    RemovePhrasing(turn, press.value);
+  } else if (press.action == kActionEditQuestion) {
+    StartEditQuestion(turn, press.value);
+  } else if (press.action == kActionEditAnswer) {
+    StartEditAnswer(turn, press.value);
+  } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
+    SetLearning(turn, press.action == kActionLearnOn);
   } else if (auto intent = IntentFromName(press.action)) {
     Dispatch(turn, *intent, press.value);
   } else {
@@ -176,17 +237,10 @@ void Assistant::HandleButton(const ButtonPress& press) {
   }
 }
 
-void Assistant::Say(Turn& turn, Reply reply) {
-  if (reply.fallback.empty()) {
-    std::string text = PlainText(reply);
-    size_t cut = std::min<size_t>(text.size(), 150);
-    // Never end inside a UTF-8 sequence.
-    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
-    reply.fallback = text.substr(0, cut);
-  }
-  turn.replies.push_back(std::move(reply));
+void Assistant::Say(Turn& turn, Reply reply) { turn.replies.push_back(WithFallback(std::move(reply))); }
+
+void Assistant::ReplacePressed(Turn& turn, Reply reply) {
+  if (turn.pressed) turn.others.emplace_back(*turn.pressed, WithFallback(std::move(reply)));
 }
 
 void Assistant::Finish(Turn& turn) {
@@ -237,11 +291,18 @@ void Assistant::OnPublished(const store::Publication& publication) {
   Reply r;
   const size_t n = publication.topics.size();
   const std::string name = NameOf(publication.owner);
-  r.paragraphs.push_back(Line(
-      "Hey" + CommaName(name) + " - topics are now published :rocket: " + "Your bot now answers " +
-      std::to_string(n) + " topic" + (n == 1 ? "" : "s") + " instead of you."));
-  r.paragraphs.push_back(Line({Words("Anyone can try it: "), Words("`ask "),
-                               Mention(publication.owner.user_id), Words(" your question`")}));
+  if (n == 0) {
+    r.paragraphs.push_back(Line("Hey" + CommaName(name) +
+                                " - your bot is offline now: it answers no topics, and askers "
+                                "hear that you haven't published any. Add a topic and publish "
+                                "to bring it back."));
+  } else {
+    r.paragraphs.push_back(Line("Hey" + CommaName(name) +
+                                " - topics are now published :rocket: Your bot now answers " +
+                                Count(n, "topic") + " instead of you."));
+    r.paragraphs.push_back(Line({Words("Anyone can try it: "), Words("`ask "),
+                                 Mention(publication.owner.user_id), Words(" your question`")}));
+  }
   Status sent = messenger_.Send(Destination::Direct(publication.owner), r);
   if (!sent.ok())
     LogWarn("assistant: cannot tell the owner about the publish: {}", sent.ToString());

@@ -24,11 +24,14 @@
 #include "assistant/inbound.h"
 #include "assistant/messenger.h"
 #include "assistant/model_registry.h"
+#include "assistant/topics.h"
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "store/store.h"
 
 namespace faqbot::assistant {
+
+struct HandoffRef;  // what a hand-off button points at (assistant_internal.h)
 
 struct AssistantOptions {
   // Candidate topics offered to an owner for a handed-off question ("It's topic X").
@@ -39,6 +42,9 @@ struct AssistantOptions {
   // unanswered list and the next DM says how many. Keeps a popular owner's DM (paced by Slack
   // to about one message per second) from holding up everyone else's answers.
   std::chrono::milliseconds handoff_dm_interval{10'000};
+  // A new topic's question that the live bot already answers this surely with another topic is
+  // pointed out ("looks like your topic X"), with the offer to add it as a phrasing instead.
+  float similar_topic_confidence = 0.7f;
 };
 
 class Assistant {
@@ -74,33 +80,73 @@ class Assistant {
   void ContinueFlow(Turn& turn, const std::string& text);
   void Greet(Turn& turn);
   void Help(Turn& turn);
-  void StartAddTopic(Turn& turn);
-  void ListTopics(Turn& turn);
-  void StartEdit(Turn& turn, const std::string& value);
-  void StartDelete(Turn& turn, const std::string& value);
-  void StartPhrasing(Turn& turn, const std::string& value);
+  void ShowSettings(Turn& turn);
+  void SetLearning(Turn& turn, bool learn);
+  // Publishing and confirmations (concierge_publish.cc).
   void AskDeleteAll(Turn& turn);
   void AskPublish(Turn& turn);
-  void Confirm(Turn& turn, bool yes);
-  void ListUnanswered(Turn& turn);
+  // A yes or no: typed (`value` empty) or pressed on the confirmation whose `value` it carries.
+  void Confirm(Turn& turn, bool yes, const std::string& value);
+  // Topics (concierge_topics.cc).
+  void StartAddTopic(Turn& turn);
+  void TakeNewQuestion(Turn& turn, const std::string& question);
+  void ListTopics(Turn& turn);
+  void ShowTopic(Turn& turn, const std::string& value);
+  void StartEditQuestion(Turn& turn, const std::string& value);
+  void StartEditAnswer(Turn& turn, const std::string& value);
+  void StartDelete(Turn& turn, const std::string& value);
+  void StartPhrasing(Turn& turn, const std::string& value);
+  void RemovePhrasing(Turn& turn, const std::string& value);
+  void AddPhrasingFromText(Turn& turn, const std::string& text);
+  void EditFromText(Turn& turn, const std::string& text);
   void AddTopicFromAnswer(Turn& turn, const std::string& answer);
+  void ListUnanswered(Turn& turn);
+  // The owner's unanswered questions as a list with buttons; nullopt when they cannot be read.
+  std::optional<Reply> UnansweredList(const store::UserRef& owner);
 
-  // Asking and hand-off (asking.cc).
+  // Asking, hand-off and learning (asking.cc).
   void Ask(Turn& turn, const std::string& owner_id, const std::string& question);
+  void AskUnpublished(Turn& turn, const store::UserRef& owner, const std::string& question,
+                      const Status& why);
+  // The live topic `prediction` answers with; nullopt when it declined or the topic is gone.
+  std::optional<store::PublishedTopic> LiveTopic(const store::UserRef& owner,
+                                                 const nlu::Prediction& prediction);
+  Result<store::AskedQuestion> RecordAsk(Turn& turn, const store::UserRef& owner,
+                                         const std::string& question,
+                                         const nlu::Prediction& prediction,
+                                         const std::optional<store::PublishedTopic>& topic);
+  void SayAnswer(Turn& turn, const store::UserRef& owner, const store::PublishedTopic& topic,
+                 float confidence, const Result<store::AskedQuestion>& asked);
+  void SayDeclined(Turn& turn, const store::UserRef& owner,
+                   const Result<store::AskedQuestion>& asked, const nlu::Prediction& prediction);
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
-  void HandoffAnswer(Turn& turn, const std::string& value);
-  void HandoffTopic(Turn& turn, const std::string& value);
-  void HandoffIgnore(Turn& turn, const std::string& value);
+  void HandoffAnswer(Turn& turn, const HandoffRef& ref);
+  void HandoffTopic(Turn& turn, const HandoffRef& ref);
+  void HandoffIgnore(Turn& turn, const HandoffRef& ref);
+  // The owner's answer to the hand-off the dialogue waits for: a new topic, delivered.
+  void AnswerHandoff(Turn& turn, const std::string& answer);
+  // Delivers `answer` to every other asker still waiting on the question `answered` (the same
+  // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
+  // their questions. Returns how many got it.
+  size_t AnswerWaiting(Turn& turn, const store::AskedQuestion& answered, int64_t topic_id,
+                       const std::string& answer, bool live);
+  // Puts a question closed by a step that then failed back in the owner's queue.
+  void Reopen(const store::AskedQuestion& asked);
+  void AlreadyHandled(Turn& turn, const HandoffRef& ref);
+  // Replaces the pressed hand-off message with `done` (a pressed unanswered list is refreshed).
+  void UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done);
   // Queues, on `turn`, the owner's answer for the asker of `asked`.
   void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& answer);
-  // The asked question `value` names, when `turn`'s person owns it; tells them otherwise.
-  std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, const std::string& value);
+  // The asked question `id`, when `turn`'s person owns it; tells them otherwise.
+  std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, int64_t id);
 
   // Helpers.
   void Say(Turn& turn, Reply reply);
+  // Replaces the message whose button `turn` pressed with `reply` (no-op for typed text).
+  void ReplacePressed(Turn& turn, Reply reply);
   // Stores the turn's new state, then sends its replies.
   void Finish(Turn& turn);
   void SaveState(Turn& turn);
@@ -114,6 +160,7 @@ class Assistant {
   const ConciergeNlu& concierge_;
   Clock& clock_;
   AssistantOptions options_;
+  Topics topics_;
   std::array<std::mutex, 64> person_locks_;
 
   struct HandoffPacing {

@@ -23,6 +23,9 @@ struct Assistant::Turn {
   // Start the training queue's worker once the replies are out, so "published shortly" always
   // comes before "published".
   bool start_training = false;
+  // The message whose button was pressed (a button press only): one-shot buttons replace it
+  // with what was done.
+  std::optional<Destination> pressed;
 
   void Set(DialogueState next) {
     state = std::move(next);
@@ -37,6 +40,25 @@ inline constexpr const char* kActionFeedbackDown = "feedback_down";
 inline constexpr const char* kActionHandoffAnswer = "handoff_answer";
 inline constexpr const char* kActionHandoffTopic = "handoff_topic";
 inline constexpr const char* kActionHandoffIgnore = "handoff_ignore";
+inline constexpr const char* kActionLearnOn = "learn_on";
+inline constexpr const char* kActionLearnOff = "learn_off";
+inline constexpr const char* kActionEditQuestion = "edit_question";
+inline constexpr const char* kActionEditAnswer = "edit_answer";
+inline constexpr const char* kActionRemovePhrasing = "remove_phrasing";
+
+// What a hand-off button points at: "<question id>[:<topic id>][/list]" — the asked question,
+// the topic of an "It's …" button, and whether it sits in the unanswered list (which is
+// refreshed after a press) rather than in the hand-off DM (which is replaced by what was done).
+struct HandoffRef {
+  int64_t question_id = 0;
+  int64_t topic_id = 0;
+  bool from_list = false;
+};
+std::string HandoffValue(const HandoffRef& ref);
+std::optional<HandoffRef> ParseHandoffValue(const std::string& value);
+
+// The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
+std::string QuestionKey(const std::string& text);
 
 // "12" → 12; nullopt for anything else.
 std::optional<int64_t> ParseId(const std::string& value);
@@ -48,10 +70,21 @@ std::string CommaName(const std::string& name);
 inline bool AwaitsText(DialogueState::Step step) {
   using Step = DialogueState::Step;
   return step == Step::kAwaitQuestion || step == Step::kAwaitAnswer ||
-         step == Step::kAwaitPhrasing || step == Step::kAwaitNewAnswer;
+         step == Step::kAwaitPhrasing || step == Step::kAwaitNewAnswer ||
+         step == Step::kAwaitNewQuestion;
 }
 
 // A reply of one line.
 Reply Say1(std::string words);
+inline Button Btn(std::string label, std::string action, std::string value = "",
+                  Button::Style style = Button::Style::kDefault) {
+  return {std::move(label), std::move(action), std::move(value), style};
+}
+// The main menu: add, list, publish, unanswered, settings, help.
+std::vector<Button> MenuButtons();
+// `reply` with its plain-text summary filled in when empty.
+Reply WithFallback(Reply reply);
+// An asked question as it is kept: at most kMaxQuestionBytes, never cut inside a UTF-8 character.
+std::string CutQuestion(const std::string& text);
 
 }  // namespace faqbot::assistant

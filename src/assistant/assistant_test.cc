@@ -108,6 +108,15 @@ class AssistantTest : public ::testing::Test {
     return out;
   }
   const RecordingMessenger::Sent& Last() { return messenger_.sent.back(); }
+  // The latest replacement of a message (a pressed one-shot button's message).
+  const RecordingMessenger::Sent& LastUpdate() {
+    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+      if (it->to.kind == Destination::Kind::kUpdate) return *it;
+    }
+    static const RecordingMessenger::Sent kNone{};
+    ADD_FAILURE() << "no message was updated";
+    return kNone;
+  }
   // The latest message sent directly to `user`.
   const RecordingMessenger::Sent& LastDirectTo(const store::UserRef& user) {
     for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
@@ -233,10 +242,18 @@ TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheA
   }
   EXPECT_TRUE(bob_told);
   EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("No questions are waiting"));
-  // After a publish, the bot answers it by itself.
-  Publish();
+  // Learning is on by default: the answer is live at once, without a publish, and the
+  // hand-off DM now says what was done, without buttons.
+  EXPECT_THAT(done, HasSubstr("It's live"));
+  const auto& updated = LastUpdate();
+  EXPECT_EQ(updated.to.ts, "1.0");
+  EXPECT_THAT(updated.text, HasSubstr("<@U0ALICE> answered: June 12th, in the park."));
+  EXPECT_TRUE(updated.reply.buttons.empty());
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> when's the company picnic?"),
               HasSubstr("says - June 12th, in the park."));
+  // A second press of the same button, and a second answer, create nothing.
+  EXPECT_THAT(Press(kAlice, "handoff_answer", question_id), HasSubstr("handled already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
 TEST_F(AssistantTest, TheFlowSurvivesARestartInTheMiddle) {
@@ -272,7 +289,8 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   const std::string wifi = std::to_string(topics[0].id);
   const std::string parking = std::to_string(topics[1].id);
 
-  EXPECT_THAT(Press(kAlice, "edit_topic", wifi), HasSubstr("What should the new answer"));
+  EXPECT_THAT(Press(kAlice, "edit_topic", wifi), HasSubstr("*Answer:* It's on the fridge."));
+  EXPECT_THAT(Press(kAlice, "edit_answer", wifi), HasSubstr("What should the new answer"));
   EXPECT_THAT(Dm(kAlice, "Ask reception."), HasSubstr("Updated the answer"));
   std::string list = Dm(kAlice, "list topics");
   EXPECT_THAT(list, HasSubstr("🅾 what is the wifi password? — Ask reception."));
@@ -288,10 +306,20 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   // The live bot keeps answering until the next publish.
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
 
-  EXPECT_THAT(Dm(kAlice, "delete all my topics"), HasSubstr("drop all topics?"));
-  EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("all topics are dropped"));
+  EXPECT_THAT(Dm(kAlice, "delete all my topics"),
+              HasSubstr("Are you sure you want to drop all 1 topic?"));
+  EXPECT_THAT(Press(kAlice, "affirm", "delete_all"), HasSubstr("all topics are dropped"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 0);
-  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("You have deleted every topic"));
+  // Publishing nothing takes the bot down, after a confirmation.
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Publishing now takes your bot offline"));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
+  EXPECT_THAT(Press(kAlice, "affirm", "publish"), HasSubstr("will be published shortly"));
+  const size_t before = messenger_.sent.size();
+  executor_.RunAll();
+  EXPECT_THAT(Since(before), HasSubstr("your bot is offline now"));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"),
+              HasSubstr("has not published any topics yet"));
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("You don't have any topics to publish yet"));
 }
 
 TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {

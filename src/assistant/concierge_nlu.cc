@@ -10,7 +10,7 @@ extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CM
 namespace faqbot::assistant {
 namespace {
 
-constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 17> kNames = {{
+constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 18> kNames = {{
     {ConciergeIntent::kGreet, "greet"},
     {ConciergeIntent::kHelp, "help"},
     {ConciergeIntent::kAddTopic, "add_topic"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 17> kNames = 
     {ConciergeIntent::kDeleteAllTopics, "delete_all_topics"},
     {ConciergeIntent::kPublish, "publish"},
     {ConciergeIntent::kUnanswered, "unanswered"},
+    {ConciergeIntent::kSettings, "settings"},
     {ConciergeIntent::kAsk, "ask"},
     {ConciergeIntent::kAffirm, "affirm"},
     {ConciergeIntent::kDeny, "deny"},

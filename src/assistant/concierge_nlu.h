@@ -26,6 +26,7 @@ enum class ConciergeIntent {
   kDeleteAllTopics,
   kPublish,
   kUnanswered,
+  kSettings,
   kAsk,
   kAffirm,
   kDeny,

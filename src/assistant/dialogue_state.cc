@@ -5,9 +5,11 @@
 
 namespace faqbot::assistant {
 namespace {
-constexpr std::array<const char*, 8> kStepNames = {
-    "idle",           "await_question",     "await_answer",   "await_phrasing", "await_new_answer",
-    "confirm_delete", "confirm_delete_all", "confirm_publish"};
+// Stored in the database: append new names, never reorder.
+constexpr std::array<const char*, 10> kStepNames = {
+    "idle",           "await_question",     "await_answer",    "await_phrasing",
+    "await_new_answer", "confirm_delete",   "confirm_delete_all", "confirm_publish",
+    "await_new_question", "confirm_similar"};
 }  // namespace
 
 std::string DialogueState::Serialize() const {
@@ -16,6 +18,10 @@ std::string DialogueState::Serialize() const {
   if (!question.empty()) j["question"] = question;
   if (topic_id != 0) j["topic_id"] = topic_id;
   if (handoff_id != 0) j["handoff_id"] = handoff_id;
+  if (!message_ts.empty()) {
+    j["message_channel"] = message_channel;
+    j["message_ts"] = message_ts;
+  }
   // Replace invalid UTF-8 rather than throw: the state must always be writable.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -37,6 +43,8 @@ Result<DialogueState> DialogueState::Parse(const std::string& text) {
     state.question = j.value("question", "");
     state.topic_id = j.value("topic_id", int64_t{0});
     state.handoff_id = j.value("handoff_id", int64_t{0});
+    state.message_channel = j.value("message_channel", "");
+    state.message_ts = j.value("message_ts", "");
   } catch (const std::exception& e) {
     return DataLossError(std::string("unreadable dialogue state: ") + e.what());
   }

@@ -19,12 +19,17 @@ struct DialogueState {
     kAwaitNewAnswer,    // edit: waiting for the new answer of topic `topic_id`
     kConfirmDelete,     // waiting for yes/no to delete topic `topic_id`
     kConfirmDeleteAll,  // waiting for yes/no to delete every topic
-    kConfirmPublish,    // waiting for yes/no to publish
+    kConfirmPublish,    // waiting for yes/no to publish (no topics: to take the bot down)
+    kAwaitNewQuestion,  // edit: waiting for the new question of topic `topic_id`
+    kConfirmSimilar,    // add topic: `question` looks like live topic `topic_id`; phrasing of it?
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer
   int64_t topic_id = 0;    // kAwaitPhrasing, kAwaitNewAnswer, kConfirmDelete
   int64_t handoff_id = 0;  // the asked question being answered (kAwaitAnswer from a hand-off)
+  // The message whose button started this step (the hand-off DM), updated when the step ends.
+  std::string message_channel = {};
+  std::string message_ts = {};
 
   bool operator==(const DialogueState&) const = default;
 

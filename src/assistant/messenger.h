@@ -17,12 +17,15 @@ struct Destination {
     kChannel,    // a message in `channel`, in the thread `thread_ts` when set
     kEphemeral,  // visible only to `user`, in `channel`
     kResponse,   // a reply through a slash command's or button's `response_url`
+    kUpdate,     // replaces the message `ts` in `channel` (the bot's own message, e.g. the one
+                 // whose button was pressed); through `response_url` when there is no `ts`
   };
   Kind kind = Kind::kDirect;
   store::UserRef user;       // kDirect, kEphemeral: who sees it (team gives the workspace)
   std::string channel;       // kChannel, kEphemeral
   std::string thread_ts;     // kChannel: reply in this thread
-  std::string response_url;  // kResponse
+  std::string ts;            // kUpdate: the message to replace
+  std::string response_url;  // kResponse; kUpdate without `ts`
   bool in_channel = false;   // kResponse: visible to the whole channel, not only the caller
 
   static Destination Direct(store::UserRef user) {

@@ -20,6 +20,13 @@ void Append(std::string& out, const Paragraph& p) {
 }
 }  // namespace
 
+std::string Count(size_t n, std::string_view singular, std::string_view plural) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1) return out.append(singular);
+  if (plural.empty()) return out.append(singular).append("s");
+  return out.append(plural);
+}
+
 std::string PlainText(const Reply& reply) {
   std::string out;
   for (const auto& p : reply.paragraphs) {

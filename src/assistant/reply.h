@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store_types.h"
@@ -55,6 +56,10 @@ Span UserText(std::string text);
 Span Mention(const std::string& user_id);
 Paragraph Line(std::vector<Span> spans);
 Paragraph Line(std::string words);
+
+// "1 topic", "3 topics": a count with its noun in the right number. `plural` defaults to
+// `singular` + "s".
+std::string Count(size_t n, std::string_view singular, std::string_view plural = {});
 
 // The whole reply as plain text (mentions as <@U…>, user text verbatim, buttons as "[label]"):
 // for tests, logs and the terminal.

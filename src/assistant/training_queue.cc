@@ -77,19 +77,86 @@ void TrainingQueue::Shutdown() {
   state_->idle.wait(lock, [&] { return state_->running == 0; });
 }
 
+namespace {
+
+nlu::Intent IntentOf(int64_t topic_id, const store::TopicContent& content) {
+  nlu::Intent intent;
+  intent.name = "topic_" + std::to_string(topic_id);
+  intent.examples.push_back(content.question);
+  intent.examples.insert(intent.examples.end(), content.phrasings.begin(),
+                         content.phrasings.end());
+  intent.response = content.answer;
+  return intent;
+}
+
+std::vector<store::PublishedTopic> AsPublished(const std::vector<store::Topic>& topics) {
+  std::vector<store::PublishedTopic> published;
+  published.reserve(topics.size());
+  for (const auto& t : topics) published.push_back({t.id, t.content});
+  return published;
+}
+
+constexpr int kAmendAttempts = 3;
+
+}  // namespace
+
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics) {
   nlu::TrainingData data;
   data.intents.reserve(topics.size());
-  for (const auto& t : topics) {
-    nlu::Intent intent;
-    intent.name = "topic_" + std::to_string(t.id);
-    intent.examples.push_back(t.content.question);
-    intent.examples.insert(intent.examples.end(), t.content.phrasings.begin(),
-                           t.content.phrasings.end());
-    intent.response = t.content.answer;
-    data.intents.push_back(std::move(intent));
-  }
+  for (const auto& t : topics) data.intents.push_back(IntentOf(t.id, t.content));
   return data;
+}
+
+nlu::TrainingData TopicsAsTrainingData(const std::vector<store::PublishedTopic>& topics) {
+  nlu::TrainingData data;
+  data.intents.reserve(topics.size());
+  for (const auto& t : topics) data.intents.push_back(IntentOf(t.topic_id, t.content));
+  return data;
+}
+
+Result<std::shared_ptr<const nlu::Model>> TrainingQueue::TrainTopics(
+    const std::vector<store::PublishedTopic>& topics) const {
+  if (topics.empty()) return std::shared_ptr<const nlu::Model>();
+  return nlu::Model::Train(TopicsAsTrainingData(topics), lexicon_, options_.matcher);
+}
+
+void TrainingQueue::Install(const store::Publication& stored,
+                            std::shared_ptr<const nlu::Model> model) {
+  if (model) {
+    registry_.Publish(stored.owner, std::move(model));
+  } else {
+    registry_.Invalidate(stored.owner);  // nothing published: askers hear so
+  }
+}
+
+Result<store::Publication> TrainingQueue::Amend(const store::UserRef& owner,
+                                                const LiveChange& change) {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopping) return FailedPreconditionError("shutting down; try again in a moment");
+  }
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < kAmendAttempts; ++attempt) {
+    const int64_t started_at = clock_.UnixMillis();
+    FAQBOT_ASSIGN_OR_RETURN(auto live, store_.GetLivePublication(owner, false));
+    FAQBOT_ASSIGN_OR_RETURN(auto topics,
+                            change(live ? live->topics : std::vector<store::PublishedTopic>{}));
+    FAQBOT_ASSIGN_OR_RETURN(auto model, TrainTopics(topics));
+    store::NewPublication publication;
+    publication.started_at = started_at;
+    if (model) publication.model = model->Serialize();
+    publication.topics = std::move(topics);
+    auto stored = store_.AmendLivePublication(owner, live ? live->version : 0, publication);
+    if (stored.ok()) {
+      Install(*stored, std::move(model));
+      LogInfo("training queue: {}/{} amended live version {} ({} topics)", owner.team_id,
+              owner.user_id, stored->version, stored->topics.size());
+      return stored;
+    }
+    last = stored.status();
+    if (last.code() != StatusCode::kAborted) break;  // only a lost race is worth another try
+  }
+  return last;
 }
 
 void TrainingQueue::Run(const store::PublishJob& job) {
@@ -114,19 +181,16 @@ void TrainingQueue::Run(const store::PublishJob& job) {
   const int64_t started_at = clock_.UnixMillis();
   auto topics = store_.ListTopics(job.owner);
   if (!topics.ok()) return fail("cannot read the topics: " + topics.status().message(), true);
-  if (topics->empty()) {
-    return fail("there are no topics to publish; add one first", false);
-  }
-  auto model = nlu::Model::Train(TopicsAsTrainingData(*topics), lexicon_, options_.matcher);
+  store::NewPublication publication;
+  publication.started_at = started_at;
+  publication.topics = AsPublished(*topics);
+  // No topics publishes an empty set: the bot goes down until the next publish.
+  auto model = TrainTopics(publication.topics);
   if (!model.ok()) {
     return fail("the topics could not be trained: " + model.status().message(),
                 model.status().code() != StatusCode::kInvalidArgument);
   }
-  store::NewPublication publication;
-  publication.started_at = started_at;
-  publication.model = (*model)->Serialize();
-  publication.topics.reserve(topics->size());
-  for (const auto& t : *topics) publication.topics.push_back({t.id, t.content});
+  if (*model) publication.model = (*model)->Serialize();
 
   auto stored = store_.CompletePublishJob(job, publication);
   if (!stored.ok()) {
@@ -136,7 +200,7 @@ void TrainingQueue::Run(const store::PublishJob& job) {
     }
     return fail("cannot store the model: " + stored.status().message(), true);
   }
-  registry_.Publish(job.owner, *model);
+  Install(*stored, std::move(model).value());
   LogInfo("training queue: {}/{} now answers {} topics (version {})", job.owner.team_id,
           job.owner.user_id, stored->topics.size(), stored->version);
   if (callbacks_.published) callbacks_.published(*stored);

@@ -31,6 +31,7 @@ namespace faqbot::assistant {
 // An owner's topics as the engine's training data: one intent "topic_<id>" per topic, its
 // question and phrasings as examples, its answer as the response.
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics);
+nlu::TrainingData TopicsAsTrainingData(const std::vector<store::PublishedTopic>& topics);
 
 struct TrainingQueueOptions {
   // This process's name in job leases (host and pid make it unique).
@@ -66,6 +67,17 @@ class TrainingQueue {
   // Errors: the Store's (the request was not recorded); FailedPrecondition after Shutdown.
   Result<store::EnqueueResult> Enqueue(const store::UserRef& owner, bool schedule = true);
 
+  // Changes the owner's live publication at once, on the calling thread, without a publish job:
+  // `change` gets the live topics (empty when nothing is live) and returns the topics to make
+  // live; they are trained, stored as the next live version (Store::AmendLivePublication) and
+  // swapped into the registry. Only what `change` adds goes live; the owner's drafts stay
+  // drafts. When another publish or amendment commits in between, reads and retries (3 times).
+  // Errors: `change`'s, InvalidArgument (the topics cannot be trained), the Store's,
+  // FailedPrecondition after Shutdown.
+  using LiveChange = std::function<Result<std::vector<store::PublishedTopic>>(
+      const std::vector<store::PublishedTopic>& live)>;
+  Result<store::Publication> Amend(const store::UserRef& owner, const LiveChange& change);
+
   // Schedules a worker to look for claimable jobs (other processes' requests, retries, jobs of
   // dead workers). Cheap when there are none.
   void Poke();
@@ -83,6 +95,11 @@ class TrainingQueue {
   void Schedule();
   // Trains and publishes one claimed job.
   void Run(const store::PublishJob& job);
+  // The model of `topics`; nullptr for none (an empty publication takes the bot down).
+  Result<std::shared_ptr<const nlu::Model>> TrainTopics(
+      const std::vector<store::PublishedTopic>& topics) const;
+  // Makes a stored live publication serve: its model, or none for an empty one.
+  void Install(const store::Publication& stored, std::shared_ptr<const nlu::Model> model);
 
   store::Store& store_;
   ModelRegistry& registry_;

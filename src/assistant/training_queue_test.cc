@@ -98,20 +98,48 @@ TEST_F(TrainingQueueTest, RepeatedRequestsCoalesceIntoOneTraining) {
   EXPECT_EQ(published_.size(), 1u);
 }
 
-TEST_F(TrainingQueueTest, NothingToPublishIsReportedAndKeepsTheLiveModel) {
+TEST_F(TrainingQueueTest, PublishingNoTopicsTakesTheBotDown) {
   Add("what is the wifi password", "It is on the fridge.");
   ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
   executor_.RunAll();
   ASSERT_EQ(published_.size(), 1u);
+  ASSERT_TRUE(registry_->Get(kAlice).ok());
   ASSERT_TRUE(store_->DeleteAllTopics(kAlice).ok());
   ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
   executor_.RunAll();
-  ASSERT_EQ(failures_.size(), 1u);
-  EXPECT_NE(failures_[0].find("no topics"), std::string::npos);
-  EXPECT_EQ(published_.size(), 1u);
-  // The previous model still answers.
-  EXPECT_TRUE(registry_->Get(kAlice).ok());
-  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 1);
+  EXPECT_TRUE(failures_.empty());
+  ASSERT_EQ(published_.size(), 2u);
+  EXPECT_TRUE(published_[1].topics.empty());
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 2);
+  // Nothing is served any more, in this process or after a reload.
+  EXPECT_EQ(registry_->Get(kAlice).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(TrainingQueueTest, AnAmendmentGoesLiveAloneAndDraftsStayDrafts) {
+  const int64_t wifi = Add("what is the wifi password", "It is on the fridge.").id;
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  Add("a draft question about parking", "A draft answer.");
+  auto amended = queue_->Amend(kAlice, [&](const std::vector<store::PublishedTopic>& live) {
+    std::vector<store::PublishedTopic> next = live;
+    next[0].content.phrasings.push_back("how do I get online as a guest");
+    return Result<std::vector<store::PublishedTopic>>(next);
+  });
+  ASSERT_TRUE(amended.ok()) << amended.status();
+  EXPECT_EQ(amended->version, 2);
+  ASSERT_EQ(amended->topics.size(), 1u);
+  EXPECT_EQ(amended->topics[0].topic_id, wifi);
+  // The registry serves the amended model at once.
+  auto model = registry_->Get(kAlice);
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->Predict("how do I get online as a guest").intent,
+            "topic_" + std::to_string(wifi));
+  // A change that fails leaves everything as it was.
+  auto refused = queue_->Amend(kAlice, [](const std::vector<store::PublishedTopic>&) {
+    return Result<std::vector<store::PublishedTopic>>(FailedPreconditionError("no"));
+  });
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 2);
 }
 
 TEST_F(TrainingQueueTest, AJobOfADeadWorkerIsPickedUpAfterItsLease) {

@@ -19,6 +19,8 @@ std::string Describe(const assistant::Destination& to) {
       return "an ephemeral message to " + to.user.user_id + " in " + to.channel;
     case Kind::kResponse:
       return "a response_url";
+    case Kind::kUpdate:
+      return "an update of message " + to.ts + " in " + to.channel;
   }
   return "?";
 }

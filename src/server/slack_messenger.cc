@@ -178,6 +178,9 @@ std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
       return to.channel;
     case assistant::Destination::Kind::kResponse:
       return "response:" + to.response_url;
+    case assistant::Destination::Kind::kUpdate:
+      // The same queue as the messages posted there, so an update never overtakes its message.
+      return to.ts.empty() ? "response:" + to.response_url : to.channel;
   }
   return "";
 }
@@ -221,6 +224,19 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         message["response_type"] = to.in_channel ? "in_channel" : "ephemeral";
         FAQBOT_RETURN_IF_ERROR(web_.PostToResponseUrl(to.response_url, message));
         break;
+      }
+      case assistant::Destination::Kind::kUpdate: {
+        // One message is replaced by one: an update shows the first page only.
+        if (!to.ts.empty()) {
+          message["channel"] = channel;
+          message["ts"] = to.ts;
+          return web_.UpdateMessage(message).status();
+        }
+        if (to.response_url.empty()) {
+          return InvalidArgumentError("an update needs the message's channel and ts");
+        }
+        message["replace_original"] = true;
+        return web_.PostToResponseUrl(to.response_url, message);
       }
     }
   }

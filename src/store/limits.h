@@ -17,7 +17,7 @@ inline constexpr size_t kMaxQuestionBytes = 4'000;
 // An answer: Slack's own limit for a message's text.
 inline constexpr size_t kMaxAnswerBytes = 40'000;
 // Extra phrasings of one topic.
-inline constexpr size_t kMaxPhrasings = 50;
+inline constexpr size_t kMaxPhrasings = 200;
 // Topics one owner may have.
 inline constexpr size_t kMaxTopicsPerOwner = 1'000;
 // A question somebody asked (kept for hand-off and the unanswered list).

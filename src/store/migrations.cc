@@ -93,6 +93,17 @@ const std::vector<Migration>& AllMigrations() {
                 updated_at BIGINT NOT NULL))",
            "CREATE INDEX questions_by_owner ON questions (team_id, owner_id, outcome)",
        }},
+      {2,
+       "owner settings",
+       {
+           R"(CREATE TABLE owner_settings (
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                learn INTEGER NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (team_id, owner_id),
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+       }},
   };
   return kMigrations;
 }

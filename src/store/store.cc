@@ -167,6 +167,37 @@ Result<std::optional<Person>> Store::GetPerson(const UserRef& user) {
   return person;
 }
 
+// ---- owner settings ----
+
+Result<OwnerSettings> Store::GetOwnerSettings(const UserRef& owner) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  OwnerSettings settings;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT learn FROM owner_settings "
+                                               "WHERE team_id = ? AND owner_id = ?",
+                                               {Text(owner.team_id), Text(owner.user_id)}));
+    settings = OwnerSettings{};
+    if (!rows.empty()) settings.learn = rows[0][0].Int() != 0;
+    return Status::Ok();
+  }));
+  return settings;
+}
+
+Status Store::SetOwnerSettings(const UserRef& owner, const OwnerSettings& settings) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  const int64_t now = clock_.UnixMillis();
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+    FAQBOT_RETURN_IF_ERROR(EnsurePerson(tx, owner, now));
+    return tx
+        .Exec(
+            "INSERT INTO owner_settings (team_id, owner_id, learn, updated_at) VALUES (?, ?, ?, "
+            "?) ON CONFLICT (team_id, owner_id) DO UPDATE SET learn = excluded.learn, "
+            "updated_at = excluded.updated_at",
+            {Text(owner.team_id), Text(owner.user_id), int64_t{settings.learn ? 1 : 0}, now})
+        .status();
+  });
+}
+
 // ---- publication notifications ----
 
 Status Store::SubscribePublications(PublicationListener listener) {

@@ -77,6 +77,11 @@ class Store {
   // The workspaces in which `user_id` is known, sorted.
   Result<std::vector<std::string>> TeamsOfUser(const std::string& user_id);
 
+  // ---- owner settings ----
+  // The owner's settings; the defaults when they never changed any.
+  Result<OwnerSettings> GetOwnerSettings(const UserRef& owner);
+  Status SetOwnerSettings(const UserRef& owner, const OwnerSettings& settings);
+
   // ---- topics ----
   // Adds a topic; its owner is registered as a person when new. ResourceExhausted when the
   // owner already has kMaxTopicsPerOwner topics.
@@ -96,8 +101,17 @@ class Store {
   Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
   // The owner's publications, newest first, without model bytes.
   Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
-  // The model bytes of the owner's live publication, or nullopt (ModelRegistry's loader).
+  // The model bytes of the owner's live publication, or nullopt when nothing is published (or
+  // the live publication is empty: the owner took the bot down). ModelRegistry's loader.
   Result<std::optional<std::string>> LoadLiveModel(const UserRef& owner);
+  // Makes `publication` the owner's live one without a publish job, provided the live version is
+  // still `base_version` (0: nothing live yet): how a phrasing or topic learned from a hand-off
+  // goes live at once while the owner's other drafts stay drafts. The caller builds
+  // `publication` from the live topics it read at `base_version`. Aborted when another publish
+  // or amendment got there first (read the live publication again and retry); nothing is stored
+  // then. Announced like a publish.
+  Result<Publication> AmendLivePublication(const UserRef& owner, int64_t base_version,
+                                           const NewPublication& publication);
   // Calls `listener` whenever a publication of any owner goes live — committed by this process
   // (right after commit) or, on PostgreSQL, by another one (LISTEN/NOTIFY). When notifications
   // may have been missed (the database connection was lost and came back), calls it once with
@@ -146,6 +160,11 @@ class Store {
   Result<AskedQuestion> RecordQuestion(const NewQuestion& question);
   Result<std::optional<AskedQuestion>> GetQuestion(int64_t id);
   Status SetQuestionOutcome(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
+  // Closes a question still waiting for its owner (declined, handed off, or answered with 👎)
+  // with `outcome` and `topic_id` (kept when nullopt). True when this call closed it; false when
+  // it was closed already — so a second press of a one-shot button changes nothing, even from
+  // another process. NotFound for an unknown id.
+  Result<bool> CloseQuestion(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
   // Only the asker may give feedback: PermissionDenied otherwise.
   Status SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback);
   // The owner's questions still waiting for them: declined or handed off, or answered with 👎;

@@ -95,6 +95,40 @@ Result<int64_t> NextVersion(SqlTransaction& tx, const UserRef& owner) {
   return rows.empty() ? 1 : rows[0][0].Int();
 }
 
+Status ValidatePublication(const NewPublication& publication) {
+  // An empty publication takes the bot down and has no model; any other needs one.
+  return ValidateText(publication.model, kMaxModelBytes, "model file",
+                      /*required=*/!publication.topics.empty());
+}
+
+// In `tx`, which holds the owner's lock: supersedes the owner's live publication, stores
+// `publication` as the next live version and notifies other processes.
+Result<Publication> InsertLive(SqlTransaction& tx, const UserRef& owner,
+                               const NewPublication& publication, std::optional<int64_t> job_id,
+                               int64_t requested_at, int64_t now) {
+  FAQBOT_ASSIGN_OR_RETURN(int64_t version, NextVersion(tx, owner));
+  FAQBOT_RETURN_IF_ERROR(tx.Exec("UPDATE publications SET status = 'superseded' WHERE "
+                                 "team_id = ? AND owner_id = ? AND status = 'live'",
+                                 {Text(owner.team_id), Text(owner.user_id)})
+                             .status());
+  FAQBOT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Exec(std::string("INSERT INTO publications (team_id, owner_id, version, status, "
+                          "topics, topic_count, model, error, job_id, requested_at, "
+                          "started_at, finished_at) VALUES (?, ?, ?, 'live', ?, ?, ?, NULL, "
+                          "?, ?, ?, ?) RETURNING ") +
+                  kPublicationColumns,
+              {Text(owner.team_id), Text(owner.user_id), version,
+               Bytes(EncodeTopics(publication.topics)),
+               static_cast<int64_t>(publication.topics.size()), Bytes(publication.model),
+               OptionalInt(job_id), requested_at, publication.started_at, now}));
+  if (rows.empty()) return InternalError("insert returned no row");
+  FAQBOT_ASSIGN_OR_RETURN(Publication stored, PublicationFromRow(rows[0]));
+  FAQBOT_RETURN_IF_ERROR(tx.Notify(kPublicationChannel, owner.team_id + " " + owner.user_id +
+                                                            " " + std::to_string(version)));
+  return stored;
+}
+
 }  // namespace
 
 // ---- publications ----
@@ -144,7 +178,8 @@ Result<std::optional<std::string>> Store::LoadLiveModel(const UserRef& owner) {
                             tx.Exec("SELECT model FROM publications WHERE team_id = ? AND "
                                     "owner_id = ? AND status = 'live'",
                                     {Text(owner.team_id), Text(owner.user_id)}));
-    if (!rows.empty()) model = rows[0][0].str();
+    // An empty live publication (the owner took the bot down) has no model.
+    if (!rows.empty() && !rows[0][0].str().empty()) model = rows[0][0].str();
     return Status::Ok();
   }));
   return model;
@@ -213,40 +248,52 @@ Result<std::optional<PublishJob>> Store::ClaimPublishJob(const std::string& work
 
 Result<Publication> Store::CompletePublishJob(const PublishJob& job,
                                               const NewPublication& publication) {
-  FAQBOT_RETURN_IF_ERROR(
-      ValidateText(publication.model, kMaxModelBytes, "model file", /*required=*/true));
+  FAQBOT_RETURN_IF_ERROR(ValidatePublication(publication));
   const int64_t now = clock_.UnixMillis();
   const std::string& lock = backend_->dialect().row_lock;
   Publication stored;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_ASSIGN_OR_RETURN(PublishJob current, CheckLease(tx, job, lock));
     FAQBOT_RETURN_IF_ERROR(LockOwner(tx, backend_->dialect(), current.owner));
-    FAQBOT_ASSIGN_OR_RETURN(int64_t version, NextVersion(tx, current.owner));
-    FAQBOT_RETURN_IF_ERROR(tx.Exec("UPDATE publications SET status = 'superseded' WHERE "
-                                   "team_id = ? AND owner_id = ? AND status = 'live'",
-                                   {Text(current.owner.team_id), Text(current.owner.user_id)})
-                               .status());
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec(std::string("INSERT INTO publications (team_id, owner_id, version, status, "
-                            "topics, topic_count, model, error, job_id, requested_at, "
-                            "started_at, finished_at) VALUES (?, ?, ?, 'live', ?, ?, ?, NULL, "
-                            "?, ?, ?, ?) RETURNING ") +
-                    kPublicationColumns,
-                {Text(current.owner.team_id), Text(current.owner.user_id), version,
-                 Bytes(EncodeTopics(publication.topics)),
-                 static_cast<int64_t>(publication.topics.size()), Bytes(publication.model),
-                 current.id, current.enqueued_at, publication.started_at, now}));
-    if (rows.empty()) return InternalError("insert returned no row");
-    FAQBOT_ASSIGN_OR_RETURN(stored, PublicationFromRow(rows[0]));
-    FAQBOT_RETURN_IF_ERROR(
-        tx.Exec("UPDATE publish_jobs SET status = 'done', claim_token = NULL, lease_until = "
-                "NULL, publication_id = ?, finished_at = ?, error = NULL WHERE id = ?",
-                {stored.id, now, current.id})
-            .status());
-    return tx.Notify(kPublicationChannel, current.owner.team_id + " " + current.owner.user_id +
-                                              " " + std::to_string(version));
+    FAQBOT_ASSIGN_OR_RETURN(stored, InsertLive(tx, current.owner, publication, current.id,
+                                               current.enqueued_at, now));
+    return tx
+        .Exec(
+            "UPDATE publish_jobs SET status = 'done', claim_token = NULL, lease_until = "
+            "NULL, publication_id = ?, finished_at = ?, error = NULL WHERE id = ?",
+            {stored.id, now, current.id})
+        .status();
   }));
+  AnnouncePublication(stored.owner, stored.version);
+  return stored;
+}
+
+Result<Publication> Store::AmendLivePublication(const UserRef& owner, int64_t base_version,
+                                                const NewPublication& publication) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  FAQBOT_RETURN_IF_ERROR(ValidatePublication(publication));
+  const int64_t now = clock_.UnixMillis();
+  Publication stored;
+  Status amended = backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_RETURN_IF_ERROR(EnsurePerson(tx, owner, now));
+    FAQBOT_RETURN_IF_ERROR(LockOwner(tx, backend_->dialect(), owner));
+    FAQBOT_ASSIGN_OR_RETURN(auto live,
+                            tx.Exec("SELECT version FROM publications WHERE team_id = ? AND "
+                                    "owner_id = ? AND status = 'live'",
+                                    {Text(owner.team_id), Text(owner.user_id)}));
+    const int64_t live_version = live.empty() ? 0 : live[0][0].Int();
+    if (live_version != base_version) {
+      // Not retried by the backend: the caller must rebuild the publication from the new one.
+      return FailedPreconditionError("the live publication is version " +
+                                     std::to_string(live_version) + ", not " +
+                                     std::to_string(base_version));
+    }
+    FAQBOT_ASSIGN_OR_RETURN(stored,
+                            InsertLive(tx, owner, publication, std::nullopt, now, now));
+    return Status::Ok();
+  });
+  if (amended.code() == StatusCode::kFailedPrecondition) return AbortedError(amended.message());
+  FAQBOT_RETURN_IF_ERROR(amended);
   AnnouncePublication(stored.owner, stored.version);
   return stored;
 }

@@ -64,6 +64,26 @@ Status Store::SetQuestionOutcome(int64_t id, QuestionOutcome outcome,
   });
 }
 
+Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
+                                  std::optional<int64_t> topic_id) {
+  const int64_t now = clock_.UnixMillis();
+  bool closed = false;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec("UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), "
+                "updated_at = ? WHERE id = ? AND (outcome IN ('declined', 'handed_off') OR "
+                "(outcome = 'answered' AND feedback = 'down')) RETURNING id",
+                {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), now, id}));
+    closed = !rows.empty();
+    if (closed) return Status::Ok();
+    FAQBOT_ASSIGN_OR_RETURN(auto exists, tx.Exec("SELECT id FROM questions WHERE id = ?", {id}));
+    if (exists.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+    return Status::Ok();
+  }));
+  return closed;
+}
+
 Status Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(by, "feedback giver"));
   const int64_t now = clock_.UnixMillis();

@@ -47,6 +47,14 @@ struct TopicEdit {
   std::optional<std::string> answer;
 };
 
+// How an owner wants their bot to behave. Defaults apply until the owner changes something.
+struct OwnerSettings {
+  // Learn from hand-offs: an owner's "It's topic X" or answer goes live at once (only that
+  // change; other drafts stay drafts). Off: it waits as a draft for the next publish.
+  bool learn = true;
+  bool operator==(const OwnerSettings&) const = default;
+};
+
 // A topic exactly as it went into a published model.
 struct PublishedTopic {
   int64_t topic_id = 0;
@@ -75,7 +83,8 @@ struct Publication {
   int64_t finished_at = 0;   // when it was stored
 };
 
-// What a worker stores when a publish succeeded.
+// What a worker stores when a publish succeeded. No topics (and no model) takes the bot down:
+// askers hear that the owner has published nothing.
 struct NewPublication {
   std::vector<PublishedTopic> topics;
   std::string model;

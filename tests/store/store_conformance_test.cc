@@ -597,6 +597,108 @@ TEST_P(StoreConformanceTest, UnansweredListsDeclinedHandedOffAndThumbsDown) {
             StatusCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, AQuestionClosesOnceWhoeverClosesItFirst) {
+  auto handed = store_->RecordQuestion(Asked("where is the wiki", QuestionOutcome::kHandedOff));
+  ASSERT_TRUE(handed.ok()) << handed.status();
+  auto first = store_->CloseQuestion(handed->id, QuestionOutcome::kResolved, 7);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  // A second press, or another process, finds it closed and changes nothing.
+  auto second = store_->CloseQuestion(handed->id, QuestionOutcome::kIgnored, 9);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(*second);
+  auto stored = store_->GetQuestion(handed->id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->outcome, QuestionOutcome::kResolved);
+  EXPECT_EQ((*stored)->topic_id, 7);
+
+  // An answer rated 👎 is open; a plain answered one is not.
+  auto answered = store_->RecordQuestion(Asked("hours", QuestionOutcome::kAnswered, 3));
+  ASSERT_TRUE(answered.ok());
+  EXPECT_FALSE(*store_->CloseQuestion(answered->id, QuestionOutcome::kResolved, 4));
+  ASSERT_TRUE(store_->SetQuestionFeedback(answered->id, kBob, Feedback::kDown).ok());
+  EXPECT_TRUE(*store_->CloseQuestion(answered->id, QuestionOutcome::kResolved, 4));
+  EXPECT_EQ(store_->CloseQuestion(999999, QuestionOutcome::kIgnored, std::nullopt).status().code(),
+            StatusCode::kNotFound);
+
+  // Eight concurrent closers: exactly one wins.
+  auto contested = store_->RecordQuestion(Asked("parking", QuestionOutcome::kDeclined));
+  ASSERT_TRUE(contested.ok());
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto closed = store_->CloseQuestion(contested->id, QuestionOutcome::kResolved, 1);
+      if (closed.ok() && *closed) ++winners;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
+  Topic wifi = Add(kAlice, "wifi password");
+  Topic draft = Add(kAlice, "a draft nobody publishes");
+  // Nothing live yet: an amendment on version 0 makes the first publication.
+  NewPublication first = PublicationOf({wifi}, "model-a");
+  auto v1 = store_->AmendLivePublication(kAlice, 0, first);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->job_id, 0);
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-a");
+
+  // Built on version 1: goes live as version 2; the draft stays out of it.
+  Topic learned = wifi;
+  learned.content.phrasings.push_back("how do I get online");
+  auto v2 = store_->AmendLivePublication(kAlice, 1, PublicationOf({learned}, "model-b"));
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_EQ(v2->version, 2);
+  auto live = store_->GetLivePublication(kAlice, false);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  ASSERT_EQ((*live)->topics.size(), 1u);
+  EXPECT_EQ((*live)->topics[0].content.phrasings,
+            std::vector<std::string>{"how do I get online"});
+  EXPECT_NE((*live)->topics[0].topic_id, draft.id);
+
+  // A stale base (another publish got there first) is refused and stores nothing.
+  auto stale = store_->AmendLivePublication(kAlice, 1, PublicationOf({wifi}, "model-c"));
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-b");
+  EXPECT_EQ(store_->ListPublications(kAlice)->size(), 2u);
+  // An amendment needs a model unless it is empty.
+  EXPECT_FALSE(store_->AmendLivePublication(kAlice, 2, PublicationOf({wifi}, "")).ok());
+}
+
+TEST_P(StoreConformanceTest, AnEmptyPublicationTakesTheBotDown) {
+  Topic t = Add(kAlice, "first");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  ASSERT_TRUE(store_->CompletePublishJob(Claim(), PublicationOf({t}, "model-v1")).ok());
+  ASSERT_TRUE(store_->DeleteAllTopics(kAlice).ok());
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  auto empty = store_->CompletePublishJob(Claim(), PublicationOf({}, ""));
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->version, 2);
+  EXPECT_TRUE(empty->topics.empty());
+  auto model = store_->LoadLiveModel(kAlice);
+  ASSERT_TRUE(model.ok());
+  EXPECT_FALSE(model->has_value());
+}
+
+TEST_P(StoreConformanceTest, OwnerSettingsDefaultToLearningAndPersist) {
+  auto defaults = store_->GetOwnerSettings(kAlice);
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->learn);
+  ASSERT_TRUE(store_->SetOwnerSettings(kAlice, {.learn = false}).ok());
+  EXPECT_FALSE(store_->GetOwnerSettings(kAlice)->learn);
+  EXPECT_TRUE(store_->GetOwnerSettings(kBob)->learn);
+  ASSERT_TRUE(store_->SetOwnerSettings(kAlice, {.learn = true}).ok());
+  auto reopened = OpenStore();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_TRUE(reopened->GetOwnerSettings(kAlice)->learn);
+  EXPECT_EQ(store_->SetOwnerSettings({"T0001", "not an id!"}, {}).code(),
+            StatusCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformanceTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& info) { return testing::EngineName(info.param); });

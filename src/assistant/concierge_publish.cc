@@ -1,0 +1,163 @@
+// Assistant: publishing (also of nothing: taking the bot down), deleting everything, and the
+// yes/no of every confirmation. A confirmation's buttons carry what they confirm, so a stale
+// one (an older question, a second press) changes nothing; a pressed one is replaced by what
+// was done.
+#include "assistant/assistant.h"
+#include "assistant/assistant_internal.h"
+#include "common/logging.h"
+#include "store/topic_state.h"
+
+namespace faqbot::assistant {
+namespace {
+
+using Step = DialogueState::Step;
+
+// What the buttons of the confirmation `state` waits for carry as their value.
+std::string ConfirmationOf(const DialogueState& state) {
+  switch (state.step) {
+    case Step::kConfirmPublish:
+      return "publish";
+    case Step::kConfirmDelete:
+      return "delete:" + std::to_string(state.topic_id);
+    case Step::kConfirmDeleteAll:
+      return "delete_all";
+    case Step::kConfirmSimilar:
+      return "similar:" + std::to_string(state.topic_id);
+    default:
+      return "";
+  }
+}
+
+Reply CannotNow(const std::string& what) {
+  return Say1("Seems like I cannot " + what + " currently :scream_cat: Please try again in a "
+              "minute.");
+}
+
+}  // namespace
+
+void Assistant::AskDeleteAll(Turn& turn) {
+  auto count = store_.CountTopics(turn.who);
+  if (count.ok() && *count == 0) {
+    return Say(turn, Say1("You don't have any topics to delete."));
+  }
+  turn.Set({Step::kConfirmDeleteAll, "", 0, 0});
+  Reply r = Say1(count.ok() ? "Are you sure you want to drop all " +
+                                  Count(static_cast<size_t>(*count), "topic") + "?"
+                            : "Are you sure you want to drop all your topics?");
+  r.buttons = {Btn("Yes, please.", "affirm", "delete_all", Button::Style::kDanger),
+               Btn("Not yet.", "deny", "delete_all")};
+  Say(turn, r);
+}
+
+void Assistant::AskPublish(Turn& turn) {
+  auto topics = store_.ListTopics(turn.who);
+  auto live = store_.GetLivePublication(turn.who, false);
+  if (!topics.ok() || !live.ok()) return Say(turn, CannotNow("publish your topics"));
+  const bool bot_up = live->has_value() && !(*live)->topics.empty();
+  if (topics->empty() && !bot_up) {
+    Reply r = Say1("You don't have any topics to publish yet. Add one first?");
+    r.buttons = {Btn("Let's add new topic.", "add_topic", "", Button::Style::kPrimary)};
+    return Say(turn, r);
+  }
+  if (!store::Overview(*topics, *live).publish_changes_something) {
+    return Say(turn, Say1("Your bot already answers exactly these " +
+                          Count(topics->size(), "topic") + " :white_check_mark:"));
+  }
+  turn.Set({Step::kConfirmPublish, "", 0, 0});
+  Reply r;
+  if (topics->empty()) {
+    // Publishing nothing is how an owner takes the bot down: say so plainly.
+    r = Say1("You have no topics left. Publishing now takes your bot offline: it stops "
+             "answering the " + Count((*live)->topics.size(), "topic") +
+             " it knows, and askers hear that you haven't published any. Take it offline?");
+    r.buttons = {Btn("Yes, take it offline.", "affirm", "publish", Button::Style::kDanger),
+                 Btn("Not yet.", "deny", "publish")};
+    return Say(turn, r);
+  }
+  r = Say1("Are you sure you want to publish all " + Count(topics->size(), "topic") + "?");
+  r.buttons = {Btn("Yes, please.", "affirm", "publish", Button::Style::kPrimary),
+               Btn("Not yet.", "deny", "publish")};
+  Say(turn, r);
+}
+
+void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
+  const DialogueState pending = turn.state;
+  const std::string waiting_for = ConfirmationOf(pending);
+  if (waiting_for.empty() || (!value.empty() && value != waiting_for)) {
+    if (!value.empty()) {
+      // A button of a confirmation that was answered already, or replaced by a newer one.
+      ReplacePressed(turn, Say1("This question was answered already."));
+      return Say(turn, Say1("That question was answered already — nothing changed."));
+    }
+    if (!yes) return Say(turn, Say1("That's fine, leaving as it is."));
+    return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));
+  }
+  turn.Set({});
+  if (pending.step == Step::kConfirmSimilar) {
+    if (!yes) {
+      ReplacePressed(turn, Say1("Kept as a new topic."));
+      turn.Set({Step::kAwaitAnswer, pending.question, 0, 0});
+      return Say(turn, Say1("Ok, a new topic. What answer should I provide?"));
+    }
+    auto learned = topics_.LearnPhrasing(turn.who, pending.topic_id, pending.question);
+    if (!learned.ok()) {
+      return Say(turn, Say1("I couldn't add it as a phrasing: " + learned.status().message()));
+    }
+    Reply done;
+    done.paragraphs.push_back(Line({Words("Added "), UserText(pending.question),
+                                    Words(" as a phrasing of "),
+                                    UserText(learned->topic.content.question), Words(".")}));
+    ReplacePressed(turn, done);
+    done.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it from now on."
+                                                 : "It goes live when you publish."));
+    done.buttons = {Btn("Another phrasing", kActionAddPhrasing,
+                        std::to_string(learned->topic.id)),
+                    Btn("Show my topics", "list_topics")};
+    return Say(turn, done);
+  }
+  if (!yes) {
+    ReplacePressed(turn, Say1("Not now — nothing was changed."));
+    return Say(turn, Say1("That's fine, leaving as it is."));
+  }
+  const std::string name = NameOf(turn.who);
+  switch (pending.step) {
+    case Step::kConfirmDelete: {
+      Status deleted = topics_.Delete(turn.who, pending.topic_id);
+      if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) {
+        return Say(turn, CannotNow("delete that topic"));
+      }
+      Reply done;
+      done.paragraphs.push_back(Line({Words("🗑 Deleted "), UserText(pending.question)}));
+      ReplacePressed(turn, done);
+      Reply r = Say1("Deleted. If it was live, it keeps answering until you publish.");
+      r.buttons = {Btn("Publish", "publish"), Btn("Show my topics", "list_topics")};
+      return Say(turn, r);
+    }
+    case Step::kConfirmDeleteAll: {
+      auto deleted = topics_.DeleteAll(turn.who);
+      if (!deleted.ok()) return Say(turn, CannotNow("delete your topics"));
+      ReplacePressed(turn, Say1("🗑 Deleted all " + Count(static_cast<size_t>(*deleted), "topic") +
+                                "."));
+      Reply r = Say1("Ok" + CommaName(name) + ", all topics are dropped :crying_cat_face: " +
+                     "Your published bot keeps answering until you publish again — publishing "
+                     "now would take it offline.");
+      r.buttons = {Btn("Add a topic", "add_topic", "", Button::Style::kPrimary),
+                   Btn("Publish (take it offline)", "publish")};
+      return Say(turn, r);
+    }
+    case Step::kConfirmPublish: {
+      // Recorded first, announced, then started: the "published" DM always comes second.
+      auto enqueued = training_.Enqueue(turn.who, /*schedule=*/false);
+      if (!enqueued.ok()) return Say(turn, CannotNow("publish your topics"));
+      ReplacePressed(turn, Say1("🚀 Publishing — confirmed by you."));
+      Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +
+                     ":heart_eyes_cat: I'll ping you back when done."));
+      turn.start_training = true;
+      return;
+    }
+    default:
+      return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));
+  }
+}
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,146 @@
+#include "assistant/topics.h"
+
+#include <algorithm>
+
+#include "common/logging.h"
+#include "store/limits.h"
+
+namespace faqbot::assistant {
+
+Topics::Topics(store::Store& store, ModelRegistry& registry, TrainingQueue& training)
+    : store_(store), registry_(registry), training_(training) {}
+
+Result<store::Topic> Topics::Add(const store::UserRef& owner, const store::TopicContent& content) {
+  return store_.AddTopic(owner, content);
+}
+
+Result<store::Topic> Topics::SetQuestion(const store::UserRef& owner, int64_t id,
+                                         const std::string& question) {
+  store::TopicEdit edit;
+  edit.question = question;
+  return store_.UpdateTopic(owner, id, edit);
+}
+
+Result<store::Topic> Topics::SetAnswer(const store::UserRef& owner, int64_t id,
+                                       const std::string& answer) {
+  store::TopicEdit edit;
+  edit.answer = answer;
+  return store_.UpdateTopic(owner, id, edit);
+}
+
+namespace {
+
+bool Has(const store::TopicContent& content, const std::string& text) {
+  return content.question == text ||
+         std::find(content.phrasings.begin(), content.phrasings.end(), text) !=
+             content.phrasings.end();
+}
+
+}  // namespace
+
+Result<store::Topic> Topics::AddPhrasing(const store::UserRef& owner, int64_t id,
+                                         const std::string& phrasing) {
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, id));
+  if (!topic) return NotFoundError("topic " + std::to_string(id) + " not found");
+  if (Has(topic->content, phrasing)) return *topic;
+  store::TopicEdit edit;
+  edit.phrasings = topic->content.phrasings;
+  edit.phrasings->push_back(phrasing);
+  return store_.UpdateTopic(owner, id, edit);
+}
+
+Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t id,
+                                            size_t index) {
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, id));
+  if (!topic) return NotFoundError("topic " + std::to_string(id) + " not found");
+  if (index >= topic->content.phrasings.size()) {
+    return NotFoundError("that phrasing is gone already");
+  }
+  store::TopicEdit edit;
+  edit.phrasings = topic->content.phrasings;
+  edit.phrasings->erase(edit.phrasings->begin() + static_cast<std::ptrdiff_t>(index));
+  return store_.UpdateTopic(owner, id, edit);
+}
+
+Status Topics::Delete(const store::UserRef& owner, int64_t id) {
+  return store_.DeleteTopic(owner, id);
+}
+
+Result<int> Topics::DeleteAll(const store::UserRef& owner) { return store_.DeleteAllTopics(owner); }
+
+Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& draft,
+                              const TrainingQueue::LiveChange& change) {
+  FAQBOT_ASSIGN_OR_RETURN(auto settings, store_.GetOwnerSettings(owner));
+  Learned learned{draft, std::nullopt};
+  if (!settings.learn) return learned;
+  FAQBOT_ASSIGN_OR_RETURN(learned.live, training_.Amend(owner, change));
+  return learned;
+}
+
+Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
+                                      const std::string& phrasing) {
+  FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, AddPhrasing(owner, id, phrasing));
+  bool is_live = false;
+  auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
+    std::vector<store::PublishedTopic> next = live;
+    for (auto& t : next) {
+      if (t.topic_id != id) continue;
+      is_live = true;
+      if (Has(t.content, phrasing)) break;
+      if (t.content.phrasings.size() >= store::kMaxPhrasings) {
+        return Result<std::vector<store::PublishedTopic>>(ResourceExhaustedError(
+            "the topic already has " + std::to_string(store::kMaxPhrasings) + " phrasings"));
+      }
+      t.content.phrasings.push_back(phrasing);
+    }
+    if (!is_live) {
+      return Result<std::vector<store::PublishedTopic>>(
+          FailedPreconditionError("the topic is not live"));
+    }
+    return Result<std::vector<store::PublishedTopic>>(std::move(next));
+  });
+  // A topic that is not live yet keeps the phrasing as a draft; it goes live with the next
+  // publish like the rest of the topic.
+  if (!learned.ok() && !is_live && learned.status().code() == StatusCode::kFailedPrecondition) {
+    return Learned{draft, std::nullopt};
+  }
+  return learned;
+}
+
+Result<Learned> Topics::LearnTopic(const store::UserRef& owner,
+                                   const store::TopicContent& content) {
+  FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, Add(owner, content));
+  return Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
+    std::vector<store::PublishedTopic> next = live;
+    next.push_back({draft.id, draft.content});
+    return Result<std::vector<store::PublishedTopic>>(std::move(next));
+  });
+}
+
+Result<store::OwnerSettings> Topics::Settings(const store::UserRef& owner) {
+  return store_.GetOwnerSettings(owner);
+}
+
+Status Topics::SetLearning(const store::UserRef& owner, bool learn) {
+  FAQBOT_ASSIGN_OR_RETURN(auto settings, store_.GetOwnerSettings(owner));
+  settings.learn = learn;
+  return store_.SetOwnerSettings(owner, settings);
+}
+
+std::optional<LiveMatch> Topics::Match(const store::UserRef& owner, const std::string& question,
+                                       float min_confidence) {
+  auto model = registry_.Get(owner);
+  if (!model.ok()) return std::nullopt;
+  const nlu::Prediction prediction = (*model)->Predict(question, 1);
+  if (prediction.declined() || prediction.confidence < min_confidence) return std::nullopt;
+  auto live = store_.GetLivePublication(owner, false);
+  if (!live.ok() || !live->has_value()) return std::nullopt;
+  for (const auto& t : (*live)->topics) {
+    if ("topic_" + std::to_string(t.topic_id) == prediction.intent) {
+      return LiveMatch{t, prediction.confidence};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace faqbot::assistant

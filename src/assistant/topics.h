@@ -1,0 +1,87 @@
+// Topics: the rules about an owner's topics, written once for every surface that changes them
+// (the DM concierge today; the Home tab, the web console and the HTTP API call the same
+// operations): add, change the question or the answer, add and remove phrasings, delete, and
+// learn from a hand-off — a phrasing or a new topic that goes live at once, alone, while the
+// owner's other drafts stay drafts.
+//
+// Every operation takes the owner and touches only that owner's topics (another owner's topic id
+// is NotFound). Edits change drafts; they reach askers with the next publish. Learning follows
+// the owner's setting (OwnerSettings::learn): on, the change also goes live through
+// TrainingQueue::Amend; off, it stays a draft like any edit.
+//
+// Errors: the Store's (Unavailable, InvalidArgument, ResourceExhausted for limits.h, NotFound).
+// Thread-safe; holds no lock of its own and may block on the database and on training.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "assistant/model_registry.h"
+#include "assistant/training_queue.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace faqbot::assistant {
+
+// What a learning operation did.
+struct Learned {
+  store::Topic topic;  // the draft as it is now
+  // The live publication that now holds the change; nullopt when it stays a draft (learning
+  // off, or the topic is not live).
+  std::optional<store::Publication> live;
+};
+
+// A live topic that already answers a question.
+struct LiveMatch {
+  store::PublishedTopic topic;
+  float confidence = 0.0f;
+};
+
+class Topics {
+ public:
+  // Every reference must outlive the object.
+  Topics(store::Store& store, ModelRegistry& registry, TrainingQueue& training);
+  Topics(const Topics&) = delete;
+  Topics& operator=(const Topics&) = delete;
+
+  Result<store::Topic> Add(const store::UserRef& owner, const store::TopicContent& content);
+  Result<store::Topic> SetQuestion(const store::UserRef& owner, int64_t id,
+                                   const std::string& question);
+  Result<store::Topic> SetAnswer(const store::UserRef& owner, int64_t id,
+                                 const std::string& answer);
+  // Adds another phrasing. A text the topic already has (its question or a phrasing) changes
+  // nothing, so a repeated request never duplicates one.
+  Result<store::Topic> AddPhrasing(const store::UserRef& owner, int64_t id,
+                                   const std::string& phrasing);
+  // Removes the phrasing at `index` (0-based, in the topic's order). NotFound past the end.
+  Result<store::Topic> RemovePhrasing(const store::UserRef& owner, int64_t id, size_t index);
+  Status Delete(const store::UserRef& owner, int64_t id);
+  Result<int> DeleteAll(const store::UserRef& owner);
+
+  // "It's topic X": `phrasing` becomes a phrasing of topic `id` and, when the owner learns and
+  // the topic is live, goes live at once (only it).
+  Result<Learned> LearnPhrasing(const store::UserRef& owner, int64_t id,
+                                const std::string& phrasing);
+  // "Answer it": a new topic that, when the owner learns, goes live at once (only it; with
+  // nothing published yet, it becomes the whole live set).
+  Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);
+
+  Result<store::OwnerSettings> Settings(const store::UserRef& owner);
+  Status SetLearning(const store::UserRef& owner, bool learn);
+
+  // The live topic the owner's bot answers `question` with, when it is at least `min_confidence`
+  // sure; nullopt when it declines, nothing is live, or the model cannot be loaded.
+  std::optional<LiveMatch> Match(const store::UserRef& owner, const std::string& question,
+                                 float min_confidence);
+
+ private:
+  // Returns `draft` with, when the owner learns, the live publication `change` made.
+  Result<Learned> Learn(const store::UserRef& owner, const store::Topic& draft,
+                        const TrainingQueue::LiveChange& change);
+
+  store::Store& store_;
+  ModelRegistry& registry_;
+  TrainingQueue& training_;
+};
+
+}  // namespace faqbot::assistant
