@@ -4,6 +4,7 @@
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/utf8.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -25,14 +26,7 @@ Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
 
 void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& raw_question) {
   const store::UserRef owner{turn.who.team_id, owner_id};
-  std::string question = raw_question;
-  if (question.size() > store::kMaxQuestionBytes) question.resize(store::kMaxQuestionBytes);
-  while (!question.empty() && (static_cast<unsigned char>(question.back()) & 0xC0) == 0x80) {
-    question.pop_back();  // never end inside a UTF-8 sequence
-  }
-  if (!question.empty() && (static_cast<unsigned char>(question.back()) & 0x80)) {
-    question.pop_back();
-  }
+  const std::string question(Utf8Prefix(raw_question, store::kMaxQuestionBytes));
   if (!store::ValidateId(owner_id, "owner").ok()) {
     return Say(turn, Say1("That doesn't look like a person. Write `ask @person your question`."));
   }

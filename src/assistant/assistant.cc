@@ -8,6 +8,7 @@
 #include "assistant/ask_parser.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/utf8.h"
 
 namespace faqbot::assistant {
 
@@ -178,13 +179,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
 
 void Assistant::Say(Turn& turn, Reply reply) {
   if (reply.fallback.empty()) {
-    std::string text = PlainText(reply);
-    size_t cut = std::min<size_t>(text.size(), 150);
-    // Never end inside a UTF-8 sequence.
-    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
-    reply.fallback = text.substr(0, cut);
+    reply.fallback = std::string(Utf8Prefix(PlainText(reply), 150));
   }
   turn.replies.push_back(std::move(reply));
 }

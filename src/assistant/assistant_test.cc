@@ -308,6 +308,24 @@ TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
               HasSubstr("Your bot doesn't know that one yet"));
 }
 
+// A question ending in a character of 2, 3 or 4 bytes is stored and handed off whole.
+TEST_F(AssistantTest, AQuestionEndingInAMultiByteCharacterKeepsIt) {
+  for (const std::string question :
+       {"who runs the caf\xC3\xA9", "who runs the \xE9\xA3\x9F\xE5\xA0\x82",
+        "who runs the kitchen \xF0\x9F\x8D\xB0"}) {
+    SCOPED_TRACE(question);
+    clock_.Advance(std::chrono::seconds(11));  // each hand-off gets its own DM
+    Dm(kBob, "ask <@U0CAROL> " + question);
+    EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("asked you: " + question + "\n"));
+    auto waiting = store_->ListUnanswered(kCarol);
+    ASSERT_TRUE(waiting.ok()) << waiting.status();
+    ASSERT_FALSE(waiting->empty());
+    bool stored = false;
+    for (const auto& q : *waiting) stored = stored || q.text == question;
+    EXPECT_TRUE(stored);
+  }
+}
+
 TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
