@@ -8,7 +8,6 @@
 #include "assistant/ask_parser.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
-#include "common/utf8.h"
 
 namespace faqbot::assistant {
 
@@ -177,12 +176,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
   }
 }
 
-void Assistant::Say(Turn& turn, Reply reply) {
-  if (reply.fallback.empty()) {
-    reply.fallback = std::string(Utf8Prefix(PlainText(reply), 150));
-  }
-  turn.replies.push_back(std::move(reply));
-}
+void Assistant::Say(Turn& turn, Reply reply) { turn.replies.push_back(std::move(reply)); }
 
 void Assistant::Finish(Turn& turn) {
   SaveState(turn);

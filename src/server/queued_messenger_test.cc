@@ -23,7 +23,7 @@ Destination In(const std::string& channel) {
 
 Reply Text(const std::string& text) {
   Reply r;
-  r.fallback = text;
+  r.paragraphs.push_back(assistant::Line(text));
   return r;
 }
 
@@ -34,7 +34,7 @@ class RecordingMessenger final : public assistant::Messenger {
   Status Send(const Destination& to, const Reply& reply) override {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return to.channel != held_; });
-    sent_.push_back(to.channel + ":" + reply.fallback);
+    sent_.push_back(to.channel + ":" + reply.paragraphs.at(0).spans.at(0).value);
     cv_.notify_all();
     if (failures_ > 0) {
       --failures_;

@@ -32,7 +32,9 @@ class SlackMessenger final : public assistant::Messenger {
   // the user ID, which Slack delivers to the person's Messages tab of the app.
   std::string ConversationOf(const assistant::Destination& to);
 
-  // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order.
+  // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order. Every
+  // message's "text" (notifications, clients without blocks) is the start of the reply's
+  // paragraphs rendered as the blocks are, shortened visibly to 150 characters.
   static Result<std::vector<nlohmann::json>> Render(const assistant::Reply& reply);
 
  private:

@@ -213,7 +213,6 @@ TEST_F(SlackMessengerOverWebApiTest, AHugeListAndALongAnswerArriveWhole) {
   }
   for (int i = 0; i < 30; ++i) reply.buttons.push_back({"More " + std::to_string(i), "more", ""});
   for (int i = 0; i < 12; ++i) reply.context.push_back(Line("note " + std::to_string(i)));
-  reply.fallback = "Your 500 topics";
 
   Status sent = messenger_->Send(Channel("C0GENERAL", "1700000000.000001"), reply);
   ASSERT_TRUE(sent.ok()) << sent;
@@ -278,7 +277,6 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   reply.items.push_back({Line({UserText("<!here> & <#C0GENERAL>")}), {}});
   reply.context.push_back(
       Line({Words("asked by "), Mention("U0BOB"), Words(": "), UserText("<!everyone>")}));
-  reply.fallback = "<!channel> says";
   ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL"), reply).ok());
 
   const auto calls = emulator_.Calls("chat.postMessage");
@@ -297,7 +295,10 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   }
   EXPECT_EQ(rest.find('<'), std::string::npos) << rest;
   EXPECT_EQ(rest.find('>'), std::string::npos) << rest;
-  EXPECT_EQ(calls[0].args["text"], "&lt;!channel&gt; says");
+  // What a notification shows: the mention as a mention, the person's text inert.
+  EXPECT_EQ(calls[0].args["text"],
+            "<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
+            "&amp; co");
   EXPECT_EQ(calls[0].args["unfurl_links"], false);
 }
 
@@ -491,12 +492,11 @@ TEST_F(SlackMessengerOverWebApiTest, SlackFailuresBecomeErrorsNotCrashes) {
   EXPECT_TRUE(messenger_->Send(Channel("C0GENERAL"), Say("j")).ok());
 }
 
-// The assistant's fallback is the first 150 bytes of the reply, which may end inside a UTF-8
-// sequence; stored text may hold stray bytes. Neither may break the request.
+// Stored text may hold stray bytes, even cut inside a UTF-8 sequence; that may not break the
+// request.
 TEST_F(SlackMessengerOverWebApiTest, MalformedUtf8IsSentNotThrown) {
   Reply reply;
   reply.paragraphs.push_back(Line({Words("caf\xC3"), UserText("bad \xFF\xFE byte")}));
-  reply.fallback = "caf\xC3";
   Status sent = messenger_->Send(Channel("C0GENERAL"), reply);
   ASSERT_TRUE(sent.ok()) << sent;
   const auto calls = emulator_.Calls("chat.postMessage");
