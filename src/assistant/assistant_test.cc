@@ -4,11 +4,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
-
+#include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
+#include "test_database.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -20,44 +18,19 @@ const store::UserRef kBob{"T0001", "U0BOB"};
 const store::UserRef kCarol{"T0001", "U0CAROL"};
 constexpr const char* kBot = "U0FAQBOT";
 
-// Records every reply; names come from a fixed roster.
-class RecordingMessenger final : public Messenger {
- public:
-  struct Sent {
-    Destination to;
-    Reply reply;
-    std::string text;
-  };
-  Status Send(const Destination& to, const Reply& reply) override {
-    std::lock_guard lock(mu);
-    sent.push_back({to, reply, PlainText(reply)});
-    return Status::Ok();
-  }
-  std::string DisplayName(const store::UserRef& user) override {
-    if (user == kAlice) return "Alice";
-    if (user == kBob) return "Bob";
-    return "";
-  }
-  std::mutex mu;
-  std::vector<Sent> sent;
-};
-
 class AssistantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-as-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
+    messenger_.SetName(kAlice, "Alice");
+    messenger_.SetName(kBob, "Bob");
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
     OpenAll();
   }
-  void TearDown() override {
-    CloseAll();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { CloseAll(); }
 
   // Everything a process holds; CloseAll + OpenAll is a restart.
   void OpenAll() {
-    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    auto store = store::Store::Open(database_.url(), clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     auto lexicon = nlu::testing::BuiltLexicon();
@@ -86,7 +59,7 @@ class AssistantTest : public ::testing::Test {
 
   // Sends a DM and returns what the assistant said back (all replies, joined).
   std::string Dm(const store::UserRef& from, const std::string& text) {
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     UserMessage m;
     m.surface = UserMessage::Surface::kDirect;
     m.from = from;
@@ -98,28 +71,30 @@ class AssistantTest : public ::testing::Test {
   }
   std::string Press(const store::UserRef& from, const std::string& action,
                     const std::string& value = "") {
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", ""});
     return Since(before);
   }
   std::string Since(size_t before) {
     std::string out;
-    for (size_t i = before; i < messenger_.sent.size(); ++i) out += messenger_.sent[i].text;
+    const auto sent = messenger_.sent();
+    for (size_t i = before; i < sent.size(); ++i) out += sent[i].text;
     return out;
   }
-  const RecordingMessenger::Sent& Last() { return messenger_.sent.back(); }
+  RecordingMessenger::Sent Last() { return messenger_.sent().back(); }
   // The latest message sent directly to `user`.
-  const RecordingMessenger::Sent& LastDirectTo(const store::UserRef& user) {
-    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+  RecordingMessenger::Sent LastDirectTo(const store::UserRef& user) {
+    const auto sent = messenger_.sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       if (it->to.kind == Destination::Kind::kDirect && it->to.user == user) return *it;
     }
-    static const RecordingMessenger::Sent kNone{};
     ADD_FAILURE() << "nothing was sent to " << user.user_id;
-    return kNone;
+    return {};
   }
   // The value of the button with `action` in the last reply to `who`'s DM or direct messages.
   std::string ButtonValue(const std::string& action) {
-    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+    const auto sent = messenger_.sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       for (const auto& b : it->reply.buttons) {
         if (b.action == action) return b.value;
       }
@@ -139,12 +114,12 @@ class AssistantTest : public ::testing::Test {
   void Publish() {
     EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Are you sure you want to publish"));
     EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("will be published shortly"));
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     executor_.RunAll();
     EXPECT_THAT(Since(before), HasSubstr("topics are now published"));
   }
 
-  std::string dir_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
   RecordingMessenger messenger_;
@@ -228,7 +203,7 @@ TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheA
   EXPECT_THAT(done, HasSubstr("Topic added"));
   EXPECT_THAT(done, HasSubstr("<@U0ALICE> says - June 12th, in the park."));
   bool bob_told = false;
-  for (const auto& s : messenger_.sent) {
+  for (const auto& s : messenger_.sent()) {
     if (s.to.user == kBob && s.text.find("June 12th") != std::string::npos) bob_told = true;
   }
   EXPECT_TRUE(bob_told);
@@ -331,7 +306,7 @@ TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) 
   Publish();
   auto handoffs_to_alice = [&] {
     int n = 0;
-    for (const auto& s : messenger_.sent) {
+    for (const auto& s : messenger_.sent()) {
       if (s.to.user == kAlice && s.text.find("asked you:") != std::string::npos) ++n;
     }
     return n;
@@ -364,7 +339,7 @@ TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {
   Dm(kAlice, "<!channel> <@U0BOB> <https://evil.example|click>");
   Publish();
   Dm(kBob, "ask <@U0ALICE> how do I reach everyone");
-  const Reply& reply = Last().reply;
+  const Reply reply = Last().reply;
   bool found = false;
   for (const auto& p : reply.paragraphs) {
     for (const auto& span : p.spans) {

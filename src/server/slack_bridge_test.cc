@@ -5,11 +5,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <mutex>
+#include <thread>
 
+#include "assistant/recording_messenger.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "nlu/test_support.h"
@@ -18,37 +17,13 @@ namespace faqbot::server {
 namespace {
 
 using assistant::Destination;
+using assistant::RecordingMessenger;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kTeam[] = "T0001";
 constexpr char kBot[] = "U0FAQBOT";
 const store::UserRef kAlice{kTeam, "U0ALICE"};
-
-class RecordingMessenger final : public assistant::Messenger {
- public:
-  struct Sent {
-    Destination to;
-    assistant::Reply reply;
-    std::string text;
-  };
-  Status Send(const Destination& to, const assistant::Reply& reply) override {
-    std::lock_guard lock(mu_);
-    sent_.push_back({to, reply, assistant::PlainText(reply)});
-    return Status::Ok();
-  }
-  std::string DisplayName(const store::UserRef& user) override {
-    return user == kAlice ? "Alice" : "";
-  }
-  std::vector<Sent> sent() {
-    std::lock_guard lock(mu_);
-    return sent_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<Sent> sent_;
-};
 
 slack::InboundEvent Event(slack::EventPayload payload) {
   slack::InboundEvent event;
@@ -96,10 +71,9 @@ slack::BlockAction Press(const std::string& action_id, const std::string& value 
 class SlackBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-bridge-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    messenger_.SetName(kAlice, "Alice");
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    auto store = store::Store::Open(database_.url(), clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     auto lexicon = nlu::testing::BuiltLexicon();
@@ -121,7 +95,6 @@ class SlackBridgeTest : public ::testing::Test {
     registry_.reset();
     concierge_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Handles `payload` and returns the replies it caused.
@@ -138,7 +111,7 @@ class SlackBridgeTest : public ::testing::Test {
     return replies.empty() ? "" : replies.back().text;
   }
 
-  std::string dir_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
   RecordingMessenger messenger_;
