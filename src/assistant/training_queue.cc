@@ -136,7 +136,7 @@ void TrainingQueue::Run(const store::PublishJob& job) {
     }
     return fail("cannot store the model: " + stored.status().message(), true);
   }
-  registry_.Publish(job.owner, *model);
+  registry_.Publish(job.owner, stored->version, *model);
   LogInfo("training queue: {}/{} now answers {} topics (version {})", job.owner.team_id,
           job.owner.user_id, stored->topics.size(), stored->version);
   if (callbacks_.published) callbacks_.published(*stored);

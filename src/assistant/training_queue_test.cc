@@ -68,6 +68,7 @@ TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_EQ(published_[0].version, 1);
   EXPECT_EQ(published_[0].topics.size(), 2u);
+  EXPECT_EQ(registry_->cached_version(kAlice), 1);
   EXPECT_EQ(Answer("wifi password please"), "topic_" + std::to_string(wifi.id));
   EXPECT_EQ(Answer("vpn setup on my laptop"), "topic_" + std::to_string(vpn.id));
 
@@ -79,6 +80,7 @@ TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
   executor_.RunAll();
   ASSERT_EQ(published_.size(), 2u);
   EXPECT_EQ(published_[1].version, 2);
+  EXPECT_EQ(registry_->cached_version(kAlice), 2);
   EXPECT_EQ(Answer("where do visitors park"), "topic_" + std::to_string(parking.id));
   EXPECT_NE((*old_model)->Predict("where do visitors park").intent,
             "topic_" + std::to_string(parking.id));

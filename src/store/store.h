@@ -96,8 +96,9 @@ class Store {
   Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
   // The owner's publications, newest first, without model bytes.
   Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
-  // The model bytes of the owner's live publication, or nullopt (ModelRegistry's loader).
-  Result<std::optional<std::string>> LoadLiveModel(const UserRef& owner);
+  // The model bytes and version of the owner's live publication, or nullopt (ModelRegistry's
+  // loader).
+  Result<std::optional<LiveModel>> LoadLiveModel(const UserRef& owner);
   // Calls `listener` whenever a publication of any owner goes live — committed by this process
   // (right after commit) or, on PostgreSQL, by another one (LISTEN/NOTIFY). When notifications
   // may have been missed (the database connection was lost and came back), calls it once with

@@ -331,7 +331,8 @@ TEST_P(StoreConformanceTest, PublishingMakesAVersionLiveAndSupersedesTheLastOne)
   EXPECT_EQ((*live)->version, 2);
   EXPECT_EQ((*live)->topics.size(), 2u);
   EXPECT_TRUE((*live)->model.empty());
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-v2");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "model-v2");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().version, 2);
   auto history = store_->ListPublications(kAlice);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
@@ -437,7 +438,7 @@ TEST_P(StoreConformanceTest, AJobWhoseWorkerDiedIsClaimableAfterTheLease) {
   auto late = store_->CompletePublishJob(**first, PublicationOf({}, "stale"));
   EXPECT_EQ(late.status().code(), StatusCode::kAborted);
   ASSERT_TRUE(store_->CompletePublishJob(**reclaimed, PublicationOf({}, "fresh")).ok());
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "fresh");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "fresh");
 }
 
 TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveModelStays) {
@@ -461,7 +462,7 @@ TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveMod
       EXPECT_EQ(failed->error, "training exploded");
     }
   }
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "good");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "good");
   auto history = store_->ListPublications(kAlice);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
