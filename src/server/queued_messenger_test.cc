@@ -38,7 +38,7 @@ std::vector<std::string> Delivered(const RecordingMessenger& inner) {
 }
 
 QueuedMessenger::ConversationKey ByChannel() {
-  return [](const Destination& d) -> Result<std::string> { return d.channel; };
+  return [](const Destination& d) { return d.channel; };
 }
 
 TEST(QueuedMessengerTest, AcceptsAtOnceAndDeliversOnTheExecutor) {
@@ -161,14 +161,48 @@ TEST(QueuedMessengerTest, WaitIdleReturnsOnceEverythingIsSent) {
   EXPECT_EQ(Delivered(inner).size(), 20u);
 }
 
-TEST(QueuedMessengerTest, AKeyErrorFailsTheSend) {
+// A name lookup is a Slack call (users.info) that may wait out a rate limit: DisplayName
+// answers at once and looks the name up on the executor for next time.
+TEST(QueuedMessengerTest, DisplayNameNeverWaitsForTheLookup) {
+  const store::UserRef alice{"T1", "U1"};
+  const store::UserRef bob{"T1", "U2"};
   RecordingMessenger inner;
+  inner.SetName(alice, "Alice");
+  inner.SetName(bob, "Bob");
   ManualExecutor executor;
-  QueuedMessenger queued(
-      inner, [](const Destination&) -> Result<std::string> { return NotFoundError("no DM"); },
-      executor);
-  EXPECT_EQ(queued.Send(In("A"), Text("x")).code(), StatusCode::kNotFound);
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  EXPECT_EQ(queued.DisplayName(alice), "");
+  EXPECT_EQ(queued.DisplayName(alice), "");  // asked twice, looked up once
+  EXPECT_EQ(queued.DisplayName(bob), "");
+  EXPECT_EQ(inner.name_lookups(), 0);
+  EXPECT_EQ(executor.pending(), 1u);  // one lookup task for all of them
+  executor.RunAll();
+  EXPECT_EQ(inner.name_lookups(), 2);
+  EXPECT_EQ(queued.DisplayName(alice), "Alice");
+  EXPECT_EQ(queued.DisplayName(bob), "Bob");
   EXPECT_EQ(executor.pending(), 0u);
+  // Unknown names are asked again later (the lookup may have failed).
+  EXPECT_EQ(queued.DisplayName({"T1", "U3"}), "");
+  executor.RunAll();
+  EXPECT_EQ(queued.DisplayName({"T1", "U3"}), "");
+  executor.RunAll();
+  EXPECT_EQ(inner.name_lookups(), 4);
+}
+
+// While a lookup hangs on one sender thread, replies still go out on the others.
+TEST(QueuedMessengerTest, AHangingLookupHoldsUpNoReply) {
+  RecordingMessenger inner;
+  inner.HoldNames();
+  ThreadPool senders(2, "send");
+  QueuedMessenger queued(inner, ByChannel(), senders);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(queued.DisplayName({"T1", "U" + std::to_string(i)}), "");
+  }
+  ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
+  ASSERT_TRUE(queued.Send(In("C2"), Text("world")).ok());
+  EXPECT_TRUE(inner.WaitForSent(2));
+  EXPECT_LE(inner.names_waiting(), 1);
+  inner.ReleaseNames();
 }
 
 }  // namespace

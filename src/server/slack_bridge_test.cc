@@ -12,6 +12,9 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "nlu/test_support.h"
+#include "server/queued_messenger.h"
+#include "server/slack_messenger.h"
+#include "test_database.h"
 
 namespace faqbot::server {
 namespace {
@@ -122,6 +125,59 @@ class SlackBridgeTest : public ::testing::Test {
   std::unique_ptr<assistant::Assistant> assistant_;
   std::unique_ptr<SlackBridge> bridge_;
 };
+
+// As `faqbot serve` wires it: the assistant speaks through a QueuedMessenger with sender threads.
+class SlackBridgeOverQueueTest : public SlackBridgeTest {
+ protected:
+  void SetUp() override {
+    SlackBridgeTest::SetUp();
+    queued_ =
+        std::make_unique<QueuedMessenger>(messenger_, &SlackMessenger::ConversationOf, senders_);
+    bridge_.reset();
+    assistant_ = std::make_unique<assistant::Assistant>(*store_, *queued_, *registry_, *training_,
+                                                        *concierge_, clock_);
+    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
+  }
+  void TearDown() override {
+    messenger_.ReleaseNames();
+    bridge_.reset();
+    assistant_.reset();
+    queued_.reset();
+    senders_.Shutdown();
+    SlackBridgeTest::TearDown();
+  }
+
+  ThreadPool senders_{2, "send"};
+  std::unique_ptr<QueuedMessenger> queued_;
+};
+
+// users.info can take seconds (a rate limit's Retry-After). Here it takes until the test says so:
+// the event thread goes on, and the replies — Alice's own and Bob's after hers — go out meanwhile.
+TEST_F(SlackBridgeOverQueueTest, ASlowNameLookupDelaysNobodysReply) {
+  messenger_.HoldNames();
+  std::thread events([&] {  // one event thread, as Socket Mode has
+    bridge_->Handle(Event(Dm("hi")));  // the greeting wants Alice's name
+    bridge_->Handle(Event(BobMentions("<@U0FAQBOT> ask <@U0ALICE> where is the wiki?")));
+  });
+  // Bounded so that the old behaviour (the turn waits for the lookup) fails instead of hanging.
+  const bool replied = messenger_.WaitForSent(2, std::chrono::seconds(30));
+  const int lookups_waiting = messenger_.names_waiting();
+  messenger_.ReleaseNames();
+  events.join();
+  ASSERT_TRUE(replied);
+  EXPECT_EQ(lookups_waiting, 1);  // the lookup was still hanging when both replies were out
+  ASSERT_TRUE(queued_->WaitIdle(std::chrono::seconds(30)));
+  std::string all;
+  for (const auto& sent : messenger_.sent()) all += sent.text;
+  EXPECT_THAT(all, HasSubstr("How can I help?"));
+  EXPECT_THAT(all, HasSubstr("<@U0ALICE> has not published any topics yet"));
+
+  // Once the lookup is done, Alice is greeted by her name.
+  const size_t before = messenger_.sent().size();
+  bridge_->Handle(Event(Dm("hi")));
+  ASSERT_TRUE(messenger_.WaitForSent(before + 1));
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("Hey, Alice!"));
+}
 
 TEST(DecodeSlackEntitiesTest, DecodesTheThreeEntitiesOnce) {
   EXPECT_EQ(DecodeSlackEntities("&lt;b&gt; &amp;"), "<b> &");

@@ -187,11 +187,14 @@ bool SlackMessenger::TakeResponseUse(const std::string& url) {
 
 std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
   switch (to.kind) {
-    case assistant::Destination::Kind::kDirect: {
-      auto channel = DirectChannel(to.user);
-      return channel.ok() ? *channel : "user:" + Key(to.user);
-    }
+    case assistant::Destination::Kind::kDirect:
+      return "dm:" + Key(to.user);
     case assistant::Destination::Kind::kChannel:
+      // A D… channel is a DM between the app and one person: the one the assistant replies to.
+      if (!to.channel.empty() && to.channel[0] == 'D' && !to.user.user_id.empty()) {
+        return "dm:" + Key(to.user);
+      }
+      return to.channel;
     case assistant::Destination::Kind::kEphemeral:
       return to.channel;
     case assistant::Destination::Kind::kResponse:
