@@ -60,7 +60,8 @@ std::string QueuedMessenger::DisplayName(const store::UserRef& user) {
   {
     std::lock_guard lock(mu_);
     if (auto it = names_.find(user); it != names_.end()) return it->second;
-    if (abandoned_) return "";
+    // Bounded: while Slack is slow, people beyond these wait for a later turn.
+    if (abandoned_ || names_wanted_.size() >= kMaxNamesWanted) return "";
     if (std::find(names_wanted_.begin(), names_wanted_.end(), user) != names_wanted_.end()) {
       return "";
     }

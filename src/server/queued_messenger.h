@@ -97,7 +97,9 @@ class QueuedMessenger final : public assistant::Messenger {
   std::unordered_map<std::string, std::deque<Item>> conversations_;
   size_t queued_ = 0;
   bool abandoned_ = false;
-  // Display names learned, names waiting for a lookup, and whether a LookUpNames task runs.
+  // Display names learned, names waiting for a lookup (at most kMaxNamesWanted), and whether a
+  // LookUpNames task runs.
+  static constexpr size_t kMaxNamesWanted = 1'000;
   std::map<store::UserRef, std::string> names_;
   std::deque<store::UserRef> names_wanted_;
   bool looking_up_ = false;
