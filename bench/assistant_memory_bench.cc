@@ -50,7 +50,7 @@ Status Generate(store::Store& db, std::shared_ptr<const nlu::Lexicon> lexicon,
                 const std::vector<bench::Category>& categories, size_t owners, size_t topics) {
   // The queue's own registry keeps nothing (a budget of 0), so only the load below fills memory.
   assistant::ModelRegistry scratch(
-      lexicon, [](const assistant::OwnerKey&) { return std::optional<std::string>(); },
+      lexicon, [](const assistant::OwnerKey&) { return std::optional<store::LiveModel>(); },
       assistant::ModelRegistryOptions{0});
   InlineExecutor inline_executor;
   assistant::TrainingQueueOptions options;

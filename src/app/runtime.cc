@@ -40,14 +40,15 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
       lexicon, [store](const assistant::OwnerKey& owner) { return store->LoadLiveModel(owner); },
       registry_options);
 
-  // Another process published (PostgreSQL): forget the cached model; the next ask reloads it.
+  // A publication went live (another process's, or on PostgreSQL also our own coming back):
+  // forget a cached model older than it; the next ask reloads it.
   assistant::ModelRegistry* registry = rt->registry_.get();
   FAQBOT_RETURN_IF_ERROR(
-      rt->store_->SubscribePublications([registry](const store::UserRef& owner, int64_t) {
+      rt->store_->SubscribePublications([registry](const store::UserRef& owner, int64_t version) {
         if (owner.user_id.empty()) {
           registry->InvalidateAll();
         } else {
-          registry->Invalidate(owner);
+          registry->Invalidate(owner, version);
         }
       }));
 

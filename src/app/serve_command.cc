@@ -115,15 +115,11 @@ Status Serve(const ServeFlags& f) {
   web_options.app_token = app_token;
   slack::WebApiClient web(web_options, clock);
   server::SlackMessenger slack_messenger(web);
-  // Replies are accepted at once and sent on their own threads, so event processing never
-  // waits for Slack; each conversation keeps its order.
+  // Replies are accepted at once and sent (and names looked up) on their own threads, so event
+  // processing never waits for Slack; each conversation keeps its order.
   ThreadPool senders(std::max<size_t>(1, f.send_threads), "send");
-  server::QueuedMessenger messenger(
-      slack_messenger,
-      [&slack_messenger](const assistant::Destination& to) -> Result<std::string> {
-        return slack_messenger.ConversationOf(to);
-      },
-      senders);
+  server::QueuedMessenger messenger(slack_messenger, &server::SlackMessenger::ConversationOf,
+                                    senders);
 
   RuntimeOptions options;
   options.database_url = database_url;

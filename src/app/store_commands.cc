@@ -7,6 +7,7 @@
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/file_util.h"
+#include "common/utf8.h"
 #include "nlu/nlu_yaml.h"
 #include "store/limits.h"
 #include "store/postgres_backend.h"
@@ -117,9 +118,8 @@ std::string OneLine(const std::string& text, size_t max = 80) {
   std::string out;
   for (char c : text) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
   if (out.size() > max) {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "…";
+    Utf8Truncate(out, max);
+    out += "…";
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/string_util.h"
+
 namespace faqbot::assistant {
 namespace {
 
@@ -34,12 +36,6 @@ std::string TakeMention(std::string_view& s) {
   if (!IsUserId(inner)) return {};
   s.remove_prefix(close + 1);
   return std::string(inner);
-}
-
-std::string Trim(std::string_view s) {
-  SkipSpaces(s);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return std::string(s);
 }
 
 // After the mention: "<@U1>, question" / "<@U1>: question" → "question".

@@ -5,6 +5,7 @@
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/utf8.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -38,7 +39,7 @@ constexpr size_t kMaxAnsweredAlong = 50;
 
 void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& raw_question) {
   const store::UserRef owner{turn.who.team_id, owner_id};
-  const std::string question = CutQuestion(raw_question);
+  const std::string question(Utf8Prefix(raw_question, store::kMaxQuestionBytes));
   if (!store::ValidateId(owner_id, "owner").ok()) {
     return Say(turn, Say1("That doesn't look like a person. Write `ask @person your question`."));
   }
@@ -319,7 +320,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
     message.user = turn.who;
     message.channel = pending.message_channel;
     message.ts = pending.message_ts;
-    turn.others.emplace_back(std::move(message), WithFallback(std::move(done)));
+    turn.others.emplace_back(std::move(message), std::move(done));
   }
   DeliverAnswer(turn, *asked, answer);
 }
@@ -371,7 +372,7 @@ void Assistant::UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done) {
     if (!list) return;
     done = std::move(*list);
   }
-  turn.others.emplace_back(*turn.pressed, WithFallback(std::move(done)));
+  turn.others.emplace_back(*turn.pressed, std::move(done));
 }
 
 void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
@@ -387,7 +388,7 @@ void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
     to.channel = asked.channel;
     to.thread_ts = asked.thread_ts;
   }
-  turn.others.emplace_back(std::move(to), WithFallback(std::move(r)));
+  turn.others.emplace_back(std::move(to), std::move(r));
 }
 
 // ---- feedback ----

@@ -9,6 +9,7 @@
 #include "assistant/ask_parser.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -28,39 +29,15 @@ std::optional<int64_t> TopicIdOfIntent(const std::string& intent) {
 
 std::string CommaName(const std::string& name) { return name.empty() ? "" : ", " + name; }
 
-std::string CutQuestion(const std::string& text) {
-  std::string question = text;
-  if (question.size() > store::kMaxQuestionBytes) question.resize(store::kMaxQuestionBytes);
-  while (!question.empty() && (static_cast<unsigned char>(question.back()) & 0xC0) == 0x80) {
-    question.pop_back();  // never end inside a UTF-8 sequence
-  }
-  if (!question.empty() && (static_cast<unsigned char>(question.back()) & 0x80)) {
-    question.pop_back();
-  }
-  return question;
-}
-
 std::string QuestionKey(const std::string& text) {
-  std::string key;
-  for (char c : text) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const size_t b = key.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const size_t e = key.find_last_not_of(" \t\r\n?!.");
-  return e == std::string::npos || e < b ? key.substr(b) : key.substr(b, e - b + 1);
+  std::string key = Trim(text);
+  while (!key.empty() && (key.back() == '?' || key.back() == '!' || key.back() == '.')) {
+    key.pop_back();
+  }
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Trim(key);
 }
 
-Reply WithFallback(Reply reply) {
-  if (reply.fallback.empty()) {
-    std::string text = PlainText(reply);
-    size_t cut = std::min<size_t>(text.size(), 150);
-    // Never end inside a UTF-8 sequence.
-    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
-    reply.fallback = text.substr(0, cut);
-  }
-  return reply;
-}
 
 Reply Say1(std::string words) {
   Reply r;
@@ -237,10 +214,10 @@ void Assistant::HandleButton(const ButtonPress& press) {
   }
 }
 
-void Assistant::Say(Turn& turn, Reply reply) { turn.replies.push_back(WithFallback(std::move(reply))); }
+void Assistant::Say(Turn& turn, Reply reply) { turn.replies.push_back(std::move(reply)); }
 
 void Assistant::ReplacePressed(Turn& turn, Reply reply) {
-  if (turn.pressed) turn.others.emplace_back(*turn.pressed, WithFallback(std::move(reply)));
+  if (turn.pressed) turn.others.emplace_back(*turn.pressed, std::move(reply));
 }
 
 void Assistant::Finish(Turn& turn) {

@@ -10,6 +10,14 @@
 // time (in this process; across processes the conversation version catches a race), different
 // people's in parallel. Handlers never throw; a failure (database down, chat service down) is
 // logged and, where possible, told to the person; nothing half-done is left behind.
+//
+// What may block: a turn holds one of 64 person locks (shared by everyone whose id hashes to
+// it) for its Store reads and writes, the model's prediction, and handing its replies to the
+// Messenger. It never waits for the chat service under that lock: the Messenger must answer at
+// once (messenger.h), and names come from the Store's people, else from the Messenger's
+// DisplayName, which answers from what it knows and finds a missing one for next time — so a
+// first greeting may go without the name. A handler returns when the Store has answered and
+// the replies are queued, not when they are delivered.
 #pragma once
 
 #include <array>
@@ -150,6 +158,8 @@ class Assistant {
   // Stores the turn's new state, then sends its replies.
   void Finish(Turn& turn);
   void SaveState(Turn& turn);
+  // The person's display name: the Store's, else the Messenger's (then kept in the Store);
+  // "" when neither knows it yet.
   std::string NameOf(const store::UserRef& user);
   std::mutex& LockFor(const store::UserRef& user);
 

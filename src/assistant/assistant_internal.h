@@ -82,9 +82,5 @@ inline Button Btn(std::string label, std::string action, std::string value = "",
 }
 // The main menu: add, list, publish, unanswered, settings, help.
 std::vector<Button> MenuButtons();
-// `reply` with its plain-text summary filled in when empty.
-Reply WithFallback(Reply reply);
-// An asked question as it is kept: at most kMaxQuestionBytes, never cut inside a UTF-8 character.
-std::string CutQuestion(const std::string& text);
 
 }  // namespace faqbot::assistant

@@ -4,11 +4,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
-
+#include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
+#include "test_database.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -20,44 +18,19 @@ const store::UserRef kBob{"T0001", "U0BOB"};
 const store::UserRef kCarol{"T0001", "U0CAROL"};
 constexpr const char* kBot = "U0FAQBOT";
 
-// Records every reply; names come from a fixed roster.
-class RecordingMessenger final : public Messenger {
- public:
-  struct Sent {
-    Destination to;
-    Reply reply;
-    std::string text;
-  };
-  Status Send(const Destination& to, const Reply& reply) override {
-    std::lock_guard lock(mu);
-    sent.push_back({to, reply, PlainText(reply)});
-    return Status::Ok();
-  }
-  std::string DisplayName(const store::UserRef& user) override {
-    if (user == kAlice) return "Alice";
-    if (user == kBob) return "Bob";
-    return "";
-  }
-  std::mutex mu;
-  std::vector<Sent> sent;
-};
-
 class AssistantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-as-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
+    messenger_.SetName(kAlice, "Alice");
+    messenger_.SetName(kBob, "Bob");
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
     OpenAll();
   }
-  void TearDown() override {
-    CloseAll();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { CloseAll(); }
 
   // Everything a process holds; CloseAll + OpenAll is a restart.
   void OpenAll() {
-    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    auto store = store::Store::Open(database_.url(), clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     auto lexicon = nlu::testing::BuiltLexicon();
@@ -86,7 +59,7 @@ class AssistantTest : public ::testing::Test {
 
   // Sends a DM and returns what the assistant said back (all replies, joined).
   std::string Dm(const store::UserRef& from, const std::string& text) {
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     UserMessage m;
     m.surface = UserMessage::Surface::kDirect;
     m.from = from;
@@ -98,37 +71,39 @@ class AssistantTest : public ::testing::Test {
   }
   std::string Press(const store::UserRef& from, const std::string& action,
                     const std::string& value = "") {
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", ""});
     return Since(before);
   }
   std::string Since(size_t before) {
     std::string out;
-    for (size_t i = before; i < messenger_.sent.size(); ++i) out += messenger_.sent[i].text;
+    const auto sent = messenger_.sent();
+    for (size_t i = before; i < sent.size(); ++i) out += sent[i].text;
     return out;
   }
-  const RecordingMessenger::Sent& Last() { return messenger_.sent.back(); }
+  RecordingMessenger::Sent Last() { return messenger_.sent().back(); }
   // The latest replacement of a message (a pressed one-shot button's message).
-  const RecordingMessenger::Sent& LastUpdate() {
-    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+  RecordingMessenger::Sent LastUpdate() {
+    const auto sent = messenger_.sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       if (it->to.kind == Destination::Kind::kUpdate) return *it;
     }
-    static const RecordingMessenger::Sent kNone{};
     ADD_FAILURE() << "no message was updated";
-    return kNone;
+    return {};
   }
   // The latest message sent directly to `user`.
-  const RecordingMessenger::Sent& LastDirectTo(const store::UserRef& user) {
-    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+  RecordingMessenger::Sent LastDirectTo(const store::UserRef& user) {
+    const auto sent = messenger_.sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       if (it->to.kind == Destination::Kind::kDirect && it->to.user == user) return *it;
     }
-    static const RecordingMessenger::Sent kNone{};
     ADD_FAILURE() << "nothing was sent to " << user.user_id;
-    return kNone;
+    return {};
   }
   // The value of the button with `action` in the last reply to `who`'s DM or direct messages.
   std::string ButtonValue(const std::string& action) {
-    for (auto it = messenger_.sent.rbegin(); it != messenger_.sent.rend(); ++it) {
+    const auto sent = messenger_.sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       for (const auto& b : it->reply.buttons) {
         if (b.action == action) return b.value;
       }
@@ -148,12 +123,12 @@ class AssistantTest : public ::testing::Test {
   void Publish() {
     EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Are you sure you want to publish"));
     EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("will be published shortly"));
-    const size_t before = messenger_.sent.size();
+    const size_t before = messenger_.sent().size();
     executor_.RunAll();
     EXPECT_THAT(Since(before), HasSubstr("topics are now published"));
   }
 
-  std::string dir_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
   RecordingMessenger messenger_;
@@ -237,7 +212,7 @@ TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheA
   EXPECT_THAT(done, HasSubstr("Topic added"));
   EXPECT_THAT(done, HasSubstr("<@U0ALICE> says - June 12th, in the park."));
   bool bob_told = false;
-  for (const auto& s : messenger_.sent) {
+  for (const auto& s : messenger_.sent()) {
     if (s.to.user == kBob && s.text.find("June 12th") != std::string::npos) bob_told = true;
   }
   EXPECT_TRUE(bob_told);
@@ -314,7 +289,7 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Publishing now takes your bot offline"));
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
   EXPECT_THAT(Press(kAlice, "affirm", "publish"), HasSubstr("will be published shortly"));
-  const size_t before = messenger_.sent.size();
+  const size_t before = messenger_.sent().size();
   executor_.RunAll();
   EXPECT_THAT(Since(before), HasSubstr("your bot is offline now"));
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"),
@@ -336,12 +311,30 @@ TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
               HasSubstr("Your bot doesn't know that one yet"));
 }
 
+// A question ending in a character of 2, 3 or 4 bytes is stored and handed off whole.
+TEST_F(AssistantTest, AQuestionEndingInAMultiByteCharacterKeepsIt) {
+  for (const std::string question :
+       {"who runs the caf\xC3\xA9", "who runs the \xE9\xA3\x9F\xE5\xA0\x82",
+        "who runs the kitchen \xF0\x9F\x8D\xB0"}) {
+    SCOPED_TRACE(question);
+    clock_.Advance(std::chrono::seconds(11));  // each hand-off gets its own DM
+    Dm(kBob, "ask <@U0CAROL> " + question);
+    EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("asked you: " + question + "\n"));
+    auto waiting = store_->ListUnanswered(kCarol);
+    ASSERT_TRUE(waiting.ok()) << waiting.status();
+    ASSERT_FALSE(waiting->empty());
+    bool stored = false;
+    for (const auto& q : *waiting) stored = stored || q.text == question;
+    EXPECT_TRUE(stored);
+  }
+}
+
 TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
   auto handoffs_to_alice = [&] {
     int n = 0;
-    for (const auto& s : messenger_.sent) {
+    for (const auto& s : messenger_.sent()) {
       if (s.to.user == kAlice && s.text.find("asked you:") != std::string::npos) ++n;
     }
     return n;
@@ -374,7 +367,7 @@ TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {
   Dm(kAlice, "<!channel> <@U0BOB> <https://evil.example|click>");
   Publish();
   Dm(kBob, "ask <@U0ALICE> how do I reach everyone");
-  const Reply& reply = Last().reply;
+  const Reply reply = Last().reply;
   bool found = false;
   for (const auto& p : reply.paragraphs) {
     for (const auto& span : p.spans) {

@@ -8,6 +8,7 @@
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -17,13 +18,6 @@ using Step = DialogueState::Step;
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 // "cancel" typed while a flow waits for text: exact words only, so an answer that merely

@@ -1,5 +1,11 @@
 // Messenger: the assistant's only way out to people. Implemented over the Slack Web API (server/)
 // and by the terminal shell (app/); tests use a recording fake.
+//
+// The Assistant calls both methods while it holds a person's lock (assistant.h), so the
+// messenger it is given must answer at once: never wait for the chat service on the caller's
+// thread. The server gives it a QueuedMessenger, which queues replies and looks names up on its
+// sender threads; SlackMessenger itself calls Slack and may wait (rate limits, pacing), so it
+// sits behind that queue.
 #pragma once
 
 #include <string>
@@ -39,12 +45,12 @@ struct Destination {
 class Messenger {
  public:
   virtual ~Messenger() = default;
-  // Delivers `reply`. Errors: Unavailable (the chat service is down; the caller may retry),
-  // InvalidArgument (the destination does not exist), others as the service reports them.
-  // Thread-safe.
+  // Delivers `reply` (or accepts it for delivery). Errors: Unavailable (the chat service is down;
+  // the caller may retry), InvalidArgument (the destination does not exist), ResourceExhausted
+  // (a queue is full), others as the service reports them. Thread-safe.
   virtual Status Send(const Destination& to, const Reply& reply) = 0;
-  // The person's display name for friendly texts; empty when unknown. Never fails: a lookup
-  // error yields "". Thread-safe.
+  // The person's display name for friendly texts; empty when unknown (yet). Never fails: a
+  // lookup error yields "". Thread-safe.
   virtual std::string DisplayName(const store::UserRef& user) = 0;
 };
 

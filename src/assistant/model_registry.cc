@@ -1,5 +1,7 @@
 #include "assistant/model_registry.h"
 
+#include <algorithm>
+
 namespace faqbot::assistant {
 
 ModelRegistry::ModelRegistry(std::shared_ptr<const nlu::Lexicon> lexicon, Loader loader,
@@ -22,32 +24,45 @@ Result<std::shared_ptr<const nlu::Model>> ModelRegistry::Get(const OwnerKey& own
 
   // The store read and the model parse happen without the lock.
   Result<std::shared_ptr<const nlu::Model>> result = FailedPreconditionError("not loaded");
-  auto bytes = loader_(owner);
-  if (!bytes.ok()) {
-    result = bytes.status();
-  } else if (!bytes->has_value()) {
+  int64_t version = 0;
+  auto live = loader_(owner);
+  if (!live.ok()) {
+    result = live.status();
+  } else if (!live->has_value()) {
     result = FailedPreconditionError("nothing published yet");
   } else {
-    result = nlu::Model::Load(**bytes, lexicon_);
+    version = (*live)->version;
+    result = nlu::Model::Load((*live)->model, lexicon_);
   }
 
   lock.lock();
   loading_.erase(owner);
   if (result.ok()) {
-    if (auto it = entries_.find(owner); it != entries_.end()) {
+    if (auto it = entries_.find(owner); it != entries_.end() && it->second.version >= version) {
       result = it->second.model;  // published while we were loading: the newer one wins
-    } else if (generation_[owner] == generation) {
-      InsertLocked(owner, *result);
+    } else if (generation_[owner] == generation && version >= newest_version_[owner]) {
+      InsertLocked(owner, version, *result);
     }
   }
   loaded_.notify_all();
   return result;
 }
 
-void ModelRegistry::Publish(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model) {
+void ModelRegistry::Publish(const OwnerKey& owner, int64_t version,
+                            std::shared_ptr<const nlu::Model> model) {
   std::lock_guard lock(mu_);
-  ++generation_[owner];
-  InsertLocked(owner, std::move(model));
+  int64_t& newest = newest_version_[owner];
+  if (version < newest) return;  // a later publication is live already
+  newest = version;
+  InsertLocked(owner, version, std::move(model));
+}
+
+void ModelRegistry::Invalidate(const OwnerKey& owner, int64_t version) {
+  std::lock_guard lock(mu_);
+  int64_t& newest = newest_version_[owner];
+  newest = std::max(newest, version);
+  auto it = entries_.find(owner);
+  if (it != entries_.end() && it->second.version < version) EraseLocked(owner);
 }
 
 void ModelRegistry::Invalidate(const OwnerKey& owner) {
@@ -74,12 +89,20 @@ size_t ModelRegistry::cached_bytes() const {
   return bytes_;
 }
 
-void ModelRegistry::InsertLocked(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model) {
+std::optional<int64_t> ModelRegistry::cached_version(const OwnerKey& owner) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(owner);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.version;
+}
+
+void ModelRegistry::InsertLocked(const OwnerKey& owner, int64_t version,
+                                 std::shared_ptr<const nlu::Model> model) {
   EraseLocked(owner);
   const size_t bytes = model->ApproximateMemoryBytes();
   if (bytes > options_.max_bytes) return;  // served to this caller, never kept
   lru_.push_front(owner);
-  entries_.emplace(owner, Entry{std::move(model), bytes, lru_.begin()});
+  entries_.emplace(owner, Entry{std::move(model), version, bytes, lru_.begin()});
   bytes_ += bytes;
   while (bytes_ > options_.max_bytes && lru_.size() > 1) EraseLocked(lru_.back());
 }

@@ -4,7 +4,10 @@
 // Loader (the model bytes of the owner's live publication, from the Store) and keeping it in a
 // memory-bounded LRU cache. Publish installs a freshly trained model atomically: questions in
 // flight keep the std::shared_ptr they hold and finish on the old model; the next Get sees the
-// new one. Invalidate drops a cached model (another process published; reload on next use).
+// new one. Every cached model carries its publication version, so news of a publication
+// (Invalidate with a version: the Store's notification, which on PostgreSQL also comes back for
+// this process's own publishes) drops only a model older than the one announced, and a model
+// older than one already announced or installed is never cached.
 //
 // Thread-safe. The lock is never held while the Loader runs; concurrent Gets of one owner share
 // a single load.
@@ -38,9 +41,9 @@ struct ModelRegistryOptions {
 
 class ModelRegistry {
  public:
-  // Returns the model file bytes of the owner's live publication; nullopt when the owner has
-  // published nothing; an error when the store cannot be read.
-  using Loader = std::function<Result<std::optional<std::string>>(const OwnerKey&)>;
+  // Returns the model file bytes and version of the owner's live publication; nullopt when the
+  // owner has published nothing; an error when the store cannot be read.
+  using Loader = std::function<Result<std::optional<store::LiveModel>>(const OwnerKey&)>;
 
   ModelRegistry(std::shared_ptr<const nlu::Lexicon> lexicon, Loader loader,
                 ModelRegistryOptions options = {});
@@ -51,16 +54,22 @@ class ModelRegistry {
   // DataLoss (the stored model is unreadable).
   Result<std::shared_ptr<const nlu::Model>> Get(const OwnerKey& owner);
 
-  // Makes `model` the owner's live model (after a publish committed it to the store).
-  void Publish(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model);
+  // Makes `model`, of publication `version`, the owner's live model (after a publish committed
+  // it to the store). Ignored when a newer version is cached or has been announced.
+  void Publish(const OwnerKey& owner, int64_t version, std::shared_ptr<const nlu::Model> model);
 
-  // Forgets the cached model; the next Get loads again.
+  // Publication `version` of the owner went live: drops the cached model when it is older, so
+  // the next Get loads the new one. A version the cache already has (or newer) changes nothing.
+  void Invalidate(const OwnerKey& owner, int64_t version);
+  // Forgets the cached model, whatever its version; the next Get loads again.
   void Invalidate(const OwnerKey& owner);
   // Forgets every cached model (publications may have been missed); loads in flight are not kept.
   void InvalidateAll();
 
   size_t cached_models() const;
   size_t cached_bytes() const;
+  // The publication version of the owner's cached model; nullopt when none is cached.
+  std::optional<int64_t> cached_version(const OwnerKey& owner) const;
 
  private:
   struct KeyHash {
@@ -70,12 +79,14 @@ class ModelRegistry {
   };
   struct Entry {
     std::shared_ptr<const nlu::Model> model;
+    int64_t version = 0;  // of the publication
     size_t bytes = 0;
     std::list<OwnerKey>::iterator lru;  // position in lru_ (front = most recent)
   };
 
   // Requires mu_. Inserts or replaces, then evicts down to the budget.
-  void InsertLocked(const OwnerKey& owner, std::shared_ptr<const nlu::Model> model);
+  void InsertLocked(const OwnerKey& owner, int64_t version,
+                    std::shared_ptr<const nlu::Model> model);
   void EraseLocked(const OwnerKey& owner);
 
   std::shared_ptr<const nlu::Lexicon> lexicon_;
@@ -91,6 +102,9 @@ class ModelRegistry {
   // never overwrites a newer model.
   std::unordered_map<OwnerKey, uint64_t, KeyHash> loading_;
   std::unordered_map<OwnerKey, uint64_t, KeyHash> generation_;
+  // The newest publication version heard of per owner (published here or announced); a load
+  // that returns an older one is served but not kept.
+  std::unordered_map<OwnerKey, int64_t, KeyHash> newest_version_;
 };
 
 }  // namespace faqbot::assistant

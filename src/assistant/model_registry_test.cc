@@ -19,20 +19,24 @@ std::shared_ptr<const nlu::Model> Train(const std::string& topic, const std::str
                             BuiltLexicon());
 }
 
-// A fake of the Store's "live model bytes" read: owners → model bytes, with a call counter.
+// A fake of the Store's "live model" read: owners → model bytes (and their publication
+// version), with a call counter.
 struct FakeStore {
   std::mutex mu;
   std::unordered_map<std::string, std::string> bytes;
+  std::unordered_map<std::string, int64_t> versions;  // 1 when not given
   std::atomic<int> reads{0};
   Status fail;
   ModelRegistry::Loader loader() {
-    return [this](const OwnerKey& o) -> Result<std::optional<std::string>> {
+    return [this](const OwnerKey& o) -> Result<std::optional<store::LiveModel>> {
       ++reads;
       std::lock_guard lock(mu);
       if (!fail.ok()) return fail;
-      auto it = bytes.find(o.team_id + "/" + o.user_id);
-      if (it == bytes.end()) return std::optional<std::string>();
-      return std::optional<std::string>(it->second);
+      const std::string key = o.team_id + "/" + o.user_id;
+      auto it = bytes.find(key);
+      if (it == bytes.end()) return std::optional<store::LiveModel>();
+      return std::optional<store::LiveModel>(
+          store::LiveModel{versions.count(key) ? versions[key] : 1, it->second});
     };
   }
 };
@@ -70,9 +74,9 @@ TEST(ModelRegistryTest, NothingPublishedAndStoreErrorsAreReportedNotCached) {
 TEST(ModelRegistryTest, PublishSwapsWhileHoldersKeepTheOldModel) {
   FakeStore store;
   ModelRegistry registry(BuiltLexicon(), store.loader());
-  registry.Publish(kAlice, Train("wifi", "what is the wifi password"));
+  registry.Publish(kAlice, 1, Train("wifi", "what is the wifi password"));
   auto old_model = *registry.Get(kAlice);
-  registry.Publish(kAlice, Train("vpn", "how do I set up the vpn"));
+  registry.Publish(kAlice, 2, Train("vpn", "how do I set up the vpn"));
   EXPECT_EQ(old_model->Predict("wifi password").intent, "wifi");  // in-flight question
   EXPECT_EQ((*registry.Get(kAlice))->Predict("vpn setup").intent, "vpn");
   EXPECT_EQ(store.reads.load(), 0);  // published models need no store read
@@ -124,6 +128,48 @@ TEST(ModelRegistryTest, ConcurrentGetsShareOneLoad) {
 
 namespace faqbot::assistant {
 namespace {
+
+// The Store announces every publication that goes live, this process's own too (PostgreSQL
+// sends our NOTIFY back): news of the version already installed must not evict it.
+TEST(ModelRegistryTest, NewsOfAPublicationDropsOnlyAnOlderModel) {
+  FakeStore store;
+  store.bytes["T1/UALICE"] = Train("vpn", "how do I set up the vpn")->Serialize();
+  store.versions["T1/UALICE"] = 4;
+  ModelRegistry registry(BuiltLexicon(), store.loader());
+  registry.Publish(kAlice, 3, Train("wifi", "what is the wifi password"));
+
+  registry.Invalidate(kAlice, 3);  // our own publish coming back
+  EXPECT_EQ(registry.cached_version(kAlice), 3);
+  registry.Invalidate(kAlice, 2);  // late news of an older one
+  EXPECT_EQ(registry.cached_version(kAlice), 3);
+  EXPECT_EQ((*registry.Get(kAlice))->Predict("wifi password").intent, "wifi");
+  EXPECT_EQ(store.reads.load(), 0);
+
+  registry.Invalidate(kAlice, 4);  // another process published
+  EXPECT_EQ(registry.cached_version(kAlice), std::nullopt);
+  EXPECT_EQ((*registry.Get(kAlice))->Predict("vpn setup").intent, "vpn");
+  EXPECT_EQ(registry.cached_version(kAlice), 4);
+  EXPECT_EQ(store.reads.load(), 1);
+}
+
+TEST(ModelRegistryTest, AModelOlderThanOneAnnouncedIsNeverCached) {
+  FakeStore store;
+  store.bytes["T1/UALICE"] = Train("vpn", "how do I set up the vpn")->Serialize();
+  store.versions["T1/UALICE"] = 5;
+  ModelRegistry registry(BuiltLexicon(), store.loader());
+  registry.Invalidate(kAlice, 6);
+  // A publish that finishes after a newer one went live is not installed.
+  registry.Publish(kAlice, 5, Train("wifi", "what is the wifi password"));
+  EXPECT_EQ(registry.cached_version(kAlice), std::nullopt);
+  // A read that still sees the older version (a replica behind) serves it without keeping it.
+  EXPECT_EQ((*registry.Get(kAlice))->Predict("vpn setup").intent, "vpn");
+  EXPECT_EQ(registry.cached_version(kAlice), std::nullopt);
+  store.versions["T1/UALICE"] = 6;
+  ASSERT_TRUE(registry.Get(kAlice).ok());
+  EXPECT_EQ(registry.cached_version(kAlice), 6);
+  registry.Publish(kAlice, 7, Train("wifi", "what is the wifi password"));
+  EXPECT_EQ(registry.cached_version(kAlice), 7);
+}
 
 TEST(ModelRegistryTest, InvalidateAllReloadsEveryOwner) {
   FakeStore store;

@@ -46,8 +46,8 @@ struct Reply {
   std::vector<ListItem> items;     // rendered after the paragraphs, paginated when long
   std::vector<Button> buttons;     // rendered last
   std::vector<Paragraph> context;  // small print under everything (e.g. "topic: …")
-  // Plain-text summary for notifications and logs (no user text beyond the first 80 bytes).
-  std::string fallback;
+  // No separate summary: a messenger that needs one (Slack's notification text) makes it from
+  // the paragraphs, with the same escaping as the rest of the reply.
 };
 
 // Building blocks, so reply code reads like the sentence it makes.

@@ -123,9 +123,9 @@ Result<std::shared_ptr<const nlu::Model>> TrainingQueue::TrainTopics(
 void TrainingQueue::Install(const store::Publication& stored,
                             std::shared_ptr<const nlu::Model> model) {
   if (model) {
-    registry_.Publish(stored.owner, std::move(model));
+    registry_.Publish(stored.owner, stored.version, std::move(model));
   } else {
-    registry_.Invalidate(stored.owner);  // nothing published: askers hear so
+    registry_.Invalidate(stored.owner, stored.version);  // nothing published: askers hear so
   }
 }
 

@@ -1,11 +1,9 @@
 #include "assistant/training_queue.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "nlu/test_support.h"
+#include "test_database.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -15,10 +13,8 @@ const store::UserRef kAlice{"T0001", "U0ALICE"};
 class TrainingQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-tq-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    auto store = store::Store::Open(database_.url(), clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     lexicon_ = nlu::testing::BuiltLexicon();
@@ -36,7 +32,6 @@ class TrainingQueueTest : public ::testing::Test {
     queue_.reset();
     registry_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   store::Topic Add(std::string question, std::string answer) {
@@ -51,7 +46,7 @@ class TrainingQueueTest : public ::testing::Test {
     return (*model)->Predict(query).intent;
   }
 
-  std::string dir_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
   std::unique_ptr<store::Store> store_;
@@ -73,6 +68,7 @@ TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_EQ(published_[0].version, 1);
   EXPECT_EQ(published_[0].topics.size(), 2u);
+  EXPECT_EQ(registry_->cached_version(kAlice), 1);
   EXPECT_EQ(Answer("wifi password please"), "topic_" + std::to_string(wifi.id));
   EXPECT_EQ(Answer("vpn setup on my laptop"), "topic_" + std::to_string(vpn.id));
 
@@ -84,6 +80,7 @@ TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
   executor_.RunAll();
   ASSERT_EQ(published_.size(), 2u);
   EXPECT_EQ(published_[1].version, 2);
+  EXPECT_EQ(registry_->cached_version(kAlice), 2);
   EXPECT_EQ(Answer("where do visitors park"), "topic_" + std::to_string(parking.id));
   EXPECT_NE((*old_model)->Predict("where do visitors park").intent,
             "topic_" + std::to_string(parking.id));

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/file_util.h"
+#include "common/string_util.h"
 #include "nlu/text_normalizer.h"
 
 namespace faqbot::nlu {
@@ -42,13 +43,6 @@ std::string StripEntityAnnotations(std::string_view s) {
     out.push_back(s[i++]);
   }
   return out;
-}
-
-std::string Trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  const size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 std::string BlockLine(std::string_view s);

@@ -1,5 +1,6 @@
 #include "server/queued_messenger.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -33,11 +34,11 @@ QueuedMessenger::QueuedMessenger(assistant::Messenger& inner, ConversationKey ke
 
 QueuedMessenger::~QueuedMessenger() {
   std::unique_lock lock(mu_);
-  idle_.wait(lock, [&] { return conversations_.empty(); });
+  idle_.wait(lock, [&] { return conversations_.empty() && !looking_up_; });
 }
 
 Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
-  FAQBOT_ASSIGN_OR_RETURN(std::string key, key_of_(to));
+  const std::string key = key_of_(to);
   bool start = false;
   {
     std::lock_guard lock(mu_);
@@ -58,7 +59,54 @@ Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::
 }
 
 std::string QueuedMessenger::DisplayName(const store::UserRef& user) {
-  return inner_.DisplayName(user);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = names_.find(user); it != names_.end()) return it->second;
+    // Bounded: while Slack is slow, people beyond these wait for a later turn.
+    if (abandoned_ || names_wanted_.size() >= kMaxNamesWanted) return "";
+    if (std::find(names_wanted_.begin(), names_wanted_.end(), user) != names_wanted_.end()) {
+      return "";
+    }
+    names_wanted_.push_back(user);
+    if (looking_up_) return "";
+    looking_up_ = true;
+  }
+  if (!executor_.Post([this] { LookUpNames(); })) {
+    // The executor is stopping: no more lookups (names are a nicety, not worth a wait).
+    std::lock_guard lock(mu_);
+    names_wanted_.clear();
+    looking_up_ = false;
+    idle_.notify_all();
+  }
+  return "";
+}
+
+void QueuedMessenger::LookUpNames() {
+  for (;;) {
+    store::UserRef user;
+    {
+      std::lock_guard lock(mu_);
+      if (names_wanted_.empty() || abandoned_) {
+        names_wanted_.clear();
+        looking_up_ = false;
+        idle_.notify_all();
+        return;
+      }
+      user = names_wanted_.front();
+    }
+    std::string name;
+    try {
+      name = inner_.DisplayName(user);
+    } catch (const std::exception& e) {
+      LogWarn("slack: looking up the name of {}/{} failed: {}", user.team_id, user.user_id,
+              e.what());
+    }
+    std::lock_guard lock(mu_);
+    names_wanted_.pop_front();
+    // A name is a nicety: forgetting them all now and then bounds the memory.
+    if (names_.size() > 100'000) names_.clear();
+    if (!name.empty()) names_[user] = std::move(name);
+  }
 }
 
 size_t QueuedMessenger::queued() const {
@@ -68,7 +116,7 @@ size_t QueuedMessenger::queued() const {
 
 bool QueuedMessenger::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return idle_.wait_for(lock, timeout, [&] { return conversations_.empty(); });
+  return idle_.wait_for(lock, timeout, [&] { return conversations_.empty() && !looking_up_; });
 }
 
 void QueuedMessenger::Abandon() {

@@ -1,6 +1,9 @@
 // QueuedMessenger: a Messenger that accepts a reply at once and delivers it on sender threads,
 // so the threads that process Slack events never wait for Slack (a Web API round trip, a 429's
-// Retry-After, a busy channel's pacing).
+// Retry-After, a busy channel's pacing, opening a DM). Nothing it does on the caller's thread
+// calls the inner messenger: Send only queues, and DisplayName answers from what it has learned
+// and looks a missing name up on a sender thread (one lookup at a time, so lookups never take
+// more than one sender from the replies).
 //
 // Order: replies to one conversation (the same channel, or the same person's DM however it is
 // addressed) go out in the order Send accepted them, one at a time; different conversations go
@@ -26,6 +29,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -42,8 +46,8 @@ struct QueuedMessengerOptions {
 class QueuedMessenger final : public assistant::Messenger {
  public:
   // Which conversation a destination belongs to; replies with the same key keep their order.
-  // An error fails the Send (for example: a DM that cannot be opened).
-  using ConversationKey = std::function<Result<std::string>(const assistant::Destination&)>;
+  // Called on the caller's thread: it must answer at once, without the chat service.
+  using ConversationKey = std::function<std::string(const assistant::Destination&)>;
 
   QueuedMessenger(assistant::Messenger& inner, ConversationKey key_of, Executor& executor,
                   QueuedMessengerOptions options = {});
@@ -53,14 +57,18 @@ class QueuedMessenger final : public assistant::Messenger {
   QueuedMessenger(const QueuedMessenger&) = delete;
   QueuedMessenger& operator=(const QueuedMessenger&) = delete;
 
-  // Queues `reply` for `to`. Errors: ResourceExhausted (the queue is full), the key function's.
+  // Queues `reply` for `to`. Errors: ResourceExhausted (the queue is full), Unavailable (after
+  // Abandon).
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
-  // Asks the inner messenger directly (a lookup, not a delivery).
+  // The name the inner messenger gave for `user`, when already looked up; otherwise "" at once,
+  // and the lookup is queued so a later call has it. A lookup that found nothing is tried
+  // again on a later call.
   std::string DisplayName(const store::UserRef& user) override;
 
   // Replies accepted and not yet attempted.
   size_t queued() const;
-  // Waits up to `timeout` for every accepted reply to be attempted; true when they were.
+  // Waits up to `timeout` for every accepted reply to be attempted and every queued name lookup
+  // to be done; true when they were.
   bool WaitIdle(std::chrono::milliseconds timeout);
   // From now on, replies not yet attempted are dropped with a logged warning instead of sent,
   // and Send refuses new ones (Unavailable). Deliveries in progress finish.
@@ -74,6 +82,8 @@ class QueuedMessenger final : public assistant::Messenger {
   // Delivers the conversation's replies, oldest first, until none is left.
   void Drain(const std::string& key);
   void Deliver(const Item& item);
+  // Looks up the queued names, one after the other, until none is left.
+  void LookUpNames();
 
   assistant::Messenger& inner_;
   ConversationKey key_of_;
@@ -87,6 +97,12 @@ class QueuedMessenger final : public assistant::Messenger {
   std::unordered_map<std::string, std::deque<Item>> conversations_;
   size_t queued_ = 0;
   bool abandoned_ = false;
+  // Display names learned, names waiting for a lookup (at most kMaxNamesWanted), and whether a
+  // LookUpNames task runs.
+  static constexpr size_t kMaxNamesWanted = 1'000;
+  std::map<store::UserRef, std::string> names_;
+  std::deque<store::UserRef> names_wanted_;
+  bool looking_up_ = false;
 };
 
 }  // namespace faqbot::server

@@ -3,15 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "assistant/recording_messenger.h"
 
 namespace faqbot::server {
 namespace {
 
 using assistant::Destination;
+using assistant::RecordingMessenger;
 using assistant::Reply;
 
 Destination In(const std::string& channel) {
@@ -23,60 +24,21 @@ Destination In(const std::string& channel) {
 
 Reply Text(const std::string& text) {
   Reply r;
-  r.fallback = text;
+  r.paragraphs.push_back(assistant::Line(text));
   return r;
 }
 
-// Records every delivery as "channel:text"; can fail the next deliveries or hold one channel's
-// deliveries until released.
-class RecordingMessenger final : public assistant::Messenger {
- public:
-  Status Send(const Destination& to, const Reply& reply) override {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return to.channel != held_; });
-    sent_.push_back(to.channel + ":" + reply.fallback);
-    cv_.notify_all();
-    if (failures_ > 0) {
-      --failures_;
-      return UnavailableError("Slack is down");
-    }
-    return Status::Ok();
+// Every delivery so far as "channel:text".
+std::vector<std::string> Delivered(const RecordingMessenger& inner) {
+  std::vector<std::string> out;
+  for (const auto& sent : inner.sent()) {
+    out.push_back(sent.to.channel + ":" + sent.reply.paragraphs.at(0).spans.at(0).value);
   }
-  std::string DisplayName(const store::UserRef& user) override { return "name of " + user.user_id; }
-
-  std::vector<std::string> sent() {
-    std::lock_guard lock(mu_);
-    return sent_;
-  }
-  void Hold(const std::string& channel) {
-    std::lock_guard lock(mu_);
-    held_ = channel;
-  }
-  void Release() {
-    std::lock_guard lock(mu_);
-    held_.clear();
-    cv_.notify_all();
-  }
-  void FailNext(int n) {
-    std::lock_guard lock(mu_);
-    failures_ = n;
-  }
-  // Waits (at most 10 s, so a bug fails the test instead of hanging it) for `n` deliveries.
-  bool WaitForSent(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return sent_.size() >= n; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> sent_;
-  std::string held_;
-  int failures_ = 0;
-};
+  return out;
+}
 
 QueuedMessenger::ConversationKey ByChannel() {
-  return [](const Destination& d) -> Result<std::string> { return d.channel; };
+  return [](const Destination& d) { return d.channel; };
 }
 
 TEST(QueuedMessengerTest, AcceptsAtOnceAndDeliversOnTheExecutor) {
@@ -84,12 +46,11 @@ TEST(QueuedMessengerTest, AcceptsAtOnceAndDeliversOnTheExecutor) {
   ManualExecutor executor;
   QueuedMessenger queued(inner, ByChannel(), executor);
   ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
-  EXPECT_TRUE(inner.sent().empty());
+  EXPECT_TRUE(Delivered(inner).empty());
   EXPECT_EQ(queued.queued(), 1u);
   executor.RunAll();
-  EXPECT_EQ(inner.sent(), std::vector<std::string>{"C1:hello"});
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"C1:hello"});
   EXPECT_EQ(queued.queued(), 0u);
-  EXPECT_EQ(queued.DisplayName({"T1", "U1"}), "name of U1");
 }
 
 TEST(QueuedMessengerTest, OneConversationKeepsItsOrder) {
@@ -102,11 +63,11 @@ TEST(QueuedMessengerTest, OneConversationKeepsItsOrder) {
   // One task per conversation, however many replies it holds.
   EXPECT_EQ(executor.pending(), 2u);
   executor.RunOne();  // A's task delivers all of A's replies
-  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:a1", "A:a2", "A:a3", "A:a4"}));
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:a1", "A:a2", "A:a3", "A:a4"}));
   // A reply accepted after A's task finished starts a new one, behind B's.
   ASSERT_TRUE(queued.Send(In("A"), Text("a5")).ok());
   executor.RunAll();
-  EXPECT_EQ(inner.sent(),
+  EXPECT_EQ(Delivered(inner),
             (std::vector<std::string>{"A:a1", "A:a2", "A:a3", "A:a4", "B:b1", "A:a5"}));
 }
 
@@ -119,10 +80,10 @@ TEST(QueuedMessengerTest, ASlowConversationDoesNotHoldUpTheOthers) {
   ASSERT_TRUE(queued.Send(In("SLOW"), Text("2")).ok());
   ASSERT_TRUE(queued.Send(In("FAST"), Text("x")).ok());
   ASSERT_TRUE(inner.WaitForSent(1));
-  EXPECT_EQ(inner.sent(), std::vector<std::string>{"FAST:x"});
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"FAST:x"});
   inner.Release();
   ASSERT_TRUE(inner.WaitForSent(3));
-  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"FAST:x", "SLOW:1", "SLOW:2"}));
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"FAST:x", "SLOW:1", "SLOW:2"}));
 }
 
 TEST(QueuedMessengerTest, AFullQueueRefusesInsteadOfGrowing) {
@@ -136,7 +97,7 @@ TEST(QueuedMessengerTest, AFullQueueRefusesInsteadOfGrowing) {
   executor.RunAll();
   EXPECT_TRUE(queued.Send(In("C"), Text("4")).ok());
   executor.RunAll();
-  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:1", "B:2", "C:4"}));
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:1", "B:2", "C:4"}));
 }
 
 TEST(QueuedMessengerTest, AFailedDeliveryDoesNotStopTheConversation) {
@@ -147,7 +108,7 @@ TEST(QueuedMessengerTest, AFailedDeliveryDoesNotStopTheConversation) {
   ASSERT_TRUE(queued.Send(In("A"), Text("lost")).ok());
   ASSERT_TRUE(queued.Send(In("A"), Text("next")).ok());
   executor.RunAll();
-  EXPECT_EQ(inner.sent(), (std::vector<std::string>{"A:lost", "A:next"}));
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:lost", "A:next"}));
   EXPECT_EQ(queued.queued(), 0u);
 }
 
@@ -157,7 +118,7 @@ TEST(QueuedMessengerTest, AStoppedExecutorMeansDeliveryOnTheCallersThread) {
   executor.Shutdown();
   QueuedMessenger queued(inner, ByChannel(), executor);
   ASSERT_TRUE(queued.Send(In("A"), Text("late")).ok());
-  EXPECT_EQ(inner.sent(), std::vector<std::string>{"A:late"});
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"A:late"});
   EXPECT_EQ(queued.queued(), 0u);
 }
 
@@ -169,7 +130,7 @@ TEST(QueuedMessengerTest, ShuttingTheSendersDownDeliversEverythingAccepted) {
     ASSERT_TRUE(queued.Send(In("C" + std::to_string(i % 5)), Text(std::to_string(i))).ok());
   }
   senders->Shutdown();
-  EXPECT_EQ(inner.sent().size(), 50u);
+  EXPECT_EQ(Delivered(inner).size(), 50u);
   EXPECT_EQ(queued.queued(), 0u);
 }
 
@@ -185,7 +146,7 @@ TEST(QueuedMessengerTest, WaitIdleThenAbandonBoundsTheShutdown) {
   EXPECT_EQ(queued.Send(In("C"), Text("3")).code(), StatusCode::kUnavailable);
   executor.RunAll();  // B's is dropped, not sent
   EXPECT_TRUE(queued.WaitIdle(std::chrono::milliseconds(0)));
-  EXPECT_EQ(inner.sent(), std::vector<std::string>{"A:1"});
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"A:1"});
   EXPECT_EQ(queued.queued(), 0u);
 }
 
@@ -197,17 +158,51 @@ TEST(QueuedMessengerTest, WaitIdleReturnsOnceEverythingIsSent) {
     ASSERT_TRUE(queued.Send(In("C" + std::to_string(i % 3)), Text(std::to_string(i))).ok());
   }
   EXPECT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
-  EXPECT_EQ(inner.sent().size(), 20u);
+  EXPECT_EQ(Delivered(inner).size(), 20u);
 }
 
-TEST(QueuedMessengerTest, AKeyErrorFailsTheSend) {
+// A name lookup is a Slack call (users.info) that may wait out a rate limit: DisplayName
+// answers at once and looks the name up on the executor for next time.
+TEST(QueuedMessengerTest, DisplayNameNeverWaitsForTheLookup) {
+  const store::UserRef alice{"T1", "U1"};
+  const store::UserRef bob{"T1", "U2"};
   RecordingMessenger inner;
+  inner.SetName(alice, "Alice");
+  inner.SetName(bob, "Bob");
   ManualExecutor executor;
-  QueuedMessenger queued(
-      inner, [](const Destination&) -> Result<std::string> { return NotFoundError("no DM"); },
-      executor);
-  EXPECT_EQ(queued.Send(In("A"), Text("x")).code(), StatusCode::kNotFound);
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  EXPECT_EQ(queued.DisplayName(alice), "");
+  EXPECT_EQ(queued.DisplayName(alice), "");  // asked twice, looked up once
+  EXPECT_EQ(queued.DisplayName(bob), "");
+  EXPECT_EQ(inner.name_lookups(), 0);
+  EXPECT_EQ(executor.pending(), 1u);  // one lookup task for all of them
+  executor.RunAll();
+  EXPECT_EQ(inner.name_lookups(), 2);
+  EXPECT_EQ(queued.DisplayName(alice), "Alice");
+  EXPECT_EQ(queued.DisplayName(bob), "Bob");
   EXPECT_EQ(executor.pending(), 0u);
+  // Unknown names are asked again later (the lookup may have failed).
+  EXPECT_EQ(queued.DisplayName({"T1", "U3"}), "");
+  executor.RunAll();
+  EXPECT_EQ(queued.DisplayName({"T1", "U3"}), "");
+  executor.RunAll();
+  EXPECT_EQ(inner.name_lookups(), 4);
+}
+
+// While a lookup hangs on one sender thread, replies still go out on the others.
+TEST(QueuedMessengerTest, AHangingLookupHoldsUpNoReply) {
+  RecordingMessenger inner;
+  inner.HoldNames();
+  ThreadPool senders(2, "send");
+  QueuedMessenger queued(inner, ByChannel(), senders);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(queued.DisplayName({"T1", "U" + std::to_string(i)}), "");
+  }
+  ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
+  ASSERT_TRUE(queued.Send(In("C2"), Text("world")).ok());
+  EXPECT_TRUE(inner.WaitForSent(2));
+  EXPECT_LE(inner.names_waiting(), 1);
+  inner.ReleaseNames();
 }
 
 }  // namespace

@@ -5,50 +5,28 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <mutex>
+#include <thread>
 
+#include "assistant/recording_messenger.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "nlu/test_support.h"
+#include "server/queued_messenger.h"
+#include "server/slack_messenger.h"
+#include "test_database.h"
 
 namespace faqbot::server {
 namespace {
 
 using assistant::Destination;
+using assistant::RecordingMessenger;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kTeam[] = "T0001";
 constexpr char kBot[] = "U0FAQBOT";
 const store::UserRef kAlice{kTeam, "U0ALICE"};
-
-class RecordingMessenger final : public assistant::Messenger {
- public:
-  struct Sent {
-    Destination to;
-    assistant::Reply reply;
-    std::string text;
-  };
-  Status Send(const Destination& to, const assistant::Reply& reply) override {
-    std::lock_guard lock(mu_);
-    sent_.push_back({to, reply, assistant::PlainText(reply)});
-    return Status::Ok();
-  }
-  std::string DisplayName(const store::UserRef& user) override {
-    return user == kAlice ? "Alice" : "";
-  }
-  std::vector<Sent> sent() {
-    std::lock_guard lock(mu_);
-    return sent_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<Sent> sent_;
-};
 
 slack::InboundEvent Event(slack::EventPayload payload) {
   slack::InboundEvent event;
@@ -96,10 +74,9 @@ slack::BlockAction Press(const std::string& action_id, const std::string& value 
 class SlackBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "faqbot-bridge-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    auto store = store::Store::Open("sqlite:" + dir_ + "/faqbot.db", clock_);
+    messenger_.SetName(kAlice, "Alice");
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    auto store = store::Store::Open(database_.url(), clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     auto lexicon = nlu::testing::BuiltLexicon();
@@ -121,7 +98,6 @@ class SlackBridgeTest : public ::testing::Test {
     registry_.reset();
     concierge_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Handles `payload` and returns the replies it caused.
@@ -138,7 +114,7 @@ class SlackBridgeTest : public ::testing::Test {
     return replies.empty() ? "" : replies.back().text;
   }
 
-  std::string dir_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
   RecordingMessenger messenger_;
@@ -149,6 +125,59 @@ class SlackBridgeTest : public ::testing::Test {
   std::unique_ptr<assistant::Assistant> assistant_;
   std::unique_ptr<SlackBridge> bridge_;
 };
+
+// As `faqbot serve` wires it: the assistant speaks through a QueuedMessenger with sender threads.
+class SlackBridgeOverQueueTest : public SlackBridgeTest {
+ protected:
+  void SetUp() override {
+    SlackBridgeTest::SetUp();
+    queued_ =
+        std::make_unique<QueuedMessenger>(messenger_, &SlackMessenger::ConversationOf, senders_);
+    bridge_.reset();
+    assistant_ = std::make_unique<assistant::Assistant>(*store_, *queued_, *registry_, *training_,
+                                                        *concierge_, clock_);
+    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
+  }
+  void TearDown() override {
+    messenger_.ReleaseNames();
+    bridge_.reset();
+    assistant_.reset();
+    queued_.reset();
+    senders_.Shutdown();
+    SlackBridgeTest::TearDown();
+  }
+
+  ThreadPool senders_{2, "send"};
+  std::unique_ptr<QueuedMessenger> queued_;
+};
+
+// users.info can take seconds (a rate limit's Retry-After). Here it takes until the test says so:
+// the event thread goes on, and the replies — Alice's own and Bob's after hers — go out meanwhile.
+TEST_F(SlackBridgeOverQueueTest, ASlowNameLookupDelaysNobodysReply) {
+  messenger_.HoldNames();
+  std::thread events([&] {  // one event thread, as Socket Mode has
+    bridge_->Handle(Event(Dm("hi")));  // the greeting wants Alice's name
+    bridge_->Handle(Event(BobMentions("<@U0FAQBOT> ask <@U0ALICE> where is the wiki?")));
+  });
+  // Bounded so that the old behaviour (the turn waits for the lookup) fails instead of hanging.
+  const bool replied = messenger_.WaitForSent(2, std::chrono::seconds(30));
+  const int lookups_waiting = messenger_.names_waiting();
+  messenger_.ReleaseNames();
+  events.join();
+  ASSERT_TRUE(replied);
+  EXPECT_EQ(lookups_waiting, 1);  // the lookup was still hanging when both replies were out
+  ASSERT_TRUE(queued_->WaitIdle(std::chrono::seconds(30)));
+  std::string all;
+  for (const auto& sent : messenger_.sent()) all += sent.text;
+  EXPECT_THAT(all, HasSubstr("How can I help?"));
+  EXPECT_THAT(all, HasSubstr("<@U0ALICE> has not published any topics yet"));
+
+  // Once the lookup is done, Alice is greeted by her name.
+  const size_t before = messenger_.sent().size();
+  bridge_->Handle(Event(Dm("hi")));
+  ASSERT_TRUE(messenger_.WaitForSent(before + 1));
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("Hey, Alice!"));
+}
 
 TEST(DecodeSlackEntitiesTest, DecodesTheThreeEntitiesOnce) {
   EXPECT_EQ(DecodeSlackEntities("&lt;b&gt; &amp;"), "<b> &");

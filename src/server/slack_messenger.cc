@@ -10,6 +10,9 @@
 namespace faqbot::server {
 namespace {
 
+// Characters of a reply shown in a notification; the blocks carry the whole reply.
+constexpr size_t kMaxNotificationText = 150;
+
 std::string Mrkdwn(const assistant::Paragraph& p) {
   std::string out;
   for (const auto& span : p.spans) {
@@ -38,6 +41,21 @@ std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& bu
     out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style});
   }
   return out;
+}
+
+// The top-level "text" of every message of a reply (notifications, clients without blocks): its
+// first paragraphs (else its first list item), rendered like the blocks so that mentions stay
+// mentions and people's text stays escaped, shortened between whole characters, entities and
+// <…> tokens.
+std::string NotificationText(const assistant::Reply& reply) {
+  std::string text;
+  for (const auto& p : reply.paragraphs) {
+    text += (text.empty() ? "" : "\n") + Mrkdwn(p);
+    if (text.size() > kMaxNotificationText) break;
+  }
+  if (text.empty() && !reply.items.empty()) text = Mrkdwn(reply.items.front().text);
+  if (text.empty()) return "faqbot";
+  return slack::TruncateText(text, kMaxNotificationText, slack::kEllipsis);
 }
 
 std::string Key(const store::UserRef& u) { return u.team_id + "/" + u.user_id; }
@@ -119,11 +137,11 @@ Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Repl
     if (!tail_fits) AddAsMessages(std::move(tail), messages);
   }
 
-  std::string fallback = reply.fallback.empty() ? "faqbot" : reply.fallback;
+  const std::string notification = NotificationText(reply);
   std::vector<nlohmann::json> out;
   for (auto& blocks : messages) {
     if (blocks.empty()) continue;
-    slack::MessageBuilder builder(slack::EscapeMrkdwn(fallback));
+    slack::MessageBuilder builder(notification);
     for (auto& block : blocks) builder.Add(std::move(block));
     FAQBOT_ASSIGN_OR_RETURN(auto message, builder.Build());
     out.push_back(std::move(message));
@@ -169,11 +187,14 @@ bool SlackMessenger::TakeResponseUse(const std::string& url) {
 
 std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
   switch (to.kind) {
-    case assistant::Destination::Kind::kDirect: {
-      auto channel = DirectChannel(to.user);
-      return channel.ok() ? *channel : "user:" + Key(to.user);
-    }
+    case assistant::Destination::Kind::kDirect:
+      return "dm:" + Key(to.user);
     case assistant::Destination::Kind::kChannel:
+      // A D… channel is a DM between the app and one person: the one the assistant replies to.
+      if (!to.channel.empty() && to.channel[0] == 'D' && !to.user.user_id.empty()) {
+        return "dm:" + Key(to.user);
+      }
+      return to.channel;
     case assistant::Destination::Kind::kEphemeral:
       return to.channel;
     case assistant::Destination::Kind::kResponse:

@@ -4,6 +4,9 @@
 // within every Block Kit limit: long lists go out as several messages, long texts as several
 // sections. A response_url takes 5 posts (Slack's limit); what a reply has beyond that goes to
 // the person's DM. Thread-safe.
+//
+// Send and DisplayName call Slack and may wait for it (a 429's Retry-After, pacing): the server
+// calls them only on sender threads, through a QueuedMessenger.
 #pragma once
 
 #include <mutex>
@@ -26,13 +29,16 @@ class SlackMessenger final : public assistant::Messenger {
   std::string DisplayName(const store::UserRef& user) override;
 
   // The conversation `to` belongs to, so a QueuedMessenger keeps its replies in order: the
-  // channel id (for a DM, the D… channel, opened through Slack on first use), or the
-  // response_url. When a DM cannot be opened now, the person's key; the send retries the open.
-  // When it cannot be opened at all (a permanent error such as missing_scope), DMs are posted to
-  // the user ID, which Slack delivers to the person's Messages tab of the app.
-  std::string ConversationOf(const assistant::Destination& to);
+  // channel id, the response_url, or for a person's DM — addressed to the person (kDirect) or
+  // to the D… channel they wrote from — the person. Never calls Slack: the DM is opened by Send,
+  // on the sender thread. (When it cannot be opened at all, a permanent error such as
+  // missing_scope, DMs are posted to the user ID, which Slack delivers to the person's Messages
+  // tab of the app.)
+  static std::string ConversationOf(const assistant::Destination& to);
 
-  // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order.
+  // The Slack messages (each {"text", "blocks"}) a reply becomes, in sending order. Every
+  // message's "text" (notifications, clients without blocks) is the start of the reply's
+  // paragraphs rendered as the blocks are, shortened visibly to 150 characters.
   static Result<std::vector<nlohmann::json>> Render(const assistant::Reply& reply);
 
  private:

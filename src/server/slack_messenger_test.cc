@@ -66,13 +66,12 @@ TEST(SlackMessengerTest, RendersParagraphsButtonsAndContextAsOneMessage) {
                    {"Publish", "publish", "", Button::Style::kDanger},
                    {"Help", "help", "x"}};
   reply.context.push_back(Line({Words("topic: "), UserText("wifi & vpn")}));
-  reply.fallback = "Hey, Alice!";
 
   auto messages = SlackMessenger::Render(reply);
   ASSERT_TRUE(messages.ok()) << messages.status();
   ASSERT_EQ(messages->size(), 1u);
   const json& m = messages->front();
-  EXPECT_EQ(m["text"], "Hey, Alice!");
+  EXPECT_EQ(m["text"], "Hey, *Alice*! How can I help?\nYou asked: a &lt; b");
   const json& blocks = m["blocks"];
   ASSERT_EQ(blocks.size(), 3u);
   EXPECT_EQ(blocks[0]["type"], "section");
@@ -96,7 +95,6 @@ TEST(SlackMessengerTest, EscapesUserTextButNotTheAssistantsMarkupOrMentions) {
                                    UserText("<!channel> <@U123> <https://evil.example|click> &")}));
   reply.items.push_back({Line({UserText("<!here> item")}), {{"Edit", "edit_topic", "1"}}});
   reply.context.push_back(Line({UserText("<#C0GENERAL>")}));
-  reply.fallback = "<!channel> ping";
 
   auto messages = SlackMessenger::Render(reply);
   ASSERT_TRUE(messages.ok()) << messages.status();
@@ -107,9 +105,36 @@ TEST(SlackMessengerTest, EscapesUserTextButNotTheAssistantsMarkupOrMentions) {
   EXPECT_THAT(all, HasSubstr("&lt;#C0GENERAL&gt;"));
   EXPECT_THAT(all, Not(HasSubstr("<!")));
   EXPECT_THAT(all, Not(HasSubstr("<@U123>")));
+  // The notification text too: the mention is a mention, the person's text is inert.
   for (const auto& m : *messages) {
-    EXPECT_EQ(m["text"], "&lt;!channel&gt; ping");
+    EXPECT_EQ(m["text"],
+              "<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
+              "&amp;");
   }
+}
+
+TEST(SlackMessengerTest, NotificationTextIsTheStartOfTheReplyShortenedVisibly) {
+  Reply reply;
+  std::string answer;
+  for (int i = 0; i < 40; ++i) answer += "caf\xC3\xA9 & <b> ";
+  reply.paragraphs.push_back(Line({Mention("U0ALICE"), Words(" says - "), UserText(answer)}));
+  reply.paragraphs.push_back(Line("Was this helpful?"));
+  auto messages = SlackMessenger::Render(reply);
+  ASSERT_TRUE(messages.ok()) << messages.status();
+  const std::string text = messages->front()["text"];
+  EXPECT_LE(slack::SlackTextLength(text), 150u);
+  EXPECT_EQ(text.rfind("<@U0ALICE> says - caf\xC3\xA9 &amp; &lt;b&gt; caf", 0), 0u) << text;
+  EXPECT_EQ(text.substr(text.size() - 3), "\u2026");
+  // Cut between whole entities: every '&' starts one.
+  for (size_t at = text.find('&'); at != std::string::npos; at = text.find('&', at + 1)) {
+    EXPECT_TRUE(text.compare(at, 5, "&amp;") == 0 || text.compare(at, 4, "&lt;") == 0 ||
+                text.compare(at, 4, "&gt;") == 0)
+        << text.substr(at);
+  }
+
+  Reply list;
+  list.items.push_back({Line({Words("🅾 "), UserText("a < b")}), {}});
+  EXPECT_EQ(SlackMessenger::Render(list)->front()["text"], "🅾 a &lt; b");
 }
 
 TEST(SlackMessengerTest, ListItemsKeepTheirTextAndButtons) {

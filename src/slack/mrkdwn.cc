@@ -3,21 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "common/utf8.h"
+
 namespace faqbot::slack {
 namespace {
-
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Bytes of the UTF-8 character starting at text[i]; 1 for a malformed byte.
-size_t CharBytes(std::string_view text, size_t i) {
-  const auto b = static_cast<unsigned char>(text[i]);
-  size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
-  if (i + n > text.size()) return 1;
-  for (size_t k = 1; k < n; ++k) {
-    if (!IsContinuation(text[i + k])) return 1;
-  }
-  return n;
-}
 
 // UTF-16 code units of a character of `bytes` UTF-8 bytes.
 size_t CharUnits(size_t bytes) { return bytes == 4 ? 2 : 1; }
@@ -37,7 +26,7 @@ Cut FindCut(std::string_view text, size_t limit) {
   std::vector<char> cut_ok(limit + 1, 1);
   std::vector<char> token_ok(limit + 1, 1);
   for (size_t i = 1; i <= limit; ++i) {
-    if (IsContinuation(text[i])) cut_ok[i] = 0;
+    if (IsUtf8Continuation(text[i])) cut_ok[i] = 0;
   }
   static constexpr std::array<std::string_view, 3> kEntities = {"&amp;", "&lt;", "&gt;"};
   size_t open = std::string_view::npos;
@@ -93,7 +82,7 @@ size_t FittingBytes(std::string_view text, size_t max_length) {
   size_t units = 0;
   size_t i = 0;
   while (i < text.size()) {
-    const size_t n = CharBytes(text, i);
+    const size_t n = Utf8CharBytes(text, i);
     if (units + CharUnits(n) > max_length) break;
     units += CharUnits(n);
     i += n;
@@ -127,7 +116,7 @@ std::string EscapeMrkdwn(std::string_view text) {
 size_t SlackTextLength(std::string_view text) {
   size_t units = 0;
   for (size_t i = 0; i < text.size();) {
-    const size_t n = CharBytes(text, i);
+    const size_t n = Utf8CharBytes(text, i);
     units += CharUnits(n);
     i += n;
   }

@@ -101,9 +101,10 @@ class Store {
   Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
   // The owner's publications, newest first, without model bytes.
   Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
-  // The model bytes of the owner's live publication, or nullopt when nothing is published (or
-  // the live publication is empty: the owner took the bot down). ModelRegistry's loader.
-  Result<std::optional<std::string>> LoadLiveModel(const UserRef& owner);
+  // The model bytes and version of the owner's live publication, or nullopt when nothing is
+  // published (or the live publication is empty: the owner took the bot down). ModelRegistry's
+  // loader.
+  Result<std::optional<LiveModel>> LoadLiveModel(const UserRef& owner);
   // Makes `publication` the owner's live one without a publish job, provided the live version is
   // still `base_version` (0: nothing live yet): how a phrasing or topic learned from a hand-off
   // goes live at once while the owner's other drafts stay drafts. The caller builds

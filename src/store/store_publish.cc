@@ -170,16 +170,19 @@ Result<std::vector<Publication>> Store::ListPublications(const UserRef& owner, i
   return out;
 }
 
-Result<std::optional<std::string>> Store::LoadLiveModel(const UserRef& owner) {
+Result<std::optional<LiveModel>> Store::LoadLiveModel(const UserRef& owner) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  std::optional<std::string> model;
+  std::optional<LiveModel> model;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    model.reset();
     FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("SELECT model FROM publications WHERE team_id = ? AND "
-                                    "owner_id = ? AND status = 'live'",
+                            tx.Exec("SELECT version, model FROM publications WHERE team_id = ? "
+                                    "AND owner_id = ? AND status = 'live'",
                                     {Text(owner.team_id), Text(owner.user_id)}));
     // An empty live publication (the owner took the bot down) has no model.
-    if (!rows.empty() && !rows[0][0].str().empty()) model = rows[0][0].str();
+    if (!rows.empty() && !rows[0][1].str().empty()) {
+      model = LiveModel{rows[0][0].Int(), rows[0][1].str()};
+    }
     return Status::Ok();
   }));
   return model;

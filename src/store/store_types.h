@@ -69,6 +69,12 @@ enum class PublicationStatus {
 };
 std::string_view PublicationStatusName(PublicationStatus status);
 
+// The model of an owner's live publication, as the ModelRegistry loads it.
+struct LiveModel {
+  int64_t version = 0;  // the publication's version
+  std::string model;    // the model file
+};
+
 struct Publication {
   int64_t id = 0;
   UserRef owner;

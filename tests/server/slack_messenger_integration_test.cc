@@ -213,7 +213,6 @@ TEST_F(SlackMessengerOverWebApiTest, AHugeListAndALongAnswerArriveWhole) {
   }
   for (int i = 0; i < 30; ++i) reply.buttons.push_back({"More " + std::to_string(i), "more", ""});
   for (int i = 0; i < 12; ++i) reply.context.push_back(Line("note " + std::to_string(i)));
-  reply.fallback = "Your 500 topics";
 
   Status sent = messenger_->Send(Channel("C0GENERAL", "1700000000.000001"), reply);
   ASSERT_TRUE(sent.ok()) << sent;
@@ -278,7 +277,6 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   reply.items.push_back({Line({UserText("<!here> & <#C0GENERAL>")}), {}});
   reply.context.push_back(
       Line({Words("asked by "), Mention("U0BOB"), Words(": "), UserText("<!everyone>")}));
-  reply.fallback = "<!channel> says";
   ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL"), reply).ok());
 
   const auto calls = emulator_.Calls("chat.postMessage");
@@ -297,7 +295,10 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   }
   EXPECT_EQ(rest.find('<'), std::string::npos) << rest;
   EXPECT_EQ(rest.find('>'), std::string::npos) << rest;
-  EXPECT_EQ(calls[0].args["text"], "&lt;!channel&gt; says");
+  // What a notification shows: the mention as a mention, the person's text inert.
+  EXPECT_EQ(calls[0].args["text"],
+            "<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
+            "&amp; co");
   EXPECT_EQ(calls[0].args["unfurl_links"], false);
 }
 
@@ -323,22 +324,24 @@ TEST_F(SlackMessengerOverWebApiTest, DirectMessagesOpenTheDmOncePerPerson) {
 }
 
 // A DM addressed to the person and a reply in the DM's channel are one conversation, so a
-// QueuedMessenger keeps them in order.
-TEST_F(SlackMessengerOverWebApiTest, ConversationsAreChannelsWhateverTheAddress) {
+// QueuedMessenger keeps them in order. Finding the key never calls Slack (it runs on the event
+// thread): the DM is opened when the reply is sent, on a sender thread.
+TEST_F(SlackMessengerOverWebApiTest, ConversationsAreFoundWithoutSlack) {
   Destination in_dm;
   in_dm.kind = Destination::Kind::kChannel;
   in_dm.channel = "D0ALICE";
-  EXPECT_EQ(messenger_->ConversationOf(Destination::Direct(kAlice)), "D0ALICE");
-  EXPECT_EQ(messenger_->ConversationOf(in_dm), "D0ALICE");
-  EXPECT_EQ(messenger_->ConversationOf(Channel("C0GENERAL", "1700000000.000100")), "C0GENERAL");
+  in_dm.user = kAlice;
+  EXPECT_EQ(SlackMessenger::ConversationOf(Destination::Direct(kAlice)),
+            "dm:T0EMULATOR/U0ALICE");
+  EXPECT_EQ(SlackMessenger::ConversationOf(in_dm), "dm:T0EMULATOR/U0ALICE");
+  Destination in_channel = Channel("C0GENERAL", "1700000000.000100");
+  in_channel.user = kAlice;
+  EXPECT_EQ(SlackMessenger::ConversationOf(in_channel), "C0GENERAL");
   Destination response;
   response.kind = Destination::Kind::kResponse;
   response.response_url = "https://hooks.example/1";
-  EXPECT_EQ(messenger_->ConversationOf(response), "response:https://hooks.example/1");
-  // Slack cannot open Bob's DM now: the person's own key, and the send opens it later.
-  emulator_.InjectFault("conversations.open", MakeFault(Fault::Kind::kServerError));
-  EXPECT_EQ(messenger_->ConversationOf(Destination::Direct(kBob)), "user:T0EMULATOR/U0BOB");
-  EXPECT_EQ(emulator_.Calls("conversations.open").size(), 2u);
+  EXPECT_EQ(SlackMessenger::ConversationOf(response), "response:https://hooks.example/1");
+  EXPECT_TRUE(emulator_.Calls("conversations.open").empty());
 }
 
 TEST_F(SlackMessengerOverWebApiTest, WithoutConversationsOpenDmsGoToTheUserId) {
@@ -491,12 +494,11 @@ TEST_F(SlackMessengerOverWebApiTest, SlackFailuresBecomeErrorsNotCrashes) {
   EXPECT_TRUE(messenger_->Send(Channel("C0GENERAL"), Say("j")).ok());
 }
 
-// The assistant's fallback is the first 150 bytes of the reply, which may end inside a UTF-8
-// sequence; stored text may hold stray bytes. Neither may break the request.
+// Stored text may hold stray bytes, even cut inside a UTF-8 sequence; that may not break the
+// request.
 TEST_F(SlackMessengerOverWebApiTest, MalformedUtf8IsSentNotThrown) {
   Reply reply;
   reply.paragraphs.push_back(Line({Words("caf\xC3"), UserText("bad \xFF\xFE byte")}));
-  reply.fallback = "caf\xC3";
   Status sent = messenger_->Send(Channel("C0GENERAL"), reply);
   ASSERT_TRUE(sent.ok()) << sent;
   const auto calls = emulator_.Calls("chat.postMessage");

@@ -331,7 +331,8 @@ TEST_P(StoreConformanceTest, PublishingMakesAVersionLiveAndSupersedesTheLastOne)
   EXPECT_EQ((*live)->version, 2);
   EXPECT_EQ((*live)->topics.size(), 2u);
   EXPECT_TRUE((*live)->model.empty());
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-v2");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "model-v2");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().version, 2);
   auto history = store_->ListPublications(kAlice);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
@@ -437,7 +438,7 @@ TEST_P(StoreConformanceTest, AJobWhoseWorkerDiedIsClaimableAfterTheLease) {
   auto late = store_->CompletePublishJob(**first, PublicationOf({}, "stale"));
   EXPECT_EQ(late.status().code(), StatusCode::kAborted);
   ASSERT_TRUE(store_->CompletePublishJob(**reclaimed, PublicationOf({}, "fresh")).ok());
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "fresh");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "fresh");
 }
 
 TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveModelStays) {
@@ -461,7 +462,7 @@ TEST_P(StoreConformanceTest, FailedAttemptsAreRetriedThenRecordedWhileTheLiveMod
       EXPECT_EQ(failed->error, "training exploded");
     }
   }
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "good");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "good");
   auto history = store_->ListPublications(kAlice);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
@@ -645,7 +646,7 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   ASSERT_TRUE(v1.ok()) << v1.status();
   EXPECT_EQ(v1->version, 1);
   EXPECT_EQ(v1->job_id, 0);
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-a");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "model-a");
 
   // Built on version 1: goes live as version 2; the draft stays out of it.
   Topic learned = wifi;
@@ -663,7 +664,7 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   // A stale base (another publish got there first) is refused and stores nothing.
   auto stale = store_->AmendLivePublication(kAlice, 1, PublicationOf({wifi}, "model-c"));
   EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
-  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value(), "model-b");
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "model-b");
   EXPECT_EQ(store_->ListPublications(kAlice)->size(), 2u);
   // An amendment needs a model unless it is empty.
   EXPECT_FALSE(store_->AmendLivePublication(kAlice, 2, PublicationOf({wifi}, "")).ok());

@@ -1,0 +1,80 @@
+#include "assistant/recording_messenger.h"
+
+namespace faqbot::assistant {
+
+Status RecordingMessenger::Send(const Destination& to, const Reply& reply) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return held_.empty() || to.channel != held_; });
+  sent_.push_back({to, reply, PlainText(reply)});
+  cv_.notify_all();
+  if (failures_ > 0) {
+    --failures_;
+    return UnavailableError("the chat service is down");
+  }
+  return Status::Ok();
+}
+
+std::string RecordingMessenger::DisplayName(const store::UserRef& user) {
+  std::unique_lock lock(mu_);
+  ++name_lookups_;
+  ++names_waiting_;
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return !names_held_; });
+  --names_waiting_;
+  auto it = names_.find(user);
+  return it == names_.end() ? "" : it->second;
+}
+
+void RecordingMessenger::SetName(const store::UserRef& user, std::string name) {
+  std::lock_guard lock(mu_);
+  names_[user] = std::move(name);
+}
+
+void RecordingMessenger::Hold(const std::string& channel) {
+  std::lock_guard lock(mu_);
+  held_ = channel;
+}
+
+void RecordingMessenger::Release() {
+  std::lock_guard lock(mu_);
+  held_.clear();
+  cv_.notify_all();
+}
+
+void RecordingMessenger::FailNext(int n) {
+  std::lock_guard lock(mu_);
+  failures_ = n;
+}
+
+void RecordingMessenger::HoldNames() {
+  std::lock_guard lock(mu_);
+  names_held_ = true;
+}
+
+void RecordingMessenger::ReleaseNames() {
+  std::lock_guard lock(mu_);
+  names_held_ = false;
+  cv_.notify_all();
+}
+
+int RecordingMessenger::names_waiting() const {
+  std::lock_guard lock(mu_);
+  return names_waiting_;
+}
+
+int RecordingMessenger::name_lookups() const {
+  std::lock_guard lock(mu_);
+  return name_lookups_;
+}
+
+std::vector<RecordingMessenger::Sent> RecordingMessenger::sent() const {
+  std::lock_guard lock(mu_);
+  return sent_;
+}
+
+bool RecordingMessenger::WaitForSent(size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return sent_.size() >= n; });
+}
+
+}  // namespace faqbot::assistant

@@ -1,0 +1,18 @@
+#include "common/string_util.h"
+
+#include <gtest/gtest.h>
+
+namespace faqbot {
+namespace {
+
+TEST(StringUtilTest, TrimRemovesAsciiWhitespaceAtBothEndsOnly) {
+  EXPECT_EQ(Trim("  where is the wiki?\t\r\n"), "where is the wiki?");
+  EXPECT_EQ(Trim("a  b"), "a  b");
+  EXPECT_EQ(Trim(" \t\r\n "), "");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim("\n caf\xC3\xA9 \n"), "caf\xC3\xA9");
+  EXPECT_EQ(Trim("\xC2\xA0x\xC2\xA0"), "\xC2\xA0x\xC2\xA0");  // no-break spaces are text
+}
+
+}  // namespace
+}  // namespace faqbot

@@ -1,0 +1,61 @@
+#include "common/utf8.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace faqbot {
+namespace {
+
+// Text made of one kind of character, cut at every byte count: the prefix always ends with a
+// whole character and is the longest such prefix.
+void ExpectWholeCharactersAtEveryCut(const std::string& character, const std::string& head) {
+  const std::string text = head + character + character + character;
+  for (size_t max = 0; max <= text.size() + 2; ++max) {
+    SCOPED_TRACE("max_bytes " + std::to_string(max));
+    const std::string_view prefix = Utf8Prefix(text, max);
+    ASSERT_LE(prefix.size(), max);
+    ASSERT_EQ(text.compare(0, prefix.size(), prefix), 0);
+    // Whole characters only, and no room for one more.
+    if (prefix.size() >= head.size()) {
+      EXPECT_EQ((prefix.size() - head.size()) % character.size(), 0u);
+      if (prefix.size() < text.size()) {
+        EXPECT_GT(prefix.size() + character.size(), max);
+      }
+    } else {
+      EXPECT_EQ(prefix.size(), std::min(max, head.size()));
+    }
+    std::string truncated = text;
+    Utf8Truncate(truncated, max);
+    EXPECT_EQ(truncated, prefix);
+  }
+}
+
+TEST(Utf8Test, CutsBetweenWholeCharactersOfEveryLength) {
+  ExpectWholeCharactersAtEveryCut("\xC3\xA9", "caf");              // é: 2 bytes
+  ExpectWholeCharactersAtEveryCut("\xE8\xB0\x81", "who ");         // 谁: 3 bytes (CJK)
+  ExpectWholeCharactersAtEveryCut("\xF0\x9F\x98\xBA", "smile ");   // 😺: 4 bytes
+  ExpectWholeCharactersAtEveryCut("a", "");
+}
+
+TEST(Utf8Test, KeepsAWholeLastCharacter) {
+  // The text ends with a multi-byte character and fits: nothing is lost.
+  EXPECT_EQ(Utf8Prefix("who runs the caf\xC3\xA9", 100), "who runs the caf\xC3\xA9");
+  EXPECT_EQ(Utf8Prefix("who runs the caf\xC3\xA9", 18), "who runs the caf\xC3\xA9");
+  EXPECT_EQ(Utf8Prefix("who runs the caf\xC3\xA9", 17), "who runs the caf");
+  EXPECT_EQ(Utf8Prefix("\xF0\x9F\x98\xBA", 4), "\xF0\x9F\x98\xBA");
+  EXPECT_EQ(Utf8Prefix("\xF0\x9F\x98\xBA", 3), "");
+}
+
+TEST(Utf8Test, MalformedBytesAreCharactersOfTheirOwn) {
+  EXPECT_EQ(Utf8CharBytes("\xFF" "a", 0), 1u);
+  EXPECT_EQ(Utf8CharBytes("\xC3", 0), 1u);        // truncated sequence
+  EXPECT_EQ(Utf8CharBytes("\xC3" "a", 0), 1u);    // lead byte without continuation
+  EXPECT_EQ(Utf8CharBytes("\xE8\xB0\x81", 0), 3u);
+  EXPECT_EQ(Utf8Prefix("ab\xFF\xFE", 3), "ab\xFF");
+  EXPECT_EQ(Utf8Prefix("\x80\x80\x80\x80\x80", 2), "\x80\x80");
+  EXPECT_EQ(Utf8Prefix("", 5), "");
+}
+
+}  // namespace
+}  // namespace faqbot
