@@ -193,7 +193,7 @@ float DefaultWeight(Relation r, int rank) {
 }
 
 bool RelationOf(const std::string& symbol, Relation* r) {
-  if (symbol == "@" || symbol == "@i")
+  if (IsHypernymPointer(symbol))
     *r = Relation::kHypernym;
   else if (symbol == "~" || symbol == "~i")
     *r = Relation::kHyponym;
