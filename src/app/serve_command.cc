@@ -93,27 +93,151 @@ class Ticker {
   std::thread thread_;
 };
 
-Status Serve(const ServeFlags& f) {
-  // Every thread started below inherits this mask; the main thread waits for the signals.
+// Slack's secrets, from the environment only (never flags, which other users can see).
+struct SlackSecrets {
+  std::string bot_token;       // SLACK_BOT_TOKEN: sends replies
+  std::string app_token;       // SLACK_APP_TOKEN: Socket Mode when set
+  std::string signing_secret;  // SLACK_SIGNING_SECRET: verifies the signed HTTP requests
+};
+
+SlackSecrets SlackSecretsFromEnv() {
+  return SlackSecrets{.bot_token = Env("SLACK_BOT_TOKEN"),
+                      .app_token = Env("SLACK_APP_TOKEN"),
+                      .signing_secret = Env("SLACK_SIGNING_SECRET")};
+}
+
+slack::WebApiClientOptions WebApiOptions(const SlackSecrets& secrets) {
+  slack::WebApiClientOptions options;
+  options.base_url = Env("FAQBOT_SLACK_API_URL", options.base_url);
+  if (options.base_url.back() != '/') options.base_url += '/';
+  options.bot_token = secrets.bot_token;
+  options.app_token = secrets.app_token;
+  return options;
+}
+
+// Blocks SIGTERM and SIGINT in the calling thread and returns them. Every thread started
+// afterwards inherits the mask, so only WaitForStopSignal receives them.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
+// Waits for one of `signals` (from BlockStopSignals) and returns its name.
+const char* WaitForStopSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+// The bot's own ids (auth.test), so that its own messages are ignored. Empty without a bot
+// token; when Slack refuses, logged and empty too: serve still starts.
+slack::BotIdentity IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets) {
+  slack::BotIdentity self;
+  if (secrets.bot_token.empty()) return self;
+  auto identity = web.AuthTest();
+  if (!identity.ok()) {
+    LogError(
+        "slack: auth.test failed ({}); check SLACK_BOT_TOKEN. Replies will fail until it works.",
+        identity.status().ToString());
+    return self;
+  }
+  self.user_id = identity->user_id;
+  self.bot_id = identity->bot_id;
+  LogInfo("slack: connected to workspace {} as bot user {}", identity->team, self.user_id);
+  return self;
+}
+
+// Serves the Slack endpoints (into `router`) and /healthz, /readyz (over `db`), and listens on
+// `port` (the one `http` was given, for the error message).
+Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
+                 store::Store& db) {
+  FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
+  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
+      http, [&db]() -> Status { return db.SchemaVersion().status(); }));
+  return http.Start().WithContext("cannot listen on port " + std::to_string(port));
+}
+
+// Connects to Slack over Socket Mode, feeding `router`; nullptr without an app token.
+Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecrets& secrets,
+                                                                 slack::WebApiClient& web,
+                                                                 slack::InboundRouter& router) {
+  if (secrets.app_token.empty()) return std::unique_ptr<slack::SocketModeClient>();
+  auto client = std::make_unique<slack::SocketModeClient>(
+      slack::SocketModeClient::UrlFromWebApi(web),
+      [&router](const slack::SocketModeEnvelope& e) -> Result<slack::EnvelopeReply> {
+        return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
+                                       e.retry_reason);
+      },
+      slack::SocketModeClientOptions{},
+      [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
+  FAQBOT_RETURN_IF_ERROR(client->Start());
+  return client;
+}
+
+// The first lines on stdout: how to reach the assistant (tests and scripts wait for the first).
+void PrintBanner(const std::string& bind, uint16_t port, const std::string& database_url,
+                 const SlackSecrets& secrets) {
+  std::printf("faqbot serve: listening on http://%s:%u (database %s)\n", bind.c_str(), port,
+              store::PostgresBackend::RedactUrl(database_url).c_str());
+  if (!secrets.app_token.empty()) {
+    std::printf("  Slack: Socket Mode (SLACK_APP_TOKEN set); no public URL needed.\n");
+  } else if (!secrets.signing_secret.empty()) {
+    std::printf(
+        "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
+        "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
+  } else {
+    std::printf(
+        "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
+        "SLACK_SIGNING_SECRET (HTTP), then restart.\n");
+  }
+  if (secrets.bot_token.empty()) {
+    std::printf("  SLACK_BOT_TOKEN is not set: replies cannot be sent.\n");
+  }
+  std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
+  std::printf("  Health: http://127.0.0.1:%u/healthz\n", port);
+  std::fflush(stdout);
+}
+
+// What the shutdown stops, in the order Drain stops them.
+struct Serving {
+  slack::SocketModeClient* socket_mode;  // nullptr without Socket Mode
+  server::HttpServer& http;
+  ThreadPool& events;
+  AssistantRuntime& runtime;
+  server::QueuedMessenger& messenger;
+  slack::WebApiClient& web;
+  ThreadPool& senders;
+};
+
+// Stops taking events, finishes the ones in flight and the training in progress (the rest stays
+// queued), and sends the replies already accepted for at most 10 s: with Slack unreachable,
+// retrying every one of them could hold the shutdown for minutes.
+void Drain(const Serving& s) {
+  if (s.socket_mode) s.socket_mode->Stop();
+  s.http.Stop();         // no new events; requests in flight finish
+  s.events.Shutdown();   // events already acknowledged are processed
+  s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
+  if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
+    LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them",
+            s.messenger.queued());
+    s.messenger.Abandon();
+    s.web.StopRetrying();  // the sends in progress end after their current attempt
+  }
+  s.senders.Shutdown();
+}
+
+Status Serve(const ServeFlags& f) {
+  const sigset_t signals = BlockStopSignals();  // before any thread starts
   Clock& clock = SystemClock::Instance();
   FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
-  const std::string bot_token = Env("SLACK_BOT_TOKEN");
-  const std::string app_token = Env("SLACK_APP_TOKEN");
-  const std::string signing_secret = Env("SLACK_SIGNING_SECRET");
+  const SlackSecrets secrets = SlackSecretsFromEnv();
   const std::string database_url = store::ResolveDatabaseUrl(f.database);
 
-  slack::WebApiClientOptions web_options;
-  web_options.base_url = Env("FAQBOT_SLACK_API_URL", web_options.base_url);
-  if (web_options.base_url.back() != '/') web_options.base_url += '/';
-  web_options.bot_token = bot_token;
-  web_options.app_token = app_token;
-  slack::WebApiClient web(web_options, clock);
+  slack::WebApiClient web(WebApiOptions(secrets), clock);
   server::SlackMessenger slack_messenger(web);
   // Replies are accepted at once and sent (and names looked up) on their own threads, so event
   // processing never waits for Slack; each conversation keeps its order.
@@ -125,24 +249,11 @@ Status Serve(const ServeFlags& f) {
   options.database_url = database_url;
   options.lexicon_path = f.lexicon;
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
+  store::Store& db = runtime->store();
 
-  slack::BotIdentity self;
-  if (!bot_token.empty()) {
-    auto identity = web.AuthTest();
-    if (identity.ok()) {
-      self.user_id = identity->user_id;
-      self.bot_id = identity->bot_id;
-      LogInfo("slack: connected to workspace {} as bot user {}", identity->team, self.user_id);
-    } else {
-      LogError(
-          "slack: auth.test failed ({}); check SLACK_BOT_TOKEN. Replies will fail until "
-          "it works.",
-          identity.status().ToString());
-    }
-  }
-
-  server::StoreDedup dedup(runtime->store(), clock);
-  slack::SignatureVerifier verifier(signing_secret, clock);
+  const slack::BotIdentity self = IdentifyBot(web, secrets);
+  server::StoreDedup dedup(db, clock);
+  slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
   server::SlackBridge bridge(runtime->assistant(), self.user_id);
   slack::InboundRouterOptions router_options;
@@ -155,64 +266,23 @@ Status Serve(const ServeFlags& f) {
   http_options.bind_address = f.bind;
   http_options.port = port;
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
-  store::Store& db = runtime->store();
-  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
-      http, [&db]() -> Status { return db.SchemaVersion().status(); }));
-  FAQBOT_RETURN_IF_ERROR(http.Start().WithContext("cannot listen on port " + std::to_string(port)));
-
-  std::unique_ptr<slack::SocketModeClient> socket_mode;
-  if (!app_token.empty()) {
-    socket_mode = std::make_unique<slack::SocketModeClient>(
-        slack::SocketModeClient::UrlFromWebApi(web),
-        [&router](const slack::SocketModeEnvelope& e) -> Result<slack::EnvelopeReply> {
-          return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
-                                         e.retry_reason);
-        },
-        slack::SocketModeClientOptions{},
-        [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
-    FAQBOT_RETURN_IF_ERROR(socket_mode->Start());
-  }
-
-  // The first lines tell how to reach the assistant.
-  std::printf("faqbot serve: listening on http://%s:%u (database %s)\n", f.bind.c_str(),
-              http.port(), store::PostgresBackend::RedactUrl(database_url).c_str());
-  if (!app_token.empty()) {
-    std::printf("  Slack: Socket Mode (SLACK_APP_TOKEN set); no public URL needed.\n");
-  } else if (!signing_secret.empty()) {
-    std::printf(
-        "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
-        "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
-  } else {
-    std::printf(
-        "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
-        "SLACK_SIGNING_SECRET (HTTP), then restart.\n");
-  }
-  if (bot_token.empty()) std::printf("  SLACK_BOT_TOKEN is not set: replies cannot be sent.\n");
-  std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
-  std::printf("  Health: http://127.0.0.1:%u/healthz\n", http.port());
-  std::fflush(stdout);
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, db));
+  FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router));
+  PrintBanner(f.bind, http.port(), database_url, secrets);
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
   Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
   Ticker purge(std::chrono::minutes(5), [&db] { (void)db.PurgeExpiredEvents(); });
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  LogInfo("faqbot serve: {} received, draining", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-  if (socket_mode) socket_mode->Stop();
-  http.Stop();          // no new events; requests in flight finish
-  events.Shutdown();    // events already acknowledged are processed
-  runtime->Shutdown();  // the training in progress finishes; the rest stays queued
-  // Replies already accepted are sent, for at most 10 s: with Slack unreachable, retrying every
-  // one of them could hold the shutdown for minutes.
-  if (!messenger.WaitIdle(std::chrono::seconds(10))) {
-    LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them", messenger.queued());
-    messenger.Abandon();
-    web.StopRetrying();  // the sends in progress end after their current attempt
-  }
-  senders.Shutdown();
+  LogInfo("faqbot serve: {} received, draining", WaitForStopSignal(signals));
+  Drain(Serving{.socket_mode = socket_mode.get(),
+                .http = http,
+                .events = events,
+                .runtime = *runtime,
+                .messenger = messenger,
+                .web = web,
+                .senders = senders});
   std::printf("faqbot serve: stopped\n");
   return Status::Ok();
 }

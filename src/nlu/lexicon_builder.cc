@@ -67,6 +67,12 @@ struct WordNet {
   std::array<std::unordered_map<uint32_t, Synset>, 4> synsets;
   std::vector<IndexEntry> index;
   std::vector<std::pair<std::string, std::string>> exceptions;  // form → lemma
+
+  // The synset at `offset` of part of speech `pos`, or nullptr when WordNet has none.
+  const Synset* Find(int pos, uint32_t offset) const {
+    auto it = synsets[pos].find(offset);
+    return it == synsets[pos].end() ? nullptr : &it->second;
+  }
 };
 
 std::string Lower(std::string s) {
@@ -161,6 +167,24 @@ Status ParseExceptionFile(const std::string& path, WordNet& wn) {
   return Status::Ok();
 }
 
+// Reads the data, index and (when present) exception files of the four parts of speech.
+Result<WordNet> ReadWordNet(const std::string& dir) {
+  WordNet wn;
+  for (int p = 0; p < 4; ++p) {
+    const std::string name = kPosNames[p];
+    FAQBOT_RETURN_IF_ERROR(ParseDataFile(dir + "/data." + name, p, wn));
+    FAQBOT_RETURN_IF_ERROR(ParseIndexFile(dir + "/index." + name, p, wn));
+    const std::string exc = dir + "/" + name + ".exc";
+    if (access(exc.c_str(), R_OK) == 0) FAQBOT_RETURN_IF_ERROR(ParseExceptionFile(exc, wn));
+  }
+  return wn;
+}
+
+bool IsHypernymPointer(const std::string& symbol) { return symbol == "@" || symbol == "@i"; }
+
+// A single word: no '_', '-' or space (multi-word lemmas are not terms).
+bool IsSingleWord(const std::string& w) { return w.find_first_of("_- ") == std::string::npos; }
+
 // Default closeness of a relation, used only to choose which entries to keep; the matcher
 // applies its own weights.
 float DefaultWeight(Relation r, int rank) {
@@ -169,7 +193,7 @@ float DefaultWeight(Relation r, int rank) {
 }
 
 bool RelationOf(const std::string& symbol, Relation* r) {
-  if (symbol == "@" || symbol == "@i")
+  if (IsHypernymPointer(symbol))
     *r = Relation::kHypernym;
   else if (symbol == "~" || symbol == "~i")
     *r = Relation::kHyponym;
@@ -184,62 +208,44 @@ bool RelationOf(const std::string& symbol, Relation* r) {
   return true;
 }
 
-class TermTable {
+// The lexicon's terms: stems, numbered in the order they are first met (which is what makes the
+// image deterministic, so every phase below meets them in a fixed order).
+class StemTable {
  public:
-  uint32_t Intern(const std::string& term) {
-    auto [it, inserted] = ids_.emplace(term, static_cast<uint32_t>(terms_.size()));
-    if (inserted) terms_.push_back(term);
+  // The id of `word`'s stem, a new id when the stem is new.
+  uint32_t IdOf(const std::string& word) {
+    auto stem = stem_of_.find(word);
+    if (stem == stem_of_.end()) stem = stem_of_.emplace(word, stemmer_.Stem(word)).first;
+    auto [it, inserted] = ids_.emplace(stem->second, static_cast<uint32_t>(terms_.size()));
+    if (inserted) terms_.push_back(stem->second);
     return it->second;
+  }
+  // Appends to `out` the ids of the stems of `text`'s tokens ('_' joins the words of a lemma).
+  void AppendIdsOf(std::string text, std::vector<uint32_t>& out) {
+    for (char& c : text)
+      if (c == '_') c = ' ';
+    for (const auto& token : Tokenize(NormalizeText(text))) out.push_back(IdOf(token));
   }
   const std::vector<std::string>& terms() const { return terms_; }
 
  private:
+  Stemmer stemmer_;
+  std::unordered_map<std::string, std::string> stem_of_;  // word → stem, a cache
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::string> terms_;
 };
 
-struct Candidate {
-  Relation relation;
-  uint8_t rank;
-  float weight;
+// The background corpus. Every synset is a document made of its gloss and its words, counted
+// for IDF. The word-vector corpus adds the words of its hypernyms, so siblings ("friday",
+// "tuesday") share context.
+struct GlossCorpus {
+  std::vector<uint32_t> df;  // per term id: the documents holding it (may be shorter than terms)
+  uint32_t n_docs = 0;
+  std::vector<std::vector<uint32_t>> vector_docs;
 };
 
-template <typename T>
-void Append(std::string& out, const std::vector<T>& v) {
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-
-}  // namespace
-
-Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuilderOptions& opt) {
-  WordNet wn;
-  for (int p = 0; p < 4; ++p) {
-    const std::string name = kPosNames[p];
-    FAQBOT_RETURN_IF_ERROR(ParseDataFile(dir + "/data." + name, p, wn));
-    FAQBOT_RETURN_IF_ERROR(ParseIndexFile(dir + "/index." + name, p, wn));
-    const std::string exc = dir + "/" + name + ".exc";
-    if (access(exc.c_str(), R_OK) == 0) FAQBOT_RETURN_IF_ERROR(ParseExceptionFile(exc, wn));
-  }
-  Stemmer stemmer;
-  TermTable table;
-  std::unordered_map<std::string, std::string> stem_cache;
-  auto stem_of = [&](const std::string& word) -> const std::string& {
-    auto it = stem_cache.find(word);
-    if (it == stem_cache.end()) it = stem_cache.emplace(word, stemmer.Stem(word)).first;
-    return it->second;
-  };
-  auto single = [](const std::string& w) { return w.find_first_of("_- ") == std::string::npos; };
-
-  // Background IDF: every synset is a document made of its gloss and its words. The word-vector
-  // corpus adds the words of its hypernyms, so siblings ("friday", "tuesday") share context.
-  std::vector<uint32_t> df;
-  std::vector<std::vector<uint32_t>> vector_docs;
-  uint32_t n_docs = 0;
-  auto terms_of = [&](std::string text, std::vector<uint32_t>& out) {
-    for (char& c : text)
-      if (c == '_') c = ' ';
-    for (const auto& tok : Tokenize(NormalizeText(text))) out.push_back(table.Intern(stem_of(tok)));
-  };
+GlossCorpus ReadGlossCorpus(const WordNet& wn, StemTable& table) {
+  GlossCorpus corpus;
   for (int p = 0; p < 4; ++p) {
     std::vector<uint32_t> offsets;
     for (const auto& [off, s] : wn.synsets[p]) offsets.push_back(off);
@@ -249,154 +255,269 @@ Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuild
       std::string doc = s.gloss;
       for (const auto& w : s.words) doc += " " + w;
       std::vector<uint32_t> ids;
-      terms_of(doc, ids);
+      table.AppendIdsOf(doc, ids);
       std::unordered_set<uint32_t> seen(ids.begin(), ids.end());
-      if (df.size() < table.terms().size()) df.resize(table.terms().size(), 0);
-      for (uint32_t id : seen) ++df[id];
-      ++n_docs;
+      if (corpus.df.size() < table.terms().size()) corpus.df.resize(table.terms().size(), 0);
+      for (uint32_t id : seen) ++corpus.df[id];
+      ++corpus.n_docs;
       for (const Pointer& ptr : s.pointers) {
-        if (ptr.symbol != "@" && ptr.symbol != "@i") continue;
-        auto hit = wn.synsets[ptr.pos].find(ptr.offset);
-        if (hit == wn.synsets[ptr.pos].end()) continue;
-        std::string hyper;
-        for (const auto& w : hit->second.words) hyper += " " + w;
-        terms_of(hyper, ids);
+        if (!IsHypernymPointer(ptr.symbol)) continue;
+        const Synset* hyper = wn.Find(ptr.pos, ptr.offset);
+        if (hyper == nullptr) continue;
+        std::string words;
+        for (const auto& w : hyper->words) words += " " + w;
+        table.AppendIdsOf(words, ids);
       }
-      vector_docs.push_back(std::move(ids));
+      corpus.vector_docs.push_back(std::move(ids));
+    }
+  }
+  return corpus;
+}
+
+struct Candidate {
+  Relation relation;
+  uint8_t rank;
+  float weight;
+};
+
+// Per source stem id: the best (relation, rank) seen for each related stem id.
+using RelatedStems = std::map<uint32_t, std::map<uint32_t, Candidate>>;
+
+// Gathers the relations of every single-word lemma from its first senses.
+class RelationCollector {
+ public:
+  RelationCollector(const WordNet& wn, const LexiconBuilderOptions& options, StemTable& table)
+      : wn_(wn), options_(options), table_(table) {}
+
+  RelatedStems Collect() && {
+    for (const IndexEntry& e : wn_.index) {
+      if (!IsSingleWord(e.lemma)) continue;
+      const uint32_t from = table_.IdOf(e.lemma);
+      const int senses = std::min<int>(static_cast<int>(e.offsets.size()), options_.max_senses);
+      for (int rank = 0; rank < senses; ++rank) {
+        if (const Synset* s = wn_.Find(e.pos, e.offsets[rank])) AddSense(from, e.lemma, *s, rank);
+      }
+    }
+    return std::move(related_);
+  }
+
+ private:
+  // The synonyms and pointed-to words of one sense (`s`, the rank-th) of `lemma`.
+  void AddSense(uint32_t from, const std::string& lemma, const Synset& s, int rank) {
+    int self = 0;  // 1-based index of the lemma in the synset, for lexical pointers
+    for (size_t i = 0; i < s.words.size(); ++i) {
+      if (s.words[i] == lemma)
+        self = static_cast<int>(i) + 1;
+      else
+        Add(from, s.words[i], Relation::kSynonym, rank);
+    }
+    for (const Pointer& p : s.pointers) {
+      Relation r;
+      if (!RelationOf(p.symbol, &r)) continue;
+      if (p.source != 0 && p.source != self) continue;  // a lexical link of another word
+      const Synset* target = wn_.Find(p.pos, p.offset);
+      if (target == nullptr) continue;
+      const auto& words = target->words;
+      if (p.target != 0) {
+        if (p.target <= static_cast<int>(words.size())) Add(from, words[p.target - 1], r, rank);
+      } else {
+        for (const auto& w : words) Add(from, w, r, rank);
+      }
+      if (r == Relation::kHypernym && options_.hypernym_depth >= 2) {
+        AddGrandparents(from, *target, rank);
+      }
     }
   }
 
-  // Relations, per source stem: the best (relation, rank) seen for each related stem.
-  std::map<uint32_t, std::map<uint32_t, Candidate>> related;
-  auto add = [&](uint32_t from, const std::string& word, Relation r, int rank) {
-    if (!single(word)) return;
-    const uint32_t to = table.Intern(stem_of(word));
+  // The grandparent concept ("pizza" → dish → food), one rank further away.
+  void AddGrandparents(uint32_t from, const Synset& parent, int rank) {
+    for (const Pointer& up : parent.pointers) {
+      if (!IsHypernymPointer(up.symbol)) continue;
+      const Synset* grandparent = wn_.Find(up.pos, up.offset);
+      if (grandparent == nullptr) continue;
+      for (const auto& w : grandparent->words) Add(from, w, Relation::kHypernym, rank + 1);
+    }
+  }
+
+  void Add(uint32_t from, const std::string& word, Relation r, int rank) {
+    if (!IsSingleWord(word)) return;
+    const uint32_t to = table_.IdOf(word);
     if (to == from) return;
     const float w = DefaultWeight(r, rank);
-    auto& slot = related[from];
+    auto& slot = related_[from];
     auto it = slot.find(to);
     if (it == slot.end() || it->second.weight < w) {
       slot[to] = Candidate{r, static_cast<uint8_t>(std::min(rank, kMaxSenseRank)), w};
     }
-  };
-  std::unordered_set<std::string> lemmas;
-  for (const IndexEntry& e : wn.index) {
-    lemmas.insert(e.lemma);
-    if (!single(e.lemma)) continue;
-    const uint32_t from = table.Intern(stem_of(e.lemma));
-    const int senses = std::min<int>(static_cast<int>(e.offsets.size()), opt.max_senses);
-    for (int rank = 0; rank < senses; ++rank) {
-      auto sit = wn.synsets[e.pos].find(e.offsets[rank]);
-      if (sit == wn.synsets[e.pos].end()) continue;
-      const Synset& s = sit->second;
-      int self = 0;  // 1-based index of the lemma in the synset, for lexical pointers
-      for (size_t i = 0; i < s.words.size(); ++i) {
-        if (s.words[i] == e.lemma)
-          self = static_cast<int>(i) + 1;
-        else
-          add(from, s.words[i], Relation::kSynonym, rank);
-      }
-      for (const Pointer& p : s.pointers) {
-        Relation r;
-        if (!RelationOf(p.symbol, &r)) continue;
-        if (p.source != 0 && p.source != self) continue;  // a lexical link of another word
-        auto tit = wn.synsets[p.pos].find(p.offset);
-        if (tit == wn.synsets[p.pos].end()) continue;
-        const auto& words = tit->second.words;
-        if (p.target != 0) {
-          if (p.target <= static_cast<int>(words.size())) add(from, words[p.target - 1], r, rank);
-        } else {
-          for (const auto& w : words) add(from, w, r, rank);
-        }
-        if (r != Relation::kHypernym || opt.hypernym_depth < 2) continue;
-        // The grandparent concept ("pizza" → dish → food), one rank further away.
-        for (const Pointer& up : tit->second.pointers) {
-          if (up.symbol != "@" && up.symbol != "@i") continue;
-          auto uit = wn.synsets[up.pos].find(up.offset);
-          if (uit == wn.synsets[up.pos].end()) continue;
-          for (const auto& w : uit->second.words) add(from, w, Relation::kHypernym, rank + 1);
-        }
-      }
-    }
   }
 
-  // Irregular forms that are not words in their own right ("went" → "go", not "saw" → "see").
+  const WordNet& wn_;
+  const LexiconBuilderOptions& options_;
+  StemTable& table_;
+  RelatedStems related_;
+};
+
+// Irregular forms that are not words in their own right ("went" → "go", not "saw" → "see"):
+// form stem id → lemma stem id.
+std::unordered_map<uint32_t, uint32_t> CanonicalForms(const WordNet& wn, StemTable& table) {
+  std::unordered_set<std::string> lemmas;
+  for (const IndexEntry& e : wn.index) lemmas.insert(e.lemma);
   std::unordered_map<uint32_t, uint32_t> canonical_of;
   for (const auto& [form, lemma] : wn.exceptions) {
-    if (!single(form) || !single(lemma) || lemmas.count(form)) continue;
-    const uint32_t f = table.Intern(stem_of(form));
-    const uint32_t l = table.Intern(stem_of(lemma));
+    if (!IsSingleWord(form) || !IsSingleWord(lemma) || lemmas.count(form)) continue;
+    const uint32_t f = table.IdOf(form);
+    const uint32_t l = table.IdOf(lemma);
     if (f != l) canonical_of.emplace(f, l);
   }
+  return canonical_of;
+}
 
-  const auto& terms = table.terms();
-  const uint32_t n = static_cast<uint32_t>(terms.size());
-  df.resize(n, 0);
-  std::vector<bool> excluded(n, false);
-  for (uint32_t id = 0; id < n; ++id) {
+// Terms that get no word vector: too short, stop words, numbers.
+std::vector<bool> ExcludedFromVectors(const std::vector<std::string>& terms) {
+  std::vector<bool> excluded(terms.size(), false);
+  for (size_t id = 0; id < terms.size(); ++id) {
     const std::string& t = terms[id];
     excluded[id] = t.size() < 2 || IsStopWord(t) ||
                    std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
-  const WordVectorTable vectors = LearnWordVectors(vector_docs, n, excluded, opt.vectors);
-  std::vector<uint32_t> vector_row = vectors.row_of_term;
-  vector_row.resize(n, WordVectorTable::kNone);
-  std::vector<uint32_t> term_offsets{0}, canonical(n), related_offsets{0}, packed;
-  std::vector<float> idf(n);
-  std::string blob;
-  const float unknown_idf = std::log((n_docs + 1.0f) / 1.0f);
+  return excluded;
+}
+
+// The arrays of the image (lexicon_format in lexicon.h), each indexed by term id.
+struct LexiconTables {
+  std::string blob;                    // the terms' text, end to end
+  std::vector<uint32_t> term_offsets;  // n + 1 offsets into blob
+  std::vector<float> idf;
+  float unknown_idf = 0;
+  std::vector<uint32_t> canonical;
+  std::vector<uint32_t> related_offsets;  // n + 1 offsets into related
+  std::vector<uint32_t> related;          // lexicon_format::PackRelated entries
+  std::vector<uint32_t> hash_slots;       // open addressing: term id + 1, 0 when empty
+  std::vector<uint32_t> vector_row;
+  WordVectorTable vectors;
+};
+
+void PackTerms(const std::vector<std::string>& terms, LexiconTables& t) {
+  t.term_offsets = {0};
+  for (const std::string& term : terms) {
+    t.blob += term;
+    t.term_offsets.push_back(static_cast<uint32_t>(t.blob.size()));
+  }
+}
+
+void PackIdf(const GlossCorpus& corpus, uint32_t n, LexiconTables& t) {
+  std::vector<uint32_t> df = corpus.df;
+  df.resize(n, 0);
+  const uint32_t n_docs = corpus.n_docs;
+  t.unknown_idf = std::log((n_docs + 1.0f) / 1.0f);
+  t.idf.resize(n);
   for (uint32_t id = 0; id < n; ++id) {
-    blob += terms[id];
-    term_offsets.push_back(static_cast<uint32_t>(blob.size()));
-    idf[id] = df[id] ? std::log((n_docs + 1.0f) / (df[id] + 1.0f)) : unknown_idf;
-    auto cit = canonical_of.find(id);
-    canonical[id] = cit == canonical_of.end() ? id : cit->second;
+    t.idf[id] = df[id] ? std::log((n_docs + 1.0f) / (df[id] + 1.0f)) : t.unknown_idf;
+  }
+}
+
+void PackCanonical(const std::unordered_map<uint32_t, uint32_t>& canonical_of, uint32_t n,
+                   LexiconTables& t) {
+  t.canonical.resize(n);
+  for (uint32_t id = 0; id < n; ++id) {
+    auto it = canonical_of.find(id);
+    t.canonical[id] = it == canonical_of.end() ? id : it->second;
+  }
+}
+
+// Keeps, per term, the `max_related` closest related stems (ties in id order).
+void PackRelations(const RelatedStems& related, int max_related, uint32_t n, LexiconTables& t) {
+  t.related_offsets = {0};
+  for (uint32_t id = 0; id < n; ++id) {
     std::vector<std::pair<uint32_t, Candidate>> list;
-    if (auto rit = related.find(id); rit != related.end()) {
-      list.assign(rit->second.begin(), rit->second.end());
+    if (auto it = related.find(id); it != related.end()) {
+      list.assign(it->second.begin(), it->second.end());
     }
     std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
       return a.second.weight > b.second.weight;
     });
-    if (list.size() > static_cast<size_t>(opt.max_related)) list.resize(opt.max_related);
+    if (list.size() > static_cast<size_t>(max_related)) list.resize(max_related);
     for (const auto& [to, c] : list) {
-      packed.push_back(lexicon_format::PackRelated(to, c.relation, c.rank));
+      t.related.push_back(lexicon_format::PackRelated(to, c.relation, c.rank));
     }
-    related_offsets.push_back(static_cast<uint32_t>(packed.size()));
+    t.related_offsets.push_back(static_cast<uint32_t>(t.related.size()));
   }
+}
+
+// The term lookup table: a power of two over twice the terms, linear probing.
+void PackHashSlots(const std::vector<std::string>& terms, LexiconTables& t) {
+  const uint32_t n = static_cast<uint32_t>(terms.size());
   uint32_t slots = 1;
   while (slots < 2 * n + 2) slots <<= 1;
-  std::vector<uint32_t> table_slots(slots, 0);
+  t.hash_slots.assign(slots, 0);
   for (uint32_t id = 0; id < n; ++id) {
     uint64_t s = lexicon_format::HashTerm(terms[id]) & (slots - 1);
-    while (table_slots[s] != 0) s = (s + 1) & (slots - 1);
-    table_slots[s] = id + 1;
+    while (t.hash_slots[s] != 0) s = (s + 1) & (slots - 1);
+    t.hash_slots[s] = id + 1;
   }
+}
 
+void PackVectors(WordVectorTable vectors, uint32_t n, LexiconTables& t) {
+  t.vector_row = vectors.row_of_term;
+  t.vector_row.resize(n, WordVectorTable::kNone);
+  t.vectors = std::move(vectors);
+}
+
+template <typename T>
+void Append(std::string& out, const std::vector<T>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// The header, then the tables in the order Lexicon::FromBytes reads them.
+std::string SerializeImage(const LexiconTables& t) {
   std::string payload;
-  Append(payload, term_offsets);
-  Append(payload, idf);
-  Append(payload, canonical);
-  Append(payload, related_offsets);
-  Append(payload, packed);
-  Append(payload, table_slots);
-  Append(payload, vector_row);
-  payload += blob;
-  Append(payload, vectors.rows);
+  Append(payload, t.term_offsets);
+  Append(payload, t.idf);
+  Append(payload, t.canonical);
+  Append(payload, t.related_offsets);
+  Append(payload, t.related);
+  Append(payload, t.hash_slots);
+  Append(payload, t.vector_row);
+  payload += t.blob;
+  Append(payload, t.vectors.rows);
+  const WordVectorTable& v = t.vectors;
   lexicon_format::Header h{};
   std::memcpy(h.magic, lexicon_format::kMagic, sizeof(h.magic));
   h.version = Lexicon::kFormatVersion;
-  h.n_terms = n;
-  h.n_related = static_cast<uint32_t>(packed.size());
-  h.hash_slots = slots;
-  h.blob_size = static_cast<uint32_t>(blob.size());
-  h.unknown_idf = unknown_idf;
-  h.vector_dims = static_cast<uint32_t>(vectors.dims);
-  h.n_vectors = vectors.dims ? static_cast<uint32_t>(vectors.rows.size() / vectors.dims) : 0;
+  h.n_terms = static_cast<uint32_t>(t.idf.size());
+  h.n_related = static_cast<uint32_t>(t.related.size());
+  h.hash_slots = static_cast<uint32_t>(t.hash_slots.size());
+  h.blob_size = static_cast<uint32_t>(t.blob.size());
+  h.unknown_idf = t.unknown_idf;
+  h.vector_dims = static_cast<uint32_t>(v.dims);
+  h.n_vectors = v.dims ? static_cast<uint32_t>(v.rows.size() / v.dims) : 0;
   h.payload_checksum = Checksum64(payload);
   std::string image(reinterpret_cast<const char*>(&h), sizeof(h));
   image += payload;
   return image;
+}
+
+}  // namespace
+
+Result<std::string> BuildLexiconImage(const std::string& dir, const LexiconBuilderOptions& opt) {
+  FAQBOT_ASSIGN_OR_RETURN(const WordNet wn, ReadWordNet(dir));
+  // The order of these three fixes the term ids.
+  StemTable table;
+  const GlossCorpus corpus = ReadGlossCorpus(wn, table);
+  const RelatedStems related = RelationCollector(wn, opt, table).Collect();
+  const auto canonical_of = CanonicalForms(wn, table);
+
+  const std::vector<std::string>& terms = table.terms();
+  const uint32_t n = static_cast<uint32_t>(terms.size());
+  LexiconTables tables;
+  PackTerms(terms, tables);
+  PackIdf(corpus, n, tables);
+  PackCanonical(canonical_of, n, tables);
+  PackRelations(related, opt.max_related, n, tables);
+  PackHashSlots(terms, tables);
+  PackVectors(LearnWordVectors(corpus.vector_docs, n, ExcludedFromVectors(terms), opt.vectors), n,
+              tables);
+  return SerializeImage(tables);
 }
 
 namespace {
