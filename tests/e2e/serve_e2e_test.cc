@@ -37,6 +37,8 @@ enum class Transport { kHttp, kSocketMode };
 constexpr const char* kSecret = "e2e-signing-secret";
 constexpr const char* kAlice = "U0ALICE";
 constexpr const char* kBob = "U0BOB";
+constexpr const char* kCarol = "U0CAROL";
+constexpr const char* kDave = "U0DAVE";
 
 // A `faqbot serve` child process.
 class ServeProcess {
@@ -104,6 +106,8 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
   void SetUp() override {
     emulator_.AddUser({kAlice, "alice", "Alice Liddell", "Alice", false});
     emulator_.AddUser({kBob, "bob", "Bob Builder", "Bob", false});
+    emulator_.AddUser({kCarol, "carol", "Carol Danvers", "Carol", false});
+    emulator_.AddUser({kDave, "dave", "Dave Bowman", "Dave", false});
     ASSERT_TRUE(emulator_.Start().ok());
     db_ = std::make_unique<TestDatabase>(std::get<1>(GetParam()));
     ASSERT_TRUE(db_->status().ok()) << db_->status();
@@ -160,8 +164,13 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     SendEvent(fx::AppMentionEvent(user, channel, text, NextTs()));
   }
   void Press(const std::string& user, const std::string& action_id, const std::string& value) {
-    const nlohmann::json payload = fx::BlockActionsButton(action_id, value, user, DmChannel(user),
-                                                          NextTs(), emulator_.NewResponseUrl());
+    PressIn(user, action_id, value, DmChannel(user), NextTs());
+  }
+  // Presses a button of a message Slack really holds (so its replacement can be checked).
+  void PressIn(const std::string& user, const std::string& action_id, const std::string& value,
+               const std::string& channel, const std::string& message_ts) {
+    const nlohmann::json payload = fx::BlockActionsButton(action_id, value, user, channel,
+                                                          message_ts, emulator_.NewResponseUrl());
     if (socket_mode()) {
       emulator_.QueueEnvelope("interactive", payload);
       return;
@@ -196,6 +205,7 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
   // ---- what Slack received ----
   struct Posted {
     std::string channel;
+    std::string ts;  // as Slack answered (chat.postMessage)
     std::string thread_ts;
     std::string text;  // the whole message, blocks included, as JSON text
     nlohmann::json args;
@@ -215,6 +225,7 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
         p.args = c.args;
         p.channel = c.args.value("channel", "");
         p.thread_ts = c.args.value("thread_ts", "");
+        if (c.response.is_object()) p.ts = c.response.value("ts", "");
         p.text = c.args.dump();
         if (!channel.empty() && p.channel != channel) continue;
         if (p.text.find(needle) == std::string::npos) continue;
@@ -227,14 +238,36 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
                   << log_;
     return {};
   }
-  // The value of the first button whose action_id starts with `action` in `message`.
-  static std::string ButtonValue(const Posted& message, const std::string& action) {
+  // Waits for a chat.update of message `ts` in `channel` containing `needle`; returns its text
+  // (blocks included, as JSON text).
+  std::string ExpectUpdate(const std::string& channel, const std::string& ts,
+                           const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& c : emulator_.Calls("chat.update")) {
+        const std::string text = c.args.dump();
+        if (c.args.value("channel", "") == channel && c.args.value("ts", "") == ts &&
+            text.find(needle) != std::string::npos && c.response.value("ok", false)) {
+          return text;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "no update of " << channel << "/" << ts << " containing '" << needle
+                  << "'; see " << log_;
+    return "";
+  }
+  // The value of the first button whose action_id starts with `action` in `message` (and whose
+  // label contains `label`).
+  static std::string ButtonValue(const Posted& message, const std::string& action,
+                                 const std::string& label = "") {
     std::string value;
     std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
       if (!value.empty()) return;
       if (j.is_object()) {
         if (j.value("type", "") == "button" &&
-            j.value("action_id", "").rfind(action + "#", 0) == 0) {
+            j.value("action_id", "").rfind(action + "#", 0) == 0 &&
+            j.dump().find(label) != std::string::npos) {
           value = j.value("value", "");
           return;
         }
@@ -330,6 +363,8 @@ TEST_P(ServeE2ETest, TeachPublishAskHandOffRepublishAndSurviveKills) {
   const std::string wifi_id = ButtonValue(list, "edit_topic");
   ASSERT_FALSE(wifi_id.empty());
   Press(kAlice, "edit_topic#0", wifi_id);
+  Posted card = Expect(alice_dm, "Change answer");
+  Press(kAlice, "edit_answer#0", ButtonValue(card, "edit_answer"));
   Expect(alice_dm, "What should the new answer");
   Dm(kAlice, "Ask reception for today's wifi password.");
   Expect(alice_dm, "Updated the answer");
@@ -380,6 +415,94 @@ TEST_P(ServeE2ETest, TeachPublishAskHandOffRepublishAndSurviveKills) {
       FAIL() << "the publish never completed after the restart";
     }
   }
+}
+
+// The learning loop of the issue, as Slack and four people would live it: a declined paraphrase
+// becomes a phrasing with one press (pressed twice), and the bot answers it and a near-same
+// question from then on; three askers of one question all get the owner's answer; with learning
+// off, answers wait for a publish.
+TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
+  const std::string alice_dm = DmChannel(kAlice);
+  const std::string bob_dm = DmChannel(kBob);
+  const std::string carol_dm = DmChannel(kCarol);
+  const std::string dave_dm = DmChannel(kDave);
+  for (const auto& [question, answer] :
+       {std::pair<std::string, std::string>{"what is the wifi password?", "It's on the fridge."},
+        {"where can visitors park?", "On level -2 of the garage."}}) {
+    Dm(kAlice, "add a topic");
+    Expect(alice_dm, "What question should I expect?");
+    Dm(kAlice, question);
+    Expect(alice_dm, "What answer should I provide?");
+    Dm(kAlice, answer);
+    Expect(alice_dm, "Topic added");
+  }
+  Dm(kAlice, "publish");
+  Posted confirm = Expect(alice_dm, "Are you sure you want to publish all 2 topics?");
+  PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts);
+  Expect(alice_dm, "now answers 2 topics");
+  ExpectUpdate(alice_dm, confirm.ts, "Publishing");
+
+  // A paraphrase the bot declines; Alice says which topic it is, and double-clicks.
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  Expect(bob_dm, "I don't know that one yet");
+  Posted handoff = Expect(alice_dm, "asked you: how do I get online as a guest");
+  const std::string its_wifi = ButtonValue(handoff, "handoff_topic", "wifi");
+  ASSERT_FALSE(its_wifi.empty()) << handoff.text;
+  PressIn(kAlice, "handoff_topic#1", its_wifi, alice_dm, handoff.ts);
+  PressIn(kAlice, "handoff_topic#1", its_wifi, alice_dm, handoff.ts);
+  Expect(alice_dm, "It's live");
+  Expect(alice_dm, "handled already");
+  Expect(bob_dm, "It's on the fridge.");
+  const std::string done = ExpectUpdate(alice_dm, handoff.ts, "learned and live");
+  EXPECT_EQ(done.find("handoff_topic"), std::string::npos) << "the buttons are gone: " << done;
+  // Another asker, the same words and near-same ones: the bot answers by itself.
+  Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");
+  Expect(carol_dm, "<@U0ALICE> says - It's on the fridge.");
+  Dm(kCarol, "ask <@U0ALICE> how can I get online as a guest?");
+  Expect(carol_dm, "<@U0ALICE> says - It's on the fridge.");
+  Dm(kAlice, "show my topics");
+  Posted list = Expect(alice_dm, "Here are your current topics");
+  EXPECT_THAT(list.text, ::testing::HasSubstr("(+1 phrasing)"));
+  EXPECT_THAT(list.text, ::testing::HasSubstr("2 of 2 live"));
+
+  // Three people ask one question; one answer reaches all three.
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic?");
+  Expect(bob_dm, "I don't know that one yet");
+  Dm(kCarol, "ask <@U0ALICE> When is the company picnic");
+  Expect(carol_dm, "I don't know that one yet");
+  Dm(kDave, "ask <@U0ALICE> when is the company picnic?");
+  Expect(dave_dm, "I don't know that one yet");
+  Dm(kAlice, "unanswered questions");
+  Posted waiting = Expect(alice_dm, "waiting for you");
+  EXPECT_THAT(waiting.text, ::testing::HasSubstr("×3"));
+  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm,
+          waiting.ts);
+  Expect(alice_dm, "What answer should I give to");
+  Dm(kAlice, "June 12th, in the park.");
+  Expect(alice_dm, "I've sent your answer to 3 people");
+  for (const auto& dm : {bob_dm, carol_dm, dave_dm}) Expect(dm, "June 12th, in the park.");
+  ExpectUpdate(alice_dm, waiting.ts, "No questions are waiting");
+  Dm(kBob, "ask <@U0ALICE> when's the company picnic?");
+  Expect(bob_dm, "<@U0ALICE> says - June 12th, in the park.");
+
+  // Learning off: the answer reaches the asker but waits for a publish to go live.
+  Dm(kAlice, "learn from my answers: off");
+  Expect(alice_dm, "Learning is off");
+  Dm(kBob, "ask <@U0ALICE> who waters the office plants?");
+  Expect(bob_dm, "I don't know that one yet");
+  Dm(kAlice, "unanswered questions");
+  waiting = Expect(alice_dm, "waiting for you");
+  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm,
+          waiting.ts);
+  Expect(alice_dm, "What answer should I give to");
+  Dm(kAlice, "Dana does, on Mondays.");
+  Expect(alice_dm, "It goes live when you publish");
+  Expect(bob_dm, "Dana does, on Mondays.");
+  Dm(kCarol, "ask <@U0ALICE> who waters the office plants?");
+  Expect(carol_dm, "I don't know that one yet");
+  Dm(kAlice, "show my topics");
+  list = Expect(alice_dm, "Here are your current topics");
+  EXPECT_THAT(list.text, ::testing::HasSubstr("🅾 who waters the office plants?"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
