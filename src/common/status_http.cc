@@ -1,8 +1,8 @@
-#include "server/status_http.h"
+#include "common/status_http.h"
 
 #include <nlohmann/json.hpp>
 
-namespace faqbot::server {
+namespace faqbot {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
@@ -45,12 +45,4 @@ std::string ErrorJson(std::string_view error, std::string_view message) {
   return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-HttpResponse ErrorResponse(const Status& status) {
-  HttpResponse response;
-  response.status = HttpStatusFor(status.code());
-  response.content_type = "application/json";
-  response.body = ErrorJson(status);
-  return response;
-}
-
-}  // namespace faqbot::server
+}  // namespace faqbot

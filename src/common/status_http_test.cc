@@ -1,4 +1,4 @@
-#include "server/status_http.h"
+#include "common/status_http.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace faqbot::server {
+namespace faqbot {
 namespace {
 
 TEST(StatusHttpTest, MapsEveryCode) {
@@ -45,12 +45,5 @@ TEST(StatusHttpTest, ErrorJsonSurvivesInvalidUtf8) {
   EXPECT_EQ(nlohmann::json::parse(body)["error"], "not_found");
 }
 
-TEST(StatusHttpTest, ErrorResponseIsJsonWithTheMappedStatus) {
-  const HttpResponse response = ErrorResponse(UnavailableError("database down"));
-  EXPECT_EQ(response.status, 503);
-  EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body, R"({"ok":false,"error":"unavailable","message":"database down"})");
-}
-
 }  // namespace
-}  // namespace faqbot::server
+}  // namespace faqbot
