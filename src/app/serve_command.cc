@@ -173,7 +173,7 @@ Status Serve(const ServeFlags& f) {
           return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
                                          e.retry_reason);
         },
-        slack::SocketModeClientOptions{},
+        clock, slack::SocketModeClientOptions{},
         [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
     FAQBOT_RETURN_IF_ERROR(socket_mode->Start());
   }
