@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <map>
 #include <mutex>
 #include <set>
@@ -67,6 +70,37 @@ nlohmann::json MentionPayload(int i) {
           "U0ALICE", "C0GENERAL", "<@U0FAQBOT> ask <@U0BOB> question " + std::to_string(i), ts),
       "Ev" + std::to_string(1000 + i));
 }
+
+// A WebSocket server on 127.0.0.1 that completes one handshake and then never sends anything
+// (Slack's `hello` never comes). It still reads, so pings are answered.
+class HelloLessServer {
+ public:
+  HelloLessServer() : acceptor_(io_, {boost::asio::ip::address_v4::loopback(), 0}) {
+    acceptor_.async_accept([this](boost::beast::error_code ec, boost::asio::ip::tcp::socket s) {
+      if (ec) return;
+      ws_ = std::make_unique<Ws>(std::move(s));
+      ws_->async_accept([this](boost::beast::error_code accept_ec) {
+        if (!accept_ec) ws_->async_read(buffer_, [](boost::beast::error_code, size_t) {});
+      });
+    });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~HelloLessServer() {
+    io_.stop();
+    thread_.join();
+  }
+  std::string url() const {
+    return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+  }
+
+ private:
+  using Ws = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<Ws> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::thread thread_;
+};
 
 class SocketModeClientTest : public ::testing::Test {
  protected:
@@ -400,6 +434,28 @@ TEST_F(SocketModeClientTest, ConnectTimeoutRunsOnTheClock) {
   EXPECT_EQ(client.stats().connections_opened, 1);
   client.Stop();
   ::close(mute);
+}
+
+TEST_F(SocketModeClientTest, HelloTimeoutRunsOnTheClock) {
+  StartEmulator();
+  HelloLessServer silent;
+  std::atomic<int> asks{0};
+  UrlProvider provider = [&]() -> Result<std::string> {
+    if (++asks == 1) return silent.url();
+    return web_->AppsConnectionsOpen();
+  };
+  const SocketModeClientOptions o = FastOptions();
+  SocketModeClient client(provider, log_.Handler(), clock_, o);
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return client.stats().connections_opened == 1; }, kWait));
+  EXPECT_FALSE(client.connected());
+  clock_.Advance(o.hello_timeout + o.ping_interval);
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
+  EXPECT_EQ(asks.load(), 2);
+  EXPECT_EQ(client.stats().connections_opened, 2);
+  EXPECT_EQ(client.stats().hellos, 1);
+  EXPECT_EQ(client.stats().half_open_detected, 0);  // the hello check comes first
 }
 
 TEST_F(SocketModeClientTest, TlsFailureIsRetried) {
