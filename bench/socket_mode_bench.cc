@@ -62,7 +62,8 @@ void BM_SocketModeEnvelopes(benchmark::State& state) {
         }
         cv.notify_one();
         return slack::EnvelopeReply();
-      });
+      },
+      SystemClock::Instance());
   if (!client.Start().ok() || !slack_emulator::SlackEmulator::WaitFor(
                                   [&] { return client.connected(); }, milliseconds(10'000))) {
     state.SkipWithError("client did not connect");

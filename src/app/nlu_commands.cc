@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include "nlu/lexicon_builder.h"
 #include "nlu/model.h"
 #include "nlu/nlu_yaml.h"
+#include "nlu/rasa_json.h"
 
 namespace faqbot::app {
 namespace {
@@ -47,12 +47,13 @@ Status Train(const NluFlags& f) {
   return WriteFileAtomically(f.out, model->Serialize());
 }
 
-// Reads one line of any length, keeping at most `max` bytes of it. False at end of input.
+// Reads one line of any length, keeping at most `max` bytes of it. False at end of input. Only
+// this thread reads `in`, so the stream is not locked per character.
 bool ReadBoundedLine(std::FILE* in, std::string& line, size_t max) {
   line.clear();
   int c;
   bool any = false;
-  while ((c = std::getc(in)) != EOF) {
+  while ((c = getc_unlocked(in)) != EOF) {
     any = true;
     if (c == '\n') break;
     if (line.size() < max) line.push_back(static_cast<char>(c));
@@ -61,33 +62,18 @@ bool ReadBoundedLine(std::FILE* in, std::string& line, size_t max) {
   return any;
 }
 
-nlohmann::json ToRasaJson(const std::string& text, const nlu::Prediction& p, size_t ranking) {
-  nlohmann::json out;
-  out["text"] = text;
-  out["intent"] = {{"name", p.intent}, {"confidence", p.confidence}};
-  out["entities"] = nlohmann::json::array();
-  nlohmann::json list = nlohmann::json::array();
-  if (p.declined()) list.push_back({{"name", p.intent}, {"confidence", p.confidence}});
-  for (const auto& r : p.ranking) {
-    if (list.size() >= ranking) break;
-    list.push_back({{"name", r.name}, {"confidence", r.confidence}});
-  }
-  out["intent_ranking"] = std::move(list);
-  return out;
-}
-
 Status Parse(const NluFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto lexicon, OpenLexiconFor(f));
   FAQBOT_ASSIGN_OR_RETURN(std::string bytes, ReadFile(f.model, kMaxModelBytes));
   FAQBOT_ASSIGN_OR_RETURN(auto model, nlu::Model::Load(bytes, lexicon));
   const bool flush = f.flush || isatty(STDIN_FILENO);
-  std::string line;
+  std::string line, json;
   while (ReadBoundedLine(stdin, line, kMaxQueryBytes)) {
     const nlu::Prediction p = model->Predict(line, f.ranking);
-    const std::string json = ToRasaJson(line, p, f.ranking)
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    json.clear();
+    nlu::AppendRasaJson(line, p, f.ranking, json);
+    json += '\n';
     std::fwrite(json.data(), 1, json.size(), stdout);
-    std::fputc('\n', stdout);
     if (flush) std::fflush(stdout);
     if (std::ferror(stdout)) return UnavailableError("cannot write to standard output");
   }

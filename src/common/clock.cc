@@ -22,6 +22,18 @@ int64_t SystemClock::UnixMillis() const {
 
 void SystemClock::SleepFor(Duration d) { std::this_thread::sleep_for(d); }
 
+bool SystemClock::SleepUntil(TimePoint deadline, std::stop_token stop) {
+  // Nothing notifies `cv`: the wait ends at the deadline or through the stop callback that
+  // condition_variable_any registers on `stop`.
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  const auto until = std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline.time_since_epoch()));
+  cv.wait_until(lock, stop, until, [] { return false; });
+  return !stop.stop_requested();
+}
+
 SystemClock& SystemClock::Instance() {
   static SystemClock clock;
   return clock;
@@ -47,6 +59,14 @@ void FakeClock::SleepFor(Duration d) {
   ++sleepers_;
   cv_.wait(lock, [&] { return elapsed_ >= until; });
   --sleepers_;
+}
+
+bool FakeClock::SleepUntil(TimePoint deadline, std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  ++sleepers_;
+  const bool reached = cv_.wait(lock, stop, [&] { return TimePoint(elapsed_) >= deadline; });
+  --sleepers_;
+  return reached;
 }
 
 void FakeClock::Advance(Duration d) {

@@ -34,5 +34,44 @@ TEST(FakeClockTest, SleepForReturnsAfterAdvance) {
   EXPECT_TRUE(woke.load());
 }
 
+TEST(FakeClockTest, SleepUntilReturnsTrueOnceTheDeadlineIsReached) {
+  FakeClock clock;
+  const Clock::TimePoint deadline = clock.Now() + seconds(3);
+  std::atomic<int> result{-1};
+  std::thread sleeper([&] { result = clock.SleepUntil(deadline, std::stop_token()) ? 1 : 0; });
+  while (clock.sleepers() == 0) std::this_thread::yield();
+  clock.Advance(seconds(3));
+  sleeper.join();
+  EXPECT_EQ(result.load(), 1);
+  EXPECT_TRUE(clock.SleepUntil(deadline, std::stop_token()));  // already reached: no wait
+}
+
+TEST(FakeClockTest, SleepUntilReturnsFalseWhenStopped) {
+  FakeClock clock;
+  std::stop_source stop;
+  std::atomic<int> result{-1};
+  std::thread sleeper(
+      [&] { result = clock.SleepUntil(clock.Now() + seconds(3), stop.get_token()) ? 1 : 0; });
+  while (clock.sleepers() == 0) std::this_thread::yield();
+  stop.request_stop();
+  sleeper.join();
+  EXPECT_EQ(result.load(), 0);
+  EXPECT_EQ(clock.sleepers(), 0);
+}
+
+TEST(SystemClockTest, SleepUntilEndsAtTheDeadlineOrWhenStopped) {
+  SystemClock& clock = SystemClock::Instance();
+  EXPECT_TRUE(clock.SleepUntil(clock.Now(), std::stop_token()));
+  // A deadline an hour away: only the stop request can end this wait.
+  std::stop_source stop;
+  std::atomic<int> result{-1};
+  std::thread sleeper([&] {
+    result = clock.SleepUntil(clock.Now() + std::chrono::hours(1), stop.get_token()) ? 1 : 0;
+  });
+  stop.request_stop();
+  sleeper.join();
+  EXPECT_EQ(result.load(), 0);
+}
+
 }  // namespace
 }  // namespace faqbot

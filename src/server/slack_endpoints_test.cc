@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/executor.h"
 #include "server/http_test_client.h"
+#include "server/status_http.h"
 #include "slack/dedup_store.h"
 #include "slack/inbound_test_support.h"
 #include "slack/signature_verifier.h"
@@ -125,6 +127,36 @@ TEST_F(SlackEndpointsTest, UnsignedRequestIs401) {
   ASSERT_TRUE(res.ok()) << res.status();
   EXPECT_EQ(res->status, 401);
   EXPECT_TRUE(Processed().empty());
+}
+
+// The router's rejections and the server's own errors are one mapping with one body: the same
+// Status gives the same HTTP status and bytes whichever of the two answers.
+TEST_F(SlackEndpointsTest, RouterRejectionsAnswerLikeTheServersOwnErrors) {
+  auto malformed = PostSigned(kSlackEventsPath, "{not json", "application/json");
+  ASSERT_TRUE(malformed.ok()) << malformed.status();
+  const nlohmann::json body = nlohmann::json::parse(malformed->body);
+  ASSERT_TRUE(body.contains("message")) << malformed->body;
+  const HttpResponse same = ErrorResponse(InvalidArgumentError(body["message"].get<std::string>()));
+  EXPECT_EQ(malformed->status, same.status);
+  EXPECT_EQ(malformed->body, same.body);
+  EXPECT_EQ(HeaderValue(malformed->headers, "content-type"), same.content_type);
+
+  auto unsigned_request = client_.Send("POST", kSlackEventsPath, "{}", {});
+  ASSERT_TRUE(unsigned_request.ok()) << unsigned_request.status();
+  const HttpResponse unauthenticated =
+      ErrorResponse(UnauthenticatedError("invalid request signature"));
+  EXPECT_EQ(unsigned_request->status, unauthenticated.status);
+  EXPECT_EQ(unsigned_request->body, unauthenticated.body);
+
+  executor_.Shutdown();
+  auto shutting_down =
+      PostSigned(kSlackEventsPath, Fixture("events_message_im.json"), "application/json");
+  ASSERT_TRUE(shutting_down.ok()) << shutting_down.status();
+  const nlohmann::json unavailable = nlohmann::json::parse(shutting_down->body);
+  const HttpResponse server_unavailable =
+      ErrorResponse(UnavailableError(unavailable.value("message", "")));
+  EXPECT_EQ(shutting_down->status, server_unavailable.status);
+  EXPECT_EQ(shutting_down->body, server_unavailable.body);
 }
 
 TEST_F(SlackEndpointsTest, OnlyPostIsRouted) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "common/status_http.h"
 
 namespace faqbot::slack {
 namespace {
@@ -41,27 +42,18 @@ AckResponse JsonResponse(int status, const nlohmann::json& body) {
   return r;
 }
 
-// The one place where a rejection becomes an HTTP status. Signature failures are 401 whatever
-// their code (a malformed timestamp header is still a failed authentication).
+// A rejected request as an HTTP answer, through the mapping and error body the server uses
+// (common/status_http.h). Signature failures are 401 whatever their code (a malformed timestamp
+// header is still a failed authentication), with one message that tells a caller nothing about
+// which check failed (the log has it).
 AckResponse Rejection(const Status& status, bool signature) {
-  if (signature) return JsonResponse(401, {{"error", "invalid request"}});
-  int code = 500;
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument:
-      code = 400;
-      break;
-    case StatusCode::kResourceExhausted:
-      code = 413;
-      break;
-    case StatusCode::kUnavailable:
-      code = 503;
-      break;
-    default:
-      break;
-  }
-  AckResponse r = JsonResponse(code, {{"error", status.message()}});
+  const Status shown = signature ? UnauthenticatedError("invalid request signature") : status;
+  AckResponse r;
+  r.status = HttpStatusFor(shown.code());
+  r.content_type = "application/json";
+  r.body = ErrorJson(shown);
   // Resending the same bytes cannot fix a malformed or oversized request.
-  if (code == 400 || code == 413) r.headers.emplace("X-Slack-No-Retry", "1");
+  if (r.status == 400 || r.status == 413) r.headers.emplace("X-Slack-No-Retry", "1");
   return r;
 }
 

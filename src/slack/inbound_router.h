@@ -91,7 +91,8 @@ class InboundRouter {
   // One HTTP request: `headers` and the raw `body` exactly as received. Always returns an answer
   // (never throws): 200 with the ack (url_verification: JSON {"challenge": …}); 400 malformed;
   // 401 bad or missing signature; 413 too large; 503 when the executor no longer accepts work
-  // (shutting down: Slack retries later, and nothing was recorded as seen).
+  // (shutting down: Slack retries later, and nothing was recorded as seen). Rejections carry
+  // the HTTP status and JSON error body of common/status_http.h, as the server's own errors do.
   AckResponse HandleHttp(RequestKind kind, const Headers& headers, std::string_view body);
 
   // One Socket Mode envelope: its `type` ("events_api", "interactive", "slash_commands"), its

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/status_http.h"
 #include "slack/inbound_test_support.h"
 
 namespace faqbot::slack {
@@ -174,6 +175,33 @@ TEST_F(InboundRouterTest, OversizedBodyIs413BeforeVerification) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.headers.at("X-Slack-No-Retry"), "1");
   EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, body).status, 413);
+}
+
+// Every rejection is common/status_http.h's status and error body for the Status behind it.
+TEST_F(InboundRouterTest, RejectionsUseTheSharedStatusMappingAndErrorBody) {
+  const std::string body = Fixture("events_message_im.json");
+  AckResponse unsigned_request = router_->HandleHttp(RequestKind::kEvents, {}, body);
+  EXPECT_EQ(unsigned_request.status, HttpStatusFor(StatusCode::kUnauthenticated));
+  EXPECT_EQ(unsigned_request.body, ErrorJson(UnauthenticatedError("invalid request signature")));
+  EXPECT_EQ(unsigned_request.content_type, "application/json");
+
+  AckResponse malformed = Post(RequestKind::kEvents, "[]");
+  const nlohmann::json error = nlohmann::json::parse(malformed.body);
+  EXPECT_EQ(malformed.status, HttpStatusFor(StatusCode::kInvalidArgument));
+  EXPECT_EQ(malformed.body, ErrorJson(InvalidArgumentError(error.value("message", ""))));
+
+  InboundRouterOptions small;
+  small.max_body_bytes = 10;
+  Rebuild(small);
+  AckResponse too_large = Post(RequestKind::kEvents, body);
+  EXPECT_EQ(too_large.status, HttpStatusFor(StatusCode::kResourceExhausted));
+  EXPECT_EQ(too_large.body, ErrorJson(ResourceExhaustedError("request body too large")));
+
+  Rebuild({});
+  executor_.Shutdown();
+  AckResponse shutting_down = Post(RequestKind::kEvents, body);
+  EXPECT_EQ(shutting_down.status, HttpStatusFor(StatusCode::kUnavailable));
+  EXPECT_EQ(shutting_down.body, ErrorJson(UnavailableError("not accepting events: shutting down")));
 }
 
 TEST_F(InboundRouterTest, SlashCommandIsAckedWithAnEphemeralMessage) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "common/clock_alarms.h"
 #include "common/logging.h"
 #include "slack/web_api_client.h"
 
@@ -23,7 +24,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -60,15 +60,30 @@ Result<WsUrl> ParseWsUrl(std::string_view url) {
   return out;
 }
 
-// State one connection shares between its read loop and its watchdog.
-struct Connection {
-  explicit Connection(asio::io_context& io) : timer(io) {}
+// One wait on the injected Clock that the I/O thread co_awaits: an Asio timer that never expires
+// by itself, cancelled either from the ClockAlarms alarm set for the deadline (reached = true)
+// or by whoever ends the wait early (Stop, the end of a connection). Shared with the posted
+// alarm callback, so a late callback never touches a freed timer.
+struct ClockWait {
+  explicit ClockWait(asio::io_context& io) : timer(io, asio::steady_timer::time_point::max()) {}
   asio::steady_timer timer;
-  Steady::time_point opened = Steady::now();
-  Steady::time_point last_traffic = Steady::now();
-  Steady::time_point last_ping = Steady::now();
+  bool reached = false;
+};
+
+// State one connection shares between its connect and read loop and its watchdog. Times are
+// the injected Clock's.
+struct Connection {
+  Connection(asio::io_context& io, Clock::TimePoint now) : resolver(io), opened(now) {}
+  tcp::resolver resolver;
+  std::shared_ptr<ClockWait> wait;  // the watchdog's current wait
+  Clock::TimePoint opened;          // connecting began
+  Clock::TimePoint handshaken{};    // the WebSocket handshake completed
+  Clock::TimePoint last_traffic{};
+  Clock::TimePoint last_ping{};
+  bool handshake_done = false;
   bool got_hello = false;
   bool done = false;
+  bool connect_timed_out = false;
   bool half_open = false;
   bool hello_timed_out = false;
 };
@@ -97,14 +112,15 @@ std::string StringField(const nlohmann::json& j, const char* key) {
 
 class SocketModeClient::Impl {
  public:
-  Impl(UrlProvider url_provider, EnvelopeHandler handler, SocketModeClientOptions options,
-       StoppedCallback on_stopped)
+  Impl(UrlProvider url_provider, EnvelopeHandler handler, Clock& clock,
+       SocketModeClientOptions options, StoppedCallback on_stopped)
       : url_provider_(std::move(url_provider)),
         handler_(std::move(handler)),
+        clock_(clock),
         options_(options),
         on_stopped_(std::move(on_stopped)),
         ssl_ctx_(ssl::context::tls_client),
-        backoff_timer_(io_) {
+        alarms_(clock) {
     rng_.seed(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device()());
     beast::error_code ec;
     ssl_ctx_.set_default_verify_paths(ec);
@@ -138,9 +154,10 @@ class SocketModeClient::Impl {
     stopping_ = true;
     asio::post(io_, [this] {
       if (close_current_) close_current_();
-      backoff_timer_.cancel();
+      if (backoff_wait_) backoff_wait_->timer.cancel();
     });
     thread_.join();
+    alarms_.Shutdown();
   }
 
   bool connected() const { return connected_; }
@@ -155,6 +172,9 @@ class SocketModeClient::Impl {
     s.reconnects = reconnects_;
     s.half_open_detected = half_open_detected_;
     s.disconnects_received = disconnects_received_;
+    s.backoff_waits = backoff_waits_;
+    s.pings_sent = pings_sent_;
+    s.pongs_received = pongs_received_;
     return s;
   }
 
@@ -169,6 +189,8 @@ class SocketModeClient::Impl {
   template <typename Ws>
   asio::awaitable<bool> OnMessage(Ws& ws, Connection& conn, const std::string& text,
                                   ConnectionEnd& end);
+  // Waits until the clock reaches `deadline` or `wait` is cancelled; true when reached.
+  asio::awaitable<bool> WaitUntil(std::shared_ptr<ClockWait> wait, Clock::TimePoint deadline);
   void Finish(const Status& status);
   milliseconds BackoffDelay(int failures);
   // True when `id` was new (and is now remembered).
@@ -176,13 +198,15 @@ class SocketModeClient::Impl {
 
   UrlProvider url_provider_;
   EnvelopeHandler handler_;
+  Clock& clock_;
   SocketModeClientOptions options_;
   StoppedCallback on_stopped_;
 
   asio::io_context io_;
   ssl::context ssl_ctx_;
   Status ca_error_;  // from loading options_.ca_file
-  asio::steady_timer backoff_timer_;
+  // Declared after io_: destroyed (shut down) first, so no alarm posts to a dead io_context.
+  ClockAlarms alarms_;
   std::thread thread_;
   bool started_ = false;  // Start/Stop callers only
   bool stopped_ = false;
@@ -191,6 +215,7 @@ class SocketModeClient::Impl {
 
   // I/O thread only.
   std::function<void()> close_current_;
+  std::shared_ptr<ClockWait> backoff_wait_;  // while waiting to reconnect
   std::mt19937_64 rng_;
   std::deque<std::string> seen_order_;
   std::unordered_set<std::string> seen_;
@@ -203,6 +228,9 @@ class SocketModeClient::Impl {
   std::atomic<int64_t> reconnects_{0};
   std::atomic<int64_t> half_open_detected_{0};
   std::atomic<int64_t> disconnects_received_{0};
+  std::atomic<int64_t> backoff_waits_{0};
+  std::atomic<int64_t> pings_sent_{0};
+  std::atomic<int64_t> pongs_received_{0};
 };
 
 asio::awaitable<void> SocketModeClient::Impl::Main() {
@@ -242,9 +270,27 @@ asio::awaitable<void> SocketModeClient::Impl::Main() {
     const milliseconds delay = BackoffDelay(failures);
     LogWarn("socket mode: connection ended ({}); reconnecting in {} ms", end.status.ToString(),
             delay.count());
-    backoff_timer_.expires_after(delay);
-    co_await backoff_timer_.async_wait(kNoThrow);
+    // The deadline is fixed before the wait is counted, so a test that sees the count and
+    // advances a FakeClock by the delay always ends this wait.
+    const Clock::TimePoint until = clock_.Now() + delay;
+    ++backoff_waits_;
+    backoff_wait_ = std::make_shared<ClockWait>(io_);
+    co_await WaitUntil(backoff_wait_, until);
+    backoff_wait_.reset();
   }
+}
+
+asio::awaitable<bool> SocketModeClient::Impl::WaitUntil(std::shared_ptr<ClockWait> wait,
+                                                        Clock::TimePoint deadline) {
+  const ClockAlarms::Id alarm = alarms_.At(deadline, [this, wait] {
+    asio::post(io_, [wait] {
+      wait->reached = true;
+      wait->timer.cancel();
+    });
+  });
+  co_await wait->timer.async_wait(kNoThrow);
+  alarms_.Cancel(alarm);  // ended early: the alarm is no longer wanted
+  co_return wait->reached;
 }
 
 asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Connect(const WsUrl& url) {
@@ -260,24 +306,43 @@ template <typename Ws>
 asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws> ws,
                                                              const WsUrl& url) {
   ConnectionEnd end;
-  close_current_ = [ws] { CloseSocket(*ws); };
-  struct ClearOnExit {
-    std::function<void()>& f;
-    ~ClearOnExit() { f = nullptr; }
-  } clear{close_current_};
+  auto conn = std::make_shared<Connection>(io_, clock_.Now());
+  close_current_ = [ws, conn] {
+    conn->resolver.cancel();
+    CloseSocket(*ws);
+  };
+  // Whatever way this returns: the watchdog stops, the socket closes.
+  struct EndOfConnection {
+    Impl& impl;
+    std::shared_ptr<Ws>& ws;
+    std::shared_ptr<Connection>& conn;
+    ~EndOfConnection() {
+      impl.close_current_ = nullptr;
+      conn->done = true;
+      if (conn->wait) conn->wait->timer.cancel();
+      CloseSocket(*ws);
+      impl.connected_ = false;
+    }
+  } end_of_connection{*this, ws, conn};
+  // The watchdog enforces connect_timeout (resolve, TCP, TLS and WebSocket handshakes) on the
+  // injected Clock, then hello_timeout, pings and the silence timeout.
+  asio::co_spawn(io_, Watchdog(ws, conn), asio::detached);
+  const auto failed = [&](Status status) {
+    if (!conn->connect_timed_out) return status;
+    return DeadlineExceededError("connecting to " + url.host + " took longer than " +
+                                 std::to_string(options_.connect_timeout.count()) + " ms");
+  };
 
   auto& tcp_layer = beast::get_lowest_layer(*ws);
-  tcp_layer.expires_after(options_.connect_timeout);
-  tcp::resolver resolver(io_);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kNoThrow);
-  if (rec) {
-    end.status = UnavailableError("resolve " + url.host + ": " + rec.message());
+  auto [rec, endpoints] = co_await conn->resolver.async_resolve(url.host, url.port, kNoThrow);
+  if (rec || conn->connect_timed_out) {
+    end.status = failed(UnavailableError("resolve " + url.host + ": " + rec.message()));
     co_return end;
   }
   if (stopping_) co_return end;
   auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, kNoThrow);
-  if (cec || stopping_) {
-    end.status = UnavailableError("connect " + url.host + ": " + cec.message());
+  if (cec || stopping_ || conn->connect_timed_out) {
+    end.status = failed(UnavailableError("connect " + url.host + ": " + cec.message()));
     co_return end;
   }
   if constexpr (std::is_same_v<Ws, TlsWs>) {
@@ -288,13 +353,13 @@ asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws>
     }
     if (options_.verify_peer) tls.set_verify_callback(ssl::host_name_verification(url.host));
     auto [hec] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
-    if (hec) {
-      end.status = UnavailableError("TLS handshake with " + url.host + ": " + hec.message());
+    if (hec || conn->connect_timed_out) {
+      end.status =
+          failed(UnavailableError("TLS handshake with " + url.host + ": " + hec.message()));
       co_return end;
     }
   }
-  tcp_layer.expires_never();
-  ws->set_option(websocket::stream_base::timeout{options_.connect_timeout,
+  ws->set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                  websocket::stream_base::none(), false});
   ws->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(http::field::user_agent, "faqbot/0.1 socket-mode");
@@ -303,17 +368,20 @@ asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws>
   const bool default_port = url.port == (url.tls ? "443" : "80");
   const std::string host_header = default_port ? url.host : url.host + ":" + url.port;
   auto [wec] = co_await ws->async_handshake(host_header, url.target, kNoThrow);
-  if (wec || stopping_) {
-    end.status = UnavailableError("WebSocket handshake with " + url.host + ": " + wec.message());
+  if (wec || stopping_ || conn->connect_timed_out) {
+    end.status =
+        failed(UnavailableError("WebSocket handshake with " + url.host + ": " + wec.message()));
     co_return end;
   }
+  conn->handshake_done = true;
+  conn->handshaken = conn->last_traffic = conn->last_ping = clock_.Now();
   ++connections_opened_;
   LogInfo("socket mode: connected to {}", url.host);
 
-  auto conn = std::make_shared<Connection>(io_);
-  ws->control_callback(
-      [conn](websocket::frame_type, beast::string_view) { conn->last_traffic = Steady::now(); });
-  asio::co_spawn(io_, Watchdog(ws, conn), asio::detached);
+  ws->control_callback([this, conn](websocket::frame_type kind, beast::string_view) {
+    conn->last_traffic = clock_.Now();
+    if (kind == websocket::frame_type::pong) ++pongs_received_;
+  });
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -330,30 +398,43 @@ asio::awaitable<ConnectionEnd> SocketModeClient::Impl::Serve(std::shared_ptr<Ws>
       }
       break;
     }
-    conn->last_traffic = Steady::now();
+    conn->last_traffic = clock_.Now();
     const std::string text = beast::buffers_to_string(buffer.data());
     buffer.consume(buffer.size());
     if (!co_await OnMessage(*ws, *conn, text, end) || stopping_) break;
   }
-  conn->done = true;
-  conn->timer.cancel();
-  CloseSocket(*ws);
-  connected_ = false;
   co_return end;
 }
 
 template <typename Ws>
 asio::awaitable<void> SocketModeClient::Impl::Watchdog(std::shared_ptr<Ws> ws,
                                                        std::shared_ptr<Connection> conn) {
-  const milliseconds tick = std::clamp(
-      std::min({options_.ping_interval, options_.silence_timeout / 4, options_.hello_timeout / 4}),
-      milliseconds(5), milliseconds(1'000));
+  const milliseconds tick =
+      std::clamp(std::min({options_.ping_interval, options_.silence_timeout / 4,
+                           options_.hello_timeout / 4, options_.connect_timeout / 4}),
+                 milliseconds(5), milliseconds(1'000));
+  // Checks run on a fixed grid of clock time (opened + k × tick); when the I/O thread falls
+  // behind, the next check runs at once.
+  Clock::TimePoint next = conn->opened + tick;
   while (!conn->done && !stopping_) {
-    conn->timer.expires_after(tick);
-    co_await conn->timer.async_wait(kNoThrow);
-    if (conn->done || stopping_) co_return;
-    const auto now = Steady::now();
-    if (!conn->got_hello && now - conn->opened > options_.hello_timeout) {
+    conn->wait = std::make_shared<ClockWait>(io_);
+    const bool reached = co_await WaitUntil(conn->wait, next);
+    if (!reached || conn->done || stopping_) co_return;
+    next += tick;
+    const Clock::TimePoint now = clock_.Now();
+    if (!conn->handshake_done) {
+      if (now - conn->opened > options_.connect_timeout) {
+        conn->connect_timed_out = true;
+        LogWarn("socket mode: connecting took longer than {} ms; giving up",
+                options_.connect_timeout.count());
+        conn->resolver.cancel();
+        CloseSocket(*ws);
+        co_return;
+      }
+      next = std::max(next, clock_.Now());
+      continue;
+    }
+    if (!conn->got_hello && now - conn->handshaken > options_.hello_timeout) {
       conn->hello_timed_out = true;
       CloseSocket(*ws);
       co_return;
@@ -367,9 +448,11 @@ asio::awaitable<void> SocketModeClient::Impl::Watchdog(std::shared_ptr<Ws> ws,
     }
     if (now - conn->last_ping >= options_.ping_interval) {
       conn->last_ping = now;
+      ++pings_sent_;
       auto [ec] = co_await ws->async_ping({}, kNoThrow);
       if (ec) co_return;  // the read loop sees the failure too
     }
+    next = std::max(next, clock_.Now());
   }
 }
 
@@ -424,14 +507,14 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
     if (auto a = message.find("accepts_response_payload"); a != message.end() && a->is_boolean()) {
       envelope.accepts_response_payload = a->get<bool>();
     }
-    const auto start = Steady::now();
+    const Clock::TimePoint start = clock_.Now();
     Result<EnvelopeReply> response = UnavailableError("handler threw");
     try {
       response = handler_(envelope);
     } catch (const std::exception& e) {
       LogError("socket mode: envelope handler threw: {}", e.what());
     }
-    const auto took = Steady::now() - start;
+    const Clock::Duration took = clock_.Now() - start;
     if (took > options_.slow_handler_warning) {
       LogWarn("socket mode: handler took {} ms for a {} envelope (ack deadline 3 s)",
               std::chrono::duration_cast<milliseconds>(took).count(), type);
@@ -486,9 +569,9 @@ bool SocketModeClient::Impl::Remember(const std::string& id) {
   return true;
 }
 
-SocketModeClient::SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler,
+SocketModeClient::SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler, Clock& clock,
                                    SocketModeClientOptions options, StoppedCallback on_stopped)
-    : impl_(std::make_unique<Impl>(std::move(url_provider), std::move(handler), options,
+    : impl_(std::make_unique<Impl>(std::move(url_provider), std::move(handler), clock, options,
                                    std::move(on_stopped))) {}
 
 SocketModeClient::~SocketModeClient() { Stop(); }

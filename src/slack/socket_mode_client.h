@@ -16,6 +16,8 @@
 //     to the StoppedCallback (Socket Mode was turned off for the app).
 //   - a ping every `ping_interval`; no frame of any kind (pong, ping, message) from Slack within
 //     `silence_timeout` means a half-open link: closed and reconnected.
+//   - connecting (resolve, TCP, TLS, WebSocket handshake) longer than `connect_timeout`, or no
+//     `hello` within `hello_timeout` after the handshake: closed and retried after the backoff.
 //   - any other failure (refused, reset, TLS, handshake, URL errors): reconnect after an
 //     exponential backoff with full jitter; the failure count resets after a `hello`. Auth errors
 //     from the UrlProvider (Unauthenticated, PermissionDenied) stop the client instead.
@@ -23,8 +25,15 @@
 // and envelope ids already handled (within the last `dedup_capacity`) are acked again without
 // calling the handler.
 //
+// Time: every timer (connect and hello timeouts, pings, the silence timeout, the reconnect
+// backoff) runs on the injected Clock, checked by a watchdog every
+// clamp(min(ping_interval, silence_timeout / 4, hello_timeout / 4, connect_timeout / 4), 5 ms, 1 s)
+// of clock time (the reconnect backoff is exact). With a FakeClock nothing times out until the
+// test advances it; `faqbot serve` passes the SystemClock.
+//
 // Thread-safety: Start/Stop/stats may be called from any thread. The handler runs on the client's
-// own I/O thread, one envelope at a time. Not copyable.
+// own I/O thread, one envelope at a time; a second thread waits on the Clock and wakes the I/O
+// thread when a timer is due. Not copyable.
 #pragma once
 
 #include <atomic>
@@ -36,6 +45,7 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace faqbot::slack {
@@ -43,7 +53,8 @@ namespace faqbot::slack {
 class WebApiClient;
 
 struct SocketModeClientOptions {
-  // Limit for resolving, connecting, TLS and the WebSocket handshake of one connection.
+  // Limit for resolving, connecting, TLS and the WebSocket handshake of one connection
+  // (together).
   std::chrono::milliseconds connect_timeout{10'000};
   // Limit between the WebSocket handshake and Slack's `hello`.
   std::chrono::milliseconds hello_timeout{10'000};
@@ -102,11 +113,15 @@ struct SocketModeStats {
   int64_t reconnects = 0;          // connections given up and replaced (any reason)
   int64_t half_open_detected = 0;  // reconnects because Slack went silent
   int64_t disconnects_received = 0;
+  int64_t backoff_waits = 0;   // reconnect delays started after a failed or lost connection
+  int64_t pings_sent = 0;      // WebSocket pings sent
+  int64_t pongs_received = 0;  // WebSocket pongs read
 };
 
 class SocketModeClient {
  public:
-  SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler,
+  // `clock` is borrowed and must outlive the client.
+  SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler, Clock& clock,
                    SocketModeClientOptions options = {}, StoppedCallback on_stopped = nullptr);
   ~SocketModeClient();  // Stop()
   SocketModeClient(const SocketModeClient&) = delete;

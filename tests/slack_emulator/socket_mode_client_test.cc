@@ -1,9 +1,16 @@
-// SocketModeClient against the loopback Slack emulator: real WebSockets on 127.0.0.1, with
-// timeouts shortened so every scenario runs in about a second.
+// SocketModeClient against the loopback Slack emulator: real WebSockets on 127.0.0.1. The
+// client's timers (connect and hello timeouts, pings, silence, reconnect backoff) run on a
+// FakeClock that only the test moves; the emulator's own ack timeout is real time, shortened.
 #include "slack/socket_mode_client.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <map>
 #include <mutex>
 #include <set>
@@ -64,6 +71,37 @@ nlohmann::json MentionPayload(int i) {
       "Ev" + std::to_string(1000 + i));
 }
 
+// A WebSocket server on 127.0.0.1 that completes one handshake and then never sends anything
+// (Slack's `hello` never comes). It still reads, so pings are answered.
+class HelloLessServer {
+ public:
+  HelloLessServer() : acceptor_(io_, {boost::asio::ip::address_v4::loopback(), 0}) {
+    acceptor_.async_accept([this](boost::beast::error_code ec, boost::asio::ip::tcp::socket s) {
+      if (ec) return;
+      ws_ = std::make_unique<Ws>(std::move(s));
+      ws_->async_accept([this](boost::beast::error_code accept_ec) {
+        if (!accept_ec) ws_->async_read(buffer_, [](boost::beast::error_code, size_t) {});
+      });
+    });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~HelloLessServer() {
+    io_.stop();
+    thread_.join();
+  }
+  std::string url() const {
+    return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+  }
+
+ private:
+  using Ws = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<Ws> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::thread thread_;
+};
+
 class SocketModeClientTest : public ::testing::Test {
  protected:
   void StartEmulator(SlackEmulatorOptions options = {}) {
@@ -76,18 +114,21 @@ class SocketModeClientTest : public ::testing::Test {
     web_ = std::make_unique<WebApiClient>(web, SystemClock::Instance());
   }
 
+  // Short timeouts, and no reconnect backoff, so scenarios that reconnect need no clock moves.
+  // Checks run every 100 ms of clock time.
   SocketModeClientOptions FastOptions() {
     SocketModeClientOptions o;
     o.connect_timeout = milliseconds(2'000);
     o.hello_timeout = milliseconds(2'000);
     o.ping_interval = milliseconds(100);
     o.silence_timeout = milliseconds(500);
-    o.reconnect_backoff_base = milliseconds(20);
-    o.reconnect_backoff_cap = milliseconds(200);
+    o.reconnect_backoff_base = milliseconds(0);
+    o.reconnect_backoff_cap = milliseconds(0);
     o.jitter_seed = 11;
     return o;
   }
 
+  FakeClock clock_;
   std::unique_ptr<SlackEmulator> emulator_;
   std::unique_ptr<WebApiClient> web_;
   HandlerLog log_;
@@ -95,7 +136,8 @@ class SocketModeClientTest : public ::testing::Test {
 
 TEST_F(SocketModeClientTest, HelloThenEnvelopeThenPromptAck) {
   StartEmulator();
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                          FastOptions());
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
 
@@ -125,7 +167,7 @@ TEST_F(SocketModeClientTest, AckCarriesTheResponsePayloadOnlyWhenAccepted) {
   StartEmulator();
   const nlohmann::json reply = {{"response_type", "ephemeral"}, {"text", "Asking Bob…"}};
   SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_),
-                          log_.Handler(milliseconds(0), reply), FastOptions());
+                          log_.Handler(milliseconds(0), reply), clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   emulator_->QueueEnvelope(
       "slash_commands",
@@ -146,7 +188,7 @@ TEST_F(SocketModeClientTest, RefreshAndDroppedSocketLoseNothingAndRepeatNothing)
   options.max_unacked_per_connection = 10;
   StartEmulator(options);
   SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(milliseconds(1)),
-                          FastOptions());
+                          clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
 
@@ -181,7 +223,8 @@ TEST_F(SocketModeClientTest, LostAckIsRedeliveredAndHandledOnce) {
   SlackEmulatorOptions options;
   options.ack_timeout = milliseconds(200);
   StartEmulator(options);
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                          FastOptions());
   ASSERT_TRUE(client.Start().ok());
   emulator_->LoseAcks(1);
   emulator_->QueueEnvelope("events_api", MentionPayload(7));
@@ -212,11 +255,11 @@ TEST_F(SocketModeClientTest, UnackedEnvelopeComesBackWithRetryAttemptAndIsHandle
     handled.push_back(e);
     return EnvelopeReply();
   };
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   const std::string id = emulator_->QueueEnvelope("events_api", MentionPayload(9));
+  // Settled: the emulator re-delivers only what is un-acked, and the handler ran before the ack.
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->unacked() == 0; }, kWait));
-  std::this_thread::sleep_for(milliseconds(300));  // no further deliveries
   std::lock_guard lock(mu);
   ASSERT_EQ(handled.size(), 1u);
   EXPECT_EQ(handled[0].envelope_id, id);
@@ -235,11 +278,11 @@ TEST_F(SocketModeClientTest, PermanentHandlerErrorAndExceptionAreHandledAsDocume
   SlackEmulatorOptions options;
   options.ack_timeout = milliseconds(200);
   StartEmulator(options);
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), handler, clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   emulator_->QueueEnvelope("events_api", MentionPayload(5));
+  // Settled: the emulator re-delivers only what is un-acked, and the handler ran before the ack.
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->unacked() == 0; }, kWait));
-  std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(emulator_->Deliveries().size(), 2u);
   EXPECT_EQ(emulator_->Acks().size(), 1u);
@@ -247,22 +290,32 @@ TEST_F(SocketModeClientTest, PermanentHandlerErrorAndExceptionAreHandledAsDocume
 
 TEST_F(SocketModeClientTest, HalfOpenConnectionIsDetectedAndReplaced) {
   StartEmulator();
-  SocketModeClientOptions o = FastOptions();
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), o);
+  const SocketModeClientOptions o = FastOptions();
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_, o);
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
-  std::this_thread::sleep_for(milliseconds(300));  // pings answered: no false alarm
+  EXPECT_EQ(client.stats().pings_sent, 0);  // the clock has not moved
+
+  // Answered pings keep the link up: ten ping intervals, twice the silence timeout.
+  for (int i = 1; i <= 10; ++i) {
+    clock_.Advance(o.ping_interval);
+    ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.stats().pongs_received == i; }, kWait));
+  }
+  EXPECT_EQ(client.stats().pings_sent, 10);
   EXPECT_EQ(client.stats().half_open_detected, 0);
 
-  const auto silent_at = std::chrono::steady_clock::now();
+  // Slack goes silent right after the last pong. Each check pings; up to silence_timeout of
+  // silence is tolerated, the first check past it closes the link.
   emulator_->SetSilent();
+  for (int i = 1; i <= 5; ++i) {
+    clock_.Advance(o.ping_interval);
+    ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.stats().pings_sent == 10 + i; }, kWait));
+    EXPECT_EQ(client.stats().half_open_detected, 0) << i * 100 << " ms of silence";
+  }
+  clock_.Advance(o.ping_interval);
   ASSERT_TRUE(
       SlackEmulator::WaitFor([&] { return client.stats().half_open_detected == 1; }, kWait));
-  const auto took = std::chrono::steady_clock::now() - silent_at;
-  // The last pong came at most one ping interval before the silence began; the watchdog looks
-  // every ping interval.
-  EXPECT_GE(took, o.silence_timeout - o.ping_interval - milliseconds(50));
-  EXPECT_LT(took, o.silence_timeout + o.ping_interval + milliseconds(400));
+  EXPECT_EQ(client.stats().pings_sent, 15);
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.stats().hellos >= 2; }, kWait));
   EXPECT_EQ(client.stats().half_open_detected, 1);
 
@@ -272,7 +325,8 @@ TEST_F(SocketModeClientTest, HalfOpenConnectionIsDetectedAndReplaced) {
 
 TEST_F(SocketModeClientTest, WarningKeepsTheConnection) {
   StartEmulator();
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                          FastOptions());
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   emulator_->SendDisconnect("warning");
@@ -286,8 +340,8 @@ TEST_F(SocketModeClientTest, LinkDisabledStopsWithAnError) {
   StartEmulator();
   std::mutex mu;
   std::optional<Status> stopped;
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), FastOptions(),
-                          [&](const Status& s) {
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                          FastOptions(), [&](const Status& s) {
                             std::lock_guard lock(mu);
                             stopped = s;
                           });
@@ -302,7 +356,7 @@ TEST_F(SocketModeClientTest, LinkDisabledStopsWithAnError) {
       kWait));
   EXPECT_EQ(stopped->code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(stopped->message().find("link_disabled"), std::string::npos);
-  std::this_thread::sleep_for(milliseconds(200));
+  // The client's loop returns right after the callback: no reconnect can follow.
   EXPECT_EQ(emulator_->connections_accepted(), 1);
   EXPECT_FALSE(client.connected());
 }
@@ -314,8 +368,8 @@ TEST_F(SocketModeClientTest, InvalidAppTokenStopsWithUnauthenticated) {
   WebApiClient bad_web(web, SystemClock::Instance());
   std::atomic<bool> stopped{false};
   StatusCode code = StatusCode::kOk;
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(bad_web), log_.Handler(), FastOptions(),
-                          [&](const Status& s) {
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(bad_web), log_.Handler(), clock_,
+                          FastOptions(), [&](const Status& s) {
                             code = s.code();
                             stopped = true;
                           });
@@ -332,11 +386,76 @@ TEST_F(SocketModeClientTest, FailedConnectsAreRetriedWithBackoff) {
     if (++asks <= 3) return std::string("ws://127.0.0.1:1/link/?ticket=refused");
     return web_->AppsConnectionsOpen();
   };
-  SocketModeClient client(provider, log_.Handler(), FastOptions());
+  // Delays of up to an hour of clock time: only the test's clock moves end them.
+  SocketModeClientOptions o = FastOptions();
+  o.reconnect_backoff_base = std::chrono::minutes(30);
+  o.reconnect_backoff_cap = std::chrono::minutes(60);
+  SocketModeClient client(provider, log_.Handler(), clock_, o);
   ASSERT_TRUE(client.Start().ok());
+  for (int failure = 1; failure <= 3; ++failure) {
+    ASSERT_TRUE(
+        SlackEmulator::WaitFor([&] { return client.stats().backoff_waits == failure; }, kWait));
+    EXPECT_EQ(asks.load(), failure);
+    clock_.Advance(o.reconnect_backoff_cap);
+  }
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   EXPECT_EQ(asks.load(), 4);
   EXPECT_EQ(client.stats().reconnects, 3);
+  EXPECT_EQ(client.stats().backoff_waits, 3);
+}
+
+// The connect timeout is clock time too: a server that accepts TCP and never answers the
+// WebSocket handshake is given up once the clock passes connect_timeout.
+TEST_F(SocketModeClientTest, ConnectTimeoutRunsOnTheClock) {
+  StartEmulator();
+  const int mute = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(mute, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(mute, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(mute, 4), 0);  // the kernel completes TCP handshakes; nobody answers
+  ASSERT_EQ(::getsockname(mute, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::atomic<int> asks{0};
+  UrlProvider provider = [&]() -> Result<std::string> {
+    if (++asks == 1) return "ws://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+    return web_->AppsConnectionsOpen();
+  };
+  const SocketModeClientOptions o = FastOptions();
+  SocketModeClient client(provider, log_.Handler(), clock_, o);
+  ASSERT_TRUE(client.Start().ok());
+  // Connecting: the watchdog's first check is pending on the clock.
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return asks.load() == 1 && clock_.sleepers() > 0; }, kWait));
+  clock_.Advance(o.connect_timeout + o.ping_interval);
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
+  EXPECT_EQ(asks.load(), 2);
+  EXPECT_EQ(client.stats().connections_opened, 1);
+  client.Stop();
+  ::close(mute);
+}
+
+TEST_F(SocketModeClientTest, HelloTimeoutRunsOnTheClock) {
+  StartEmulator();
+  HelloLessServer silent;
+  std::atomic<int> asks{0};
+  UrlProvider provider = [&]() -> Result<std::string> {
+    if (++asks == 1) return silent.url();
+    return web_->AppsConnectionsOpen();
+  };
+  const SocketModeClientOptions o = FastOptions();
+  SocketModeClient client(provider, log_.Handler(), clock_, o);
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return client.stats().connections_opened == 1; }, kWait));
+  EXPECT_FALSE(client.connected());
+  clock_.Advance(o.hello_timeout + o.ping_interval);
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
+  EXPECT_EQ(asks.load(), 2);
+  EXPECT_EQ(client.stats().connections_opened, 2);
+  EXPECT_EQ(client.stats().hellos, 1);
+  EXPECT_EQ(client.stats().half_open_detected, 0);  // the hello check comes first
 }
 
 TEST_F(SocketModeClientTest, TlsFailureIsRetried) {
@@ -347,7 +466,7 @@ TEST_F(SocketModeClientTest, TlsFailureIsRetried) {
     if (++asks == 1) return "wss://127.0.0.1:" + std::to_string(emulator_->port()) + "/link/";
     return web_->AppsConnectionsOpen();
   };
-  SocketModeClient client(provider, log_.Handler(), FastOptions());
+  SocketModeClient client(provider, log_.Handler(), clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   EXPECT_EQ(asks.load(), 2);
@@ -382,7 +501,7 @@ class SocketModeOverTlsTest : public SocketModeClientTest {
 TEST_F(SocketModeOverTlsTest, ConnectsOverWssWithAVerifiedCertificate) {
   SocketModeClientOptions options = FastOptions();
   options.ca_file = tunnel_->ca_file();
-  SocketModeClient client(WssProvider(), log_.Handler(), options);
+  SocketModeClient client(WssProvider(), log_.Handler(), clock_, options);
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   const std::string id = emulator_->QueueEnvelope("events_api", MentionPayload(7));
@@ -396,7 +515,7 @@ TEST_F(SocketModeOverTlsTest, ConnectsOverWssWithAVerifiedCertificate) {
 }
 
 TEST_F(SocketModeOverTlsTest, RefusesACertificateItDoesNotTrust) {
-  SocketModeClient client(WssProvider(), log_.Handler(), FastOptions());  // system CAs only
+  SocketModeClient client(WssProvider(), log_.Handler(), clock_, FastOptions());  // system CAs only
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return asks_.load() >= 3; }, kWait));
   client.Stop();
@@ -406,11 +525,13 @@ TEST_F(SocketModeOverTlsTest, RefusesACertificateItDoesNotTrust) {
 }
 
 TEST(SocketModeClientOptionsTest, AnUnreadableCaFileFailsStart) {
+  FakeClock clock;
   SocketModeClientOptions options;
   options.ca_file = "/nonexistent/ca.pem";
   SocketModeClient client(
       []() -> Result<std::string> { return std::string("wss://x/"); },
-      [](const SocketModeEnvelope&) -> Result<EnvelopeReply> { return EnvelopeReply{}; }, options);
+      [](const SocketModeEnvelope&) -> Result<EnvelopeReply> { return EnvelopeReply{}; }, clock,
+      options);
   EXPECT_EQ(client.Start().code(), StatusCode::kInvalidArgument);
 }
 
@@ -423,7 +544,7 @@ TEST_F(SocketModeClientTest, UsedTicketIsRefused) {
     ++asks;
     return *url;  // the same ticket every time
   };
-  SocketModeClient client(provider, log_.Handler(), FastOptions());
+  SocketModeClient client(provider, log_.Handler(), clock_, FastOptions());
   ASSERT_TRUE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
   emulator_->DropConnections();
@@ -434,19 +555,36 @@ TEST_F(SocketModeClientTest, UsedTicketIsRefused) {
 
 TEST_F(SocketModeClientTest, StopIsPromptAndFinal) {
   StartEmulator();
-  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), FastOptions());
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                          FastOptions());
   ASSERT_TRUE(client.Start().ok());
   EXPECT_FALSE(client.Start().ok());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.connected(); }, kWait));
-  const auto start = std::chrono::steady_clock::now();
-  client.Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
+  client.Stop();  // waits for no timer: the clock never moves in this test
   EXPECT_FALSE(client.connected());
   ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->open_connections() == 0; }, kWait));
+  // Stop joined the client's thread: nothing can handle this envelope any more.
   emulator_->QueueEnvelope("events_api", MentionPayload(4));
-  std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(log_.size(), 0u);
+  EXPECT_EQ(emulator_->connections_accepted(), 1);
   client.Stop();  // idempotent
+}
+
+TEST_F(SocketModeClientTest, StopEndsAReconnectBackoff) {
+  StartEmulator();
+  SocketModeClientOptions o = FastOptions();
+  o.reconnect_backoff_base = o.reconnect_backoff_cap = std::chrono::hours(1);
+  std::atomic<int> asks{0};
+  UrlProvider refused = [&]() -> Result<std::string> {
+    ++asks;
+    return std::string("ws://127.0.0.1:1/link/");
+  };
+  SocketModeClient client(refused, log_.Handler(), clock_, o);
+  ASSERT_TRUE(client.Start().ok());
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return client.stats().backoff_waits == 1; }, kWait));
+  client.Stop();  // the clock never moves: only Stop can end the wait
+  EXPECT_EQ(asks.load(), 1);
+  EXPECT_EQ(client.stats().reconnects, 0);
 }
 
 }  // namespace
