@@ -164,7 +164,8 @@ Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& 
 // Connects to Slack over Socket Mode, feeding `router`; nullptr without an app token.
 Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecrets& secrets,
                                                                  slack::WebApiClient& web,
-                                                                 slack::InboundRouter& router) {
+                                                                 slack::InboundRouter& router,
+                                                                 Clock& clock) {
   if (secrets.app_token.empty()) return std::unique_ptr<slack::SocketModeClient>();
   auto client = std::make_unique<slack::SocketModeClient>(
       slack::SocketModeClient::UrlFromWebApi(web),
@@ -172,7 +173,7 @@ Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecr
         return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
                                        e.retry_reason);
       },
-      slack::SocketModeClientOptions{},
+      clock, slack::SocketModeClientOptions{},
       [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
   FAQBOT_RETURN_IF_ERROR(client->Start());
   return client;
@@ -266,49 +267,9 @@ Status Serve(const ServeFlags& f) {
   http_options.bind_address = f.bind;
   http_options.port = port;
   server::HttpServer http(http_options);
-<<<<<<< HEAD
   FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, db));
-  FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router));
+  FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   PrintBanner(f.bind, http.port(), database_url, secrets);
-=======
-  FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
-  store::Store& db = runtime->store();
-  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
-      http, [&db]() -> Status { return db.SchemaVersion().status(); }));
-  FAQBOT_RETURN_IF_ERROR(http.Start().WithContext("cannot listen on port " + std::to_string(port)));
-
-  std::unique_ptr<slack::SocketModeClient> socket_mode;
-  if (!app_token.empty()) {
-    socket_mode = std::make_unique<slack::SocketModeClient>(
-        slack::SocketModeClient::UrlFromWebApi(web),
-        [&router](const slack::SocketModeEnvelope& e) -> Result<slack::EnvelopeReply> {
-          return router.HandleSocketMode(e.type, e.payload, e.envelope_id, e.retry_attempt,
-                                         e.retry_reason);
-        },
-        clock, slack::SocketModeClientOptions{},
-        [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
-    FAQBOT_RETURN_IF_ERROR(socket_mode->Start());
-  }
-
-  // The first lines tell how to reach the assistant.
-  std::printf("faqbot serve: listening on http://%s:%u (database %s)\n", f.bind.c_str(),
-              http.port(), store::PostgresBackend::RedactUrl(database_url).c_str());
-  if (!app_token.empty()) {
-    std::printf("  Slack: Socket Mode (SLACK_APP_TOKEN set); no public URL needed.\n");
-  } else if (!signing_secret.empty()) {
-    std::printf(
-        "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
-        "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
-  } else {
-    std::printf(
-        "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
-        "SLACK_SIGNING_SECRET (HTTP), then restart.\n");
-  }
-  if (bot_token.empty()) std::printf("  SLACK_BOT_TOKEN is not set: replies cannot be sent.\n");
-  std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
-  std::printf("  Health: http://127.0.0.1:%u/healthz\n", http.port());
-  std::fflush(stdout);
->>>>>>> infra-a
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
