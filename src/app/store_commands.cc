@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "assistant/reply.h"
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/file_util.h"
@@ -91,7 +92,8 @@ Status Import(const StoreFlags& f) {
     }
     auto topic = db->AddTopic(owner, content);
     if (!topic.ok()) {
-      return topic.status().WithContext("after importing " + std::to_string(added) + " topics");
+      return topic.status().WithContext("after importing " +
+                                        assistant::Count(static_cast<size_t>(added), "topic"));
     }
     known.insert(content.question);
     ++added;

@@ -204,9 +204,10 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
   if (!asked) return;
   if (!IsOpen(*asked)) return AlreadyHandled(turn, ref);
   DialogueState next{DialogueState::Step::kAwaitAnswer, asked->text, 0, asked->id};
-  if (turn.pressed && !ref.from_list) {
+  if (turn.pressed) {
     next.message_channel = turn.pressed->channel;
     next.message_ts = turn.pressed->ts;
+    next.message_is_list = ref.from_list;
   }
   turn.Set(std::move(next));
   Reply r;
@@ -315,6 +316,10 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
         Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
     done.paragraphs.push_back(
         Line({Words("✅ "), Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
+    if (pending.message_is_list) {
+      // The unanswered list stays a list, without what was just answered.
+      if (auto list = UnansweredList(turn.who)) done = std::move(*list);
+    }
     Destination message;
     message.kind = Destination::Kind::kUpdate;
     message.user = turn.who;

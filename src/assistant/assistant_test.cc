@@ -16,6 +16,7 @@ using ::testing::HasSubstr;
 const store::UserRef kAlice{"T0001", "U0ALICE"};
 const store::UserRef kBob{"T0001", "U0BOB"};
 const store::UserRef kCarol{"T0001", "U0CAROL"};
+const store::UserRef kDave{"T0001", "U0DAVE"};
 constexpr const char* kBot = "U0FAQBOT";
 
 class AssistantTest : public ::testing::Test {
@@ -359,6 +360,179 @@ TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
   EXPECT_THAT(Press(kAlice, "feedback_down", id), HasSubstr("Only the person who asked"));
   EXPECT_THAT(Press(kBob, "feedback_down", id), HasSubstr("I've let <@U0ALICE> know"));
   EXPECT_THAT(Dm(kAlice, "unanswered"), HasSubstr("guest wifi password? — asked by <@U0BOB> (👎"));
+}
+
+TEST_F(AssistantTest, ItsTopicXGoesLiveAtOnceAndAnswersTheSameAndNearSameQuestion) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("I don't know that one yet"));
+  const std::string its_wifi = ButtonValue("handoff_topic");
+  ASSERT_FALSE(its_wifi.empty());
+  // The nearest topics are offered; pick the wifi one.
+  std::string value;
+  for (const auto& b : LastDirectTo(kAlice).reply.buttons) {
+    if (b.action == "handoff_topic" && b.label.find("wifi") != std::string::npos) value = b.value;
+  }
+  ASSERT_FALSE(value.empty());
+  const int64_t live_before = store_->GetLivePublication(kAlice, false)->value().version;
+
+  const std::string done = Press(kAlice, "handoff_topic", value);
+  EXPECT_THAT(done, HasSubstr("It's live: your bot answers it from now on."));
+  EXPECT_THAT(done, HasSubstr("<@U0ALICE> says - It's on the fridge."));  // to Bob
+  EXPECT_THAT(LastUpdate().text, HasSubstr("said it's what is the wifi password? — learned"));
+  // Live without a publish: one new version holding only that phrasing.
+  auto live = store_->GetLivePublication(kAlice, false)->value();
+  EXPECT_EQ(live.version, live_before + 1);
+  EXPECT_EQ(live.topics[0].content.phrasings,
+            std::vector<std::string>{"how do I get online as a guest"});
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("<@U0ALICE> says - It's on the fridge."));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how can I get online as a guest?"),
+              HasSubstr("<@U0ALICE> says - It's on the fridge."));
+
+  // A second press (double click, retry) changes nothing.
+  EXPECT_THAT(Press(kAlice, "handoff_topic", value), HasSubstr("handled already"));
+  EXPECT_EQ(store_->GetTopic(kAlice, wifi)->value().content.phrasings.size(), 1u);
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, live.version);
+  EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("2 of 2 live"));
+}
+
+TEST_F(AssistantTest, OnlyTheLearnedPhrasingGoesLiveTheDraftsStayDrafts) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Teach("who waters the plants?", "Dana.");  // a draft
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  const std::string value = ButtonValue("handoff_topic");
+  ASSERT_FALSE(value.empty());
+  Press(kAlice, "handoff_topic", value);
+  auto live = store_->GetLivePublication(kAlice, false)->value();
+  ASSERT_EQ(live.topics.size(), 1u);
+  EXPECT_EQ(live.topics[0].content.question, "what is the wifi password?");
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> who waters the plants?"), HasSubstr("I don't know"));
+  EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("🅾 who waters the plants?"));
+}
+
+TEST_F(AssistantTest, OneAnswerReachesEveryAskerWaitingOnTheQuestion) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic?");
+  Dm(kCarol, "ask <@U0ALICE> When is the company picnic");
+  Dm(kDave, "ask <@U0ALICE> when is the company picnic?");
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("×3"));
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  const std::string done = Dm(kAlice, "June 12th, in the park.");
+  EXPECT_THAT(done, HasSubstr("I've sent your answer to 3 people who asked."));
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    EXPECT_THAT(LastDirectTo(asker).text, HasSubstr("<@U0ALICE> says - June 12th, in the park."))
+        << asker.user_id;
+  }
+  // The pressed list was refreshed.
+  EXPECT_THAT(LastUpdate().text, HasSubstr("No questions are waiting"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  // A second answer to the same question makes no second topic.
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("handled already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
+TEST_F(AssistantTest, WithLearningOffAnswersWaitForAPublish) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  EXPECT_THAT(Dm(kAlice, "settings"), HasSubstr("*Learn from my answers:* on"));
+  EXPECT_THAT(Dm(kAlice, "learn from my answers: off"), HasSubstr("Learning is off"));
+  EXPECT_FALSE(store_->GetOwnerSettings(kAlice)->learn);
+  const int64_t version = store_->GetLivePublication(kAlice, false)->value().version;
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  const std::string done = Press(kAlice, "handoff_topic", ButtonValue("handoff_topic"));
+  EXPECT_THAT(done, HasSubstr("It goes live when you publish."));
+  EXPECT_THAT(done, HasSubstr("says - It's on the fridge."));  // Bob still hears it
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, version);
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("I don't know that one yet"));
+  EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("🅾 what is the wifi password?"));
+  Publish();
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("says - It's on the fridge."));
+  EXPECT_THAT(Press(kAlice, "learn_on"), HasSubstr("Learning is on"));
+}
+
+TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Press(kAlice, "add_topic");
+  const std::string offer = Dm(kAlice, "what's the wifi password");
+  EXPECT_THAT(offer, HasSubstr("Looks like your topic what is the wifi password?"));
+  const std::string value = ButtonValue("affirm");
+  EXPECT_EQ(value.rfind("similar:", 0), 0u);
+  EXPECT_THAT(Press(kAlice, "affirm", value), HasSubstr("It's live"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+  EXPECT_EQ((*store_->ListTopics(kAlice))[0].content.phrasings,
+            std::vector<std::string>{"what's the wifi password"});
+  // Keeping it as a new topic asks for the answer.
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "what is the wifi password");
+  EXPECT_THAT(Press(kAlice, "deny", ButtonValue("deny")), HasSubstr("What answer should I provide?"));
+  EXPECT_THAT(Dm(kAlice, "Ask reception."), HasSubstr("Topic added"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
+TEST_F(AssistantTest, EditingChangesTheQuestionAndRemovesPhrasings) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  const std::string id = std::to_string((*store_->ListTopics(kAlice))[0].id);
+  Press(kAlice, "add_phrasing", id);
+  Dm(kAlice, "guest wifi");
+  Press(kAlice, "add_phrasing", id);
+  Dm(kAlice, "network password");
+  const std::string card = Press(kAlice, "edit_topic", id);
+  EXPECT_THAT(card, HasSubstr("Also asked as (2 phrasings):"));
+  std::string first;  // the Remove button of "guest wifi"
+  for (const auto& item : Last().reply.items) {
+    if (item.text.spans[0].value == "guest wifi") first = item.buttons[0].value;
+  }
+  ASSERT_FALSE(first.empty());
+  EXPECT_THAT(Press(kAlice, "remove_phrasing", first), HasSubstr("Removed guest wifi"));
+  // Pressed again (its list has changed): nothing else is removed.
+  EXPECT_THAT(Press(kAlice, "remove_phrasing", first), HasSubstr("gone already"));
+  EXPECT_EQ((*store_->ListTopics(kAlice))[0].content.phrasings,
+            std::vector<std::string>{"network password"});
+  EXPECT_THAT(Press(kAlice, "edit_question", id), HasSubstr("What should the question be"));
+  EXPECT_THAT(Dm(kAlice, "what's the guest wifi password?"), HasSubstr("Updated the question"));
+  EXPECT_EQ((*store_->ListTopics(kAlice))[0].content.question, "what's the guest wifi password?");
+}
+
+TEST_F(AssistantTest, AStaleConfirmationChangesNothing) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  auto topics = *store_->ListTopics(kAlice);
+  Press(kAlice, "delete_topic", std::to_string(topics[0].id));
+  const std::string old_yes = ButtonValue("affirm");
+  Press(kAlice, "delete_topic", std::to_string(topics[1].id));
+  // The first question's Yes does not confirm the second.
+  EXPECT_THAT(Press(kAlice, "affirm", old_yes), HasSubstr("answered already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  EXPECT_THAT(Press(kAlice, "affirm", ButtonValue("affirm")), HasSubstr("Deleted"));
+  EXPECT_THAT(LastUpdate().text, HasSubstr("Deleted where can visitors park?"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+  // Its second press does nothing either.
+  EXPECT_THAT(Press(kAlice, "affirm", "delete:" + std::to_string(topics[1].id)),
+              HasSubstr("answered already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+}
+
+TEST_F(AssistantTest, CountsAreSaidInWordsThatAgree) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("publish all 1 topic?"));
+  Press(kAlice, "affirm", "publish");
+  const size_t before = messenger_.sent().size();
+  executor_.RunAll();
+  EXPECT_THAT(Since(before), HasSubstr("Your bot now answers 1 topic instead of you."));
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("exactly these 1 topic"));
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("1 question waiting for you"));
 }
 
 TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {

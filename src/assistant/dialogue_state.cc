@@ -21,6 +21,7 @@ std::string DialogueState::Serialize() const {
   if (!message_ts.empty()) {
     j["message_channel"] = message_channel;
     j["message_ts"] = message_ts;
+    if (message_is_list) j["message_is_list"] = true;
   }
   // Replace invalid UTF-8 rather than throw: the state must always be writable.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -45,6 +46,7 @@ Result<DialogueState> DialogueState::Parse(const std::string& text) {
     state.handoff_id = j.value("handoff_id", int64_t{0});
     state.message_channel = j.value("message_channel", "");
     state.message_ts = j.value("message_ts", "");
+    state.message_is_list = j.value("message_is_list", false);
   } catch (const std::exception& e) {
     return DataLossError(std::string("unreadable dialogue state: ") + e.what());
   }

@@ -30,6 +30,7 @@ struct DialogueState {
   // The message whose button started this step (the hand-off DM), updated when the step ends.
   std::string message_channel = {};
   std::string message_ts = {};
+  bool message_is_list = false;  // the message is the unanswered list (refreshed, not replaced)
 
   bool operator==(const DialogueState&) const = default;
 

@@ -25,7 +25,7 @@ trap 'rm -rf "$work"; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WIT
 run_suite() {
   local db=$1
   cd "$work" || exit 1
-  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 1" "$work/out"; then
+  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 2" "$work/out"; then
     pass; else fail "[$db] migrate: $(cat "$work/out")"; fi
   if "$faqbot" topics import --database "$db" --owner U0ALICE --team T0ACME "$topics" >"$work/out" 2>&1 &&
      grep -q "imported 8 topics" "$work/out"; then pass; else fail "[$db] import: $(cat "$work/out")"; fi
