@@ -109,6 +109,8 @@ class Assistant {
   void EditFromText(Turn& turn, const std::string& text);
   void AddTopicFromAnswer(Turn& turn, const std::string& answer);
   void ListUnanswered(Turn& turn);
+  // The topic `value` names, when `turn`'s person owns it; tells them otherwise.
+  std::optional<store::Topic> OwnedTopic(Turn& turn, const std::string& value);
   // The owner's unanswered questions as a list with buttons; nullopt when they cannot be read.
   std::optional<Reply> UnansweredList(const store::UserRef& owner);
 

@@ -141,15 +141,13 @@ void Assistant::ListTopics(Turn& turn) {
 }
 
 void Assistant::ShowTopic(Turn& turn, const std::string& value) {
-  auto id = ParseId(value);
-  if (!id) {
+  if (!ParseId(value)) {
     Say(turn, Say1("Which one? Press *Edit* next to a topic:"));
     return ListTopics(turn);
   }
-  auto topic = store_.GetTopic(turn.who, *id);
-  if (!topic.ok()) return Say(turn, CannotReach("get that topic"));
-  if (!topic->has_value()) return Say(turn, Say1("I can't find that topic any more."));
-  const store::Topic& t = **topic;
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  const store::Topic& t = *topic;
   const std::string tid = std::to_string(t.id);
   Reply r;
   r.paragraphs.push_back(Line({Words("*Question:* "), UserText(t.content.question)}));
@@ -174,33 +172,37 @@ void Assistant::ShowTopic(Turn& turn, const std::string& value) {
   Say(turn, r);
 }
 
-void Assistant::StartEditQuestion(Turn& turn, const std::string& value) {
+std::optional<store::Topic> Assistant::OwnedTopic(Turn& turn, const std::string& value) {
   auto id = ParseId(value);
   auto topic = id ? store_.GetTopic(turn.who, *id)
                   : Result<std::optional<store::Topic>>(std::optional<store::Topic>());
-  if (!topic.ok() || !topic->has_value()) {
-    return Say(turn, Say1("I can't find that topic any more."));
+  if (!topic.ok()) {
+    Say(turn, CannotReach("get that topic"));
+    return std::nullopt;
   }
-  turn.Set({Step::kAwaitNewQuestion, "", *id, 0});
+  if (!topic->has_value()) Say(turn, Say1("I can't find that topic any more."));
+  return *topic;
+}
+
+void Assistant::StartEditQuestion(Turn& turn, const std::string& value) {
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  turn.Set({Step::kAwaitNewQuestion, "", topic->id, 0});
   Reply r;
   r.paragraphs.push_back(Line({Words("What should the question be instead of "),
-                               UserText((*topic)->content.question), Words("?")}));
+                               UserText(topic->content.question), Words("?")}));
   r.context.push_back(Line("Type *cancel* to keep it."));
   Say(turn, r);
 }
 
 void Assistant::StartEditAnswer(Turn& turn, const std::string& value) {
-  auto id = ParseId(value);
-  auto topic = id ? store_.GetTopic(turn.who, *id)
-                  : Result<std::optional<store::Topic>>(std::optional<store::Topic>());
-  if (!topic.ok() || !topic->has_value()) {
-    return Say(turn, Say1("I can't find that topic any more."));
-  }
-  turn.Set({Step::kAwaitNewAnswer, "", *id, 0});
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  turn.Set({Step::kAwaitNewAnswer, "", topic->id, 0});
   Reply r;
   r.paragraphs.push_back(Line({Words("What should the new answer to "),
-                               UserText((*topic)->content.question), Words(" be?")}));
-  r.paragraphs.push_back(Line({Words("Now: "), UserText((*topic)->content.answer)}));
+                               UserText(topic->content.question), Words(" be?")}));
+  r.paragraphs.push_back(Line({Words("Now: "), UserText(topic->content.answer)}));
   r.context.push_back(Line("Type *cancel* to keep it."));
   Say(turn, r);
 }
@@ -227,16 +229,12 @@ void Assistant::EditFromText(Turn& turn, const std::string& text) {
 }
 
 void Assistant::StartPhrasing(Turn& turn, const std::string& value) {
-  auto id = ParseId(value);
-  auto topic = id ? store_.GetTopic(turn.who, *id)
-                  : Result<std::optional<store::Topic>>(std::optional<store::Topic>());
-  if (!topic.ok() || !topic->has_value()) {
-    return Say(turn, Say1("I can't find that topic any more."));
-  }
-  turn.Set({Step::kAwaitPhrasing, "", *id, 0});
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  turn.Set({Step::kAwaitPhrasing, "", topic->id, 0});
   Reply r;
   r.paragraphs.push_back(Line(
-      {Words("How else might people ask "), UserText((*topic)->content.question), Words("?")}));
+      {Words("How else might people ask "), UserText(topic->content.question), Words("?")}));
   r.context.push_back(Line("Type *cancel* to stop."));
   Say(turn, r);
 }
@@ -301,20 +299,16 @@ void Assistant::RemovePhrasing(Turn& turn, const std::string& value) {
 }
 
 void Assistant::StartDelete(Turn& turn, const std::string& value) {
-  auto id = ParseId(value);
-  if (!id) {
+  if (!ParseId(value)) {
     Say(turn, Say1("Which one? Press *Delete* next to a topic:"));
     return ListTopics(turn);
   }
-  auto topic = store_.GetTopic(turn.who, *id);
-  if (!topic.ok() || !topic->has_value()) {
-    return Say(turn, Say1("I can't find that topic any more."));
-  }
-  turn.Set({Step::kConfirmDelete, (*topic)->content.question, *id, 0});
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  turn.Set({Step::kConfirmDelete, topic->content.question, topic->id, 0});
   Reply r;
-  r.paragraphs.push_back(
-      Line({Words("Delete "), UserText((*topic)->content.question), Words("?")}));
-  const std::string confirms = "delete:" + std::to_string(*id);
+  r.paragraphs.push_back(Line({Words("Delete "), UserText(topic->content.question), Words("?")}));
+  const std::string confirms = "delete:" + std::to_string(topic->id);
   r.buttons = {Btn("Yes, please.", "affirm", confirms, Button::Style::kDanger),
                Btn("Not yet.", "deny", confirms)};
   Say(turn, r);
