@@ -415,6 +415,33 @@ TEST_F(SlackMessengerOverWebApiTest, AResponseUrlTakesFivePostsAndTheRestGoesToT
   EXPECT_EQ(emulator_.Calls("response_url").size(), 5u);
 }
 
+TEST_F(SlackMessengerOverWebApiTest, AnUpdateReplacesTheMessageItNames) {
+  ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL"), Say("with buttons")).ok());
+  const std::string ts = emulator_.Calls("chat.postMessage").back().response["ts"];
+  Destination update;
+  update.kind = Destination::Kind::kUpdate;
+  update.channel = "C0GENERAL";
+  update.ts = ts;
+  ASSERT_TRUE(messenger_->Send(update, Say("done, by <@U0ALICE>")).ok());
+  const auto updates = emulator_.Calls("chat.update");
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].args["ts"], ts);
+  EXPECT_TRUE(updates[0].response["ok"].get<bool>());
+  ExpectWithinBlockKitLimits(updates[0]);
+  // A message Slack does not have is an error, not a new post.
+  update.ts = "1700000000.999999";
+  EXPECT_FALSE(messenger_->Send(update, Say("again")).ok());
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").size(), 1u);
+  // Without a ts (an ephemeral message), the response_url replaces it.
+  update.ts.clear();
+  update.response_url = emulator_.NewResponseUrl();
+  ASSERT_TRUE(messenger_->Send(update, Say("replaced")).ok());
+  const auto responses = emulator_.Calls("response_url");
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_TRUE(responses[0].args["replace_original"].get<bool>());
+  EXPECT_EQ(Blocks(responses[0])[0]["text"]["text"], "replaced");
+}
+
 TEST_F(SlackMessengerOverWebApiTest, ResponseUrlRepliesAreEphemeralUnlessAskedOtherwise) {
   Destination d;
   d.kind = Destination::Kind::kResponse;
