@@ -210,6 +210,15 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
     next.message_is_list = ref.from_list;
   }
   turn.Set(std::move(next));
+  if (!ref.from_list) {
+    // The buttons go at once; the message says who answers (and, once answered, what).
+    Reply answering;
+    answering.paragraphs.push_back(
+        Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+    answering.paragraphs.push_back(Line({Words("✍️ "), Mention(turn.who.user_id),
+                                         Words(" is answering it — type the answer below.")}));
+    UpdatePressed(turn, ref, std::move(answering));
+  }
   Reply r;
   r.paragraphs.push_back(Line({Words("What answer should I give to "), UserText(asked->text),
                                Words("? I'll send it to "), Mention(asked->asker.user_id),

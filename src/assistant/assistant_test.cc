@@ -209,6 +209,8 @@ TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheA
               HasSubstr("when is the company picnic this year"));
   EXPECT_THAT(Press(kBob, "handoff_answer", question_id), HasSubstr("Only the person"));
   EXPECT_THAT(Press(kAlice, "handoff_answer", question_id), HasSubstr("What answer should I give"));
+  EXPECT_THAT(LastUpdate().text, HasSubstr("<@U0ALICE> is answering it"));
+  EXPECT_TRUE(LastUpdate().reply.buttons.empty());
   const std::string done = Dm(kAlice, "June 12th, in the park.");
   EXPECT_THAT(done, HasSubstr("Topic added"));
   EXPECT_THAT(done, HasSubstr("<@U0ALICE> says - June 12th, in the park."));
