@@ -250,6 +250,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
       if (t.topic_id == ref.topic_id) answer = t.content.answer;
     }
   }
+  DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const size_t along = AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
   Reply r;
   r.paragraphs.push_back(Line({Words("Added "), UserText(asked->text),
@@ -268,7 +269,6 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
                                   Words(" said it's "), UserText(learned->topic.content.question),
                                   Words(learned->live ? " — learned and live." : " — kept as a draft.")}));
   UpdatePressed(turn, ref, std::move(done));
-  DeliverAnswer(turn, *asked, answer);
 }
 
 void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
@@ -307,6 +307,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved,
                                   learned->topic.id);
   turn.Set({});
+  DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const size_t along =
       AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value());
   Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) + " :kissing_cat: " +
@@ -336,7 +337,6 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
     message.ts = pending.message_ts;
     turn.others.emplace_back(std::move(message), std::move(done));
   }
-  DeliverAnswer(turn, *asked, answer);
 }
 
 size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered,
