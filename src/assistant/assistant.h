@@ -12,8 +12,9 @@
 // logged and, where possible, told to the person; nothing half-done is left behind.
 //
 // What may block: a turn holds one of 64 person locks (shared by everyone whose id hashes to
-// it) for its Store reads and writes, the model's prediction, and handing its replies to the
-// Messenger. It never waits for the chat service under that lock: the Messenger must answer at
+// it) for its Store reads and writes, the model's prediction, the training of a change learned
+// from a hand-off (TrainingQueue::Amend: a few milliseconds for 150 topics, see
+// docs/assistant.md), and handing its replies to the Messenger. It never waits for the chat service under that lock: the Messenger must answer at
 // once (messenger.h), and names come from the Store's people, else from the Messenger's
 // DisplayName, which answers from what it knows and finds a missing one for next time — so a
 // first greeting may go without the name. A handler returns when the Store has answered and
