@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/commands.h"
@@ -29,6 +30,7 @@ struct NluFlags {
   std::string word;
   size_t ranking = 10;
   bool flush = false;
+  unsigned threads = 0;  // parse: matching threads; 0 = one per core, at most 8
 };
 
 Result<std::shared_ptr<const nlu::Lexicon>> OpenLexiconFor(const NluFlags& f) {
@@ -62,18 +64,41 @@ bool ReadBoundedLine(std::FILE* in, std::string& line, size_t max) {
   return any;
 }
 
+// Lines are matched in batches of this many, spread over the threads, and written in order:
+// memory stays bounded (at most kBatchLines × kMaxQueryBytes of input) whatever the input length.
+constexpr size_t kBatchLines = 128;
+
 Status Parse(const NluFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto lexicon, OpenLexiconFor(f));
   FAQBOT_ASSIGN_OR_RETURN(std::string bytes, ReadFile(f.model, kMaxModelBytes));
   FAQBOT_ASSIGN_OR_RETURN(auto model, nlu::Model::Load(bytes, lexicon));
+  // Interactive use answers each line at once; a stream is matched in parallel batches.
   const bool flush = f.flush || isatty(STDIN_FILENO);
-  std::string line, json;
-  while (ReadBoundedLine(stdin, line, kMaxQueryBytes)) {
-    const nlu::Prediction p = model->Predict(line, f.ranking);
-    json.clear();
-    nlu::AppendRasaJson(line, p, f.ranking, json);
-    json += '\n';
-    std::fwrite(json.data(), 1, json.size(), stdout);
+  const unsigned threads =
+      flush ? 1
+            : std::clamp(f.threads != 0 ? f.threads : std::thread::hardware_concurrency(), 1u, 8u);
+  const size_t batch_lines = flush ? 1 : kBatchLines;
+  std::vector<std::string> lines(batch_lines);
+  std::vector<std::string> answers(batch_lines);
+  // Matches lines[i] for i = first, first + step, … < n into answers[i].
+  const auto match = [&](size_t first, size_t step, size_t n) {
+    for (size_t i = first; i < n; i += step) {
+      const nlu::Prediction p = model->Predict(lines[i], f.ranking);
+      answers[i].clear();
+      nlu::AppendRasaJson(lines[i], p, f.ranking, answers[i]);
+      answers[i] += '\n';
+    }
+  };
+  for (;;) {
+    size_t n = 0;
+    while (n < batch_lines && ReadBoundedLine(stdin, lines[n], kMaxQueryBytes)) ++n;
+    if (n == 0) break;
+    const unsigned helpers = std::min<unsigned>(threads, static_cast<unsigned>(n)) - 1;
+    std::vector<std::jthread> workers;
+    for (unsigned t = 1; t <= helpers; ++t) workers.emplace_back(match, t, helpers + 1, n);
+    match(0, helpers + 1, n);
+    workers.clear();  // joins
+    for (size_t i = 0; i < n; ++i) std::fwrite(answers[i].data(), 1, answers[i].size(), stdout);
     if (flush) std::fflush(stdout);
     if (std::ferror(stdout)) return UnavailableError("cannot write to standard output");
   }
@@ -143,7 +168,9 @@ void RegisterNluCommands(CLI::App& app, CommandRegistry& registry) {
       "parse", "read one query per line on stdin, write one Rasa /model/parse JSON per line");
   parse->add_option("--model", flags->model, "model file")->required();
   parse->add_option("--ranking", flags->ranking, "intents in intent_ranking")->default_val(10);
-  parse->add_flag("--flush", flags->flush, "flush after every answer");
+  parse->add_flag("--flush", flags->flush, "flush after every answer (one line at a time)");
+  parse->add_option("--threads", flags->threads,
+                    "matching threads for a stream of lines (default: one per core, at most 8)");
   registry.Add(parse, [flags] { return Parse(*flags); });
 
   CLI::App* lexicon = nlu->add_subcommand("lexicon", "compile WordNet into a lexicon file");

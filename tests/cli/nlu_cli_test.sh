@@ -57,6 +57,13 @@ assert rows[0]["intent"]["name"] == "visitor_parking"
 assert rows[20000]["intent"]["name"] == "wifi_password"
 assert len(rows[20000]["text"]) == 64 * 1024
 PY
+# Matched on several threads, a stream gives exactly the answers of one thread, in order.
+"$faqbot" nlu parse --model "$work/m" --threads 1 <"$work/many" >"$work/many.one" ||
+  fail "one-thread parse"
+"$faqbot" nlu parse --model "$work/m" --threads 3 <"$work/many" >"$work/many.three" ||
+  fail "three-thread parse"
+cmp -s "$work/many.one" "$work/many.out" && cmp -s "$work/many.one" "$work/many.three" &&
+  pass || fail "threads change the output"
 
 # Bad input: clear message, documented exit code, nothing written.
 expect_exit 66 "no such file" "$faqbot" nlu train --data "$work/missing.yml" --out "$work/x"
