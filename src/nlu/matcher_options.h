@@ -39,6 +39,21 @@ struct MatcherOptions {
   // reference, because among more topics an unrelated one is more likely to look close.
   float size_gain = 0.1f;
   float size_reference = 10.0f;
+  // --- decline centre learned from the bot's own examples (models of format 2 and later): up
+  // to calibration_probes examples are matched against the topics they do not belong to, and
+  // the centre is the mean of those near-miss values (best other score plus the margin term)
+  // plus calibration_offset, at least calibration_floor. It replaces conf_center and the size
+  // term; calibration_probes=0 keeps them (format 1).
+  float calibration_probes = 96.0f;
+  float calibration_offset = 0.2f;
+  float calibration_floor = 0.4f;
+  // --- classifier head (topic_classifier.h), used when topics have several phrasings
+  float head_min_examples =
+      2.0f;                   // mean examples per topic from which the head is trained; 0: never
+  float head_mix = 0.5f;      // share of a topic's score from the head's probability
+  float head_epochs = 12.0f;  // training passes over the examples
+  float head_rate = 0.5f;     // initial learning rate
+  float head_l2 = 1e-4f;      // weight decay per example
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 
