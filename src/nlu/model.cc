@@ -301,21 +301,22 @@ void Model::Calibrate(const TrainingData& data) {
   double sum = 0;
   for (size_t i = 0; i < probes; ++i) {
     const auto& [text, topic] = texts[i * texts.size() / probes];
-    const std::vector<float> scores = Scores(text);
+    const std::vector<float> scores = Scores(text, topic);
     float first = 0, second = 0;
-    for (uint32_t t = 0; t < scores.size(); ++t) {
-      if (t == topic) continue;
-      if (scores[t] > first) {
+    for (const float score : scores) {
+      if (score > first) {
         second = first;
-        first = scores[t];
-      } else if (scores[t] > second) {
-        second = scores[t];
+        first = score;
+      } else if (score > second) {
+        second = score;
       }
     }
     sum += first + margin * (first - second);
   }
   const auto near = static_cast<float>(sum / static_cast<double>(std::max<size_t>(probes, 1)));
-  center_ = std::max(options_.calibration_floor, near + options_.calibration_offset);
+  center_ = std::max(
+      options_.calibration_floor,
+      near + (has_head() ? options_.calibration_head_offset : options_.calibration_offset));
 }
 
 uint32_t Model::FindStem(std::string_view stem) const {
@@ -518,15 +519,22 @@ std::vector<float> Model::TopicScores(std::string_view query,
   return topic_scores;
 }
 
-std::vector<float> Model::Scores(std::string_view query) const {
-  if (!has_head()) return TopicScores(query, nullptr);
+std::vector<float> Model::Scores(std::string_view query, uint32_t without) const {
   std::vector<SparseFeature> features;
-  std::vector<float> scores = TopicScores(query, &features);
-  if (features.empty()) return scores;  // nothing the head knows: its prior says nothing
-  std::vector<float> p(scores.size());
-  head_.Probabilities(features, p);
-  const float mix = options_.head_mix;
-  for (size_t t = 0; t < scores.size(); ++t) scores[t] = (1.0f - mix) * scores[t] + mix * p[t];
+  std::vector<float> scores = TopicScores(query, has_head() ? &features : nullptr);
+  if (!features.empty()) {  // nothing the head knows: its prior says nothing
+    std::vector<float> p(scores.size());
+    head_.Probabilities(features, p);
+    // Without a topic, the head's mass spreads over the others as it would for a question of a
+    // topic the bot does not have.
+    const float rest = without < p.size() ? 1.0f - p[without] : 1.0f;
+    const float scale = rest > 1e-6f ? 1.0f / rest : 0.0f;
+    const float mix = options_.head_mix;
+    for (size_t t = 0; t < scores.size(); ++t) {
+      scores[t] = (1.0f - mix) * scores[t] + mix * p[t] * scale;
+    }
+  }
+  if (without < scores.size()) scores[without] = 0.0f;
   return scores;
 }
 

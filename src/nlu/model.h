@@ -122,6 +122,7 @@ class Model {
   };
   struct Scratch;
   static constexpr uint32_t kNoVocab = 0xFFFFFFFFu;
+  static constexpr uint32_t kNoTopic = 0xFFFFFFFFu;
 
   Model() = default;
   std::string_view Stem(const VocabTerm& t) const {
@@ -151,7 +152,9 @@ class Model {
   std::vector<float> TopicScores(std::string_view query,
                                  std::vector<SparseFeature>* features) const;
   // Every topic's score: nearest neighbour, blended with the head's probability when there is one.
-  std::vector<float> Scores(std::string_view query) const;
+  // With `without` < topic_count(), the scores as if that topic did not exist (its score 0, the
+  // head's probabilities renormalised over the others).
+  std::vector<float> Scores(std::string_view query, uint32_t without = kNoTopic) const;
   // Trains head_ from examples_ when options_ and the number of examples ask for one.
   void TrainHead();
   // The decline centre of a format-1 model: conf_center plus the size term.
