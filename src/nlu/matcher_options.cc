@@ -34,8 +34,9 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("size_reference", o.size_reference);
   f("calibration_probes", o.calibration_probes);
   f("calibration_offset", o.calibration_offset);
-  f("calibration_head_offset", o.calibration_head_offset);
   f("calibration_floor", o.calibration_floor);
+  f("calibration_head_offset", o.calibration_head_offset);
+  f("calibration_head_floor", o.calibration_head_floor);
   f("head_min_examples", o.head_min_examples);
   f("head_mix", o.head_mix);
   f("head_epochs", o.head_epochs);

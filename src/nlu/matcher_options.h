@@ -41,14 +41,15 @@ struct MatcherOptions {
   float size_reference = 10.0f;
   // --- decline centre learned from the bot's own examples (models of format 2 and later): up
   // to calibration_probes examples are scored as if their own topic did not exist, and the
-  // centre is the mean of those near-miss values (best score plus the margin term) plus an
-  // offset (calibration_head_offset when the classifier head is used: its scores are on another
-  // scale), at least calibration_floor. It replaces conf_center and the size term;
-  // calibration_probes=0 keeps them (format 1).
+  // centre is the mean of those near-miss values (best score plus the margin term) plus
+  // calibration_offset, at least calibration_floor; with the classifier head (whose scores are
+  // on another scale) calibration_head_offset and calibration_head_floor. It replaces
+  // conf_center and the size term; calibration_probes=0 keeps them (format 1).
   float calibration_probes = 96.0f;
   float calibration_offset = 0.2f;
+  float calibration_floor = 0.5f;
   float calibration_head_offset = 0.12f;
-  float calibration_floor = 0.4f;
+  float calibration_head_floor = 0.4f;
   // --- classifier head (topic_classifier.h), used when topics have several phrasings
   float head_min_examples =
       2.0f;                   // mean examples per topic from which the head is trained; 0: never

@@ -272,7 +272,8 @@ void Model::TrainHead() {
         {std::span<const SparseFeature>(&features[ex.first_term], ex.term_count), ex.topic});
   }
   ClassifierOptions o;
-  o.epochs = std::max(1, static_cast<int>(options_.head_epochs));
+  // Bounded: the options come from the model file, which Load must not trust with a long loop.
+  o.epochs = static_cast<int>(std::clamp(options_.head_epochs, 1.0f, 50.0f));
   o.learning_rate = options_.head_rate;
   o.l2 = options_.head_l2;
   head_ = TopicClassifier::Train(rows, static_cast<uint32_t>(vocab_.size()),
@@ -314,9 +315,9 @@ void Model::Calibrate(const TrainingData& data) {
     sum += first + margin * (first - second);
   }
   const auto near = static_cast<float>(sum / static_cast<double>(std::max<size_t>(probes, 1)));
-  center_ = std::max(
-      options_.calibration_floor,
-      near + (has_head() ? options_.calibration_head_offset : options_.calibration_offset));
+  center_ = has_head()
+                ? std::max(options_.calibration_head_floor, near + options_.calibration_head_offset)
+                : std::max(options_.calibration_floor, near + options_.calibration_offset);
 }
 
 uint32_t Model::FindStem(std::string_view stem) const {
