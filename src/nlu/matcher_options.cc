@@ -40,6 +40,7 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("head_min_examples", o.head_min_examples);
   f("head_mix", o.head_mix);
   f("head_epochs", o.head_epochs);
+  f("head_max_steps", o.head_max_steps);
   f("head_rate", o.head_rate);
   f("head_l2", o.head_l2);
   f("threshold", o.threshold);

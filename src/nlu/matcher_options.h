@@ -45,7 +45,7 @@ struct MatcherOptions {
   // calibration_offset, at least calibration_floor; with the classifier head (whose scores are
   // on another scale) calibration_head_offset and calibration_head_floor. It replaces
   // conf_center and the size term; calibration_probes=0 keeps them (format 1).
-  float calibration_probes = 96.0f;
+  float calibration_probes = 32.0f;
   float calibration_offset = 0.2f;
   float calibration_floor = 0.5f;
   float calibration_head_offset = 0.12f;
@@ -54,7 +54,9 @@ struct MatcherOptions {
   float head_min_examples =
       2.0f;                   // mean examples per topic from which the head is trained; 0: never
   float head_mix = 0.5f;      // share of a topic's score from the head's probability
-  float head_epochs = 12.0f;  // training passes over the examples
+  float head_epochs = 12.0f;  // training passes over the examples, at most
+  float head_max_steps = 24000.0f;  // fewer passes for many examples: passes × examples ≤ this
+                                    // (at least 3 passes); bounds the training time
   float head_rate = 0.5f;     // initial learning rate
   float head_l2 = 1e-4f;      // weight decay per example
   // --- decision

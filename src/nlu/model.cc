@@ -273,7 +273,10 @@ void Model::TrainHead() {
   }
   ClassifierOptions o;
   // Bounded: the options come from the model file, which Load must not trust with a long loop.
-  o.epochs = static_cast<int>(std::clamp(options_.head_epochs, 1.0f, 50.0f));
+  const float passes = std::min(options_.head_epochs,
+                                std::max(3.0f, std::ceil(options_.head_max_steps /
+                                                         static_cast<float>(rows.size()))));
+  o.epochs = static_cast<int>(std::clamp(passes, 1.0f, 50.0f));
   o.learning_rate = options_.head_rate;
   o.l2 = options_.head_l2;
   head_ = TopicClassifier::Train(rows, static_cast<uint32_t>(vocab_.size()),
