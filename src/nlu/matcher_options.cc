@@ -33,6 +33,7 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("size_gain", o.size_gain);
   f("size_reference", o.size_reference);
   f("calibration_probes", o.calibration_probes);
+  f("calibration_budget", o.calibration_budget);
   f("calibration_offset", o.calibration_offset);
   f("calibration_floor", o.calibration_floor);
   f("calibration_head_offset", o.calibration_head_offset);

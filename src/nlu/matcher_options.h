@@ -45,7 +45,10 @@ struct MatcherOptions {
   // calibration_offset, at least calibration_floor; with the classifier head (whose scores are
   // on another scale) calibration_head_offset and calibration_head_floor. It replaces
   // conf_center and the size term; calibration_probes=0 keeps them (format 1).
-  float calibration_probes = 32.0f;
+  float calibration_probes = 96.0f;
+  // Each probe is matched against every example: with many examples, fewer probes (probes ×
+  // examples ≤ this, but at least 32) keep training fast.
+  float calibration_budget = 15000.0f;
   float calibration_offset = 0.2f;
   float calibration_floor = 0.5f;
   float calibration_head_offset = 0.12f;
@@ -57,8 +60,8 @@ struct MatcherOptions {
   float head_epochs = 12.0f;  // training passes over the examples, at most
   float head_max_steps = 24000.0f;  // fewer passes for many examples: passes × examples ≤ this
                                     // (at least 3 passes); bounds the training time
-  float head_rate = 0.5f;     // initial learning rate
-  float head_l2 = 1e-4f;      // weight decay per example
+  float head_rate = 0.5f;           // initial learning rate
+  float head_l2 = 1e-4f;            // weight decay per example
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 

@@ -273,9 +273,9 @@ void Model::TrainHead() {
   }
   ClassifierOptions o;
   // Bounded: the options come from the model file, which Load must not trust with a long loop.
-  const float passes = std::min(options_.head_epochs,
-                                std::max(3.0f, std::ceil(options_.head_max_steps /
-                                                         static_cast<float>(rows.size()))));
+  const float passes = std::min(
+      options_.head_epochs,
+      std::max(3.0f, std::ceil(options_.head_max_steps / static_cast<float>(rows.size()))));
   o.epochs = static_cast<int>(std::clamp(passes, 1.0f, 50.0f));
   o.learning_rate = options_.head_rate;
   o.l2 = options_.head_l2;
@@ -300,7 +300,11 @@ void Model::Calibrate(const TrainingData& data) {
   // topics it does not belong to, judged as the decision rule judges a query (best score plus
   // the margin term over the runner-up)? A bot whose topics crowd each other, or that has many,
   // sees its own examples come close to other topics, and must be surer before it answers.
-  const size_t probes = std::min(texts.size(), static_cast<size_t>(options_.calibration_probes));
+  const float affordable = options_.calibration_budget / static_cast<float>(texts.size());
+  const size_t probes = std::min(
+      texts.size(),
+      static_cast<size_t>(std::clamp(affordable, std::min(32.0f, options_.calibration_probes),
+                                     options_.calibration_probes)));
   const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
   double sum = 0;
   for (size_t i = 0; i < probes; ++i) {
