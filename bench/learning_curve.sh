@@ -9,15 +9,15 @@ for set in banking77-oos hwu64; do
   "$build/bench/learning_curve" --set="$set" --out="docs/learning_curve_$set.dat"
 done
 gnuplot <<'PLOT'
-set terminal pngcairo size 900,480 font ",10"
+set terminal pngcairo size 800,560 font ",10"
 set output "docs/learning_curve.png"
-set title "A bot of 10 topics × 1 phrasing whose owner labels every miss (10 owners each, validation splits)"
+set title "10 topics × 1 phrasing, the owner labels every miss (10 owners per set, validation splits)"
 set xlabel "questions asked (window of 50)"
 set ylabel "%"
 set yrange [0:100]
-set xrange [25:325]
+set xrange [40:310]
 set xtics 50
-set key outside right
+set key below maxcols 3
 set grid ytics
 plot "docs/learning_curve_banking77-oos.dat" using 1:2 with linespoints lc 1 pt 7 title "banking77-oos answered right", \
      "" using 1:3 with linespoints lc 1 pt 2 dt 2 title "banking77-oos wrong", \
