@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "bench_flags.h"
+#include "intent_split.h"
 #include "nlu/lexicon.h"
 #include "nlu/model.h"
 
@@ -42,13 +42,11 @@ struct Labelled {
   std::string label;
 };
 
-// A split folder of seq.in / label lines; an empty list when it does not exist.
+// A split folder's questions; an empty list when it does not exist.
 std::vector<Labelled> ReadSplit(const std::string& dir) {
-  std::ifstream texts(dir + "/seq.in"), labels(dir + "/label");
   std::vector<Labelled> out;
-  std::string t, l;
-  while (std::getline(texts, t) && std::getline(labels, l)) {
-    if (t.find_first_not_of(" \t\r") != std::string::npos) out.push_back({t, l});
+  for (auto& [text, label] : faqbot::bench::ReadIntentSplit(dir)) {
+    out.push_back({std::move(text), std::move(label)});
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "intent_split.h"
 #include "nlu/lexicon.h"
 #include "nlu/model.h"
 
@@ -28,11 +29,7 @@ using faqbot::nlu::TrainingData;
 std::string g_data_dir = std::string(FAQBOT_SOURCE_DIR) + "/../shared/data/hwu64";
 
 std::vector<std::pair<std::string, std::string>> ReadSplit(const std::string& split) {
-  std::ifstream texts(g_data_dir + "/" + split + "/seq.in"),
-      labels(g_data_dir + "/" + split + "/label");
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string t, l;
-  while (std::getline(texts, t) && std::getline(labels, l)) out.emplace_back(t, l);
+  auto out = faqbot::bench::ReadIntentSplit(g_data_dir + "/" + split);
   if (out.empty()) {
     std::fprintf(stderr, "no data in %s/%s\n", g_data_dir.c_str(), split.c_str());
     std::exit(2);
