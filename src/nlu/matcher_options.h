@@ -53,6 +53,9 @@ struct MatcherOptions {
   float calibration_floor = 0.5f;
   float calibration_head_offset = 0.12f;
   float calibration_head_floor = 0.4f;
+  // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
+  // its own phrasings cannot reach (none of the validation bots came above 0.74).
+  float calibration_max = 0.85f;
   // --- classifier head (topic_classifier.h), used when topics have several phrasings
   float head_min_examples =
       2.0f;                   // mean examples per topic from which the head is trained; 0: never

@@ -16,6 +16,8 @@ namespace faqbot::nlu {
 namespace {
 
 constexpr size_t kMinTypoLength = 4;
+// A nearest-neighbour score this high means the query has exactly the terms of an example.
+constexpr float kExactMatch = 0.999f;
 
 // Distinct character trigrams of "#word#".
 std::vector<uint32_t> Trigrams(std::string_view word) {
@@ -325,6 +327,7 @@ void Model::Calibrate(const TrainingData& data) {
   center_ = has_head()
                 ? std::max(options_.calibration_head_floor, near + options_.calibration_head_offset)
                 : std::max(options_.calibration_floor, near + options_.calibration_offset);
+  center_ = std::min(center_, options_.calibration_max);
 }
 
 uint32_t Model::FindStem(std::string_view stem) const {
@@ -539,7 +542,11 @@ std::vector<float> Model::Scores(std::string_view query, uint32_t without) const
     const float scale = rest > 1e-6f ? 1.0f / rest : 0.0f;
     const float mix = options_.head_mix;
     for (size_t t = 0; t < scores.size(); ++t) {
-      scores[t] = (1.0f - mix) * scores[t] + mix * p[t] * scale;
+      // A question the owner taught word for word keeps its full score: the head generalises
+      // over a topic's phrasings and may prefer a larger topic that shares the words ("delete a
+      // topic" against "delete all topics"), but a phrasing the owner gave is authoritative.
+      const float blended = (1.0f - mix) * scores[t] + mix * p[t] * scale;
+      scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
     }
   }
   if (without < scores.size()) scores[without] = 0.0f;

@@ -125,6 +125,29 @@ TEST(ModelTest, ClassifierHeadServesTopicsWithSeveralPhrasings) {
   EXPECT_FALSE(Train(CardFaq(), off)->has_head());
 }
 
+TEST(ModelTest, ATaughtPhrasingAnswersItsTopicWhateverTheHeadPrefers) {
+  // The bag-of-words head sees "delete a topic" as {delete, topic}, words the larger topic owns;
+  // the owner taught that very question for the smaller one.
+  TrainingData d;
+  d.intents.push_back(
+      {"delete_one", {"delete a topic", "remove one topic", "forget one entry"}, ""});
+  d.intents.push_back({"delete_all",
+                       {"delete all topics", "delete every topic", "remove all my topics",
+                        "wipe all topics", "delete all of my topics", "clear every topic"},
+                       ""});
+  MatcherOptions head_heavy;
+  head_heavy.head_mix = 0.9f;
+  for (const MatcherOptions& o : {MatcherOptions{}, head_heavy}) {
+    auto m = Train(d, o);
+    ASSERT_TRUE(m->has_head());
+    for (const Intent& intent : d.intents) {
+      for (const std::string& example : intent.examples) {
+        EXPECT_EQ(m->Predict(example).intent, intent.name) << example;
+      }
+    }
+  }
+}
+
 TEST(ModelTest, HeadIsRebuiltOnLoadAndAnswersTheSame) {
   auto a = Train(CardFaq());
   auto b = Train(CardFaq());
