@@ -57,14 +57,15 @@ struct MatcherOptions {
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
   float calibration_max = 0.85f;
   // --- classifier head (topic_classifier.h), used when topics have several phrasings
-  float head_min_examples =
-      2.0f;                   // mean examples per topic from which the head is trained; 0: never
-  float head_mix = 0.5f;      // share of a topic's score from the head's probability
-  float head_epochs = 12.0f;  // training passes over the examples, at most
-  float head_max_steps = 24000.0f;  // fewer passes for many examples: passes × examples ≤ this
-                                    // (at least 3 passes); bounds the training time
-  float head_rate = 0.5f;           // initial learning rate
-  float head_l2 = 1e-4f;            // weight decay per example
+  // Mean examples per topic from which the head is trained (0: never).
+  float head_min_examples = 2.0f;
+  float head_mix = 0.5f;  // share of a topic's score from the head's probability
+  // Training passes over the examples: at most head_epochs, fewer for many examples so that
+  // passes × examples ≤ head_max_steps (but at least 3), which bounds the training time.
+  float head_epochs = 12.0f;
+  float head_max_steps = 24000.0f;
+  float head_rate = 0.5f;  // initial learning rate
+  float head_l2 = 1e-4f;   // weight decay per example
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 

@@ -309,8 +309,11 @@ void Model::Calibrate(const TrainingData& data) {
                                      options_.calibration_probes)));
   const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
   double sum = 0;
+  size_t counted = 0;
   for (size_t i = 0; i < probes; ++i) {
     const auto& [text, topic] = texts[i * texts.size() / probes];
+    if (Analyze(text, *lexicon_).empty()) continue;  // skipped by training too ("???")
+    ++counted;
     const std::vector<float> scores = Scores(text, topic);
     float first = 0, second = 0;
     for (const float score : scores) {
@@ -323,7 +326,8 @@ void Model::Calibrate(const TrainingData& data) {
     }
     sum += first + margin * (first - second);
   }
-  const auto near = static_cast<float>(sum / static_cast<double>(std::max<size_t>(probes, 1)));
+  if (counted == 0) return;
+  const auto near = static_cast<float>(sum / static_cast<double>(counted));
   center_ = has_head()
                 ? std::max(options_.calibration_head_floor, near + options_.calibration_head_offset)
                 : std::max(options_.calibration_floor, near + options_.calibration_offset);
