@@ -13,17 +13,28 @@ PKGS := build-essential cmake pkg-config git python3 \
         libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
         clang-14 libclang-rt-14-dev postgresql procps
 
+# Only `make bench` needs these (the learning-curve plot of docs/nlu.md).
+BENCH_PKGS := gnuplot-nox
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test test-asan test-fuzz run bench clean format
+.PHONY: deps bench-deps build test test-asan test-fuzz run bench clean format
 
-deps:
-	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs the Debian packages of $(1) that are missing.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PKGS))
+
+bench-deps:
+	$(call install_missing,$(BENCH_PKGS))
 
 build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -55,8 +66,9 @@ run: build
 	./$(BUILD)/faqbot serve
 
 # Every benchmark; the figures are written down in docs/.
-bench: build
+bench: build bench-deps
 	./bench/nlu_report.sh $(BUILD)
+	./bench/learning_curve.sh $(BUILD)
 	./bench/store_report.sh $(BUILD)
 	./$(BUILD)/bench/slack_inbound_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/socket_mode_bench --benchmark_min_time=2

@@ -2,18 +2,20 @@
 //
 //   build/bench/nlu_bench [--data DIR]     DIR: an HWU64 folder (default ../shared/data/hwu64)
 //
-// Train: 50 topics × 3 example questions, the first 50 intents of HWU64's training split.
-// Parse: HWU64 test questions against that 50-topic model, one query per iteration.
+// Train: 50 topics × 3 example questions, the first 50 intents of HWU64's training split; and
+// 50 × 100, 150 × 1, 150 × 3 (BM_TrainTopics).
+// Parse: HWU64 test questions against a 50-topic model of 1, 3 or 100 examples per topic, one
+// query per iteration.
 // Model bytes: the serialised size of that model. Lexicon load: mapping and validating the file.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "intent_split.h"
 #include "nlu/lexicon.h"
 #include "nlu/model.h"
 
@@ -26,11 +28,7 @@ using faqbot::nlu::TrainingData;
 std::string g_data_dir = std::string(FAQBOT_SOURCE_DIR) + "/../shared/data/hwu64";
 
 std::vector<std::pair<std::string, std::string>> ReadSplit(const std::string& split) {
-  std::ifstream texts(g_data_dir + "/" + split + "/seq.in"),
-      labels(g_data_dir + "/" + split + "/label");
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string t, l;
-  while (std::getline(texts, t) && std::getline(labels, l)) out.emplace_back(t, l);
+  auto out = faqbot::bench::ReadIntentSplit(g_data_dir + "/" + split);
   if (out.empty()) {
     std::fprintf(stderr, "no data in %s/%s\n", g_data_dir.c_str(), split.c_str());
     std::exit(2);
@@ -50,18 +48,29 @@ std::shared_ptr<const Lexicon> SharedLexicon() {
   return lexicon;
 }
 
-TrainingData FiftyTopics(size_t shots) {
+// `topics` topics of `shots` example questions each, from HWU64's training split in label order.
+// Past its 64 intents, intents are reused with their next unused examples (topic 64 takes
+// intent 0's examples shots..2·shots), so a 150-topic bot has crowded, realistic topics.
+TrainingData Topics(size_t topics, size_t shots) {
   std::map<std::string, std::vector<std::string>> by_label;
   for (const auto& [text, label] : ReadSplit("train")) by_label[label].push_back(text);
+  std::vector<const std::pair<const std::string, std::vector<std::string>>*> intents;
+  for (const auto& entry : by_label) intents.push_back(&entry);
   TrainingData data;
-  for (const auto& [label, texts] : by_label) {
-    if (data.intents.size() == 50) break;
-    faqbot::nlu::Intent intent{label, {}, ""};
-    for (size_t i = 0; i < shots && i < texts.size(); ++i) intent.examples.push_back(texts[i]);
+  for (size_t t = 0; t < topics; ++t) {
+    const auto& [label, texts] = *intents[t % intents.size()];
+    faqbot::nlu::Intent intent{label + "#" + std::to_string(t / intents.size()), {}, ""};
+    for (size_t i = (t / intents.size()) * shots;
+         i < texts.size() && intent.examples.size() < shots; ++i) {
+      intent.examples.push_back(texts[i]);
+    }
+    if (intent.examples.empty()) intent.examples.push_back(texts.back());
     data.intents.push_back(std::move(intent));
   }
   return data;
 }
+
+TrainingData FiftyTopics(size_t shots) { return Topics(50, shots); }
 
 void BM_Train50Topics3Examples(benchmark::State& state) {
   const TrainingData data = FiftyTopics(3);
@@ -77,6 +86,34 @@ void BM_Train50Topics3Examples(benchmark::State& state) {
 }
 BENCHMARK(BM_Train50Topics3Examples)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// Training at every size: 50 topics × 100 phrasings (an imported Rasa file; the classifier head
+// is trained), 150 topics × 1 and × 3 (what the live-learn path retrains when the owner adds a
+// phrasing). Counters: examples, whether the head is used, the learned decline centre.
+void BM_TrainTopics(benchmark::State& state) {
+  const TrainingData data =
+      Topics(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  auto lexicon = SharedLexicon();
+  size_t examples = 0;
+  for (const auto& intent : data.intents) examples += intent.examples.size();
+  std::shared_ptr<const Model> last;
+  for (auto _ : state) {
+    auto model = Model::Train(data, lexicon);
+    if (!model.ok()) state.SkipWithError(model.status().ToString().c_str());
+    last = *model;
+    benchmark::DoNotOptimize(last);
+  }
+  state.counters["examples"] = static_cast<double>(examples);
+  state.counters["head"] = last && last->has_head() ? 1 : 0;
+  state.counters["centre"] = last ? last->decline_center() : 0;
+  state.counters["memory_bytes"] = last ? static_cast<double>(last->ApproximateMemoryBytes()) : 0;
+}
+BENCHMARK(BM_TrainTopics)
+    ->Args({50, 100})
+    ->Args({150, 1})
+    ->Args({150, 3})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+
 void BM_Parse50TopicModel(benchmark::State& state) {
   auto model = *Model::Train(FiftyTopics(static_cast<size_t>(state.range(0))), SharedLexicon());
   const auto queries = ReadSplit("test");
@@ -87,7 +124,12 @@ void BM_Parse50TopicModel(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
-BENCHMARK(BM_Parse50TopicModel)->Arg(1)->Arg(3)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+BENCHMARK(BM_Parse50TopicModel)
+    ->Arg(1)
+    ->Arg(3)
+    ->Arg(100)
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(2.0);
 
 void BM_LoadModel(benchmark::State& state) {
   const std::string bytes = (*Model::Train(FiftyTopics(3), SharedLexicon()))->Serialize();

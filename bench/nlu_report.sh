@@ -24,7 +24,8 @@ print("%-14s %-26s %-8s faq=%5.2f wrong=%5.2f answered=%5.2f refused=%5s top1=%5
 }
 echo "## accuracy (python3 $judge --sut \"$build/faqbot nlu\" --set SET ARGS)"
 for set in banking77-oos hwu64; do
-  for args in "--shots 1" "--shots 3" "--protocol full --shots 1" "--protocol full --shots 0"; do
+  for args in "--shots 1" "--shots 3" "--protocol full --shots 1" "--protocol full --shots 3" \
+    "--protocol full --shots 0"; do
     # shellcheck disable=SC2086
     python3 "$judge" --sut "$build/faqbot nlu" --set "$set" $args | summary "$args" faqbot
     # The floor is plain Python: with every training example it needs many minutes; skip that one.

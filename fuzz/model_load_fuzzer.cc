@@ -1,7 +1,8 @@
 // Fuzzes the model loader: any bytes must load as a model or fail with DataLoss, and a loaded
 // model must answer queries without crashing. The first input byte chooses the mode: the rest
-// as a whole file, or the rest as a payload inside a header with a correct size and checksum,
-// so the fuzzer also reaches the payload parser behind the checksum.
+// as a whole file, or the rest as a payload inside a header with a correct size and checksum
+// (of the current format, or of format 1, which still loads), so the fuzzer also reaches the
+// payload parser behind the checksum.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -24,10 +25,10 @@ std::shared_ptr<const faqbot::nlu::Lexicon> SharedLexicon() {
   return lexicon;
 }
 
-// Wraps `payload` in a header with a correct size and checksum.
-std::string WithValidHeader(std::string_view payload) {
+// Wraps `payload` in a header of `version` with a correct size and checksum.
+std::string WithValidHeader(std::string_view payload, uint32_t version) {
   std::string header = std::string("FAQBOTMD", 8);
-  const uint32_t version = Model::kFormatVersion, reserved = 0;
+  const uint32_t reserved = 0;
   const uint64_t fingerprint = 0, size = payload.size();
   header.append(reinterpret_cast<const char*>(&version), 4);
   header.append(reinterpret_cast<const char*>(&reserved), 4);
@@ -43,7 +44,8 @@ std::string WithValidHeader(std::string_view payload) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const std::string bytes = (data[0] & 1) ? WithValidHeader(rest) : std::string(rest);
+  const uint32_t version = (data[0] & 2) ? 1 : Model::kFormatVersion;
+  const std::string bytes = (data[0] & 1) ? WithValidHeader(rest, version) : std::string(rest);
   auto model = Model::Load(bytes, SharedLexicon());
   if (!model.ok()) {
     if (model.status().code() != faqbot::StatusCode::kDataLoss) std::abort();

@@ -32,6 +32,19 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("margin_gain", o.margin_gain);
   f("size_gain", o.size_gain);
   f("size_reference", o.size_reference);
+  f("calibration_probes", o.calibration_probes);
+  f("calibration_budget", o.calibration_budget);
+  f("calibration_offset", o.calibration_offset);
+  f("calibration_floor", o.calibration_floor);
+  f("calibration_head_offset", o.calibration_head_offset);
+  f("calibration_head_floor", o.calibration_head_floor);
+  f("calibration_max", o.calibration_max);
+  f("head_min_examples", o.head_min_examples);
+  f("head_mix", o.head_mix);
+  f("head_epochs", o.head_epochs);
+  f("head_max_steps", o.head_max_steps);
+  f("head_rate", o.head_rate);
+  f("head_l2", o.head_l2);
   f("threshold", o.threshold);
 }
 

@@ -39,6 +39,33 @@ struct MatcherOptions {
   // reference, because among more topics an unrelated one is more likely to look close.
   float size_gain = 0.1f;
   float size_reference = 10.0f;
+  // --- decline centre learned from the bot's own examples (models of format 2 and later): up
+  // to calibration_probes examples are scored as if their own topic did not exist, and the
+  // centre is the mean of those near-miss values (best score plus the margin term) plus
+  // calibration_offset, at least calibration_floor; with the classifier head (whose scores are
+  // on another scale) calibration_head_offset and calibration_head_floor. It replaces
+  // conf_center and the size term; calibration_probes=0 keeps them (format 1).
+  float calibration_probes = 96.0f;
+  // Each probe is matched against every example: with many examples, fewer probes (probes ×
+  // examples ≤ this, but at least 32) keep training fast.
+  float calibration_budget = 15000.0f;
+  float calibration_offset = 0.2f;
+  float calibration_floor = 0.5f;
+  float calibration_head_offset = 0.12f;
+  float calibration_head_floor = 0.4f;
+  // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
+  // its own phrasings cannot reach (none of the validation bots came above 0.74).
+  float calibration_max = 0.85f;
+  // --- classifier head (topic_classifier.h), used when topics have several phrasings
+  // Mean examples per topic from which the head is trained (0: never).
+  float head_min_examples = 2.0f;
+  float head_mix = 0.5f;  // share of a topic's score from the head's probability
+  // Training passes over the examples: at most head_epochs, fewer for many examples so that
+  // passes × examples ≤ head_max_steps (but at least 3), which bounds the training time.
+  float head_epochs = 12.0f;
+  float head_max_steps = 24000.0f;
+  float head_rate = 0.5f;  // initial learning rate
+  float head_l2 = 1e-4f;   // weight decay per example
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 

@@ -16,6 +16,8 @@ namespace faqbot::nlu {
 namespace {
 
 constexpr size_t kMinTypoLength = 4;
+// A nearest-neighbour score this high means the query has exactly the terms of an example.
+constexpr float kExactMatch = 0.999f;
 
 // Distinct character trigrams of "#word#".
 std::vector<uint32_t> Trigrams(std::string_view word) {
@@ -163,6 +165,7 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
                   (1.0f - options.local_idf_mix + options.local_idf_mix * local);
   }
   m->BuildIndexes();
+  m->Calibrate(data);
   return std::shared_ptr<const Model>(std::move(m));
 }
 
@@ -241,6 +244,94 @@ void Model::BuildIndexes() {
   vocab_.shrink_to_fit();
   example_terms_.shrink_to_fit();
   examples_.shrink_to_fit();
+  TrainHead();
+}
+
+void Model::TrainHead() {
+  head_ = TopicClassifier();
+  const float per_topic = static_cast<float>(examples_.size()) /
+                          static_cast<float>(std::max<size_t>(topics_.size(), 1));
+  if (options_.head_min_examples <= 0 || options_.head_mix <= 0 || topics_.size() < 2 ||
+      per_topic < options_.head_min_examples) {
+    return;
+  }
+  // Each example's terms with their weights, to unit length (a query's features are built the
+  // same way in TopicScores).
+  std::vector<SparseFeature> features(example_terms_.size());
+  std::vector<ClassifierRow> rows;
+  rows.reserve(examples_.size());
+  for (const Example& ex : examples_) {
+    float norm = 0;
+    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+      const float w = vocab_[example_terms_[s]].weight;
+      norm += w * w;
+    }
+    const float inv = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+      features[s] = {example_terms_[s], vocab_[example_terms_[s]].weight * inv};
+    }
+    rows.push_back(
+        {std::span<const SparseFeature>(&features[ex.first_term], ex.term_count), ex.topic});
+  }
+  ClassifierOptions o;
+  // Bounded: the options come from the model file, which Load must not trust with a long loop.
+  const float passes = std::min(
+      options_.head_epochs,
+      std::max(3.0f, std::ceil(options_.head_max_steps / static_cast<float>(rows.size()))));
+  o.epochs = static_cast<int>(std::clamp(passes, 1.0f, 50.0f));
+  o.learning_rate = options_.head_rate;
+  o.l2 = options_.head_l2;
+  head_ = TopicClassifier::Train(rows, static_cast<uint32_t>(vocab_.size()),
+                                 static_cast<uint32_t>(topics_.size()), o);
+}
+
+float Model::SizeRuleCenter() const {
+  const float topics = static_cast<float>(topics_.size());
+  const float reference = std::max(options_.size_reference, 1.0f);
+  return options_.conf_center + options_.size_gain * std::max(0.0f, std::log(topics / reference));
+}
+
+void Model::Calibrate(const TrainingData& data) {
+  center_ = SizeRuleCenter();
+  if (options_.calibration_probes < 1 || topics_.size() < 2) return;
+  std::vector<std::pair<std::string_view, uint32_t>> texts;  // every example and its topic
+  for (uint32_t t = 0; t < data.intents.size(); ++t) {
+    for (const std::string& text : data.intents[t].examples) texts.emplace_back(text, t);
+  }
+  // Probes spread evenly over the examples (deterministic): how close does each come to the
+  // topics it does not belong to, judged as the decision rule judges a query (best score plus
+  // the margin term over the runner-up)? A bot whose topics crowd each other, or that has many,
+  // sees its own examples come close to other topics, and must be surer before it answers.
+  const float affordable = options_.calibration_budget / static_cast<float>(texts.size());
+  const size_t probes = std::min(
+      texts.size(),
+      static_cast<size_t>(std::clamp(affordable, std::min(32.0f, options_.calibration_probes),
+                                     options_.calibration_probes)));
+  const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
+  double sum = 0;
+  size_t counted = 0;
+  for (size_t i = 0; i < probes; ++i) {
+    const auto& [text, topic] = texts[i * texts.size() / probes];
+    if (Analyze(text, *lexicon_).empty()) continue;  // skipped by training too ("???")
+    ++counted;
+    const std::vector<float> scores = Scores(text, topic);
+    float first = 0, second = 0;
+    for (const float score : scores) {
+      if (score > first) {
+        second = first;
+        first = score;
+      } else if (score > second) {
+        second = score;
+      }
+    }
+    sum += first + margin * (first - second);
+  }
+  if (counted == 0) return;
+  const auto near = static_cast<float>(sum / static_cast<double>(counted));
+  center_ = has_head()
+                ? std::max(options_.calibration_head_floor, near + options_.calibration_head_offset)
+                : std::max(options_.calibration_floor, near + options_.calibration_offset);
+  center_ = std::min(center_, options_.calibration_max);
 }
 
 uint32_t Model::FindStem(std::string_view stem) const {
@@ -337,7 +428,8 @@ void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop
   }
 }
 
-std::vector<float> Model::TopicScores(std::string_view query) const {
+std::vector<float> Model::TopicScores(std::string_view query,
+                                      std::vector<SparseFeature>* features) const {
   std::vector<float> topic_scores(topics_.size(), 0.0f);
   std::vector<Term> terms = Analyze(query, *lexicon_);
   // Distinct query terms.
@@ -348,6 +440,7 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
     }
   }
   if (q.empty()) return topic_scores;
+  if (features != nullptr) features->clear();
   thread_local Scratch scratch;
   const size_t nq = q.size();
   scratch.best_recall.assign(examples_.size() * nq, 0.0f);
@@ -390,6 +483,7 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
     }
     MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
                scratch);
+    if (features != nullptr && v != kNoVocab) features->push_back({v, qw[i]});
     for (const Match& m : scratch.matches) {
       for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
         const Posting& p = postings_[k];
@@ -399,6 +493,11 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
         pr = std::max(pr, m.sim);
       }
     }
+  }
+  if (features != nullptr) {
+    float norm = 0;
+    for (float w : qw) norm += w * w;
+    for (SparseFeature& f : *features) f.value /= std::sqrt(norm);
   }
   std::vector<float>& term_cosine = scratch.term_cosine;  // per vocab id, × its example's length
   if (mix > 0) {
@@ -435,6 +534,29 @@ std::vector<float> Model::TopicScores(std::string_view query) const {
   return topic_scores;
 }
 
+std::vector<float> Model::Scores(std::string_view query, uint32_t without) const {
+  std::vector<SparseFeature> features;
+  std::vector<float> scores = TopicScores(query, has_head() ? &features : nullptr);
+  if (!features.empty()) {  // nothing the head knows: its prior says nothing
+    std::vector<float> p(scores.size());
+    head_.Probabilities(features, p);
+    // Without a topic, the head's mass spreads over the others as it would for a question of a
+    // topic the bot does not have.
+    const float rest = without < p.size() ? 1.0f - p[without] : 1.0f;
+    const float scale = rest > 1e-6f ? 1.0f / rest : 0.0f;
+    const float mix = options_.head_mix;
+    for (size_t t = 0; t < scores.size(); ++t) {
+      // A question the owner taught word for word keeps its full score: the head generalises
+      // over a topic's phrasings and may prefer a larger topic that shares the words ("delete a
+      // topic" against "delete all topics"), but a phrasing the owner gave is authoritative.
+      const float blended = (1.0f - mix) * scores[t] + mix * p[t] * scale;
+      scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
+    }
+  }
+  if (without < scores.size()) scores[without] = 0.0f;
+  return scores;
+}
+
 size_t Model::ApproximateMemoryBytes() const {
   // What malloc adds to each allocation.
   constexpr size_t kAllocation = 16;
@@ -445,22 +567,19 @@ size_t Model::ApproximateMemoryBytes() const {
   for (const auto& t : topics_) bytes += t.capacity() > 15 ? t.capacity() + 1 + kAllocation : 0;
   bytes += vec(topics_) + stems_.capacity() + 1 + kAllocation + vec(vocab_) + vec(example_terms_) +
            vec(examples_) + vec(by_stem_) + vec(by_lexicon_id_) + vec(typo_terms_) +
-           vec(trigrams_) + vec(posting_offsets_) + vec(postings_) + vec(vector_vocab_);
+           vec(trigrams_) + vec(posting_offsets_) + vec(postings_) + vec(vector_vocab_) +
+           head_.ApproximateMemoryBytes();
   return bytes;
 }
 
 float Model::Confidence(float score, float other) const {
   if (score <= 0) return 0.0f;
-  const float topics = static_cast<float>(topics_.size());
-  const float reference = std::max(options_.size_reference, 1.0f);
-  const float center =
-      options_.conf_center + options_.size_gain * std::max(0.0f, std::log(topics / reference));
-  return Sigmoid(options_.conf_scale * (score - center) + options_.margin_gain * (score - other));
+  return Sigmoid(options_.conf_scale * (score - center_) + options_.margin_gain * (score - other));
 }
 
 Prediction Model::Predict(std::string_view query, size_t max_ranking) const {
   Prediction out;
-  const std::vector<float> scores = TopicScores(query);
+  const std::vector<float> scores = Scores(query);
   std::vector<uint32_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0u);
   const size_t keep = std::min(max_ranking, order.size());

@@ -9,13 +9,18 @@
 // a WordNet relation of a frequent sense (synonym, derivation, hypernym... weighted by relation
 // and sense rank), or a misspelling (character trigram Dice) of a word the lexicon does not know.
 // The weighted recall and precision of that alignment blend into the example's score; a topic
-// scores its best example. Confidence is a calibrated sigmoid of the best score and its margin
-// over the runner-up, so one threshold serves bots of any size; below it the model declines with
-// the intent "nlu_fallback".
+// scores its best example. When topics have several phrasings each, a classifier head
+// (topic_classifier.h) trained on all of them adds its probability to each topic's score.
+// Confidence is a sigmoid of the best score and its margin over the runner-up, centred on a
+// decline point learned at training from the bot's own examples (how close each comes to the
+// other topics), so one rule serves bots of any size and density; below it the model declines
+// with the intent "nlu_fallback".
 //
 // File format: magic "FAQBOTMD", format version, lexicon fingerprint, payload size and checksum,
-// then the payload (options, topic names, vocabulary, examples). Derived indexes are rebuilt on
-// load, so a model stays valid if the lexicon file is rebuilt.
+// then the payload (options, topic names, vocabulary, examples; from version 2 the learned
+// decline centre). Derived indexes and the classifier head are rebuilt on load (deterministic),
+// so a model stays valid if the lexicon file is rebuilt. Version 1 files still load and answer
+// as they did (fixed size rule, no head).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +32,7 @@
 #include "common/status.h"
 #include "nlu/lexicon.h"
 #include "nlu/matcher_options.h"
+#include "nlu/topic_classifier.h"
 #include "nlu/training_data.h"
 
 namespace faqbot::nlu {
@@ -52,7 +58,7 @@ inline constexpr size_t kMaxExampleBytes = 64 * 1024;
 
 class Model {
  public:
-  static constexpr uint32_t kFormatVersion = 1;
+  static constexpr uint32_t kFormatVersion = 2;
 
   // Builds a model. Deterministic: the same data, lexicon and options give the same model and
   // the same Serialize() bytes. Examples without any word ("???") are skipped with a warning; a
@@ -63,8 +69,8 @@ class Model {
                                                     std::shared_ptr<const Lexicon> lexicon,
                                                     const MatcherOptions& options = {});
 
-  // Reads a Serialize()d model. Errors: DataLoss for anything truncated, corrupt or of another
-  // format version.
+  // Reads a Serialize()d model of format 1 or 2 (format 1 models keep their old decline rule).
+  // Errors: DataLoss for anything truncated, corrupt or of another format version.
   static Result<std::shared_ptr<const Model>> Load(std::string_view bytes,
                                                    std::shared_ptr<const Lexicon> lexicon);
 
@@ -79,6 +85,10 @@ class Model {
   size_t ApproximateMemoryBytes() const;
   const std::string& topic(size_t i) const { return topics_[i]; }
   const MatcherOptions& options() const { return options_; }
+  // The score at which the confidence of an answer with no runner-up would be one half.
+  float decline_center() const { return center_; }
+  // Whether the classifier head is in use (topics with several phrasings).
+  bool has_head() const { return head_.classes() > 0; }
 
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -112,6 +122,7 @@ class Model {
   };
   struct Scratch;
   static constexpr uint32_t kNoVocab = 0xFFFFFFFFu;
+  static constexpr uint32_t kNoTopic = 0xFFFFFFFFu;
 
   Model() = default;
   std::string_view Stem(const VocabTerm& t) const {
@@ -136,7 +147,20 @@ class Model {
   template <typename Add>
   void CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
                       const int32_t* vector_dots, Add&& add) const;
-  std::vector<float> TopicScores(std::string_view query) const;
+  // Nearest-neighbour score of every topic; the query's classifier features into `features`
+  // (when not null).
+  std::vector<float> TopicScores(std::string_view query,
+                                 std::vector<SparseFeature>* features) const;
+  // Every topic's score: nearest neighbour, blended with the head's probability when there is one.
+  // With `without` < topic_count(), the scores as if that topic did not exist (its score 0, the
+  // head's probabilities renormalised over the others).
+  std::vector<float> Scores(std::string_view query, uint32_t without = kNoTopic) const;
+  // Trains head_ from examples_ when options_ and the number of examples ask for one.
+  void TrainHead();
+  // The decline centre of a format-1 model: conf_center plus the size term.
+  float SizeRuleCenter() const;
+  // Learns center_ from the bot's own examples (options_.calibration_*).
+  void Calibrate(const TrainingData& data);
   float Confidence(float score, float other) const;
 
   std::shared_ptr<const Lexicon> lexicon_;
@@ -165,6 +189,8 @@ class Model {
   std::vector<uint32_t> posting_offsets_;
   std::vector<Posting> postings_;
   std::vector<uint32_t> vector_vocab_;  // the non-stop vocab ids with a word vector
+  float center_ = 0.5f;                 // decline centre (stored from format 2)
+  TopicClassifier head_;                // empty unless topics have several phrasings
 };
 
 }  // namespace faqbot::nlu

@@ -1,4 +1,5 @@
 // Model file reading and writing (format in model.h).
+#include <cmath>
 #include <cstring>
 
 #include "nlu/analyzer.h"
@@ -10,6 +11,8 @@ namespace {
 
 constexpr char kMagic[8] = {'F', 'A', 'Q', 'B', 'O', 'T', 'M', 'D'};
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8 + 8;
+// The first format: no learned decline centre (model.h).
+constexpr uint32_t kFormatVersion1 = 1;
 
 class Writer {
  public:
@@ -94,6 +97,7 @@ std::string Model::Serialize() const {
     p.U32(e.term_count);
     for (uint32_t k = 0; k < e.term_count; ++k) p.U32(example_terms_[e.first_term + k]);
   }
+  p.F32(center_);
   const std::string& payload = p.bytes();
   Writer h;
   h.bytes().append(kMagic, sizeof(kMagic));
@@ -120,9 +124,10 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   h.U64();  // lexicon fingerprint: informational; stems are re-resolved below
   const uint64_t size = h.U64();
   const uint64_t checksum = h.U64();
-  if (version != kFormatVersion) {
+  if (version != kFormatVersion && version != kFormatVersion1) {
     return DataLossError("model format version " + std::to_string(version) + ", this build reads " +
-                         std::to_string(kFormatVersion) + "; retrain the model");
+                         std::to_string(kFormatVersion1) + " to " + std::to_string(kFormatVersion) +
+                         "; retrain the model");
   }
   const std::string_view payload = bytes.substr(kHeaderSize);
   if (payload.size() != size) return DataLossError("model file is truncated or has extra bytes");
@@ -143,6 +148,11 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
       return DataLossError("model options: " + s.message());
     }
     start = comma + 1;
+  }
+  if (version == kFormatVersion1) {
+    // Format 1 had neither the learned centre nor the head: answer exactly as it did.
+    m->options_.calibration_probes = 0;
+    m->options_.head_min_examples = 0;
   }
   const uint32_t n_topics = r.Count(kMaxTopics, 4);
   for (uint32_t i = 0; i < n_topics && !r.failed(); ++i) m->topics_.push_back(r.Str(4096));
@@ -169,9 +179,12 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
     if (e.term_count == 0 && !r.failed()) return DataLossError("example without terms");
     m->examples_.push_back(e);
   }
+  const float center = version == kFormatVersion1 ? 0.0f : r.F32();
   if (r.failed() || !r.at_end()) return DataLossError("model payload is malformed");
   if (n_topics == 0) return DataLossError("model has no topics");
+  if (!std::isfinite(center)) return DataLossError("corrupt decline centre");
   m->BuildIndexes();
+  m->center_ = version == kFormatVersion1 ? m->SizeRuleCenter() : center;
   return std::shared_ptr<const Model>(std::move(m));
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "nlu/analyzer.h"
@@ -83,6 +85,137 @@ TEST(ModelTest, TrainingIsDeterministicAndSerializationRoundTrips) {
     EXPECT_EQ(x.intent, y.intent);
     EXPECT_FLOAT_EQ(x.confidence, y.confidence);
   }
+}
+
+// Topics with several phrasings each (an imported Rasa file, or a bot that has learned).
+TrainingData CardFaq() {
+  TrainingData d;
+  d.intents.push_back({"declined",
+                       {"my card was declined at the shop", "why was my payment declined",
+                        "the terminal declined my card", "card payment declined again"},
+                       ""});
+  d.intents.push_back({"lost",
+                       {"I lost my card", "my card was stolen yesterday",
+                        "someone stole my wallet with the card", "how do I report a lost card"},
+                       ""});
+  d.intents.push_back({"pin",
+                       {"I forgot my pin", "how do I reset the pin of my card",
+                        "my pin is blocked after three tries", "change my pin number"},
+                       ""});
+  return d;
+}
+
+TEST(ModelTest, ClassifierHeadServesTopicsWithSeveralPhrasings) {
+  MatcherOptions head_only;
+  head_only.head_mix = 1.0f;  // a topic's score is the head's probability alone
+  auto m = Train(CardFaq(), head_only);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->has_head());
+  for (const auto& [query, topic] :
+       {std::pair{"declined payment at the terminal", "declined"},
+        std::pair{"wallet stolen, report it", "lost"}, std::pair{"pin blocked, reset it", "pin"}}) {
+    const Prediction p = m->Predict(query);
+    ASSERT_FALSE(p.ranking.empty()) << query;
+    EXPECT_EQ(p.ranking[0].name, topic) << query;
+  }
+  // One phrasing per topic: nearest neighbours alone, no head.
+  EXPECT_FALSE(Train(OfficeFaq())->has_head());
+  MatcherOptions off;
+  off.head_min_examples = 0;
+  EXPECT_FALSE(Train(CardFaq(), off)->has_head());
+}
+
+TEST(ModelTest, ATaughtPhrasingAnswersItsTopicWhateverTheHeadPrefers) {
+  // The bag-of-words head sees "delete a topic" as {delete, topic}, words the larger topic owns;
+  // the owner taught that very question for the smaller one.
+  TrainingData d;
+  d.intents.push_back(
+      {"delete_one", {"delete a topic", "remove one topic", "forget one entry"}, ""});
+  d.intents.push_back({"delete_all",
+                       {"delete all topics", "delete every topic", "remove all my topics",
+                        "wipe all topics", "delete all of my topics", "clear every topic"},
+                       ""});
+  MatcherOptions head_heavy;
+  head_heavy.head_mix = 0.9f;
+  for (const MatcherOptions& o : {MatcherOptions{}, head_heavy}) {
+    auto m = Train(d, o);
+    ASSERT_TRUE(m->has_head());
+    for (const Intent& intent : d.intents) {
+      for (const std::string& example : intent.examples) {
+        EXPECT_EQ(m->Predict(example).intent, intent.name) << example;
+      }
+    }
+  }
+}
+
+TEST(ModelTest, HeadIsRebuiltOnLoadAndAnswersTheSame) {
+  auto a = Train(CardFaq());
+  auto b = Train(CardFaq());
+  EXPECT_EQ(a->Serialize(), b->Serialize());
+  auto loaded = Model::Load(a->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE((*loaded)->has_head());
+  EXPECT_EQ((*loaded)->decline_center(), a->decline_center());
+  for (const char* q : {"card declined", "stolen card", "new pin", "weather tomorrow"}) {
+    const Prediction x = a->Predict(q), y = (*loaded)->Predict(q), z = b->Predict(q);
+    ASSERT_EQ(x.ranking.size(), y.ranking.size()) << q;
+    for (size_t k = 0; k < x.ranking.size(); ++k) {
+      EXPECT_EQ(x.ranking[k].name, y.ranking[k].name) << q;
+      EXPECT_EQ(x.ranking[k].confidence, y.ranking[k].confidence) << q;
+      EXPECT_EQ(x.ranking[k].confidence, z.ranking[k].confidence) << q;
+    }
+  }
+}
+
+TEST(ModelTest, DeclineCentreIsLearnedFromHowCloseTheTopicsAre) {
+  // Topics that share their words: a query for one of them looks much like the others, so the
+  // bot must be surer before it answers than a bot whose topics have nothing in common.
+  auto crowded = Train(Faq({{"declined", "my card payment was declined"},
+                            {"lost", "my card was lost"},
+                            {"pin", "my card pin is blocked"},
+                            {"expired", "my card has expired"},
+                            {"delivery", "my card has not arrived"}}));
+  auto distinct = Train(OfficeFaq());
+  EXPECT_GT(crowded->decline_center(), distinct->decline_center() + 0.05f);
+  MatcherOptions fixed;
+  fixed.calibration_probes = 0;  // the fixed rule: conf_center, plus the size term above 10
+  EXPECT_FLOAT_EQ(Train(OfficeFaq(), fixed)->decline_center(), fixed.conf_center);
+}
+
+// A model file written by the first format (no learned centre): it must keep loading and
+// answering exactly as it did, so that an owner's live bot survives the upgrade.
+// testdata/office_faq_v1.model is OfficeFaq() trained by the format-1 engine; the expected
+// confidences are what that engine answered.
+TEST(ModelTest, FormatOneModelsLoadAndAnswerAsBefore) {
+  const std::string path = std::string(FAQBOT_SOURCE_DIR) + "/src/nlu/testdata/office_faq_v1.model";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto m = Model::Load(bytes, BuiltLexicon());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_FALSE((*m)->has_head());
+  EXPECT_FLOAT_EQ((*m)->decline_center(), 0.5f);
+  struct Expected {
+    const char* query;
+    const char* intent;
+    float confidence;
+  };
+  for (const Expected& e : {Expected{"whats the password for the wireless", "wifi", 0.9737342f},
+                            Expected{"Where do guests park?", "parking", 0.98518908f},
+                            Expected{"how can i claim travel costs", "expenses", 0.94832146f},
+                            Expected{"printer broken", "printer", 0.64517295f}}) {
+    const Prediction p = (*m)->Predict(e.query);
+    EXPECT_EQ(p.intent, e.intent) << e.query;
+    EXPECT_NEAR(p.confidence, e.confidence, 1e-5f) << e.query;
+  }
+  const Prediction declined = (*m)->Predict("who won the football match yesterday");
+  EXPECT_TRUE(declined.declined());
+  ASSERT_FALSE(declined.ranking.empty());
+  EXPECT_NEAR(declined.ranking[0].confidence, 0.031157468f, 1e-5f);
+  // Written again, it is a current-format file that still answers the same way.
+  auto again = Model::Load((*m)->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_NEAR((*again)->Predict("printer broken").confidence, 0.64517295f, 1e-5f);
 }
 
 TEST(ModelTest, OptionsTravelWithTheModel) {

@@ -1,0 +1,97 @@
+#include "nlu/topic_classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace faqbot::nlu {
+namespace {
+
+// In-place softmax.
+void Softmax(std::span<float> z) {
+  const float top = *std::max_element(z.begin(), z.end());
+  float sum = 0;
+  for (float& v : z) {
+    v = std::exp(v - top);
+    sum += v;
+  }
+  for (float& v : z) v /= sum;
+}
+
+// A small deterministic generator (SplitMix64), so the row order is the same with every
+// standard library.
+uint64_t NextRandom(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+TopicClassifier TopicClassifier::Train(std::span<const ClassifierRow> rows, uint32_t features,
+                                       uint32_t classes, const ClassifierOptions& options) {
+  TopicClassifier c;
+  if (rows.empty() || classes == 0 || features == 0) return c;
+  c.classes_ = classes;
+  c.features_ = features;
+  c.weights_.assign(static_cast<size_t>(features) * classes, 0.0f);
+  c.bias_.assign(classes, 0.0f);
+  // Weight decay multiplies every weight each step; keeping the weights as scale × stored
+  // values makes that one multiplication instead of a pass over the matrix.
+  float scale = 1.0f;
+  std::vector<uint32_t> order(rows.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::vector<float> z(classes);
+  uint64_t state = options.seed;
+  const size_t total = static_cast<size_t>(std::max(options.epochs, 1)) * rows.size();
+  size_t step = 0;
+  for (int epoch = 0; epoch < std::max(options.epochs, 1); ++epoch) {
+    for (size_t i = order.size(); i > 1; --i) {
+      std::swap(order[i - 1], order[NextRandom(state) % i]);
+    }
+    for (const uint32_t r : order) {
+      const ClassifierRow& row = rows[r];
+      const float rate = options.learning_rate *
+                         (1.0f - 0.9f * static_cast<float>(step++) / static_cast<float>(total));
+      std::copy(c.bias_.begin(), c.bias_.end(), z.begin());
+      for (const SparseFeature& f : row.features) {
+        const float* w = &c.weights_[static_cast<size_t>(f.index) * classes];
+        const float x = f.value * scale;
+        for (uint32_t k = 0; k < classes; ++k) z[k] += x * w[k];
+      }
+      Softmax(z);
+      z[row.label] -= 1.0f;  // now the gradient of the loss with respect to each logit
+      scale *= 1.0f - rate * options.l2;
+      for (const SparseFeature& f : row.features) {
+        float* w = &c.weights_[static_cast<size_t>(f.index) * classes];
+        const float x = rate * f.value / scale;
+        for (uint32_t k = 0; k < classes; ++k) w[k] -= x * z[k];
+      }
+      for (uint32_t k = 0; k < classes; ++k) c.bias_[k] -= rate * z[k];
+      if (scale < 1e-4f) {
+        for (float& w : c.weights_) w *= scale;
+        scale = 1.0f;
+      }
+    }
+  }
+  for (float& w : c.weights_) w *= scale;
+  return c;
+}
+
+void TopicClassifier::Probabilities(std::span<const SparseFeature> x, std::span<float> out) const {
+  std::copy(bias_.begin(), bias_.end(), out.begin());
+  for (const SparseFeature& f : x) {
+    if (f.index >= features_) continue;
+    const float* w = &weights_[static_cast<size_t>(f.index) * classes_];
+    for (uint32_t k = 0; k < classes_; ++k) out[k] += f.value * w[k];
+  }
+  if (classes_ > 0) Softmax(out.first(classes_));
+}
+
+size_t TopicClassifier::ApproximateMemoryBytes() const {
+  constexpr size_t kAllocation = 16;
+  return weights_.capacity() * sizeof(float) + bias_.capacity() * sizeof(float) + 2 * kAllocation;
+}
+
+}  // namespace faqbot::nlu
