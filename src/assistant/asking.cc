@@ -30,8 +30,10 @@ bool IsOpen(const store::AskedQuestion& q) {
          (q.outcome == store::QuestionOutcome::kAnswered && q.feedback == store::Feedback::kDown);
 }
 
-// At most this many other waiting askers get an answer with one reply of the owner.
+// At most this many other waiting askers get an answer with one reply of the owner, and at most
+// this many waiting questions are matched again by the new model.
 constexpr size_t kMaxAnsweredAlong = 50;
+constexpr size_t kMaxPredictedAlong = 50;
 
 }  // namespace
 
@@ -352,11 +354,18 @@ size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered
   }
   const std::string key = QuestionKey(answered.text);
   size_t delivered = 0;
-  for (const auto& q : *waiting) {
+  size_t predicted = 0;
+  // Newest first: the same words anywhere in the queue, the model's judgement for the most
+  // recent kMaxPredictedAlong (each costs a prediction inside the owner's turn).
+  for (auto it = waiting->rbegin(); it != waiting->rend(); ++it) {
+    const store::AskedQuestion& q = *it;
     if (delivered >= kMaxAnsweredAlong) break;
     if (q.id == answered.id || q.outcome == store::QuestionOutcome::kAnswered) continue;
-    const bool same = QuestionKey(q.text) == key ||
-                      (model && model->Predict(q.text, 1).intent == IntentOfTopic(topic_id));
+    bool same = QuestionKey(q.text) == key;
+    if (!same && model && predicted < kMaxPredictedAlong) {
+      ++predicted;
+      same = model->Predict(q.text, 1).intent == IntentOfTopic(topic_id);
+    }
     if (!same) continue;
     auto closed = store_.CloseQuestion(q.id, store::QuestionOutcome::kResolved, topic_id);
     if (!closed.ok() || !*closed) continue;  // another reply got there first
