@@ -151,7 +151,7 @@ int Run(int argc, char** argv) {
                        .count());
       auto model = s.registry->Get(kOwner);
       if (model.ok() &&
-          (*model)->Predict(paraphrase).intent == "topic_" + std::to_string(topic_ids[k])) {
+          (*model)->Predict(paraphrase).intent == assistant::TopicIntent(topic_ids[k])) {
         ++learned;
       }
       break;  // one learned phrasing per topic

@@ -22,8 +22,6 @@ std::string Percent(float confidence) {
   return std::to_string(static_cast<int>(std::lround(confidence * 100))) + "% sure";
 }
 
-std::string IntentOfTopic(int64_t topic_id) { return "topic_" + std::to_string(topic_id); }
-
 bool IsOpen(const store::AskedQuestion& q) {
   return q.outcome == store::QuestionOutcome::kHandedOff ||
          q.outcome == store::QuestionOutcome::kDeclined ||
@@ -364,7 +362,7 @@ size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered
     bool same = QuestionKey(q.text) == key;
     if (!same && model && predicted < kMaxPredictedAlong) {
       ++predicted;
-      same = model->Predict(q.text, 1).intent == IntentOfTopic(topic_id);
+      same = model->Predict(q.text, 1).intent == TopicIntent(topic_id);
     }
     if (!same) continue;
     auto closed = store_.CloseQuestion(q.id, store::QuestionOutcome::kResolved, topic_id);

@@ -21,12 +21,6 @@ std::optional<int64_t> ParseId(const std::string& value) {
   return id;
 }
 
-std::optional<int64_t> TopicIdOfIntent(const std::string& intent) {
-  constexpr std::string_view kPrefix = "topic_";
-  if (intent.rfind(kPrefix, 0) != 0) return std::nullopt;
-  return ParseId(intent.substr(kPrefix.size()));
-}
-
 std::string CommaName(const std::string& name) { return name.empty() ? "" : ", " + name; }
 
 std::string QuestionKey(const std::string& text) {

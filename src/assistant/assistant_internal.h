@@ -62,8 +62,6 @@ std::string QuestionKey(const std::string& text);
 
 // "12" → 12; nullopt for anything else.
 std::optional<int64_t> ParseId(const std::string& value);
-// The topic id of a model intent name "topic_12"; nullopt for others (nlu_fallback).
-std::optional<int64_t> TopicIdOfIntent(const std::string& intent);
 // ", Alice" or "" — so a missing display name never leaves "Topic added, " behind.
 std::string CommaName(const std::string& name);
 // Steps that take the next message as free text (a question, an answer, a phrasing).

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "common/logging.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -80,6 +79,13 @@ Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& d
 Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
                                       const std::string& phrasing) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, AddPhrasing(owner, id, phrasing));
+  // Already live with these words (asked again, or pressed twice): nothing to train.
+  FAQBOT_ASSIGN_OR_RETURN(auto current, store_.GetLivePublication(owner, false));
+  if (current) {
+    for (const auto& t : current->topics) {
+      if (t.topic_id == id && Has(t.content, phrasing)) return Learned{draft, current};
+    }
+  }
   bool is_live = false;
   auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
     std::vector<store::PublishedTopic> next = live;
@@ -135,10 +141,9 @@ std::optional<LiveMatch> Topics::Match(const store::UserRef& owner, const std::s
   if (prediction.declined() || prediction.confidence < min_confidence) return std::nullopt;
   auto live = store_.GetLivePublication(owner, false);
   if (!live.ok() || !live->has_value()) return std::nullopt;
+  const std::optional<int64_t> topic_id = TopicIdOfIntent(prediction.intent);
   for (const auto& t : (*live)->topics) {
-    if ("topic_" + std::to_string(t.topic_id) == prediction.intent) {
-      return LiveMatch{t, prediction.confidence};
-    }
+    if (topic_id == t.topic_id) return LiveMatch{t, prediction.confidence};
   }
   return std::nullopt;
 }

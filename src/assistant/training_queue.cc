@@ -1,5 +1,7 @@
 #include "assistant/training_queue.h"
 
+#include <charconv>
+
 #include "common/logging.h"
 #include "nlu/model.h"
 #include "nlu/training_data.h"
@@ -81,7 +83,7 @@ namespace {
 
 nlu::Intent IntentOf(int64_t topic_id, const store::TopicContent& content) {
   nlu::Intent intent;
-  intent.name = "topic_" + std::to_string(topic_id);
+  intent.name = TopicIntent(topic_id);
   intent.examples.push_back(content.question);
   intent.examples.insert(intent.examples.end(), content.phrasings.begin(),
                          content.phrasings.end());
@@ -99,6 +101,19 @@ std::vector<store::PublishedTopic> AsPublished(const std::vector<store::Topic>& 
 constexpr int kAmendAttempts = 3;
 
 }  // namespace
+
+std::string TopicIntent(int64_t topic_id) { return "topic_" + std::to_string(topic_id); }
+
+std::optional<int64_t> TopicIdOfIntent(std::string_view intent) {
+  constexpr std::string_view kPrefix = "topic_";
+  if (intent.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  int64_t id = 0;
+  const char* first = intent.data() + kPrefix.size();
+  const char* last = intent.data() + intent.size();
+  auto [end, ec] = std::from_chars(first, last, id);
+  if (ec != std::errc() || end != last || id <= 0) return std::nullopt;
+  return id;
+}
 
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics) {
   nlu::TrainingData data;

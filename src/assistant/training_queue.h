@@ -16,7 +16,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "assistant/model_registry.h"
 #include "common/clock.h"
@@ -27,6 +29,11 @@
 #include "store/store.h"
 
 namespace faqbot::assistant {
+
+// The intent name of topic `topic_id` in an owner's model ("topic_12"), and back: the topic id
+// of an intent name, nullopt for any other name (nlu_fallback).
+std::string TopicIntent(int64_t topic_id);
+std::optional<int64_t> TopicIdOfIntent(std::string_view intent);
 
 // An owner's topics as the engine's training data: one intent "topic_<id>" per topic, its
 // question and phrasings as examples, its answer as the response.
