@@ -37,12 +37,12 @@ Result<ApiToken> Store::AddApiToken(const UserRef& owner, const std::string& tok
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_RETURN_IF_ERROR(EnsurePerson(tx, owner, now));
     FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("INSERT INTO api_tokens (team_id, owner_id, name, "
-                                       "token_hash, created_at) VALUES (?, ?, ?, ?, ?) "
-                                       "RETURNING ") +
-                               kTokenColumns,
-                           {Text(owner.team_id), Text(owner.user_id), Text(name),
-                            Text(token_hash), now}));
+        auto rows,
+        tx.Exec(std::string("INSERT INTO api_tokens (team_id, owner_id, name, "
+                            "token_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+                            "RETURNING ") +
+                    kTokenColumns,
+                {Text(owner.team_id), Text(owner.user_id), Text(name), Text(token_hash), now}));
     if (rows.empty()) return InternalError("insert returned no row");
     stored = TokenFromRow(rows[0]);
     return Status::Ok();
@@ -53,10 +53,9 @@ Result<ApiToken> Store::AddApiToken(const UserRef& owner, const std::string& tok
 Result<std::optional<ApiToken>> Store::FindApiToken(const std::string& token_hash) {
   std::optional<ApiToken> found;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("SELECT ") + kTokenColumns +
-                               " FROM api_tokens WHERE token_hash = ?",
-                           {Text(token_hash)}));
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kTokenColumns +
+                                                   " FROM api_tokens WHERE token_hash = ?",
+                                               {Text(token_hash)}));
     found.reset();
     if (!rows.empty()) found = TokenFromRow(rows[0]);
     return Status::Ok();
@@ -81,8 +80,7 @@ Result<std::vector<ApiToken>> Store::ListApiTokens(const UserRef& owner) {
 
 Status Store::TouchApiToken(int64_t id, int64_t at_millis) {
   return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    return tx.Exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {at_millis, id})
-        .status();
+    return tx.Exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {at_millis, id}).status();
   });
 }
 
@@ -93,8 +91,8 @@ Status Store::RevokeApiToken(const UserRef& owner, int64_t id) {
                                                "team_id = ? AND owner_id = ? RETURNING id",
                                                {id, Text(owner.team_id), Text(owner.user_id)}));
     if (rows.empty()) {
-      return NotFoundError("token " + std::to_string(id) + " is not one of " + owner.team_id +
-                           "/" + owner.user_id + "'s");
+      return NotFoundError("token " + std::to_string(id) + " is not one of " + owner.team_id + "/" +
+                           owner.user_id + "'s");
     }
     return Status::Ok();
   });

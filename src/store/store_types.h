@@ -59,9 +59,9 @@ struct OwnerSettings {
 struct ApiToken {
   int64_t id = 0;
   UserRef owner;
-  std::string name;              // the owner's label; may be empty
-  int64_t created_at = 0;        // Unix ms
-  int64_t last_used_at = 0;      // Unix ms; 0 = never used
+  std::string name;          // the owner's label; may be empty
+  int64_t created_at = 0;    // Unix ms
+  int64_t last_used_at = 0;  // Unix ms; 0 = never used
   bool operator==(const ApiToken&) const = default;
 };
 

@@ -657,8 +657,7 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   auto live = store_->GetLivePublication(kAlice, false);
   ASSERT_TRUE(live.ok() && live->has_value());
   ASSERT_EQ((*live)->topics.size(), 1u);
-  EXPECT_EQ((*live)->topics[0].content.phrasings,
-            std::vector<std::string>{"how do I get online"});
+  EXPECT_EQ((*live)->topics[0].content.phrasings, std::vector<std::string>{"how do I get online"});
   EXPECT_NE((*live)->topics[0].topic_id, draft.id);
 
   // A stale base (another publish got there first) is refused and stores nothing.
@@ -713,10 +712,9 @@ TEST_P(StoreConformanceTest, ApiTokensAreFoundByHashListedAndRevoked) {
   EXPECT_EQ(store_->AddApiToken(kBob, "hash-1", "again").status().code(),
             StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->AddApiToken(kAlice, "", "x").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->AddApiToken(kAlice, "hash-4", std::string(kMaxNameBytes + 1, 'n'))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->AddApiToken(kAlice, "hash-4", std::string(kMaxNameBytes + 1, 'n')).status().code(),
+      StatusCode::kInvalidArgument);
 
   auto found = store_->FindApiToken("hash-1");
   ASSERT_TRUE(found.ok()) << found.status();
