@@ -49,7 +49,13 @@ Result<std::string> TextOf(const std::string& body) {
   const auto it = parsed.find("text");
   if (it == parsed.end()) return InvalidArgumentError("the body has no \"text\"");
   if (!it->is_string()) return InvalidArgumentError("\"text\" is not a string");
-  return it->get<std::string>();
+  std::string text = it->get<std::string>();
+  // Matching runs on an I/O thread: a text no question is near stays cheap to refuse.
+  if (text.size() > nlu::kMaxExampleBytes) {
+    return ResourceExhaustedError("\"text\" is longer than " +
+                                  std::to_string(nlu::kMaxExampleBytes) + " bytes");
+  }
+  return text;
 }
 
 // Adds Rasa's error fields to an ErrorResponse: Rasa's clients read "status", "reason",

@@ -12,8 +12,9 @@
 // "code":HTTP status}):
 //   401 no token, an unknown or a revoked one;  400 a body that is not a JSON object with a
 //   string "text", a malformed query string;  409 nothing published yet (as Rasa answers with no
-//   model loaded);  429 over the token's rate limit, with Retry-After (seconds);  413 bodies over
-//   1 MiB are refused by the HttpServer itself;  503 the database is unreachable.
+//   model loaded);  429 over the token's rate limit, with Retry-After (seconds);  413 a "text"
+//   over nlu::kMaxExampleBytes (64 KiB), and bodies over 1 MiB, which the HttpServer itself
+//   refuses;  503 the database is unreachable.
 // Thread-safe: handlers run on the server's I/O threads at once.
 #pragma once
 

@@ -147,6 +147,9 @@ TEST_F(RasaApiTest, RefusesBadBodiesWithAJsonError) {
     ExpectError(api_->Parse(ParseRequest(alice, bad)), 400, "invalid_argument");
     clock_.Advance(std::chrono::seconds(1));
   }
+  const std::string long_text = Json{{"text", std::string(nlu::kMaxExampleBytes + 1, 'a')}}.dump();
+  ExpectError(api_->Parse(ParseRequest(alice, long_text)), 413, "resource_exhausted");
+  clock_.Advance(std::chrono::seconds(1));
   HttpRequest bad_query = ParseRequest("", R"({"text":"wifi"})");
   bad_query.target = std::string(kModelParsePath) + "?token=%zz";
   ExpectError(api_->Parse(bad_query), 400, "invalid_argument");
