@@ -34,7 +34,8 @@ inline constexpr std::string_view kLocalTeam = "TLOCAL";
 // `faqbot nlu train|parse|eval`: the matching engine (src/nlu).
 void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
 
-// `faqbot topics import|export|list` and `faqbot db migrate` (src/store).
+// `faqbot topics import|export|list`, `faqbot token create|list|revoke` and `faqbot db migrate`
+// (src/store).
 void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
 
 // `faqbot serve`: the assistant on Slack.

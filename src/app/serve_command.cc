@@ -1,6 +1,8 @@
 // `faqbot serve`: the whole assistant in one process. Slack reaches it over Socket Mode when
 // SLACK_APP_TOKEN is set, otherwise through signed HTTP requests on /slack/events,
-// /slack/interactive and /slack/commands; /healthz and /readyz are always served.
+// /slack/interactive and /slack/commands; /healthz and /readyz are always served, and so is the
+// Rasa-compatible API of each owner's bot (/model/parse, /status; server/rasa_api.h) for clients
+// holding an owner's API token (`faqbot token create`).
 //
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
@@ -23,6 +25,7 @@
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
 #include "server/queued_messenger.h"
+#include "server/rasa_api.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
@@ -151,11 +154,12 @@ slack::BotIdentity IdentifyBot(slack::WebApiClient& web, const SlackSecrets& sec
   return self;
 }
 
-// Serves the Slack endpoints (into `router`) and /healthz, /readyz (over `db`), and listens on
-// `port` (the one `http` was given, for the error message).
+// Serves the Slack endpoints (into `router`), the Rasa-compatible API and /healthz, /readyz
+// (over `db`), and listens on `port` (the one `http` was given, for the error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
-                 store::Store& db) {
+                 server::RasaApi& rasa, store::Store& db) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
+  FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
   FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
       http, [&db]() -> Status { return db.SchemaVersion().status(); }));
   return http.Start().WithContext("cannot listen on port " + std::to_string(port));
@@ -200,6 +204,10 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
   }
   std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
   std::printf("  Health: http://127.0.0.1:%u/healthz\n", port);
+  std::printf(
+      "  Rasa-compatible API: POST http://127.0.0.1:%u/model/parse with a token from "
+      "`faqbot token create`.\n",
+      port);
   std::fflush(stdout);
 }
 
@@ -266,8 +274,10 @@ Status Serve(const ServeFlags& f) {
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;
   http_options.port = port;
+  // Before the server, so that it outlives the server's Stop() on every path.
+  server::RasaApi rasa(db, runtime->registry(), clock);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, db));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, db));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   PrintBanner(f.bind, http.port(), database_url, secrets);
 
@@ -293,7 +303,9 @@ Status Serve(const ServeFlags& f) {
 void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* serve = app.add_subcommand(
-      "serve", "run the assistant for Slack (Socket Mode or signed HTTP) with /healthz");
+      "serve",
+      "run the assistant for Slack (Socket Mode or signed HTTP) with /healthz and the "
+      "Rasa-compatible API");
   serve->add_option("--database", flags->database,
                     "database URL (default: $FAQBOT_DATABASE_URL, else sqlite:./faqbot.db)");
   serve->add_option("--port", flags->port, "HTTP port (default: $FAQBOT_PORT, else 3000)");

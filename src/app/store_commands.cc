@@ -1,5 +1,8 @@
-// `faqbot topics import|export|list` and `faqbot db migrate`: operators' access to the Store.
+// `faqbot topics import|export|list`, `faqbot token create|list|revoke` and `faqbot db migrate`:
+// operators' access to the Store.
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <set>
 #include <string>
 
@@ -10,6 +13,7 @@
 #include "common/file_util.h"
 #include "common/utf8.h"
 #include "nlu/nlu_yaml.h"
+#include "server/api_tokens.h"
 #include "store/limits.h"
 #include "store/postgres_backend.h"
 #include "store/store.h"
@@ -24,6 +28,8 @@ struct StoreFlags {
   std::string team;      // --team T…; optional when the owner is known in one workspace
   std::string file;      // import: the Rasa NLU YAML file
   std::string out;       // export: a file instead of stdout
+  std::string name;      // token create: the token's label
+  std::string token;     // token revoke: the token's id, or the token itself
 };
 
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreFlags& f, bool migrate = true) {
@@ -157,6 +163,70 @@ Status List(const StoreFlags& f) {
   return Status::Ok();
 }
 
+// "2026-11-29 04:20 UTC" for Unix milliseconds; "never" for 0.
+std::string UtcMinute(int64_t unix_millis) {
+  if (unix_millis == 0) return "never";
+  const std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
+}
+
+Status TokenCreate(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  FAQBOT_ASSIGN_OR_RETURN(server::CreatedApiToken created,
+                          server::CreateApiToken(*db, owner, f.name));
+  std::printf("API token %lld for %s/%s created; it is shown only now, keep it secret:\n",
+              static_cast<long long>(created.info.id), owner.team_id.c_str(),
+              owner.user_id.c_str());
+  // Alone on the last line, for scripts: `faqbot token create … | tail -n 1`.
+  std::printf("%s\n", created.token.c_str());
+  return Status::Ok();
+}
+
+Status TokenList(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  FAQBOT_ASSIGN_OR_RETURN(auto tokens, db->ListApiTokens(owner));
+  std::printf("%zu API token%s of %s/%s\n", tokens.size(), tokens.size() == 1 ? "" : "s",
+              owner.team_id.c_str(), owner.user_id.c_str());
+  if (tokens.empty()) return Status::Ok();
+  std::printf("%6s  %-24s  %-20s  %s\n", "id", "name", "created", "last used");
+  for (const auto& t : tokens) {
+    std::printf("%6lld  %-24s  %-20s  %s\n", static_cast<long long>(t.id),
+                OneLine(t.name.empty() ? "-" : t.name, 24).c_str(), UtcMinute(t.created_at).c_str(),
+                UtcMinute(t.last_used_at).c_str());
+  }
+  return Status::Ok();
+}
+
+Status TokenRevoke(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  int64_t id = 0;
+  if (f.token.rfind(server::kApiTokenPrefix, 0) == 0) {
+    FAQBOT_ASSIGN_OR_RETURN(auto found, server::FindApiToken(*db, f.token));
+    // Someone else's token is reported like an unknown one: nothing about it is revealed.
+    if (!found || found->owner != owner) {
+      return NotFoundError("no such API token of " + owner.team_id + "/" + owner.user_id);
+    }
+    id = found->id;
+  } else {
+    char* end = nullptr;
+    id = std::strtoll(f.token.c_str(), &end, 10);
+    if (f.token.empty() || *end != '\0' || id <= 0) {
+      return InvalidArgumentError("not a token id or a token: " + OneLine(f.token, 20));
+    }
+  }
+  FAQBOT_RETURN_IF_ERROR(db->RevokeApiToken(owner, id));
+  std::printf("API token %lld of %s/%s revoked\n", static_cast<long long>(id),
+              owner.team_id.c_str(), owner.user_id.c_str());
+  return Status::Ok();
+}
+
 Status Migrate(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f, /*migrate=*/false));
   FAQBOT_ASSIGN_OR_RETURN(int applied, db->Migrate());
@@ -206,6 +276,26 @@ void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry) {
       "list", "list the owner's topics: ✅ live, 🅾 not yet published, ✖ removed on publish");
   AddOwnerOptions(list, f);
   registry.Add(list, [flags] { return List(*flags); });
+
+  CLI::App* token = app.add_subcommand(
+      "token", "an owner's API tokens (the Rasa-compatible /model/parse and /status)");
+  token->require_subcommand(1);
+  CLI::App* create = token->add_subcommand(
+      "create", "make a new API token; it is printed once, alone on the last line");
+  AddOwnerOptions(create, f);
+  create->add_option("--name", f.name, "a label to recognise the token by in `token list`");
+  registry.Add(create, [flags] { return TokenCreate(*flags); });
+
+  CLI::App* tokens = token->add_subcommand(
+      "list", "list the owner's API tokens: id, name, created, last used (never the token)");
+  AddOwnerOptions(tokens, f);
+  registry.Add(tokens, [flags] { return TokenList(*flags); });
+
+  CLI::App* revoke = token->add_subcommand("revoke", "revoke one of the owner's API tokens");
+  AddOwnerOptions(revoke, f);
+  revoke->add_option("ID", f.token, "the token's id (from `token list`) or the token itself")
+      ->required();
+  registry.Add(revoke, [flags] { return TokenRevoke(*flags); });
 
   CLI::App* db = app.add_subcommand("db", "the database");
   db->require_subcommand(1);

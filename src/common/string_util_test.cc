@@ -14,5 +14,10 @@ TEST(StringUtilTest, TrimRemovesAsciiWhitespaceAtBothEndsOnly) {
   EXPECT_EQ(Trim("\xC2\xA0x\xC2\xA0"), "\xC2\xA0x\xC2\xA0");  // no-break spaces are text
 }
 
+TEST(StringUtilTest, LowerHexWritesTwoDigitsPerByte) {
+  EXPECT_EQ(LowerHex(""), "");
+  EXPECT_EQ(LowerHex(std::string_view("\x00\x01\xab\xff", 4)), "0001abff");
+}
+
 }  // namespace
 }  // namespace faqbot

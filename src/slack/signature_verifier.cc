@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/string_util.h"
+
 namespace faqbot::slack {
 namespace {
 
@@ -71,14 +73,8 @@ class KeyedHmac {
         EVP_MAC_final(c, digest, &digest_len, sizeof(digest)) == 1;
     EVP_MAC_CTX_free(c);
     if (!ok || digest_len != kDigestBytes) return {};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out(kVersionPrefix);
-    out.reserve(kSignatureChars);
-    for (size_t i = 0; i < digest_len; ++i) {
-      out.push_back(kHex[digest[i] >> 4]);
-      out.push_back(kHex[digest[i] & 0xf]);
-    }
-    return out;
+    return std::string(kVersionPrefix) +
+           LowerHex({reinterpret_cast<const char*>(digest), digest_len});
   }
 };
 

@@ -104,6 +104,21 @@ const std::vector<Migration>& AllMigrations() {
                 PRIMARY KEY (team_id, owner_id),
                 FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
        }},
+      {3,
+       "api tokens",
+       {
+           // Only the SHA-256 of a token is kept: a copy of the database grants no access.
+           R"(CREATE TABLE api_tokens (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT,
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           "CREATE INDEX api_tokens_by_owner ON api_tokens (team_id, owner_id)",
+       }},
   };
   return kMigrations;
 }

@@ -119,7 +119,24 @@ class Store {
   // an empty owner and version 0: forget every cached model. Call before use.
   Status SubscribePublications(PublicationListener listener);
 
+  // ---- API tokens ----
+  // Records a token of `owner` by its hash (the caller hashes; the token is never stored); the
+  // owner is registered as a person when new. AlreadyExists when the hash is taken;
+  // InvalidArgument for an empty hash or a name over kMaxNameBytes.
+  Result<ApiToken> AddApiToken(const UserRef& owner, const std::string& token_hash,
+                               const std::string& name);
+  // The token with this hash, or nullopt (unknown or revoked).
+  Result<std::optional<ApiToken>> FindApiToken(const std::string& token_hash);
+  // The owner's tokens, oldest first.
+  Result<std::vector<ApiToken>> ListApiTokens(const UserRef& owner);
+  // Records that token `id` was used at `at_millis`. Unknown ids are ignored.
+  Status TouchApiToken(int64_t id, int64_t at_millis);
+  // Revokes (deletes) the owner's token `id`. NotFound when it is not one of the owner's.
+  Status RevokeApiToken(const UserRef& owner, int64_t id);
+
   // ---- publish jobs ----
+  // The owner's publish jobs waiting or being trained (Rasa's num_active_training_jobs).
+  Result<int64_t> CountActivePublishJobs(const UserRef& owner);
   // Asks for the owner's topics to be published. Coalesces: when the owner already has a
   // pending job, that job is returned (coalesced = true) and no new one is made.
   Result<EnqueueResult> EnqueuePublish(const UserRef& owner);

@@ -55,6 +55,16 @@ struct OwnerSettings {
   bool operator==(const OwnerSettings&) const = default;
 };
 
+// An API token of an owner, as listed: never the token itself (only its hash is stored).
+struct ApiToken {
+  int64_t id = 0;
+  UserRef owner;
+  std::string name;          // the owner's label; may be empty
+  int64_t created_at = 0;    // Unix ms
+  int64_t last_used_at = 0;  // Unix ms; 0 = never used
+  bool operator==(const ApiToken&) const = default;
+};
+
 // A topic exactly as it went into a published model.
 struct PublishedTopic {
   int64_t topic_id = 0;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Black-box test of `faqbot topics import|export|list` and `faqbot db migrate`, on SQLite and on
+# Black-box test of `faqbot topics import|export|list`, `faqbot token create|list|revoke` and
+# `faqbot db migrate`, on SQLite and on
 # the throwaway PostgreSQL server (a fresh database on it).
 #   store_cli_test.sh FAQBOT TOPICS.yml PG_ADMIN_URL_FILE
 set -uo pipefail
@@ -25,7 +26,7 @@ trap 'rm -rf "$work"; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WIT
 run_suite() {
   local db=$1
   cd "$work" || exit 1
-  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 2" "$work/out"; then
+  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 3" "$work/out"; then
     pass; else fail "[$db] migrate: $(cat "$work/out")"; fi
   if "$faqbot" topics import --database "$db" --owner U0ALICE --team T0ACME "$topics" >"$work/out" 2>&1 &&
      grep -q "imported 8 topics" "$work/out"; then pass; else fail "[$db] import: $(cat "$work/out")"; fi
@@ -59,6 +60,27 @@ PY
   if [ $? = 64 ] && grep -q "has no answer" "$work/err"; then pass; else fail "[$db] no answer: $(cat "$work/err")"; fi
   if "$faqbot" topics list --database "$db" --owner U0CAROL 2>/dev/null | grep -q "^0 topics"; then
     pass; else fail "[$db] a refused import wrote something"; fi
+  # API tokens: the token alone on the last line; listed without it; revoked by id or by value.
+  "$faqbot" token create --database "$db" --team T0ACME --owner U0ALICE --name ci >"$work/out" 2>&1 ||
+    fail "[$db] token create: $(cat "$work/out")"
+  token1=$(tail -n 1 "$work/out")
+  token2=$("$faqbot" token create --database "$db" --team T0ACME --owner U0ALICE | tail -n 1)
+  if [[ "$token1" =~ ^faqbot_[0-9a-f]{64}$ ]] && [ "$token1" != "$token2" ]; then pass; else
+    fail "[$db] token create printed: $(cat "$work/out")"; fi
+  if "$faqbot" token list --database "$db" --team T0ACME --owner U0ALICE >"$work/out" 2>&1 &&
+     grep -q "^2 API tokens of T0ACME/U0ALICE" "$work/out" && grep -q " ci " "$work/out" &&
+     grep -q "never" "$work/out" && ! grep -q "${token1#faqbot_}" "$work/out"; then pass; else
+    fail "[$db] token list: $(cat "$work/out")"; fi
+  id1=$(awk '$2 == "ci" {print $1}' "$work/out")
+  if ! "$faqbot" token revoke --database "$db" --team T0ACME --owner U0BOB "$id1" >/dev/null 2>&1 &&
+     ! "$faqbot" token revoke --database "$db" --team T0ACME --owner U0BOB "$token1" >/dev/null 2>&1; then
+    pass; else fail "[$db] another owner revoked a token"; fi
+  if "$faqbot" token revoke --database "$db" --team T0ACME --owner U0ALICE "$id1" >/dev/null 2>&1 &&
+     "$faqbot" token revoke --database "$db" --team T0ACME --owner U0ALICE "$token2" >/dev/null 2>&1 &&
+     "$faqbot" token list --database "$db" --team T0ACME --owner U0ALICE | grep -q "^0 API tokens"; then
+    pass; else fail "[$db] token revoke"; fi
+  if ! "$faqbot" token revoke --database "$db" --team T0ACME --owner U0ALICE "$id1" >/dev/null 2>&1; then
+    pass; else fail "[$db] revoked twice"; fi
 }
 
 run_suite "sqlite:$work/cli.db"

@@ -202,6 +202,28 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
 
+  // A new API token of `owner`, as an operator makes one: the last line `faqbot token create`
+  // prints. Empty on failure.
+  std::string CreateToken(const std::string& owner) {
+    const std::string command = std::string(FAQBOT_EXECUTABLE) + " token create --database '" +
+                                db_->url() + "' --team " + fx::kTeamId + " --owner " + owner;
+    std::FILE* out = popen(command.c_str(), "r");
+    if (out == nullptr) return "";
+    std::string last;
+    char line[256];
+    while (std::fgets(line, sizeof line, out)) last = line;
+    if (pclose(out) != 0) return "";
+    while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.pop_back();
+    return last;
+  }
+  // POST /model/parse with Rasa's ?token= (the signing headers PostSignedBody adds are ignored).
+  Result<slack_emulator::SignedResponse> ParseOverApi(const std::string& token,
+                                                      const std::string& text) {
+    return slack_emulator::PostSignedBody(Url("/model/parse?token=" + token), "application/json",
+                                          nlohmann::json{{"text", text}}.dump(), kSecret,
+                                          SystemClock::Instance());
+  }
+
   // ---- what Slack received ----
   struct Posted {
     std::string channel;
@@ -333,6 +355,29 @@ TEST_P(ServeE2ETest, TeachPublishAskHandOffRepublishAndSurviveKills) {
   list = Expect(alice_dm, "Here are your current topics");
   EXPECT_THAT(list.text, ::testing::HasSubstr("3 of 3 live"));
   EXPECT_THAT(list.text, ::testing::HasSubstr("✅ what is the wifi password?"));
+
+  // The same live model answers a Rasa client holding a token from `faqbot token create`.
+  const std::string token = CreateToken(kAlice);
+  ASSERT_FALSE(token.empty());
+  int64_t wifi_topic = 0;
+  {
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto topics = (*db)->ListTopics({fx::kTeamId, kAlice});
+    ASSERT_TRUE(topics.ok()) << topics.status();
+    for (const store::Topic& t : topics.value()) {
+      if (t.content.question == "what is the wifi password?") wifi_topic = t.id;
+    }
+  }
+  auto parsed = ParseOverApi(token, "what's the guest wifi password");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->status, 200) << parsed->body;
+  EXPECT_EQ(nlohmann::json::parse(parsed->body)["intent"]["name"],
+            "topic_" + std::to_string(wifi_topic));
+  auto refused = ParseOverApi("faqbot_" + std::string(64, '0'), "wifi password");
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 401);
 
   // Bob asks paraphrases: in his DM, in a channel mention (answered in the thread), by /ask.
   Dm(kBob, "ask <@U0ALICE> what's the guest wifi password");
@@ -475,8 +520,7 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
   Dm(kAlice, "unanswered questions");
   Posted waiting = Expect(alice_dm, "waiting for you");
   EXPECT_THAT(waiting.text, ::testing::HasSubstr("×3"));
-  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm,
-          waiting.ts);
+  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm, waiting.ts);
   Expect(alice_dm, "What answer should I give to");
   Dm(kAlice, "June 12th, in the park.");
   Expect(alice_dm, "I've sent your answer to 3 people");
@@ -492,8 +536,7 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
   Expect(bob_dm, "I don't know that one yet");
   Dm(kAlice, "unanswered questions");
   waiting = Expect(alice_dm, "waiting for you");
-  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm,
-          waiting.ts);
+  PressIn(kAlice, "handoff_answer#0", ButtonValue(waiting, "handoff_answer"), alice_dm, waiting.ts);
   Expect(alice_dm, "What answer should I give to");
   Dm(kAlice, "Dana does, on Mondays.");
   Expect(alice_dm, "It goes live when you publish");

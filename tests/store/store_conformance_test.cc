@@ -657,8 +657,7 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   auto live = store_->GetLivePublication(kAlice, false);
   ASSERT_TRUE(live.ok() && live->has_value());
   ASSERT_EQ((*live)->topics.size(), 1u);
-  EXPECT_EQ((*live)->topics[0].content.phrasings,
-            std::vector<std::string>{"how do I get online"});
+  EXPECT_EQ((*live)->topics[0].content.phrasings, std::vector<std::string>{"how do I get online"});
   EXPECT_NE((*live)->topics[0].topic_id, draft.id);
 
   // A stale base (another publish got there first) is refused and stores nothing.
@@ -698,6 +697,57 @@ TEST_P(StoreConformanceTest, OwnerSettingsDefaultToLearningAndPersist) {
   EXPECT_TRUE(reopened->GetOwnerSettings(kAlice)->learn);
   EXPECT_EQ(store_->SetOwnerSettings({"T0001", "not an id!"}, {}).code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, ApiTokensAreFoundByHashListedAndRevoked) {
+  auto first = store_->AddApiToken(kAlice, "hash-1", "ci");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->owner, kAlice);
+  EXPECT_EQ(first->name, "ci");
+  EXPECT_EQ(first->created_at, clock_.UnixMillis());
+  EXPECT_EQ(first->last_used_at, 0);
+  auto second = store_->AddApiToken(kAlice, "hash-2", "");
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(store_->AddApiToken(kBob, "hash-3", "bob").ok());
+  EXPECT_EQ(store_->AddApiToken(kBob, "hash-1", "again").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddApiToken(kAlice, "", "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->AddApiToken(kAlice, "hash-4", std::string(kMaxNameBytes + 1, 'n')).status().code(),
+      StatusCode::kInvalidArgument);
+
+  auto found = store_->FindApiToken("hash-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, *first);
+  EXPECT_FALSE(store_->FindApiToken("hash-9")->has_value());
+
+  ASSERT_TRUE(store_->TouchApiToken(first->id, 1'234).ok());
+  auto listed = store_->ListApiTokens(kAlice);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, first->id);
+  EXPECT_EQ((*listed)[0].last_used_at, 1'234);
+  EXPECT_EQ((*listed)[1], *second);
+
+  // Only the owner revokes, and a revoked token is no longer found.
+  EXPECT_EQ(store_->RevokeApiToken(kBob, first->id).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->RevokeApiToken(kAlice, first->id).ok());
+  EXPECT_FALSE(store_->FindApiToken("hash-1")->has_value());
+  EXPECT_EQ(store_->RevokeApiToken(kAlice, first->id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListApiTokens(kAlice)->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, CountsAnOwnersActivePublishJobs) {
+  EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 0);
+  const Topic topic = Add(kAlice, "where is the wifi password?");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 1);
+  EXPECT_EQ(*store_->CountActivePublishJobs(kBob), 0);
+  const PublishJob job = Claim();
+  EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 1);  // running
+  ASSERT_TRUE(store_->CompletePublishJob(job, PublicationOf({topic})).ok());
+  EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformanceTest,

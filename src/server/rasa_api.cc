@@ -1,0 +1,179 @@
+#include "server/rasa_api.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "common/logging.h"
+#include "common/string_util.h"
+#include "nlu/rasa_json.h"
+#include "server/api_tokens.h"
+#include "server/status_http.h"
+#include "slack/form_decoding.h"
+
+namespace faqbot::server {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+HttpResponse JsonResponse(std::string body) {
+  HttpResponse response;
+  response.content_type = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+// "Bearer TOKEN" (scheme case-insensitive, RFC 9110 §11.1), else the query's token=; empty
+// when neither is given.
+Result<std::string> TokenOf(const HttpRequest& request) {
+  const std::string authorization = Trim(slack::HeaderValue(request.headers, "authorization"));
+  constexpr std::string_view kBearer = "bearer ";
+  if (authorization.size() > kBearer.size()) {
+    std::string scheme = authorization.substr(0, kBearer.size());
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme == kBearer) return Trim(std::string_view(authorization).substr(kBearer.size()));
+  }
+  const size_t query = request.target.find('?');
+  if (query == std::string::npos) return std::string();
+  auto fields = slack::ParseForm(std::string_view(request.target).substr(query + 1));
+  if (!fields.ok()) return fields.status().WithContext("query string");
+  const auto it = fields->find("token");
+  return it == fields->end() ? std::string() : it->second;
+}
+
+// The "text" of a /model/parse body.
+Result<std::string> TextOf(const std::string& body) {
+  const Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return InvalidArgumentError("the body is not JSON");
+  if (!parsed.is_object()) return InvalidArgumentError("the body is not a JSON object");
+  const auto it = parsed.find("text");
+  if (it == parsed.end()) return InvalidArgumentError("the body has no \"text\"");
+  if (!it->is_string()) return InvalidArgumentError("\"text\" is not a string");
+  std::string text = it->get<std::string>();
+  // Matching runs on an I/O thread: a text no question is near stays cheap to refuse.
+  if (text.size() > nlu::kMaxExampleBytes) {
+    return ResourceExhaustedError("\"text\" is longer than " +
+                                  std::to_string(nlu::kMaxExampleBytes) + " bytes");
+  }
+  return text;
+}
+
+// Adds Rasa's error fields to an ErrorResponse: Rasa's clients read "status", "reason",
+// "message" and "code"; ours read "ok" and "error".
+HttpResponse WithRasaFields(HttpResponse response) {
+  Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    body["status"] = "failure";
+    body["reason"] = body["error"];
+    body["code"] = response.status;
+    response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  return response;
+}
+
+}  // namespace
+
+HttpResponse RasaErrorResponse(const Status& status) {
+  return WithRasaFields(ErrorResponse(status));
+}
+
+RasaApi::RasaApi(store::Store& store, assistant::ModelRegistry& registry, const Clock& clock,
+                 RasaApiOptions options)
+    : store_(store),
+      registry_(registry),
+      clock_(clock),
+      options_(options),
+      limiter_(clock, options.rate) {}
+
+Status RasaApi::Register(HttpServer& server) {
+  FAQBOT_RETURN_IF_ERROR(server.Handle(
+      "POST", kModelParsePath, [this](const HttpRequest& request) { return Parse(request); }));
+  return server.Handle("GET", kRasaStatusPath,
+                       [this](const HttpRequest& request) { return GetStatus(request); });
+}
+
+std::variant<store::ApiToken, HttpResponse> RasaApi::Authorize(const HttpRequest& request) {
+  auto token = TokenOf(request);
+  if (!token.ok()) return RasaErrorResponse(token.status());
+  if (token->empty()) {
+    return RasaErrorResponse(UnauthenticatedError(
+        "an API token is required: \"Authorization: Bearer TOKEN\" or ?token=TOKEN "
+        "(`faqbot token create` makes one)"));
+  }
+  auto found = FindApiToken(store_, *token);
+  if (!found.ok()) return RasaErrorResponse(found.status());
+  if (!found->has_value()) {
+    return RasaErrorResponse(UnauthenticatedError("unknown or revoked API token"));
+  }
+  const store::ApiToken& known = **found;
+  if (const auto wait = limiter_.Acquire(known.id)) {
+    HttpResponse response =
+        ErrorResponse(ResourceExhaustedError("too many requests with this API token"));
+    // The mapping's 413 is for sizes; a rate limiter answers 429 itself (status_http.h).
+    response.status = 429;
+    response = WithRasaFields(std::move(response));
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait).count();
+    response.headers["Retry-After"] = std::to_string(std::max<int64_t>(1, seconds));
+    return response;
+  }
+  const int64_t now = clock_.UnixMillis();
+  if (now - known.last_used_at >= options_.touch_interval.count()) {
+    // Bookkeeping only: a failure here must not refuse the request.
+    if (Status s = store_.TouchApiToken(known.id, now); !s.ok()) {
+      LogWarn("api: cannot record the use of token {}: {}", known.id, s.ToString());
+    }
+  }
+  return known;
+}
+
+HttpResponse RasaApi::Parse(const HttpRequest& request) {
+  auto authorized = Authorize(request);
+  if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
+  const store::ApiToken& token = std::get<store::ApiToken>(authorized);
+  auto text = TextOf(request.body);
+  if (!text.ok()) return RasaErrorResponse(text.status());
+  auto model = registry_.Get(token.owner);
+  if (!model.ok()) {
+    if (model.status().code() == StatusCode::kFailedPrecondition) {
+      return RasaErrorResponse(
+          FailedPreconditionError("no model loaded: " + token.owner.user_id +
+                                  " has published nothing yet (publish your topics first)"));
+    }
+    return RasaErrorResponse(model.status());
+  }
+  const nlu::Prediction prediction = (*model)->Predict(*text, options_.ranking);
+  return JsonResponse(nlu::RasaJson(*text, prediction, options_.ranking));
+}
+
+HttpResponse RasaApi::GetStatus(const HttpRequest& request) {
+  auto authorized = Authorize(request);
+  if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
+  const store::UserRef& owner = std::get<store::ApiToken>(authorized).owner;
+  auto live = store_.GetLivePublication(owner, /*with_model=*/true);
+  if (!live.ok()) return RasaErrorResponse(live.status());
+  auto jobs = store_.CountActivePublishJobs(owner);
+  if (!jobs.ok()) return RasaErrorResponse(jobs.status());
+
+  Json body;
+  // Nothing live (never published, or taken down): Rasa's answer with no model loaded.
+  const bool serving = live->has_value() && !(*live)->topics.empty() && !(*live)->model.empty();
+  if (serving) {
+    const store::Publication& p = **live;
+    const std::string digest = Sha256Hex(p.model);
+    body["fingerprint"] = {{"model_sha256", digest},
+                           {"trained_at", static_cast<double>(p.finished_at) / 1000.0},
+                           {"version", p.version}};
+    body["model_file"] =
+        p.owner.team_id + "-" + p.owner.user_id + "-v" + std::to_string(p.version) + ".faqbot";
+    body["model_id"] = digest.substr(0, 32);
+  } else {
+    body["fingerprint"] = Json::object();
+    body["model_file"] = nullptr;
+    body["model_id"] = nullptr;
+  }
+  body["num_active_training_jobs"] = *jobs;
+  body["num_topics"] = serving ? (*live)->topics.size() : size_t{0};
+  return JsonResponse(body.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+}  // namespace faqbot::server
