@@ -106,9 +106,12 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   m->options_ = options;
   std::unordered_set<std::string> names;
   size_t total_examples = 0;
-  // Per vocabulary term: the topics it occurs in, for in-bot rarity.
-  std::vector<std::unordered_set<uint32_t>> topics_of;
+  // Per vocabulary term: how many topics it occurs in, for in-bot rarity, and the last of them
+  // (topics are read one after another, so a term is counted once per topic).
+  std::vector<uint32_t> topic_count_of;
+  std::vector<uint32_t> last_topic_of;
   std::unordered_map<std::string, uint32_t> vocab_of;  // stem → vocab id
+  std::vector<uint32_t> example_of_text;               // for Calibrate
   for (const Intent& intent : data.intents) {
     if (intent.name.empty()) return InvalidArgumentError("an intent has an empty name");
     if (!names.insert(intent.name).second) {
@@ -133,10 +136,11 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
       }
       Example ex{topic, static_cast<uint32_t>(m->example_terms_.size()), 0, 0.0f, 0.0f};
       for (const Term& t : Analyze(text, *m->lexicon_)) {
-        auto [it, added] = vocab_of.emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
+        auto [it, added] = vocab_of.try_emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
         if (added) {
           m->AddVocab(t.stem, t.lexicon_id, t.stop, 0.0f);
-          topics_of.emplace_back();
+          topic_count_of.push_back(0);
+          last_topic_of.push_back(kNoTopic);
         }
         const auto terms_begin = m->example_terms_.begin() + ex.first_term;
         if (std::find(terms_begin, m->example_terms_.end(), it->second) ==
@@ -144,13 +148,18 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
           m->example_terms_.push_back(it->second);
           ++ex.term_count;
         }
-        topics_of[it->second].insert(topic);
+        if (last_topic_of[it->second] != topic) {
+          last_topic_of[it->second] = topic;
+          ++topic_count_of[it->second];
+        }
       }
       if (ex.term_count == 0) {
         // Nothing to match on ("???", an emoji): Rasa trains anyway, and so do we.
         LogWarn("nlu: skipping an example of intent {} with no words", intent.name);
+        example_of_text.push_back(kNoExample);
         continue;
       }
+      example_of_text.push_back(static_cast<uint32_t>(m->examples_.size()));
       m->examples_.push_back(ex);
     }
   }
@@ -158,14 +167,14 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   const float n_topics = static_cast<float>(m->topics_.size());
   for (size_t v = 0; v < m->vocab_.size(); ++v) {
     VocabTerm& term = m->vocab_[v];
-    const float df = static_cast<float>(topics_of[v].size());
+    const float df = static_cast<float>(topic_count_of[v]);
     const float local =
         n_topics > 1 ? std::log(1.0f + n_topics / df) / std::log(1.0f + n_topics) : 1.0f;
     term.weight = m->BackgroundWeight(term.lexicon_id, term.stop) *
                   (1.0f - options.local_idf_mix + options.local_idf_mix * local);
   }
   m->BuildIndexes();
-  m->Calibrate(data);
+  m->Calibrate(example_of_text);
   return std::shared_ptr<const Model>(std::move(m));
 }
 
@@ -291,30 +300,27 @@ float Model::SizeRuleCenter() const {
   return options_.conf_center + options_.size_gain * std::max(0.0f, std::log(topics / reference));
 }
 
-void Model::Calibrate(const TrainingData& data) {
+void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
   center_ = SizeRuleCenter();
-  if (options_.calibration_probes < 1 || topics_.size() < 2) return;
-  std::vector<std::pair<std::string_view, uint32_t>> texts;  // every example and its topic
-  for (uint32_t t = 0; t < data.intents.size(); ++t) {
-    for (const std::string& text : data.intents[t].examples) texts.emplace_back(text, t);
-  }
+  if (options_.calibration_probes < 1 || topics_.size() < 2 || example_of_text.empty()) return;
   // Probes spread evenly over the examples (deterministic): how close does each come to the
   // topics it does not belong to, judged as the decision rule judges a query (best score plus
   // the margin term over the runner-up)? A bot whose topics crowd each other, or that has many,
   // sees its own examples come close to other topics, and must be surer before it answers.
-  const float affordable = options_.calibration_budget / static_cast<float>(texts.size());
+  const size_t texts = example_of_text.size();
+  const float affordable = options_.calibration_budget / static_cast<float>(texts);
   const size_t probes = std::min(
-      texts.size(),
+      texts,
       static_cast<size_t>(std::clamp(affordable, std::min(32.0f, options_.calibration_probes),
                                      options_.calibration_probes)));
   const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
   double sum = 0;
   size_t counted = 0;
   for (size_t i = 0; i < probes; ++i) {
-    const auto& [text, topic] = texts[i * texts.size() / probes];
-    if (Analyze(text, *lexicon_).empty()) continue;  // skipped by training too ("???")
+    const uint32_t e = example_of_text[i * texts / probes];
+    if (e == kNoExample) continue;  // no words ("???")
     ++counted;
-    const std::vector<float> scores = Scores(text, topic);
+    const std::vector<float> scores = Scores(ExampleTerms(e), examples_[e].topic);
     float first = 0, second = 0;
     for (const float score : scores) {
       if (score > first) {
@@ -428,17 +434,31 @@ void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop
   }
 }
 
-std::vector<float> Model::TopicScores(std::string_view query,
-                                      std::vector<SparseFeature>* features) const {
-  std::vector<float> topic_scores(topics_.size(), 0.0f);
+std::vector<Term> Model::QueryTerms(std::string_view query) const {
   std::vector<Term> terms = Analyze(query, *lexicon_);
-  // Distinct query terms.
   std::vector<Term> q;
   for (Term& t : terms) {
     if (std::none_of(q.begin(), q.end(), [&](const Term& o) { return o.stem == t.stem; })) {
       q.push_back(std::move(t));
     }
   }
+  return q;
+}
+
+std::vector<Term> Model::ExampleTerms(uint32_t e) const {
+  const Example& ex = examples_[e];
+  std::vector<Term> q;
+  q.reserve(ex.term_count);
+  for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+    const VocabTerm& t = vocab_[example_terms_[s]];
+    q.push_back({std::string(Stem(t)), t.lexicon_id, t.stop});
+  }
+  return q;
+}
+
+std::vector<float> Model::TopicScores(const std::vector<Term>& q,
+                                      std::vector<SparseFeature>* features) const {
+  std::vector<float> topic_scores(topics_.size(), 0.0f);
   if (q.empty()) return topic_scores;
   if (features != nullptr) features->clear();
   thread_local Scratch scratch;
@@ -534,9 +554,9 @@ std::vector<float> Model::TopicScores(std::string_view query,
   return topic_scores;
 }
 
-std::vector<float> Model::Scores(std::string_view query, uint32_t without) const {
+std::vector<float> Model::Scores(const std::vector<Term>& q, uint32_t without) const {
   std::vector<SparseFeature> features;
-  std::vector<float> scores = TopicScores(query, has_head() ? &features : nullptr);
+  std::vector<float> scores = TopicScores(q, has_head() ? &features : nullptr);
   if (!features.empty()) {  // nothing the head knows: its prior says nothing
     std::vector<float> p(scores.size());
     head_.Probabilities(features, p);
@@ -579,7 +599,7 @@ float Model::Confidence(float score, float other) const {
 
 Prediction Model::Predict(std::string_view query, size_t max_ranking) const {
   Prediction out;
-  const std::vector<float> scores = Scores(query);
+  const std::vector<float> scores = Scores(QueryTerms(query));
   std::vector<uint32_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0u);
   const size_t keep = std::min(max_ranking, order.size());

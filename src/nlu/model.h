@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "nlu/analyzer.h"
 #include "nlu/lexicon.h"
 #include "nlu/matcher_options.h"
 #include "nlu/topic_classifier.h"
@@ -123,6 +124,7 @@ class Model {
   struct Scratch;
   static constexpr uint32_t kNoVocab = 0xFFFFFFFFu;
   static constexpr uint32_t kNoTopic = 0xFFFFFFFFu;
+  static constexpr uint32_t kNoExample = 0xFFFFFFFFu;
 
   Model() = default;
   std::string_view Stem(const VocabTerm& t) const {
@@ -147,20 +149,26 @@ class Model {
   template <typename Add>
   void CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
                       const int32_t* vector_dots, Add&& add) const;
-  // Nearest-neighbour score of every topic; the query's classifier features into `features`
-  // (when not null).
-  std::vector<float> TopicScores(std::string_view query,
+  // The query's distinct terms, in order of first occurrence (as training keeps an example's).
+  std::vector<Term> QueryTerms(std::string_view query) const;
+  // The distinct terms of examples_[e], as QueryTerms would give for its text.
+  std::vector<Term> ExampleTerms(uint32_t e) const;
+  // Nearest-neighbour score of every topic for distinct query terms `q`; the query's classifier
+  // features into `features` (when not null).
+  std::vector<float> TopicScores(const std::vector<Term>& q,
                                  std::vector<SparseFeature>* features) const;
   // Every topic's score: nearest neighbour, blended with the head's probability when there is one.
   // With `without` < topic_count(), the scores as if that topic did not exist (its score 0, the
   // head's probabilities renormalised over the others).
-  std::vector<float> Scores(std::string_view query, uint32_t without = kNoTopic) const;
+  std::vector<float> Scores(const std::vector<Term>& q, uint32_t without = kNoTopic) const;
   // Trains head_ from examples_ when options_ and the number of examples ask for one.
   void TrainHead();
   // The decline centre of a format-1 model: conf_center plus the size term.
   float SizeRuleCenter() const;
-  // Learns center_ from the bot's own examples (options_.calibration_*).
-  void Calibrate(const TrainingData& data);
+  // Learns center_ from the bot's own examples (options_.calibration_*). `example_of_text`: for
+  // every example text of the training data in order, its index in examples_, or kNoExample when
+  // it was skipped (no words).
+  void Calibrate(const std::vector<uint32_t>& example_of_text);
   float Confidence(float score, float other) const;
 
   std::shared_ptr<const Lexicon> lexicon_;

@@ -257,6 +257,14 @@ TEST(ModelTest, WordlessExamplesAreSkippedNotFatal) {
   EXPECT_EQ((*loaded)->Predict("wifi password").intent, "wifi");
 }
 
+TEST(ModelTest, WordlessExamplesLeaveTheDeclineCentreAlone) {
+  // Calibration probes the bot's own examples; one without words is no example at all.
+  TrainingData with_noise = OfficeFaq();
+  with_noise.intents[0].examples.insert(with_noise.intents[0].examples.begin(), "???");
+  with_noise.intents[2].examples.push_back(":tada:");
+  EXPECT_FLOAT_EQ(Train(with_noise)->decline_center(), Train(OfficeFaq())->decline_center());
+}
+
 TEST(ModelTest, CorruptOrTruncatedFilesAreDataLoss) {
   const std::string bytes = Train(OfficeFaq())->Serialize();
   for (size_t pos = 0; pos < bytes.size(); pos += 7) {

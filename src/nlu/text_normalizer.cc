@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -65,6 +66,53 @@ void AppendSlackToken(std::string_view inner, std::string& out) {
   out.append(" ");
 }
 
+// NormalizeText's folding of any text: NFKC, casefolding, accents and control characters.
+std::string FoldUnicode(const std::string& text) {
+  // Replace invalid bytes first: utf8proc_map refuses the whole string otherwise.
+  std::string clean;
+  clean.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    utf8proc_int32_t cp;
+    const size_t n = DecodeAt(text, i, &cp);
+    if (n == 0) {
+      clean.push_back(' ');
+      ++i;
+    } else {
+      clean.append(text, i, n);
+      i += n;
+    }
+  }
+  utf8proc_uint8_t* mapped = nullptr;
+  const auto options = static_cast<utf8proc_option_t>(
+      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP | UTF8PROC_STRIPCC);
+  const auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),
+                                static_cast<utf8proc_ssize_t>(clean.size()), &mapped, options);
+  std::string folded;
+  if (len >= 0 && mapped != nullptr) folded.assign(reinterpret_cast<char*>(mapped), len);
+  std::free(mapped);
+  return folded;
+}
+
+// What utf8proc_map with NormalizeText's options makes of ASCII text, without its per-character
+// property lookups: upper case folded, tab, line feed, vertical tab, form feed and carriage
+// return to spaces, other control characters removed (text_normalizer_test compares the two for
+// every ASCII character).
+std::string FoldAscii(const std::string& text) {
+  std::string folded;
+  folded.reserve(text.size());
+  for (const char c : text) {
+    if (c >= 'A' && c <= 'Z') {
+      folded.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r') {
+      folded.push_back(' ');
+    } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) {
+      folded.push_back(c);
+    }
+  }
+  return folded;
+}
+
 }  // namespace
 
 size_t FirstInvalidUtf8(std::string_view text) {
@@ -104,29 +152,9 @@ std::string StripSlackMarkup(std::string_view text) {
 
 std::string NormalizeText(std::string_view raw) {
   const std::string text = StripSlackMarkup(raw);
-  // Replace invalid bytes first: utf8proc_map refuses the whole string otherwise.
-  std::string clean;
-  clean.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    utf8proc_int32_t cp;
-    const size_t n = DecodeAt(text, i, &cp);
-    if (n == 0) {
-      clean.push_back(' ');
-      ++i;
-    } else {
-      clean.append(text, i, n);
-      i += n;
-    }
-  }
-  utf8proc_uint8_t* mapped = nullptr;
-  const auto options = static_cast<utf8proc_option_t>(
-      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP | UTF8PROC_STRIPCC);
-  const auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),
-                                static_cast<utf8proc_ssize_t>(clean.size()), &mapped, options);
-  std::string folded;
-  if (len >= 0 && mapped != nullptr) folded.assign(reinterpret_cast<char*>(mapped), len);
-  std::free(mapped);
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const std::string folded = ascii ? FoldAscii(text) : FoldUnicode(text);
   // Collapse whitespace.
   std::string out;
   out.reserve(folded.size());

@@ -20,6 +20,15 @@ TEST(TextNormalizerTest, ReducesSlackMarkupToWhatReadersSee) {
   EXPECT_EQ(NormalizeText("time 10:30 now"), "time 10:30 now");  // not an emoji
 }
 
+TEST(TextNormalizerTest, AsciiTextIsFoldedAsTheUnicodePathFoldsIt) {
+  // ASCII text takes a shortcut; a trailing "É" sends the same text down the Unicode path.
+  for (int c = 0; c < 128; ++c) {
+    const std::string text = std::string("Ab") + static_cast<char>(c) + "Cd";
+    EXPECT_EQ(NormalizeText(text + "\xc3\x89"), NormalizeText(text) + "e") << "character " << c;
+  }
+  EXPECT_EQ(NormalizeText(" Line\r\nBreak\x01\x7f \v\f TAB\t"), "line break tab");
+}
+
 TEST(TextNormalizerTest, InvalidUtf8BecomesSpaces) {
   const std::string bad = std::string("wi") + "\xff\xfe" + "fi";
   EXPECT_FALSE(IsValidUtf8(bad));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -58,6 +59,32 @@ TEST(TopicClassifierTest, UnknownFeaturesAndEmptyInputAreHarmless) {
   const std::vector<float> p = Probabilities(c, {{99, 1.0f}});
   EXPECT_NEAR(p[0], 0.5f, 0.1f);
   EXPECT_EQ(TopicClassifier::Train({}, 4, 2).classes(), 0u);
+}
+
+TEST(TopicClassifierTest, ProbabilitiesStayFiniteForOverwhelmingEvidence) {
+  // Huge feature values drive the logits hundreds apart: the losing classes' share underflows
+  // but the probabilities stay finite, ordered and summing to one.
+  const TwoTopics data;
+  const TopicClassifier c = TopicClassifier::Train(data.Rows(), 4, 2);
+  for (const float value : {1e3f, 1e6f}) {
+    const std::vector<float> p = Probabilities(c, {{0, value}});
+    ASSERT_TRUE(std::isfinite(p[0]) && std::isfinite(p[1])) << value;
+    EXPECT_NEAR(p[0], 1.0f, 1e-6f) << value;
+    EXPECT_GE(p[1], 0.0f) << value;
+    EXPECT_NEAR(p[0] + p[1], 1.0f, 1e-6f) << value;
+  }
+  // And a softmax over many near-equal classes is close to uniform.
+  std::vector<std::vector<SparseFeature>> features(300, {{0, 1.0f}});
+  std::vector<ClassifierRow> rows;
+  for (uint32_t i = 0; i < features.size(); ++i) rows.push_back({features[i], i % 150});
+  const TopicClassifier many = TopicClassifier::Train(rows, 1, 150);
+  const std::vector<float> p = Probabilities(many, {{0, 1.0f}});
+  float sum = 0;
+  for (const float v : p) {
+    EXPECT_NEAR(v, 1.0f / 150, 0.2f / 150);
+    sum += v;
+  }
+  EXPECT_NEAR(sum, 1.0f, 1e-5f);
 }
 
 }  // namespace
