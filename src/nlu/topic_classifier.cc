@@ -78,8 +78,14 @@ uint64_t NextRandom(uint64_t& state) {
 
 // Built for AVX2 too where the processor has it: twice the lanes for the class loops. Without
 // FMA (which AVX2 does not imply) every lane computes exactly what SSE2 computes, and the
-// softmax sums over fixed lanes, so the weights are the same bits on every machine.
-__attribute__((target_clones("avx2", "default"))) TopicClassifier TopicClassifier::Train(
+// softmax sums over fixed lanes, so the weights are the same bits on every machine. GCC only:
+// clang 14 (the fuzz build) does not link clones of a member function, and builds the default.
+#if defined(__GNUC__) && !defined(__clang__)
+#define FAQBOT_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define FAQBOT_AVX2_CLONE
+#endif
+FAQBOT_AVX2_CLONE TopicClassifier TopicClassifier::Train(
     std::span<const ClassifierRow> rows, uint32_t features, uint32_t classes,
     const ClassifierOptions& options) {
   TopicClassifier c;
