@@ -263,14 +263,11 @@ void Assistant::RemovePhrasing(Turn& turn, const std::string& value) {
   // "<topic id>:<index>:<fingerprint>"
   const size_t a = value.find(':');
   const size_t b = a == std::string::npos ? a : value.find(':', a + 1);
-  auto id = ParseId(value.substr(0, a));
-  auto topic = id && b != std::string::npos
-                   ? store_.GetTopic(turn.who, *id)
-                   : Result<std::optional<store::Topic>>(std::optional<store::Topic>());
-  if (!topic.ok()) return Say(turn, CannotReach("get that topic"));
-  if (!topic->has_value()) return Say(turn, Say1("I can't find that topic any more."));
+  if (b == std::string::npos) return Say(turn, Say1("I can't find that topic any more."));
+  auto topic = OwnedTopic(turn, value.substr(0, a));
+  if (!topic) return;
   const std::string fingerprint = value.substr(b + 1);
-  const auto& phrasings = (*topic)->content.phrasings;
+  const auto& phrasings = topic->content.phrasings;
   // The phrasing shown at that index, or wherever it moved; none when it is gone already.
   std::optional<size_t> index;
   size_t shown = 0;
@@ -285,7 +282,7 @@ void Assistant::RemovePhrasing(Turn& turn, const std::string& value) {
   }
   if (!index) return Say(turn, Say1("That phrasing is gone already — nothing changed."));
   const std::string removed = phrasings[*index];
-  auto updated = topics_.RemovePhrasing(turn.who, *id, *index);
+  auto updated = topics_.RemovePhrasing(turn.who, topic->id, *index);
   if (!updated.ok()) {
     return Say(turn, Say1("I couldn't remove that phrasing: " + updated.status().message()));
   }
