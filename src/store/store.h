@@ -188,6 +188,9 @@ class Store {
   // The owner's questions still waiting for them: declined or handed off, or answered with 👎;
   // oldest first.
   Result<std::vector<AskedQuestion>> ListUnanswered(const UserRef& owner, int limit = 200);
+  // Counts of the questions asked of `owner` at or after `since_millis` (Unix ms), by what
+  // happened to them; the Home tab's and the web console's "last 7 days".
+  Result<OwnerActivity> GetOwnerActivity(const UserRef& owner, int64_t since_millis);
 
  private:
   Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);

@@ -122,4 +122,28 @@ Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, i
   return out;
 }
 
+Result<OwnerActivity> Store::GetOwnerActivity(const UserRef& owner, int64_t since_millis) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  OwnerActivity activity;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec("SELECT COUNT(*), "
+                "COALESCE(SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN outcome <> 'answered' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN outcome = 'resolved' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN feedback = 'up' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN feedback = 'down' THEN 1 ELSE 0 END), 0) "
+                "FROM questions WHERE team_id = ? AND owner_id = ? AND asked_at >= ?",
+                {Text(owner.team_id), Text(owner.user_id), since_millis}));
+    activity = {};
+    if (rows.empty() || rows[0].size() < 6) return Status::Ok();
+    const auto& row = rows[0];
+    activity = {row[0].Int(), row[1].Int(), row[2].Int(),
+                row[3].Int(), row[4].Int(), row[5].Int()};
+    return Status::Ok();
+  }));
+  return activity;
+}
+
 }  // namespace faqbot::store

@@ -169,4 +169,15 @@ struct AskedQuestion {
   int64_t updated_at = 0;
 };
 
+// What happened to the questions asked of an owner's bot over a period (Store::GetOwnerActivity).
+struct OwnerActivity {
+  int64_t asked = 0;       // every question asked
+  int64_t answered = 0;    // answered by the bot at once
+  int64_t handed_off = 0;  // declined by the bot and handed to the owner (answered later or not)
+  int64_t resolved = 0;    // of those, answered by the owner since
+  int64_t thumbs_up = 0;   // 👍 from askers
+  int64_t thumbs_down = 0; // 👎 from askers
+  bool operator==(const OwnerActivity&) const = default;
+};
+
 }  // namespace faqbot::store

@@ -565,6 +565,34 @@ TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentDeliveriesIsNew) {
 
 // ---- asked questions ----
 
+TEST_P(StoreConformanceTest, OwnerActivityCountsQuestionsSinceATime) {
+  auto old = store_->RecordQuestion(Asked("old?", QuestionOutcome::kAnswered, 3));
+  ASSERT_TRUE(old.ok());
+  clock_.Advance(std::chrono::hours(24 * 8));
+  const int64_t since = clock_.UnixMillis() - 7LL * 24 * 3600 * 1000;
+  auto answered = store_->RecordQuestion(Asked("wifi?", QuestionOutcome::kAnswered, 3));
+  auto liked = store_->RecordQuestion(Asked("vpn?", QuestionOutcome::kAnswered, 4));
+  auto declined = store_->RecordQuestion(Asked("parking?"));
+  auto handed = store_->RecordQuestion(Asked("lunch?", QuestionOutcome::kHandedOff));
+  auto other = store_->RecordQuestion(
+      {kAlice, kBob, "bob's?", QuestionOutcome::kAnswered, 1, 0.9, "D0ALICE", ""});
+  ASSERT_TRUE(answered.ok() && liked.ok() && declined.ok() && handed.ok() && other.ok());
+  ASSERT_TRUE(store_->SetQuestionFeedback(answered->id, kBob, Feedback::kDown).ok());
+  ASSERT_TRUE(store_->SetQuestionFeedback(liked->id, kBob, Feedback::kUp).ok());
+  ASSERT_TRUE(store_->SetQuestionOutcome(handed->id, QuestionOutcome::kResolved, 12).ok());
+
+  auto activity = store_->GetOwnerActivity(kAlice, since);
+  ASSERT_TRUE(activity.ok()) << activity.status().ToString();
+  EXPECT_EQ(*activity, (OwnerActivity{.asked = 4,
+                                      .answered = 2,
+                                      .handed_off = 2,
+                                      .resolved = 1,
+                                      .thumbs_up = 1,
+                                      .thumbs_down = 1}));
+  EXPECT_EQ(store_->GetOwnerActivity(kAlice, 0)->asked, 5);
+  EXPECT_EQ(*store_->GetOwnerActivity({"T0001", "U0NOBODY"}, 0), OwnerActivity{});
+}
+
 TEST_P(StoreConformanceTest, UnansweredListsDeclinedHandedOffAndThumbsDown) {
   auto answered = store_->RecordQuestion(
       {kBob, kAlice, "vpn?", QuestionOutcome::kAnswered, 7, 0.91, "D0BOB", ""});
