@@ -193,21 +193,34 @@ void TrainingQueue::Run(const store::PublishJob& job) {
     if (failed->status == store::JobStatus::kPending) Schedule();
   };
 
-  const int64_t started_at = clock_.UnixMillis();
-  auto topics = store_.ListTopics(job.owner);
-  if (!topics.ok()) return fail("cannot read the topics: " + topics.status().message(), true);
-  store::NewPublication publication;
-  publication.started_at = started_at;
-  publication.topics = AsPublished(*topics);
-  // No topics publishes an empty set: the bot goes down until the next publish.
-  auto model = TrainTopics(publication.topics);
-  if (!model.ok()) {
-    return fail("the topics could not be trained: " + model.status().message(),
-                model.status().code() != StatusCode::kInvalidArgument);
+  // The live version is read before the topics: a learned phrasing that goes live (Amend) after
+  // the topics were read makes the store refuse this publication, which is then rebuilt from
+  // the topics as they are now, so a publish never drops what learning put live.
+  std::shared_ptr<const nlu::Model> model;
+  Result<store::Publication> stored = AbortedError("not tried");
+  for (int attempt = 0; attempt < kAmendAttempts; ++attempt) {
+    const int64_t started_at = clock_.UnixMillis();
+    auto live = store_.GetLivePublication(job.owner, false);
+    if (!live.ok()) return fail("cannot read the live topics: " + live.status().message(), true);
+    const int64_t base_version = *live ? (*live)->version : 0;
+    auto topics = store_.ListTopics(job.owner);
+    if (!topics.ok()) return fail("cannot read the topics: " + topics.status().message(), true);
+    store::NewPublication publication;
+    publication.started_at = started_at;
+    publication.topics = AsPublished(*topics);
+    // No topics publishes an empty set: the bot goes down until the next publish.
+    auto trained = TrainTopics(publication.topics);
+    if (!trained.ok()) {
+      return fail("the topics could not be trained: " + trained.status().message(),
+                  trained.status().code() != StatusCode::kInvalidArgument);
+    }
+    model = std::move(trained).value();
+    if (model) publication.model = model->Serialize();
+    stored = store_.CompletePublishJob(job, publication, base_version);
+    if (stored.status().code() != StatusCode::kFailedPrecondition) break;
+    LogInfo("training queue: {}/{} learned something while publishing; training again",
+            job.owner.team_id, job.owner.user_id);
   }
-  if (*model) publication.model = (*model)->Serialize();
-
-  auto stored = store_.CompletePublishJob(job, publication);
   if (!stored.ok()) {
     if (stored.status().code() == StatusCode::kAborted) {
       LogWarn("training queue: job {} was taken over by another worker", job.id);
@@ -215,7 +228,7 @@ void TrainingQueue::Run(const store::PublishJob& job) {
     }
     return fail("cannot store the model: " + stored.status().message(), true);
   }
-  Install(*stored, std::move(model).value());
+  Install(*stored, std::move(model));
   LogInfo("training queue: {}/{} now answers {} topics (version {})", job.owner.team_id,
           job.owner.user_id, stored->topics.size(), stored->version);
   if (callbacks_.published) callbacks_.published(*stored);

@@ -3,7 +3,9 @@
 // that moment, store model and live topic set in one transaction, swap the model in the
 // ModelRegistry (questions in flight finish on the old one) and report the outcome through the
 // callbacks (the assistant DMs the owner). One owner's repeated requests coalesce into one
-// training; a failure keeps the previous model live.
+// training; a failure keeps the previous model live. A change that went live meanwhile (Amend:
+// a learned phrasing) is never dropped by a publish that read the topics before it: the publish
+// is trained again from the topics as they are now.
 //
 // Jobs live in the database, so a crash loses none: a job claimed by a dead process becomes
 // claimable when its lease ends, and Poke (called by a timer) picks up such jobs and those of

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "nlu/test_support.h"
 #include "test_database.h"
 
@@ -137,6 +139,62 @@ TEST_F(TrainingQueueTest, AnAmendmentGoesLiveAloneAndDraftsStayDrafts) {
   });
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 2);
+}
+
+// A publish that read the topics before a learned phrasing went live must not take it off the
+// live set: the store refuses the stale publication and the worker trains again. The publish
+// trains many new drafts, the amendment one live topic, so the amendment usually lands while
+// the publish is training.
+TEST_F(TrainingQueueTest, APublishRacingALearnedPhrasingKeepsIt) {
+  for (int round = 0; round < 5; ++round) {
+    const store::UserRef owner{"T0001", "U0OWNER" + std::to_string(round)};
+    auto wifi = store_->AddTopic(owner, {"what is the wifi password", {}, "On the fridge."});
+    ASSERT_TRUE(wifi.ok()) << wifi.status();
+    ASSERT_TRUE(queue_->Enqueue(owner).ok());
+    executor_.RunAll();
+    for (int i = 0; i < 60; ++i) {
+      const std::string n = std::to_string(i);
+      ASSERT_TRUE(store_
+                      ->AddTopic(owner, {"draft question number " + n + " about printers",
+                                         {"printer " + n + " is jammed", "toner " + n},
+                                         "answer " + n})
+                      .ok());
+    }
+    const std::string phrasing = "how do I get online as a guest";
+    auto job = queue_->Enqueue(owner);
+    ASSERT_TRUE(job.ok()) << job.status();
+    std::thread publisher([&] { executor_.RunAll(); });
+    // Once the worker has claimed the job it reads the topics at once, then trains for a while.
+    for (;;) {
+      auto claimed = store_->GetPublishJob(job->job.id);
+      ASSERT_TRUE(claimed.ok() && claimed->has_value());
+      if ((*claimed)->status != store::JobStatus::kPending) break;
+      std::this_thread::yield();
+    }
+    // What Topics::LearnPhrasing does: the draft first, then the live amendment.
+    store::TopicEdit edit;
+    edit.phrasings = std::vector<std::string>{phrasing};
+    ASSERT_TRUE(store_->UpdateTopic(owner, wifi->id, edit).ok());
+    auto amended = queue_->Amend(owner, [&](const std::vector<store::PublishedTopic>& live) {
+      std::vector<store::PublishedTopic> next = live;
+      for (auto& t : next) {
+        if (t.topic_id == wifi->id) t.content.phrasings = *edit.phrasings;
+      }
+      return Result<std::vector<store::PublishedTopic>>(next);
+    });
+    publisher.join();
+    ASSERT_TRUE(amended.ok()) << amended.status();
+    auto live = store_->GetLivePublication(owner, false);
+    ASSERT_TRUE(live.ok() && live->has_value());
+    EXPECT_EQ((*live)->topics.size(), 61u) << "round " << round;
+    for (const auto& t : (*live)->topics) {
+      if (t.topic_id != wifi->id) continue;
+      EXPECT_EQ(t.content.phrasings, *edit.phrasings)
+          << "round " << round << ": live version " << (*live)->version
+          << " lost the learned phrasing";
+    }
+  }
+  EXPECT_TRUE(failures_.empty());
 }
 
 TEST_F(TrainingQueueTest, AJobOfADeadWorkerIsPickedUpAfterItsLease) {

@@ -147,8 +147,12 @@ class Store {
                                                     std::chrono::milliseconds lease);
   // In one transaction: stores the publication as the owner's live one (the previous live one
   // becomes superseded), marks the job done and announces the change. Aborted when the job's
-  // lease was lost (another worker reclaimed it): nothing is stored.
-  Result<Publication> CompletePublishJob(const PublishJob& job, const NewPublication& publication);
+  // lease was lost (another worker reclaimed it): nothing is stored. With `base_version` (the
+  // live version read before the topics were), FailedPrecondition when the live publication
+  // changed since — an amend (a learned phrasing) the publication may not hold: nothing is
+  // stored, the job stays the caller's to retry from fresh topics.
+  Result<Publication> CompletePublishJob(const PublishJob& job, const NewPublication& publication,
+                                         std::optional<int64_t> base_version = std::nullopt);
   // Records a failed attempt. With attempts left and a `retry_after` (a transient failure), the
   // job becomes pending again after it; otherwise (attempts used up, or nullopt: retrying cannot
   // help) it is failed and a failed publication records `error` (the live one stays). Returns

@@ -101,6 +101,14 @@ Status ValidatePublication(const NewPublication& publication) {
                       /*required=*/!publication.topics.empty());
 }
 
+// The version of the owner's live publication; 0 when none is live.
+Result<int64_t> LiveVersion(SqlTransaction& tx, const UserRef& owner) {
+  FAQBOT_ASSIGN_OR_RETURN(auto live, tx.Exec("SELECT version FROM publications WHERE team_id = ? "
+                                             "AND owner_id = ? AND status = 'live'",
+                                             {Text(owner.team_id), Text(owner.user_id)}));
+  return live.empty() ? int64_t{0} : live[0][0].Int();
+}
+
 // In `tx`, which holds the owner's lock: supersedes the owner's live publication, stores
 // `publication` as the next live version and notifies other processes.
 Result<Publication> InsertLive(SqlTransaction& tx, const UserRef& owner,
@@ -250,7 +258,8 @@ Result<std::optional<PublishJob>> Store::ClaimPublishJob(const std::string& work
 }
 
 Result<Publication> Store::CompletePublishJob(const PublishJob& job,
-                                              const NewPublication& publication) {
+                                              const NewPublication& publication,
+                                              std::optional<int64_t> base_version) {
   FAQBOT_RETURN_IF_ERROR(ValidatePublication(publication));
   const int64_t now = clock_.UnixMillis();
   const std::string& lock = backend_->dialect().row_lock;
@@ -258,6 +267,14 @@ Result<Publication> Store::CompletePublishJob(const PublishJob& job,
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_ASSIGN_OR_RETURN(PublishJob current, CheckLease(tx, job, lock));
     FAQBOT_RETURN_IF_ERROR(LockOwner(tx, backend_->dialect(), current.owner));
+    if (base_version) {
+      FAQBOT_ASSIGN_OR_RETURN(int64_t live_version, LiveVersion(tx, current.owner));
+      if (live_version != *base_version) {
+        return FailedPreconditionError("the live publication is version " +
+                                       std::to_string(live_version) + ", not " +
+                                       std::to_string(*base_version));
+      }
+    }
     FAQBOT_ASSIGN_OR_RETURN(stored, InsertLive(tx, current.owner, publication, current.id,
                                                current.enqueued_at, now));
     return tx
@@ -280,11 +297,7 @@ Result<Publication> Store::AmendLivePublication(const UserRef& owner, int64_t ba
   Status amended = backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_RETURN_IF_ERROR(EnsurePerson(tx, owner, now));
     FAQBOT_RETURN_IF_ERROR(LockOwner(tx, backend_->dialect(), owner));
-    FAQBOT_ASSIGN_OR_RETURN(auto live,
-                            tx.Exec("SELECT version FROM publications WHERE team_id = ? AND "
-                                    "owner_id = ? AND status = 'live'",
-                                    {Text(owner.team_id), Text(owner.user_id)}));
-    const int64_t live_version = live.empty() ? 0 : live[0][0].Int();
+    FAQBOT_ASSIGN_OR_RETURN(int64_t live_version, LiveVersion(tx, owner));
     if (live_version != base_version) {
       // Not retried by the backend: the caller must rebuild the publication from the new one.
       return FailedPreconditionError("the live publication is version " +

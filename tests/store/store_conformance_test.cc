@@ -697,6 +697,26 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   EXPECT_FALSE(store_->AmendLivePublication(kAlice, 2, PublicationOf({wifi}, "")).ok());
 }
 
+TEST_P(StoreConformanceTest, APublishBuiltBeforeAnAmendmentIsRefusedAndItsJobStaysClaimed) {
+  Topic wifi = Add(kAlice, "wifi password");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  PublishJob job = Claim();
+  // The worker read live version 0 and the topics; meanwhile a learned phrasing goes live.
+  Topic learned = wifi;
+  learned.content.phrasings.push_back("how do I get online");
+  ASSERT_TRUE(store_->AmendLivePublication(kAlice, 0, PublicationOf({learned}, "amended")).ok());
+
+  auto late = store_->CompletePublishJob(job, PublicationOf({wifi}, "stale"), 0);
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "amended");
+  EXPECT_EQ((*store_->GetPublishJob(job.id))->status, JobStatus::kRunning);
+  // Retried from the new live version, it goes live.
+  auto retried = store_->CompletePublishJob(job, PublicationOf({learned}, "fresh"), 1);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->version, 2);
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "fresh");
+}
+
 TEST_P(StoreConformanceTest, AnEmptyPublicationTakesTheBotDown) {
   Topic t = Add(kAlice, "first");
   ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
