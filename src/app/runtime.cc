@@ -52,6 +52,10 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
         }
       }));
 
+  // Every live topic of every workspace, for questions asked of everyone.
+  rt->workspace_ = std::make_unique<assistant::WorkspaceIndex>(lexicon);
+  FAQBOT_RETURN_IF_ERROR(assistant::FollowPublications(*rt->store_, *rt->workspace_));
+
   rt->training_pool_ =
       std::make_unique<ThreadPool>(std::max<size_t>(1, options.training_threads), "training");
   assistant::TrainingQueueOptions training_options;
@@ -65,8 +69,9 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
   rt->training_ = std::make_unique<assistant::TrainingQueue>(*rt->store_, *rt->registry_, lexicon,
                                                              *rt->training_pool_, clock, callbacks,
                                                              training_options);
-  rt->assistant_ = std::make_unique<assistant::Assistant>(*rt->store_, messenger, *rt->registry_,
-                                                          *rt->training_, *rt->concierge_, clock);
+  rt->assistant_ = std::make_unique<assistant::Assistant>(
+      *rt->store_, messenger, *rt->registry_, *rt->training_, *rt->concierge_, clock,
+      assistant::AssistantOptions{}, rt->workspace_.get());
   // Jobs left by an earlier run (or another process) start now.
   rt->training_->Poke();
   return rt;

@@ -1,7 +1,8 @@
 // AssistantRuntime: the assistant and everything it runs on, wired once for `faqbot serve` and
 // `faqbot shell`: the Store, the shared lexicon, the concierge model, the registry of live
-// models (loaded from the Store, invalidated when another process publishes), the training
-// queue on its own worker threads, and the Assistant speaking through the given Messenger.
+// models (loaded from the Store, invalidated when another process publishes), the workspace index
+// of every live topic (kept in step with every publication), the training queue on its own
+// worker threads, and the Assistant speaking through the given Messenger.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "assistant/messenger.h"
 #include "assistant/model_registry.h"
 #include "assistant/training_queue.h"
+#include "assistant/workspace_index.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "store/store.h"
@@ -40,6 +42,7 @@ class AssistantRuntime {
   assistant::Assistant& assistant() { return *assistant_; }
   assistant::TrainingQueue& training() { return *training_; }
   assistant::ModelRegistry& registry() { return *registry_; }
+  assistant::WorkspaceIndex& workspace() { return *workspace_; }
   store::Store& store() { return *store_; }
 
   // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
@@ -48,6 +51,8 @@ class AssistantRuntime {
  private:
   AssistantRuntime() = default;
 
+  // Declared first so it outlives the Store, whose publication listener updates it.
+  std::unique_ptr<assistant::WorkspaceIndex> workspace_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<assistant::ConciergeNlu> concierge_;
   std::unique_ptr<assistant::ModelRegistry> registry_;

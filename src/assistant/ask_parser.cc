@@ -57,22 +57,36 @@ AskParse Finish(std::string owner, std::string_view rest) {
 AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
   std::string_view s = text;
   SkipSpaces(s);
+  bool addressed = false;  // the message starts with a mention of the app
   if (!bot_user_id.empty()) {
     std::string_view probe = s;
     if (TakeMention(probe) == bot_user_id) {
       s = probe;
       SkipSpaces(s);
+      while (!s.empty() && (s.front() == ',' || s.front() == ':')) {
+        s.remove_prefix(1);
+        SkipSpaces(s);
+      }
+      addressed = true;
     }
   }
+  const auto question_for_everyone = [&]() {
+    AskParse out;
+    out.question = Trim(s);
+    if (!addressed || out.question.empty()) return AskParse{};
+    out.kind = AskParse::Kind::kAskEveryone;
+    return out;
+  };
   if (s.size() < 3 || std::tolower(static_cast<unsigned char>(s[0])) != 'a' ||
       std::tolower(static_cast<unsigned char>(s[1])) != 's' ||
       std::tolower(static_cast<unsigned char>(s[2])) != 'k') {
-    return {};
+    return question_for_everyone();
   }
-  s.remove_prefix(3);
-  if (!s.empty() && s.front() == ':') s.remove_prefix(1);
-  if (!s.empty() && !IsSpace(s.front())) return {};  // "asking", "asked": not the command
-  return ParseAskArguments(s);
+  std::string_view rest = s.substr(3);
+  if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
+  // "asking", "asked": not the command.
+  if (!rest.empty() && !IsSpace(rest.front())) return question_for_everyone();
+  return ParseAskArguments(rest);
 }
 
 AskParse ParseAskArguments(std::string_view text) {
@@ -81,8 +95,12 @@ AskParse ParseAskArguments(std::string_view text) {
   std::string owner = TakeMention(s);
   if (owner.empty()) {
     AskParse out;
-    out.kind = AskParse::Kind::kMissingMention;
     out.question = Trim(s);
+    // "@alice …" typed as text, or a broken "<@…": a mention that did not work, not a question.
+    const bool failed_mention = !out.question.empty() && (out.question[0] == '@' ||
+                                                          out.question.rfind("<@", 0) == 0);
+    out.kind = out.question.empty() || failed_mention ? AskParse::Kind::kMissingMention
+                                                      : AskParse::Kind::kAskEveryone;
     return out;
   }
   return Finish(std::move(owner), s);

@@ -38,12 +38,31 @@ TEST(AskParserTest, NotAnAsk) {
 TEST(AskParserTest, MissingMentionOrQuestion) {
   // The old system silently answered nothing or took an arbitrary tail of the message.
   EXPECT_EQ(ParseAskMessage("ask").kind, Kind::kMissingMention);
-  EXPECT_EQ(ParseAskMessage("ask bob where is the wiki").kind, Kind::kMissingMention);
-  EXPECT_EQ(ParseAskMessage("ask U01ABCDEF where is the wiki").kind, Kind::kMissingMention);
   EXPECT_EQ(ParseAskMessage("ask <@u01abc> lower-case is not an id").kind, Kind::kMissingMention);
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF>").kind, Kind::kMissingQuestion);
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> ,  ").kind, Kind::kMissingQuestion);
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF").kind, Kind::kMissingMention);
+}
+
+TEST(AskParserTest, AQuestionWithoutAnOwnerIsForEveryone) {
+  AskParse p = ParseAskMessage("ask where is the wiki?");
+  EXPECT_EQ(p.kind, Kind::kAskEveryone);
+  EXPECT_EQ(p.question, "where is the wiki?");
+  EXPECT_TRUE(p.owner_user_id.empty());
+  EXPECT_EQ(ParseAskMessage("Ask: bob where is the wiki").question, "bob where is the wiki");
+  // A channel mention of the app, with or without "ask".
+  p = ParseAskMessage("<@UBOT123> where is the wiki?", "UBOT123");
+  EXPECT_EQ(p.kind, Kind::kAskEveryone);
+  EXPECT_EQ(p.question, "where is the wiki?");
+  EXPECT_EQ(ParseAskMessage("<@UBOT123>, ask where is the wiki?", "UBOT123").question,
+            "where is the wiki?");
+  EXPECT_EQ(ParseAskMessage("<@UBOT123> asking for a friend: wiki?", "UBOT123").question,
+            "asking for a friend: wiki?");
+  EXPECT_EQ(ParseAskMessage("<@UBOT123>", "UBOT123").kind, Kind::kNotAsk);
+  // Not addressed to the app: chatter, not a question for everyone.
+  EXPECT_EQ(ParseAskMessage("where is the wiki?", "UBOT123").kind, Kind::kNotAsk);
+  EXPECT_EQ(ParseAskMessage("<@U777> where is the wiki?", "UBOT123").kind, Kind::kNotAsk);
+  EXPECT_EQ(ParseAskArguments("where is the wiki?").kind, Kind::kAskEveryone);
 }
 
 TEST(AskParserTest, SlashCommandArguments) {

@@ -18,10 +18,6 @@ Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
   return r;
 }
 
-std::string Percent(float confidence) {
-  return std::to_string(static_cast<int>(std::lround(confidence * 100))) + "% sure";
-}
-
 bool IsOpen(const store::AskedQuestion& q) {
   return q.outcome == store::QuestionOutcome::kHandedOff ||
          q.outcome == store::QuestionOutcome::kDeclined ||

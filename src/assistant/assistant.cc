@@ -41,7 +41,7 @@ Reply Say1(std::string words) {
 
 Assistant::Assistant(store::Store& store, Messenger& messenger, ModelRegistry& registry,
                      TrainingQueue& training, const ConciergeNlu& concierge, Clock& clock,
-                     AssistantOptions options)
+                     AssistantOptions options, const WorkspaceIndex* workspace)
     : store_(store),
       messenger_(messenger),
       registry_(registry),
@@ -49,6 +49,7 @@ Assistant::Assistant(store::Store& store, Messenger& messenger, ModelRegistry& r
       concierge_(concierge),
       clock_(clock),
       options_(options),
+      workspace_(workspace),
       topics_(store, registry, training) {}
 
 std::mutex& Assistant::LockFor(const store::UserRef& user) {
@@ -101,15 +102,22 @@ void Assistant::HandleMessage(const UserMessage& m) {
     switch (ask.kind) {
       case AskParse::Kind::kAsk:
         return Ask(turn, ask.owner_user_id, ask.question);
+      case AskParse::Kind::kAskEveryone:
+        return AskEveryone(turn, ask.question);
       case AskParse::Kind::kMissingQuestion:
         return Say(turn, Say1("What would you like to ask <@" + ask.owner_user_id +
                               ">? Write the question after the mention, like `ask <@" +
                               ask.owner_user_id + "> where is the wiki?`"));
       default:
         return Say(turn, Say1(m.surface == UserMessage::Surface::kCommand
-                                  ? "Who should I ask? Use `/ask @person your question`."
-                                  : "Who should I ask? Write `ask @person your question`. To "
-                                    "teach me your own answers, send me a direct message."));
+                                  ? "What would you like to ask? Use `/ask your question` to "
+                                    "ask everyone, or `/ask @person your question`."
+                                  : "What would you like to ask? Write `" +
+                                        (m.bot_user_id.empty() ? std::string("@faqbot")
+                                                               : "<@" + m.bot_user_id + ">") +
+                                        " your question` to ask everyone, or `ask @person your "
+                                        "question`. To teach me your own answers, send me a "
+                                        "direct message."));
     }
   }
 
@@ -132,8 +140,11 @@ void Assistant::HandleMessage(const UserMessage& m) {
   } else if (!AwaitsText(turn.state.step) && ask.kind == AskParse::Kind::kMissingQuestion) {
     Say(turn, Say1("What would you like to ask <@" + ask.owner_user_id + ">? Write `ask <@" +
                    ask.owner_user_id + "> your question`."));
+  } else if (!AwaitsText(turn.state.step) && ask.kind == AskParse::Kind::kAskEveryone) {
+    AskEveryone(turn, ask.question);
   } else if (!AwaitsText(turn.state.step) && ask.kind == AskParse::Kind::kMissingMention) {
-    Say(turn, Say1("Who should I ask? Write `ask @person your question`."));
+    Say(turn, Say1("What would you like to ask? Write `ask your question` to ask everyone, or "
+                   "`ask @person your question`."));
   } else {
     Converse(turn, m.text);
   }
@@ -198,6 +209,8 @@ void Assistant::HandleButton(const ButtonPress& press) {
     StartEditQuestion(turn, press.value);
   } else if (press.action == kActionEditAnswer) {
     StartEditAnswer(turn, press.value);
+  } else if (press.action == kActionAskOwner) {
+    AskOwnerPressed(turn, press.value);
   } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
     SetLearning(turn, press.action == kActionLearnOn);
   } else if (auto intent = IntentFromName(press.action)) {

@@ -1,6 +1,7 @@
 // Assistant: the product. Owners teach topics and publish in a DM with the concierge; anyone asks
-// an owner's bot with `ask <@owner> question` (DM, channel mention or /ask); when the bot is not
-// sure, the question is handed to the owner, whose answer goes back to the asker.
+// an owner's bot with `ask <@owner> question` (DM, channel mention or /ask), or every published
+// bot of the workspace with `ask question`, `@faqbot question` or `/ask question`; when the bot is
+// not sure, the question is handed to the owner, whose answer goes back to the asker.
 //
 // Depends only on interfaces: the Store, a Messenger for everything it says, the ModelRegistry
 // of live models, the TrainingQueue for publishing, the concierge NLU and a Clock. Never on Slack
@@ -35,6 +36,8 @@
 #include "assistant/model_registry.h"
 #include "assistant/topics.h"
 #include "assistant/training_queue.h"
+#include "assistant/workspace_ask.h"
+#include "assistant/workspace_index.h"
 #include "common/clock.h"
 #include "store/store.h"
 
@@ -54,14 +57,17 @@ struct AssistantOptions {
   // A new topic's question that the live bot already answers this surely with another topic is
   // pointed out ("looks like your topic X"), with the offer to add it as a phrasing instead.
   float similar_topic_confidence = 0.7f;
+  // Asking the whole workspace (workspace_ask.h).
+  WorkspaceAskOptions workspace;
 };
 
 class Assistant {
  public:
-  // Every reference must outlive the Assistant.
+  // Every reference must outlive the Assistant. Without a `workspace` index, questions without
+  // an owner are not searched ("Who should I ask?").
   Assistant(store::Store& store, Messenger& messenger, ModelRegistry& registry,
             TrainingQueue& training, const ConciergeNlu& concierge, Clock& clock,
-            AssistantOptions options = {});
+            AssistantOptions options = {}, const WorkspaceIndex* workspace = nullptr);
   Assistant(const Assistant&) = delete;
   Assistant& operator=(const Assistant&) = delete;
 
@@ -119,6 +125,10 @@ class Assistant {
   void Ask(Turn& turn, const std::string& owner_id, const std::string& question);
   void AskUnpublished(Turn& turn, const store::UserRef& owner, const std::string& question,
                       const Status& why);
+  // A question for every published bot of the workspace (asking_everyone.cc).
+  void AskEveryone(Turn& turn, const std::string& question);
+  // "Ask @X" on a workspace-wide question nobody could answer: a direct ask of X.
+  void AskOwnerPressed(Turn& turn, const std::string& value);
   // The live topic `prediction` answers with; nullopt when it declined or the topic is gone.
   std::optional<store::PublishedTopic> LiveTopic(const store::UserRef& owner,
                                                  const nlu::Prediction& prediction);
@@ -173,6 +183,7 @@ class Assistant {
   const ConciergeNlu& concierge_;
   Clock& clock_;
   AssistantOptions options_;
+  const WorkspaceIndex* workspace_;
   Topics topics_;
   std::array<std::mutex, 64> person_locks_;
 

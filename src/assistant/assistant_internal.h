@@ -1,6 +1,7 @@
 // Internal to the Assistant's .cc files.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,7 @@ inline constexpr const char* kActionLearnOff = "learn_off";
 inline constexpr const char* kActionEditQuestion = "edit_question";
 inline constexpr const char* kActionEditAnswer = "edit_answer";
 inline constexpr const char* kActionRemovePhrasing = "remove_phrasing";
+inline constexpr const char* kActionAskOwner = "ask_owner";
 
 // What a hand-off button points at: "<question id>[:<topic id>][/list]" — the asked question,
 // the topic of an "It's …" button, and whether it sits in the unanswered list (which is
@@ -74,6 +76,10 @@ inline bool AwaitsText(DialogueState::Step step) {
 
 // A reply of one line.
 Reply Say1(std::string words);
+// "92% sure".
+inline std::string Percent(float confidence) {
+  return std::to_string(static_cast<int>(std::lround(confidence * 100))) + "% sure";
+}
 inline Button Btn(std::string label, std::string action, std::string value = "",
                   Button::Style style = Button::Style::kDefault) {
   return {std::move(label), std::move(action), std::move(value), style};

@@ -12,6 +12,7 @@ namespace faqbot::assistant {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const store::UserRef kAlice{"T0001", "U0ALICE"};
 const store::UserRef kBob{"T0001", "U0BOB"};
@@ -47,12 +48,16 @@ class AssistantTest : public ::testing::Test {
     };
     training_ =
         std::make_unique<TrainingQueue>(*store_, *registry_, lexicon, executor_, clock_, callbacks);
+    workspace_ = std::make_unique<WorkspaceIndex>(lexicon);
+    ASSERT_TRUE(FollowPublications(*store_, *workspace_).ok());
     assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
-                                             *concierge_, clock_);
+                                             *concierge_, clock_, options_, workspace_.get());
   }
   void CloseAll() {
     training_.reset();
     assistant_.reset();
+    store_.reset();
+    workspace_.reset();
     registry_.reset();
     concierge_.reset();
     store_.reset();
@@ -137,6 +142,8 @@ class AssistantTest : public ::testing::Test {
   std::unique_ptr<ConciergeNlu> concierge_;
   std::unique_ptr<ModelRegistry> registry_;
   std::unique_ptr<TrainingQueue> training_;
+  std::unique_ptr<WorkspaceIndex> workspace_;
+  AssistantOptions options_;
   std::unique_ptr<Assistant> assistant_;
 };
 
@@ -301,7 +308,7 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
 }
 
 TEST_F(AssistantTest, EveryWrongAskGetsAHelpfulMessage) {
-  EXPECT_THAT(Dm(kBob, "ask"), HasSubstr("Who should I ask?"));
+  EXPECT_THAT(Dm(kBob, "ask"), HasSubstr("What would you like to ask?"));
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE>"), HasSubstr("What would you like to ask <@U0ALICE>?"));
   EXPECT_THAT(Dm(kBob, "ask <@U0CAROL> where is the wiki?"),
               HasSubstr("<@U0CAROL> has not published any topics yet"));
@@ -554,6 +561,135 @@ TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+// ---- asking everyone ----
+
+class AskingEveryoneTest : public AssistantTest {
+ protected:
+  // `owner`'s topics, published at once.
+  void PublishAs(const store::UserRef& owner, std::vector<store::TopicContent> topics) {
+    for (const auto& t : topics) ASSERT_TRUE(store_->AddTopic(owner, t).ok());
+    ASSERT_TRUE(training_->Enqueue(owner).ok());
+    executor_.RunAll();
+  }
+  std::string Mention(const store::UserRef& from, const std::string& text) {
+    const size_t before = messenger_.sent().size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kMention;
+    m.from = from;
+    m.text = text;
+    m.channel = "C0GENERAL";
+    m.ts = "100.1";
+    m.bot_user_id = kBot;
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
+  std::string Slash(const store::UserRef& from, const std::string& text) {
+    const size_t before = messenger_.sent().size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kCommand;
+    m.from = from;
+    m.text = text;
+    m.channel = "C0GENERAL";
+    m.response_url = "https://hooks.slack.test/commands/1";
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
+  void SetUp() override {
+    AssistantTest::SetUp();
+    PublishAs(kAlice, {{"what is the guest wifi password",
+                        {"how do visitors get online", "wifi code for guests"},
+                        "It's on the fridge."},
+                       {"where do visitors park", {"parking for guests"}, "Level -2."}});
+    PublishAs(kCarol, {{"when is the team lunch", {"lunch time on friday"}, "Noon on Fridays."},
+                       {"who orders pizza for the party", {}, "Carol does."}});
+  }
+};
+
+TEST_F(AskingEveryoneTest, AnUnaddressedQuestionIsAnsweredFromTheOwnerWhoKnows) {
+  const std::string reply = Dm(kBob, "ask what's the wifi password for guests?");
+  EXPECT_THAT(reply, HasSubstr("From <@U0ALICE>'s FAQ: It's on the fridge."));
+  EXPECT_THAT(reply, HasSubstr("Matched what is the guest wifi password"));
+  const std::string question_id = ButtonValue("feedback_up");
+  ASSERT_FALSE(question_id.empty());
+  auto asked = store_->GetQuestion(std::stoll(question_id));
+  ASSERT_TRUE(asked.ok() && asked->has_value());
+  EXPECT_EQ((*asked)->owner, kAlice);
+  EXPECT_EQ((*asked)->asker, kBob);
+  EXPECT_EQ((*asked)->outcome, store::QuestionOutcome::kAnswered);
+  // The same from a channel mention, with or without "ask", and from /ask.
+  EXPECT_THAT(Mention(kBob, "<@U0FAQBOT> when is the team lunch?"),
+              HasSubstr("From <@U0CAROL>'s FAQ: Noon on Fridays."));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(Last().to.thread_ts, "100.1");
+  EXPECT_THAT(Mention(kBob, "<@U0FAQBOT> ask where do visitors park?"),
+              HasSubstr("From <@U0ALICE>'s FAQ: Level -2."));
+  EXPECT_THAT(Slash(kBob, "who orders the pizza for the party?"),
+              HasSubstr("From <@U0CAROL>'s FAQ: Carol does."));
+  // Asking one owner keeps working as before.
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
+}
+
+TEST_F(AskingEveryoneTest, NothingNearSaysSoAndSuggestsAskingAPerson) {
+  const std::string reply = Dm(kBob, "ask who won the football last night?");
+  EXPECT_THAT(reply, HasSubstr("Nobody has taught me anything close to that yet"));
+  EXPECT_THAT(reply, HasSubstr("ask @person"));
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+}
+
+TEST_F(AskingEveryoneTest, NearEqualAnswersOfSeveralOwnersAreAllShownAttributed) {
+  PublishAs(kBob, {{"what is the guest wifi password",
+                    {"how do visitors get online", "wifi code for guests"},
+                    "Ask reception."}});
+  const auto reply = Dm(kCarol, "ask what is the guest wifi password");
+  EXPECT_THAT(reply, HasSubstr("More than one person has taught me this"));
+  EXPECT_THAT(reply, HasSubstr("From <@U0ALICE>'s FAQ: It's on the fridge."));
+  EXPECT_THAT(reply, HasSubstr("From <@U0BOB>'s FAQ: Ask reception."));
+  // Each answer has its own feedback.
+  size_t feedback = 0;
+  for (const auto& item : Last().reply.items) feedback += item.buttons.size();
+  EXPECT_EQ(feedback, 4u);
+}
+
+TEST_F(AskingEveryoneTest, WhenNobodyIsSureTheNearestOwnerCanBeAskedWithAPress) {
+  options_.workspace.min_confidence = 1.1f;  // nobody is ever sure enough
+  options_.workspace.min_choice_confidence = 1.1f;
+  options_.workspace.min_suggest_score = 0.1f;  // one shared word is near enough
+  CloseAll();
+  OpenAll();
+  const std::string reply = Dm(kBob, "ask can visitors bring their dog?");
+  EXPECT_THAT(reply, HasSubstr("Nobody has taught me this yet"));
+  EXPECT_THAT(reply, HasSubstr("<@U0ALICE>"));
+  const std::string value = ButtonValue("ask_owner");
+  ASSERT_EQ(value, "U0ALICE can visitors bring their dog?");
+  EXPECT_THAT(Last().reply.buttons[0].label, HasSubstr("Ask @Alice"));
+
+  Press(kBob, "ask_owner", value);
+  // The pressed message loses its buttons; Alice's bot is asked directly and, not sure of a
+  // question its topics do not cover, hands it to her.
+  EXPECT_THAT(LastUpdate().text, HasSubstr("You asked <@U0ALICE>: can visitors bring their dog?"));
+  EXPECT_TRUE(LastUpdate().reply.buttons.empty());
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->back().text, "can visitors bring their dog?");
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("<@U0BOB> asked you"));
+  EXPECT_THAT(Press(kBob, "ask_owner", "garbage"), HasSubstr("no longer valid"));
+}
+
+TEST_F(AskingEveryoneTest, APublicationReachesTheWorkspaceAtOnce) {
+  EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"),
+              HasSubstr("Nobody has taught me"));
+  PublishAs(kCarol, {{"where is the printer", {"printer on the third floor"}, "Next to 3.14."}});
+  EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"),
+              HasSubstr("From <@U0CAROL>'s FAQ: Next to 3.14."));
+  // Taking the bot down takes it out of the workspace too.
+  ASSERT_TRUE(store_->DeleteAllTopics(kCarol).ok());
+  ASSERT_TRUE(training_->Enqueue(kCarol).ok());
+  executor_.RunAll();
+  EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"),
+              Not(HasSubstr("U0CAROL")));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "common/logging.h"
 #include "nlu/analyzer.h"
 
 namespace faqbot::assistant {
@@ -307,6 +308,37 @@ WorkspaceIndexStats WorkspaceIndex::stats(const std::string& team_id) const {
   s.terms = team->term_ids.size();
   for (const auto& p : team->postings) s.postings += p.size();
   return s;
+}
+
+namespace {
+
+Status LoadAll(store::Store& store, WorkspaceIndex& index) {
+  FAQBOT_ASSIGN_OR_RETURN(auto live, store.ListLivePublications());
+  for (const auto& p : live) index.Update(p.owner, p.version, p.topics);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status FollowPublications(store::Store& store, WorkspaceIndex& index) {
+  FAQBOT_RETURN_IF_ERROR(
+      store.SubscribePublications([&store, &index](const store::UserRef& owner, int64_t) {
+        Status applied = Status::Ok();
+        if (owner.user_id.empty()) {
+          applied = LoadAll(store, index);
+        } else if (auto live = store.GetLivePublication(owner, false); !live.ok()) {
+          applied = live.status();
+        } else if (!live->has_value()) {
+          index.Remove(owner);
+        } else {
+          index.Update(owner, (*live)->version, (*live)->topics);
+        }
+        if (!applied.ok()) {
+          LogWarn("workspace index: cannot follow a publication of {}/{}: {}", owner.team_id,
+                  owner.user_id, applied.ToString());
+        }
+      }));
+  return LoadAll(store, index);
 }
 
 }  // namespace faqbot::assistant

@@ -24,7 +24,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/status.h"
 #include "nlu/lexicon.h"
+#include "store/store.h"
 #include "store/store_types.h"
 
 namespace faqbot::assistant {
@@ -79,5 +81,10 @@ class WorkspaceIndex {
   mutable std::mutex teams_mu_;  // guards the map only; each Team has its own lock
   std::unordered_map<std::string, std::unique_ptr<Team>> teams_;
 };
+
+// Keeps `index` in step with `store`: subscribes to publications (each one read back and
+// applied; a resynchronisation reloads everything), then loads every live publication. Both must
+// outlive the subscription (the Store's lifetime). Errors: the Store's.
+Status FollowPublications(store::Store& store, WorkspaceIndex& index);
 
 }  // namespace faqbot::assistant

@@ -245,7 +245,7 @@ TEST_F(SlackBridgeTest, ASlashCommandIsAnsweredThroughItsResponseUrl) {
   c.response_url = "https://hooks.slack.com/commands/T0001/1/xyz";
   auto replies = Handle(c);
   ASSERT_EQ(replies.size(), 1u);
-  EXPECT_THAT(replies[0].text, HasSubstr("Use `/ask @person your question`"));
+  EXPECT_THAT(replies[0].text, HasSubstr("`/ask @person your question`"));
   EXPECT_EQ(replies[0].to.kind, Destination::Kind::kResponse);
   EXPECT_EQ(replies[0].to.response_url, c.response_url);
   EXPECT_FALSE(replies[0].to.in_channel);

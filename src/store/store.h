@@ -101,6 +101,8 @@ class Store {
   Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
   // The owner's publications, newest first, without model bytes.
   Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
+  // Every owner's live publication (topics, no model): what a workspace-wide index starts from.
+  Result<std::vector<Publication>> ListLivePublications();
   // The model bytes and version of the owner's live publication, or nullopt when nothing is
   // published (or the live publication is empty: the owner took the bot down). ModelRegistry's
   // loader.

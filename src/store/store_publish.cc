@@ -159,6 +159,24 @@ Result<std::optional<Publication>> Store::GetLivePublication(const UserRef& owne
   return live;
 }
 
+Result<std::vector<Publication>> Store::ListLivePublications() {
+  std::vector<Publication> out;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    out.clear();
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec(std::string("SELECT ") + kPublicationColumnsNoModel +
+                                        " FROM publications WHERE status = 'live' ORDER BY id",
+                                    {}));
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+      FAQBOT_ASSIGN_OR_RETURN(auto p, PublicationFromRow(row));
+      out.push_back(std::move(p));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<Publication>> Store::ListPublications(const UserRef& owner, int limit) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
   std::vector<Publication> out;

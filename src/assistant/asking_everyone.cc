@@ -1,0 +1,137 @@
+// Assistant: a question for every published bot of the workspace (workspace_ask.h decides).
+#include "assistant/assistant.h"
+#include "assistant/assistant_internal.h"
+#include "common/logging.h"
+#include "common/utf8.h"
+#include "store/limits.h"
+
+namespace faqbot::assistant {
+namespace {
+
+// Slack keeps a button's value to 2,000 characters: the question rides in it, cut there.
+constexpr size_t kMaxQuestionInButton = 1900;
+
+// "<owner id> <question>": what an "Ask @X" button carries.
+std::string AskOwnerValue(const store::UserRef& owner, const std::string& question) {
+  return owner.user_id + " " + std::string(Utf8Prefix(question, kMaxQuestionInButton));
+}
+
+// "From <@owner>'s FAQ: answer".
+Paragraph FromFaq(const store::UserRef& owner, const std::string& answer) {
+  return Line({Words("From "), Mention(owner.user_id), Words("'s FAQ: "), UserText(answer)});
+}
+
+Paragraph Matched(const store::PublishedTopic& topic, float confidence) {
+  return Line({Words("Matched "), UserText(topic.content.question),
+               Words(" · " + Percent(confidence))});
+}
+
+}  // namespace
+
+void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
+  const std::string question(Utf8Prefix(raw_question, store::kMaxQuestionBytes));
+  if (workspace_ == nullptr) {
+    return Say(turn, Say1("Who should I ask? Write `ask @person your question`."));
+  }
+  const auto candidates = GatherCandidates(
+      *workspace_, turn.who.team_id, question,
+      [this](const store::UserRef& owner) -> std::shared_ptr<const nlu::Model> {
+        auto model = registry_.Get(owner);
+        return model.ok() ? *model : nullptr;
+      },
+      options_.workspace);
+  const WorkspaceDecision decision = DecideAcrossBots(question, candidates,
+                                                      registry_.lexicon(), options_.workspace);
+
+  // The answers, as published (an answer that went away since the index saw it is dropped).
+  struct Shown {
+    WorkspacePick pick;
+    store::PublishedTopic topic;
+    Result<store::AskedQuestion> asked = UnavailableError("not recorded");
+  };
+  std::vector<Shown> shown;
+  if (decision.kind == WorkspaceDecision::Kind::kAnswer ||
+      decision.kind == WorkspaceDecision::Kind::kChoose) {
+    for (const auto& pick : decision.picks) {
+      auto live = store_.GetLivePublication(pick.owner, false);
+      if (!live.ok() || !live->has_value()) continue;
+      for (const auto& t : (*live)->topics) {
+        if (t.topic_id != pick.topic_id) continue;
+        store::NewQuestion record{turn.who,        pick.owner,
+                                  question,        store::QuestionOutcome::kAnswered,
+                                  t.topic_id,      pick.confidence,
+                                  turn.reply_to.channel, turn.reply_to.thread_ts};
+        auto asked = store_.RecordQuestion(record);
+        if (!asked.ok()) {
+          LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
+        }
+        shown.push_back({pick, t, std::move(asked)});
+      }
+    }
+  }
+
+  Reply r;
+  if (shown.size() == 1) {
+    r.paragraphs.push_back(FromFaq(shown[0].pick.owner, shown[0].topic.content.answer));
+    r.context.push_back(Matched(shown[0].topic, shown[0].pick.confidence));
+    if (shown[0].asked.ok()) {
+      const std::string id = std::to_string(shown[0].asked->id);
+      r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
+                   Btn("👎 Not what I asked", kActionFeedbackDown, id)};
+    }
+    return Say(turn, r);
+  }
+  if (shown.size() > 1) {
+    r.paragraphs.push_back(
+        Line("More than one person has taught me this — here is what each of them says:"));
+    for (const auto& s : shown) {
+      ListItem item;
+      item.text = FromFaq(s.pick.owner, s.topic.content.answer);
+      if (s.asked.ok()) {
+        const std::string id = std::to_string(s.asked->id);
+        item.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
+                        Btn("👎 Not what I asked", kActionFeedbackDown, id)};
+      }
+      r.items.push_back(std::move(item));
+    }
+    return Say(turn, r);
+  }
+  if (decision.kind == WorkspaceDecision::Kind::kSuggest && !decision.picks.empty()) {
+    Paragraph p = Line("Nobody has taught me this yet. ");
+    p.spans.push_back(Words(decision.picks.size() == 1 ? "This person knows about something "
+                                                         "close: "
+                                                       : "These people know about something "
+                                                         "close: "));
+    for (size_t i = 0; i < decision.picks.size(); ++i) {
+      if (i > 0) p.spans.push_back(Words(i + 1 == decision.picks.size() ? " and " : ", "));
+      p.spans.push_back(Mention(decision.picks[i].owner.user_id));
+    }
+    p.spans.push_back(Words(". Shall I ask one of them?"));
+    r.paragraphs.push_back(std::move(p));
+    for (const auto& pick : decision.picks) {
+      const std::string name = NameOf(pick.owner);
+      r.buttons.push_back(Btn("Ask " + (name.empty() ? std::string("them") : "@" + name),
+                              kActionAskOwner, AskOwnerValue(pick.owner, question)));
+    }
+    return Say(turn, r);
+  }
+  Say(turn, Say1("Nobody has taught me anything close to that yet. If you know who would know, "
+                 "write `ask @person your question` and I'll ask them."));
+}
+
+void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {
+  const size_t space = value.find(' ');
+  if (space == std::string::npos || space == 0 || space + 1 >= value.size()) {
+    return Say(turn, Say1("That button is no longer valid. Write `ask @person your question`."));
+  }
+  const std::string owner_id = value.substr(0, space);
+  const std::string question = value.substr(space + 1);
+  // The choice is made: the buttons go, so a second press asks nobody twice.
+  Reply done;
+  done.paragraphs.push_back(Line({Words("You asked "), Mention(owner_id), Words(": "),
+                                  UserText(question)}));
+  ReplacePressed(turn, done);
+  Ask(turn, owner_id, question);
+}
+
+}  // namespace faqbot::assistant
