@@ -115,8 +115,13 @@ void Assistant::ListTopics(Turn& turn) {
                               " live)."));
   for (const auto& [t, state] : overview.topics) {
     ListItem item;
-    item.text = Line({Words(state == store::TopicState::kLive ? "✅ " : "🅾 "),
-                      UserText(t.content.question), Words(" — "), UserText(t.content.answer)});
+    if (state == store::TopicState::kNeedsAnswer) {
+      item.text = Line({Words("✏ "), UserText(t.content.question),
+                        Words(" — needs an answer: publishing leaves it out")});
+    } else {
+      item.text = Line({Words(state == store::TopicState::kLive ? "✅ " : "🅾 "),
+                        UserText(t.content.question), Words(" — "), UserText(t.content.answer)});
+    }
     if (!t.content.phrasings.empty()) {
       item.text.spans.push_back(Words(" (+" + Count(t.content.phrasings.size(), "phrasing") + ")"));
     }

@@ -9,6 +9,7 @@
 
 #include "store/limits.h"
 #include "store/store.h"
+#include "store/topic_name.h"
 #include "test_database.h"
 
 namespace faqbot::store {
@@ -166,6 +167,98 @@ TEST_P(StoreConformanceTest, AddsListsEditsAndDeletesTopics) {
   EXPECT_EQ(*store_->CountTopics(kBob), 1);
 }
 
+TEST_P(StoreConformanceTest, TopicsAreNamedFromTheirQuestionUniquelyPerOwner) {
+  Topic wifi = Add(kAlice, "What is the wifi password?");
+  EXPECT_EQ(wifi.content.name, "wifi_password");
+  EXPECT_EQ(Add(kAlice, "wifi password").content.name, "wifi_password_2");
+  EXPECT_EQ(Add(kBob, "What's the WiFi password?").content.name, "wifi_password");
+  EXPECT_EQ(Add(kAlice, "???").content.name, "topic");
+
+  TopicContent named{"how do I reach IT", {}, "call 555", "it_helpdesk"};
+  auto added = store_->AddTopic(kAlice, named);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->content.name, "it_helpdesk");
+  EXPECT_EQ(store_->AddTopic(kAlice, named).status().code(), StatusCode::kAlreadyExists);
+  named.name = "two\nlines";
+  EXPECT_EQ(store_->AddTopic(kAlice, named).status().code(), StatusCode::kInvalidArgument);
+
+  TopicEdit rename;
+  rename.name = "it_helpdesk";
+  EXPECT_EQ(store_->UpdateTopic(kAlice, wifi.id, rename).status().code(),
+            StatusCode::kAlreadyExists);
+  rename.name = "";
+  EXPECT_EQ(store_->UpdateTopic(kAlice, wifi.id, rename).status().code(),
+            StatusCode::kInvalidArgument);
+  rename.name = "guest_wifi";
+  auto renamed = store_->UpdateTopic(kAlice, wifi.id, rename);
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  EXPECT_EQ(store_->GetTopic(kAlice, wifi.id)->value().content.name, "guest_wifi");
+  // Renaming a topic to its own name changes nothing else.
+  EXPECT_TRUE(store_->UpdateTopic(kAlice, wifi.id, rename).ok());
+}
+
+TEST_P(StoreConformanceTest, KeepsDraftsThatNeedAnAnswer) {
+  Topic draft = Add(kAlice, "when is the office open?", "");
+  EXPECT_TRUE(NeedsAnswer(draft.content));
+  EXPECT_FALSE(NeedsAnswer(Add(kAlice, "parking?", "level -2").content));
+  TopicEdit answer;
+  answer.answer = "9 to 5";
+  auto answered = store_->UpdateTopic(kAlice, draft.id, answer);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_FALSE(NeedsAnswer(answered->content));
+}
+
+TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
+  Topic wifi = Add(kAlice, "wifi password?", "ask reception");
+  Topic vpn = Add(kAlice, "vpn?", "use the client");
+  const std::vector<TopicContent> incoming = {
+      {"what's the wifi password?", {"wifi pw"}, "it is on the badge", wifi.content.name},
+      {"vpn?", {}, "use the client", vpn.content.name},
+      {"where do I park?", {}, "", "parking"},
+  };
+  auto merged = store_->ImportTopics(kAlice, incoming, /*replace=*/false);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(*merged, (TopicsImported{.added = 1, .updated = 1, .unchanged = 1, .deleted = 0}));
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].id, wifi.id);
+  EXPECT_EQ((*list)[0].content, incoming[0]);
+  EXPECT_EQ((*list)[2].content, incoming[2]);
+
+  auto replaced = store_->ImportTopics(kAlice, {incoming[2]}, /*replace=*/true);
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_EQ(*replaced, (TopicsImported{.added = 0, .updated = 0, .unchanged = 1, .deleted = 2}));
+  list = store_->ListTopics(kAlice);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].content.name, "parking");
+}
+
+TEST_P(StoreConformanceTest, ABadImportWritesNothing) {
+  Topic wifi = Add(kAlice, "wifi password?", "ask reception");
+  const TopicContent good{"vpn?", {}, "use the client", "vpn"};
+  EXPECT_EQ(store_->ImportTopics(kAlice, {good, good}, true).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ImportTopics(kAlice, {good, {"q", {}, "a", ""}}, true).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->ImportTopics(kAlice, {good, {std::string(kMaxQuestionBytes + 1, 'q'), {}, "a", "x"}},
+                           true)
+          .status()
+          .code(),
+      StatusCode::kResourceExhausted);
+  std::vector<TopicContent> too_many;
+  for (size_t i = 0; i <= kMaxTopicsPerOwner; ++i) {
+    too_many.push_back({"q" + std::to_string(i), {}, "a", "n" + std::to_string(i)});
+  }
+  EXPECT_EQ(store_->ImportTopics(kAlice, too_many, true).status().code(),
+            StatusCode::kResourceExhausted);
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].content, wifi.content);
+}
+
 TEST_P(StoreConformanceTest, AnOwnerCannotTouchAnotherOwnersTopic) {
   Topic alices = Add(kAlice, "Alice's question");
   TopicEdit edit;
@@ -198,6 +291,8 @@ TEST_P(StoreConformanceTest, HostileAndExoticTextRoundTripsVerbatim) {
     ASSERT_TRUE(added.ok()) << added.status();
     auto fetched = store_->GetTopic(kAlice, added->id);
     ASSERT_TRUE(fetched.ok() && fetched->has_value());
+    EXPECT_TRUE(ValidateTopicName(added->content.name).ok()) << added->content.name;
+    content.name = added->content.name;
     EXPECT_EQ((*fetched)->content, content);
 
     ASSERT_TRUE(store_->UpsertPerson(kBob, text.substr(0, kMaxNameBytes)).ok());
