@@ -12,6 +12,7 @@ namespace faqbot::assistant {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const store::UserRef kAlice{"T0001", "U0ALICE"};
 const store::UserRef kBob{"T0001", "U0BOB"};
@@ -193,6 +194,21 @@ TEST_F(AssistantTest, AliceTeachesListsAndPublishesThenBobGetsHerAnswers) {
   EXPECT_THAT(Last().text, HasSubstr("Install the Acme client"));
   EXPECT_EQ(Last().to.kind, Destination::Kind::kResponse);
   EXPECT_EQ(Last().to.response_url, "https://hooks.example/commands/1");
+}
+
+TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  ASSERT_TRUE(store_->AddTopic(kAlice, {"where can visitors park?", {}, "", "visitor_parking"}).ok());
+  EXPECT_THAT(Press(kAlice, "list_topics"), HasSubstr("needs an answer"));
+  EXPECT_THAT(Dm(kAlice, "publish"),
+              HasSubstr("publish 1 topic? 1 topic needs an answer and stays out of it."));
+  EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("will be published shortly"));
+  const size_t before = messenger_.sent().size();
+  executor_.RunAll();
+  EXPECT_THAT(Since(before), HasSubstr("Your bot now answers 1 topic instead of you. 1 topic "
+                                       "needs an answer and stays out of it."));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"),
+              Not(HasSubstr("says -")));
 }
 
 TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheAsker) {
