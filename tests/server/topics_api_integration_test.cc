@@ -33,16 +33,7 @@ nlu:
   examples: |
     - where can visitors park?
 )";
-constexpr char kWithResponses[] = R"(version: "3.1"
-nlu:
-- intent: wifi_password
-  examples: |
-    - what is the wifi password?
-    - guest wifi code
-- intent: visitor_parking
-  examples: |
-    - where can visitors park?
-responses:
+const std::string kWithResponses = std::string(kNoResponses) + R"(responses:
   utter_wifi_password:
   - text: "It's on the fridge."
 )";
