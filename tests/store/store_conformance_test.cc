@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "store/limits.h"
+#include "store/migrations.h"
 #include "store/store.h"
+#include "store/string_list_codec.h"
 #include "store/topic_name.h"
 #include "test_database.h"
 
@@ -103,6 +105,86 @@ TEST_P(StoreConformanceTest, RefusesASchemaNewerThanItKnows) {
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(reopened.status().message(), ::testing::HasSubstr("newer"));
+}
+
+TEST_P(StoreConformanceTest, MigrationFourNamesExistingTopicsAsClientsKnewThem) {
+  // A database at schema 3 with a topic and a live publication written in the old format.
+  TestDatabase old(GetParam());
+  ASSERT_TRUE(old.status().ok()) << old.status();
+  StoreOptions no_migrations;
+  no_migrations.migrate = false;
+  auto opened = Store::Open(old.url(), clock_, no_migrations);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& db = **opened;
+  ASSERT_TRUE(db.backend()
+                  .WithTransaction(TxMode::kWrite,
+                                   [&](SqlTransaction& tx) -> Status {
+                                     FAQBOT_RETURN_IF_ERROR(
+                                         tx.Exec("CREATE TABLE schema_migrations (version INTEGER "
+                                                 "PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                                                 "BIGINT NOT NULL)")
+                                             .status());
+                                     for (const auto& m : AllMigrations()) {
+                                       if (m.version > 3) break;
+                                       for (auto statement : m.statements) {
+                                         FAQBOT_RETURN_IF_ERROR(
+                                             tx.Exec(db.backend().TranslateDdl(statement)).status());
+                                       }
+                                       FAQBOT_RETURN_IF_ERROR(
+                                           tx.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                                                   {int64_t{m.version}, Text(m.name)})
+                                               .status());
+                                     }
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  ASSERT_EQ(*db.SchemaVersion(), 3);
+  const std::string old_topics = EncodeStringList(
+      {EncodeStringList({"1", "wifi?", "ask reception", EncodeStringList({"wifi pw"})})});
+  ASSERT_TRUE(
+      db.backend()
+          .WithTransaction(
+              TxMode::kWrite,
+              [&](SqlTransaction& tx) -> Status {
+                FAQBOT_RETURN_IF_ERROR(
+                    tx.Exec("INSERT INTO workspaces VALUES ('T0001', ?, 0, 0)", {Bytes("")})
+                        .status());
+                FAQBOT_RETURN_IF_ERROR(
+                    tx.Exec("INSERT INTO people VALUES ('T0001', 'U0ALICE', ?, 0, 0)", {Bytes("")})
+                        .status());
+                for (const char* q : {"wifi?", "vpn?"}) {
+                  FAQBOT_RETURN_IF_ERROR(
+                      tx.Exec("INSERT INTO topics (team_id, owner_id, question, phrasings, answer, "
+                              "created_at, updated_at) VALUES ('T0001', 'U0ALICE', ?, ?, ?, 0, 0)",
+                              {Bytes(q), Bytes(EncodeStringList({})), Bytes("an answer")})
+                          .status());
+                }
+                return tx
+                    .Exec("INSERT INTO publications (team_id, owner_id, version, status, topics, "
+                          "topic_count, model, error, job_id, requested_at, started_at, "
+                          "finished_at) VALUES ('T0001', 'U0ALICE', 1, 'live', ?, 1, ?, NULL, "
+                          "NULL, 0, 0, 0)",
+                          {Bytes(old_topics), Bytes("MODEL")})
+                    .status();
+              })
+          .ok());
+
+  auto applied = db.Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(*applied, static_cast<int>(AllMigrations().size()) - 3);
+  auto topics = db.ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok()) << topics.status();
+  ASSERT_EQ(topics->size(), 2u);
+  for (const auto& t : *topics) EXPECT_EQ(t.content.name, "topic_" + std::to_string(t.id));
+  auto live = db.GetLivePublication(kAlice, false);
+  ASSERT_TRUE(live.ok() && live->has_value()) << live.status();
+  ASSERT_EQ((*live)->topics.size(), 1u);
+  EXPECT_EQ((*live)->topics[0].content.name, "topic_1");
+  EXPECT_THAT((*live)->topics[0].content.phrasings, ElementsAre("wifi pw"));
+  // New topics of the owner never take an old name.
+  auto added = db.AddTopic(kAlice, {"topic 1", {}, "a"});
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->content.name, "topic_1_2");
 }
 
 // ---- people ----
