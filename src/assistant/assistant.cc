@@ -198,6 +198,8 @@ void Assistant::HandleButton(const ButtonPress& press) {
     StartEditQuestion(turn, press.value);
   } else if (press.action == kActionEditAnswer) {
     StartEditAnswer(turn, press.value);
+  } else if (press.action == kActionEditName) {
+    StartEditName(turn, press.value);
   } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
     SetLearning(turn, press.action == kActionLearnOn);
   } else if (auto intent = IntentFromName(press.action)) {

@@ -541,6 +541,22 @@ TEST_F(AssistantTest, AStaleConfirmationChangesNothing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 1);
 }
 
+TEST_F(AssistantTest, AnOwnerRenamesATopicInTheDm) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  const auto topics = *store_->ListTopics(kAlice);
+  const std::string wifi = std::to_string(topics[0].id);
+  EXPECT_THAT(Press(kAlice, "edit_topic", wifi), HasSubstr("wifi_password"));
+  EXPECT_THAT(Press(kAlice, "edit_name", wifi), HasSubstr("What should the name of"));
+  // Taken and invalid names are refused and the step stays, so the owner can try again.
+  EXPECT_THAT(Dm(kAlice, topics[1].content.name), HasSubstr("I couldn't change that name"));
+  EXPECT_THAT(Dm(kAlice, "guest_wifi"), HasSubstr("Renamed what is the wifi password? to guest_wifi"));
+  EXPECT_EQ(store_->GetTopic(kAlice, topics[0].id)->value().content.name, "guest_wifi");
+  // A name is kept whatever the owner writes next.
+  EXPECT_THAT(Dm(kAlice, "hi"), Not(HasSubstr("Renamed")));
+  EXPECT_EQ(store_->GetTopic(kAlice, topics[0].id)->value().content.name, "guest_wifi");
+}
+
 TEST_F(AssistantTest, CountsAreSaidInWordsThatAgree) {
   Teach("what is the wifi password?", "It's on the fridge.");
   EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("publish all 1 topic?"));
