@@ -1,7 +1,8 @@
 // `faqbot serve`: the whole assistant in one process. Slack reaches it over Socket Mode when
 // SLACK_APP_TOKEN is set, otherwise through signed HTTP requests on /slack/events,
 // /slack/interactive and /slack/commands; /healthz and /readyz are always served, and so is the
-// Rasa-compatible API of each owner's bot (/model/parse, /status; server/rasa_api.h) for clients
+// Rasa-compatible API of each owner's bot (/model/parse, /status; server/rasa_api.h) and the topics
+// API (/api/v1/topics, /api/v1/publish; server/topics_api.h) for clients
 // holding an owner's API token (`faqbot token create`).
 //
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
@@ -26,6 +27,7 @@
 #include "server/http_server.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
+#include "server/topics_api.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
@@ -154,12 +156,13 @@ slack::BotIdentity IdentifyBot(slack::WebApiClient& web, const SlackSecrets& sec
   return self;
 }
 
-// Serves the Slack endpoints (into `router`), the Rasa-compatible API and /healthz, /readyz
+// Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs and /healthz, /readyz
 // (over `db`), and listens on `port` (the one `http` was given, for the error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
-                 server::RasaApi& rasa, store::Store& db) {
+                 server::RasaApi& rasa, server::TopicsApi& topics_api, store::Store& db) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
   FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
+  FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
   FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
       http, [&db]() -> Status { return db.SchemaVersion().status(); }));
   return http.Start().WithContext("cannot listen on port " + std::to_string(port));
@@ -276,8 +279,10 @@ Status Serve(const ServeFlags& f) {
   http_options.port = port;
   // Before the server, so that it outlives the server's Stop() on every path.
   server::RasaApi rasa(db, runtime->registry(), clock);
+  assistant::Topics topics(db, runtime->registry(), runtime->training());
+  server::TopicsApi topics_api(rasa, topics);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, db));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, db));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   PrintBanner(f.bind, http.port(), database_url, secrets);
 

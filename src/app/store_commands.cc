@@ -8,11 +8,11 @@
 
 #include "app/commands.h"
 #include "assistant/reply.h"
+#include "assistant/topic_import.h"
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 #include "common/utf8.h"
-#include "nlu/nlu_yaml.h"
 #include "server/api_tokens.h"
 #include "store/limits.h"
 #include "store/postgres_backend.h"
@@ -30,6 +30,9 @@ struct StoreFlags {
   std::string out;       // export: a file instead of stdout
   std::string name;      // token create: the token's label
   std::string token;     // token revoke: the token's id, or the token itself
+  std::string domain;    // import: a Rasa domain file with the answers (responses)
+  bool replace = false;  // import: delete the owner's topics the file does not name
+  std::string format;    // export: "yaml" or "json"; default from --out's extension, else yaml
 };
 
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreFlags& f, bool migrate = true) {
@@ -64,49 +67,44 @@ Result<store::UserRef> ResolveOwner(store::Store& db, const StoreFlags& f) {
   return store::UserRef{teams[0], f.owner};
 }
 
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// The topics of an import file: JSON when it ends in .json, else Rasa NLU YAML; answers from
+// --domain for intents without a response.
+Result<std::vector<store::TopicContent>> ReadTopicsFile(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(std::string text,
+                          ReadFile(f.file, assistant::kMaxTopicsDocumentBytes));
+  Result<std::vector<store::TopicContent>> topics =
+      EndsWith(f.file, ".json") ? assistant::TopicsFromJson(text)
+                                : assistant::TopicsFromNluYaml(text, f.file);
+  if (!topics.ok() && EndsWith(f.file, ".json")) return topics.status().WithContext(f.file);
+  if (!topics.ok() || f.domain.empty()) return topics;
+  FAQBOT_ASSIGN_OR_RETURN(std::string domain, ReadFile(f.domain, assistant::kMaxTopicsDocumentBytes));
+  FAQBOT_RETURN_IF_ERROR(assistant::AddDomainResponses(domain, f.domain, *topics).status());
+  return topics;
+}
+
 Status Import(const StoreFlags& f) {
-  FAQBOT_ASSIGN_OR_RETURN(nlu::TrainingData data, nlu::ReadNluYamlFile(f.file));
-  // Check every topic before writing any, so a bad file imports nothing.
-  std::vector<store::TopicContent> incoming;
-  for (const auto& intent : data.intents) {
-    if (intent.response.empty()) {
-      return InvalidArgumentError(f.file + ": intent '" + intent.name +
-                                  "' has no answer (add `responses: utter_" + intent.name +
-                                  ": - text: …`)");
-    }
-    store::TopicContent content;
-    content.question = intent.examples.front();
-    content.phrasings.assign(intent.examples.begin() + 1, intent.examples.end());
-    content.answer = intent.response;
-    if (content.phrasings.size() > store::kMaxPhrasings) {
-      return ResourceExhaustedError(
-          f.file + ": intent '" + intent.name + "' has " + std::to_string(intent.examples.size()) +
-          " examples; a topic keeps at most " + std::to_string(store::kMaxPhrasings + 1));
-    }
-    incoming.push_back(std::move(content));
-  }
+  // Every topic is checked before any is written, so a bad file imports nothing.
+  FAQBOT_ASSIGN_OR_RETURN(auto topics, ReadTopicsFile(f));
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
-  FAQBOT_ASSIGN_OR_RETURN(auto existing, db->ListTopics(owner));
-  std::set<std::string> known;
-  for (const auto& t : existing) known.insert(t.content.question);
-  int added = 0, skipped = 0;
-  for (const auto& content : incoming) {
-    if (known.count(content.question)) {
-      ++skipped;
-      continue;
-    }
-    auto topic = db->AddTopic(owner, content);
-    if (!topic.ok()) {
-      return topic.status().WithContext("after importing " +
-                                        assistant::Count(static_cast<size_t>(added), "topic"));
-    }
-    known.insert(content.question);
-    ++added;
+  FAQBOT_ASSIGN_OR_RETURN(store::TopicsImported done, db->ImportTopics(owner, topics, f.replace));
+  size_t drafts = 0;
+  for (const auto& t : topics) drafts += store::NeedsAnswer(t);
+  std::printf("imported %s for %s/%s (%d new, %d updated, %d already there",
+              assistant::Count(topics.size(), "topic").c_str(), owner.team_id.c_str(),
+              owner.user_id.c_str(), done.added, done.updated, done.unchanged);
+  if (f.replace) std::printf(", %d deleted", done.deleted);
+  std::printf(")");
+  if (drafts > 0) {
+    std::printf("; %s no answer: %s until %s one (edit it, or import with --domain)",
+                drafts == 1 ? "1 topic has" : (std::to_string(drafts) + " topics have").c_str(),
+                drafts == 1 ? "a draft that publishing leaves out" : "drafts that publishing leaves out",
+                drafts == 1 ? "it has" : "they have");
   }
-  std::printf("imported %d topic%s for %s/%s", added, added == 1 ? "" : "s", owner.team_id.c_str(),
-              owner.user_id.c_str());
-  if (skipped > 0) std::printf(" (%d already there, skipped)", skipped);
   std::printf("; publish to make them live\n");
   return Status::Ok();
 }
@@ -115,9 +113,11 @@ Status Export(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
   FAQBOT_ASSIGN_OR_RETURN(auto topics, db->ListTopics(owner));
-  const std::string yaml = nlu::WriteNluYaml(assistant::TopicsAsTrainingData(topics));
-  if (!f.out.empty()) return WriteFileAtomically(f.out, yaml);
-  std::fwrite(yaml.data(), 1, yaml.size(), stdout);
+  const std::string text =
+      f.format == "json" || (f.format.empty() && EndsWith(f.out, ".json")) ? assistant::TopicsAsJson(topics) + "\n"
+                                                         : assistant::TopicsAsNluYaml(topics);
+  if (!f.out.empty()) return WriteFileAtomically(f.out, text);
+  std::fwrite(text.data(), 1, text.size(), stdout);
   return Status::Ok();
 }
 
@@ -147,8 +147,12 @@ Status List(const StoreFlags& f) {
     std::printf("; nothing published yet\n");
   }
   for (const auto& [topic, state] : overview.topics) {
-    std::printf("%s %6lld  %s", state == store::TopicState::kLive ? "✅" : "🅾",
-                static_cast<long long>(topic.id), OneLine(topic.content.question).c_str());
+    const char* mark = state == store::TopicState::kLive          ? "✅"
+                       : state == store::TopicState::kNeedsAnswer ? "✏"
+                                                                  : "🅾";
+    std::printf("%s %6lld  %-24s  %s", mark, static_cast<long long>(topic.id),
+                OneLine(topic.content.name, 24).c_str(), OneLine(topic.content.question).c_str());
+    if (state == store::TopicState::kNeedsAnswer) std::printf("  (needs an answer)");
     if (!topic.content.phrasings.empty()) {
       std::printf("  (+%zu phrasing%s)", topic.content.phrasings.size(),
                   topic.content.phrasings.size() == 1 ? "" : "s");
@@ -261,19 +265,29 @@ void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry) {
   CLI::App* topics = app.add_subcommand("topics", "an owner's topics in the database");
   topics->require_subcommand(1);
   CLI::App* import = topics->add_subcommand(
-      "import", "add the intents of a Rasa NLU YAML file (answers as responses) as topics");
+      "import",
+      "add the intents of a Rasa NLU YAML file (answers as responses) or a JSON file as topics, "
+      "named after the intents; a topic of the same name is updated in place");
   AddOwnerOptions(import, f);
-  import->add_option("FILE", f.file, "Rasa NLU YAML file")->required();
+  import->add_option("FILE", f.file, "Rasa NLU YAML file, or JSON (*.json)")->required();
+  import->add_option("--domain", f.domain,
+                     "Rasa domain file whose responses (utter_<intent>) answer the intents the "
+                     "file has no response for");
+  import->add_flag("--replace", f.replace, "also delete the owner's topics the file does not name");
   registry.Add(import, [flags] { return Import(*flags); });
 
   CLI::App* exp = topics->add_subcommand(
       "export", "write the owner's topics as Rasa NLU YAML with the answers as responses");
   AddOwnerOptions(exp, f);
   exp->add_option("--out", f.out, "write to this file instead of standard output");
+  exp->add_option("--format", f.format, "yaml (default) or json (default for --out *.json)")
+      ->check(CLI::IsMember({"yaml", "json"}));
   registry.Add(exp, [flags] { return Export(*flags); });
 
   CLI::App* list = topics->add_subcommand(
-      "list", "list the owner's topics: ✅ live, 🅾 not yet published, ✖ removed on publish");
+      "list",
+      "list the owner's topics by id and name: ✅ live, 🅾 not yet published, ✏ needs an answer, "
+      "✖ removed on publish");
   AddOwnerOptions(list, f);
   registry.Add(list, [flags] { return List(*flags); });
 

@@ -211,6 +211,8 @@ void Assistant::HandleButton(const ButtonPress& press) {
     StartEditAnswer(turn, press.value);
   } else if (press.action == kActionAskOwner) {
     AskOwnerPressed(turn, press.value);
+  } else if (press.action == kActionEditName) {
+    StartEditName(turn, press.value);
   } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
     SetLearning(turn, press.action == kActionLearnOn);
   } else if (auto intent = IntentFromName(press.action)) {
@@ -281,9 +283,14 @@ void Assistant::OnPublished(const store::Publication& publication) {
                                 "hear that you haven't published any. Add a topic and publish "
                                 "to bring it back."));
   } else {
+    // Drafts without an answer were left out of the publication; the owner hears how many.
+    size_t left_out = 0;
+    if (auto topics = store_.ListTopics(publication.owner); topics.ok()) {
+      for (const auto& t : *topics) left_out += store::NeedsAnswer(t.content);
+    }
     r.paragraphs.push_back(Line("Hey" + CommaName(name) +
                                 " - topics are now published :rocket: Your bot now answers " +
-                                Count(n, "topic") + " instead of you."));
+                                Count(n, "topic") + " instead of you." + LeftOut(left_out)));
     r.paragraphs.push_back(Line({Words("Anyone can try it: "), Words("`ask "),
                                  Mention(publication.owner.user_id), Words(" your question`")}));
   }

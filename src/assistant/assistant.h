@@ -108,6 +108,7 @@ class Assistant {
   void ListTopics(Turn& turn);
   void ShowTopic(Turn& turn, const std::string& value);
   void StartEditQuestion(Turn& turn, const std::string& value);
+  void StartEditName(Turn& turn, const std::string& value);
   void StartEditAnswer(Turn& turn, const std::string& value);
   void StartDelete(Turn& turn, const std::string& value);
   void StartPhrasing(Turn& turn, const std::string& value);

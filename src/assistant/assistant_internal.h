@@ -45,6 +45,7 @@ inline constexpr const char* kActionLearnOn = "learn_on";
 inline constexpr const char* kActionLearnOff = "learn_off";
 inline constexpr const char* kActionEditQuestion = "edit_question";
 inline constexpr const char* kActionEditAnswer = "edit_answer";
+inline constexpr const char* kActionEditName = "edit_name";
 inline constexpr const char* kActionRemovePhrasing = "remove_phrasing";
 inline constexpr const char* kActionAskOwner = "ask_owner";
 
@@ -71,7 +72,7 @@ inline bool AwaitsText(DialogueState::Step step) {
   using Step = DialogueState::Step;
   return step == Step::kAwaitQuestion || step == Step::kAwaitAnswer ||
          step == Step::kAwaitPhrasing || step == Step::kAwaitNewAnswer ||
-         step == Step::kAwaitNewQuestion;
+         step == Step::kAwaitNewQuestion || step == Step::kAwaitNewName;
 }
 
 // A reply of one line.

@@ -202,6 +202,21 @@ TEST_F(AssistantTest, AliceTeachesListsAndPublishesThenBobGetsHerAnswers) {
   EXPECT_EQ(Last().to.response_url, "https://hooks.example/commands/1");
 }
 
+TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  ASSERT_TRUE(store_->AddTopic(kAlice, {"where can visitors park?", {}, "", "visitor_parking"}).ok());
+  EXPECT_THAT(Press(kAlice, "list_topics"), HasSubstr("needs an answer"));
+  EXPECT_THAT(Dm(kAlice, "publish"),
+              HasSubstr("publish 1 topic? 1 topic needs an answer and stays out of it."));
+  EXPECT_THAT(Press(kAlice, "affirm"), HasSubstr("will be published shortly"));
+  const size_t before = messenger_.sent().size();
+  executor_.RunAll();
+  EXPECT_THAT(Since(before), HasSubstr("Your bot now answers 1 topic instead of you. 1 topic "
+                                       "needs an answer and stays out of it."));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"),
+              Not(HasSubstr("says -")));
+}
+
 TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheAsker) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
@@ -530,6 +545,22 @@ TEST_F(AssistantTest, AStaleConfirmationChangesNothing) {
   EXPECT_THAT(Press(kAlice, "affirm", "delete:" + std::to_string(topics[1].id)),
               HasSubstr("answered already"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+}
+
+TEST_F(AssistantTest, AnOwnerRenamesATopicInTheDm) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  const auto topics = *store_->ListTopics(kAlice);
+  const std::string wifi = std::to_string(topics[0].id);
+  EXPECT_THAT(Press(kAlice, "edit_topic", wifi), HasSubstr("wifi_password"));
+  EXPECT_THAT(Press(kAlice, "edit_name", wifi), HasSubstr("What should the name of"));
+  // Taken and invalid names are refused and the step stays, so the owner can try again.
+  EXPECT_THAT(Dm(kAlice, topics[1].content.name), HasSubstr("I couldn't change that name"));
+  EXPECT_THAT(Dm(kAlice, "guest_wifi"), HasSubstr("Renamed what is the wifi password? to guest_wifi"));
+  EXPECT_EQ(store_->GetTopic(kAlice, topics[0].id)->value().content.name, "guest_wifi");
+  // A name is kept whatever the owner writes next.
+  EXPECT_THAT(Dm(kAlice, "hi"), Not(HasSubstr("Renamed")));
+  EXPECT_EQ(store_->GetTopic(kAlice, topics[0].id)->value().content.name, "guest_wifi");
 }
 
 TEST_F(AssistantTest, CountsAreSaidInWordsThatAgree) {

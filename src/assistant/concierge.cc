@@ -135,6 +135,7 @@ void Assistant::ContinueFlow(Turn& turn, const std::string& text) {
       return AddPhrasingFromText(turn, text);
     case Step::kAwaitNewAnswer:
     case Step::kAwaitNewQuestion:
+    case Step::kAwaitNewName:
       return EditFromText(turn, text);
     default:
       return;

@@ -59,13 +59,23 @@ void Assistant::AskPublish(Turn& turn) {
     r.buttons = {Btn("Let's add new topic.", "add_topic", "", Button::Style::kPrimary)};
     return Say(turn, r);
   }
-  if (!store::Overview(*topics, *live).publish_changes_something) {
+  const store::TopicOverview overview = store::Overview(*topics, *live);
+  const size_t publishable = topics->size() - overview.needs_answer;
+  if (!overview.publish_changes_something) {
     return Say(turn, Say1("Your bot already answers exactly these " +
-                          Count(topics->size(), "topic") + " :white_check_mark:"));
+                          Count(publishable, "topic") + " :white_check_mark:" +
+                          LeftOut(overview.needs_answer)));
+  }
+  if (publishable == 0 && !bot_up) {
+    Reply r = Say1("Your " + Count(topics->size(), "topic") +
+                   " still need an answer, so there is nothing to publish yet. Edit a topic to "
+                   "give it an answer.");
+    r.buttons = {Btn("Show my topics", "list_topics", "", Button::Style::kPrimary)};
+    return Say(turn, r);
   }
   turn.Set({Step::kConfirmPublish, "", 0, 0});
   Reply r;
-  if (topics->empty()) {
+  if (publishable == 0) {
     // Publishing nothing is how an owner takes the bot down: say so plainly.
     r = Say1("You have no topics left. Publishing now takes your bot offline: it stops "
              "answering the " + Count((*live)->topics.size(), "topic") +
@@ -74,7 +84,10 @@ void Assistant::AskPublish(Turn& turn) {
                  Btn("Not yet.", "deny", "publish")};
     return Say(turn, r);
   }
-  r = Say1("Are you sure you want to publish all " + Count(topics->size(), "topic") + "?");
+  r = Say1(overview.needs_answer == 0
+               ? "Are you sure you want to publish all " + Count(topics->size(), "topic") + "?"
+               : "Are you sure you want to publish " + Count(publishable, "topic") + "?" +
+                     LeftOut(overview.needs_answer));
   r.buttons = {Btn("Yes, please.", "affirm", "publish", Button::Style::kPrimary),
                Btn("Not yet.", "deny", "publish")};
   Say(turn, r);

@@ -115,8 +115,13 @@ void Assistant::ListTopics(Turn& turn) {
                               " live)."));
   for (const auto& [t, state] : overview.topics) {
     ListItem item;
-    item.text = Line({Words(state == store::TopicState::kLive ? "✅ " : "🅾 "),
-                      UserText(t.content.question), Words(" — "), UserText(t.content.answer)});
+    if (state == store::TopicState::kNeedsAnswer) {
+      item.text = Line({Words("✏ "), UserText(t.content.question),
+                        Words(" — needs an answer: publishing leaves it out")});
+    } else {
+      item.text = Line({Words(state == store::TopicState::kLive ? "✅ " : "🅾 "),
+                        UserText(t.content.question), Words(" — "), UserText(t.content.answer)});
+    }
     if (!t.content.phrasings.empty()) {
       item.text.spans.push_back(Words(" (+" + Count(t.content.phrasings.size(), "phrasing") + ")"));
     }
@@ -151,7 +156,12 @@ void Assistant::ShowTopic(Turn& turn, const std::string& value) {
   const std::string tid = std::to_string(t.id);
   Reply r;
   r.paragraphs.push_back(Line({Words("*Question:* "), UserText(t.content.question)}));
-  r.paragraphs.push_back(Line({Words("*Answer:* "), UserText(t.content.answer)}));
+  r.paragraphs.push_back(Line({Words("*Answer:* "), t.content.answer.empty()
+                                                        ? Words("none yet: it needs an answer "
+                                                                "before it can be published")
+                                                        : UserText(t.content.answer)}));
+  r.paragraphs.push_back(Line({Words("*Name:* "), UserText(t.content.name),
+                               Words(" (the intent name API clients see)")}));
   r.paragraphs.push_back(Line(t.content.phrasings.empty()
                                   ? "No other phrasings yet."
                                   : "Also asked as (" + Count(t.content.phrasings.size(),
@@ -166,6 +176,7 @@ void Assistant::ShowTopic(Turn& turn, const std::string& value) {
   }
   r.buttons = {Btn("Change question", kActionEditQuestion, tid),
                Btn("Change answer", kActionEditAnswer, tid),
+               Btn("Rename", kActionEditName, tid),
                Btn("Add phrasing", kActionAddPhrasing, tid),
                Btn("Delete", "delete_topic", tid, Button::Style::kDanger)};
   r.context.push_back(Line("Changes go live when you publish."));
@@ -207,21 +218,43 @@ void Assistant::StartEditAnswer(Turn& turn, const std::string& value) {
   Say(turn, r);
 }
 
+void Assistant::StartEditName(Turn& turn, const std::string& value) {
+  auto topic = OwnedTopic(turn, value);
+  if (!topic) return;
+  turn.Set({Step::kAwaitNewName, "", topic->id, 0});
+  Reply r;
+  r.paragraphs.push_back(Line({Words("What should the name of "), UserText(topic->content.question),
+                               Words(" be? Now: "), UserText(topic->content.name)}));
+  r.context.push_back(Line("API clients see it as the intent name. Type *cancel* to keep it."));
+  Say(turn, r);
+}
+
 void Assistant::EditFromText(Turn& turn, const std::string& text) {
-  const bool question = turn.state.step == Step::kAwaitNewQuestion;
-  auto updated = question ? topics_.SetQuestion(turn.who, turn.state.topic_id, text)
-                          : topics_.SetAnswer(turn.who, turn.state.topic_id, text);
+  const Step step = turn.state.step;
+  const char* what = step == Step::kAwaitNewQuestion ? "question"
+                     : step == Step::kAwaitNewName   ? "name"
+                                                     : "answer";
+  auto updated = step == Step::kAwaitNewQuestion
+                     ? topics_.SetQuestion(turn.who, turn.state.topic_id, text)
+                 : step == Step::kAwaitNewName ? topics_.SetName(turn.who, turn.state.topic_id, text)
+                                               : topics_.SetAnswer(turn.who, turn.state.topic_id, text);
   if (!updated.ok()) {
     if (updated.status().code() == StatusCode::kNotFound) turn.Set({});
-    return Say(turn, Say1(std::string("I couldn't change that ") +
-                          (question ? "question: " : "answer: ") + updated.status().message()));
+    return Say(turn, Say1(std::string("I couldn't change that ") + what + ": " +
+                          updated.status().message()));
   }
   turn.Set({});
   Reply r;
-  r.paragraphs.push_back(Line({Words(question ? "Updated the question to " : "Updated the answer "
-                                                                             "to "),
-                               UserText(updated->content.question),
-                               Words(". It goes live when you publish.")}));
+  if (step == Step::kAwaitNewName) {
+    r.paragraphs.push_back(Line({Words("Renamed "), UserText(updated->content.question),
+                                 Words(" to "), UserText(updated->content.name),
+                                 Words(". API clients see the new name when you publish.")}));
+  } else {
+    r.paragraphs.push_back(Line({Words(step == Step::kAwaitNewQuestion ? "Updated the question to "
+                                                                       : "Updated the answer to "),
+                                 UserText(updated->content.question),
+                                 Words(". It goes live when you publish.")}));
+  }
   r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary),
                Btn("Show this topic", "edit_topic", std::to_string(updated->id)),
                Btn("Show my topics", "list_topics")};

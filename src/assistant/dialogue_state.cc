@@ -6,10 +6,10 @@
 namespace faqbot::assistant {
 namespace {
 // Stored in the database: append new names, never reorder.
-constexpr std::array<const char*, 10> kStepNames = {
+constexpr std::array<const char*, 11> kStepNames = {
     "idle",           "await_question",     "await_answer",    "await_phrasing",
     "await_new_answer", "confirm_delete",   "confirm_delete_all", "confirm_publish",
-    "await_new_question", "confirm_similar"};
+    "await_new_question", "confirm_similar", "await_new_name"};
 }  // namespace
 
 std::string DialogueState::Serialize() const {

@@ -22,6 +22,7 @@ struct DialogueState {
     kConfirmPublish,    // waiting for yes/no to publish (no topics: to take the bot down)
     kAwaitNewQuestion,  // edit: waiting for the new question of topic `topic_id`
     kConfirmSimilar,    // add topic: `question` looks like live topic `topic_id`; phrasing of it?
+    kAwaitNewName,      // edit: waiting for the new name of topic `topic_id`
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer

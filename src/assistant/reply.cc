@@ -27,6 +27,12 @@ std::string Count(size_t n, std::string_view singular, std::string_view plural) 
   return out.append(plural);
 }
 
+std::string LeftOut(size_t needs_answer) {
+  if (needs_answer == 0) return "";
+  return " " + Count(needs_answer, "topic") + (needs_answer == 1 ? " needs" : " need") +
+         " an answer and " + (needs_answer == 1 ? "stays" : "stay") + " out of it.";
+}
+
 std::string PlainText(const Reply& reply) {
   std::string out;
   for (const auto& p : reply.paragraphs) {

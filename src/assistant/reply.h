@@ -61,6 +61,10 @@ Paragraph Line(std::string words);
 // `singular` + "s".
 std::string Count(size_t n, std::string_view singular, std::string_view plural = {});
 
+// " 2 topics need an answer and stay out of it." after a sentence about a publish; empty for 0.
+// Every surface that publishes says it with these words.
+std::string LeftOut(size_t needs_answer);
+
 // The whole reply as plain text (mentions as <@U…>, user text verbatim, buttons as "[label]"):
 // for tests, logs and the terminal.
 std::string PlainText(const Reply& reply);

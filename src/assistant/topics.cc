@@ -9,6 +9,10 @@ namespace faqbot::assistant {
 Topics::Topics(store::Store& store, ModelRegistry& registry, TrainingQueue& training)
     : store_(store), registry_(registry), training_(training) {}
 
+Result<std::vector<store::Topic>> Topics::List(const store::UserRef& owner) {
+  return store_.ListTopics(owner);
+}
+
 Result<store::Topic> Topics::Add(const store::UserRef& owner, const store::TopicContent& content) {
   return store_.AddTopic(owner, content);
 }
@@ -61,16 +65,45 @@ Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t
   return store_.UpdateTopic(owner, id, edit);
 }
 
+Result<store::Topic> Topics::SetName(const store::UserRef& owner, int64_t id,
+                                     const std::string& name) {
+  store::TopicEdit edit;
+  edit.name = name;
+  return store_.UpdateTopic(owner, id, edit);
+}
+
 Status Topics::Delete(const store::UserRef& owner, int64_t id) {
   return store_.DeleteTopic(owner, id);
 }
 
 Result<int> Topics::DeleteAll(const store::UserRef& owner) { return store_.DeleteAllTopics(owner); }
 
+Result<store::TopicsImported> Topics::Import(const store::UserRef& owner,
+                                             const std::vector<store::TopicContent>& topics,
+                                             bool replace) {
+  return store_.ImportTopics(owner, topics, replace);
+}
+
+Result<PublishRequest> Topics::Publish(const store::UserRef& owner) {
+  PublishRequest request;
+  FAQBOT_ASSIGN_OR_RETURN(auto topics, store_.ListTopics(owner));
+  for (const auto& t : topics) {
+    if (store::NeedsAnswer(t.content)) {
+      ++request.needs_answer;
+    } else {
+      ++request.topics;
+    }
+  }
+  FAQBOT_ASSIGN_OR_RETURN(request.enqueued, training_.Enqueue(owner));
+  return request;
+}
+
 Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& draft,
                               const TrainingQueue::LiveChange& change) {
-  FAQBOT_ASSIGN_OR_RETURN(auto settings, store_.GetOwnerSettings(owner));
   Learned learned{draft, std::nullopt};
+  // A draft without an answer has nothing to say yet: it waits for an answer and a publish.
+  if (store::NeedsAnswer(draft.content)) return learned;
+  FAQBOT_ASSIGN_OR_RETURN(auto settings, store_.GetOwnerSettings(owner));
   if (!settings.learn) return learned;
   FAQBOT_ASSIGN_OR_RETURN(learned.live, training_.Amend(owner, change));
   return learned;
@@ -79,6 +112,7 @@ Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& d
 Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
                                       const std::string& phrasing) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, AddPhrasing(owner, id, phrasing));
+  if (store::NeedsAnswer(draft.content)) return Learned{draft, std::nullopt};
   // Already live with these words (asked again, or pressed twice): nothing to train.
   FAQBOT_ASSIGN_OR_RETURN(auto current, store_.GetLivePublication(owner, false));
   if (current) {

@@ -2,7 +2,8 @@
 // (the DM concierge today; the Home tab, the web console and the HTTP API call the same
 // operations): add, change the question or the answer, add and remove phrasings, delete, and
 // learn from a hand-off — a phrasing or a new topic that goes live at once, alone, while the
-// owner's other drafts stay drafts.
+// owner's other drafts stay drafts. A topic whose answer is empty is a draft that needs an
+// answer (store::NeedsAnswer): publishing and learning leave it out.
 //
 // Every operation takes the owner and touches only that owner's topics (another owner's topic id
 // is NotFound). Edits change drafts; they reach askers with the next publish. Learning follows
@@ -15,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "assistant/model_registry.h"
 #include "assistant/training_queue.h"
@@ -37,6 +39,13 @@ struct LiveMatch {
   float confidence = 0.0f;
 };
 
+// What a publish request did.
+struct PublishRequest {
+  store::EnqueueResult enqueued;
+  size_t topics = 0;        // topics the publish makes live (as the owner's topics are now)
+  size_t needs_answer = 0;  // drafts it leaves out (store::NeedsAnswer)
+};
+
 class Topics {
  public:
   // Every reference must outlive the object.
@@ -44,11 +53,17 @@ class Topics {
   Topics(const Topics&) = delete;
   Topics& operator=(const Topics&) = delete;
 
+  // The owner's topics, in the order they were added.
+  Result<std::vector<store::Topic>> List(const store::UserRef& owner);
   Result<store::Topic> Add(const store::UserRef& owner, const store::TopicContent& content);
   Result<store::Topic> SetQuestion(const store::UserRef& owner, int64_t id,
                                    const std::string& question);
   Result<store::Topic> SetAnswer(const store::UserRef& owner, int64_t id,
                                  const std::string& answer);
+  // Renames the topic: the intent name clients see from the next publish on (export,
+  // /model/parse). InvalidArgument for an invalid name (store/topic_name.h); AlreadyExists when
+  // another of the owner's topics has it.
+  Result<store::Topic> SetName(const store::UserRef& owner, int64_t id, const std::string& name);
   // Adds another phrasing. A text the topic already has (its question or a phrasing) changes
   // nothing, so a repeated request never duplicates one.
   Result<store::Topic> AddPhrasing(const store::UserRef& owner, int64_t id,
@@ -57,6 +72,18 @@ class Topics {
   Result<store::Topic> RemovePhrasing(const store::UserRef& owner, int64_t id, size_t index);
   Status Delete(const store::UserRef& owner, int64_t id);
   Result<int> DeleteAll(const store::UserRef& owner);
+
+  // Writes `topics` (named, e.g. from topic_import.h) as the owner's in one transaction: a topic
+  // of the same name keeps its id (and history) and takes the new content; new names are added;
+  // with `replace`, the owner's other topics are deleted. Everything is checked before anything
+  // is written. Drafts stay drafts until a publish. Errors: Store::ImportTopics's.
+  Result<store::TopicsImported> Import(const store::UserRef& owner,
+                                       const std::vector<store::TopicContent>& topics,
+                                       bool replace);
+
+  // Asks for the owner's topics to be published (TrainingQueue::Enqueue, scheduled at once) and
+  // says how many it makes live and how many drafts without an answer it leaves out.
+  Result<PublishRequest> Publish(const store::UserRef& owner);
 
   // "It's topic X": `phrasing` becomes a phrasing of topic `id` and, when the owner learns and
   // the topic is live, goes live at once (only it).

@@ -91,10 +91,13 @@ nlu::Intent IntentOf(int64_t topic_id, const store::TopicContent& content) {
   return intent;
 }
 
+// The topics a publish makes live: all but the drafts that need an answer.
 std::vector<store::PublishedTopic> AsPublished(const std::vector<store::Topic>& topics) {
   std::vector<store::PublishedTopic> published;
   published.reserve(topics.size());
-  for (const auto& t : topics) published.push_back({t.id, t.content});
+  for (const auto& t : topics) {
+    if (!store::NeedsAnswer(t.content)) published.push_back({t.id, t.content});
+  }
   return published;
 }
 
@@ -113,6 +116,21 @@ std::optional<int64_t> TopicIdOfIntent(std::string_view intent) {
   auto [end, ec] = std::from_chars(first, last, id);
   if (ec != std::errc() || end != last || id <= 0) return std::nullopt;
   return id;
+}
+
+IntentNames::IntentNames(const std::vector<store::PublishedTopic>& topics) {
+  names_.reserve(topics.size());
+  for (const auto& t : topics) names_.emplace(TopicIntent(t.topic_id), t.content.name);
+}
+
+void IntentNames::Rename(nlu::Prediction& prediction) const {
+  const auto rename = [&](std::string& intent) {
+    if (auto it = names_.find(intent); it != names_.end() && !it->second.empty()) {
+      intent = it->second;
+    }
+  };
+  rename(prediction.intent);
+  for (auto& ranked : prediction.ranking) rename(ranked.name);
 }
 
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics) {

@@ -2,10 +2,11 @@
 // on an injected Executor) claim jobs, train the owner's model from the topics as they are at
 // that moment, store model and live topic set in one transaction, swap the model in the
 // ModelRegistry (questions in flight finish on the old one) and report the outcome through the
-// callbacks (the assistant DMs the owner). One owner's repeated requests coalesce into one
-// training; a failure keeps the previous model live. A change that went live meanwhile (Amend:
-// a learned phrasing) is never dropped by a publish that read the topics before it: the publish
-// is trained again from the topics as they are now.
+// callbacks (the assistant DMs the owner). Drafts that need an answer (store::NeedsAnswer) stay
+// out of every publication. One owner's repeated requests coalesce into one training; a failure
+// keeps the previous model live. A change that went live meanwhile (Amend: a learned phrasing) is
+// never dropped by a publish that read the topics before it: the publish is trained again from
+// the topics as they are now.
 //
 // Jobs live in the database, so a crash loses none: a job claimed by a dead process becomes
 // claimable when its lease ends, and Poke (called by a timer) picks up such jobs and those of
@@ -21,12 +22,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "assistant/model_registry.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "nlu/lexicon.h"
 #include "nlu/matcher_options.h"
+#include "nlu/model.h"
 #include "nlu/training_data.h"
 #include "store/store.h"
 
@@ -41,6 +44,19 @@ std::optional<int64_t> TopicIdOfIntent(std::string_view intent);
 // question and phrasings as examples, its answer as the response.
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::Topic>& topics);
 nlu::TrainingData TopicsAsTrainingData(const std::vector<store::PublishedTopic>& topics);
+
+// The intent names clients see (/model/parse, export): a model keeps "topic_<id>" inside; at
+// the edge each becomes the topic's name (store::TopicContent::name) in the live publication
+// the model was trained from. Immutable once built; thread-safe.
+class IntentNames {
+ public:
+  explicit IntentNames(const std::vector<store::PublishedTopic>& topics);
+  // Renames the intent and every ranking entry; other names (nlu_fallback) stay as they are.
+  void Rename(nlu::Prediction& prediction) const;
+
+ private:
+  std::unordered_map<std::string, std::string> names_;
+};
 
 struct TrainingQueueOptions {
   // This process's name in job leases (host and pid make it unique).

@@ -59,6 +59,40 @@ class TrainingQueueTest : public ::testing::Test {
   std::vector<std::string> failures_;
 };
 
+TEST_F(TrainingQueueTest, DraftsThatNeedAnAnswerStayOutOfThePublication) {
+  const store::Topic wifi = Add("what is the wifi password?", "hunter2");
+  Add("where can visitors park?", "");
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  ASSERT_EQ(published_.size(), 1u);
+  ASSERT_EQ(published_[0].topics.size(), 1u);
+  EXPECT_EQ(published_[0].topics[0].topic_id, wifi.id);
+  EXPECT_EQ(Answer("what's the wifi password"), TopicIntent(wifi.id));
+}
+
+TEST_F(TrainingQueueTest, IntentNamesAreTheTopicsNames) {
+  const store::Topic wifi = Add("what is the wifi password?", "hunter2");
+  const store::Topic park = Add("where can visitors park?", "level -2");
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  ASSERT_EQ(published_.size(), 1u);
+  auto model = registry_->Get(kAlice);
+  ASSERT_TRUE(model.ok());
+  nlu::Prediction prediction = (*model)->Predict("what's the wifi password", 5);
+  ASSERT_EQ(prediction.intent, TopicIntent(wifi.id));
+  IntentNames(published_[0].topics).Rename(prediction);
+  EXPECT_EQ(prediction.intent, "wifi_password");
+  ASSERT_FALSE(prediction.ranking.empty());
+  EXPECT_EQ(prediction.ranking[0].name, "wifi_password");
+  nlu::Prediction declined;
+  declined.intent = nlu::kFallbackIntent;
+  declined.ranking = {{TopicIntent(park.id), 0.2f}, {"topic_999", 0.1f}};
+  IntentNames(published_[0].topics).Rename(declined);
+  EXPECT_EQ(declined.intent, nlu::kFallbackIntent);
+  EXPECT_EQ(declined.ranking[0].name, "visitors_park");
+  EXPECT_EQ(declined.ranking[1].name, "topic_999");  // not in the publication: left alone
+}
+
 TEST_F(TrainingQueueTest, PublishesTheOwnersTopicsAndSwapsTheModel) {
   store::Topic wifi = Add("what is the wifi password", "It is on the fridge.");
   store::Topic vpn = Add("how do I set up the vpn", "Install the client.");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 
@@ -154,9 +155,25 @@ std::string BlockLine(std::string_view s) {
   return out;
 }
 
-}  // namespace
+// The first text of each `utter_<intent>` in the `responses:` of `root`, by intent name.
+std::map<std::string, std::string> ResponsesOf(const YAML::Node& root) {
+  std::map<std::string, std::string> out;
+  const YAML::Node responses = root["responses"];
+  if (!responses || !responses.IsMap()) return out;
+  for (const auto& kv : responses) {
+    const std::string key = kv.first.as<std::string>();
+    if (key.rfind(kResponsePrefix, 0) != 0) continue;
+    if (!kv.second.IsSequence() || kv.second.size() == 0) continue;
+    const YAML::Node first = kv.second[0];
+    if (first.IsMap() && first["text"] && first["text"].IsScalar()) {
+      out[key.substr(kResponsePrefix.size())] = first["text"].as<std::string>();
+    }
+  }
+  return out;
+}
 
-Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source) {
+// `text` loaded as a YAML mapping, after the checks every Rasa file gets.
+Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   if (text.size() > kMaxNluYamlBytes) {
     return ResourceExhaustedError(std::string(source) + ": larger than " +
                                   std::to_string(kMaxNluYamlBytes) + " bytes");
@@ -172,7 +189,24 @@ Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source
     return ErrorAt(source, e.mark.line + 1, "not valid YAML: " + e.msg);
   }
   if (!root || root.IsNull()) return ErrorAt(source, 1, "empty document");
-  if (!root.IsMap()) return ErrorAt(source, LineOf(root), "expected a mapping with an nlu: list");
+  if (!root.IsMap()) return ErrorAt(source, LineOf(root), "expected a mapping");
+  return root;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ParseRasaResponses(std::string_view text,
+                                                              std::string_view source) {
+  FAQBOT_ASSIGN_OR_RETURN(YAML::Node root, LoadMapping(text, source));
+  try {
+    return ResponsesOf(root);
+  } catch (const YAML::Exception& e) {
+    return ErrorAt(source, e.mark.line + 1, e.msg);
+  }
+}
+
+Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source) {
+  FAQBOT_ASSIGN_OR_RETURN(YAML::Node root, LoadMapping(text, source));
   TrainingData data;
   try {
     const YAML::Node nlu = root["nlu"];
@@ -203,18 +237,10 @@ Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source
       data.intents.push_back(std::move(intent));
     }
     if (data.intents.empty()) return ErrorAt(source, LineOf(nlu), "no intents");
-    if (const YAML::Node responses = root["responses"]; responses && responses.IsMap()) {
-      std::unordered_map<std::string, Intent*> by_name;
-      for (auto& intent : data.intents) by_name[intent.name] = &intent;
-      for (const auto& kv : responses) {
-        const std::string key = kv.first.as<std::string>();
-        if (key.rfind(kResponsePrefix, 0) != 0) continue;
-        auto it = by_name.find(key.substr(kResponsePrefix.size()));
-        if (it == by_name.end() || !kv.second.IsSequence() || kv.second.size() == 0) continue;
-        const YAML::Node first = kv.second[0];
-        if (first.IsMap() && first["text"] && first["text"].IsScalar()) {
-          it->second->response = first["text"].as<std::string>();
-        }
+    const std::map<std::string, std::string> responses = ResponsesOf(root);
+    for (auto& intent : data.intents) {
+      if (auto it = responses.find(intent.name); it != responses.end()) {
+        intent.response = it->second;
       }
     }
   } catch (const YAML::Exception& e) {

@@ -14,6 +14,7 @@
 // `regex` and `lookup` items are skipped. Pure functions; thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ inline constexpr size_t kMaxNluYamlBytes = 32u << 20;
 // Errors (InvalidArgument): not YAML, no `nlu:` list, an intent without a name or examples,
 // duplicate intents, invalid UTF-8, an empty document, oversized input.
 Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source_name = "<input>");
+
+// The responses of a Rasa file (a domain.yml, or an NLU file): the first `text` of each
+// `utter_<intent>` under `responses:`, by intent name; other keys are ignored. Errors
+// (InvalidArgument, ResourceExhausted) as ParseNluYaml's for the document itself.
+Result<std::map<std::string, std::string>> ParseRasaResponses(
+    std::string_view text, std::string_view source_name = "<input>");
 
 // Reads and parses a file (NotFound when missing).
 Result<TrainingData> ReadNluYamlFile(const std::string& path);

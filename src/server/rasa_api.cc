@@ -141,8 +141,31 @@ HttpResponse RasaApi::Parse(const HttpRequest& request) {
     }
     return RasaErrorResponse(model.status());
   }
-  const nlu::Prediction prediction = (*model)->Predict(*text, options_.ranking);
+  nlu::Prediction prediction = (*model)->Predict(*text, options_.ranking);
+  const auto names = NamesOf(token.owner, registry_.cached_version(token.owner));
+  if (!names) return RasaErrorResponse(UnavailableError("cannot read the published topics"));
+  names->Rename(prediction);
   return JsonResponse(nlu::RasaJson(*text, prediction, options_.ranking));
+}
+
+std::shared_ptr<const assistant::IntentNames> RasaApi::NamesOf(const store::UserRef& owner,
+                                                               std::optional<int64_t> version) {
+  {
+    std::lock_guard lock(names_mu_);
+    auto it = names_.find(owner);
+    if (it != names_.end() && version && it->second.version == *version) return it->second.names;
+  }
+  // Read outside the lock. A publication newer than the model only names more topics; a
+  // topic it dropped keeps its internal name until the model catches up on the next request.
+  auto live = store_.GetLivePublication(owner, /*with_model=*/false);
+  if (!live.ok()) return nullptr;
+  auto names = std::make_shared<const assistant::IntentNames>(
+      live->has_value() ? (*live)->topics : std::vector<store::PublishedTopic>{});
+  const int64_t live_version = live->has_value() ? (*live)->version : 0;
+  std::lock_guard lock(names_mu_);
+  CachedNames& cached = names_[owner];
+  if (cached.version <= live_version) cached = {live_version, names};
+  return names;
 }
 
 HttpResponse RasaApi::GetStatus(const HttpRequest& request) {

@@ -3,7 +3,8 @@
 // (api_tokens.h):
 //   POST /model/parse  {"text":"…"} → exactly Rasa's /model/parse answer (nlu/rasa_json.h; the
 //                      same JSON as `faqbot nlu parse`), matched by the owner's live model from
-//                      the ModelRegistry, as asks are;
+//                      the ModelRegistry, as asks are; intents are named after the topics (their
+//                      Rasa intent names when imported), as published;
 //   GET  /status       Rasa's /status: {"fingerprint":{…},"model_file":…,"model_id":…,
 //                      "num_active_training_jobs":N} plus "num_topics" (the live topics).
 // Authentication, as Rasa's token auth: "Authorization: Bearer TOKEN" or "?token=TOKEN".
@@ -20,10 +21,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <variant>
 
 #include "assistant/model_registry.h"
+#include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "server/http_server.h"
@@ -60,15 +65,28 @@ class RasaApi {
   HttpResponse Parse(const HttpRequest& request);
   HttpResponse GetStatus(const HttpRequest& request);
 
- private:
-  // The caller's token after authentication and rate limiting, or the error response.
+  // The caller's token after authentication and the token's rate limit, or the error response
+  // (401, 400, 429 with Retry-After, 503). Every token-protected API calls it (topics_api.h), so
+  // one token has one rate limit across them.
   std::variant<store::ApiToken, HttpResponse> Authorize(const HttpRequest& request);
+
+ private:
+  // Intent names as clients see them for the owner's live publication `version` (the model's
+  // "topic_<id>" → the topic's name), cached per owner until the version changes.
+  std::shared_ptr<const assistant::IntentNames> NamesOf(const store::UserRef& owner,
+                                                        std::optional<int64_t> version);
 
   store::Store& store_;
   assistant::ModelRegistry& registry_;
   const Clock& clock_;
   RasaApiOptions options_;
   RateLimiter limiter_;
+  struct CachedNames {
+    int64_t version = 0;
+    std::shared_ptr<const assistant::IntentNames> names;
+  };
+  std::mutex names_mu_;
+  std::map<store::UserRef, CachedNames> names_;
 };
 
 // A failed Status as a Rasa-style error response (HttpStatusFor, ErrorJson's fields plus Rasa's

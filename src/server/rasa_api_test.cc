@@ -67,7 +67,7 @@ class RasaApiTest : public testing::PublishedModelsFixture {
 };
 
 TEST_F(RasaApiTest, ParseAnswersFromTheTokenOwnersLiveModelInRasasShape) {
-  const int64_t wifi = AddTopic(kAlice, "what is the wifi password?", "hunter2");
+  AddTopic(kAlice, "what is the wifi password?", "hunter2");
   AddTopic(kAlice, "where do I park my car?", "level -2");
   AddTopic(kBob, "when is the office closed?", "on Sundays");
   Publish(kAlice);
@@ -79,19 +79,26 @@ TEST_F(RasaApiTest, ParseAnswersFromTheTokenOwnersLiveModelInRasasShape) {
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.content_type, "application/json");
   const Json body = Json::parse(response.body);
-  EXPECT_EQ(body["intent"]["name"], "topic_" + std::to_string(wifi));
+  // The topic's name, not the model's internal topic_<id>.
+  EXPECT_EQ(body["intent"]["name"], "wifi_password");
+  EXPECT_EQ(body["intent_ranking"][0]["name"], "wifi_password");
+  EXPECT_EQ(body["intent_ranking"][1]["name"], "park_car");
   EXPECT_EQ(body["text"], text);
   EXPECT_EQ(body["entities"], Json::array());
-  // Byte for byte what `faqbot nlu parse` writes for the live model.
+  // Byte for byte what `faqbot nlu parse` writes for the live model, with the topics' names.
   auto model = registry_->Get(kAlice);
   ASSERT_TRUE(model.ok());
-  EXPECT_EQ(response.body, nlu::RasaJson(text, (*model)->Predict(text, 10), 10));
+  nlu::Prediction expected = (*model)->Predict(text, 10);
+  auto live = store_->GetLivePublication(kAlice, false);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  assistant::IntentNames((*live)->topics).Rename(expected);
+  EXPECT_EQ(response.body, nlu::RasaJson(text, expected, 10));
 
   // Bob's token reaches Bob's bot, never Alice's.
   const Json bob =
       Json::parse(api_->Parse(ParseRequest(Token(kBob), R"({"text":"wifi password"})")).body);
   for (const auto& ranked : bob["intent_ranking"]) {
-    EXPECT_NE(ranked["name"], "topic_" + std::to_string(wifi));
+    EXPECT_NE(ranked["name"], "wifi_password");
   }
 }
 
@@ -102,11 +109,25 @@ TEST_F(RasaApiTest, ParseFollowsANewPublication) {
   const int64_t lunch = AddTopic(kAlice, "when is lunch served?", "at noon");
   const auto before =
       Json::parse(api_->Parse(ParseRequest(alice, R"({"text":"when is lunch served"})")).body);
-  EXPECT_NE(before["intent"]["name"], "topic_" + std::to_string(lunch));
+  EXPECT_NE(before["intent"]["name"], "lunch_served");
   Publish(kAlice);
   const auto after =
       Json::parse(api_->Parse(ParseRequest(alice, R"({"text":"when is lunch served"})")).body);
-  EXPECT_EQ(after["intent"]["name"], "topic_" + std::to_string(lunch));
+  EXPECT_EQ(after["intent"]["name"], "lunch_served");
+
+  // A rename is a draft like any edit: clients see the new name from the next publish on.
+  store::TopicEdit rename;
+  rename.name = "lunch_hours";
+  ASSERT_TRUE(store_->UpdateTopic(kAlice, lunch, rename).ok());
+  clock_.Advance(std::chrono::minutes(1));  // a fresh rate-limit bucket
+  const HttpResponse draft = api_->Parse(ParseRequest(alice, R"({"text":"when is lunch served"})"));
+  ASSERT_EQ(draft.status, 200) << draft.body;
+  EXPECT_EQ(Json::parse(draft.body)["intent"]["name"], "lunch_served");
+  Publish(kAlice);
+  const HttpResponse renamed =
+      api_->Parse(ParseRequest(alice, R"({"text":"when is lunch served"})"));
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(Json::parse(renamed.body)["intent"]["name"], "lunch_hours");
 }
 
 TEST_F(RasaApiTest, RefusesMissingUnknownAndRevokedTokens) {

@@ -119,6 +119,14 @@ const std::vector<Migration>& AllMigrations() {
                 FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
            "CREATE INDEX api_tokens_by_owner ON api_tokens (team_id, owner_id)",
        }},
+      {4,
+       "topic names",
+       {
+           // Topics from before names keep the intent name clients already saw: topic_<id>.
+           "ALTER TABLE topics ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+           "UPDATE topics SET name = 'topic_' || CAST(id AS TEXT)",
+           "CREATE UNIQUE INDEX topics_unique_name ON topics (team_id, owner_id, name)",
+       }},
   };
   return kMigrations;
 }

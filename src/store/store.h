@@ -83,11 +83,21 @@ class Store {
   Status SetOwnerSettings(const UserRef& owner, const OwnerSettings& settings);
 
   // ---- topics ----
-  // Adds a topic; its owner is registered as a person when new. ResourceExhausted when the
-  // owner already has kMaxTopicsPerOwner topics.
+  // Adds a topic; its owner is registered as a person when new. An empty name gets one made from
+  // the question (topic_name.h), with a suffix when the owner has it already. ResourceExhausted
+  // when the owner already has kMaxTopicsPerOwner topics; AlreadyExists when another topic of
+  // the owner has the given name; InvalidArgument for an invalid name.
   Result<Topic> AddTopic(const UserRef& owner, const TopicContent& content);
-  // NotFound when `id` is not one of the owner's topics.
+  // NotFound when `id` is not one of the owner's topics; AlreadyExists when `edit.name` is
+  // another of the owner's topics' name.
   Result<Topic> UpdateTopic(const UserRef& owner, int64_t id, const TopicEdit& edit);
+  // Writes `topics` (each with a valid name, names distinct: InvalidArgument otherwise) as the
+  // owner's in one transaction: a topic of the same name keeps its id and takes the content;
+  // other names are added, in order. With `replace`, the owner's topics whose name is not in
+  // `topics` are deleted. Nothing is written on any error; ResourceExhausted when the owner
+  // would have more than kMaxTopicsPerOwner topics.
+  Result<TopicsImported> ImportTopics(const UserRef& owner, const std::vector<TopicContent>& topics,
+                                      bool replace);
   Status DeleteTopic(const UserRef& owner, int64_t id);
   // Deletes every topic of the owner; returns how many.
   Result<int> DeleteAllTopics(const UserRef& owner);

@@ -5,6 +5,7 @@
 
 #include "store/limits.h"
 #include "store/string_list_codec.h"
+#include "store/topic_name.h"
 
 namespace faqbot::store {
 
@@ -52,7 +53,7 @@ Result<Feedback> ParseFeedback(std::string_view name) {
 }
 
 Result<Topic> TopicFromRow(const SqlRow& row) {
-  if (row.size() < 8) return InternalError("topic row has too few columns");
+  if (row.size() < 9) return InternalError("topic row has too few columns");
   Topic t;
   t.id = row[0].Int();
   t.owner = {row[1].str(), row[2].str()};
@@ -61,6 +62,7 @@ Result<Topic> TopicFromRow(const SqlRow& row) {
   t.content.answer = row[5].str();
   t.created_at = row[6].Int();
   t.updated_at = row[7].Int();
+  t.content.name = row[8].str();
   return t;
 }
 
@@ -104,7 +106,8 @@ std::string EncodeTopics(const std::vector<PublishedTopic>& topics) {
   items.reserve(topics.size());
   for (const auto& t : topics) {
     items.push_back(EncodeStringList({std::to_string(t.topic_id), t.content.question,
-                                      t.content.answer, EncodeStringList(t.content.phrasings)}));
+                                      t.content.answer, EncodeStringList(t.content.phrasings),
+                                      t.content.name}));
   }
   return EncodeStringList(items);
 }
@@ -115,7 +118,8 @@ Result<std::vector<PublishedTopic>> DecodeTopics(std::string_view encoded) {
   topics.reserve(items.size());
   for (const auto& item : items) {
     FAQBOT_ASSIGN_OR_RETURN(auto fields, DecodeStringList(item));
-    if (fields.size() != 4) return DataLossError("malformed published topic");
+    // Four fields: published before topics had names; they had the name migration 4 gave.
+    if (fields.size() != 4 && fields.size() != 5) return DataLossError("malformed published topic");
     PublishedTopic t;
     auto [ptr, ec] =
         std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), t.topic_id);
@@ -123,6 +127,7 @@ Result<std::vector<PublishedTopic>> DecodeTopics(std::string_view encoded) {
     t.content.question = std::move(fields[1]);
     t.content.answer = std::move(fields[2]);
     FAQBOT_ASSIGN_OR_RETURN(t.content.phrasings, DecodeStringList(fields[3]));
+    t.content.name = fields.size() == 5 ? std::move(fields[4]) : "topic_" + fields[0];
     topics.push_back(std::move(t));
   }
   return topics;
@@ -156,9 +161,13 @@ Status ValidateUser(const UserRef& user, std::string_view what) {
   return ValidateId(user.user_id, std::string(what) + " user id");
 }
 
-Status ValidateTopicContent(const TopicContent& content) {
+Status ValidateTopicContent(const TopicContent& content, bool name_required) {
   FAQBOT_RETURN_IF_ERROR(ValidateText(content.question, kMaxQuestionBytes, "question"));
-  FAQBOT_RETURN_IF_ERROR(ValidateText(content.answer, kMaxAnswerBytes, "answer"));
+  FAQBOT_RETURN_IF_ERROR(
+      ValidateText(content.answer, kMaxAnswerBytes, "answer", /*required=*/false));
+  if (name_required || !content.name.empty()) {
+    FAQBOT_RETURN_IF_ERROR(ValidateTopicName(content.name));
+  }
   if (content.phrasings.size() > kMaxPhrasings) {
     return ResourceExhaustedError("a topic has at most " + std::to_string(kMaxPhrasings) +
                                   " extra phrasings");

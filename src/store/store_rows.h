@@ -14,7 +14,7 @@ namespace faqbot::store::internal {
 inline constexpr std::string_view kPublicationChannel = "faqbot_publications";
 
 inline constexpr const char* kTopicColumns =
-    "id, team_id, owner_id, question, phrasings, answer, created_at, updated_at";
+    "id, team_id, owner_id, question, phrasings, answer, created_at, updated_at, name";
 inline constexpr const char* kJobColumns =
     "id, team_id, owner_id, status, attempts, claim_token, worker, enqueued_at, available_at, "
     "lease_until, error, publication_id";
@@ -44,7 +44,8 @@ Status LockOwner(SqlTransaction& tx, const Dialect& dialect, const UserRef& owne
 
 // InvalidArgument unless both ids are valid Slack ids.
 Status ValidateUser(const UserRef& user, std::string_view what);
-// Validates a topic's texts against limits.h.
-Status ValidateTopicContent(const TopicContent& content);
+// Validates a topic's texts against limits.h, and its name (topic_name.h) unless it is empty
+// and `name_required` is false. An empty answer is valid: a draft that needs one.
+Status ValidateTopicContent(const TopicContent& content, bool name_required);
 
 }  // namespace faqbot::store::internal

@@ -24,13 +24,22 @@ struct Person {
   int64_t updated_at = 0;
 };
 
-// What an owner teaches: a question, other phrasings of it, and the answer.
+// What an owner teaches: a question, other phrasings of it, the answer, and the topic's name.
 struct TopicContent {
   std::string question;
   std::vector<std::string> phrasings;
+  // Empty: a draft that needs an answer (imported from a Rasa file without `responses:`); it
+  // stays out of every publication until it has one.
   std::string answer;
+  // The intent name clients see (export, /model/parse): unique among the owner's topics; the
+  // Rasa intent's name when imported. Empty when adding: the Store makes one from the question
+  // (topic_name.h). (The default initialiser keeps `{question, phrasings, answer}` warning-free.)
+  std::string name = {};
   bool operator==(const TopicContent&) const = default;
 };
+
+// True for a draft without an answer: publishing and learning leave it out.
+inline bool NeedsAnswer(const TopicContent& content) { return content.answer.empty(); }
 
 struct Topic {
   int64_t id = 0;
@@ -45,6 +54,16 @@ struct TopicEdit {
   std::optional<std::string> question;
   std::optional<std::vector<std::string>> phrasings;
   std::optional<std::string> answer;
+  std::optional<std::string> name;  // a valid name (topic_name.h) no other topic of the owner has
+};
+
+// What Store::ImportTopics did.
+struct TopicsImported {
+  int added = 0;      // new names
+  int updated = 0;    // a topic of the same name, now with the imported content
+  int unchanged = 0;  // a topic of the same name that had exactly that content
+  int deleted = 0;    // topics whose name was not imported (replace only)
+  bool operator==(const TopicsImported&) const = default;
 };
 
 // How an owner wants their bot to behave. Defaults apply until the owner changes something.

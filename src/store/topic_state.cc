@@ -13,8 +13,13 @@ TopicOverview Overview(const std::vector<Topic>& topics, const std::optional<Pub
   TopicOverview out;
   std::unordered_set<int64_t> present;
   for (const auto& t : topics) {
-    present.insert(t.id);
     auto it = published.find(t.id);
+    if (NeedsAnswer(t.content)) {
+      out.topics.emplace_back(t, TopicState::kNeedsAnswer);
+      ++out.needs_answer;
+      continue;  // not present in the next publication: a live one is removed
+    }
+    present.insert(t.id);
     const bool is_live = it != published.end() && it->second->content == t.content;
     out.topics.emplace_back(t, is_live ? TopicState::kLive : TopicState::kUnpublished);
     if (!is_live) out.publish_changes_something = true;

@@ -13,12 +13,16 @@ namespace faqbot::store {
 enum class TopicState {
   kLive,         // ✅ published with exactly this question, phrasings and answer
   kUnpublished,  // 🅾 new or changed since the last publish
+  kNeedsAnswer,  // ✏ a draft without an answer: publishing leaves it out (store_types.h)
 };
 
 struct TopicOverview {
   std::vector<std::pair<Topic, TopicState>> topics;  // in the order given
-  // Published topics that no longer exist (deleted since): a publish removes them.
+  // Published topics that no longer exist (deleted since) or lost their answer: a publish
+  // removes them.
   std::vector<PublishedTopic> removed_on_publish;
+  // Topics in state kNeedsAnswer.
+  size_t needs_answer = 0;
   // True when publishing now would change what askers get.
   bool publish_changes_something = false;
 };

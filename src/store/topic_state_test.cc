@@ -39,5 +39,25 @@ TEST(TopicStateTest, NothingPublishedMeansNothingLive) {
   EXPECT_FALSE(Overview({MakeTopic(1, "q", "a")}, same).publish_changes_something);
 }
 
+TEST(TopicStateTest, DraftsWithoutAnAnswerStayOutOfAPublish) {
+  Publication live;
+  live.topics = {{1, {"q", {}, "a"}}, {2, {"was answered", {}, "yes"}}};
+  TopicOverview o =
+      Overview({MakeTopic(1, "q", "a"), MakeTopic(2, "was answered", ""), MakeTopic(3, "new", "")},
+               live);
+  EXPECT_EQ(o.topics[0].second, TopicState::kLive);
+  EXPECT_EQ(o.topics[1].second, TopicState::kNeedsAnswer);
+  EXPECT_EQ(o.topics[2].second, TopicState::kNeedsAnswer);
+  EXPECT_EQ(o.needs_answer, 2u);
+  // The live topic that lost its answer leaves the bot on the next publish.
+  ASSERT_EQ(o.removed_on_publish.size(), 1u);
+  EXPECT_EQ(o.removed_on_publish[0].topic_id, 2);
+  EXPECT_TRUE(o.publish_changes_something);
+  // A new draft alone changes nothing a publish would show.
+  live.topics.pop_back();
+  EXPECT_FALSE(
+      Overview({MakeTopic(1, "q", "a"), MakeTopic(3, "new", "")}, live).publish_changes_something);
+}
+
 }  // namespace
 }  // namespace faqbot::store

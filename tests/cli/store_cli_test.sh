@@ -26,7 +26,7 @@ trap 'rm -rf "$work"; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WIT
 run_suite() {
   local db=$1
   cd "$work" || exit 1
-  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 3" "$work/out"; then
+  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 4" "$work/out"; then
     pass; else fail "[$db] migrate: $(cat "$work/out")"; fi
   if "$faqbot" topics import --database "$db" --owner U0ALICE --team T0ACME "$topics" >"$work/out" 2>&1 &&
      grep -q "imported 8 topics" "$work/out"; then pass; else fail "[$db] import: $(cat "$work/out")"; fi
@@ -42,23 +42,48 @@ run_suite() {
     fail "[$db] import of an export"
   "$faqbot" topics export --database "$db" --owner U0BOB --out "$work/b.yml" 2>"$work/err" || fail "[$db] export --out"
   python3 - "$work/a.yml" "$work/b.yml" "$topics" <<'PY' && pass || fail "[$db] export round trip"
-import re, sys
+import sys, yaml
 def topics(path):
-    text = open(path).read()
-    examples = re.findall(r"^    - (.*)$", text, re.M)
-    answers = re.findall(r"^  - text: (.*)$", text, re.M)
-    return examples, answers
+    doc = yaml.safe_load(open(path))
+    responses = doc.get("responses", {})
+    return [(i["intent"], [e[2:] for e in i["examples"].splitlines() if e.strip()],
+             responses.get("utter_" + i["intent"], [{}])[0].get("text"))
+            for i in doc["nlu"]]
 a, b, orig = topics(sys.argv[1]), topics(sys.argv[2]), topics(sys.argv[3])
-assert a == b, (a, b)
-assert len(a[0]) == len(orig[0]) and len(a[1]) == 8, (a, orig)
+# The same intents (names included), examples and responses, in the same order.
+assert a == orig, (a, orig)
+assert b == orig, (b, orig)
 PY
+  # A renamed intent in the file is a new topic; --replace drops the ones the file leaves out.
+  sed 's/intent: wifi_password/intent: guest_wifi/' "$topics" >"$work/renamed.yml"
+  if "$faqbot" topics import --database "$db" --owner U0BOB --replace "$work/renamed.yml" >"$work/out" 2>&1 &&
+     grep -q "(1 new, 0 updated, 7 already there, 1 deleted)" "$work/out" &&
+     "$faqbot" topics list --database "$db" --owner U0BOB | grep -q "guest_wifi"; then pass; else
+    fail "[$db] import --replace: $(cat "$work/out")"; fi
   # Clear errors.
   "$faqbot" topics list --database "$db" --owner 'U0 OR 1=1' >/dev/null 2>"$work/err"
   if [ $? = 64 ] && grep -q "owner" "$work/err"; then pass; else fail "[$db] bad owner: $(cat "$work/err")"; fi
-  printf 'version: "3.1"\nnlu:\n- intent: a\n  examples: |\n    - no answer here\n' >"$work/noanswer.yml"
-  "$faqbot" topics import --database "$db" --owner U0CAROL "$work/noanswer.yml" >/dev/null 2>"$work/err"
-  if [ $? = 64 ] && grep -q "has no answer" "$work/err"; then pass; else fail "[$db] no answer: $(cat "$work/err")"; fi
-  if "$faqbot" topics list --database "$db" --owner U0CAROL 2>/dev/null | grep -q "^0 topics"; then
+  # Without responses (Rasa keeps them in domain.yml): drafts that need an answer.
+  printf 'version: "3.1"\nnlu:\n- intent: office_hours\n  examples: |\n    - when are you open?\n- intent: lunch\n  examples: |\n    - where is lunch?\n' >"$work/noanswer.yml"
+  if "$faqbot" topics import --database "$db" --owner U0CAROL --team T0ACME "$work/noanswer.yml" >"$work/out" 2>&1 &&
+     grep -q "imported 2 topics" "$work/out" && grep -q "2 topics have no answer" "$work/out" &&
+     [ "$("$faqbot" topics list --database "$db" --owner U0CAROL | grep -c 'needs an answer')" = 2 ]; then
+    pass; else fail "[$db] import without responses: $(cat "$work/out")"; fi
+  printf 'version: "3.1"\nintents:\n- office_hours\nresponses:\n  utter_office_hours:\n  - text: "9 to 5"\n' >"$work/domain.yml"
+  if "$faqbot" topics import --database "$db" --owner U0CAROL "$work/noanswer.yml" --domain "$work/domain.yml" >"$work/out" 2>&1 &&
+     grep -q "(0 new, 1 updated, 1 already there)" "$work/out" && grep -q "1 topic has no answer" "$work/out" &&
+     "$faqbot" topics export --database "$db" --owner U0CAROL | grep -q 'text: "9 to 5"' &&
+     [ "$("$faqbot" topics list --database "$db" --owner U0CAROL | grep -c 'needs an answer')" = 1 ]; then
+    pass; else fail "[$db] import --domain: $(cat "$work/out")"; fi
+  # JSON in and out.
+  "$faqbot" topics export --database "$db" --owner U0CAROL --out "$work/carol.json" 2>"$work/err" || fail "[$db] export json"
+  if python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["topics"]; assert [x["name"] for x in t]==["office_hours","lunch"] and t[1]["needs_answer"] and t[0]["answer"]=="9 to 5", t' "$work/carol.json" &&
+     "$faqbot" topics import --database "$db" --owner U0DAVE --team T0ACME "$work/carol.json" >"$work/out" 2>&1 &&
+     grep -q "imported 2 topics" "$work/out"; then pass; else fail "[$db] json: $(cat "$work/out")"; fi
+  printf 'version: "3.1"\nnlu:\n- intent: a\n  examples: |\n    - one\n- intent: a\n  examples: |\n    - two\n' >"$work/bad.yml"
+  "$faqbot" topics import --database "$db" --owner U0ERIN --team T0ACME "$work/bad.yml" >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "duplicate intent" "$work/err"; then pass; else fail "[$db] bad file: $(cat "$work/err")"; fi
+  if "$faqbot" topics list --database "$db" --owner U0ERIN --team T0ACME 2>/dev/null | grep -q "^0 topics"; then
     pass; else fail "[$db] a refused import wrote something"; fi
   # API tokens: the token alone on the last line; listed without it; revoked by id or by value.
   "$faqbot" token create --database "$db" --team T0ACME --owner U0ALICE --name ci >"$work/out" 2>&1 ||

@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "store/limits.h"
+#include "store/migrations.h"
 #include "store/store.h"
+#include "store/string_list_codec.h"
+#include "store/topic_name.h"
 #include "test_database.h"
 
 namespace faqbot::store {
@@ -104,6 +107,86 @@ TEST_P(StoreConformanceTest, RefusesASchemaNewerThanItKnows) {
   EXPECT_THAT(reopened.status().message(), ::testing::HasSubstr("newer"));
 }
 
+TEST_P(StoreConformanceTest, MigrationFourNamesExistingTopicsAsClientsKnewThem) {
+  // A database at schema 3 with a topic and a live publication written in the old format.
+  TestDatabase old(GetParam());
+  ASSERT_TRUE(old.status().ok()) << old.status();
+  StoreOptions no_migrations;
+  no_migrations.migrate = false;
+  auto opened = Store::Open(old.url(), clock_, no_migrations);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& db = **opened;
+  ASSERT_TRUE(db.backend()
+                  .WithTransaction(TxMode::kWrite,
+                                   [&](SqlTransaction& tx) -> Status {
+                                     FAQBOT_RETURN_IF_ERROR(
+                                         tx.Exec("CREATE TABLE schema_migrations (version INTEGER "
+                                                 "PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                                                 "BIGINT NOT NULL)")
+                                             .status());
+                                     for (const auto& m : AllMigrations()) {
+                                       if (m.version > 3) break;
+                                       for (auto statement : m.statements) {
+                                         FAQBOT_RETURN_IF_ERROR(
+                                             tx.Exec(db.backend().TranslateDdl(statement)).status());
+                                       }
+                                       FAQBOT_RETURN_IF_ERROR(
+                                           tx.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                                                   {int64_t{m.version}, Text(m.name)})
+                                               .status());
+                                     }
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  ASSERT_EQ(*db.SchemaVersion(), 3);
+  const std::string old_topics = EncodeStringList(
+      {EncodeStringList({"1", "wifi?", "ask reception", EncodeStringList({"wifi pw"})})});
+  ASSERT_TRUE(
+      db.backend()
+          .WithTransaction(
+              TxMode::kWrite,
+              [&](SqlTransaction& tx) -> Status {
+                FAQBOT_RETURN_IF_ERROR(
+                    tx.Exec("INSERT INTO workspaces VALUES ('T0001', ?, 0, 0)", {Bytes("")})
+                        .status());
+                FAQBOT_RETURN_IF_ERROR(
+                    tx.Exec("INSERT INTO people VALUES ('T0001', 'U0ALICE', ?, 0, 0)", {Bytes("")})
+                        .status());
+                for (const char* q : {"wifi?", "vpn?"}) {
+                  FAQBOT_RETURN_IF_ERROR(
+                      tx.Exec("INSERT INTO topics (team_id, owner_id, question, phrasings, answer, "
+                              "created_at, updated_at) VALUES ('T0001', 'U0ALICE', ?, ?, ?, 0, 0)",
+                              {Bytes(q), Bytes(EncodeStringList({})), Bytes("an answer")})
+                          .status());
+                }
+                return tx
+                    .Exec("INSERT INTO publications (team_id, owner_id, version, status, topics, "
+                          "topic_count, model, error, job_id, requested_at, started_at, "
+                          "finished_at) VALUES ('T0001', 'U0ALICE', 1, 'live', ?, 1, ?, NULL, "
+                          "NULL, 0, 0, 0)",
+                          {Bytes(old_topics), Bytes("MODEL")})
+                    .status();
+              })
+          .ok());
+
+  auto applied = db.Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(*applied, static_cast<int>(AllMigrations().size()) - 3);
+  auto topics = db.ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok()) << topics.status();
+  ASSERT_EQ(topics->size(), 2u);
+  for (const auto& t : *topics) EXPECT_EQ(t.content.name, "topic_" + std::to_string(t.id));
+  auto live = db.GetLivePublication(kAlice, false);
+  ASSERT_TRUE(live.ok() && live->has_value()) << live.status();
+  ASSERT_EQ((*live)->topics.size(), 1u);
+  EXPECT_EQ((*live)->topics[0].content.name, "topic_1");
+  EXPECT_THAT((*live)->topics[0].content.phrasings, ElementsAre("wifi pw"));
+  // New topics of the owner never take an old name.
+  auto added = db.AddTopic(kAlice, {"topic 1", {}, "a"});
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->content.name, "topic_1_2");
+}
+
 // ---- people ----
 
 TEST_P(StoreConformanceTest, PeopleAreKeyedByTeamAndUserId) {
@@ -166,6 +249,98 @@ TEST_P(StoreConformanceTest, AddsListsEditsAndDeletesTopics) {
   EXPECT_EQ(*store_->CountTopics(kBob), 1);
 }
 
+TEST_P(StoreConformanceTest, TopicsAreNamedFromTheirQuestionUniquelyPerOwner) {
+  Topic wifi = Add(kAlice, "What is the wifi password?");
+  EXPECT_EQ(wifi.content.name, "wifi_password");
+  EXPECT_EQ(Add(kAlice, "wifi password").content.name, "wifi_password_2");
+  EXPECT_EQ(Add(kBob, "What's the WiFi password?").content.name, "wifi_password");
+  EXPECT_EQ(Add(kAlice, "???").content.name, "topic");
+
+  TopicContent named{"how do I reach IT", {}, "call 555", "it_helpdesk"};
+  auto added = store_->AddTopic(kAlice, named);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->content.name, "it_helpdesk");
+  EXPECT_EQ(store_->AddTopic(kAlice, named).status().code(), StatusCode::kAlreadyExists);
+  named.name = "two\nlines";
+  EXPECT_EQ(store_->AddTopic(kAlice, named).status().code(), StatusCode::kInvalidArgument);
+
+  TopicEdit rename;
+  rename.name = "it_helpdesk";
+  EXPECT_EQ(store_->UpdateTopic(kAlice, wifi.id, rename).status().code(),
+            StatusCode::kAlreadyExists);
+  rename.name = "";
+  EXPECT_EQ(store_->UpdateTopic(kAlice, wifi.id, rename).status().code(),
+            StatusCode::kInvalidArgument);
+  rename.name = "guest_wifi";
+  auto renamed = store_->UpdateTopic(kAlice, wifi.id, rename);
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  EXPECT_EQ(store_->GetTopic(kAlice, wifi.id)->value().content.name, "guest_wifi");
+  // Renaming a topic to its own name changes nothing else.
+  EXPECT_TRUE(store_->UpdateTopic(kAlice, wifi.id, rename).ok());
+}
+
+TEST_P(StoreConformanceTest, KeepsDraftsThatNeedAnAnswer) {
+  Topic draft = Add(kAlice, "when is the office open?", "");
+  EXPECT_TRUE(NeedsAnswer(draft.content));
+  EXPECT_FALSE(NeedsAnswer(Add(kAlice, "parking?", "level -2").content));
+  TopicEdit answer;
+  answer.answer = "9 to 5";
+  auto answered = store_->UpdateTopic(kAlice, draft.id, answer);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_FALSE(NeedsAnswer(answered->content));
+}
+
+TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
+  Topic wifi = Add(kAlice, "wifi password?", "ask reception");
+  Topic vpn = Add(kAlice, "vpn?", "use the client");
+  const std::vector<TopicContent> incoming = {
+      {"what's the wifi password?", {"wifi pw"}, "it is on the badge", wifi.content.name},
+      {"vpn?", {}, "use the client", vpn.content.name},
+      {"where do I park?", {}, "", "parking"},
+  };
+  auto merged = store_->ImportTopics(kAlice, incoming, /*replace=*/false);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(*merged, (TopicsImported{.added = 1, .updated = 1, .unchanged = 1, .deleted = 0}));
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].id, wifi.id);
+  EXPECT_EQ((*list)[0].content, incoming[0]);
+  EXPECT_EQ((*list)[2].content, incoming[2]);
+
+  auto replaced = store_->ImportTopics(kAlice, {incoming[2]}, /*replace=*/true);
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_EQ(*replaced, (TopicsImported{.added = 0, .updated = 0, .unchanged = 1, .deleted = 2}));
+  list = store_->ListTopics(kAlice);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].content.name, "parking");
+}
+
+TEST_P(StoreConformanceTest, ABadImportWritesNothing) {
+  Topic wifi = Add(kAlice, "wifi password?", "ask reception");
+  const TopicContent good{"vpn?", {}, "use the client", "vpn"};
+  EXPECT_EQ(store_->ImportTopics(kAlice, {good, good}, true).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ImportTopics(kAlice, {good, {"q", {}, "a", ""}}, true).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->ImportTopics(kAlice, {good, {std::string(kMaxQuestionBytes + 1, 'q'), {}, "a", "x"}},
+                           true)
+          .status()
+          .code(),
+      StatusCode::kResourceExhausted);
+  std::vector<TopicContent> too_many;
+  for (size_t i = 0; i <= kMaxTopicsPerOwner; ++i) {
+    too_many.push_back({"q" + std::to_string(i), {}, "a", "n" + std::to_string(i)});
+  }
+  EXPECT_EQ(store_->ImportTopics(kAlice, too_many, true).status().code(),
+            StatusCode::kResourceExhausted);
+  auto list = store_->ListTopics(kAlice);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].content, wifi.content);
+}
+
 TEST_P(StoreConformanceTest, AnOwnerCannotTouchAnotherOwnersTopic) {
   Topic alices = Add(kAlice, "Alice's question");
   TopicEdit edit;
@@ -198,6 +373,8 @@ TEST_P(StoreConformanceTest, HostileAndExoticTextRoundTripsVerbatim) {
     ASSERT_TRUE(added.ok()) << added.status();
     auto fetched = store_->GetTopic(kAlice, added->id);
     ASSERT_TRUE(fetched.ok() && fetched->has_value());
+    EXPECT_TRUE(ValidateTopicName(added->content.name).ok()) << added->content.name;
+    content.name = added->content.name;
     EXPECT_EQ((*fetched)->content, content);
 
     ASSERT_TRUE(store_->UpsertPerson(kBob, text.substr(0, kMaxNameBytes)).ok());
