@@ -9,10 +9,17 @@
 // the owner's setting (OwnerSettings::learn): on, the change also goes live through
 // TrainingQueue::Amend; off, it stays a draft like any edit.
 //
+// Every successful change — and a publish that completed (Published) — is announced to the one
+// change observer, with the owner, on the calling thread, after the Store has the change: that
+// is how the Home tab of the owner stays current whatever surface made the change.
+//
 // Errors: the Store's (Unavailable, InvalidArgument, ResourceExhausted for limits.h, NotFound).
-// Thread-safe; holds no lock of its own and may block on the database and on training.
+// Thread-safe; holds no lock of its own (but a short one around the observer) and may block on
+// the database and on training.
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -44,7 +51,18 @@ class Topics {
   Topics(const Topics&) = delete;
   Topics& operator=(const Topics&) = delete;
 
+  // Called with the owner after each change (see above). It runs on the thread that made the
+  // change, often under that person's lock: it must only note or queue work, never block.
+  using ChangeObserver = std::function<void(const store::UserRef& owner)>;
+  // Sets the observer (replacing the previous one; an empty function removes it). Set it once
+  // at wiring, before the surfaces start.
+  void SetObserver(ChangeObserver observer);
+
   Result<store::Topic> Add(const store::UserRef& owner, const store::TopicContent& content);
+  // Replaces the question, the phrasings and the answer of topic `id` at once (a form's edit).
+  // Phrasings repeating the question or one another are kept once.
+  Result<store::Topic> Edit(const store::UserRef& owner, int64_t id,
+                            const store::TopicContent& content);
   Result<store::Topic> SetQuestion(const store::UserRef& owner, int64_t id,
                                    const std::string& question);
   Result<store::Topic> SetAnswer(const store::UserRef& owner, int64_t id,
@@ -66,6 +84,12 @@ class Topics {
   // nothing published yet, it becomes the whole live set).
   Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);
 
+  // Records a publish request and, unless told not to, starts the training
+  // (TrainingQueue::Enqueue); the owner hears from the queue's callbacks when it is live.
+  Result<store::EnqueueResult> Publish(const store::UserRef& owner, bool schedule = true);
+  // A publish of `owner` went live (the TrainingQueue callback): announces it to the observer.
+  void Published(const store::UserRef& owner);
+
   Result<store::OwnerSettings> Settings(const store::UserRef& owner);
   Status SetLearning(const store::UserRef& owner, bool learn);
 
@@ -79,9 +103,15 @@ class Topics {
   Result<Learned> Learn(const store::UserRef& owner, const store::Topic& draft,
                         const TrainingQueue::LiveChange& change);
 
+  // Tells the observer; passes `result` through.
+  template <typename T>
+  T Announce(const store::UserRef& owner, T result);
+
   store::Store& store_;
   ModelRegistry& registry_;
   TrainingQueue& training_;
+  std::mutex observer_mu_;
+  ChangeObserver observer_;
 };
 
 }  // namespace faqbot::assistant
