@@ -44,11 +44,6 @@ std::vector<RecordingMessenger::Form> RecordingMessenger::forms() const {
   return forms_;
 }
 
-bool RecordingMessenger::WaitForHomes(size_t n, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return homes_.size() >= n; });
-}
-
 std::string RecordingMessenger::DisplayName(const store::UserRef& user) {
   std::unique_lock lock(mu_);
   ++name_lookups_;

@@ -56,8 +56,6 @@ class RecordingMessenger final : public Messenger {
   };
   std::vector<Home> homes() const;
   std::vector<Form> forms() const;
-  // Waits for at least `n` Homes shown, at most `timeout`; true when they came.
-  bool WaitForHomes(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   // Everything recorded so far, oldest first (a copy).
   std::vector<Sent> sent() const;

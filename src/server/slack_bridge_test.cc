@@ -71,6 +71,18 @@ slack::BlockAction Press(const std::string& action_id, const std::string& value 
   return a;
 }
 
+// A press of a button in the app's Home tab: no channel, message or response_url.
+slack::BlockAction PressInHome(const std::string& action_id, const std::string& value = "") {
+  slack::BlockAction a = Press(action_id, value);
+  a.container_type = "view";
+  a.view_id = "V0HOME";
+  a.channel.clear();
+  a.message_ts.clear();
+  a.response_url.clear();
+  a.trigger_id = "trigger-7";
+  return a;
+}
+
 class SlackBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -235,13 +247,7 @@ TEST_F(SlackBridgeTest, OpeningTheHomeTabPublishesIt) {
 }
 
 TEST_F(SlackBridgeTest, HomeButtonsOpenTheFormAndItsSubmissionIsStored) {
-  auto add = Press("home_add_topic#0");
-  add.container_type = "view";
-  add.channel.clear();
-  add.message_ts.clear();
-  add.response_url.clear();
-  add.trigger_id = "trigger-7";
-  EXPECT_TRUE(Handle(add).empty());
+  EXPECT_TRUE(Handle(PressInHome("home_add_topic#0")).empty());
   auto forms = messenger_.forms();
   ASSERT_EQ(forms.size(), 1u);
   EXPECT_EQ(forms[0].trigger_id, "trigger-7");
@@ -272,21 +278,14 @@ TEST_F(SlackBridgeTest, HomeButtonsOpenTheFormAndItsSubmissionIsStored) {
 }
 
 TEST_F(SlackBridgeTest, AnAssistantButtonOnTheHomeRefreshesIt) {
-  auto press = Press("help#1");
-  press.container_type = "view";
-  press.channel.clear();
-  press.message_ts.clear();
-  press.response_url.clear();
-  auto replies = Handle(press);
+  auto replies = Handle(PressInHome("help#1"));
   ASSERT_FALSE(replies.empty());
   EXPECT_EQ(replies[0].to.kind, Destination::Kind::kDirect);  // a Home press is answered in the DM
   home_executor_.RunAll();
   EXPECT_EQ(messenger_.homes().size(), 1u);
 
   // The web console's button does nothing here yet, and says nothing.
-  auto console = press;
-  console.action_id = "open_console#2";
-  EXPECT_TRUE(Handle(console).empty());
+  EXPECT_TRUE(Handle(PressInHome("open_console#2")).empty());
 }
 
 TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {

@@ -6,14 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "assistant/assistant.h"
 #include "assistant/home_tab.h"
 #include "assistant/recording_messenger.h"
-#include "common/clock.h"
-#include "common/executor.h"
-#include "nlu/test_support.h"
+#include "server/published_models_fixture.h"
 #include "slack/block_kit.h"
-#include "test_database.h"
 
 namespace faqbot::server {
 namespace {
@@ -40,20 +36,12 @@ std::vector<std::pair<std::string, std::string>> Buttons(const json& view) {
   return out;
 }
 
-TEST(SlackViewsTest, AHomeWith150TopicsStaysWithinTheLimitsAndPages) {
-  store::testing::TestDatabase database(store::testing::Engine::kSqlite);
-  ASSERT_TRUE(database.status().ok()) << database.status();
-  FakeClock clock;
-  auto store = store::Store::Open(database.url(), clock);
-  ASSERT_TRUE(store.ok()) << store.status();
-  auto lexicon = nlu::testing::BuiltLexicon();
-  assistant::ModelRegistry registry(
-      lexicon, [&](const assistant::OwnerKey& owner) { return (*store)->LoadLiveModel(owner); });
-  ManualExecutor executor;
-  assistant::TrainingQueue training(**store, registry, lexicon, executor, clock, {});
-  assistant::Topics topics(**store, registry, training);
+using SlackViewsHomeTest = testing::PublishedModelsFixture;
+
+TEST_F(SlackViewsHomeTest, AHomeWith150TopicsStaysWithinTheLimitsAndPages) {
+  assistant::Topics topics(*store_, *registry_, *training_);
   assistant::RecordingMessenger messenger;
-  assistant::HomeTab home(**store, topics, messenger, executor, clock);
+  assistant::HomeTab home(*store_, topics, messenger, executor_, clock_);
 
   for (int i = 0; i < 150; ++i) {
     // Long texts too: each is shortened, none spills into more blocks.
@@ -67,7 +55,7 @@ TEST(SlackViewsTest, AHomeWith150TopicsStaysWithinTheLimitsAndPages) {
     asked.owner = kAlice;
     asked.text = "unanswered question " + std::to_string(i) + "?";
     asked.outcome = store::QuestionOutcome::kHandedOff;
-    ASSERT_TRUE((*store)->RecordQuestion(asked).ok());
+    ASSERT_TRUE(store_->RecordQuestion(asked).ok());
   }
 
   int pages = 0;
