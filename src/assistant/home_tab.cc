@@ -184,7 +184,12 @@ Status HomeTab::Press(const ButtonPress& press) {
     const std::optional<int64_t> id = ParseId(press.value);
     if (!id) return InvalidArgumentError("not a topic id: " + press.value);
     FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(press.from, *id));
-    if (!topic) return NotFoundError("topic " + press.value + " not found");
+    if (!topic) {
+      // A Home older than the last change (or a forged press): say so and show it as it is.
+      TellInDm(press.from, "I can't find that topic among yours any more (deleted?).");
+      Refresh(press.from);
+      return NotFoundError("topic " + press.value + " not found");
+    }
     return messenger_.OpenForm(press.trigger_id, {topic->id, topic->content.question,
                                                   topic->content.phrasings,
                                                   topic->content.answer});

@@ -64,7 +64,7 @@ class HomeTab {
   static bool Handles(const std::string& action);
   // A press of one of the Home's buttons: opens the empty or the topic's form (with the press's
   // trigger_id), publishes, or shows another page. Errors: NotFound (the topic is not the
-  // person's), InvalidArgument (a malformed value or an unknown action), the Store's and the
+  // person's: told in the DM, and the Home is refreshed), InvalidArgument (a malformed value or an unknown action), the Store's and the
   // Messenger's; a failed publish is also told in the person's DM.
   Status Press(const ButtonPress& press);
 

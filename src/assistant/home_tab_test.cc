@@ -202,6 +202,10 @@ TEST_F(HomeTabTest, AnotherOwnersTopicIsRefused) {
   EXPECT_EQ(home_->Press(HomePress(kBob, kActionHomeEditTopic, std::to_string(id))).code(),
             StatusCode::kNotFound);
   EXPECT_TRUE(messenger_.forms().empty());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("can't find that topic"));
+  auto shown = Refreshed();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].user, kBob);
 
   Status saved = home_->Submit(Form(kBob, std::to_string(id), "mine now?", "", "Bob's."));
   EXPECT_EQ(saved.code(), StatusCode::kNotFound);
