@@ -25,8 +25,9 @@ Reply Head(const store::TopicOverview& overview) {
   }
   Reply r = Say1("*Your FAQ bot*");
   if (overview.topics.empty()) {
-    r.paragraphs.push_back(Line("You have no topics yet. Add the questions people keep asking "
-                                "you, with your answers, then publish."));
+    r.paragraphs.push_back(
+        Line("You have no topics yet. Add the questions people keep asking "
+             "you, with your answers, then publish."));
   } else {
     std::string line = Count(overview.topics.size(), "topic") + ": " + std::to_string(live) +
                        " ✅ live, " + std::to_string(drafts) + " 🅾 not yet published";
@@ -48,11 +49,11 @@ Reply Activity(const Result<store::OwnerActivity>& activity, int days) {
     return r;
   }
   const store::OwnerActivity& a = *activity;
-  r.paragraphs.push_back(Line("Asked: " + std::to_string(a.asked) + " · Answered by your bot: " +
-                              std::to_string(a.answered) + " · Handed off to you: " +
-                              std::to_string(a.handed_off) + " (" + std::to_string(a.resolved) +
-                              " answered since) · 👍 " + std::to_string(a.thumbs_up) + " · 👎 " +
-                              std::to_string(a.thumbs_down)));
+  r.paragraphs.push_back(
+      Line("Asked: " + std::to_string(a.asked) + " · Answered by your bot: " +
+           std::to_string(a.answered) + " · Handed off to you: " + std::to_string(a.handed_off) +
+           " (" + std::to_string(a.resolved) + " answered since) · 👍 " +
+           std::to_string(a.thumbs_up) + " · 👎 " + std::to_string(a.thumbs_down)));
   return r;
 }
 
@@ -116,7 +117,8 @@ Result<HomeView> HomeTab::Build(const store::UserRef& owner, int page) {
       item.buttons = {Btn("Edit", kActionHomeEditTopic, std::to_string(t.id))};
       list.items.push_back(std::move(item));
     }
-    if (page > 0) list.buttons.push_back(Btn("Previous", kActionHomePage, std::to_string(page - 1)));
+    if (page > 0)
+      list.buttons.push_back(Btn("Previous", kActionHomePage, std::to_string(page - 1)));
     if (page + 1 < pages) {
       list.buttons.push_back(Btn("Next", kActionHomePage, std::to_string(page + 1)));
     }
@@ -154,8 +156,7 @@ void HomeTab::Refresh(const store::UserRef& owner) {
   if (!posted) {
     std::lock_guard lock(state_->mu);
     state_->queued.erase(owner);
-    LogDebug("home: not refreshing the Home of {}/{}: shutting down", owner.team_id,
-             owner.user_id);
+    LogDebug("home: not refreshing the Home of {}/{}: shutting down", owner.team_id, owner.user_id);
   }
 }
 
@@ -191,8 +192,7 @@ Status HomeTab::Press(const ButtonPress& press) {
       return NotFoundError("topic " + press.value + " not found");
     }
     return messenger_.OpenForm(press.trigger_id, {topic->id, topic->content.question,
-                                                  topic->content.phrasings,
-                                                  topic->content.answer});
+                                                  topic->content.phrasings, topic->content.answer});
   }
   if (press.action == kActionHomePage) {
     const std::optional<int64_t> page = press.value == "0" ? 0 : ParseId(press.value);
@@ -207,12 +207,14 @@ Status HomeTab::Press(const ButtonPress& press) {
   if (press.action == kActionHomePublish) {
     auto enqueued = topics_.Publish(press.from);
     if (!enqueued.ok()) {
-      TellInDm(press.from, "I couldn't publish your topics :scream_cat: Please try again in a "
-                           "minute.");
+      TellInDm(press.from,
+               "I couldn't publish your topics :scream_cat: Please try again in a "
+               "minute.");
       return enqueued.status();
     }
-    TellInDm(press.from, "Your topics will be published shortly :heart_eyes_cat: I'll ping you "
-                         "back when done.");
+    TellInDm(press.from,
+             "Your topics will be published shortly :heart_eyes_cat: I'll ping you "
+             "back when done.");
     return Status::Ok();
   }
   return InvalidArgumentError("not a Home button: " + press.action);
@@ -241,7 +243,8 @@ Status HomeTab::Submit(const FormSubmission& submission) {
 
 void HomeTab::TellInDm(const store::UserRef& who, const std::string& words) {
   Status sent = messenger_.Send(Destination::Direct(who), Say1(words));
-  if (!sent.ok()) LogWarn("home: cannot message {}/{}: {}", who.team_id, who.user_id, sent.ToString());
+  if (!sent.ok())
+    LogWarn("home: cannot message {}/{}: {}", who.team_id, who.user_id, sent.ToString());
 }
 
 }  // namespace faqbot::assistant

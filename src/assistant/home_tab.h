@@ -64,8 +64,9 @@ class HomeTab {
   static bool Handles(const std::string& action);
   // A press of one of the Home's buttons: opens the empty or the topic's form (with the press's
   // trigger_id), publishes, or shows another page. Errors: NotFound (the topic is not the
-  // person's: told in the DM, and the Home is refreshed), InvalidArgument (a malformed value or an unknown action), the Store's and the
-  // Messenger's; a failed publish is also told in the person's DM.
+  // person's: told in the DM, and the Home is refreshed), InvalidArgument (a malformed value or an
+  // unknown action), the Store's and the Messenger's; a failed publish is also told in the person's
+  // DM.
   Status Press(const ButtonPress& press);
 
   // A submitted topic form: validated (ValidateTopicForm; an invalid one changes nothing — the
@@ -90,8 +91,8 @@ class HomeTab {
   struct State {
     std::mutex mu;
     std::condition_variable idle;
-    std::set<store::UserRef> queued;       // owners with a refresh queued and not started
-    std::map<store::UserRef, int> pages;    // the page each owner looked at last
+    std::set<store::UserRef> queued;      // owners with a refresh queued and not started
+    std::map<store::UserRef, int> pages;  // the page each owner looked at last
     int running = 0;
     bool stopped = false;
   };

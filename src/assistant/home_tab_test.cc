@@ -44,9 +44,8 @@ class HomeTabTest : public ::testing::Test {
     options.topics_per_page = 5;
     home_ = std::make_unique<HomeTab>(*store_, assistant_->topics(), messenger_, home_executor_,
                                       clock_, options);
-    assistant_->topics().SetObserver([this](const store::UserRef& owner) {
-      home_->Refresh(owner);
-    });
+    assistant_->topics().SetObserver(
+        [this](const store::UserRef& owner) { home_->Refresh(owner); });
   }
   void TearDown() override {
     assistant_->topics().SetObserver(nullptr);

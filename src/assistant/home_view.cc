@@ -38,8 +38,8 @@ std::map<std::string, std::string> ValidateTopicForm(const TopicForm& form) {
   if (form.question.empty()) {
     errors[kFieldQuestion] = "Write the question people ask.";
   } else if (form.question.size() > store::kMaxQuestionBytes) {
-    errors[kFieldQuestion] = "A question takes at most " +
-                             std::to_string(store::kMaxQuestionBytes) + " bytes.";
+    errors[kFieldQuestion] =
+        "A question takes at most " + std::to_string(store::kMaxQuestionBytes) + " bytes.";
   }
   if (form.answer.empty()) {
     errors[kFieldAnswer] = "Write the answer your bot gives.";
@@ -54,7 +54,8 @@ std::map<std::string, std::string> ValidateTopicForm(const TopicForm& form) {
   for (const auto& p : form.phrasings) {
     if (p.size() > store::kMaxQuestionBytes) {
       errors[kFieldPhrasings] = "A phrasing takes at most " +
-                                std::to_string(store::kMaxQuestionBytes) + " bytes, like a question.";
+                                std::to_string(store::kMaxQuestionBytes) +
+                                " bytes, like a question.";
     }
   }
   return errors;

@@ -22,7 +22,8 @@ std::vector<json> SectionBlocks(const assistant::Reply& section) {
       blocks.push_back(std::move(block));
     }
   }
-  if (!section.buttons.empty()) blocks.push_back(slack::ActionsBlock(SlackButtons(section.buttons)));
+  if (!section.buttons.empty())
+    blocks.push_back(slack::ActionsBlock(SlackButtons(section.buttons)));
   if (!section.context.empty()) {
     std::vector<std::string> lines;
     for (const auto& p : section.context) lines.push_back(Mrkdwn(p));
@@ -62,8 +63,8 @@ Result<json> RenderHome(const assistant::HomeView& view) {
   if (blocks.size() > slack::kMaxBlocksPerView) {
     const size_t left_out = blocks.size() - (slack::kMaxBlocksPerView - 1);
     blocks.resize(slack::kMaxBlocksPerView - 1);
-    blocks.push_back(slack::ContextBlock(
-        {"_" + std::to_string(left_out) + " more blocks are not shown here_"}));
+    blocks.push_back(
+        slack::ContextBlock({"_" + std::to_string(left_out) + " more blocks are not shown here_"}));
   }
   json out = {{"type", "home"}, {"blocks", blocks}};
   FAQBOT_RETURN_IF_ERROR(slack::ValidateBlocks(out["blocks"], slack::kMaxBlocksPerView));

@@ -14,8 +14,8 @@
 namespace faqbot::server {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 const store::UserRef kAlice{"T0001", "U0ALICE"};
 const store::UserRef kBob{"T0001", "U0BOB"};
@@ -46,7 +46,8 @@ TEST_F(SlackViewsHomeTest, AHomeWith150TopicsStaysWithinTheLimitsAndPages) {
   for (int i = 0; i < 150; ++i) {
     // Long texts too: each is shortened, none spills into more blocks.
     auto added = topics.Add(kAlice, {"question " + std::to_string(i) + "? " + std::string(500, 'q'),
-                                     {"p1", "p2"}, std::string(5000, 'a')});
+                                     {"p1", "p2"},
+                                     std::string(5000, 'a')});
     ASSERT_TRUE(added.ok()) << added.status();
   }
   for (int i = 0; i < 40; ++i) {
@@ -115,7 +116,12 @@ TEST(SlackViewsTest, TheFormCarriesItsTopicAndComesBackAsASubmission) {
   EXPECT_EQ(RenderTopicForm({})["title"]["text"], "Add a topic");
   EXPECT_FALSE(RenderTopicForm({})["blocks"][0]["element"].contains("initial_value"));
 
-  slack::ViewSubmission submitted{"T0001", "U0ALICE", "V1", "topic_form", "12", "",
+  slack::ViewSubmission submitted{"T0001",
+                                  "U0ALICE",
+                                  "V1",
+                                  "topic_form",
+                                  "12",
+                                  "",
                                   {{"question.question", "where is the wiki?"},
                                    {"phrasings.phrasings", "wiki?\r\n"},
                                    {"answer.answer", "On the intranet."}}};
