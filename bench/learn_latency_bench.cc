@@ -143,7 +143,7 @@ int Run(int argc, char** argv) {
       s.assistant->HandleMessage(ask);
       const std::string value = ItsButton(messenger, topic_ids[k]);
       if (value.empty()) continue;  // answered, or the right topic was not among the offers
-      assistant::ButtonPress press{kOwner, "handoff_topic", value, "D0OWNER", "1.0", ""};
+      assistant::ButtonPress press{kOwner, "handoff_topic", value, "D0OWNER", "1.0", "", ""};
       const auto start = std::chrono::steady_clock::now();
       s.assistant->HandleButton(press);
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -

@@ -72,6 +72,14 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
   rt->assistant_ = std::make_unique<assistant::Assistant>(
       *rt->store_, messenger, *rt->registry_, *rt->training_, *rt->concierge_, clock,
       assistant::AssistantOptions{}, rt->workspace_.get());
+  if (options.home_executor) {
+    rt->home_ = std::make_unique<assistant::HomeTab>(*rt->store_, rt->assistant_->topics(),
+                                                     messenger, *options.home_executor, clock);
+    assistant::HomeTab* home = rt->home_.get();
+    rt->assistant_->topics().SetObserver([home](const store::UserRef& owner) {
+      home->Refresh(owner);
+    });
+  }
   // Jobs left by an earlier run (or another process) start now.
   rt->training_->Poke();
   return rt;
@@ -82,6 +90,8 @@ AssistantRuntime::~AssistantRuntime() { Shutdown(); }
 void AssistantRuntime::Shutdown() {
   if (training_) training_->Shutdown();
   if (training_pool_) training_pool_->Shutdown();
+  // No change can come any more; the Home stops being refreshed before it goes.
+  if (assistant_) assistant_->topics().SetObserver(nullptr);
 }
 
 }  // namespace faqbot::app

@@ -2,7 +2,8 @@
 // `faqbot shell`: the Store, the shared lexicon, the concierge model, the registry of live
 // models (loaded from the Store, invalidated when another process publishes), the workspace index
 // of every live topic (kept in step with every publication), the training queue on its own
-// worker threads, and the Assistant speaking through the given Messenger.
+// worker threads, the Assistant speaking through the given Messenger, and — given an executor
+// for it — the Home tab, refreshed after every change of an owner's topics.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "assistant/assistant.h"
 #include "assistant/concierge_nlu.h"
+#include "assistant/home_tab.h"
 #include "assistant/messenger.h"
 #include "assistant/model_registry.h"
 #include "assistant/training_queue.h"
@@ -26,6 +28,9 @@ struct RuntimeOptions {
   std::string worker_name;   // this process in job leases; empty: host-pid
   size_t training_threads = 1;
   size_t model_cache_bytes = size_t{512} << 20;
+  // Runs the Home tab's refreshes (`faqbot serve`: the reply senders); nullptr: no Home tab
+  // (`faqbot shell`). Must outlive the runtime.
+  Executor* home_executor = nullptr;
 };
 
 class AssistantRuntime {
@@ -44,6 +49,8 @@ class AssistantRuntime {
   assistant::ModelRegistry& registry() { return *registry_; }
   assistant::WorkspaceIndex& workspace() { return *workspace_; }
   store::Store& store() { return *store_; }
+  // nullptr without RuntimeOptions::home_executor.
+  assistant::HomeTab* home() { return home_.get(); }
 
   // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
   void Shutdown();
@@ -59,6 +66,7 @@ class AssistantRuntime {
   std::unique_ptr<ThreadPool> training_pool_;
   std::unique_ptr<assistant::TrainingQueue> training_;
   std::unique_ptr<assistant::Assistant> assistant_;
+  std::unique_ptr<assistant::HomeTab> home_;
 };
 
 // "host-pid", for job leases.

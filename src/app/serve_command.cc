@@ -260,6 +260,7 @@ Status Serve(const ServeFlags& f) {
   RuntimeOptions options;
   options.database_url = database_url;
   options.lexicon_path = f.lexicon;
+  options.home_executor = &senders;
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
 
@@ -267,9 +268,10 @@ Status Serve(const ServeFlags& f) {
   server::StoreDedup dedup(db, clock);
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
-  server::SlackBridge bridge(runtime->assistant(), self.user_id);
+  server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home());
   slack::InboundRouterOptions router_options;
   router_options.self = self;
+  router_options.ack_builder = &server::SlackBridge::Ack;
   slack::InboundRouter router(
       verifier, dedup, events, clock,
       [&bridge](slack::InboundEvent event) { bridge.Handle(event); }, router_options);

@@ -64,7 +64,7 @@ Status Shell(const ShellFlags& f) {
         std::printf("no button %s\n", line.c_str());
         continue;
       }
-      runtime->assistant().HandleButton({me, button->action, button->value, "", "", ""});
+      runtime->assistant().HandleButton({me, button->action, button->value, "", "", "", ""});
       continue;
     }
     assistant::UserMessage message;

@@ -76,4 +76,12 @@ std::string MentionsFromTerminal(const std::string& line) {
   return out;
 }
 
+Status TerminalMessenger::ShowHome(const store::UserRef&, const assistant::HomeView&) {
+  return FailedPreconditionError("the terminal has no Home tab");
+}
+
+Status TerminalMessenger::OpenForm(const std::string&, const assistant::TopicForm&) {
+  return FailedPreconditionError("the terminal has no dialogs");
+}
+
 }  // namespace faqbot::app

@@ -215,6 +215,10 @@ void Assistant::HandleButton(const ButtonPress& press) {
     StartEditName(turn, press.value);
   } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
     SetLearning(turn, press.action == kActionLearnOn);
+  } else if (press.action == kActionOpenConsole) {
+    // The web console answers this button; until it is wired in, the press is ignored.
+    LogInfo("assistant: open_console pressed by {}/{}; no web console here", press.from.team_id,
+            press.from.user_id);
   } else if (auto intent = IntentFromName(press.action)) {
     Dispatch(turn, *intent, press.value);
   } else {
@@ -297,6 +301,7 @@ void Assistant::OnPublished(const store::Publication& publication) {
   Status sent = messenger_.Send(Destination::Direct(publication.owner), r);
   if (!sent.ok())
     LogWarn("assistant: cannot tell the owner about the publish: {}", sent.ToString());
+  topics_.Published(publication.owner);
 }
 
 void Assistant::OnPublishFailed(const store::PublishJob& job, const std::string& error) {

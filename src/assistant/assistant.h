@@ -76,6 +76,10 @@ class Assistant {
   // A press of one of the assistant's buttons.
   void HandleButton(const ButtonPress& press);
 
+  // The topic rules every surface shares (the Home tab, the web console and the API use this
+  // one, so its change observer hears of every change).
+  Topics& topics() { return topics_; }
+
   // TrainingQueue callbacks: tell the owner how the publish went.
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);

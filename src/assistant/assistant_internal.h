@@ -60,6 +60,10 @@ struct HandoffRef {
 std::string HandoffValue(const HandoffRef& ref);
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value);
 
+// The owner's unanswered questions (repeats grouped, at most `limit`) as a list with the
+// hand-off buttons "Answer it" and "Ignore"; nullopt when they cannot be read.
+std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& owner, int limit);
+
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);
 

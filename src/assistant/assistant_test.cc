@@ -78,7 +78,7 @@ class AssistantTest : public ::testing::Test {
   std::string Press(const store::UserRef& from, const std::string& action,
                     const std::string& value = "") {
     const size_t before = messenger_.sent().size();
-    assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", ""});
+    assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", "", ""});
     return Since(before);
   }
   std::string Since(size_t before) {

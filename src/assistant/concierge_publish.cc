@@ -160,7 +160,7 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
     }
     case Step::kConfirmPublish: {
       // Recorded first, announced, then started: the "published" DM always comes second.
-      auto enqueued = training_.Enqueue(turn.who, /*schedule=*/false);
+      auto enqueued = topics_.Publish(turn.who, /*schedule=*/false);
       if (!enqueued.ok()) return Say(turn, CannotNow("publish your topics"));
       ReplacePressed(turn, Say1("🚀 Publishing — confirmed by you."));
       Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +

@@ -344,8 +344,8 @@ void Assistant::StartDelete(Turn& turn, const std::string& value) {
   Say(turn, r);
 }
 
-std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
-  auto waiting = store_.ListUnanswered(owner, 500);
+std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& owner, int limit) {
+  auto waiting = store.ListUnanswered(owner, 500);
   if (!waiting.ok()) return std::nullopt;
   if (waiting->empty()) return Say1("No questions are waiting for you :tada:");
   // The same question asked several times is listed once, with its count and latest asker.
@@ -367,7 +367,7 @@ std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
   Reply r = Say1(Count(order.size(), "question") + " waiting for you:");
   int shown = 0;
   for (const auto& key : order) {
-    if (shown++ >= options_.unanswered_limit) break;
+    if (shown++ >= limit) break;
     const Group& g = groups[key];
     ListItem item;
     item.text = Line({UserText(g.latest->text)});
@@ -381,6 +381,10 @@ std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
     r.items.push_back(std::move(item));
   }
   return r;
+}
+
+std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
+  return assistant::UnansweredList(store_, owner, options_.unanswered_limit);
 }
 
 void Assistant::ListUnanswered(Turn& turn) {

@@ -33,6 +33,7 @@ struct ButtonPress {
   std::string channel;
   std::string message_ts;
   std::string response_url;
+  std::string trigger_id;  // lets the press open a form (Messenger::OpenForm); may be empty
 };
 
 }  // namespace faqbot::assistant

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "assistant/home_view.h"
 #include "assistant/reply.h"
 #include "common/status.h"
 #include "store/store_types.h"
@@ -52,6 +53,12 @@ class Messenger {
   // The person's display name for friendly texts; empty when unknown (yet). Never fails: a
   // lookup error yields "". Thread-safe.
   virtual std::string DisplayName(const store::UserRef& user) = 0;
+  // Shows `view` as `user`'s Home (replacing what it showed before). Errors as Send;
+  // FailedPrecondition on a surface without a Home (the terminal). Thread-safe.
+  virtual Status ShowHome(const store::UserRef& user, const HomeView& view) = 0;
+  // Opens `form` as a dialog for the button press that gave `trigger_id` (Slack: valid 3 s,
+  // once). Errors as Send; FailedPrecondition on a surface without dialogs. Thread-safe.
+  virtual Status OpenForm(const std::string& trigger_id, const TopicForm& form) = 0;
 };
 
 }  // namespace faqbot::assistant

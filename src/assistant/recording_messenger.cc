@@ -7,11 +7,41 @@ Status RecordingMessenger::Send(const Destination& to, const Reply& reply) {
   cv_.wait(lock, [&] { return held_.empty() || to.channel != held_; });
   sent_.push_back({to, reply, PlainText(reply)});
   cv_.notify_all();
+  return Outcome();
+}
+
+Status RecordingMessenger::Outcome() {
   if (failures_ > 0) {
     --failures_;
     return UnavailableError("the chat service is down");
   }
   return Status::Ok();
+}
+
+Status RecordingMessenger::ShowHome(const store::UserRef& user, const HomeView& view) {
+  std::lock_guard lock(mu_);
+  std::string text;
+  for (const auto& section : view.sections) text += PlainText(section) + "\n";
+  homes_.push_back({user, view, std::move(text)});
+  cv_.notify_all();
+  return Outcome();
+}
+
+Status RecordingMessenger::OpenForm(const std::string& trigger_id, const TopicForm& form) {
+  std::lock_guard lock(mu_);
+  forms_.push_back({trigger_id, form});
+  cv_.notify_all();
+  return Outcome();
+}
+
+std::vector<RecordingMessenger::Home> RecordingMessenger::homes() const {
+  std::lock_guard lock(mu_);
+  return homes_;
+}
+
+std::vector<RecordingMessenger::Form> RecordingMessenger::forms() const {
+  std::lock_guard lock(mu_);
+  return forms_;
 }
 
 std::string RecordingMessenger::DisplayName(const store::UserRef& user) {

@@ -28,6 +28,9 @@ class RecordingMessenger final : public Messenger {
   Status Send(const Destination& to, const Reply& reply) override;
   // The name SetName gave `user`, "" otherwise; waits while names are held.
   std::string DisplayName(const store::UserRef& user) override;
+  // Record the Home or the form (then fail like Send when FailNext asked for it).
+  Status ShowHome(const store::UserRef& user, const HomeView& view) override;
+  Status OpenForm(const std::string& trigger_id, const TopicForm& form) override;
 
   void SetName(const store::UserRef& user, std::string name);
   // Deliveries to `channel` wait until Release().
@@ -42,6 +45,18 @@ class RecordingMessenger final : public Messenger {
   int names_waiting() const;
   int name_lookups() const;
 
+  struct Home {
+    store::UserRef user;
+    HomeView view;
+    std::string text;  // the sections' PlainText, one after the other
+  };
+  struct Form {
+    std::string trigger_id;
+    TopicForm form;
+  };
+  std::vector<Home> homes() const;
+  std::vector<Form> forms() const;
+
   // Everything recorded so far, oldest first (a copy).
   std::vector<Sent> sent() const;
   // Waits for at least `n` deliveries, at most `timeout` (so a bug fails a test instead of hanging
@@ -52,6 +67,10 @@ class RecordingMessenger final : public Messenger {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Sent> sent_;
+  std::vector<Home> homes_;
+  std::vector<Form> forms_;
+  // Counts down failures_ (with mu_ held).
+  Status Outcome();
   std::map<store::UserRef, std::string> names_;
   std::string held_;
   int failures_ = 0;

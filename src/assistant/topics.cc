@@ -9,26 +9,25 @@ namespace faqbot::assistant {
 Topics::Topics(store::Store& store, ModelRegistry& registry, TrainingQueue& training)
     : store_(store), registry_(registry), training_(training) {}
 
+void Topics::SetObserver(ChangeObserver observer) {
+  std::lock_guard lock(observer_mu_);
+  observer_ = std::move(observer);
+}
+
 Result<std::vector<store::Topic>> Topics::List(const store::UserRef& owner) {
   return store_.ListTopics(owner);
 }
 
-Result<store::Topic> Topics::Add(const store::UserRef& owner, const store::TopicContent& content) {
-  return store_.AddTopic(owner, content);
-}
-
-Result<store::Topic> Topics::SetQuestion(const store::UserRef& owner, int64_t id,
-                                         const std::string& question) {
-  store::TopicEdit edit;
-  edit.question = question;
-  return store_.UpdateTopic(owner, id, edit);
-}
-
-Result<store::Topic> Topics::SetAnswer(const store::UserRef& owner, int64_t id,
-                                       const std::string& answer) {
-  store::TopicEdit edit;
-  edit.answer = answer;
-  return store_.UpdateTopic(owner, id, edit);
+template <typename T>
+T Topics::Announce(const store::UserRef& owner, T result) {
+  if (!result.ok()) return result;
+  ChangeObserver observer;
+  {
+    std::lock_guard lock(observer_mu_);
+    observer = observer_;
+  }
+  if (observer) observer(owner);
+  return result;
 }
 
 namespace {
@@ -39,7 +38,46 @@ bool Has(const store::TopicContent& content, const std::string& text) {
              content.phrasings.end();
 }
 
+// The phrasings of `content` without repeats of the question or of one another, in order.
+std::vector<std::string> DistinctPhrasings(const store::TopicContent& content) {
+  store::TopicContent kept{content.question, {}, ""};
+  for (const auto& p : content.phrasings) {
+    if (!Has(kept, p)) kept.phrasings.push_back(p);
+  }
+  return kept.phrasings;
+}
+
 }  // namespace
+
+Result<store::Topic> Topics::Add(const store::UserRef& owner, const store::TopicContent& content) {
+  store::TopicContent distinct = content;
+  distinct.phrasings = DistinctPhrasings(content);
+  return Announce(owner, store_.AddTopic(owner, distinct));
+}
+
+Result<store::Topic> Topics::Edit(const store::UserRef& owner, int64_t id,
+                                  const store::TopicContent& content) {
+  store::TopicEdit edit;
+  edit.question = content.question;
+  edit.phrasings = DistinctPhrasings(content);
+  edit.answer = content.answer;
+  if (!content.name.empty()) edit.name = content.name;
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
+}
+
+Result<store::Topic> Topics::SetQuestion(const store::UserRef& owner, int64_t id,
+                                         const std::string& question) {
+  store::TopicEdit edit;
+  edit.question = question;
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
+}
+
+Result<store::Topic> Topics::SetAnswer(const store::UserRef& owner, int64_t id,
+                                       const std::string& answer) {
+  store::TopicEdit edit;
+  edit.answer = answer;
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
+}
 
 Result<store::Topic> Topics::AddPhrasing(const store::UserRef& owner, int64_t id,
                                          const std::string& phrasing) {
@@ -49,7 +87,7 @@ Result<store::Topic> Topics::AddPhrasing(const store::UserRef& owner, int64_t id
   store::TopicEdit edit;
   edit.phrasings = topic->content.phrasings;
   edit.phrasings->push_back(phrasing);
-  return store_.UpdateTopic(owner, id, edit);
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
 }
 
 Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t id,
@@ -62,29 +100,34 @@ Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t
   store::TopicEdit edit;
   edit.phrasings = topic->content.phrasings;
   edit.phrasings->erase(edit.phrasings->begin() + static_cast<std::ptrdiff_t>(index));
-  return store_.UpdateTopic(owner, id, edit);
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
 }
 
 Result<store::Topic> Topics::SetName(const store::UserRef& owner, int64_t id,
                                      const std::string& name) {
   store::TopicEdit edit;
   edit.name = name;
-  return store_.UpdateTopic(owner, id, edit);
+  return Announce(owner, store_.UpdateTopic(owner, id, edit));
 }
 
 Status Topics::Delete(const store::UserRef& owner, int64_t id) {
-  return store_.DeleteTopic(owner, id);
+  return Announce(owner, store_.DeleteTopic(owner, id));
 }
 
-Result<int> Topics::DeleteAll(const store::UserRef& owner) { return store_.DeleteAllTopics(owner); }
+Result<int> Topics::DeleteAll(const store::UserRef& owner) {
+  return Announce(owner, store_.DeleteAllTopics(owner));
+}
+
+
+void Topics::Published(const store::UserRef& owner) { (void)Announce(owner, Status::Ok()); }
 
 Result<store::TopicsImported> Topics::Import(const store::UserRef& owner,
                                              const std::vector<store::TopicContent>& topics,
                                              bool replace) {
-  return store_.ImportTopics(owner, topics, replace);
+  return Announce(owner, store_.ImportTopics(owner, topics, replace));
 }
 
-Result<PublishRequest> Topics::Publish(const store::UserRef& owner) {
+Result<PublishRequest> Topics::Publish(const store::UserRef& owner, bool schedule) {
   PublishRequest request;
   FAQBOT_ASSIGN_OR_RETURN(auto topics, store_.ListTopics(owner));
   for (const auto& t : topics) {
@@ -94,8 +137,8 @@ Result<PublishRequest> Topics::Publish(const store::UserRef& owner) {
       ++request.topics;
     }
   }
-  FAQBOT_ASSIGN_OR_RETURN(request.enqueued, training_.Enqueue(owner));
-  return request;
+  FAQBOT_ASSIGN_OR_RETURN(request.enqueued, training_.Enqueue(owner, schedule));
+  return Announce(owner, Result<PublishRequest>(std::move(request)));
 }
 
 Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& draft,
@@ -106,7 +149,7 @@ Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& d
   FAQBOT_ASSIGN_OR_RETURN(auto settings, store_.GetOwnerSettings(owner));
   if (!settings.learn) return learned;
   FAQBOT_ASSIGN_OR_RETURN(learned.live, training_.Amend(owner, change));
-  return learned;
+  return Announce(owner, Result<Learned>(std::move(learned)));
 }
 
 Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,

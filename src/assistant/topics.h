@@ -10,10 +10,17 @@
 // the owner's setting (OwnerSettings::learn): on, the change also goes live through
 // TrainingQueue::Amend; off, it stays a draft like any edit.
 //
+// Every successful change — and a publish that completed (Published) — is announced to the one
+// change observer, with the owner, on the calling thread, after the Store has the change: that
+// is how the Home tab of the owner stays current whatever surface made the change.
+//
 // Errors: the Store's (Unavailable, InvalidArgument, ResourceExhausted for limits.h, NotFound).
-// Thread-safe; holds no lock of its own and may block on the database and on training.
+// Thread-safe; holds no lock of its own (but a short one around the observer) and may block on
+// the database and on training.
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,9 +60,20 @@ class Topics {
   Topics(const Topics&) = delete;
   Topics& operator=(const Topics&) = delete;
 
+  // Called with the owner after each change (see above). It runs on the thread that made the
+  // change, often under that person's lock: it must only note or queue work, never block.
+  using ChangeObserver = std::function<void(const store::UserRef& owner)>;
+  // Sets the observer (replacing the previous one; an empty function removes it). Set it once
+  // at wiring, before the surfaces start.
+  void SetObserver(ChangeObserver observer);
+
   // The owner's topics, in the order they were added.
   Result<std::vector<store::Topic>> List(const store::UserRef& owner);
   Result<store::Topic> Add(const store::UserRef& owner, const store::TopicContent& content);
+  // Replaces the question, the phrasings and the answer of topic `id` at once (a form's edit).
+  // Phrasings repeating the question or one another are kept once.
+  Result<store::Topic> Edit(const store::UserRef& owner, int64_t id,
+                            const store::TopicContent& content);
   Result<store::Topic> SetQuestion(const store::UserRef& owner, int64_t id,
                                    const std::string& question);
   Result<store::Topic> SetAnswer(const store::UserRef& owner, int64_t id,
@@ -81,9 +99,10 @@ class Topics {
                                        const std::vector<store::TopicContent>& topics,
                                        bool replace);
 
-  // Asks for the owner's topics to be published (TrainingQueue::Enqueue, scheduled at once) and
-  // says how many it makes live and how many drafts without an answer it leaves out.
-  Result<PublishRequest> Publish(const store::UserRef& owner);
+  // Asks for the owner's topics to be published (TrainingQueue::Enqueue; the training starts at
+  // once unless told not to: a caller that first tells the owner then pokes the queue) and says
+  // how many it makes live and how many drafts without an answer it leaves out.
+  Result<PublishRequest> Publish(const store::UserRef& owner, bool schedule = true);
 
   // "It's topic X": `phrasing` becomes a phrasing of topic `id` and, when the owner learns and
   // the topic is live, goes live at once (only it).
@@ -92,6 +111,9 @@ class Topics {
   // "Answer it": a new topic that, when the owner learns, goes live at once (only it; with
   // nothing published yet, it becomes the whole live set).
   Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);
+
+  // A publish of `owner` went live (the TrainingQueue callback): announces it to the observer.
+  void Published(const store::UserRef& owner);
 
   Result<store::OwnerSettings> Settings(const store::UserRef& owner);
   Status SetLearning(const store::UserRef& owner, bool learn);
@@ -106,9 +128,15 @@ class Topics {
   Result<Learned> Learn(const store::UserRef& owner, const store::Topic& draft,
                         const TrainingQueue::LiveChange& change);
 
+  // Tells the observer; passes `result` through.
+  template <typename T>
+  T Announce(const store::UserRef& owner, T result);
+
   store::Store& store_;
   ModelRegistry& registry_;
   TrainingQueue& training_;
+  std::mutex observer_mu_;
+  ChangeObserver observer_;
 };
 
 }  // namespace faqbot::assistant

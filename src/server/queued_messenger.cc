@@ -38,17 +38,35 @@ QueuedMessenger::~QueuedMessenger() {
 }
 
 Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
-  const std::string key = key_of_(to);
+  return Enqueue(key_of_(to), {Describe(to), [to, reply](assistant::Messenger& inner) {
+                                 return inner.Send(to, reply);
+                               }});
+}
+
+Status QueuedMessenger::ShowHome(const store::UserRef& user, const assistant::HomeView& view) {
+  return Enqueue("home:" + user.team_id + "/" + user.user_id,
+                 {"the Home of " + user.team_id + "/" + user.user_id,
+                  [user, view](assistant::Messenger& inner) { return inner.ShowHome(user, view); }});
+}
+
+Status QueuedMessenger::OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) {
+  return Enqueue("form:" + trigger_id,
+                 {"a form", [trigger_id, form](assistant::Messenger& inner) {
+                    return inner.OpenForm(trigger_id, form);
+                  }});
+}
+
+Status QueuedMessenger::Enqueue(const std::string& key, Item item) {
   bool start = false;
   {
     std::lock_guard lock(mu_);
-    if (abandoned_) return UnavailableError("shutting down: not sending " + Describe(to));
+    if (abandoned_) return UnavailableError("shutting down: not sending " + item.what);
     if (queued_ >= options_.max_queued) {
       return ResourceExhaustedError("outgoing queue full (" + std::to_string(queued_) +
-                                    " replies waiting): not sending " + Describe(to));
+                                    " replies waiting): not sending " + item.what);
     }
     auto [it, added] = conversations_.try_emplace(key);
-    it->second.push_back({to, reply});
+    it->second.push_back(std::move(item));
     ++queued_;
     start = added;
   }
@@ -142,7 +160,7 @@ void QueuedMessenger::Drain(const std::string& key) {
       drop = abandoned_;
     }
     if (drop) {
-      LogWarn("slack: shutting down: not sending {}", Describe(item.to));
+      LogWarn("slack: shutting down: not sending {}", item.what);
     } else {
       Deliver(item);
     }
@@ -152,12 +170,12 @@ void QueuedMessenger::Drain(const std::string& key) {
 void QueuedMessenger::Deliver(const Item& item) {
   Status sent;
   try {
-    sent = inner_.Send(item.to, item.reply);
+    sent = item.deliver(inner_);
   } catch (const std::exception& e) {
     sent = InternalError(std::string("exception: ") + e.what());
   }
   if (!sent.ok()) {
-    LogWarn("slack: could not deliver {}: {}", Describe(item.to), sent.ToString());
+    LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
   }
 }
 

@@ -64,6 +64,10 @@ class QueuedMessenger final : public assistant::Messenger {
   // and the lookup is queued so a later call has it. A lookup that found nothing is tried
   // again on a later call.
   std::string DisplayName(const store::UserRef& user) override;
+  // Queue like Send: a person's Home updates in order (a later view always wins), a form on
+  // its own (a trigger_id expires in 3 s, so it waits for no other reply).
+  Status ShowHome(const store::UserRef& user, const assistant::HomeView& view) override;
+  Status OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) override;
 
   // Replies accepted and not yet attempted.
   size_t queued() const;
@@ -76,9 +80,11 @@ class QueuedMessenger final : public assistant::Messenger {
 
  private:
   struct Item {
-    assistant::Destination to;
-    assistant::Reply reply;
+    std::string what;  // for logs: "a DM to T1/U1"
+    std::function<Status(assistant::Messenger&)> deliver;
   };
+  // Queues `item` behind the conversation `key`'s. Errors as Send.
+  Status Enqueue(const std::string& key, Item item);
   // Delivers the conversation's replies, oldest first, until none is left.
   void Drain(const std::string& key);
   void Deliver(const Item& item);

@@ -53,6 +53,29 @@ TEST(QueuedMessengerTest, AcceptsAtOnceAndDeliversOnTheExecutor) {
   EXPECT_EQ(queued.queued(), 0u);
 }
 
+TEST(QueuedMessengerTest, HomesAndFormsAreQueuedToo) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  QueuedMessenger queued(inner, ByChannel(), executor);
+  assistant::HomeView view;
+  view.sections.push_back(Text("home"));
+  ASSERT_TRUE(queued.ShowHome({"T1", "U1"}, view).ok());
+  assistant::TopicForm form;
+  form.topic_id = 7;
+  ASSERT_TRUE(queued.OpenForm("trigger-1", form).ok());
+  EXPECT_TRUE(inner.homes().empty());
+  EXPECT_TRUE(inner.forms().empty());
+  EXPECT_EQ(queued.queued(), 2u);
+  executor.RunAll();
+  ASSERT_EQ(inner.homes().size(), 1u);
+  EXPECT_EQ(inner.homes()[0].user, (store::UserRef{"T1", "U1"}));
+  EXPECT_EQ(inner.homes()[0].text, "home\n\n");
+  ASSERT_EQ(inner.forms().size(), 1u);
+  EXPECT_EQ(inner.forms()[0].trigger_id, "trigger-1");
+  EXPECT_EQ(inner.forms()[0].form.topic_id, 7);
+  EXPECT_EQ(queued.queued(), 0u);
+}
+
 TEST(QueuedMessengerTest, OneConversationKeepsItsOrder) {
   RecordingMessenger inner;
   ManualExecutor executor;

@@ -2,6 +2,8 @@
 
 #include "common/logging.h"
 #include "server/slack_messenger.h"
+#include "server/slack_views.h"
+#include "slack/inbound_router.h"
 
 namespace faqbot::server {
 
@@ -31,8 +33,16 @@ std::string DecodeSlackEntities(std::string_view text) {
   return out;
 }
 
-SlackBridge::SlackBridge(assistant::Assistant& assistant, std::string bot_user_id)
-    : assistant_(assistant), bot_user_id_(std::move(bot_user_id)) {}
+SlackBridge::SlackBridge(assistant::Assistant& assistant, std::string bot_user_id,
+                         assistant::HomeTab* home)
+    : assistant_(assistant), home_(home), bot_user_id_(std::move(bot_user_id)) {}
+
+std::optional<nlohmann::json> SlackBridge::Ack(const slack::InboundEvent& event) {
+  if (const auto* v = std::get_if<slack::ViewSubmission>(&event.payload)) {
+    return TopicFormErrorsAck(*v);
+  }
+  return slack::DefaultAck(event);
+}
 
 void SlackBridge::set_bot_user_id(std::string id) {
   std::lock_guard lock(mu_);
@@ -83,7 +93,25 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     press.channel = a->is_ephemeral ? "" : a->channel;
     press.message_ts = a->message_ts;
     press.response_url = a->response_url;
-    return assistant_.HandleButton(press);
+    press.trigger_id = a->trigger_id;
+    if (home_ && assistant::HomeTab::Handles(press.action)) {
+      Status pressed = home_->Press(press);
+      if (!pressed.ok()) LogWarn("slack bridge: Home button {}: {}", a->action_id, pressed.ToString());
+      return;
+    }
+    assistant_.HandleButton(press);
+    if (home_ && a->container_type == "view") home_->Refresh(press.from);
+    return;
+  }
+  if (const auto* h = std::get_if<slack::AppHomeOpenedEvent>(&event.payload)) {
+    if (home_ && h->tab == "home") home_->Refresh({h->team_id, h->user});
+    return;
+  }
+  if (const auto* v = std::get_if<slack::ViewSubmission>(&event.payload)) {
+    if (!home_) return;
+    Status saved = home_->Submit(FormOfViewSubmission(*v));
+    if (!saved.ok()) LogInfo("slack bridge: form {} not saved: {}", v->callback_id, saved.ToString());
+    return;
   }
   LogDebug("slack bridge: event {} not for the assistant", event.event_id);
 }

@@ -1,5 +1,7 @@
 // SlackBridge: Slack events in, assistant calls out. A DM to the app, an @mention in a channel,
-// a slash command and a button press become the assistant's UserMessage / ButtonPress; other
+// a slash command and a button press become the assistant's UserMessage / ButtonPress; opening
+// the app's Home tab, the Home's own buttons and a submitted topic form go to the HomeTab (a
+// hand-off button pressed on the Home goes to the assistant, then the Home is refreshed); other
 // events are dropped. Slack's entities (&amp; &lt; &gt;) are decoded so the assistant stores what
 // the person typed; the messenger escapes it again on the way out. Thread-safe.
 #pragma once
@@ -7,15 +9,25 @@
 #include <mutex>
 #include <string>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "assistant/assistant.h"
+#include "assistant/home_tab.h"
 #include "slack/slack_event.h"
 
 namespace faqbot::server {
 
 class SlackBridge {
  public:
-  // `assistant` must outlive the bridge. `bot_user_id`: the app's own user id (auth.test).
-  SlackBridge(assistant::Assistant& assistant, std::string bot_user_id);
+  // `assistant` and `home` must outlive the bridge. `bot_user_id`: the app's own user id
+  // (auth.test). Without a `home`, Home events are dropped.
+  SlackBridge(assistant::Assistant& assistant, std::string bot_user_id,
+              assistant::HomeTab* home = nullptr);
+
+  // The immediate ack of `event` (an InboundRouter AckBuilder): a topic form that cannot be
+  // saved is answered with its errors, shown in the modal; the rest as slack::DefaultAck.
+  static std::optional<nlohmann::json> Ack(const slack::InboundEvent& event);
 
   // Runs the assistant for one event (on the calling thread).
   void Handle(const slack::InboundEvent& event);
@@ -27,6 +39,7 @@ class SlackBridge {
   std::string bot_user_id() const;
 
   assistant::Assistant& assistant_;
+  assistant::HomeTab* home_;
   mutable std::mutex mu_;
   std::string bot_user_id_;
 };

@@ -71,6 +71,18 @@ slack::BlockAction Press(const std::string& action_id, const std::string& value 
   return a;
 }
 
+// A press of a button in the app's Home tab: no channel, message or response_url.
+slack::BlockAction PressInHome(const std::string& action_id, const std::string& value = "") {
+  slack::BlockAction a = Press(action_id, value);
+  a.container_type = "view";
+  a.view_id = "V0HOME";
+  a.channel.clear();
+  a.message_ts.clear();
+  a.response_url.clear();
+  a.trigger_id = "trigger-7";
+  return a;
+}
+
 class SlackBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -89,10 +101,14 @@ class SlackBridgeTest : public ::testing::Test {
         *store_, *registry_, lexicon, executor_, clock_, assistant::TrainingQueue::Callbacks{});
     assistant_ = std::make_unique<assistant::Assistant>(*store_, messenger_, *registry_, *training_,
                                                         *concierge_, clock_);
-    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
+    home_ = std::make_unique<assistant::HomeTab>(*store_, assistant_->topics(), messenger_,
+                                                 home_executor_, clock_);
+    assistant_->topics().SetObserver([this](const store::UserRef& o) { home_->Refresh(o); });
+    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot, home_.get());
   }
   void TearDown() override {
     bridge_.reset();
+    home_.reset();
     training_.reset();
     assistant_.reset();
     registry_.reset();
@@ -117,12 +133,14 @@ class SlackBridgeTest : public ::testing::Test {
   store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   FakeClock clock_;
   ManualExecutor executor_;
+  ManualExecutor home_executor_;
   RecordingMessenger messenger_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<assistant::ConciergeNlu> concierge_;
   std::unique_ptr<assistant::ModelRegistry> registry_;
   std::unique_ptr<assistant::TrainingQueue> training_;
   std::unique_ptr<assistant::Assistant> assistant_;
+  std::unique_ptr<assistant::HomeTab> home_;
   std::unique_ptr<SlackBridge> bridge_;
 };
 
@@ -134,6 +152,7 @@ class SlackBridgeOverQueueTest : public SlackBridgeTest {
     queued_ =
         std::make_unique<QueuedMessenger>(messenger_, &SlackMessenger::ConversationOf, senders_);
     bridge_.reset();
+    home_.reset();
     assistant_ = std::make_unique<assistant::Assistant>(*store_, *queued_, *registry_, *training_,
                                                         *concierge_, clock_);
     bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
@@ -209,9 +228,64 @@ TEST_F(SlackBridgeTest, MessagesOutsideTheDmAreLeftToAppMention) {
     m.channel_type = type;
     EXPECT_TRUE(Handle(m).empty()) << type;
   }
-  // Events the assistant does not act on are dropped too.
-  EXPECT_TRUE(Handle(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "home"}).empty());
+  // Opening the Messages tab or submitting some other modal does nothing.
+  EXPECT_TRUE(Handle(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "messages"}).empty());
   EXPECT_TRUE(Handle(slack::ViewSubmission{kTeam, kAlice.user_id, "V1", "cb", "", "", {}}).empty());
+  home_executor_.RunAll();
+  EXPECT_TRUE(messenger_.homes().empty());
+  EXPECT_TRUE(messenger_.forms().empty());
+}
+
+TEST_F(SlackBridgeTest, OpeningTheHomeTabPublishesIt) {
+  bridge_->Handle(Event(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "home"}));
+  EXPECT_TRUE(messenger_.homes().empty());  // queued, never on the event's thread
+  home_executor_.RunAll();
+  auto homes = messenger_.homes();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_EQ(homes[0].user, kAlice);
+  EXPECT_THAT(homes[0].text, HasSubstr("You have no topics yet"));
+}
+
+TEST_F(SlackBridgeTest, HomeButtonsOpenTheFormAndItsSubmissionIsStored) {
+  EXPECT_TRUE(Handle(PressInHome("home_add_topic#0")).empty());
+  auto forms = messenger_.forms();
+  ASSERT_EQ(forms.size(), 1u);
+  EXPECT_EQ(forms[0].trigger_id, "trigger-7");
+  EXPECT_EQ(forms[0].form.topic_id, 0);
+
+  slack::ViewSubmission submitted{kTeam, kAlice.user_id, "V1", "topic_form", "", "",
+                                  {{"question.question", "is &lt;b&gt; bold?"},
+                                   {"phrasings.phrasings", ""},
+                                   {"answer.answer", "Yes."}}};
+  // The ack has nothing to say about a valid form.
+  EXPECT_FALSE(SlackBridge::Ack(Event(submitted)).has_value());
+  EXPECT_TRUE(Handle(submitted).empty());
+  auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  ASSERT_EQ(topics->size(), 1u);
+  // Modal inputs are plain text: Slack sends them verbatim, nothing to decode.
+  EXPECT_EQ((*topics)[0].content.question, "is &lt;b&gt; bold?");
+  home_executor_.RunAll();
+  ASSERT_EQ(messenger_.homes().size(), 1u);
+
+  // An invalid one is answered in the ack, under its input.
+  submitted.values["answer.answer"] = "";
+  auto ack = SlackBridge::Ack(Event(submitted));
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)["response_action"], "errors");
+  EXPECT_TRUE((*ack)["errors"].contains("answer")) << ack->dump();
+  EXPECT_FALSE((*ack)["errors"].contains("question")) << ack->dump();
+}
+
+TEST_F(SlackBridgeTest, AnAssistantButtonOnTheHomeRefreshesIt) {
+  auto replies = Handle(PressInHome("help#1"));
+  ASSERT_FALSE(replies.empty());
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kDirect);  // a Home press is answered in the DM
+  home_executor_.RunAll();
+  EXPECT_EQ(messenger_.homes().size(), 1u);
+
+  // The web console's button does nothing here yet, and says nothing.
+  EXPECT_TRUE(Handle(PressInHome("open_console#2")).empty());
 }
 
 TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {

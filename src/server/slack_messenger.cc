@@ -6,42 +6,13 @@
 #include "common/logging.h"
 #include "slack/block_kit.h"
 #include "slack/mrkdwn.h"
+#include "server/slack_views.h"
 
 namespace faqbot::server {
 namespace {
 
 // Characters of a reply shown in a notification; the blocks carry the whole reply.
 constexpr size_t kMaxNotificationText = 150;
-
-std::string Mrkdwn(const assistant::Paragraph& p) {
-  std::string out;
-  for (const auto& span : p.spans) {
-    switch (span.kind) {
-      case assistant::Span::Kind::kText:
-        out += span.value;
-        break;
-      case assistant::Span::Kind::kUserText:
-        out += slack::EscapeMrkdwn(span.value);
-        break;
-      case assistant::Span::Kind::kMention:
-        out += "<@" + span.value + ">";
-        break;
-    }
-  }
-  return out;
-}
-
-std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& buttons) {
-  std::vector<slack::Button> out;
-  for (size_t i = 0; i < buttons.size(); ++i) {
-    const auto& b = buttons[i];
-    slack::ButtonStyle style = slack::ButtonStyle::kDefault;
-    if (b.style == assistant::Button::Style::kPrimary) style = slack::ButtonStyle::kPrimary;
-    if (b.style == assistant::Button::Style::kDanger) style = slack::ButtonStyle::kDanger;
-    out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style});
-  }
-  return out;
-}
 
 // The top-level "text" of every message of a reply (notifications, clients without blocks): its
 // first paragraphs (else its first list item), rendered like the blocks so that mentions stay
@@ -72,6 +43,36 @@ void AddAsMessages(std::vector<nlohmann::json> blocks,
 }
 
 }  // namespace
+
+std::string Mrkdwn(const assistant::Paragraph& p) {
+  std::string out;
+  for (const auto& span : p.spans) {
+    switch (span.kind) {
+      case assistant::Span::Kind::kText:
+        out += span.value;
+        break;
+      case assistant::Span::Kind::kUserText:
+        out += slack::EscapeMrkdwn(span.value);
+        break;
+      case assistant::Span::Kind::kMention:
+        out += "<@" + span.value + ">";
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& buttons) {
+  std::vector<slack::Button> out;
+  for (size_t i = 0; i < buttons.size(); ++i) {
+    const auto& b = buttons[i];
+    slack::ButtonStyle style = slack::ButtonStyle::kDefault;
+    if (b.style == assistant::Button::Style::kPrimary) style = slack::ButtonStyle::kPrimary;
+    if (b.style == assistant::Button::Style::kDanger) style = slack::ButtonStyle::kDanger;
+    out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style});
+  }
+  return out;
+}
 
 std::string ActionOfActionId(std::string_view action_id) {
   const size_t hash = action_id.find('#');
@@ -278,6 +279,15 @@ std::string SlackMessenger::DisplayName(const store::UserRef& user) {
   std::lock_guard lock(mu_);
   names_[Key(user)] = name;
   return name;
+}
+
+Status SlackMessenger::ShowHome(const store::UserRef& user, const assistant::HomeView& view) {
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json rendered, RenderHome(view));
+  return web_.ViewsPublish(user.user_id, rendered);
+}
+
+Status SlackMessenger::OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) {
+  return web_.ViewsOpen(trigger_id, RenderTopicForm(form)).status();
 }
 
 }  // namespace faqbot::server

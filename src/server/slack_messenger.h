@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "assistant/messenger.h"
+#include "slack/block_kit.h"
 #include "slack/web_api_client.h"
 
 namespace faqbot::server {
@@ -27,6 +28,9 @@ class SlackMessenger final : public assistant::Messenger {
 
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
   std::string DisplayName(const store::UserRef& user) override;
+  // views.publish of RenderHome(view); views.open of RenderTopicForm(form).
+  Status ShowHome(const store::UserRef& user, const assistant::HomeView& view) override;
+  Status OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) override;
 
   // The conversation `to` belongs to, so a QueuedMessenger keeps its replies in order: the
   // channel id, the response_url, or for a person's DM — addressed to the person (kDirect) or
@@ -53,6 +57,12 @@ class SlackMessenger final : public assistant::Messenger {
   std::unordered_map<std::string, std::string> names_;        // "team/user" → display name
   std::unordered_map<std::string, int> response_uses_;        // response_url → posts made
 };
+
+// A paragraph as mrkdwn: the assistant's words as they are, people's text escaped, mentions
+// as <@U…>.
+std::string Mrkdwn(const assistant::Paragraph& p);
+// The assistant's buttons as Block Kit buttons, action_id "<action>#<position>".
+std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& buttons);
 
 // A button's action_id carries the assistant action and its position ("publish#2"), because
 // action ids must be unique within a block; this gives back the action.

@@ -130,7 +130,7 @@ Status CheckBlock(const json& block, const std::string& path) {
 }
 
 // The blocks of one list item: its section, then its buttons beyond an accessory.
-std::vector<json> ItemBlocks(const ListItem& item) {
+std::vector<json> ItemBlocksOf(const ListItem& item) {
   std::vector<json> blocks;
   if (item.buttons.size() == 1) {
     blocks.push_back(SectionBlock(item.mrkdwn, {}, item.buttons.front()));
@@ -186,6 +186,8 @@ json SectionBlock(std::string_view mrkdwn, const std::vector<std::string>& field
   return block;
 }
 
+std::vector<json> ListItemBlocks(const ListItem& item) { return ItemBlocksOf(item); }
+
 json ActionsBlock(const std::vector<Button>& buttons, std::string_view block_id) {
   json block = {{"type", "actions"}, {"elements", json::array()}};
   SetBlockId(block, block_id);
@@ -222,11 +224,11 @@ std::vector<json> SectionsForText(std::string_view mrkdwn) {
   return sections;
 }
 
-Status ValidateBlocks(const json& blocks) {
+Status ValidateBlocks(const json& blocks, size_t max_blocks) {
   if (!blocks.is_array()) return InvalidArgumentError("blocks: not an array");
-  if (blocks.size() > kMaxBlocksPerMessage) {
+  if (blocks.size() > max_blocks) {
     return InvalidArgumentError("blocks: " + std::to_string(blocks.size()) + " blocks, limit " +
-                                std::to_string(kMaxBlocksPerMessage));
+                                std::to_string(max_blocks));
   }
   try {
     for (size_t i = 0; i < blocks.size(); ++i) {
@@ -277,7 +279,7 @@ Result<std::vector<json>> PaginateList(const std::vector<ListItem>& items,
   std::vector<std::vector<json>> pages(1);
   size_t used = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    std::vector<json> blocks = ItemBlocks(items[i]);
+    std::vector<json> blocks = ItemBlocksOf(items[i]);
     if (blocks.size() > budget) {
       return InvalidArgumentError("list item " + std::to_string(i) + " needs " +
                                   std::to_string(blocks.size()) + " blocks, a page holds " +

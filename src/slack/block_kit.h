@@ -24,6 +24,7 @@ namespace faqbot::slack {
 
 // Slack's limits (docs.slack.dev Block Kit reference; python-slack-sdk validators).
 inline constexpr size_t kMaxBlocksPerMessage = 50;
+inline constexpr size_t kMaxBlocksPerView = 100;  // a modal or a Home tab
 inline constexpr size_t kMaxSectionText = 3000;
 inline constexpr size_t kMaxSectionFields = 10;
 inline constexpr size_t kMaxFieldText = 2000;
@@ -73,11 +74,12 @@ nlohmann::json HeaderBlock(std::string_view text);
 // Sections holding all of a long mrkdwn text (SplitText at kMaxSectionText): nothing is dropped.
 std::vector<nlohmann::json> SectionsForText(std::string_view mrkdwn);
 
-// Ok when `blocks` (a JSON array) keeps every limit above: block count, text lengths, field and
+// Ok when `blocks` (a JSON array) keeps every limit above: block count (at most `max_blocks`:
+// kMaxBlocksPerMessage for a message, kMaxBlocksPerView for a view), text lengths, field and
 // element counts, button label/value/action_id and block_id lengths, non-empty section text or
 // fields. Errors: InvalidArgument naming the first violation ("blocks[3].accessory.value: 2107
 // characters, limit 2000").
-Status ValidateBlocks(const nlohmann::json& blocks);
+Status ValidateBlocks(const nlohmann::json& blocks, size_t max_blocks = kMaxBlocksPerMessage);
 
 // Accumulates the blocks of one message.
 class MessageBuilder {
@@ -107,6 +109,10 @@ struct ListItem {
   std::string mrkdwn;           // shortened to kMaxSectionText
   std::vector<Button> buttons;  // one: the section's accessory; more: actions blocks below it
 };
+
+// The blocks of one item: a section with its button as accessory, or a section and actions
+// blocks for several buttons.
+std::vector<nlohmann::json> ListItemBlocks(const ListItem& item);
 
 struct PageOptions {
   // Header of every page, plain text; no header when empty.

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -302,6 +303,61 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     return value;
   }
 
+  // An interaction payload (block_actions, view_submission) as Slack sends it; returns the ack's
+  // body (HTTP) or the ack's payload (Socket Mode), null when it has none.
+  nlohmann::json Interact(const nlohmann::json& payload) {
+    if (socket_mode()) {
+      const std::string id = emulator_.QueueEnvelope("interactive", payload, true);
+      nlohmann::json acked;
+      EXPECT_TRUE(SlackEmulator::WaitFor(
+          [&] {
+            for (const auto& a : emulator_.Acks()) {
+              if (a.envelope_id == id) {
+                acked = a.payload;
+                return true;
+              }
+            }
+            return false;
+          },
+          std::chrono::seconds(20)));
+      return acked;
+    }
+    auto r = slack_emulator::PostSigned(Url("/slack/interactive"),
+                                        slack_emulator::SignedKind::kInteraction, payload, kSecret,
+                                        SystemClock::Instance());
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return nullptr;
+    EXPECT_EQ(r->status, 200) << r->body;
+    return r->body.empty() ? nlohmann::json() : nlohmann::json::parse(r->body, nullptr, false);
+  }
+  // Waits for the next views.publish (or views.open) call, after those already consumed, whose
+  // arguments contain `needle` (and name `user`, for views.publish); returns its arguments.
+  nlohmann::json ExpectView(const std::string& method, const std::string& user,
+                            const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto calls = emulator_.Calls();
+      for (size_t i = 0; i < calls.size(); ++i) {
+        const auto& c = calls[i];
+        if (consumed_.count(i) || c.method != method) continue;
+        if (!user.empty() && c.args.value("user_id", "") != user) continue;
+        if (c.args.dump().find(needle) == std::string::npos) continue;
+        EXPECT_TRUE(c.response.value("ok", false)) << c.response.dump();
+        consumed_.insert(i);
+        return c.args;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "no " << method << " containing '" << needle << "'; see " << log_;
+    return {};
+  }
+  // The value of the first button whose action_id starts with `action` in a view.
+  static std::string ViewButtonValue(const nlohmann::json& args, const std::string& action) {
+    Posted p;
+    p.args = args;
+    return ButtonValue(p, action);
+  }
+
   SlackEmulator emulator_;
   std::unique_ptr<TestDatabase> db_;
   ServeProcess server_;
@@ -547,6 +603,77 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
   Dm(kAlice, "show my topics");
   list = Expect(alice_dm, "Here are your current topics");
   EXPECT_THAT(list.text, ::testing::HasSubstr("🅾 who waters the office plants?"));
+}
+
+TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
+  const std::string alice_dm = DmChannel(kAlice);
+  // A change in the DM re-publishes the Home.
+  Dm(kAlice, "hey, add a new topic");
+  Expect(alice_dm, "What question should I expect?");
+  Dm(kAlice, "what is the wifi password?");
+  Expect(alice_dm, "What answer should I provide?");
+  Dm(kAlice, "It's on the fridge.");
+  Expect(alice_dm, "Topic added");
+  ExpectView("views.publish", kAlice, "what is the wifi password?");
+
+  // Opening the Home publishes it, with the topic and the buttons.
+  SendEvent(fx::AppHomeOpenedEvent(kAlice, alice_dm));
+  nlohmann::json home = ExpectView("views.publish", kAlice, "what is the wifi password?");
+  EXPECT_EQ(home["view"]["type"], "home");
+  EXPECT_LE(home["view"]["blocks"].size(), 100u);
+  EXPECT_THAT(home.dump(), ::testing::HasSubstr("open_console#"));
+  EXPECT_THAT(home.dump(), ::testing::HasSubstr("Last 7 days"));
+
+  // Add topic: a modal for the press's trigger_id.
+  Interact(fx::BlockActionsInHome("home_add_topic#0", "", kAlice, "1700000010.1.add"));
+  nlohmann::json opened = ExpectView("views.open", "", "1700000010.1.add");
+  EXPECT_EQ(opened["view"]["callback_id"], "topic_form");
+
+  // An answer left empty is shown in the modal; nothing is stored.
+  nlohmann::json ack = Interact(fx::ViewSubmissionOf(
+      "topic_form", kAlice, "",
+      {{"question", "where can visitors park?"}, {"phrasings", ""}, {"answer", ""}}));
+  ASSERT_TRUE(ack.is_object()) << ack.dump();
+  EXPECT_EQ(ack["response_action"], "errors");
+  EXPECT_TRUE(ack["errors"].contains("answer")) << ack.dump();
+
+  // A valid form is stored and the Home re-published with it.
+  ack = Interact(fx::ViewSubmissionOf("topic_form", kAlice, "",
+                                      {{"question", "where can visitors park?"},
+                                       {"phrasings", "visitor parking?\nguest parking?"},
+                                       {"answer", "Level -2 of the garage."}}));
+  EXPECT_FALSE(ack.is_object() && ack.contains("response_action")) << ack.dump();
+  home = ExpectView("views.publish", kAlice, "where can visitors park?");
+
+  // Edit: the modal shows the topic; the question changes and a phrasing goes.
+  const std::string id = ViewButtonValue(home, "home_edit_topic");
+  ASSERT_FALSE(id.empty());
+  Interact(fx::BlockActionsInHome("home_edit_topic#0", id, kAlice, "1700000011.1.edit"));
+  opened = ExpectView("views.open", "", "1700000011.1.edit");
+  EXPECT_EQ(opened["view"]["private_metadata"], id);
+  Interact(fx::ViewSubmissionOf("topic_form", kAlice, id,
+                                {{"question", "what is the wifi password for guests?"},
+                                 {"phrasings", ""},
+                                 {"answer", "It's on the fridge."}}));
+  ExpectView("views.publish", kAlice, "what is the wifi password for guests?");
+  {
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto topics = (*db)->ListTopics({fx::kTeamId, kAlice});
+    ASSERT_TRUE(topics.ok()) << topics.status();
+    ASSERT_EQ(topics->size(), 2u);
+    std::map<std::string, std::vector<std::string>> phrasings;
+    for (const store::Topic& t : *topics) phrasings[t.content.question] = t.content.phrasings;
+    EXPECT_TRUE(phrasings.count("what is the wifi password for guests?"));
+    EXPECT_EQ(phrasings["where can visitors park?"],
+              (std::vector<std::string>{"visitor parking?", "guest parking?"}));
+  }
+
+  // Another person's form cannot change Alice's topic.
+  Interact(fx::ViewSubmissionOf(
+      "topic_form", kBob, id, {{"question", "mine?"}, {"phrasings", ""}, {"answer", "Bob's."}}));
+  Expect(DmChannel(kBob), "not one of yours");
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -157,4 +157,47 @@ json ViewSubmission(const std::string& callback_id, const std::string& user,
       {"is_enterprise_install", false}};
 }
 
+json BlockActionsInHome(const std::string& action_id, const std::string& value,
+                        const std::string& user, const std::string& trigger_id) {
+  return {
+      {"type", "block_actions"},
+      {"user", {{"id", user}, {"username", "someone"}, {"name", "someone"}, {"team_id", kTeamId}}},
+      {"api_app_id", kAppId},
+      {"token", "verification-token-deprecated"},
+      {"container", {{"type", "view"}, {"view_id", "V0HOME"}}},
+      {"trigger_id", trigger_id},
+      {"team", {{"id", kTeamId}, {"domain", "emulated"}}},
+      {"is_enterprise_install", false},
+      {"view",
+       {{"id", "V0HOME"}, {"team_id", kTeamId}, {"type", "home"}, {"hash", "1700000004.abc"}}},
+      {"actions",
+       json::array({{{"action_id", action_id},
+                     {"block_id", "home"},
+                     {"text", {{"type", "plain_text"}, {"text", "Button"}, {"emoji", true}}},
+                     {"value", value},
+                     {"type", "button"},
+                     {"action_ts", "1700000004.000200"}}})}};
+}
+
+json AppHomeOpenedEvent(const std::string& user, const std::string& channel) {
+  return {{"type", "app_home_opened"},
+          {"user", user},
+          {"channel", channel},
+          {"tab", "home"},
+          {"event_ts", "1700000005.000100"}};
+}
+
+json ViewSubmissionOf(const std::string& callback_id, const std::string& user,
+                      const std::string& private_metadata,
+                      const std::map<std::string, std::string>& inputs) {
+  json payload = ViewSubmission(callback_id, user, "unused", "unused", "");
+  payload["view"]["private_metadata"] = private_metadata;
+  json values = json::object();
+  for (const auto& [id, value] : inputs) {
+    values[id] = {{id, {{"type", "plain_text_input"}, {"value", value}}}};
+  }
+  payload["view"]["state"]["values"] = std::move(values);
+  return payload;
+}
+
 }  // namespace faqbot::slack_emulator::fixtures

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 
 namespace faqbot::slack_emulator::fixtures {
@@ -33,9 +34,20 @@ nlohmann::json SlashCommand(const std::string& command, const std::string& text,
 nlohmann::json BlockActionsButton(const std::string& action_id, const std::string& value,
                                   const std::string& user, const std::string& channel,
                                   const std::string& message_ts, const std::string& response_url);
+// `block_actions` payload for a button click in the app's Home tab (container type "view"; no
+// channel, no message, no response_url). `trigger_id` lets the app open a modal.
+nlohmann::json BlockActionsInHome(const std::string& action_id, const std::string& value,
+                                  const std::string& user, const std::string& trigger_id);
+// Inner event: `user` opened the app's Home tab.
+nlohmann::json AppHomeOpenedEvent(const std::string& user, const std::string& channel);
 // `view_submission` payload for a modal with one plain-text input.
 nlohmann::json ViewSubmission(const std::string& callback_id, const std::string& user,
                               const std::string& block_id, const std::string& action_id,
                               const std::string& value);
+// `view_submission` payload for a modal of plain-text inputs, each named by one id used as its
+// block_id and action_id (`inputs`: id → value), carrying `private_metadata`.
+nlohmann::json ViewSubmissionOf(const std::string& callback_id, const std::string& user,
+                                const std::string& private_metadata,
+                                const std::map<std::string, std::string>& inputs);
 
 }  // namespace faqbot::slack_emulator::fixtures

@@ -1,0 +1,318 @@
+// The Home tab below the chat layer: real SQLite, the real engine, a TrainingQueue and the Home's
+// refreshes on ManualExecutors (so a test decides when a refresh runs), and a recording
+// Messenger.
+#include "assistant/home_tab.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "assistant/assistant.h"
+#include "assistant/recording_messenger.h"
+#include "nlu/test_support.h"
+#include "test_database.h"
+
+namespace faqbot::assistant {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const store::UserRef kAlice{"T0001", "U0ALICE"};
+const store::UserRef kBob{"T0001", "U0BOB"};
+
+class HomeTabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    auto store = store::Store::Open(database_.url(), clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    auto lexicon = nlu::testing::BuiltLexicon();
+    auto concierge = ConciergeNlu::Create(lexicon);
+    ASSERT_TRUE(concierge.ok());
+    concierge_ = std::move(concierge).value();
+    registry_ = std::make_unique<ModelRegistry>(
+        lexicon, [this](const OwnerKey& owner) { return store_->LoadLiveModel(owner); });
+    TrainingQueue::Callbacks callbacks;
+    callbacks.published = [this](const store::Publication& p) { assistant_->OnPublished(p); };
+    training_ = std::make_unique<TrainingQueue>(*store_, *registry_, lexicon, training_executor_,
+                                                clock_, callbacks);
+    assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
+                                             *concierge_, clock_);
+    HomeTabOptions options;
+    options.topics_per_page = 5;
+    home_ = std::make_unique<HomeTab>(*store_, assistant_->topics(), messenger_, home_executor_,
+                                      clock_, options);
+    assistant_->topics().SetObserver(
+        [this](const store::UserRef& owner) { home_->Refresh(owner); });
+  }
+  void TearDown() override {
+    assistant_->topics().SetObserver(nullptr);
+    home_.reset();
+    training_.reset();
+    assistant_.reset();
+    registry_.reset();
+    store_.reset();
+  }
+
+  Topics& topics() { return assistant_->topics(); }
+  int64_t AddTopic(const store::UserRef& owner, const std::string& question,
+                   const std::string& answer, std::vector<std::string> phrasings = {}) {
+    auto topic = topics().Add(owner, {question, std::move(phrasings), answer});
+    EXPECT_TRUE(topic.ok()) << topic.status();
+    return topic.ok() ? topic->id : 0;
+  }
+  // Runs the queued refreshes; returns the Homes they showed.
+  std::vector<RecordingMessenger::Home> Refreshed() {
+    const size_t before = messenger_.homes().size();
+    home_executor_.RunAll();
+    auto all = messenger_.homes();
+    return {all.begin() + static_cast<std::ptrdiff_t>(before), all.end()};
+  }
+  FormSubmission Form(const store::UserRef& from, const std::string& metadata,
+                      const std::string& question, const std::string& phrasings,
+                      const std::string& answer) {
+    return {from,
+            kTopicFormId,
+            metadata,
+            {{kFieldQuestion, question}, {kFieldPhrasings, phrasings}, {kFieldAnswer, answer}}};
+  }
+  ButtonPress HomePress(const store::UserRef& from, const std::string& action,
+                        const std::string& value = "") {
+    ButtonPress press;
+    press.from = from;
+    press.action = action;
+    press.value = value;
+    press.trigger_id = "trigger-1";
+    return press;
+  }
+
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
+  FakeClock clock_;
+  ManualExecutor training_executor_;
+  ManualExecutor home_executor_;
+  RecordingMessenger messenger_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ConciergeNlu> concierge_;
+  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<TrainingQueue> training_;
+  std::unique_ptr<Assistant> assistant_;
+  std::unique_ptr<HomeTab> home_;
+};
+
+TEST_F(HomeTabTest, ShowsTopicsFiguresUnansweredAndTheButtons) {
+  AddTopic(kAlice, "where is the wiki?", "On the intranet.", {"wiki link?"});
+  store::NewQuestion asked;
+  asked.asker = kBob;
+  asked.owner = kAlice;
+  asked.text = "who runs the VPN?";
+  asked.outcome = store::QuestionOutcome::kHandedOff;
+  ASSERT_TRUE(store_->RecordQuestion(asked).ok());
+
+  home_->Refresh(kAlice);
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_EQ(homes[0].user, kAlice);
+  const std::string& text = homes[0].text;
+  EXPECT_THAT(text, HasSubstr("🅾 where is the wiki? — On the intranet. (+1 phrasing)"));
+  EXPECT_THAT(text, HasSubstr("1 topic: 0 ✅ live, 1 🅾 not yet published"));
+  EXPECT_THAT(text, HasSubstr("Last 7 days"));
+  EXPECT_THAT(text, HasSubstr("Asked: 1 · Answered by your bot: 0 · Handed off to you: 1"));
+  EXPECT_THAT(text, HasSubstr("who runs the VPN?"));
+  EXPECT_THAT(text, HasSubstr("[Answer it]"));
+  EXPECT_THAT(text, HasSubstr("[Add topic]"));
+  EXPECT_THAT(text, HasSubstr("[Publish]"));
+  EXPECT_THAT(text, HasSubstr("[Open the web console]"));
+  bool console_button = false;
+  for (const auto& section : homes[0].view.sections) {
+    for (const auto& b : section.buttons) console_button |= b.action == "open_console";
+  }
+  EXPECT_TRUE(console_button);
+}
+
+TEST_F(HomeTabTest, ABurstOfChangesRefreshesTheHomeOnce) {
+  for (int i = 0; i < 5; ++i) {
+    AddTopic(kAlice, "question " + std::to_string(i) + "?", "answer " + std::to_string(i));
+  }
+  AddTopic(kBob, "bob's question?", "bob's answer");
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 2u);  // one for Alice, one for Bob
+  EXPECT_EQ(homes[0].user, kAlice);
+  EXPECT_THAT(homes[0].text, HasSubstr("question 4?"));
+  EXPECT_EQ(homes[1].user, kBob);
+
+  // After a refresh ran, the next change refreshes again.
+  AddTopic(kAlice, "question 5?", "answer 5");
+  EXPECT_EQ(Refreshed().size(), 1u);
+  EXPECT_TRUE(Refreshed().empty());
+}
+
+TEST_F(HomeTabTest, PagesLongListsAndRemembersThePage) {
+  for (int i = 0; i < 12; ++i) {
+    AddTopic(kAlice, "question " + std::to_string(i) + "?", "answer");
+  }
+  Refreshed();
+  auto first = home_->Build(kAlice, 0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const Reply& list = first->sections[2];
+  EXPECT_EQ(list.items.size(), 5u);
+  EXPECT_THAT(PlainText(list), HasSubstr("page 1 of 3"));
+  ASSERT_EQ(list.buttons.size(), 1u);
+  EXPECT_EQ(list.buttons[0].action, kActionHomePage);
+  EXPECT_EQ(list.buttons[0].value, "1");
+
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePage, "2")).ok());
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("page 3 of 3"));
+  EXPECT_THAT(homes[0].text, HasSubstr("question 11?"));
+  EXPECT_THAT(homes[0].text, Not(HasSubstr("question 0?")));
+  EXPECT_THAT(homes[0].text, HasSubstr("[Previous]"));
+  EXPECT_THAT(homes[0].text, Not(HasSubstr("[Next]")));
+
+  // A change refreshes the page the owner looks at.
+  AddTopic(kAlice, "question 12?", "answer");
+  homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("question 12?"));
+  EXPECT_TRUE(home_->Press(HomePress(kAlice, kActionHomePage, "x")).code() ==
+              StatusCode::kInvalidArgument);
+}
+
+TEST_F(HomeTabTest, AddAndEditOpenTheFormWithTheTrigger) {
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomeAddTopic)).ok());
+  const int64_t id = AddTopic(kAlice, "where is the wiki?", "On the intranet.", {"wiki?"});
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomeEditTopic, std::to_string(id))).ok());
+  auto forms = messenger_.forms();
+  ASSERT_EQ(forms.size(), 2u);
+  EXPECT_EQ(forms[0].trigger_id, "trigger-1");
+  EXPECT_EQ(forms[0].form.topic_id, 0);
+  EXPECT_TRUE(forms[0].form.question.empty());
+  EXPECT_EQ(forms[1].form.topic_id, id);
+  EXPECT_EQ(forms[1].form.question, "where is the wiki?");
+  EXPECT_THAT(forms[1].form.phrasings, ElementsAre("wiki?"));
+  EXPECT_EQ(forms[1].form.answer, "On the intranet.");
+}
+
+TEST_F(HomeTabTest, AnotherOwnersTopicIsRefused) {
+  const int64_t id = AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  Refreshed();
+  EXPECT_EQ(home_->Press(HomePress(kBob, kActionHomeEditTopic, std::to_string(id))).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(messenger_.forms().empty());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("can't find that topic"));
+  auto shown = Refreshed();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].user, kBob);
+
+  Status saved = home_->Submit(Form(kBob, std::to_string(id), "mine now?", "", "Bob's."));
+  EXPECT_EQ(saved.code(), StatusCode::kNotFound);
+  auto topic = store_->GetTopic(kAlice, id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.question, "where is the wiki?");
+  ASSERT_FALSE(messenger_.sent().empty());
+  EXPECT_EQ(messenger_.sent().back().to.user, kBob);
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("not one of yours"));
+  EXPECT_TRUE(Refreshed().empty());
+}
+
+TEST_F(HomeTabTest, SubmittingANewTopicStoresItAndRefreshesTheHome) {
+  ASSERT_TRUE(home_
+                  ->Submit(Form(kAlice, "", "  where is the wiki?  ", "wiki?\n\n  wiki link?\n",
+                                "On the intranet."))
+                  .ok());
+  auto stored = store_->ListTopics(kAlice);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].content.question, "where is the wiki?");
+  EXPECT_THAT((*stored)[0].content.phrasings, ElementsAre("wiki?", "wiki link?"));
+  EXPECT_EQ((*stored)[0].content.answer, "On the intranet.");
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("where is the wiki?"));
+}
+
+TEST_F(HomeTabTest, EditChangesTheQuestionAndRemovesPhrasings) {
+  const int64_t id =
+      AddTopic(kAlice, "where is the wiki?", "On the intranet.", {"wiki?", "wiki link?"});
+  Refreshed();
+  // "wiki link?" is gone; the question changed; a phrasing repeating it is kept once.
+  ASSERT_TRUE(home_
+                  ->Submit(Form(kAlice, std::to_string(id), "how do I find the wiki?",
+                                "wiki?\nhow do I find the wiki?\nwiki?", "At wiki.example."))
+                  .ok());
+  auto topic = store_->GetTopic(kAlice, id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.question, "how do I find the wiki?");
+  EXPECT_THAT((*topic)->content.phrasings, ElementsAre("wiki?"));
+  EXPECT_EQ((*topic)->content.answer, "At wiki.example.");
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("how do I find the wiki? — At wiki.example."));
+}
+
+TEST_F(HomeTabTest, AnInvalidFormChangesNothing) {
+  EXPECT_EQ(home_->Submit(Form(kAlice, "", "", "", "an answer")).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(home_->Submit(Form(kAlice, "not-an-id", "q?", "", "a")).code(),
+            StatusCode::kInvalidArgument);
+  auto stored = store_->ListTopics(kAlice);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->empty());
+  EXPECT_TRUE(Refreshed().empty());
+}
+
+TEST_F(HomeTabTest, ValidationNamesEachBadField) {
+  TopicForm form;
+  auto errors = ValidateTopicForm(form);
+  EXPECT_EQ(errors.size(), 2u);
+  EXPECT_THAT(errors[kFieldQuestion], HasSubstr("question"));
+  EXPECT_THAT(errors[kFieldAnswer], HasSubstr("answer"));
+  form.question = "q?";
+  form.answer = "a";
+  EXPECT_TRUE(ValidateTopicForm(form).empty());
+  form.phrasings.assign(201, "p");
+  EXPECT_EQ(ValidateTopicForm(form).count(kFieldPhrasings), 1u);
+  form.phrasings = {std::string(4001, 'x')};
+  EXPECT_EQ(ValidateTopicForm(form).count(kFieldPhrasings), 1u);
+}
+
+TEST_F(HomeTabTest, ADmChangeAndAPublishRefreshTheHome) {
+  // The concierge's add-a-topic flow goes through the same Topics.
+  UserMessage m;
+  m.surface = UserMessage::Surface::kDirect;
+  m.from = kAlice;
+  m.channel = "D0ALICE";
+  for (const char* text : {"hey, add a new topic", "where is the wiki?", "On the intranet."}) {
+    m.text = text;
+    assistant_->HandleMessage(m);
+  }
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("🅾 where is the wiki?"));
+
+  // Publish from the Home: the request refreshes it, and so does the publication going live.
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("published shortly"));
+  Refreshed();
+  training_executor_.RunAll();
+  homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("✅ where is the wiki?"));
+}
+
+TEST_F(HomeTabTest, RefreshesQueuedWhenTheHomeGoesDoNothing) {
+  AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  assistant_->topics().SetObserver(nullptr);
+  home_.reset();
+  home_executor_.RunAll();
+  EXPECT_TRUE(messenger_.homes().empty());
+  // TearDown resets what is left.
+  HomeTabOptions options;
+  home_ = std::make_unique<HomeTab>(*store_, assistant_->topics(), messenger_, home_executor_,
+                                    clock_, options);
+}
+
+}  // namespace
+}  // namespace faqbot::assistant

@@ -1,0 +1,73 @@
+// What the Home tab and the topic form show, independent of Slack: a Messenger renders a
+// HomeView as the person's App Home (Block Kit, within Slack's 100 blocks) and a TopicForm as a
+// modal whose inputs come back as a FormSubmission. The assistant never writes Slack syntax.
+//
+// A form's inputs are named by the kField* constants (Slack: block_id and action_id); a
+// submission maps each name to what the person typed. ValidateTopicForm is pure and fast, so the
+// server can also run it inside Slack's 3-second ack to show errors in the modal itself.
+// Value types and pure functions; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "assistant/reply.h"
+#include "common/status.h"
+#include "store/store_types.h"
+
+namespace faqbot::assistant {
+
+// Buttons of the Home tab (Button::action).
+inline constexpr const char* kActionHomeAddTopic = "home_add_topic";    // opens an empty form
+inline constexpr const char* kActionHomeEditTopic = "home_edit_topic";  // value: topic id
+inline constexpr const char* kActionHomePublish = "home_publish";
+inline constexpr const char* kActionHomePage = "home_page";  // value: 0-based page of topics
+// Handled by the web console (a one-time link in the DM); the Home only shows the button.
+inline constexpr const char* kActionOpenConsole = "open_console";
+
+// The topic form: its id (Slack: callback_id) and its inputs.
+inline constexpr const char* kTopicFormId = "topic_form";
+inline constexpr const char* kFieldQuestion = "question";
+inline constexpr const char* kFieldPhrasings = "phrasings";  // one a line
+inline constexpr const char* kFieldAnswer = "answer";
+// The longest text one input takes (Slack's plain_text_input max_length).
+inline constexpr size_t kMaxFormInputChars = 3000;
+
+// A person's Home: sections shown one under the other, separated. Each section is a Reply:
+// paragraphs, then its items (one line with its buttons each), then its buttons, then its small
+// print.
+struct HomeView {
+  std::vector<Reply> sections;
+};
+
+// The form adding (topic_id 0) or editing a topic.
+struct TopicForm {
+  int64_t topic_id = 0;
+  std::string question;
+  std::vector<std::string> phrasings;
+  std::string answer;
+};
+
+// A submitted form, as the assistant sees it.
+struct FormSubmission {
+  store::UserRef from;
+  std::string form_id;                        // kTopicFormId
+  std::string metadata;                       // what the form carried (TopicFormMetadata)
+  std::map<std::string, std::string> fields;  // kField* → the text typed ("" when left empty)
+};
+
+// What a TopicForm carries through the chat service to identify its topic: "12" or "" (new).
+std::string TopicFormMetadata(const TopicForm& form);
+
+// The form a submission describes: trimmed question and answer, phrasings one a line, trimmed,
+// blank lines dropped. InvalidArgument when the metadata is not a topic id.
+Result<TopicForm> ParseTopicForm(const FormSubmission& submission);
+
+// Field → what is wrong with it, fit to show under the input; empty when the form can be saved.
+// Checks what needs no database: a question, an answer, the lengths of store/limits.h and of an
+// input, at most kMaxPhrasings phrasings.
+std::map<std::string, std::string> ValidateTopicForm(const TopicForm& form);
+
+}  // namespace faqbot::assistant
