@@ -1,7 +1,8 @@
 // AssistantRuntime: the assistant and everything it runs on, wired once for `faqbot serve` and
 // `faqbot shell`: the Store, the shared lexicon, the concierge model, the registry of live
 // models (loaded from the Store, invalidated when another process publishes), the training
-// queue on its own worker threads, and the Assistant speaking through the given Messenger.
+// queue on its own worker threads, the web console's sign-in, and the Assistant speaking through
+// the given Messenger.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "server/console_auth.h"
 #include "store/store.h"
 
 namespace faqbot::app {
@@ -24,6 +26,9 @@ struct RuntimeOptions {
   std::string worker_name;   // this process in job leases; empty: host-pid
   size_t training_threads = 1;
   size_t model_cache_bytes = size_t{512} << 20;
+  // The base URL of the web console (`faqbot serve`); empty: no console, and the assistant's
+  // "open the web console" says how to get a link instead of making one.
+  std::string console_url;
 };
 
 class AssistantRuntime {
@@ -41,6 +46,8 @@ class AssistantRuntime {
   assistant::TrainingQueue& training() { return *training_; }
   assistant::ModelRegistry& registry() { return *registry_; }
   store::Store& store() { return *store_; }
+  // The web console's sign-in (links the assistant DMs, sessions the console checks).
+  server::ConsoleAuth& console_auth() { return *console_auth_; }
 
   // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
   void Shutdown();
@@ -49,6 +56,7 @@ class AssistantRuntime {
   AssistantRuntime() = default;
 
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<server::ConsoleAuth> console_auth_;
   std::unique_ptr<assistant::ConciergeNlu> concierge_;
   std::unique_ptr<assistant::ModelRegistry> registry_;
   std::unique_ptr<ThreadPool> training_pool_;

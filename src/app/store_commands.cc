@@ -1,19 +1,21 @@
-// `faqbot topics import|export|list`, `faqbot token create|list|revoke` and `faqbot db migrate`:
-// operators' access to the Store.
+// `faqbot topics import|export|list`, `faqbot token create|list|revoke`, `faqbot console
+// link|signout` and `faqbot db migrate`: operators' access to the Store.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <set>
 #include <string>
 
 #include "app/commands.h"
 #include "assistant/reply.h"
+#include "assistant/topic_import.h"
 #include "assistant/training_queue.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 #include "common/utf8.h"
 #include "nlu/nlu_yaml.h"
 #include "server/api_tokens.h"
+#include "server/console_auth.h"
 #include "store/limits.h"
 #include "store/postgres_backend.h"
 #include "store/store.h"
@@ -66,47 +68,17 @@ Result<store::UserRef> ResolveOwner(store::Store& db, const StoreFlags& f) {
 
 Status Import(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(nlu::TrainingData data, nlu::ReadNluYamlFile(f.file));
-  // Check every topic before writing any, so a bad file imports nothing.
-  std::vector<store::TopicContent> incoming;
-  for (const auto& intent : data.intents) {
-    if (intent.response.empty()) {
-      return InvalidArgumentError(f.file + ": intent '" + intent.name +
-                                  "' has no answer (add `responses: utter_" + intent.name +
-                                  ": - text: …`)");
-    }
-    store::TopicContent content;
-    content.question = intent.examples.front();
-    content.phrasings.assign(intent.examples.begin() + 1, intent.examples.end());
-    content.answer = intent.response;
-    if (content.phrasings.size() > store::kMaxPhrasings) {
-      return ResourceExhaustedError(
-          f.file + ": intent '" + intent.name + "' has " + std::to_string(intent.examples.size()) +
-          " examples; a topic keeps at most " + std::to_string(store::kMaxPhrasings + 1));
-    }
-    incoming.push_back(std::move(content));
-  }
+  FAQBOT_ASSIGN_OR_RETURN(auto incoming, assistant::TopicsFromNlu(data, f.file));
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
-  FAQBOT_ASSIGN_OR_RETURN(auto existing, db->ListTopics(owner));
-  std::set<std::string> known;
-  for (const auto& t : existing) known.insert(t.content.question);
-  int added = 0, skipped = 0;
-  for (const auto& content : incoming) {
-    if (known.count(content.question)) {
-      ++skipped;
-      continue;
-    }
-    auto topic = db->AddTopic(owner, content);
-    if (!topic.ok()) {
-      return topic.status().WithContext("after importing " +
-                                        assistant::Count(static_cast<size_t>(added), "topic"));
-    }
-    known.insert(content.question);
-    ++added;
-  }
-  std::printf("imported %d topic%s for %s/%s", added, added == 1 ? "" : "s", owner.team_id.c_str(),
-              owner.user_id.c_str());
-  if (skipped > 0) std::printf(" (%d already there, skipped)", skipped);
+  FAQBOT_ASSIGN_OR_RETURN(
+      assistant::ImportCounts counts,
+      assistant::ImportTopics(*db, owner, incoming, [&](const store::TopicContent& content) {
+        return db->AddTopic(owner, content);
+      }));
+  std::printf("imported %d topic%s for %s/%s", counts.added, counts.added == 1 ? "" : "s",
+              owner.team_id.c_str(), owner.user_id.c_str());
+  if (counts.skipped > 0) std::printf(" (%d already there, skipped)", counts.skipped);
   std::printf("; publish to make them live\n");
   return Status::Ok();
 }
@@ -114,8 +86,7 @@ Status Import(const StoreFlags& f) {
 Status Export(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
-  FAQBOT_ASSIGN_OR_RETURN(auto topics, db->ListTopics(owner));
-  const std::string yaml = nlu::WriteNluYaml(assistant::TopicsAsTrainingData(topics));
+  FAQBOT_ASSIGN_OR_RETURN(std::string yaml, assistant::ExportTopicsYaml(*db, owner));
   if (!f.out.empty()) return WriteFileAtomically(f.out, yaml);
   std::fwrite(yaml.data(), 1, yaml.size(), stdout);
   return Status::Ok();
@@ -161,17 +132,6 @@ Status List(const StoreFlags& f) {
                 OneLine(removed.content.question).c_str());
   }
   return Status::Ok();
-}
-
-// "2026-11-29 04:20 UTC" for Unix milliseconds; "never" for 0.
-std::string UtcMinute(int64_t unix_millis) {
-  if (unix_millis == 0) return "never";
-  const std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-  return text;
 }
 
 Status TokenCreate(const StoreFlags& f) {
@@ -238,6 +198,30 @@ Status Migrate(const StoreFlags& f) {
   return Status::Ok();
 }
 
+Status ConsoleLink(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  server::ConsoleAuth auth(*db);
+  FAQBOT_ASSIGN_OR_RETURN(std::string link, auth.CreateLink(owner));
+  std::fprintf(stderr, "A web console sign-in link for %s/%s; it works once, within %lld minutes:\n",
+               owner.team_id.c_str(), owner.user_id.c_str(),
+               static_cast<long long>(
+                   std::chrono::duration_cast<std::chrono::minutes>(auth.options().link_ttl)
+                       .count()));
+  // Alone on stdout, for scripts.
+  std::printf("%s\n", server::ConsoleLoginUrl(PublicUrlFromEnv(), link).c_str());
+  return Status::Ok();
+}
+
+Status ConsoleSignOut(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  FAQBOT_ASSIGN_OR_RETURN(int ended, db->RevokeConsoleSessions(owner));
+  std::printf("ended %d web console session%s of %s/%s\n", ended, ended == 1 ? "" : "s",
+              owner.team_id.c_str(), owner.user_id.c_str());
+  return Status::Ok();
+}
+
 void AddDatabaseOption(CLI::App* cmd, StoreFlags& f) {
   cmd->add_option("--database", f.database,
                   "database URL: sqlite:PATH or postgresql://… (default: $FAQBOT_DATABASE_URL, "
@@ -296,6 +280,18 @@ void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry) {
   revoke->add_option("ID", f.token, "the token's id (from `token list`) or the token itself")
       ->required();
   registry.Add(revoke, [flags] { return TokenRevoke(*flags); });
+
+  CLI::App* console = app.add_subcommand("console", "sign-in to the web console of `faqbot serve`");
+  console->require_subcommand(1);
+  CLI::App* link = console->add_subcommand(
+      "link", "print a one-time sign-in URL for the owner (valid 15 minutes; base URL "
+              "$FAQBOT_PUBLIC_URL, else http://localhost:$FAQBOT_PORT)");
+  AddOwnerOptions(link, f);
+  registry.Add(link, [flags] { return ConsoleLink(*flags); });
+  CLI::App* signout = console->add_subcommand(
+      "signout", "end every web console session of the owner and unused sign-in links");
+  AddOwnerOptions(signout, f);
+  registry.Add(signout, [flags] { return ConsoleSignOut(*flags); });
 
   CLI::App* db = app.add_subcommand("db", "the database");
   db->require_subcommand(1);

@@ -23,6 +23,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,10 @@ struct AssistantOptions {
   // A new topic's question that the live bot already answers this surely with another topic is
   // pointed out ("looks like your topic X"), with the offer to add it as a phrasing instead.
   float similar_topic_confidence = 0.7f;
+  // Makes a one-time sign-in URL of the web console for an owner (`faqbot serve` passes
+  // server::ConsoleAuth's); unset where no console is served (the terminal shell), and then
+  // "open the web console" says how to get one.
+  std::function<Result<std::string>(const store::UserRef& owner)> console_link;
 };
 
 class Assistant {
@@ -74,6 +79,10 @@ class Assistant {
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);
 
+  // The rules about topics this assistant follows, for the other surfaces (the web console) to
+  // change topics exactly as the dialogue does.
+  Topics& topics() { return topics_; }
+
  private:
   struct Turn;  // one person's message or button press being handled
   // Finish()es a turn when the handler returns, whichever way it returns.
@@ -91,6 +100,8 @@ class Assistant {
   void Help(Turn& turn);
   void ShowSettings(Turn& turn);
   void SetLearning(Turn& turn, bool learn);
+  // DMs a one-time sign-in link of the web console.
+  void OpenConsole(Turn& turn);
   // Publishing and confirmations (concierge_publish.cc).
   void AskDeleteAll(Turn& turn);
   void AskPublish(Turn& turn);

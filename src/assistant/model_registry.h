@@ -66,6 +66,9 @@ class ModelRegistry {
   // Forgets every cached model (publications may have been missed); loads in flight are not kept.
   void InvalidateAll();
 
+  // The lexicon every model of this registry is loaded with.
+  const std::shared_ptr<const nlu::Lexicon>& lexicon() const { return lexicon_; }
+
   size_t cached_models() const;
   size_t cached_bytes() const;
   // The publication version of the owner's cached model; nullopt when none is cached.
