@@ -28,6 +28,7 @@ header nav{display:flex;flex-wrap:wrap;gap:.3rem .9rem}
 header a{color:#fff;text-decoration:none;opacity:.85}
 header a.here{opacity:1;text-decoration:underline}
 header form{margin-left:auto}
+header button{background:transparent;color:#fff;border-color:#ffffff99;margin:0}
 main{max-width:52rem;margin:0 auto;padding:1rem}
 h1{font-size:1.35rem;margin:.3rem 0 1rem}
 h2{font-size:1.1rem;margin:1.4rem 0 .5rem}

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from selenium import webdriver
@@ -19,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-faqbot, lexicon, shots = sys.argv[1], sys.argv[2], sys.argv[3]
+faqbot, lexicon, shots = (os.path.abspath(a) for a in sys.argv[1:4])
 os.makedirs(shots, exist_ok=True)
 work = tempfile.mkdtemp()
 database = f"sqlite:{work}/console.db"
@@ -34,8 +35,19 @@ env.update(FAQBOT_PUBLIC_URL=base, FAQBOT_LEXICON=lexicon)
 server = subprocess.Popen([faqbot, "serve", "--database", database, "--port", str(port),
                            "--bind", "127.0.0.1", "--lexicon", lexicon],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=work)
-banner = server.stdout.readline().decode()
-assert "listening on" in banner, banner
+output = []  # the server's output, drained so that it never blocks on a full pipe
+
+
+def drain():
+    for line in server.stdout:
+        output.append(line.decode("utf-8", "replace"))
+
+
+threading.Thread(target=drain, daemon=True).start()
+deadline = time.time() + 60
+while not any("listening on" in line for line in output):
+    assert server.poll() is None and time.time() < deadline, "serve did not start:\n" + "".join(output)
+    time.sleep(0.1)
 
 
 def link(owner="U0ALICE"):
@@ -120,6 +132,9 @@ try:
     assert "Please sign in" in text(), text()
     shot("08-signed-out")
     print(f"console browser test passed; screenshots in {shots}")
+except Exception:
+    print("server output:\n" + "".join(output), file=sys.stderr)
+    raise
 finally:
     driver.quit()
     server.send_signal(signal.SIGTERM)
