@@ -30,7 +30,9 @@ with socket.socket() as s:  # a free port for the server
     port = s.getsockname()[1]
 base = f"http://127.0.0.1:{port}"
 env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-env.update(FAQBOT_PUBLIC_URL=base, FAQBOT_LEXICON=lexicon)
+# No Slack: the publish DM goes to a closed local port instead of slack.com.
+env.update(FAQBOT_PUBLIC_URL=base, FAQBOT_LEXICON=lexicon,
+           FAQBOT_SLACK_API_URL="http://127.0.0.1:9/api/")
 
 server = subprocess.Popen([faqbot, "serve", "--database", database, "--port", str(port),
                            "--bind", "127.0.0.1", "--lexicon", lexicon],
@@ -90,7 +92,7 @@ try:
     driver.find_element(By.ID, "answer").send_keys("Next to the kitchen, room 4.")
     driver.find_element(By.ID, "phrasings").send_keys("printer location\nhow do I print")
     driver.find_element(By.CSS_SELECTOR, "#add-topic button[type=submit]").click()
-    wait.until(expected_conditions.presence_of_element_located((By.ID, "phrasings")))
+    wait.until(expected_conditions.url_contains("did=added"))
     assert "Topic added" in text(), text()
     shot("03-topic")
 
@@ -98,6 +100,7 @@ try:
     driver.get(base + "/console/")
     assert "draft" in text()
     driver.find_element(By.XPATH, "//form[@action='/console/publish']//button").click()
+    wait.until(expected_conditions.url_contains("did=publishing"))
     deadline = time.time() + 30
     while "✅ live" not in text():
         assert time.time() < deadline, "the topic never went live:\n" + text()
@@ -128,6 +131,7 @@ try:
     shot("07-reused-link")
     driver.get(base + "/console/")
     driver.find_element(By.XPATH, "//form[@action='/console/logout']//button").click()
+    wait.until(expected_conditions.url_to_be(base + "/console/login"))
     driver.get(base + "/console/")
     assert "Please sign in" in text(), text()
     shot("08-signed-out")
