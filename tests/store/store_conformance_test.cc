@@ -802,6 +802,25 @@ TEST_P(StoreConformanceTest, ConsoleLinksAreUsedOnceAndOpenSessionsThatExpire) {
   EXPECT_EQ(*store_->PurgeExpiredConsoleSignIns(), 3);  // two links, one session
 }
 
+TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentRedeemersOfALinkSignsIn) {
+  for (int round = 0; round < 3; ++round) {
+    const std::string link = "race-link-" + std::to_string(round);
+    ASSERT_TRUE(store_->AddConsoleLink(kAlice, link, std::chrono::minutes(15)).ok());
+    std::atomic<int> signed_in{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        auto opened = store_->RedeemConsoleLink(
+            link, link + "-session-" + std::to_string(t), std::chrono::hours(12));
+        ASSERT_TRUE(opened.ok()) << opened.status();
+        if (opened->has_value()) ++signed_in;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(signed_in.load(), 1);
+  }
+}
+
 TEST_P(StoreConformanceTest, ConsoleSessionsAreRevokedOneOrAllOfAnOwner) {
   using std::chrono::hours;
   for (const char* n : {"1", "2", "3"}) {
