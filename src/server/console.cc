@@ -72,6 +72,16 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// Whether a sign-in POST comes from a page of this console, by the Fetch Metadata header every
+// current browser sends: another site's form (signing the victim in to the attacker's session)
+// is "cross-site" or "same-site". (Origin cannot tell: with the console's no-referrer policy a
+// browser sends "Origin: null" for its own forms too.) Clients without the header are let
+// through: they are not a victim's browser.
+bool FromThisConsole(const HttpRequest& request) {
+  const std::string_view site = slack::HeaderValue(request.headers, "sec-fetch-site");
+  return site.empty() || site == "same-origin" || site == "none";
+}
+
 std::string TopicUrl(int64_t id, std::string_view did) {
   return "/console/topic?id=" + std::to_string(id) + "&did=" + std::string(did);
 }
@@ -252,6 +262,10 @@ HttpResponse Console::LoginPage(const HttpRequest& http) {
 }
 
 HttpResponse Console::RedeemLogin(const HttpRequest& http) {
+  if (!FromThisConsole(http)) {
+    return ErrorPage(nullptr, PermissionDeniedError("Sign in from the link itself, not from "
+                                                    "another site."));
+  }
   auto fields = FieldsOf(http, /*post=*/true);
   if (!fields.ok()) return ErrorPage(nullptr, fields.status());
   auto signed_in = auth_.Redeem((*fields)["token"]);

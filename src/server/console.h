@@ -4,7 +4,8 @@
 //   GET  /console/login?token=…   a page with one "Sign in" button (link previews and scanners
 //                                 that fetch the URL do not use the link up)
 //   POST /console/login           redeems the one-time link (console_auth.h), sets the session
-//                                 cookie and redirects to the topics
+//                                 cookie and redirects to the topics; refused (403) when the
+//                                 browser says it comes from another site (Sec-Fetch-Site)
 //   GET  /console/                topics with their live / draft / needs-an-answer marks, add
 //   GET  /console/topic?id=N      one topic: question, answer, phrasings, delete
 //   POST /console/topics          do=add|question|answer|add_phrasing|remove_phrasing|delete

@@ -123,6 +123,22 @@ TEST_F(ConsoleTest, RefusesAReusedOrStaleLink) {
   EXPECT_EQ(Post("/console/login", {{"token", "not-a-link"}}).status, 401);
 }
 
+TEST_F(ConsoleTest, RefusesASignInPostedFromAnotherSite) {
+  // Another site's form would sign the victim in to the attacker's session.
+  const std::string link = Link(kAlice);
+  HttpRequest request;
+  request.method = "POST";
+  request.target = request.path = "/console/login";
+  request.body = "token=" + link;
+  for (const char* other : {"cross-site", "same-site"}) {
+    request.headers["Sec-Fetch-Site"] = other;
+    EXPECT_EQ(console_->Serve(request).status, 403) << other;
+  }
+  // The console's own sign-in page: signed in (the refusals did not use the link up).
+  request.headers["Sec-Fetch-Site"] = "same-origin";
+  EXPECT_EQ(console_->Serve(request).status, 303);
+}
+
 TEST_F(ConsoleTest, PagesNeedALiveSession) {
   EXPECT_EQ(Get("/console/").status, 401);
   EXPECT_EQ(Get("/console/", "faqbot_console=" + std::string(64, 'a')).status, 401);
