@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -34,9 +35,13 @@ inline constexpr std::string_view kLocalTeam = "TLOCAL";
 // `faqbot nlu train|parse|eval`: the matching engine (src/nlu).
 void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
 
-// `faqbot topics import|export|list`, `faqbot token create|list|revoke` and `faqbot db migrate`
-// (src/store).
+// `faqbot topics import|export|list`, `faqbot token create|list|revoke`, `faqbot console
+// link|signout` and `faqbot db migrate` (src/store).
 void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
+
+// The base URL people reach `faqbot serve` at, for web console links: $FAQBOT_PUBLIC_URL, else
+// http://localhost:<port> (`port` when given, else $FAQBOT_PORT, else 3000).
+std::string PublicUrlFromEnv(int port = -1);
 
 // `faqbot serve`: the assistant on Slack.
 void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);

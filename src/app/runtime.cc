@@ -27,6 +27,7 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
                                                                    Clock& clock) {
   std::unique_ptr<AssistantRuntime> rt(new AssistantRuntime());
   FAQBOT_ASSIGN_OR_RETURN(rt->store_, store::Store::Open(options.database_url, clock));
+  rt->console_auth_ = std::make_unique<server::ConsoleAuth>(*rt->store_);
 
   nlu::LexiconSearch search;
   search.explicit_path = options.lexicon_path;
@@ -69,9 +70,18 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
   rt->training_ = std::make_unique<assistant::TrainingQueue>(*rt->store_, *rt->registry_, lexicon,
                                                              *rt->training_pool_, clock, callbacks,
                                                              training_options);
+  assistant::AssistantOptions assistant_options;
+  if (!options.console_url.empty()) {
+    assistant_options.console_link = [auth = rt->console_auth_.get(),
+                                      url = options.console_url](const store::UserRef& owner)
+        -> Result<std::string> {
+      FAQBOT_ASSIGN_OR_RETURN(std::string secret, auth->CreateLink(owner));
+      return server::ConsoleLoginUrl(url, secret);
+    };
+  }
   rt->assistant_ = std::make_unique<assistant::Assistant>(
       *rt->store_, messenger, *rt->registry_, *rt->training_, *rt->concierge_, clock,
-      assistant::AssistantOptions{}, rt->workspace_.get());
+      assistant_options, rt->workspace_.get());
   if (options.home_executor) {
     rt->home_ = std::make_unique<assistant::HomeTab>(*rt->store_, rt->assistant_->topics(),
                                                      messenger, *options.home_executor, clock);

@@ -2,8 +2,9 @@
 // `faqbot shell`: the Store, the shared lexicon, the concierge model, the registry of live
 // models (loaded from the Store, invalidated when another process publishes), the workspace index
 // of every live topic (kept in step with every publication), the training queue on its own
-// worker threads, the Assistant speaking through the given Messenger, and — given an executor
-// for it — the Home tab, refreshed after every change of an owner's topics.
+// worker threads, the web console's sign-in, the Assistant speaking through the given Messenger,
+// and — given an executor for it — the Home tab, refreshed after every change of an owner's
+// topics.
 #pragma once
 
 #include <memory>
@@ -18,6 +19,7 @@
 #include "assistant/workspace_index.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "server/console_auth.h"
 #include "store/store.h"
 
 namespace faqbot::app {
@@ -31,6 +33,9 @@ struct RuntimeOptions {
   // Runs the Home tab's refreshes (`faqbot serve`: the reply senders); nullptr: no Home tab
   // (`faqbot shell`). Must outlive the runtime.
   Executor* home_executor = nullptr;
+  // The base URL of the web console (`faqbot serve`); empty: no console, and the assistant's
+  // "open the web console" says how to get a link instead of making one.
+  std::string console_url;
 };
 
 class AssistantRuntime {
@@ -51,6 +56,8 @@ class AssistantRuntime {
   store::Store& store() { return *store_; }
   // nullptr without RuntimeOptions::home_executor.
   assistant::HomeTab* home() { return home_.get(); }
+  // The web console's sign-in (links the assistant DMs, sessions the console checks).
+  server::ConsoleAuth& console_auth() { return *console_auth_; }
 
   // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
   void Shutdown();
@@ -61,6 +68,7 @@ class AssistantRuntime {
   // Declared first so it outlives the Store, whose publication listener updates it.
   std::unique_ptr<assistant::WorkspaceIndex> workspace_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<server::ConsoleAuth> console_auth_;
   std::unique_ptr<assistant::ConciergeNlu> concierge_;
   std::unique_ptr<assistant::ModelRegistry> registry_;
   std::unique_ptr<ThreadPool> training_pool_;

@@ -2,12 +2,13 @@
 // SLACK_APP_TOKEN is set, otherwise through signed HTTP requests on /slack/events,
 // /slack/interactive and /slack/commands; /healthz and /readyz are always served, and so is the
 // Rasa-compatible API of each owner's bot (/model/parse, /status; server/rasa_api.h) and the topics
-// API (/api/v1/topics, /api/v1/publish; server/topics_api.h) for clients
-// holding an owner's API token (`faqbot token create`).
+// API (/api/v1/topics, /api/v1/publish; server/topics_api.h) for clients holding an owner's API
+// token (`faqbot token create`), and the web console under /console/ (server/console.h).
 //
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
-// FAQBOT_DATABASE_URL (sqlite:./faqbot.db). SIGTERM or SIGINT: stop taking events, finish the
+// FAQBOT_DATABASE_URL (sqlite:./faqbot.db), FAQBOT_PUBLIC_URL (http://localhost:<port>; the
+// base of console sign-in links). SIGTERM or SIGINT: stop taking events, finish the
 // ones in flight and the training in progress, send the replies already accepted (for up to 10 s),
 // leave unstarted jobs in the database.
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "app/runtime.h"
 #include "common/logging.h"
 #include "server/health_endpoints.h"
+#include "server/console.h"
 #include "server/http_server.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
@@ -55,6 +57,16 @@ std::string Env(const char* name, std::string fallback = "") {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
 }
+
+}  // namespace
+
+std::string PublicUrlFromEnv(int port) {
+  const std::string url = Env("FAQBOT_PUBLIC_URL");
+  if (!url.empty()) return url;
+  return "http://localhost:" + (port >= 0 ? std::to_string(port) : Env("FAQBOT_PORT", "3000"));
+}
+
+namespace {
 
 Result<uint16_t> ResolvePort(int flag) {
   if (flag >= 0) {
@@ -156,13 +168,16 @@ slack::BotIdentity IdentifyBot(slack::WebApiClient& web, const SlackSecrets& sec
   return self;
 }
 
-// Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs and /healthz, /readyz
-// (over `db`), and listens on `port` (the one `http` was given, for the error message).
+// Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs, the web console
+// and /healthz, /readyz (over `db`), and listens on `port` (the one `http` was given, for the
+// error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
-                 server::RasaApi& rasa, server::TopicsApi& topics_api, store::Store& db) {
+                 server::RasaApi& rasa, server::TopicsApi& topics_api, server::Console& console,
+                 store::Store& db) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
   FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
   FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
+  FAQBOT_RETURN_IF_ERROR(console.Register(http));
   FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
       http, [&db]() -> Status { return db.SchemaVersion().status(); }));
   return http.Start().WithContext("cannot listen on port " + std::to_string(port));
@@ -211,6 +226,10 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
       "  Rasa-compatible API: POST http://127.0.0.1:%u/model/parse with a token from "
       "`faqbot token create`.\n",
       port);
+  std::printf(
+      "  Web console: %s/console/ — sign in with a link from `faqbot console link --owner U…` "
+      "or by DMing the bot \"open the web console\".\n",
+      PublicUrlFromEnv(port).c_str());
   std::fflush(stdout);
 }
 
@@ -261,6 +280,7 @@ Status Serve(const ServeFlags& f) {
   options.database_url = database_url;
   options.lexicon_path = f.lexicon;
   options.home_executor = &senders;
+  options.console_url = PublicUrlFromEnv(port);
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
 
@@ -281,17 +301,23 @@ Status Serve(const ServeFlags& f) {
   http_options.port = port;
   // Before the server, so that it outlives the server's Stop() on every path.
   server::RasaApi rasa(db, runtime->registry(), clock);
-  assistant::Topics topics(db, runtime->registry(), runtime->training());
-  server::TopicsApi topics_api(rasa, topics);
+  server::TopicsApi topics_api(rasa, runtime->assistant().topics());
+  server::ConsoleOptions console_options;
+  console_options.public_url = options.console_url;
+  server::Console console(db, runtime->assistant().topics(), runtime->training(),
+                          runtime->registry(), runtime->console_auth(), clock, console_options);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, db));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   PrintBanner(f.bind, http.port(), database_url, secrets);
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
   Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
-  Ticker purge(std::chrono::minutes(5), [&db] { (void)db.PurgeExpiredEvents(); });
+  Ticker purge(std::chrono::minutes(5), [&db] {
+    (void)db.PurgeExpiredEvents();
+    (void)db.PurgeExpiredConsoleSignIns();
+  });
 
   LogInfo("faqbot serve: {} received, draining", WaitForStopSignal(signals));
   Drain(Serving{.socket_mode = socket_mode.get(),

@@ -1,9 +1,9 @@
-// `faqbot topics import|export|list`, `faqbot token create|list|revoke` and `faqbot db migrate`:
-// operators' access to the Store.
+// `faqbot topics import|export|list`, `faqbot token create|list|revoke`, `faqbot console
+// link|signout` and `faqbot db migrate`: operators' access to the Store.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <set>
 #include <string>
 
 #include "app/commands.h"
@@ -14,6 +14,7 @@
 #include "common/file_util.h"
 #include "common/utf8.h"
 #include "server/api_tokens.h"
+#include "server/console_auth.h"
 #include "store/limits.h"
 #include "store/postgres_backend.h"
 #include "store/store.h"
@@ -167,17 +168,6 @@ Status List(const StoreFlags& f) {
   return Status::Ok();
 }
 
-// "2026-11-29 04:20 UTC" for Unix milliseconds; "never" for 0.
-std::string UtcMinute(int64_t unix_millis) {
-  if (unix_millis == 0) return "never";
-  const std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-  return text;
-}
-
 Status TokenCreate(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
@@ -239,6 +229,30 @@ Status Migrate(const StoreFlags& f) {
               db->engine().c_str(),
               store::PostgresBackend::RedactUrl(store::ResolveDatabaseUrl(f.database)).c_str(),
               version, applied, applied == 1 ? "" : "s");
+  return Status::Ok();
+}
+
+Status ConsoleLink(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  server::ConsoleAuth auth(*db);
+  FAQBOT_ASSIGN_OR_RETURN(std::string link, auth.CreateLink(owner));
+  std::fprintf(stderr, "A web console sign-in link for %s/%s; it works once, within %lld minutes:\n",
+               owner.team_id.c_str(), owner.user_id.c_str(),
+               static_cast<long long>(
+                   std::chrono::duration_cast<std::chrono::minutes>(auth.options().link_ttl)
+                       .count()));
+  // Alone on stdout, for scripts.
+  std::printf("%s\n", server::ConsoleLoginUrl(PublicUrlFromEnv(), link).c_str());
+  return Status::Ok();
+}
+
+Status ConsoleSignOut(const StoreFlags& f) {
+  FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
+  FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
+  FAQBOT_ASSIGN_OR_RETURN(int ended, db->RevokeConsoleSessions(owner));
+  std::printf("ended %d web console session%s of %s/%s\n", ended, ended == 1 ? "" : "s",
+              owner.team_id.c_str(), owner.user_id.c_str());
   return Status::Ok();
 }
 
@@ -310,6 +324,18 @@ void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry) {
   revoke->add_option("ID", f.token, "the token's id (from `token list`) or the token itself")
       ->required();
   registry.Add(revoke, [flags] { return TokenRevoke(*flags); });
+
+  CLI::App* console = app.add_subcommand("console", "sign-in to the web console of `faqbot serve`");
+  console->require_subcommand(1);
+  CLI::App* link = console->add_subcommand(
+      "link", "print a one-time sign-in URL for the owner (valid 15 minutes; base URL "
+              "$FAQBOT_PUBLIC_URL, else http://localhost:$FAQBOT_PORT)");
+  AddOwnerOptions(link, f);
+  registry.Add(link, [flags] { return ConsoleLink(*flags); });
+  CLI::App* signout = console->add_subcommand(
+      "signout", "end every web console session of the owner and unused sign-in links");
+  AddOwnerOptions(signout, f);
+  registry.Add(signout, [flags] { return ConsoleSignOut(*flags); });
 
   CLI::App* db = app.add_subcommand("db", "the database");
   db->require_subcommand(1);

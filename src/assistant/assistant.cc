@@ -215,10 +215,6 @@ void Assistant::HandleButton(const ButtonPress& press) {
     StartEditName(turn, press.value);
   } else if (press.action == kActionLearnOn || press.action == kActionLearnOff) {
     SetLearning(turn, press.action == kActionLearnOn);
-  } else if (press.action == kActionOpenConsole) {
-    // The web console answers this button; until it is wired in, the press is ignored.
-    LogInfo("assistant: open_console pressed by {}/{}; no web console here", press.from.team_id,
-            press.from.user_id);
   } else if (auto intent = IntentFromName(press.action)) {
     Dispatch(turn, *intent, press.value);
   } else {

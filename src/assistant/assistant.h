@@ -24,6 +24,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,10 @@ struct AssistantOptions {
   float similar_topic_confidence = 0.7f;
   // Asking the whole workspace (workspace_ask.h).
   WorkspaceAskOptions workspace;
+  // Makes a one-time sign-in URL of the web console for an owner (`faqbot serve` passes
+  // server::ConsoleAuth's); unset where no console is served (the terminal shell), and then
+  // "open the web console" says how to get one.
+  std::function<Result<std::string>(const store::UserRef& owner)> console_link;
 };
 
 class Assistant {
@@ -101,6 +106,8 @@ class Assistant {
   void Help(Turn& turn);
   void ShowSettings(Turn& turn);
   void SetLearning(Turn& turn, bool learn);
+  // DMs a one-time sign-in link of the web console.
+  void OpenConsole(Turn& turn);
   // Publishing and confirmations (concierge_publish.cc).
   void AskDeleteAll(Turn& turn);
   void AskPublish(Turn& turn);

@@ -594,6 +594,40 @@ TEST_F(AssistantTest, UserTextIsNeverTreatedAsMarkup) {
   EXPECT_TRUE(found);
 }
 
+TEST_F(AssistantTest, OpenTheWebConsoleDmsAOneTimeLink) {
+  // Without a console (the terminal shell): how to get a link instead.
+  EXPECT_THAT(Dm(kAlice, "open the web console"),
+              HasSubstr("`faqbot console link --owner U0ALICE`"));
+
+  std::vector<store::UserRef> asked_for;
+  AssistantOptions options;
+  options.console_link = [&](const store::UserRef& owner) -> Result<std::string> {
+    asked_for.push_back(owner);
+    return "https://faq.example.com/console/login?token=" + std::to_string(asked_for.size());
+  };
+  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
+                                           *concierge_, clock_, options);
+  EXPECT_THAT(Dm(kAlice, "open the web console"),
+              HasSubstr("https://faq.example.com/console/login?token=1"));
+  // The App Home's button (action_id "open_console"), pressed outside the DM: the link still
+  // goes to the owner's DM only.
+  const size_t before = messenger_.sent().size();
+  assistant_->HandleButton({kBob, "open_console", "", "", "", "", ""});
+  ASSERT_EQ(messenger_.sent().size(), before + 1);
+  const auto sent = messenger_.sent().back();
+  EXPECT_EQ(sent.to.kind, Destination::Kind::kDirect);
+  EXPECT_EQ(sent.to.user, kBob);
+  EXPECT_THAT(sent.text, HasSubstr("token=2"));
+  EXPECT_EQ(asked_for, (std::vector<store::UserRef>{kAlice, kBob}));
+
+  options.console_link = [](const store::UserRef&) -> Result<std::string> {
+    return UnavailableError("database down");
+  };
+  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
+                                           *concierge_, clock_, options);
+  EXPECT_THAT(Dm(kAlice, "web console"), HasSubstr("cannot make a sign-in link"));
+}
+
 // ---- asking everyone ----
 
 class AskingEveryoneTest : public AssistantTest {

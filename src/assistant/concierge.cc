@@ -98,6 +98,8 @@ void Assistant::Dispatch(Turn& turn, ConciergeIntent intent, const std::string& 
       return ListUnanswered(turn);
     case ConciergeIntent::kSettings:
       return ShowSettings(turn);
+    case ConciergeIntent::kOpenConsole:
+      return OpenConsole(turn);
     case ConciergeIntent::kAsk:
       return Say(turn, Say1("To ask someone's bot, write `ask @person your question` — here, in "
                             "a channel with `@faqbot ask @person …`, or with `/ask @person …`."));
@@ -163,6 +165,26 @@ void Assistant::Help(Turn& turn) {
       Line("Say things like *add a topic*, *show my topics*, *publish*, *unanswered questions*, "
            "*settings*; *cancel* leaves whatever we are doing."));
   r.buttons = MenuButtons();
+  Say(turn, r);
+}
+
+void Assistant::OpenConsole(Turn& turn) {
+  if (!options_.console_link) {
+    return Say(turn, Say1("The web console is served by `faqbot serve`; on the server, "
+                          "`faqbot console link --owner " + turn.who.user_id +
+                          "` prints a sign-in link."));
+  }
+  auto link = options_.console_link(turn.who);
+  if (!link.ok()) {
+    LogWarn("assistant: no console link for {}/{}: {}", turn.who.team_id, turn.who.user_id,
+            link.status().ToString());
+    return Say(turn, Say1("Seems like I cannot make a sign-in link currently :scream_cat: "
+                          "Please try again in a minute."));
+  }
+  // A sign-in link is a secret: it goes to the owner's DM, wherever the request came from.
+  turn.reply_to = Destination::Direct(turn.who);
+  Reply r = Say1("Here is your link to the web console: " + *link);
+  r.context.push_back(Line("It signs you in once, within 15 minutes; don't share it."));
   Say(turn, r);
 }
 

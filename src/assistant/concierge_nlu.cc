@@ -10,7 +10,7 @@ extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CM
 namespace faqbot::assistant {
 namespace {
 
-constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 18> kNames = {{
+constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 19> kNames = {{
     {ConciergeIntent::kGreet, "greet"},
     {ConciergeIntent::kHelp, "help"},
     {ConciergeIntent::kAddTopic, "add_topic"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 18> kNames = 
     {ConciergeIntent::kPublish, "publish"},
     {ConciergeIntent::kUnanswered, "unanswered"},
     {ConciergeIntent::kSettings, "settings"},
+    {ConciergeIntent::kOpenConsole, "open_console"},
     {ConciergeIntent::kAsk, "ask"},
     {ConciergeIntent::kAffirm, "affirm"},
     {ConciergeIntent::kDeny, "deny"},

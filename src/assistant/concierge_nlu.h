@@ -27,6 +27,7 @@ enum class ConciergeIntent {
   kPublish,
   kUnanswered,
   kSettings,
+  kOpenConsole,  // a sign-in link to the web console (also the App Home button)
   kAsk,
   kAffirm,
   kDeny,

@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <ctime>
 #include <thread>
 
 namespace faqbot {
@@ -86,6 +87,16 @@ void FakeClock::SetUnixSeconds(int64_t unix_seconds) {
 int FakeClock::sleepers() const {
   std::lock_guard lock(mu_);
   return sleepers_;
+}
+
+std::string UtcMinute(int64_t unix_millis) {
+  if (unix_millis == 0) return "never";
+  const std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
 }
 
 }  // namespace faqbot

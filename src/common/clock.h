@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <stop_token>
+#include <string>
 
 namespace faqbot {
 
@@ -70,5 +71,8 @@ class FakeClock final : public Clock {
   int64_t epoch_ms_;
   int sleepers_ = 0;
 };
+
+// Unix milliseconds as "2026-11-29 04:20 UTC" (to the minute); "never" for 0. For listings.
+std::string UtcMinute(int64_t unix_millis);
 
 }  // namespace faqbot

@@ -23,15 +23,19 @@ std::string Sha256Hex(std::string_view bytes) {
 
 std::string HashApiToken(std::string_view token) { return Sha256Hex(token); }
 
+Result<std::string> RandomHex(size_t bytes) {
+  std::string random(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(random.data()), static_cast<int>(bytes)) != 1) {
+    return InternalError("no random bytes for a secret (OpenSSL RAND_bytes failed)");
+  }
+  return LowerHex(random);
+}
+
 Result<CreatedApiToken> CreateApiToken(store::Store& store, const store::UserRef& owner,
                                        const std::string& name) {
-  unsigned char random[kTokenBytes];
-  if (RAND_bytes(random, sizeof random) != 1) {
-    return InternalError("no random bytes for a token (OpenSSL RAND_bytes failed)");
-  }
+  FAQBOT_ASSIGN_OR_RETURN(std::string secret, RandomHex(kTokenBytes));
   CreatedApiToken created;
-  created.token =
-      std::string(kApiTokenPrefix) + LowerHex({reinterpret_cast<const char*>(random), kTokenBytes});
+  created.token = std::string(kApiTokenPrefix) + secret;
   FAQBOT_ASSIGN_OR_RETURN(created.info,
                           store.AddApiToken(owner, HashApiToken(created.token), name));
   return created;

@@ -5,6 +5,7 @@
 // the HTTP API) goes through these functions. Thread-safe (the Store is).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ struct CreatedApiToken {
 
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
+
+// `bytes` random bytes from OpenSSL's CSPRNG as 2 * `bytes` lower-case hex digits: the secret of
+// a token, a console sign-in link or a session. Errors: Internal (no random bytes).
+Result<std::string> RandomHex(size_t bytes);
 
 // Sha256Hex(token): the key the Store keeps.
 std::string HashApiToken(std::string_view token);

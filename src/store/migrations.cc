@@ -127,6 +127,30 @@ const std::vector<Migration>& AllMigrations() {
            "UPDATE topics SET name = 'topic_' || CAST(id AS TEXT)",
            "CREATE UNIQUE INDEX topics_unique_name ON topics (team_id, owner_id, name)",
        }},
+      {5,
+       "web console sign-in",
+       {
+           // One-time sign-in links and console sessions, both kept by the SHA-256 of their
+           // secret only, like API tokens.
+           R"(CREATE TABLE console_links (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           R"(CREATE TABLE console_sessions (
+                id {{ID}},
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
+           "CREATE INDEX console_sessions_by_owner ON console_sessions (team_id, owner_id)",
+       }},
   };
   return kMigrations;
 }

@@ -14,7 +14,8 @@ struct Migration {
   std::vector<std::string_view> statements;
 };
 
-// Every migration, in order; versions are 1, 2, 3, …
+// Every migration, in increasing order of version. A version may be missing while another
+// branch's migration is not merged yet; a database is migrated to the highest one.
 const std::vector<Migration>& AllMigrations();
 
 }  // namespace faqbot::store

@@ -146,6 +146,30 @@ class Store {
   // Revokes (deletes) the owner's token `id`. NotFound when it is not one of the owner's.
   Status RevokeApiToken(const UserRef& owner, int64_t id);
 
+  // ---- web console sign-in ----
+  // Records a one-time sign-in link of `owner` by the hash of its secret, valid for `ttl` from
+  // now; the owner is registered as a person when new. AlreadyExists when the hash is taken;
+  // InvalidArgument for an empty hash or a ttl that is not positive.
+  Status AddConsoleLink(const UserRef& owner, const std::string& link_hash,
+                        std::chrono::milliseconds ttl);
+  // In one transaction: uses up the link with hash `link_hash` and opens a session of its owner,
+  // kept by `session_hash` and valid for `session_ttl` from now. nullopt (and nothing changes)
+  // when the link is unknown, expired or used already — of several concurrent redeemers, even
+  // in several processes, exactly one gets the session. AlreadyExists when `session_hash` is
+  // taken; InvalidArgument for empty hashes or a ttl that is not positive.
+  Result<std::optional<ConsoleSession>> RedeemConsoleLink(const std::string& link_hash,
+                                                          const std::string& session_hash,
+                                                          std::chrono::milliseconds session_ttl);
+  // The session kept by `session_hash`, or nullopt when it is unknown, revoked or expired.
+  Result<std::optional<ConsoleSession>> FindConsoleSession(const std::string& session_hash);
+  // Ends the session kept by `session_hash` (signing out). Unknown hashes are ignored.
+  Status RevokeConsoleSession(const std::string& session_hash);
+  // Ends every session of `owner` (sign out everywhere); returns how many were open. Also
+  // deletes the owner's links that were never used.
+  Result<int> RevokeConsoleSessions(const UserRef& owner);
+  // Deletes expired links and sessions; returns how many.
+  Result<int> PurgeExpiredConsoleSignIns();
+
   // ---- publish jobs ----
   // The owner's publish jobs waiting or being trained (Rasa's num_active_training_jobs).
   Result<int64_t> CountActivePublishJobs(const UserRef& owner);

@@ -188,6 +188,14 @@ struct AskedQuestion {
   int64_t updated_at = 0;
 };
 
+// A web console session of an owner (Store::RedeemConsoleLink), as found by its secret's hash.
+struct ConsoleSession {
+  int64_t id = 0;
+  UserRef owner;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;  // the session ends then, whatever happens
+};
+
 // What happened to the questions asked of an owner's bot over a period (Store::GetOwnerActivity).
 struct OwnerActivity {
   int64_t asked = 0;       // every question asked

@@ -26,8 +26,16 @@ trap 'rm -rf "$work"; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WIT
 run_suite() {
   local db=$1
   cd "$work" || exit 1
-  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 4" "$work/out"; then
+  if "$faqbot" db migrate --database "$db" >"$work/out" 2>&1 && grep -q "schema version 5" "$work/out"; then
     pass; else fail "[$db] migrate: $(cat "$work/out")"; fi
+  # A web console sign-in link: the URL alone on stdout, under FAQBOT_PUBLIC_URL.
+  if url=$(FAQBOT_PUBLIC_URL=https://faq.example.com/ "$faqbot" console link --database "$db" \
+             --owner U0ALICE --team T0ACME 2>"$work/err") &&
+     [[ "$url" =~ ^https://faq\.example\.com/console/login\?token=[0-9a-f]{64}$ ]]; then
+    pass; else fail "[$db] console link: $url $(cat "$work/err")"; fi
+  if "$faqbot" console signout --database "$db" --owner U0ALICE --team T0ACME >"$work/out" 2>&1 &&
+     grep -q "ended 0 web console sessions of T0ACME/U0ALICE" "$work/out"; then
+    pass; else fail "[$db] console signout: $(cat "$work/out")"; fi
   if "$faqbot" topics import --database "$db" --owner U0ALICE --team T0ACME "$topics" >"$work/out" 2>&1 &&
      grep -q "imported 8 topics" "$work/out"; then pass; else fail "[$db] import: $(cat "$work/out")"; fi
   # Importing again adds nothing.

@@ -963,6 +963,85 @@ TEST_P(StoreConformanceTest, ApiTokensAreFoundByHashListedAndRevoked) {
   EXPECT_EQ(store_->ListApiTokens(kAlice)->size(), 1u);
 }
 
+TEST_P(StoreConformanceTest, ConsoleLinksAreUsedOnceAndOpenSessionsThatExpire) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  ASSERT_TRUE(store_->AddConsoleLink(kAlice, "link-1", minutes(15)).ok());
+  ASSERT_TRUE(store_->AddConsoleLink(kAlice, "link-2", minutes(15)).ok());
+  EXPECT_EQ(store_->AddConsoleLink(kBob, "link-1", minutes(15)).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddConsoleLink(kAlice, "", minutes(15)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddConsoleLink(kAlice, "link-3", minutes(0)).code(),
+            StatusCode::kInvalidArgument);
+
+  auto opened = store_->RedeemConsoleLink("link-1", "session-1", hours(12));
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_TRUE(opened->has_value());
+  EXPECT_EQ((*opened)->owner, kAlice);
+  EXPECT_EQ((*opened)->expires_at, clock_.UnixMillis() + 12 * 3'600'000);
+  // Used once: a second redemption opens nothing; nor does an unknown link.
+  EXPECT_FALSE(store_->RedeemConsoleLink("link-1", "session-2", hours(12))->has_value());
+  EXPECT_FALSE(store_->RedeemConsoleLink("link-9", "session-2", hours(12))->has_value());
+  EXPECT_FALSE(store_->FindConsoleSession("session-2")->has_value());
+
+  auto found = store_->FindConsoleSession("session-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, (*opened)->id);
+
+  // link-2 expires unused after 15 minutes; session-1 after 12 hours.
+  clock_.Advance(minutes(15));
+  EXPECT_FALSE(store_->RedeemConsoleLink("link-2", "session-3", hours(12))->has_value());
+  clock_.Advance(hours(12) - minutes(15) - std::chrono::milliseconds(1));
+  EXPECT_TRUE(store_->FindConsoleSession("session-1")->has_value());
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(store_->FindConsoleSession("session-1")->has_value());
+  EXPECT_EQ(*store_->PurgeExpiredConsoleSignIns(), 3);  // two links, one session
+}
+
+TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentRedeemersOfALinkSignsIn) {
+  for (int round = 0; round < 3; ++round) {
+    const std::string link = "race-link-" + std::to_string(round);
+    ASSERT_TRUE(store_->AddConsoleLink(kAlice, link, std::chrono::minutes(15)).ok());
+    std::atomic<int> signed_in{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        auto opened = store_->RedeemConsoleLink(
+            link, link + "-session-" + std::to_string(t), std::chrono::hours(12));
+        ASSERT_TRUE(opened.ok()) << opened.status();
+        if (opened->has_value()) ++signed_in;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(signed_in.load(), 1);
+  }
+}
+
+TEST_P(StoreConformanceTest, ConsoleSessionsAreRevokedOneOrAllOfAnOwner) {
+  using std::chrono::hours;
+  for (const char* n : {"1", "2", "3"}) {
+    ASSERT_TRUE(store_->AddConsoleLink(kAlice, std::string("link-") + n, hours(1)).ok());
+    ASSERT_TRUE(store_->RedeemConsoleLink(std::string("link-") + n, std::string("alice-") + n,
+                                          hours(12))
+                    ->has_value());
+  }
+  ASSERT_TRUE(store_->AddConsoleLink(kBob, "link-bob", hours(1)).ok());
+  ASSERT_TRUE(store_->RedeemConsoleLink("link-bob", "bob-1", hours(12))->has_value());
+  ASSERT_TRUE(store_->AddConsoleLink(kAlice, "link-unused", hours(1)).ok());
+
+  ASSERT_TRUE(store_->RevokeConsoleSession("alice-1").ok());
+  EXPECT_FALSE(store_->FindConsoleSession("alice-1")->has_value());
+  EXPECT_TRUE(store_->FindConsoleSession("alice-2")->has_value());
+  EXPECT_TRUE(store_->RevokeConsoleSession("nobody").ok());
+
+  EXPECT_EQ(*store_->RevokeConsoleSessions(kAlice), 2);
+  EXPECT_FALSE(store_->FindConsoleSession("alice-2")->has_value());
+  EXPECT_FALSE(store_->FindConsoleSession("alice-3")->has_value());
+  EXPECT_FALSE(store_->RedeemConsoleLink("link-unused", "alice-4", hours(12))->has_value());
+  EXPECT_TRUE(store_->FindConsoleSession("bob-1")->has_value());
+}
+
 TEST_P(StoreConformanceTest, CountsAnOwnersActivePublishJobs) {
   EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 0);
   const Topic topic = Add(kAlice, "where is the wifi password?");
