@@ -51,7 +51,7 @@ struct MatcherOptions {
   float calibration_budget = 15000.0f;
   float calibration_offset = 0.2f;
   float calibration_floor = 0.5f;
-  float calibration_head_offset = 0.12f;
+  float calibration_head_offset = 0.14f;
   float calibration_head_floor = 0.4f;
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
@@ -63,9 +63,9 @@ struct MatcherOptions {
   // Training passes over the examples: at most head_epochs, fewer for many examples so that
   // passes × examples ≤ head_max_steps (but at least 3), which bounds the training time.
   float head_epochs = 12.0f;
-  float head_max_steps = 24000.0f;
+  float head_max_steps = 60000.0f;
   float head_rate = 0.5f;  // initial learning rate
-  float head_l2 = 1e-4f;   // weight decay per example
+  float head_l2 = 3e-5f;   // weight decay per example
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 
