@@ -87,8 +87,14 @@ WorkspaceDecision DecideAcrossBots(std::string_view question,
           rival = true;
         }
       }
+      // And the owner's own bot, asked directly, would give that answer too.
+      const auto own_answer = [&](size_t i, int64_t id) {
+        const nlu::Prediction& own = candidates[i].prediction;
+        return !own.declined() && TopicIdOfIntent(own.intent) == id;
+      };
       if (!rival && !p.declined() && p.confidence >= options.min_confidence &&
-          ParseJointIntent(p.intent, c, topic_id) && c < candidates.size()) {
+          ParseJointIntent(p.intent, c, topic_id) && c < candidates.size() &&
+          own_answer(c, topic_id)) {
         decision.kind = WorkspaceDecision::Kind::kAnswer;
         decision.picks.push_back({candidates[c].owner, topic_id, p.confidence});
         return decision;

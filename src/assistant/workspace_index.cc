@@ -19,6 +19,8 @@ constexpr int kMaxRelativeSenseRank = 1;
 constexpr size_t kMaxQuestionTerms = 64;
 // Terms per topic kept (its question and phrasings together).
 constexpr size_t kMaxTopicTerms = 512;
+// A word held by this many topics (or 1 % of them, if more) is looked up without its relatives.
+constexpr float kCommonWordTopics = 64.0f;
 
 // The distinct content stems of `texts`.
 std::vector<std::string> ContentStems(const std::vector<const std::string*>& texts,
@@ -50,10 +52,15 @@ struct WorkspaceIndex::Team {
     bool alive = true;
   };
 
+  static constexpr uint32_t kDead = 0xFFFFFFFFu;
+
   mutable std::shared_mutex mu;
   std::unordered_map<std::string, uint32_t> owner_slots;
   std::vector<OwnerRec> owners;
   std::vector<TopicRec> topics;
+  // Per topic slot, its owner's slot, or kDead: what a query reads for every posting, kept
+  // apart from the records so that the scan stays in cache.
+  std::vector<uint32_t> topic_owner;
   std::unordered_map<std::string, uint32_t> term_ids;
   std::vector<std::vector<uint32_t>> postings;  // term → topic slots, dead ones until compaction
   std::vector<uint32_t> df;                     // term → live topics holding it
@@ -75,6 +82,7 @@ struct WorkspaceIndex::Team {
       TopicRec& t = topics[slot];
       if (!t.alive) continue;
       t.alive = false;
+      topic_owner[slot] = kDead;
       for (uint32_t term : t.terms) --df[term];
       --live_topics;
       ++dead_topics;
@@ -94,6 +102,8 @@ struct WorkspaceIndex::Team {
       }
     }
     topics = std::move(kept);
+    topic_owner.clear();
+    for (const auto& t : topics) topic_owner.push_back(t.owner);
     for (auto& list : postings) list.clear();
     for (uint32_t slot = 0; slot < topics.size(); ++slot) {
       for (uint32_t term : topics[slot].terms) postings[term].push_back(slot);
@@ -158,6 +168,7 @@ void WorkspaceIndex::Update(const store::UserRef& owner, int64_t version,
       ++team.df[term];
     }
     team.topics.push_back(std::move(t));
+    team.topic_owner.push_back(owner_slot);
     rec.topics.push_back(slot);
     ++team.live_topics;
   }
@@ -213,62 +224,80 @@ std::vector<OwnerCandidate> WorkspaceIndex::Candidates(const std::string& team_i
   std::shared_lock lock(team->mu);
   if (team->live_topics == 0) return {};
   const auto n = static_cast<float>(team->live_topics);
-  // Per topic: the score so far; per word: the best form each topic holds.
+  const size_t topics = team->topic_owner.size();
+  // Per topic: the score so far, and the last word that counted for it (one form per word).
+  // Kept between calls (zeroed where touched), so a call costs what it touches.
   thread_local std::vector<float> score;
-  thread_local std::vector<float> best;
+  thread_local std::vector<uint32_t> counted;
+  thread_local uint32_t word_mark = 0;
   thread_local std::vector<uint32_t> touched;
-  thread_local std::vector<uint32_t> touched_word;
-  // Kept zeroed between calls: only the touched entries are reset.
-  if (score.size() < team->topics.size()) {
-    score.resize(team->topics.size(), 0.0f);
-    best.resize(team->topics.size(), 0.0f);
+  if (score.size() < topics) {
+    score.resize(topics, 0.0f);
+    counted.resize(topics, 0);
   }
   touched.clear();
   float total = 0.0f;
   for (const Word& word : words) {
+    if (++word_mark == 0) {  // wrapped: forget every mark
+      std::fill(counted.begin(), counted.end(), 0);
+      word_mark = 1;
+    }
     auto own = team->term_ids.find(word.forms[0].first);
     const uint32_t own_df = own == team->term_ids.end() ? 0 : team->df[own->second];
     // A word no topic has weighs as the rarest word would.
     const float idf = std::log(1.0f + n / static_cast<float>(std::max<uint32_t>(own_df, 1)));
     total += idf;
-    touched_word.clear();
-    for (const auto& [stem, factor] : word.forms) {
-      auto term = team->term_ids.find(stem);
+    // A word many topics use needs no relatives to be found.
+    const bool common = own_df >= std::max<float>(kCommonWordTopics, n / 100.0f);
+    for (size_t f = 0; f < word.forms.size() && (f == 0 || !common); ++f) {
+      const auto& [stem, factor] = word.forms[f];  // the word itself first, then relatives
+      auto term = f == 0 ? own : team->term_ids.find(stem);
       if (term == team->term_ids.end() || team->df[term->second] == 0) continue;
+      const float gain = factor * idf;
       for (uint32_t slot : team->postings[term->second]) {
-        if (!team->topics[slot].alive) continue;
-        if (best[slot] == 0.0f) touched_word.push_back(slot);
-        best[slot] = std::max(best[slot], factor);
+        if (counted[slot] == word_mark || team->topic_owner[slot] == Team::kDead) continue;
+        counted[slot] = word_mark;
+        if (score[slot] == 0.0f) touched.push_back(slot);
+        score[slot] += gain;
       }
-    }
-    for (uint32_t slot : touched_word) {
-      if (score[slot] == 0.0f) touched.push_back(slot);
-      score[slot] += best[slot] * idf;
-      best[slot] = 0.0f;
     }
   }
   // An owner scores as their best topic.
-  std::unordered_map<uint32_t, OwnerCandidate> by_owner;
+  thread_local std::vector<float> owner_score;
+  thread_local std::vector<uint32_t> owner_topic;
+  thread_local std::vector<uint32_t> owners;
+  if (owner_score.size() < team->owners.size()) {
+    owner_score.resize(team->owners.size(), 0.0f);
+    owner_topic.resize(team->owners.size(), 0);
+  }
+  owners.clear();
   for (uint32_t slot : touched) {
     const float s = score[slot] / total;
     score[slot] = 0.0f;
     if (s < min_score) continue;
-    const Team::TopicRec& t = team->topics[slot];
-    auto& c = by_owner[t.owner];
-    if (s > c.score) {
-      c.owner = {team_id, team->owners[t.owner].user_id};
-      c.score = s;
-      c.topic_id = t.topic_id;
+    const uint32_t o = team->topic_owner[slot];
+    if (owner_score[o] == 0.0f) owners.push_back(o);
+    if (s > owner_score[o]) {
+      owner_score[o] = s;
+      owner_topic[o] = slot;
     }
   }
+  const auto better = [&](uint32_t a, uint32_t b) {
+    if (owner_score[a] != owner_score[b]) return owner_score[a] > owner_score[b];
+    return team->owners[a].user_id < team->owners[b].user_id;
+  };
+  const size_t keep = std::min(limit, owners.size());
+  std::partial_sort(owners.begin(), owners.begin() + static_cast<std::ptrdiff_t>(keep),
+                    owners.end(), better);
   std::vector<OwnerCandidate> out;
-  out.reserve(by_owner.size());
-  for (auto& [slot, c] : by_owner) out.push_back(std::move(c));
-  std::sort(out.begin(), out.end(), [](const OwnerCandidate& a, const OwnerCandidate& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return a.owner.user_id < b.owner.user_id;
-  });
-  if (out.size() > limit) out.resize(limit);
+  out.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    const uint32_t o = owners[i];
+    out.push_back({{team_id, team->owners[o].user_id},
+                   owner_score[o],
+                   team->topics[owner_topic[o]].topic_id});
+  }
+  for (uint32_t o : owners) owner_score[o] = 0.0f;
   return out;
 }
 

@@ -284,8 +284,12 @@ TEST_F(SlackBridgeTest, AnAssistantButtonOnTheHomeRefreshesIt) {
   home_executor_.RunAll();
   EXPECT_EQ(messenger_.homes().size(), 1u);
 
-  // The web console's button does nothing here yet, and says nothing.
-  EXPECT_TRUE(Handle(PressInHome("open_console#2")).empty());
+  // The web console's button answers in the DM (here, with no console served, how to get a
+  // sign-in link).
+  auto console = Handle(PressInHome("open_console#2"));
+  ASSERT_EQ(console.size(), 1u);
+  EXPECT_EQ(console[0].to.kind, Destination::Kind::kDirect);
+  EXPECT_THAT(console[0].text, HasSubstr("faqbot console link"));
 }
 
 TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {
