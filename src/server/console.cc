@@ -322,7 +322,9 @@ HttpResponse Console::ChangeTopic(const Request& r) {
   auto id = r.Id("id", "topic");
   if (!id.ok()) return ErrorPage(&r, id.status());
   Result<store::Topic> changed = InvalidArgumentError("unknown change \"" + action + "\"");
-  if (action == "question") {
+  if (action == "name") {
+    changed = topics_.SetName(owner, *id, Trim(r.Field("text")));
+  } else if (action == "question") {
     changed = topics_.SetQuestion(owner, *id, Trim(r.Field("text")));
   } else if (action == "answer") {
     changed = topics_.SetAnswer(owner, *id, Trim(r.Field("text")));

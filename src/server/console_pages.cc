@@ -69,7 +69,8 @@ HttpResponse Console::TopicsPage(const Request& r) {
   for (const auto& [topic, state] : overview.topics) {
     body += "<div class=\"card topic\" data-topic=\"" + std::to_string(topic.id) + "\">";
     body += "<a class=\"topic-q\" href=\"/console/topic?id=" + std::to_string(topic.id) + "\">" +
-            HtmlEscape(topic.content.question) + "</a>";
+            HtmlEscape(topic.content.question) + "</a> <code class=\"name\">" +
+            HtmlEscape(topic.content.name) + "</code>";
     body += state == store::TopicState::kLive ? Mark("live", "✅ live") : Mark("draft", "🅾 draft");
     if (topic.content.answer.empty()) body += Mark("needs", "needs an answer");
     if (!topic.content.phrasings.empty()) {
@@ -115,6 +116,8 @@ HttpResponse Console::TopicPage(const Request& r) {
   };
   std::string body;
   if (t.content.answer.empty()) body += "<p>" + Mark("needs", "needs an answer") + "</p>";
+  body += field_form("name", "Name (the intent name API clients and exports see)", "name",
+                     t.content.name, false);
   body += field_form("question", "Question", "question", t.content.question, false);
   body += field_form("answer", "Answer", "answer", t.content.answer, true);
   body += "<h2>Other phrasings</h2><div class=\"card\" id=\"phrasings\">";
@@ -179,11 +182,13 @@ HttpResponse Console::Playground(const Request& r) {
     body += "<p>Not sure: the bot says “I don't know that one yet” and hands the question to "
             "you (it answers from " + Percent(prediction.confidence) + " sure).</p>";
   }
-  body += "</div><h2>Ranking</h2><table id=\"ranking\"><tr><th>Topic</th><th>Confidence</th>"
-          "</tr>";
+  body += "</div><h2>Ranking</h2><table id=\"ranking\"><tr><th>Topic</th><th>Intent</th>"
+          "<th>Confidence</th></tr>";
   for (const auto& ranked : prediction.ranking) {
     const store::PublishedTopic* t = live_topic(ranked.name);
-    body += "<tr><td>" + HtmlEscape(t ? t->content.question : ranked.name) + "</td><td>" +
+    body += "<tr><td>" + HtmlEscape(t ? t->content.question : ranked.name) + "</td><td><code>" +
+            HtmlEscape(t && !t->content.name.empty() ? t->content.name : ranked.name) +
+            "</code></td><td>" +
             Percent(ranked.confidence) + " <progress max=\"100\" value=\"" +
             std::to_string(static_cast<int>(std::lround(ranked.confidence * 100))) +
             "\"></progress></td></tr>";

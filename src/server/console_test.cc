@@ -226,9 +226,22 @@ TEST_F(ConsoleTest, AddsEditsPublishesAndAnswersInThePlayground) {
                  cookie)
                 .status,
             303);
+  // The name, made from the question, is the intent name; it can be changed, not to a bad one.
+  EXPECT_THAT(Get("/console/", cookie).body, HasSubstr("<code class=\"name\">printer</code>"));
+  ASSERT_EQ(Post("/console/topics",
+                 {{"csrf", csrf}, {"do", "name"}, {"id", id}, {"text", "printer_location"}},
+                 cookie)
+                .status,
+            303);
+  EXPECT_EQ(store_->GetTopic(kAlice, std::stoll(id))->value().content.name, "printer_location");
+  EXPECT_EQ(Post("/console/topics", {{"csrf", csrf}, {"do", "name"}, {"id", id}, {"text", ""}},
+                 cookie)
+                .status,
+            400);
   AddTopic(kAlice, "How do I book a meeting room?", "Use the calendar");
 
   HttpResponse page = Get("/console/topic?id=" + id + "&did=saved", cookie);
+  EXPECT_THAT(page.body, HasSubstr("value=\"printer_location\""));
   EXPECT_EQ(page.status, 200);
   EXPECT_THAT(page.body, HasSubstr("printing"));
   EXPECT_THAT(page.body, Not(HasSubstr("printer location")));
@@ -251,6 +264,7 @@ TEST_F(ConsoleTest, AddsEditsPublishesAndAnswersInThePlayground) {
   EXPECT_EQ(asked.status, 200);
   EXPECT_THAT(asked.body, HasSubstr("Room 4, by the &lt;b&gt;"));
   EXPECT_THAT(asked.body, HasSubstr("id=\"ranking\""));
+  EXPECT_THAT(asked.body, HasSubstr("<code>printer_location</code>"));
   EXPECT_THAT(asked.body, HasSubstr("How do I book a meeting room?"));
   // Why: "printers" meets the topic's "printer".
   EXPECT_THAT(asked.body, HasSubstr("<td>printers</td><td>same stem</td><td>printer</td>"));
