@@ -151,6 +151,21 @@ const std::vector<Migration>& AllMigrations() {
                 FOREIGN KEY (team_id, owner_id) REFERENCES people(team_id, user_id)))",
            "CREATE INDEX console_sessions_by_owner ON console_sessions (team_id, owner_id)",
        }},
+      {6,
+       "help channels",
+       {
+           // Channels where the bot answers questions on its own. Only who turned it on and
+           // when: nothing posted in the channel is kept here.
+           R"(CREATE TABLE watched_channels (
+                team_id TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                watched_by TEXT NOT NULL,
+                watched_at BIGINT NOT NULL,
+                PRIMARY KEY (team_id, channel),
+                FOREIGN KEY (team_id, watched_by) REFERENCES people(team_id, user_id)))",
+           // A watched thread is answered once: its recorded questions are looked up by it.
+           "CREATE INDEX questions_by_thread ON questions (team_id, channel, thread_ts)",
+       }},
   };
   return kMigrations;
 }

@@ -170,6 +170,23 @@ class Store {
   // Deletes expired links and sessions; returns how many.
   Result<int> PurgeExpiredConsoleSignIns();
 
+  // ---- help channels ----
+  // Turns on auto-answers in `channel` of `by`'s workspace; `by` is registered as a person when
+  // new. True when the channel was not watched before (false: already watched, nothing changes).
+  // InvalidArgument for an invalid user or channel id.
+  Result<bool> WatchChannel(const UserRef& by, const std::string& channel);
+  // Turns them off. True when the channel was watched.
+  Result<bool> UnwatchChannel(const std::string& team_id, const std::string& channel);
+  // The channel, when it is watched.
+  Result<std::optional<WatchedChannel>> GetWatchedChannel(const std::string& team_id,
+                                                          const std::string& channel);
+  // The workspace's watched channels, oldest first.
+  Result<std::vector<WatchedChannel>> ListWatchedChannels(const std::string& team_id);
+  // Whether a question was recorded in the thread `thread_ts` of `channel` (so a watched
+  // thread is answered once, whichever process sees it).
+  Result<bool> HasQuestionInThread(const std::string& team_id, const std::string& channel,
+                                   const std::string& thread_ts);
+
   // ---- publish jobs ----
   // The owner's publish jobs waiting or being trained (Rasa's num_active_training_jobs).
   Result<int64_t> CountActivePublishJobs(const UserRef& owner);

@@ -84,6 +84,15 @@ struct ApiToken {
   bool operator==(const ApiToken&) const = default;
 };
 
+// A channel where the bot answers questions on its own (`/faqbot watch`).
+struct WatchedChannel {
+  std::string team_id;
+  std::string channel;     // conversation ID
+  std::string watched_by;  // user ID of who turned it on
+  int64_t watched_at = 0;  // Unix ms
+  bool operator==(const WatchedChannel&) const = default;
+};
+
 // A topic exactly as it went into a published model.
 struct PublishedTopic {
   int64_t topic_id = 0;

@@ -1054,6 +1054,52 @@ TEST_P(StoreConformanceTest, CountsAnOwnersActivePublishJobs) {
   EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 0);
 }
 
+TEST_P(StoreConformanceTest, WatchedChannelsAreAddedListedAndRemoved) {
+  auto added = store_->WatchChannel(kAlice, "C0HELP");
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_TRUE(*added);
+  const int64_t first_at = clock_.UnixMillis();
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_FALSE(*store_->WatchChannel(kBob, "C0HELP"));  // already watched: kept as it was
+  ASSERT_TRUE(*store_->WatchChannel(kBob, "G0PRIVATE"));
+  ASSERT_TRUE(*store_->WatchChannel({"T0002", "U0CAROL"}, "C0HELP"));
+
+  auto got = store_->GetWatchedChannel("T0001", "C0HELP");
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, (WatchedChannel{"T0001", "C0HELP", "U0ALICE", first_at}));
+  EXPECT_FALSE(store_->GetWatchedChannel("T0001", "C0OTHER")->has_value());
+
+  auto listed = store_->ListWatchedChannels("T0001");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].channel, "C0HELP");
+  EXPECT_EQ((*listed)[1].channel, "G0PRIVATE");
+  EXPECT_EQ((*listed)[1].watched_by, "U0BOB");
+
+  EXPECT_TRUE(*store_->UnwatchChannel("T0001", "C0HELP"));
+  EXPECT_FALSE(*store_->UnwatchChannel("T0001", "C0HELP"));
+  EXPECT_FALSE(store_->GetWatchedChannel("T0001", "C0HELP")->has_value());
+  // Another workspace's channel of the same id stays watched.
+  EXPECT_TRUE(store_->GetWatchedChannel("T0002", "C0HELP")->has_value());
+  EXPECT_EQ(store_->WatchChannel(kAlice, "not a channel!").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, QuestionsAreFoundByTheirThread) {
+  EXPECT_FALSE(*store_->HasQuestionInThread("T0001", "C0HELP", "1700000000.000100"));
+  NewQuestion q = Asked("where is the wiki?", QuestionOutcome::kAnswered);
+  q.channel = "C0HELP";
+  q.thread_ts = "1700000000.000100";
+  ASSERT_TRUE(store_->RecordQuestion(q).ok());
+  auto found = store_->HasQuestionInThread("T0001", "C0HELP", "1700000000.000100");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_TRUE(*found);
+  EXPECT_FALSE(*store_->HasQuestionInThread("T0001", "C0HELP", "1700000000.000200"));
+  EXPECT_FALSE(*store_->HasQuestionInThread("T0001", "C0OTHER", "1700000000.000100"));
+  EXPECT_FALSE(*store_->HasQuestionInThread("T0002", "C0HELP", "1700000000.000100"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformanceTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& info) { return testing::EngineName(info.param); });
