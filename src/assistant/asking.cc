@@ -411,8 +411,15 @@ void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
 // ---- feedback ----
 
 void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
-  auto id = ParseId(value);
+  const std::string_view suffix(kWatchedSuffix);
+  const bool watched = value.size() > suffix.size() &&
+                       std::string_view(value).substr(value.size() - suffix.size()) == suffix;
+  auto id = ParseId(watched ? value.substr(0, value.size() - suffix.size()) : value);
   if (!id) return Say(turn, Say1("I can't find that answer any more."));
+  // A watched channel is everyone's: what the press says back is for the presser only.
+  if (watched && turn.reply_to.kind == Destination::Kind::kChannel) {
+    turn.reply_to.kind = Destination::Kind::kEphemeral;
+  }
   Status rated = store_.SetQuestionFeedback(
       *id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
   if (rated.code() == StatusCode::kPermissionDenied) {
@@ -421,6 +428,16 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   if (!rated.ok()) return Say(turn, Say1("I couldn't record that, sorry — try again later."));
   if (helpful) return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
   auto asked = store_.GetQuestion(*id);
+  if (asked.ok() && asked->has_value() && watched) {
+    // In a watched channel the answer was unasked for: a miss goes away rather than stay in
+    // everyone's view, and the owner gets the question like any other miss.
+    Reply hidden;
+    hidden.paragraphs.push_back(Line({Words("_I hid my answer here: "), Mention(turn.who.user_id),
+                                      Words(" said it missed. I've passed the question to "),
+                                      Mention((*asked)->owner.user_id), Words("._")}));
+    ReplacePressed(turn, hidden);
+    return HandOff(turn, **asked, {});
+  }
   if (asked.ok() && asked->has_value()) {
     Reply r;
     r.paragraphs.push_back(Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),

@@ -1,4 +1,6 @@
 // Assistant: a question for every published bot of the workspace (workspace_ask.h decides).
+#include <algorithm>
+
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
@@ -117,6 +119,63 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
   }
   Say(turn, Say1("Nobody has taught me anything close to that yet. If you know who would know, "
                  "write `ask @person your question` and I'll ask them."));
+}
+
+void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
+  // Silence is the default: nobody asked the bot, so any doubt means saying nothing.
+  if (workspace_ == nullptr || m.ts.empty() || !LooksLikeQuestion(m.text)) return;
+  // A mention of the bot is answered as a mention (app_mention), not twice.
+  if (!m.bot_user_id.empty() && m.text.find("<@" + m.bot_user_id + ">") != std::string::npos) {
+    return;
+  }
+  auto watched = store_.GetWatchedChannel(turn.who.team_id, m.channel);
+  if (!watched.ok()) {
+    LogWarn("assistant: cannot read watched channel {}: {}", m.channel,
+            watched.status().ToString());
+    return;
+  }
+  if (!watched->has_value()) return;
+  // Slack redelivers and several processes may listen: the thread's recorded question says
+  // it was answered.
+  auto answered = store_.HasQuestionInThread(turn.who.team_id, m.channel, m.ts);
+  if (!answered.ok() || *answered) return;
+
+  const std::string question(Utf8Prefix(m.text, store::kMaxQuestionBytes));
+  WorkspaceAskOptions strict = options_.workspace;
+  strict.min_confidence = std::max(strict.min_confidence, options_.watched_min_confidence);
+  const auto candidates = GatherCandidates(
+      *workspace_, turn.who.team_id, question,
+      [this](const store::UserRef& owner) -> std::shared_ptr<const nlu::Model> {
+        auto model = registry_.Get(owner);
+        return model.ok() ? *model : nullptr;
+      },
+      strict);
+  const WorkspaceDecision decision =
+      DecideAcrossBots(question, candidates, registry_.lexicon(), strict);
+  if (decision.kind != WorkspaceDecision::Kind::kAnswer || decision.picks.size() != 1) return;
+
+  const WorkspacePick& pick = decision.picks[0];
+  auto live = store_.GetLivePublication(pick.owner, false);
+  if (!live.ok() || !live->has_value()) return;
+  for (const auto& t : (*live)->topics) {
+    if (t.topic_id != pick.topic_id) continue;
+    store::NewQuestion record{turn.who,       pick.owner, question, store::QuestionOutcome::kAnswered,
+                              t.topic_id,     pick.confidence, m.channel, m.ts};
+    auto asked = store_.RecordQuestion(record);
+    if (!asked.ok()) {
+      // Unrecorded, the thread could be answered again: better not at all.
+      LogWarn("assistant: cannot record a watched channel's question: {}",
+              asked.status().ToString());
+      return;
+    }
+    Reply r;
+    r.paragraphs.push_back(FromFaq(pick.owner, t.content.answer));
+    r.context.push_back(Matched(t, pick.confidence));
+    const std::string value = std::to_string(asked->id) + kWatchedSuffix;
+    r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, value),
+                 Btn("👎 Not what I asked", kActionFeedbackDown, value)};
+    return Say(turn, r);
+  }
 }
 
 void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {

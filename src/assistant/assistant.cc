@@ -75,6 +75,12 @@ Destination ReplyDestination(const UserMessage& m) {
       d.thread_ts = m.thread_ts.empty() ? m.ts : m.thread_ts;
       d.user = m.from;
       break;
+    case UserMessage::Surface::kChannel:
+      d.kind = Destination::Kind::kChannel;
+      d.channel = m.channel;
+      d.thread_ts = m.ts;
+      d.user = m.from;
+      break;
     case UserMessage::Surface::kCommand:
       d.kind = Destination::Kind::kResponse;
       d.response_url = m.response_url;
@@ -94,6 +100,10 @@ void Assistant::HandleMessage(const UserMessage& m) {
   std::lock_guard person(LockFor(m.from));
   TurnFinisher finish{this, &turn};
 
+  if (m.surface == UserMessage::Surface::kChannel) return AnswerInChannel(turn, m);
+  if (m.surface == UserMessage::Surface::kCommand && m.command == kFaqbotCommand) {
+    return ChannelCommand(turn, m);
+  }
   const AskParse ask = m.surface == UserMessage::Surface::kCommand
                            ? ParseAskArguments(m.text)
                            : ParseAskMessage(m.text, m.bot_user_id);

@@ -60,6 +60,10 @@ struct AssistantOptions {
   float similar_topic_confidence = 0.7f;
   // Asking the whole workspace (workspace_ask.h).
   WorkspaceAskOptions workspace;
+  // In a watched channel (`/faqbot watch`) nobody asked the bot: it answers only from this
+  // joint-model confidence (`workspace` with min_confidence raised to it), only one owner's
+  // answer, and never offers choices or suggestions.
+  float watched_min_confidence = 0.95f;
   // Makes a one-time sign-in URL of the web console for an owner (`faqbot serve` passes
   // server::ConsoleAuth's); unset where no console is served (the terminal shell), and then
   // "open the web console" says how to get one.
@@ -139,6 +143,12 @@ class Assistant {
                       const Status& why);
   // A question for every published bot of the workspace (asking_everyone.cc).
   void AskEveryone(Turn& turn, const std::string& question);
+  // A message in a channel: answered in its thread when the channel is watched, the message
+  // looks like a question, its thread has no recorded question yet and one owner's answer is
+  // sure under options_.watched_min_confidence; otherwise nothing is said (asking_everyone.cc).
+  void AnswerInChannel(Turn& turn, const UserMessage& message);
+  // `/faqbot watch|unwatch|status|help` (help_channels.cc).
+  void ChannelCommand(Turn& turn, const UserMessage& message);
   // "Ask @X" on a workspace-wide question nobody could answer: a direct ask of X.
   void AskOwnerPressed(Turn& turn, const std::string& value);
   // The live topic `prediction` answers with; nullopt when it declined or the topic is gone.

@@ -49,6 +49,17 @@ inline constexpr const char* kActionEditName = "edit_name";
 inline constexpr const char* kActionRemovePhrasing = "remove_phrasing";
 inline constexpr const char* kActionAskOwner = "ask_owner";
 
+// The slash command of help channels (`/faqbot watch`); other commands are asks (`/ask`).
+inline constexpr const char* kFaqbotCommand = "/faqbot";
+// Ends the value of the feedback buttons of an answer in a watched channel ("12/watched"): a 👎
+// there hides the answer.
+inline constexpr const char* kWatchedSuffix = "/watched";
+
+// Whether a message written in a channel, not to the bot, reads like a question: it ends with
+// "?" or starts with a question word, and has at least three words. Chatter ("lunch?", "thanks
+// all") is not.
+bool LooksLikeQuestion(std::string_view text);
+
 // What a hand-off button points at: "<question id>[:<topic id>][/list]" — the asked question,
 // the topic of an "It's …" button, and whether it sits in the unanswered list (which is
 // refreshed after a press) rather than in the hand-off DM (which is replaced by what was done).

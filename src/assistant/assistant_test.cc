@@ -1,6 +1,7 @@
 // The assistant end to end below the chat layer: real SQLite, the real engine and concierge
 // model, a TrainingQueue on a ManualExecutor, and a Messenger that records what was said.
 #include "assistant/assistant.h"
+#include "assistant/assistant_internal.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -755,6 +756,118 @@ TEST_F(AskingEveryoneTest, APublicationReachesTheWorkspaceAtOnce) {
   executor_.RunAll();
   EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"),
               Not(HasSubstr("U0CAROL")));
+}
+
+// Help channels: `/faqbot watch` and the answers of a watched channel.
+class HelpChannelsTest : public AskingEveryoneTest {
+ protected:
+  std::string Faqbot(const store::UserRef& from, const std::string& text,
+                     const std::string& channel = "C0HELP") {
+    const size_t before = messenger_.sent().size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kCommand;
+    m.command = "/faqbot";
+    m.from = from;
+    m.text = text;
+    m.channel = channel;
+    m.response_url = "https://hooks.slack.test/commands/2";
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
+  // A top-level message `ts` in `channel`, not addressed to the bot.
+  std::string Post(const store::UserRef& from, const std::string& text, const std::string& ts,
+                   const std::string& channel = "C0HELP") {
+    const size_t before = messenger_.sent().size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kChannel;
+    m.from = from;
+    m.text = text;
+    m.channel = channel;
+    m.ts = ts;
+    m.bot_user_id = kBot;
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
+};
+
+TEST_F(HelpChannelsTest, WatchIsAnnouncedListedAndRevocable) {
+  EXPECT_THAT(Faqbot(kBob, "status"), HasSubstr("not answering questions in any channel"));
+  EXPECT_THAT(Faqbot(kBob, "watch"), HasSubstr("<@U0BOB> asked me to answer questions"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kChannel);  // announced to the whole channel
+  EXPECT_EQ(Last().to.channel, "C0HELP");
+  EXPECT_THAT(Faqbot(kAlice, "watch"), HasSubstr("already answering"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kResponse);  // only to the caller
+  Faqbot(kAlice, "watch", "G0PRIVATE");
+  EXPECT_THAT(Faqbot(kCarol, "status"),
+              HasSubstr("I answer questions in <#C0HELP> and <#G0PRIVATE>."));
+  EXPECT_THAT(Faqbot(kCarol, "unwatch"), HasSubstr("<@U0CAROL> asked me to stop"));
+  EXPECT_EQ(Last().to.channel, "C0HELP");
+  EXPECT_THAT(Faqbot(kCarol, "unwatch"), HasSubstr("not answering questions in this channel"));
+  EXPECT_THAT(Faqbot(kCarol, "status"), HasSubstr("I answer questions in <#G0PRIVATE>."));
+  EXPECT_THAT(Faqbot(kBob, "watch", "D0BOB"), HasSubstr("in a channel I'm in"));
+  EXPECT_THAT(Faqbot(kBob, ""), HasSubstr("`/faqbot watch`"));
+  EXPECT_THAT(Faqbot(kBob, "help"), HasSubstr("`/faqbot unwatch`"));
+  // `/ask` stays an ask.
+  EXPECT_THAT(Slash(kBob, "watch"), Not(HasSubstr("asked me to answer")));
+}
+
+TEST_F(HelpChannelsTest, AWatchedChannelAnswersSureQuestionsOnceInTheirThread) {
+  // Not watched: nothing is said, nothing is recorded.
+  EXPECT_EQ(Post(kBob, "what is the guest wifi password?", "200.1"), "");
+  Faqbot(kCarol, "watch");
+  // Chatter, a question nobody taught and a mention of the bot (answered as a mention) get
+  // nothing; no "nobody knows", no suggestions.
+  EXPECT_EQ(Post(kBob, "thanks all, see you tomorrow", "200.2"), "");
+  EXPECT_EQ(Post(kBob, "lunch?", "200.3"), "");
+  EXPECT_EQ(Post(kBob, "who won the football last night?", "200.4"), "");
+  EXPECT_EQ(Post(kBob, "<@U0FAQBOT> what is the guest wifi password?", "200.5"), "");
+  EXPECT_EQ(Post(kBob, "what is the guest wifi password?", "200.1", "C0OTHER"), "");
+
+  const std::string reply = Post(kBob, "what is the guest wifi password?", "200.6");
+  EXPECT_THAT(reply, HasSubstr("From <@U0ALICE>'s FAQ: It's on the fridge."));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(Last().to.channel, "C0HELP");
+  EXPECT_EQ(Last().to.thread_ts, "200.6");
+  EXPECT_TRUE(*store_->HasQuestionInThread("T0001", "C0HELP", "200.6"));
+  // The same message again (a redelivery) is not answered twice.
+  EXPECT_EQ(Post(kBob, "what is the guest wifi password?", "200.6"), "");
+  // Stricter than a direct ask: what a DM would answer, a watched channel may not.
+  options_.watched_min_confidence = 1.1f;
+  CloseAll();
+  OpenAll();
+  EXPECT_EQ(Post(kBob, "what is the guest wifi password?", "200.7"), "");
+  EXPECT_THAT(Dm(kBob, "ask what is the guest wifi password?"), HasSubstr("It's on the fridge."));
+}
+
+TEST_F(HelpChannelsTest, AThumbsDownFromThePosterHidesTheAnswerAndTellsTheOwner) {
+  Faqbot(kCarol, "watch");
+  ASSERT_THAT(Post(kBob, "where do visitors park?", "300.1"), HasSubstr("Level -2."));
+  const std::string value = ButtonValue("feedback_down");
+  ASSERT_THAT(value, HasSubstr("/watched"));
+  // Only the poster rates it; the refusal is for the presser's eyes only.
+  EXPECT_THAT(Press(kCarol, "feedback_down", value), HasSubstr("Only the person who asked"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kEphemeral);
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+
+  Press(kBob, "feedback_down", value);
+  EXPECT_THAT(LastUpdate().text, HasSubstr("I hid my answer here"));
+  EXPECT_TRUE(LastUpdate().reply.buttons.empty());
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->back().text, "where do visitors park?");
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("where do visitors park?"));
+}
+
+TEST(LooksLikeQuestionTest, QuestionsButNotChatter) {
+  EXPECT_TRUE(LooksLikeQuestion("where do visitors park?"));
+  EXPECT_TRUE(LooksLikeQuestion("how do I reset my password"));
+  EXPECT_TRUE(LooksLikeQuestion("Anyone know the wifi code"));
+  EXPECT_TRUE(LooksLikeQuestion("the build is red again?  "));
+  EXPECT_FALSE(LooksLikeQuestion("lunch?"));
+  EXPECT_FALSE(LooksLikeQuestion("thanks all, see you tomorrow"));
+  EXPECT_FALSE(LooksLikeQuestion("deploy is done"));
+  EXPECT_FALSE(LooksLikeQuestion(""));
 }
 
 }  // namespace

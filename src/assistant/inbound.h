@@ -13,7 +13,10 @@ struct UserMessage {
   enum class Surface {
     kDirect,   // the app's DM (Slack `message` with channel_type im), or the terminal shell
     kMention,  // "@faqbot …" in a channel (Slack app_mention): answers go in a thread
-    kCommand,  // a slash command ("/ask …"): answers go through response_url
+    kCommand,  // a slash command ("/ask …", "/faqbot …"): answers go through response_url
+    kChannel,  // a top-level message in a channel the app is in, not addressed to it (Slack
+               // message.channels / message.groups): answered in its thread, and only when the
+               // channel is watched and the answer is sure
   };
   Surface surface = Surface::kDirect;
   store::UserRef from;
@@ -22,6 +25,7 @@ struct UserMessage {
   std::string ts;            // the message ts (kMention: the thread to answer in)
   std::string thread_ts;     // set when written inside a thread
   std::string response_url;  // kCommand
+  std::string command;       // kCommand: "/ask" or "/faqbot" (empty: "/ask")
   std::string bot_user_id;   // the app's own user id (to tell "@faqbot" from "@owner")
 };
 

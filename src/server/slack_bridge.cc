@@ -69,8 +69,13 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     assistant_.HandleMessage(msg);
   };
   if (const auto* m = std::get_if<slack::MessageEvent>(&event.payload)) {
-    if (m->channel_type != "im") return;  // channels reach the app through app_mention
-    return message(*m, Surface::kDirect);
+    if (m->channel_type == "im") return message(*m, Surface::kDirect);
+    // In channels only top-level messages count (a watched channel's questions); a thread
+    // reply, even one also sent to the channel, is a conversation the bot stays out of.
+    if (m->channel_type != "channel" && m->channel_type != "group") return;
+    if (!m->thread_ts.empty() && m->thread_ts != m->ts) return;
+    if (!m->subtype.empty()) return;
+    return message(*m, Surface::kChannel);
   }
   if (const auto* m = std::get_if<slack::AppMentionEvent>(&event.payload)) {
     return message(*m, Surface::kMention);
@@ -82,6 +87,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     msg.text = DecodeSlackEntities(c->text);
     msg.channel = c->channel_id;
     msg.response_url = c->response_url;
+    msg.command = c->command;
     msg.bot_user_id = bot_user_id();
     return assistant_.HandleMessage(msg);
   }

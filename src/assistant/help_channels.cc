@@ -1,0 +1,121 @@
+// Assistant: help channels — `/faqbot watch` turns on answers to the questions of a channel
+// (asking_everyone.cc answers them), `/faqbot unwatch` turns them off, `/faqbot status` lists
+// them.
+#include <array>
+#include <cctype>
+
+#include "assistant/assistant.h"
+#include "assistant/assistant_internal.h"
+#include "common/logging.h"
+#include "common/string_util.h"
+
+namespace faqbot::assistant {
+namespace {
+
+// Words that open a question when it has no "?" ("how do I reset my password").
+constexpr std::array<std::string_view, 20> kOpeners = {
+    "how",  "what", "where", "when",   "who",  "why",  "which", "is",     "are",    "can",
+    "could", "does", "do",   "should", "will", "would", "anyone", "anybody", "has", "have"};
+
+std::vector<std::string> LowerWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'' ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+Span ChannelLink(const std::string& channel) { return Words("<#" + channel + ">"); }
+
+constexpr const char* kUsage =
+    "`/faqbot watch` — answer questions in this channel (in their thread, only when I'm sure)\n"
+    "`/faqbot unwatch` — stop answering here\n"
+    "`/faqbot status` — the channels where I answer";
+
+}  // namespace
+
+bool LooksLikeQuestion(std::string_view text) {
+  const std::string trimmed = Trim(text);
+  const std::vector<std::string> words = LowerWords(trimmed);
+  if (words.size() < 3) return false;
+  if (!trimmed.empty() && trimmed.back() == '?') return true;
+  for (std::string_view opener : kOpeners) {
+    if (words[0] == opener) return true;
+  }
+  return false;
+}
+
+void Assistant::ChannelCommand(Turn& turn, const UserMessage& m) {
+  const std::string verb = Trim(m.text);
+  // Conversations whose id starts with D are direct messages: nothing to watch there.
+  const bool in_channel = !m.channel.empty() && m.channel[0] != 'D';
+  Destination channel;
+  channel.kind = Destination::Kind::kChannel;
+  channel.channel = m.channel;
+  channel.user = turn.who;
+
+  if (verb == "watch" || verb == "unwatch") {
+    if (!in_channel) {
+      return Say(turn, Say1("Use `/faqbot " + verb + "` in a channel I'm in."));
+    }
+    const bool watch = verb == "watch";
+    auto changed = watch ? store_.WatchChannel(turn.who, m.channel)
+                         : store_.UnwatchChannel(turn.who.team_id, m.channel);
+    if (!changed.ok()) {
+      LogWarn("assistant: cannot {} channel {}: {}", verb, m.channel,
+              changed.status().ToString());
+      return Say(turn, Say1("I couldn't do that, sorry — try again later."));
+    }
+    if (!*changed) {
+      return Say(turn, Say1(watch ? "I'm already answering questions in this channel. "
+                                    "`/faqbot unwatch` stops it."
+                                  : "I'm not answering questions in this channel. "
+                                    "`/faqbot watch` starts it."));
+    }
+    Reply announce;
+    announce.paragraphs.push_back(
+        watch ? Line({Mention(turn.who.user_id),
+                      Words(" asked me to answer questions in this channel. When I'm sure one "
+                            "of my owners has taught me the answer, I'll reply in the "
+                            "question's thread; 👎 on my answer hides it. `/faqbot unwatch` "
+                            "stops me.")})
+              : Line({Mention(turn.who.user_id),
+                      Words(" asked me to stop answering questions in this channel. "
+                            "`/faqbot watch` starts me again.")}));
+    turn.others.emplace_back(channel, std::move(announce));
+    return;
+  }
+  if (verb == "status") {
+    auto listed = store_.ListWatchedChannels(turn.who.team_id);
+    if (!listed.ok()) {
+      LogWarn("assistant: cannot list watched channels: {}", listed.status().ToString());
+      return Say(turn, Say1("I can't reach my memory right now — try again in a minute."));
+    }
+    if (listed->empty()) {
+      return Say(turn, Say1("I'm not answering questions in any channel. `/faqbot watch` in a "
+                            "channel starts it there."));
+    }
+    Paragraph p = Line("I answer questions in ");
+    for (size_t i = 0; i < listed->size(); ++i) {
+      if (i > 0) p.spans.push_back(Words(i + 1 == listed->size() ? " and " : ", "));
+      p.spans.push_back(ChannelLink((*listed)[i].channel));
+    }
+    p.spans.push_back(Words("."));
+    Reply r;
+    r.paragraphs.push_back(std::move(p));
+    return Say(turn, r);
+  }
+  Reply help;
+  help.paragraphs.push_back(Line(kUsage));
+  Say(turn, help);
+}
+
+}  // namespace faqbot::assistant
