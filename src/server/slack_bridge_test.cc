@@ -221,7 +221,8 @@ TEST_F(SlackBridgeTest, AnImMessageIsADirectMessageAnsweredInTheDm) {
   EXPECT_TRUE(replies[0].to.thread_ts.empty());
 }
 
-TEST_F(SlackBridgeTest, MessagesOutsideTheDmAreLeftToAppMention) {
+TEST_F(SlackBridgeTest, MessagesOutsideTheDmAndChannelsAreIgnored) {
+  // (Channel messages reach the assistant only for watched channels: SlackBridgeWatchTest.)
   for (const char* type : {"channel", "group", "mpim", ""}) {
     auto m = Dm("<@U0FAQBOT> hi");
     m.channel = "C0GENERAL";
@@ -234,6 +235,78 @@ TEST_F(SlackBridgeTest, MessagesOutsideTheDmAreLeftToAppMention) {
   home_executor_.RunAll();
   EXPECT_TRUE(messenger_.homes().empty());
   EXPECT_TRUE(messenger_.forms().empty());
+}
+
+// With the workspace searched and Alice's topics published, as `faqbot serve` runs.
+class SlackBridgeWatchTest : public SlackBridgeTest {
+ protected:
+  void SetUp() override {
+    SlackBridgeTest::SetUp();
+    workspace_ = std::make_unique<assistant::WorkspaceIndex>(nlu::testing::BuiltLexicon());
+    ASSERT_TRUE(assistant::FollowPublications(*store_, *workspace_).ok());
+    bridge_.reset();
+    home_.reset();
+    assistant_ = std::make_unique<assistant::Assistant>(*store_, messenger_, *registry_,
+                                                        *training_, *concierge_, clock_,
+                                                        assistant::AssistantOptions{},
+                                                        workspace_.get());
+    bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
+    ASSERT_TRUE(store_->AddTopic(kAlice, {"where do visitors park", {"parking for guests"},
+                                          "Level -2."}).ok());
+    ASSERT_TRUE(training_->Enqueue(kAlice).ok());
+    executor_.RunAll();
+  }
+  void TearDown() override {
+    bridge_.reset();
+    assistant_.reset();
+    SlackBridgeTest::TearDown();
+    workspace_.reset();
+  }
+  slack::MessageEvent InChannel(const std::string& channel, const std::string& type,
+                                const std::string& text, const std::string& ts) {
+    slack::MessageEvent m;
+    m.team_id = kTeam;
+    m.channel = channel;
+    m.channel_type = type;
+    m.user = "U0BOB";
+    m.text = text;
+    m.ts = ts;
+    return m;
+  }
+  std::unique_ptr<assistant::WorkspaceIndex> workspace_;
+};
+
+TEST_F(SlackBridgeWatchTest, TopLevelMessagesOfAWatchedChannelAreAnsweredInTheirThread) {
+  slack::SlashCommand c;
+  c.team_id = kTeam;
+  c.user_id = "U0BOB";
+  c.channel_id = "C0HELP";
+  c.command = "/faqbot";
+  c.text = "watch";
+  c.response_url = "https://hooks.slack.com/commands/T0001/2/xyz";
+  EXPECT_THAT(Reply(c), HasSubstr("asked me to answer questions in this channel"));
+  c.channel_id = "G0PRIV";
+  EXPECT_THAT(Reply(c), HasSubstr("asked me to answer questions in this channel"));
+
+  auto replies = Handle(InChannel("C0HELP", "channel", "where do visitors park?", "500.1"));
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_THAT(replies[0].text, HasSubstr("Level -2."));
+  EXPECT_EQ(replies[0].to.kind, Destination::Kind::kChannel);
+  EXPECT_EQ(replies[0].to.channel, "C0HELP");
+  EXPECT_EQ(replies[0].to.thread_ts, "500.1");
+  EXPECT_THAT(Reply(InChannel("G0PRIV", "group", "where do visitors park?", "500.2")),
+              HasSubstr("Level -2."));
+
+  // A thread reply, one also sent to the channel, an edit, or a group DM: never.
+  auto reply = InChannel("C0HELP", "channel", "where do visitors park?", "500.4");
+  reply.thread_ts = "500.3";
+  EXPECT_TRUE(Handle(reply).empty());
+  reply.subtype = "thread_broadcast";
+  EXPECT_TRUE(Handle(reply).empty());
+  auto edit = InChannel("C0HELP", "channel", "where do visitors park?", "500.5");
+  edit.subtype = "message_changed";
+  EXPECT_TRUE(Handle(edit).empty());
+  EXPECT_TRUE(Handle(InChannel("G0MPIM", "mpim", "where do visitors park?", "500.6")).empty());
 }
 
 TEST_F(SlackBridgeTest, OpeningTheHomeTabPublishesIt) {

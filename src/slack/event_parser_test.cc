@@ -57,6 +57,25 @@ TEST(EventParserTest, DirectMessage) {
   EXPECT_EQ(m.subtype, "");
 }
 
+// message.channels / message.groups: a watched channel's messages, top-level or in a thread.
+TEST(EventParserTest, ChannelAndPrivateChannelMessages) {
+  auto top = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_channel.json")));
+  EXPECT_EQ(top.channel, "C0HELPDESK");
+  EXPECT_EQ(top.channel_type, "channel");
+  EXPECT_EQ(top.user, "U0ASKER001");
+  EXPECT_EQ(top.text, "where do visitors park?");
+  EXPECT_EQ(top.ts, "1700000400.000100");
+  EXPECT_EQ(top.thread_ts, "");
+  EXPECT_EQ(top.subtype, "");
+  auto reply =
+      EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_group_thread_reply.json")));
+  EXPECT_EQ(reply.channel, "G0PRIVHELP");
+  EXPECT_EQ(reply.channel_type, "group");
+  EXPECT_EQ(reply.ts, "1700000410.000300");
+  EXPECT_EQ(reply.thread_ts, "1700000400.000100");
+  EXPECT_EQ(reply.subtype, "");
+}
+
 TEST(EventParserTest, ChannelAppMentionWithRichTextBlocks) {
   auto r = ParseEventsBody(Fixture("events_app_mention_rich_text.json"));
   auto m = EventOf<AppMentionEvent>(r);
