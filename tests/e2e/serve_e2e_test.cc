@@ -184,8 +184,12 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
   }
   // Returns the response_url the answer goes to.
   std::string Slash(const std::string& user, const std::string& text) {
+    return SlashIn("/ask", user, "C0GENERAL", text);
+  }
+  std::string SlashIn(const std::string& command, const std::string& user,
+                      const std::string& channel, const std::string& text) {
     const std::string response_url = emulator_.NewResponseUrl();
-    const nlohmann::json payload = fx::SlashCommand("/ask", text, user, "C0GENERAL", response_url);
+    const nlohmann::json payload = fx::SlashCommand(command, text, user, channel, response_url);
     if (socket_mode()) {
       emulator_.QueueEnvelope("slash_commands", payload, true);
     } else {
@@ -744,6 +748,56 @@ TEST_P(ServeE2ETest, AQuestionForEveryoneFindsTheOwnerWhoKnows) {
 
   Dm(kBob, "ask who won the football last night?");
   Expect(bob_dm, "Nobody has taught me anything close to that yet");
+}
+
+TEST_P(ServeE2ETest, AWatchedChannelAnswersAQuestionInItsThreadAndNothingElse) {
+  if (socket_mode() == (std::get<1>(GetParam()) == Engine::kPostgres)) {
+    GTEST_SKIP() << "covered by HTTP + PostgreSQL and Socket Mode + SQLite";
+  }
+  const std::string file = log_ + ".alice.yml";
+  std::FILE* out = std::fopen(file.c_str(), "w");
+  ASSERT_NE(out, nullptr);
+  std::fputs("nlu:\n- intent: visitor_parking\n  examples: |\n    - where can visitors park?\n"
+             "    - visitor parking\nresponses:\n  utter_visitor_parking:\n"
+             "  - text: Level -2.\n",
+             out);
+  std::fclose(out);
+  const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
+                              db_->url() + "' --team " + fx::kTeamId + " --owner " + kAlice +
+                              " '" + file + "' > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::remove(file.c_str());
+  Dm(kAlice, "publish");
+  Posted confirm = Expect(DmChannel(kAlice), "Are you sure you want to publish");
+  PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), DmChannel(kAlice), confirm.ts);
+  Expect(DmChannel(kAlice), "now answers");
+
+  SlashIn("/faqbot", kBob, "C0HELP", "watch");
+  Expect("C0HELP", "asked me to answer questions in this channel");
+
+  // Chatter, a thread reply and another bot's question: nothing.
+  const std::string chatter = NextTs();
+  SendEvent(fx::ChannelMessageEvent(kBob, "C0HELP", "thanks all, see you tomorrow", chatter));
+  const std::string reply = NextTs();
+  SendEvent(fx::ChannelMessageEvent(kBob, "C0HELP", "where can visitors park?", reply, chatter));
+  const std::string by_bot = NextTs();
+  nlohmann::json bot = fx::ChannelMessageEvent(kBob, "C0HELP", "where can visitors park?", by_bot);
+  bot["bot_id"] = "B0OTHERBOT";
+  SendEvent(bot);
+  // A question: answered in its thread.
+  const std::string question = NextTs();
+  SendEvent(fx::ChannelMessageEvent(kBob, "C0HELP", "where can visitors park?", question));
+  Posted answer = Expect("C0HELP", "From <@U0ALICE>'s FAQ: Level -2.");
+  EXPECT_EQ(answer.thread_ts, question);
+  for (const auto& c : emulator_.Calls("chat.postMessage")) {
+    const std::string thread = c.args.value("thread_ts", "");
+    EXPECT_TRUE(thread != chatter && thread != reply && thread != by_bot) << c.args.dump();
+  }
+
+  // The poster's 👎 hides the answer and hands the question to Alice.
+  PressIn(kBob, "feedback_down#1", ButtonValue(answer, "feedback_down"), "C0HELP", answer.ts);
+  ExpectUpdate("C0HELP", answer.ts, "I hid my answer here");
+  Expect(DmChannel(kAlice), "where can visitors park?");
 }
 
 INSTANTIATE_TEST_SUITE_P(

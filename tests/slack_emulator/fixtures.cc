@@ -24,6 +24,19 @@ json MessageImEvent(const std::string& user, const std::string& channel, const s
   return event;
 }
 
+json ChannelMessageEvent(const std::string& user, const std::string& channel,
+                         const std::string& text, const std::string& ts,
+                         const std::string& thread_ts) {
+  json event = AppMentionEvent(user, channel, text, ts);
+  event["type"] = "message";
+  event["channel_type"] = "channel";
+  if (!thread_ts.empty()) {
+    event["thread_ts"] = thread_ts;
+    event["parent_user_id"] = user;
+  }
+  return event;
+}
+
 json AppMentionEvent(const std::string& user, const std::string& channel, const std::string& text,
                      const std::string& ts) {
   return {

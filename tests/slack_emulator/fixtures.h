@@ -16,6 +16,11 @@ inline constexpr const char* kBotUserId = "U0FAQBOT";
 // Inner event: a direct message to the bot (message.im).
 nlohmann::json MessageImEvent(const std::string& user, const std::string& channel,
                               const std::string& text, const std::string& ts);
+// Inner event: a message in a public channel the bot is in (message.channels); with
+// `thread_ts`, a reply in that thread.
+nlohmann::json ChannelMessageEvent(const std::string& user, const std::string& channel,
+                                   const std::string& text, const std::string& ts,
+                                   const std::string& thread_ts = "");
 // Inner event: the bot mentioned in a channel (app_mention); `text` should contain <@U0FAQBOT>.
 nlohmann::json AppMentionEvent(const std::string& user, const std::string& channel,
                                const std::string& text, const std::string& ts);
