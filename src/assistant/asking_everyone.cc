@@ -30,20 +30,26 @@ Paragraph Matched(const store::PublishedTopic& topic, float confidence) {
 
 }  // namespace
 
+WorkspaceDecision Assistant::DecideForWorkspace(const std::string& team_id,
+                                                const std::string& question,
+                                                const WorkspaceAskOptions& options) {
+  const auto candidates = GatherCandidates(
+      *workspace_, team_id, question,
+      [this](const store::UserRef& owner) -> std::shared_ptr<const nlu::Model> {
+        auto model = registry_.Get(owner);
+        return model.ok() ? *model : nullptr;
+      },
+      options);
+  return DecideAcrossBots(question, candidates, registry_.lexicon(), options);
+}
+
 void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
   const std::string question(Utf8Prefix(raw_question, store::kMaxQuestionBytes));
   if (workspace_ == nullptr) {
     return Say(turn, Say1("Who should I ask? Write `ask @person your question`."));
   }
-  const auto candidates = GatherCandidates(
-      *workspace_, turn.who.team_id, question,
-      [this](const store::UserRef& owner) -> std::shared_ptr<const nlu::Model> {
-        auto model = registry_.Get(owner);
-        return model.ok() ? *model : nullptr;
-      },
-      options_.workspace);
-  const WorkspaceDecision decision = DecideAcrossBots(question, candidates,
-                                                      registry_.lexicon(), options_.workspace);
+  const WorkspaceDecision decision =
+      DecideForWorkspace(turn.who.team_id, question, options_.workspace);
 
   // The answers, as published (an answer that went away since the index saw it is dropped).
   struct Shown {
@@ -143,15 +149,7 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
   const std::string question(Utf8Prefix(m.text, store::kMaxQuestionBytes));
   WorkspaceAskOptions strict = options_.workspace;
   strict.min_confidence = std::max(strict.min_confidence, options_.watched_min_confidence);
-  const auto candidates = GatherCandidates(
-      *workspace_, turn.who.team_id, question,
-      [this](const store::UserRef& owner) -> std::shared_ptr<const nlu::Model> {
-        auto model = registry_.Get(owner);
-        return model.ok() ? *model : nullptr;
-      },
-      strict);
-  const WorkspaceDecision decision =
-      DecideAcrossBots(question, candidates, registry_.lexicon(), strict);
+  const WorkspaceDecision decision = DecideForWorkspace(turn.who.team_id, question, strict);
   if (decision.kind != WorkspaceDecision::Kind::kAnswer || decision.picks.size() != 1) return;
 
   const WorkspacePick& pick = decision.picks[0];

@@ -70,15 +70,10 @@ Destination ReplyDestination(const UserMessage& m) {
       if (d.channel.empty()) d.kind = Destination::Kind::kDirect;
       break;
     case UserMessage::Surface::kMention:
+    case UserMessage::Surface::kChannel:  // a top-level message: its own thread
       d.kind = Destination::Kind::kChannel;
       d.channel = m.channel;
       d.thread_ts = m.thread_ts.empty() ? m.ts : m.thread_ts;
-      d.user = m.from;
-      break;
-    case UserMessage::Surface::kChannel:
-      d.kind = Destination::Kind::kChannel;
-      d.channel = m.channel;
-      d.thread_ts = m.ts;
       d.user = m.from;
       break;
     case UserMessage::Surface::kCommand:

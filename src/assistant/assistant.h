@@ -143,6 +143,9 @@ class Assistant {
                       const Status& why);
   // A question for every published bot of the workspace (asking_everyone.cc).
   void AskEveryone(Turn& turn, const std::string& question);
+  // The workspace decision (workspace_ask.h) on `question` under `options`; needs workspace_.
+  WorkspaceDecision DecideForWorkspace(const std::string& team_id, const std::string& question,
+                                       const WorkspaceAskOptions& options);
   // A message in a channel: answered in its thread when the channel is watched, the message
   // looks like a question, its thread has no recorded question yet and one owner's answer is
   // sure under options_.watched_min_confidence; otherwise nothing is said (asking_everyone.cc).

@@ -57,6 +57,19 @@ slack::AppMentionEvent BobMentions(const std::string& text) {
   return m;
 }
 
+// Bob types a slash command in `channel`.
+slack::SlashCommand BobTypes(const std::string& command, const std::string& channel,
+                             const std::string& text) {
+  slack::SlashCommand c;
+  c.team_id = kTeam;
+  c.user_id = "U0BOB";
+  c.channel_id = channel;
+  c.command = command;
+  c.text = text;
+  c.response_url = "https://hooks.slack.com/commands/T0001/1/xyz";
+  return c;
+}
+
 slack::BlockAction Press(const std::string& action_id, const std::string& value = "") {
   slack::BlockAction a;
   a.team_id = kTeam;
@@ -277,13 +290,7 @@ class SlackBridgeWatchTest : public SlackBridgeTest {
 };
 
 TEST_F(SlackBridgeWatchTest, TopLevelMessagesOfAWatchedChannelAreAnsweredInTheirThread) {
-  slack::SlashCommand c;
-  c.team_id = kTeam;
-  c.user_id = "U0BOB";
-  c.channel_id = "C0HELP";
-  c.command = "/faqbot";
-  c.text = "watch";
-  c.response_url = "https://hooks.slack.com/commands/T0001/2/xyz";
+  slack::SlashCommand c = BobTypes("/faqbot", "C0HELP", "watch");
   EXPECT_THAT(Reply(c), HasSubstr("asked me to answer questions in this channel"));
   c.channel_id = "G0PRIV";
   EXPECT_THAT(Reply(c), HasSubstr("asked me to answer questions in this channel"));
@@ -387,13 +394,7 @@ TEST_F(SlackBridgeTest, AnAppMentionIsAnsweredInItsThread) {
 }
 
 TEST_F(SlackBridgeTest, ASlashCommandIsAnsweredThroughItsResponseUrl) {
-  slack::SlashCommand c;
-  c.team_id = kTeam;
-  c.user_id = "U0BOB";
-  c.channel_id = "C0GENERAL";
-  c.command = "/ask";
-  c.text = "";
-  c.response_url = "https://hooks.slack.com/commands/T0001/1/xyz";
+  slack::SlashCommand c = BobTypes("/ask", "C0GENERAL", "");
   auto replies = Handle(c);
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_THAT(replies[0].text, HasSubstr("`/ask @person your question`"));

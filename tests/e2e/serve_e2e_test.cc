@@ -207,6 +207,20 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
 
+  // Imports Rasa YAML `yaml` as `owner`'s topics, as an owner does with the CLI.
+  void ImportTopics(const std::string& owner, const std::string& yaml) {
+    const std::string file = log_ + "." + owner + ".yml";
+    std::FILE* out = std::fopen(file.c_str(), "w");
+    ASSERT_NE(out, nullptr);
+    std::fputs(yaml.c_str(), out);
+    std::fclose(out);
+    const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
+                                db_->url() + "' --team " + fx::kTeamId + " --owner " + owner +
+                                " '" + file + "' > /dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    std::remove(file.c_str());
+  }
+
   // A new API token of `owner`, as an operator makes one: the last line `faqbot token create`
   // prints. Empty on failure.
   std::string CreateToken(const std::string& owner) {
@@ -703,16 +717,7 @@ TEST_P(ServeE2ETest, AQuestionForEveryoneFindsTheOwnerWhoKnows) {
        "    - where can visitors park?\n    - visitor parking\nresponses:\n  utter_snacks:\n"
        "  - text: Dana does.\n  utter_parking:\n  - text: Behind the building.\n"}};
   for (const auto& [owner, yaml] : faqs) {
-    const std::string file = log_ + "." + owner + ".yml";
-    std::FILE* out = std::fopen(file.c_str(), "w");
-    ASSERT_NE(out, nullptr);
-    std::fputs(yaml.c_str(), out);
-    std::fclose(out);
-    const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
-                                db_->url() + "' --team " + fx::kTeamId + " --owner " + owner +
-                                " '" + file + "' > /dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
-    std::remove(file.c_str());
+    ImportTopics(owner, yaml);
     Dm(owner, "publish");
   }
   for (const auto& [owner, yaml] : faqs) {
@@ -754,19 +759,10 @@ TEST_P(ServeE2ETest, AWatchedChannelAnswersAQuestionInItsThreadAndNothingElse) {
   if (socket_mode() == (std::get<1>(GetParam()) == Engine::kPostgres)) {
     GTEST_SKIP() << "covered by HTTP + PostgreSQL and Socket Mode + SQLite";
   }
-  const std::string file = log_ + ".alice.yml";
-  std::FILE* out = std::fopen(file.c_str(), "w");
-  ASSERT_NE(out, nullptr);
-  std::fputs("nlu:\n- intent: visitor_parking\n  examples: |\n    - where can visitors park?\n"
-             "    - visitor parking\nresponses:\n  utter_visitor_parking:\n"
-             "  - text: Level -2.\n",
-             out);
-  std::fclose(out);
-  const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
-                              db_->url() + "' --team " + fx::kTeamId + " --owner " + kAlice +
-                              " '" + file + "' > /dev/null";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  std::remove(file.c_str());
+  ImportTopics(kAlice,
+               "nlu:\n- intent: visitor_parking\n  examples: |\n    - where can visitors park?\n"
+               "    - visitor parking\nresponses:\n  utter_visitor_parking:\n"
+               "  - text: Level -2.\n");
   Dm(kAlice, "publish");
   Posted confirm = Expect(DmChannel(kAlice), "Are you sure you want to publish");
   PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), DmChannel(kAlice), confirm.ts);
