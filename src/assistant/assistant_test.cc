@@ -651,13 +651,15 @@ class AskingEveryoneTest : public AssistantTest {
     assistant_->HandleMessage(m);
     return Since(before);
   }
-  std::string Slash(const store::UserRef& from, const std::string& text) {
+  std::string Slash(const store::UserRef& from, const std::string& text,
+                    const std::string& command = "/ask", const std::string& channel = "C0GENERAL") {
     const size_t before = messenger_.sent().size();
     UserMessage m;
     m.surface = UserMessage::Surface::kCommand;
+    m.command = command;
     m.from = from;
     m.text = text;
-    m.channel = "C0GENERAL";
+    m.channel = channel;
     m.response_url = "https://hooks.slack.test/commands/1";
     assistant_->HandleMessage(m);
     return Since(before);
@@ -763,16 +765,7 @@ class HelpChannelsTest : public AskingEveryoneTest {
  protected:
   std::string Faqbot(const store::UserRef& from, const std::string& text,
                      const std::string& channel = "C0HELP") {
-    const size_t before = messenger_.sent().size();
-    UserMessage m;
-    m.surface = UserMessage::Surface::kCommand;
-    m.command = "/faqbot";
-    m.from = from;
-    m.text = text;
-    m.channel = channel;
-    m.response_url = "https://hooks.slack.test/commands/2";
-    assistant_->HandleMessage(m);
-    return Since(before);
+    return Slash(from, text, "/faqbot", channel);
   }
   // A top-level message `ts` in `channel`, not addressed to the bot.
   std::string Post(const store::UserRef& from, const std::string& text, const std::string& ts,
