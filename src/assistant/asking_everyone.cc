@@ -157,8 +157,9 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
   if (!live.ok() || !live->has_value()) return;
   for (const auto& t : (*live)->topics) {
     if (t.topic_id != pick.topic_id) continue;
-    store::NewQuestion record{turn.who,       pick.owner, question, store::QuestionOutcome::kAnswered,
-                              t.topic_id,     pick.confidence, m.channel, m.ts};
+    store::NewQuestion record{
+        turn.who,   pick.owner,      question,  store::QuestionOutcome::kAnswered,
+        t.topic_id, pick.confidence, m.channel, m.ts};
     auto asked = store_.RecordQuestion(record);
     if (!asked.ok()) {
       // Unrecorded, the thread could be answered again: better not at all.

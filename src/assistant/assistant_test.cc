@@ -1,10 +1,11 @@
 // The assistant end to end below the chat layer: real SQLite, the real engine and concierge
 // model, a TrainingQueue on a ManualExecutor, and a Messenger that records what was said.
 #include "assistant/assistant.h"
-#include "assistant/assistant_internal.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "assistant/assistant_internal.h"
 #include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
 #include "test_database.h"

@@ -14,8 +14,8 @@ namespace {
 
 // Words that open a question when it has no "?" ("how do I reset my password").
 constexpr std::array<std::string_view, 20> kOpeners = {
-    "how",  "what", "where", "when",   "who",  "why",  "which", "is",     "are",    "can",
-    "could", "does", "do",   "should", "will", "would", "anyone", "anybody", "has", "have"};
+    "how",   "what", "where", "when",   "who",  "why",   "which",  "is",      "are", "can",
+    "could", "does", "do",    "should", "will", "would", "anyone", "anybody", "has", "have"};
 
 std::vector<std::string> LowerWords(std::string_view text) {
   std::vector<std::string> words;
@@ -70,8 +70,7 @@ void Assistant::ChannelCommand(Turn& turn, const UserMessage& m) {
     auto changed = watch ? store_.WatchChannel(turn.who, m.channel)
                          : store_.UnwatchChannel(turn.who.team_id, m.channel);
     if (!changed.ok()) {
-      LogWarn("assistant: cannot {} channel {}: {}", verb, m.channel,
-              changed.status().ToString());
+      LogWarn("assistant: cannot {} channel {}: {}", verb, m.channel, changed.status().ToString());
       return Say(turn, Say1("I couldn't do that, sorry — try again later."));
     }
     if (!*changed) {

@@ -259,13 +259,13 @@ class SlackBridgeWatchTest : public SlackBridgeTest {
     ASSERT_TRUE(assistant::FollowPublications(*store_, *workspace_).ok());
     bridge_.reset();
     home_.reset();
-    assistant_ = std::make_unique<assistant::Assistant>(*store_, messenger_, *registry_,
-                                                        *training_, *concierge_, clock_,
-                                                        assistant::AssistantOptions{},
-                                                        workspace_.get());
+    assistant_ = std::make_unique<assistant::Assistant>(
+        *store_, messenger_, *registry_, *training_, *concierge_, clock_,
+        assistant::AssistantOptions{}, workspace_.get());
     bridge_ = std::make_unique<SlackBridge>(*assistant_, kBot);
-    ASSERT_TRUE(store_->AddTopic(kAlice, {"where do visitors park", {"parking for guests"},
-                                          "Level -2."}).ok());
+    ASSERT_TRUE(
+        store_->AddTopic(kAlice, {"where do visitors park", {"parking for guests"}, "Level -2."})
+            .ok());
     ASSERT_TRUE(training_->Enqueue(kAlice).ok());
     executor_.RunAll();
   }

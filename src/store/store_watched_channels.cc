@@ -63,10 +63,10 @@ Result<std::optional<WatchedChannel>> Store::GetWatchedChannel(const std::string
   FAQBOT_RETURN_IF_ERROR(ValidateId(channel, "channel"));
   std::optional<WatchedChannel> found;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("SELECT ") + kWatchedColumns +
-                               " FROM watched_channels WHERE team_id = ? AND channel = ?",
-                           {Text(team_id), Text(channel)}));
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec(std::string("SELECT ") + kWatchedColumns +
+                                        " FROM watched_channels WHERE team_id = ? AND channel = ?",
+                                    {Text(team_id), Text(channel)}));
     found.reset();
     if (!rows.empty()) found = WatchedFromRow(rows[0]);
     return Status::Ok();
@@ -78,11 +78,10 @@ Result<std::vector<WatchedChannel>> Store::ListWatchedChannels(const std::string
   FAQBOT_RETURN_IF_ERROR(ValidateId(team_id, "team"));
   std::vector<WatchedChannel> channels;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("SELECT ") + kWatchedColumns +
-                               " FROM watched_channels WHERE team_id = ? "
-                               "ORDER BY watched_at, channel",
-                           {Text(team_id)}));
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kWatchedColumns +
+                                                   " FROM watched_channels WHERE team_id = ? "
+                                                   "ORDER BY watched_at, channel",
+                                               {Text(team_id)}));
     channels.clear();
     for (const auto& row : rows) channels.push_back(WatchedFromRow(row));
     return Status::Ok();
