@@ -43,7 +43,8 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
   if (!model.ok()) return AskUnpublished(turn, owner, question, model.status());
 
   const nlu::Prediction prediction = (*model)->Predict(question, options_.handoff_candidates);
-  const std::optional<store::PublishedTopic> topic = LiveTopic(owner, prediction);
+  const std::optional<store::PublishedTopic> topic =
+      LiveTopic(owner, TopicIdOfIntent(prediction.intent));
   auto asked = RecordAsk(turn, owner, question, prediction, topic);
   if (topic) return SayAnswer(turn, owner, *topic, prediction.confidence, asked);
   SayDeclined(turn, owner, asked, prediction);
@@ -69,8 +70,7 @@ void Assistant::AskUnpublished(Turn& turn, const store::UserRef& owner,
 }
 
 std::optional<store::PublishedTopic> Assistant::LiveTopic(const store::UserRef& owner,
-                                                          const nlu::Prediction& prediction) {
-  const std::optional<int64_t> topic_id = TopicIdOfIntent(prediction.intent);
+                                                          std::optional<int64_t> topic_id) {
   if (!topic_id) return std::nullopt;
   // The answer as published: the live topic set holds exactly what the model was trained on.
   auto live = store_.GetLivePublication(owner, false);
@@ -103,13 +103,8 @@ void Assistant::SayAnswer(Turn& turn, const store::UserRef& owner,
                           const store::PublishedTopic& topic, float confidence,
                           const Result<store::AskedQuestion>& asked) {
   Reply r = AnswerReply(owner, topic.content.answer);
-  r.context.push_back(Line({Words("Matched "), UserText(topic.content.question),
-                            Words(" · " + Percent(confidence))}));
-  if (asked.ok()) {
-    const std::string id = std::to_string(asked->id);
-    r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
-                 Btn("👎 Not what I asked", kActionFeedbackDown, id)};
-  }
+  r.context.push_back(MatchedLine(topic, confidence));
+  if (asked.ok()) r.buttons = FeedbackButtons(std::to_string(asked->id));
   Say(turn, r);
 }
 

@@ -23,11 +23,6 @@ Paragraph FromFaq(const store::UserRef& owner, const std::string& answer) {
   return Line({Words("From "), Mention(owner.user_id), Words("'s FAQ: "), UserText(answer)});
 }
 
-Paragraph Matched(const store::PublishedTopic& topic, float confidence) {
-  return Line({Words("Matched "), UserText(topic.content.question),
-               Words(" · " + Percent(confidence))});
-}
-
 }  // namespace
 
 WorkspaceDecision Assistant::DecideForWorkspace(const std::string& team_id,
@@ -61,32 +56,29 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
   if (decision.kind == WorkspaceDecision::Kind::kAnswer ||
       decision.kind == WorkspaceDecision::Kind::kChoose) {
     for (const auto& pick : decision.picks) {
-      auto live = store_.GetLivePublication(pick.owner, false);
-      if (!live.ok() || !live->has_value()) continue;
-      for (const auto& t : (*live)->topics) {
-        if (t.topic_id != pick.topic_id) continue;
-        store::NewQuestion record{turn.who,        pick.owner,
-                                  question,        store::QuestionOutcome::kAnswered,
-                                  t.topic_id,      pick.confidence,
-                                  turn.reply_to.channel, turn.reply_to.thread_ts};
-        auto asked = store_.RecordQuestion(record);
-        if (!asked.ok()) {
-          LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
-        }
-        shown.push_back({pick, t, std::move(asked)});
+      std::optional<store::PublishedTopic> topic = LiveTopic(pick.owner, pick.topic_id);
+      if (!topic) continue;
+      store::NewQuestion record{turn.who,
+                                pick.owner,
+                                question,
+                                store::QuestionOutcome::kAnswered,
+                                topic->topic_id,
+                                pick.confidence,
+                                turn.reply_to.channel,
+                                turn.reply_to.thread_ts};
+      auto asked = store_.RecordQuestion(record);
+      if (!asked.ok()) {
+        LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
       }
+      shown.push_back({pick, std::move(*topic), std::move(asked)});
     }
   }
 
   Reply r;
   if (shown.size() == 1) {
     r.paragraphs.push_back(FromFaq(shown[0].pick.owner, shown[0].topic.content.answer));
-    r.context.push_back(Matched(shown[0].topic, shown[0].pick.confidence));
-    if (shown[0].asked.ok()) {
-      const std::string id = std::to_string(shown[0].asked->id);
-      r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
-                   Btn("👎 Not what I asked", kActionFeedbackDown, id)};
-    }
+    r.context.push_back(MatchedLine(shown[0].topic, shown[0].pick.confidence));
+    if (shown[0].asked.ok()) r.buttons = FeedbackButtons(std::to_string(shown[0].asked->id));
     return Say(turn, r);
   }
   if (shown.size() > 1) {
@@ -95,11 +87,7 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
     for (const auto& s : shown) {
       ListItem item;
       item.text = FromFaq(s.pick.owner, s.topic.content.answer);
-      if (s.asked.ok()) {
-        const std::string id = std::to_string(s.asked->id);
-        item.buttons = {Btn("👍 Helpful", kActionFeedbackUp, id),
-                        Btn("👎 Not what I asked", kActionFeedbackDown, id)};
-      }
+      if (s.asked.ok()) item.buttons = FeedbackButtons(std::to_string(s.asked->id));
       r.items.push_back(std::move(item));
     }
     return Say(turn, r);
@@ -153,28 +141,22 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
   if (decision.kind != WorkspaceDecision::Kind::kAnswer || decision.picks.size() != 1) return;
 
   const WorkspacePick& pick = decision.picks[0];
-  auto live = store_.GetLivePublication(pick.owner, false);
-  if (!live.ok() || !live->has_value()) return;
-  for (const auto& t : (*live)->topics) {
-    if (t.topic_id != pick.topic_id) continue;
-    store::NewQuestion record{
-        turn.who,   pick.owner,      question,  store::QuestionOutcome::kAnswered,
-        t.topic_id, pick.confidence, m.channel, m.ts};
-    auto asked = store_.RecordQuestion(record);
-    if (!asked.ok()) {
-      // Unrecorded, the thread could be answered again: better not at all.
-      LogWarn("assistant: cannot record a watched channel's question: {}",
-              asked.status().ToString());
-      return;
-    }
-    Reply r;
-    r.paragraphs.push_back(FromFaq(pick.owner, t.content.answer));
-    r.context.push_back(Matched(t, pick.confidence));
-    const std::string value = std::to_string(asked->id) + kWatchedSuffix;
-    r.buttons = {Btn("👍 Helpful", kActionFeedbackUp, value),
-                 Btn("👎 Not what I asked", kActionFeedbackDown, value)};
-    return Say(turn, r);
+  const std::optional<store::PublishedTopic> topic = LiveTopic(pick.owner, pick.topic_id);
+  if (!topic) return;
+  store::NewQuestion record{
+      turn.who,        pick.owner,      question,  store::QuestionOutcome::kAnswered,
+      topic->topic_id, pick.confidence, m.channel, m.ts};
+  auto asked = store_.RecordQuestion(record);
+  if (!asked.ok()) {
+    // Unrecorded, the thread could be answered again: better not at all.
+    LogWarn("assistant: cannot record a watched channel's question: {}", asked.status().ToString());
+    return;
   }
+  Reply r;
+  r.paragraphs.push_back(FromFaq(pick.owner, topic->content.answer));
+  r.context.push_back(MatchedLine(*topic, pick.confidence));
+  r.buttons = FeedbackButtons(std::to_string(asked->id) + kWatchedSuffix);
+  Say(turn, r);
 }
 
 void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {
@@ -186,8 +168,8 @@ void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {
   const std::string question = value.substr(space + 1);
   // The choice is made: the buttons go, so a second press asks nobody twice.
   Reply done;
-  done.paragraphs.push_back(Line({Words("You asked "), Mention(owner_id), Words(": "),
-                                  UserText(question)}));
+  done.paragraphs.push_back(
+      Line({Words("You asked "), Mention(owner_id), Words(": "), UserText(question)}));
   ReplacePressed(turn, done);
   Ask(turn, owner_id, question);
 }

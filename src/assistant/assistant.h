@@ -154,9 +154,10 @@ class Assistant {
   void ChannelCommand(Turn& turn, const UserMessage& message);
   // "Ask @X" on a workspace-wide question nobody could answer: a direct ask of X.
   void AskOwnerPressed(Turn& turn, const std::string& value);
-  // The live topic `prediction` answers with; nullopt when it declined or the topic is gone.
+  // The owner's live topic `topic_id` (as published: the answer askers get); nullopt for none
+  // (a declined prediction) or a topic no longer live.
   std::optional<store::PublishedTopic> LiveTopic(const store::UserRef& owner,
-                                                 const nlu::Prediction& prediction);
+                                                 std::optional<int64_t> topic_id);
   Result<store::AskedQuestion> RecordAsk(Turn& turn, const store::UserRef& owner,
                                          const std::string& question,
                                          const nlu::Prediction& prediction,

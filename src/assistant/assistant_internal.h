@@ -96,9 +96,19 @@ Reply Say1(std::string words);
 inline std::string Percent(float confidence) {
   return std::to_string(static_cast<int>(std::lround(confidence * 100))) + "% sure";
 }
+// The small print under an answer: "Matched <question> · 92% sure".
+inline Paragraph MatchedLine(const store::PublishedTopic& topic, float confidence) {
+  return Line({Words("Matched "), UserText(topic.content.question),
+               Words(" · " + Percent(confidence))});
+}
 inline Button Btn(std::string label, std::string action, std::string value = "",
                   Button::Style style = Button::Style::kDefault) {
   return {std::move(label), std::move(action), std::move(value), style};
+}
+// 👍 / 👎 under an answer; `value` names the asked question (asking.cc Feedback).
+inline std::vector<Button> FeedbackButtons(const std::string& value) {
+  return {Btn("👍 Helpful", kActionFeedbackUp, value),
+          Btn("👎 Not what I asked", kActionFeedbackDown, value)};
 }
 // The main menu: add, list, publish, unanswered, settings, help.
 std::vector<Button> MenuButtons();
