@@ -19,7 +19,7 @@ BENCH_PKGS := gnuplot-nox
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps bench-deps build test test-asan test-fuzz run bench clean format
+.PHONY: deps bench-deps build test test-optimised test-asan test-fuzz run bench clean format
 
 # Installs the Debian packages of $(1) that are missing.
 define install_missing
@@ -41,11 +41,19 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Unit and integration tests on the optimised build, then the same tests under ASan+UBSan,
-# then short libFuzzer runs.
-test: build
+# Every unit and integration test once, under ASan+UBSan (test-asan); the optimised build makes
+# the binary `make run` starts and runs the few tests that cannot run under the sanitizers
+# (label no-asan: a real browser); then short libFuzzer runs. `make test-optimised` runs every
+# test on the optimised build too (not part of `make test`: it would compile every test twice).
+test: deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS) --target faqbot faqbot_lexicon no-asan-tests
+	$(MAKE) test-asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L no-asan
+	$(MAKE) test-fuzz
+
+test-optimised: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	$(MAKE) test-asan test-fuzz
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DFAQBOT_SANITIZE=ON -DFAQBOT_BENCH=OFF
@@ -55,7 +63,9 @@ test-asan: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE no-asan
 
 # The fuzz targets use the lexicon the main build compiled.
-test-fuzz: build
+test-fuzz: deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS) --target faqbot_lexicon
 	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DFAQBOT_FUZZ=ON -DFAQBOT_FUZZ_ONLY=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
