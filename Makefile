@@ -88,8 +88,9 @@ bench: build bench-deps
 package: build
 	cd $(BUILD) && cpack -G DEB
 
-# Not part of `make test` (they need podman and minutes): the .deb installed into a throwaway Debian 12
-# container, and the container image built and run against PostgreSQL and the Slack emulator.
+# Not part of `make test` (they need podman and minutes): the .deb installed into a throwaway
+# Debian 12 container, and the container image built and run against PostgreSQL and the Slack
+# emulator.
 package-test: package image-deps
 	./tests/image/package_test.sh "$$(ls -t $(BUILD)/faqbot_*_amd64.deb | head -n 1)"
 
