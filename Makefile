@@ -1,4 +1,5 @@
-# faqbot — the two commands of the README (`make run`, `make test`) plus `make build`.
+# faqbot — the two commands of the README (`make run`, `make test`) plus `make build`,
+# `make package` (the .deb) and the opt-in container tests `make package-test`, `make image-test`.
 # Every target installs the Debian packages it needs first (apt-get; sudo when not root).
 
 BUILD      ?= build
@@ -12,14 +13,19 @@ PKGS := build-essential cmake pkg-config git python3 \
         libstemmer-dev libutf8proc-dev wordnet-base libsqlite3-dev libpqxx-dev libpq-dev \
         libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
         clang-14 libclang-rt-14-dev postgresql procps \
-        chromium chromium-driver python3-selenium python3-yaml
+        chromium chromium-driver python3-selenium python3-yaml \
+        libsystemd-dev dpkg-dev file groff-base systemd
 
 # Only `make bench` needs these (the learning-curve plot of docs/nlu.md).
 BENCH_PKGS := gnuplot-nox
 
+# Only the container targets need these (podman on Debian's runc, a base image from mmdebstrap).
+IMAGE_PKGS := podman mmdebstrap runc curl
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps bench-deps build test test-optimised test-asan test-fuzz run bench clean format
+.PHONY: deps bench-deps image-deps build test test-optimised test-asan test-fuzz run bench clean \
+        format package package-test image-test
 
 # Installs the Debian packages of $(1) that are missing.
 define install_missing
@@ -36,6 +42,9 @@ deps:
 
 bench-deps:
 	$(call install_missing,$(BENCH_PKGS))
+
+image-deps:
+	$(call install_missing,$(IMAGE_PKGS))
 
 build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -84,6 +93,19 @@ bench: build bench-deps
 	./$(BUILD)/bench/slack_inbound_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/socket_mode_bench --benchmark_min_time=2
 	./$(BUILD)/bench/http_events_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+
+# build/faqbot_<version>_amd64.deb (docs/install.md).
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+# Not part of `make test` (they need podman and minutes): the .deb installed into a throwaway
+# Debian 12 container, and the container image built and run against PostgreSQL and the Slack
+# emulator.
+package-test: package image-deps
+	./tests/image/package_test.sh "$$(ls -t $(BUILD)/faqbot_*_amd64.deb | head -n 1)"
+
+image-test: build image-deps
+	./tests/image/image_test.sh $(BUILD)
 
 format:
 	find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

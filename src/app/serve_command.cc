@@ -10,8 +10,10 @@
 // FAQBOT_DATABASE_URL (sqlite:./faqbot.db), FAQBOT_PUBLIC_URL (http://localhost:<port>; the
 // base of console sign-in links). SIGTERM or SIGINT: stop taking events, finish the
 // ones in flight and the training in progress, send the replies already accepted (for up to 10 s),
-// leave unstarted jobs in the database.
+// leave unstarted jobs in the database. Under systemd (Type=notify) it sends READY=1 once it
+// listens and STOPPING=1 when a stop signal arrives.
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -310,6 +312,7 @@ Status Serve(const ServeFlags& f) {
   FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   PrintBanner(f.bind, http.port(), database_url, secrets);
+  sd_notify(0, "READY=1");  // Type=notify under systemd; a no-op without NOTIFY_SOCKET
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
@@ -320,6 +323,7 @@ Status Serve(const ServeFlags& f) {
   });
 
   LogInfo("faqbot serve: {} received, draining", WaitForStopSignal(signals));
+  sd_notify(0, "STOPPING=1");
   Drain(Serving{.socket_mode = socket_mode.get(),
                 .http = http,
                 .events = events,
