@@ -5,20 +5,16 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "serve_harness.h"
 
 namespace faqbot {
 namespace {
@@ -78,56 +74,26 @@ bool Accepts(unsigned port) {
 TEST(ServeNotifyTest, ReportsReadyOnceListeningAndStoppingOnSigterm) {
   NotifySocket notify;
   ASSERT_TRUE(notify.ok());
-  const std::string db = notify.dir() + "/faqbot.db";
-
-  std::vector<std::string> env = {"NOTIFY_SOCKET=" + notify.path()};
-  for (char** e = environ; *e; ++e) {
-    if (std::string(*e).rfind("NOTIFY_SOCKET=", 0) != 0) env.emplace_back(*e);
+  std::vector<std::string> env = {
+      "NOTIFY_SOCKET=" + notify.path(),
+      "FAQBOT_LEXICON=" + std::string(FAQBOT_BINARY_DIR) + "/lexicon.fwn",
+      "PATH=/usr/bin:/bin",
+  };
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
   }
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = {FAQBOT_EXECUTABLE, "serve",     "--port",
-                                   "0",               "--bind",    "127.0.0.1",
-                                   "--database",      "sqlite:" + db};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  e2e::ServeProcess serve;
+  const int port = serve.Start(env, notify.dir() + "/serve.log",
+                               {"--database", "sqlite:" + notify.dir() + "/faqbot.db"});
+  ASSERT_GT(port, 0);
 
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, FAQBOT_EXECUTABLE, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  ASSERT_EQ(rc, 0);
-  std::FILE* stdout_of_serve = fdopen(out[0], "r");
-  // Whatever fails below, the child does not outlive the test.
-  std::unique_ptr<pid_t, void (*)(pid_t*)> reaper(&pid, [](pid_t* p) {
-    if (*p <= 0) return;
-    kill(*p, SIGKILL);
-    waitpid(*p, nullptr, 0);
-  });
-
-  EXPECT_EQ(notify.Receive(), "READY=1");
   // Ready means listening: the banner with the port is out and the port accepts connections.
-  char line[512];
-  unsigned port = 0;
-  ASSERT_TRUE(std::fgets(line, sizeof line, stdout_of_serve));
-  ASSERT_EQ(std::sscanf(line, "faqbot serve: listening on http://127.0.0.1:%u", &port), 1) << line;
-  EXPECT_TRUE(Accepts(port));
+  EXPECT_EQ(notify.Receive(), "READY=1");
+  EXPECT_TRUE(Accepts(static_cast<unsigned>(port)));
 
-  kill(pid, SIGTERM);
+  const int status = serve.Kill(SIGTERM);
   EXPECT_EQ(notify.Receive(), "STOPPING=1");
-  int status = 0;
-  waitpid(pid, &status, 0);
-  pid = 0;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  std::fclose(stdout_of_serve);
 }
 
 }  // namespace
