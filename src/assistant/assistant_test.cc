@@ -377,6 +377,30 @@ TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) 
   EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 2 more questions waiting for you"));
 }
 
+// The pacing lives in the database: another process (here the next one after a restart) holds
+// back the owner's next DM just the same and the DM after the interval counts what waited.
+TEST_F(AssistantTest, HandOffPacingHoldsAcrossProcesses) {
+  auto handoffs_to_alice = [&] {
+    int n = 0;
+    for (const auto& s : messenger_.sent()) {
+      if (s.to.user == kAlice && s.text.find("asked you:") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  EXPECT_EQ(handoffs_to_alice(), 1);
+  CloseAll();
+  OpenAll();
+  Dm(kBob, "ask <@U0ALICE> who won the football yesterday");
+  EXPECT_EQ(handoffs_to_alice(), 1);
+  clock_.Advance(std::chrono::seconds(11));
+  CloseAll();
+  OpenAll();
+  Dm(kBob, "ask <@U0ALICE> is there cake in the kitchen");
+  EXPECT_EQ(handoffs_to_alice(), 2);
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 1 more question waiting for you"));
+}
+
 TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
