@@ -382,8 +382,8 @@ TEST_P(ClusterTest, WhenOneProcessIsKilledTheOtherKeepsServing) {
   ExpectEachAnsweredOnce(load.after_kill);
 }
 
-// Every event acknowledged by the killed process is still handled (by B): needs the durable
-// inbox (events stored before the ack), built separately; enabled when it is merged.
+// Every event acknowledged by the killed process is still handled (by B).
+// Disabled until the durable inbox (events stored before the ack) is merged; it fails without.
 TEST_P(ClusterTest, DISABLED_EveryEventAcknowledgedByAKilledProcessIsStillHandled) {
   PublishFaq();
   const Load load = AskWhileKillingA(60, 20);
