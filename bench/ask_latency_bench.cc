@@ -24,8 +24,7 @@ Status Run(const AskLoadFlags& f) {
   if (f.keep) dir.Keep();
   SlackEmulator emulator;
   FAQBOT_RETURN_IF_ERROR(emulator.Start());
-  FAQBOT_RETURN_IF_ERROR(
-      SeedOwner(dir.database_url(), TopicsForOwner(categories, 0, f.topics)));
+  FAQBOT_RETURN_IF_ERROR(SeedOwner(dir.database_url(), TopicsForOwner(categories, 0, f.topics)));
   FAQBOT_ASSIGN_OR_RETURN(const Paraphrases paraphrases, ChooseParaphrases(categories, f));
   std::printf("paraphrases: %zu asked (%zu of the test split declined by the model%s)\n",
               paraphrases.texts.size(), paraphrases.declined,

@@ -88,8 +88,7 @@ Status SeedOwner(const std::string& db_url, const std::vector<store::TopicConten
 
 Result<Paraphrases> ChooseParaphrases(const std::vector<Category>& categories,
                                       const AskLoadFlags& f) {
-  FAQBOT_ASSIGN_OR_RETURN(auto owner_model,
-                          OwnerModel(TopicsForOwner(categories, 0, f.topics)));
+  FAQBOT_ASSIGN_OR_RETURN(auto owner_model, OwnerModel(TopicsForOwner(categories, 0, f.topics)));
   Paraphrases chosen;
   for (size_t c : CategoriesForOwner(categories.size(), 0, f.topics)) {
     for (const auto& text : categories[c].test) {

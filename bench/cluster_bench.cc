@@ -3,8 +3,9 @@
 // through Debian's haproxy (round-robin, the configuration of tests/e2e/haproxy_process.h) to
 // two. Prints, for each, the answered throughput, the latency percentiles and the CPU used.
 //
-//   tests/store/pg_cluster.sh start build/pg-fixture     # or FAQBOT_TEST_POSTGRES_URL=postgresql://…
-//   build/bench/cluster_bench [--processes=1,2] [--rate=200] [--seconds=30] [--warmup=3]
+//   tests/store/pg_cluster.sh start build/pg-fixture     # or
+//   FAQBOT_TEST_POSTGRES_URL=postgresql://… build/bench/cluster_bench [--processes=1,2]
+//   [--rate=200] [--seconds=30] [--warmup=3]
 //                             [--askers=1000] [--senders=8] [--topics=20] [--event-threads=4]
 //                             [--data=DIR] [--all-paraphrases] [--keep]
 #include <cstdio>
@@ -69,8 +70,7 @@ Status RunWith(int processes, const AskLoadFlags& f, const std::vector<Category>
   WaitForAnswers(emulator, asks);
   size_t rss = 0;
   for (pid_t pid : pids) rss += ResidentBytes(pid);
-  PrintReport(f, asks, run, MatchAnswers(asks, run.sent, emulator.Calls("chat.postMessage")),
-              rss);
+  PrintReport(f, asks, run, MatchAnswers(asks, run.sent, emulator.Calls("chat.postMessage")), rss);
   haproxy.Stop();
   for (auto& serve : serves) serve->Stop();
   return Status::Ok();

@@ -139,7 +139,8 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
     if (!paced->has_value()) return;
     also_waiting = **paced;
   } else {
-    LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}", paced.status().ToString());
+    LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
+            paced.status().ToString());
   }
   Reply r;
   r.paragraphs.push_back(

@@ -172,16 +172,18 @@ Result<std::optional<int>> Store::ClaimHandoffDm(const UserRef& owner,
     const std::optional<int64_t> last = rows[0][0].OptInt();
     if (last && now - *last < interval.count()) {
       return tx
-          .Exec("UPDATE handoff_pacing SET held_back = held_back + 1 WHERE team_id = ? AND "
-                "owner_id = ?",
-                key)
+          .Exec(
+              "UPDATE handoff_pacing SET held_back = held_back + 1 WHERE team_id = ? AND "
+              "owner_id = ?",
+              key)
           .status();
     }
     held_back = static_cast<int>(rows[0][1].Int());
     return tx
-        .Exec("UPDATE handoff_pacing SET last_dm_at = ?, held_back = 0 WHERE team_id = ? AND "
-              "owner_id = ?",
-              {now, Text(owner.team_id), Text(owner.user_id)})
+        .Exec(
+            "UPDATE handoff_pacing SET last_dm_at = ?, held_back = 0 WHERE team_id = ? AND "
+            "owner_id = ?",
+            {now, Text(owner.team_id), Text(owner.user_id)})
         .status();
   }));
   return held_back;

@@ -55,8 +55,8 @@ const std::vector<std::pair<std::string, std::string>> kFaq = {
 std::string FaqYaml() {
   std::string yaml = "nlu:\n";
   for (size_t i = 0; i < kFaq.size(); ++i) {
-    yaml += "- intent: topic_" + std::to_string(i) + "\n  examples: |\n    - " + kFaq[i].first +
-            "\n";
+    yaml +=
+        "- intent: topic_" + std::to_string(i) + "\n  examples: |\n    - " + kFaq[i].first + "\n";
   }
   yaml += "responses:\n";
   for (size_t i = 0; i < kFaq.size(); ++i) {
@@ -81,8 +81,8 @@ class ClusterTest : public ::testing::TestWithParam<Transport>, protected e2e::S
     emulator_.AddUser({kAlice, "alice", "Alice Liddell", "Alice", false});
     emulator_.AddUser({kBob, "bob", "Bob Builder", "Bob", false});
     for (int i = 0; i < kAskers; ++i) {
-      emulator_.AddUser({Asker(i), "asker" + std::to_string(i), "Asker " + std::to_string(i),
-                         "Asker", false});
+      emulator_.AddUser(
+          {Asker(i), "asker" + std::to_string(i), "Asker " + std::to_string(i), "Asker", false});
     }
     ASSERT_TRUE(emulator_.Start().ok());
     db_ = std::make_unique<TestDatabase>(Engine::kPostgres);
@@ -158,9 +158,8 @@ class ClusterTest : public ::testing::TestWithParam<Transport>, protected e2e::S
     for (int retry = 0; retry <= 3; ++retry) {
       slack_emulator::SignOptions sign;
       sign.retry_num = retry;
-      auto r = slack_emulator::PostSigned(Url("/slack/events"),
-                                          slack_emulator::SignedKind::kEvent, callback, kSecret,
-                                          SystemClock::Instance(), sign);
+      auto r = slack_emulator::PostSigned(Url("/slack/events"), slack_emulator::SignedKind::kEvent,
+                                          callback, kSecret, SystemClock::Instance(), sign);
       if (r.ok() && r->status == 200) return true;
     }
     return false;
@@ -271,8 +270,9 @@ TEST_P(ClusterTest, AConversationAlternatingBetweenProcessesStaysCoherent) {
   EXPECT_THAT(list.text, HasSubstr("1 of 2 live"));
   Dm(kAlice, "publish");
   confirm = Expect(alice_dm, "Are you sure");
-  Through(port_a_,
-          [&] { PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts); });
+  Through(port_a_, [&] {
+    PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts);
+  });
   Expect(alice_dm, "now answers 2 topics");
   // B learns of A's publication (PostgreSQL NOTIFY) and answers from it within 1 s.
   const auto published = std::chrono::steady_clock::now();
@@ -292,7 +292,8 @@ TEST_P(ClusterTest, AConversationAlternatingBetweenProcessesStaysCoherent) {
     for (const auto& d : emulator_.Deliveries()) {
       seen += d.envelope_id + "@" + std::to_string(d.connection) + " ";
     }
-    EXPECT_EQ(per_connection.size(), 2u) << seen << " accepted " << emulator_.connections_accepted();
+    EXPECT_EQ(per_connection.size(), 2u)
+        << seen << " accepted " << emulator_.connections_accepted();
     for (const auto& [connection, n] : per_connection) EXPECT_GE(n, 5) << connection;
   } else {
     // haproxy alternated the requests: each process took about half.
@@ -316,8 +317,8 @@ TEST_P(ClusterTest, AConversationAlternatingBetweenProcessesStaysCoherent) {
   if (socket_mode()) {
     const std::string first = emulator_.QueueEnvelope("events_api", retried);
     const std::string second = emulator_.QueueEnvelope("events_api", retried);
-    ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_.unacked() == 0; },
-                                       std::chrono::seconds(10)));
+    ASSERT_TRUE(
+        SlackEmulator::WaitFor([&] { return emulator_.unacked() == 0; }, std::chrono::seconds(10)));
     std::map<std::string, int> connection;
     for (const auto& d : emulator_.Deliveries()) connection[d.envelope_id] = d.connection;
     EXPECT_NE(connection[first], connection[second]) << "both went to one process";

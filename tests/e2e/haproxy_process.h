@@ -80,8 +80,8 @@ inline std::string HaproxyConfig(int port, const std::vector<int>& backend_ports
       "  option httpchk GET /readyz\n"
       "  default-server check inter 200ms fall 1 rise 2\n";
   for (size_t i = 0; i < backend_ports.size(); ++i) {
-    cfg += "  server s" + std::to_string(i + 1) + " 127.0.0.1:" +
-           std::to_string(backend_ports[i]) + "\n";
+    cfg += "  server s" + std::to_string(i + 1) + " 127.0.0.1:" + std::to_string(backend_ports[i]) +
+           "\n";
   }
   return cfg;
 }

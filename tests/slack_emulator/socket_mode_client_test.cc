@@ -174,8 +174,8 @@ TEST_F(SocketModeClientTest, EnvelopesAlternateBetweenTwoConnections) {
                           FastOptions());
   ASSERT_TRUE(first.Start().ok());
   ASSERT_TRUE(second.Start().ok());
-  ASSERT_TRUE(SlackEmulator::WaitFor(
-      [&] { return first.connected() && second.connected(); }, kWait));
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return first.connected() && second.connected(); }, kWait));
   for (int i = 1; i <= 6; ++i) {
     emulator_->QueueEnvelope("events_api", MentionPayload(i));
     ASSERT_TRUE(SlackEmulator::WaitFor(
