@@ -130,18 +130,17 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner,
 
 void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
                         const std::vector<std::string>& candidates) {
+  // Paced through the database, so an owner gets one DM per interval however many processes
+  // take the questions. A held-back question waits in the unanswered list; the next DM mentions
+  // it. When the database cannot say, the DM goes: a question is never silently parked.
   int also_waiting = 0;
-  {
-    std::lock_guard lock(handoff_mu_);
-    const Clock::TimePoint now = clock_.Now();
-    auto [it, first] = handoff_pacing_.try_emplace(asked.owner);
-    if (!first && now - it->second.last_dm < options_.handoff_dm_interval) {
-      ++it->second.waiting;  // recorded in the unanswered list; the next DM mentions it
-      return;
-    }
-    also_waiting = it->second.waiting;
-    it->second = {now, 0};
-    if (handoff_pacing_.size() > 100'000) handoff_pacing_.clear();
+  auto paced = store_.ClaimHandoffDm(asked.owner, options_.handoff_dm_interval);
+  if (paced.ok()) {
+    if (!paced->has_value()) return;
+    also_waiting = **paced;
+  } else {
+    LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
+            paced.status().ToString());
   }
   Reply r;
   r.paragraphs.push_back(

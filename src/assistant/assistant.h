@@ -51,8 +51,9 @@ struct AssistantOptions {
   int handoff_candidates = 3;
   // Most unanswered questions listed at once.
   int unanswered_limit = 50;
-  // At most one hand-off DM per owner this often; questions in between wait in the owner's
-  // unanswered list and the next DM says how many. Keeps a popular owner's DM (paced by Slack
+  // At most one hand-off DM per owner this often, across every process on the database
+  // (Store::ClaimHandoffDm); questions in between wait in the owner's unanswered list and the
+  // next DM says how many. Keeps a popular owner's DM (paced by Slack
   // to about one message per second) from holding up everyone else's answers.
   std::chrono::milliseconds handoff_dm_interval{10'000};
   // A new topic's question that the live bot already answers this surely with another topic is
@@ -213,12 +214,6 @@ class Assistant {
   Topics topics_;
   std::array<std::mutex, 64> person_locks_;
 
-  struct HandoffPacing {
-    Clock::TimePoint last_dm;
-    int waiting = 0;  // questions handed off since, without a DM of their own
-  };
-  std::mutex handoff_mu_;
-  std::map<store::UserRef, HandoffPacing> handoff_pacing_;
 };
 
 }  // namespace faqbot::assistant

@@ -166,6 +166,18 @@ const std::vector<Migration>& AllMigrations() {
            // A watched thread is answered once: its recorded questions are looked up by it.
            "CREATE INDEX questions_by_thread ON questions (team_id, channel, thread_ts)",
        }},
+      {7,
+       "hand-off pacing",
+       {
+           // When each owner last got a hand-off DM and how many hand-offs waited since, so the
+           // pacing holds across every process on the database.
+           R"(CREATE TABLE handoff_pacing (
+                team_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                last_dm_at BIGINT,
+                held_back BIGINT NOT NULL,
+                PRIMARY KEY (team_id, owner_id)))",
+       }},
   };
   return kMigrations;
 }

@@ -249,6 +249,15 @@ class Store {
   // happened to them; the Home tab's and the web console's "last 7 days".
   Result<OwnerActivity> GetOwnerActivity(const UserRef& owner, int64_t since_millis);
 
+  // ---- hand-off pacing ----
+  // Whether a hand-off DM may go to `owner` now: at most one every `interval` per owner, across
+  // every process on the database. When it may, records now as the owner's last hand-off DM and
+  // returns how many hand-offs were held back since the previous one (0 or more); when not,
+  // counts this hand-off as held back and returns nullopt. Of concurrent callers within one
+  // interval, exactly one gets a value. InvalidArgument for an invalid owner.
+  Result<std::optional<int>> ClaimHandoffDm(const UserRef& owner,
+                                            std::chrono::milliseconds interval);
+
  private:
   Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);
   void AnnouncePublication(const UserRef& owner, int64_t version);

@@ -146,4 +146,47 @@ Result<OwnerActivity> Store::GetOwnerActivity(const UserRef& owner, int64_t sinc
   return activity;
 }
 
+// ---- hand-off pacing ----
+
+Result<std::optional<int>> Store::ClaimHandoffDm(const UserRef& owner,
+                                                 std::chrono::milliseconds interval) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  const int64_t now = clock_.UnixMillis();
+  const SqlParams key = {Text(owner.team_id), Text(owner.user_id)};
+  std::optional<int> held_back;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    held_back.reset();
+    // The row exists before it is read locked, so concurrent first hand-offs queue on the lock
+    // instead of racing to insert it.
+    FAQBOT_RETURN_IF_ERROR(tx.Exec("INSERT INTO handoff_pacing (team_id, owner_id, last_dm_at, "
+                                   "held_back) VALUES (?, ?, NULL, 0) "
+                                   "ON CONFLICT (team_id, owner_id) DO NOTHING",
+                                   key)
+                               .status());
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows, tx.Exec("SELECT last_dm_at, held_back FROM handoff_pacing WHERE team_id = ? "
+                           "AND owner_id = ?" +
+                               backend_->dialect().row_lock,
+                           key));
+    if (rows.empty()) return InternalError("hand-off pacing row missing");
+    const std::optional<int64_t> last = rows[0][0].OptInt();
+    if (last && now - *last < interval.count()) {
+      return tx
+          .Exec(
+              "UPDATE handoff_pacing SET held_back = held_back + 1 WHERE team_id = ? AND "
+              "owner_id = ?",
+              key)
+          .status();
+    }
+    held_back = static_cast<int>(rows[0][1].Int());
+    return tx
+        .Exec(
+            "UPDATE handoff_pacing SET last_dm_at = ?, held_back = 0 WHERE team_id = ? AND "
+            "owner_id = ?",
+            {now, Text(owner.team_id), Text(owner.user_id)})
+        .status();
+  }));
+  return held_back;
+}
+
 }  // namespace faqbot::store

@@ -503,6 +503,12 @@ void SlackEmulator::Impl::OnWsClosed(WsSession* session) {
 void SlackEmulator::Impl::Pump() {
   const int limit = options_.max_unacked_per_connection;
   for (;;) {
+    {
+      // Nothing to send: the round-robin cursor stays where it is, so envelopes queued one at a
+      // time still alternate between connections.
+      std::lock_guard lock(mu_);
+      if (ready_.empty()) return;
+    }
     std::shared_ptr<WsSession> target;
     for (size_t i = 0; i < ws_sessions_.size() && !target; ++i) {
       auto& candidate = ws_sessions_[(next_session_ + i) % ws_sessions_.size()];

@@ -163,6 +163,30 @@ TEST_F(SocketModeClientTest, HelloThenEnvelopeThenPromptAck) {
   EXPECT_EQ(client.stats().acks_sent, 1);
 }
 
+// Several processes of one app each hold a connection; Slack spreads the envelopes over them.
+// Queued one at a time (each acked before the next), they alternate.
+TEST_F(SocketModeClientTest, EnvelopesAlternateBetweenTwoConnections) {
+  StartEmulator();
+  HandlerLog other_log;
+  SocketModeClient first(SocketModeClient::UrlFromWebApi(*web_), log_.Handler(), clock_,
+                         FastOptions());
+  SocketModeClient second(SocketModeClient::UrlFromWebApi(*web_), other_log.Handler(), clock_,
+                          FastOptions());
+  ASSERT_TRUE(first.Start().ok());
+  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return first.connected() && second.connected(); }, kWait));
+  for (int i = 1; i <= 6; ++i) {
+    emulator_->QueueEnvelope("events_api", MentionPayload(i));
+    ASSERT_TRUE(SlackEmulator::WaitFor(
+        [&] { return emulator_->Acks().size() == static_cast<size_t>(i); }, kWait));
+  }
+  EXPECT_EQ(log_.envelopes().size(), 3u);
+  EXPECT_EQ(other_log.envelopes().size(), 3u);
+  first.Stop();
+  second.Stop();
+}
+
 TEST_F(SocketModeClientTest, AckCarriesTheResponsePayloadOnlyWhenAccepted) {
   StartEmulator();
   const nlohmann::json reply = {{"response_type", "ephemeral"}, {"text", "Asking Bob…"}};

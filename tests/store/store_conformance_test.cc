@@ -740,6 +740,54 @@ TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentDeliveriesIsNew) {
   }
 }
 
+// ---- hand-off pacing ----
+
+TEST_P(StoreConformanceTest, HandOffDmsArePacedPerOwnerAcrossProcesses) {
+  const auto interval = std::chrono::seconds(10);
+  // A second Store on the same database stands for a second process.
+  std::unique_ptr<Store> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  auto first = store_->ClaimHandoffDm(kAlice, interval);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, std::optional<int>(0));
+  EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::nullopt);
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);
+  EXPECT_EQ(*other->ClaimHandoffDm(kBob, interval), std::optional<int>(0));  // another owner
+  clock_.Advance(std::chrono::seconds(9));
+  EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::nullopt);
+  clock_.Advance(std::chrono::seconds(1));
+  // The next DM says how many waited in between, whichever process held them back.
+  EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::optional<int>(3));
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::optional<int>(1));
+  EXPECT_EQ(store_->ClaimHandoffDm({"T0001", "bad id"}, interval).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentHandOffsGetsTheDm) {
+  std::unique_ptr<Store> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    clock_.Advance(std::chrono::minutes(1));
+    std::atomic<int> granted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        Store& store = t % 2 == 0 ? *store_ : *other;
+        auto claimed = store.ClaimHandoffDm(kAlice, std::chrono::seconds(10));
+        ASSERT_TRUE(claimed.ok()) << claimed.status();
+        if (claimed->has_value()) {
+          ++granted;
+          EXPECT_EQ(**claimed, round == 0 ? 0 : 7);  // the other 7 of the previous round
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(granted.load(), 1);
+  }
+}
+
 // ---- asked questions ----
 
 TEST_P(StoreConformanceTest, OwnerActivityCountsQuestionsSinceATime) {
