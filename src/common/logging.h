@@ -25,7 +25,7 @@ struct LogContext {
   std::string team_id;
   std::string user_id;
   // When the event reached the process (its Clock's Now()); nullopt when unknown.
-  std::optional<Clock::TimePoint> arrived;
+  std::optional<Clock::TimePoint> arrived = std::nullopt;
 };
 
 // Makes `context` the calling thread's log context until destroyed, then restores the previous
