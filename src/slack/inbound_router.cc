@@ -206,12 +206,15 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
 }
 
 bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
+  std::string log_id =
+      dedup_key.empty() ? "local-" + std::to_string(++local_ids_) : dedup_key;
   return executor_.Post([handler = handler_, &dedup = dedup_, &clock = clock_,
                          ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
-                         arrived = clock_.Now(), event = std::move(event)]() mutable {
+                         log_id = std::move(log_id), arrived = clock_.Now(),
+                         event = std::move(event)]() mutable {
     // Every line logged while handling the event names it, and the assistant measures from
     // `arrived`.
-    ScopedLogContext context(ContextOf(event, key, arrived));
+    ScopedLogContext context(ContextOf(event, log_id, arrived));
     if (!key.empty()) {
       Result<bool> first = dedup.MarkIfNew(key, clock.UnixSeconds() + ttl);
       if (!first.ok()) {

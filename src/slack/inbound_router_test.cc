@@ -129,6 +129,12 @@ TEST_F(InboundRouterTest, TheHandlerRunsInTheEventsLogContextAndRetriesAreCounte
   EXPECT_EQ(*seen[0].arrived, arrival);
   EXPECT_EQ(deduplicated.value(), before + 1);
   EXPECT_EQ(CurrentLogContext(), nullptr);  // restored after each event
+  // A slash command over HTTP carries no id: the router numbers it.
+  ASSERT_EQ(Post(RequestKind::kCommands, Fixture("command_ask.form")).status, 200);
+  executor_.RunAll();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].event_id, "local-1");
+  EXPECT_FALSE(seen[1].user_id.empty());
 }
 
 TEST_F(InboundRouterTest, RetryIsProcessedWhenTheFirstDeliveryNeverArrived) {

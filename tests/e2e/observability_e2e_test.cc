@@ -44,19 +44,13 @@ namespace fx = slack_emulator::fixtures;
 
 constexpr const char* kAlice = "U0ALICE";
 constexpr const char* kBob = "U0BOB";
-constexpr const char* kTopics = R"(version: "3.1"
-nlu:
-- intent: wifi_password
-  examples: |
-    - what is the wifi password?
-    - where do I find the wifi password
-  answer: It's on the fridge, next to the coffee machine.
-- intent: vpn_setup
-  examples: |
-    - how do I set up the VPN on my laptop
-    - vpn setup
-  answer: Install the Acme VPN client and sign in with your usual password.
-)";
+constexpr const char* kTopics =
+    "nlu:\n- intent: wifi_password\n  examples: |\n    - what is the wifi password?\n"
+    "    - where do I find the wifi password\n"
+    "- intent: vpn_setup\n  examples: |\n    - how do I set up the VPN on my laptop\n"
+    "    - vpn setup\n"
+    "responses:\n  utter_wifi_password:\n  - text: It's on the fridge, next to the coffee machine.\n"
+    "  utter_vpn_setup:\n  - text: Install the Acme VPN client and sign in.\n";
 // Looks like a console session cookie; the log must never show it.
 constexpr const char* kCookieSecret = "c0ns0le-sess10n-s3cret-7f9d2a";
 
@@ -171,8 +165,8 @@ class ObservabilityE2ETest : public ::testing::Test, protected e2e::SlackSide {
   void PublishAlicesTopics() {
     ImportTopics(kAlice, kTopics);
     Dm(kAlice, "publish");
-    Expect(DmChannel(kAlice), "Are you sure you want to publish all 2 topics?");
-    Press(kAlice, "affirm#0", "");
+    Posted confirm = Expect(DmChannel(kAlice), "Are you sure you want to publish all 2 topics?");
+    PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), DmChannel(kAlice), confirm.ts);
     Expect(DmChannel(kAlice), "now answers 2 topics");
   }
 
@@ -332,7 +326,10 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
     if (j.value("user", "") == kBob) {
       ++about_bob;
       EXPECT_EQ(j.value("team", ""), fx::kTeamId) << line;
-      EXPECT_THAT(j.value("event_id", ""), ::testing::StartsWith("Ev")) << line;
+      // Slack's event id, or the number the router gives a slash command (which has none).
+      EXPECT_THAT(j.value("event_id", ""), ::testing::AnyOf(::testing::StartsWith("Ev"),
+                                                             ::testing::StartsWith("local-")))
+          << line;
       undelivered_named = undelivered_named || msg.starts_with("slack: could not deliver");
     }
   }
