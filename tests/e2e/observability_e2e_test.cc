@@ -151,6 +151,19 @@ class ObservabilityE2ETest : public ::testing::Test, protected e2e::SlackSide {
     return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
   }
 
+  // Polls /readyz until it answers 503 (for at most 10 s); returns that body, null if it never did.
+  nlohmann::json WaitUntilNotReady() {
+    nlohmann::json not_ready;
+    const bool turned = WaitFor(
+        [&] {
+          auto [status, body] = Readyz();
+          not_ready = body;
+          return status == 503;
+        },
+        std::chrono::seconds(10));
+    return turned ? not_ready : nlohmann::json();
+  }
+
   std::string Metrics() {
     auto res = Get(port_, "/metrics");
     EXPECT_TRUE(res.ok()) << res.status();
@@ -292,14 +305,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   // Slack refuses the token: /readyz says so at the next check, and recovers after.
   emulator_.InjectFault("auth.test",
                         Fault{.kind = Fault::Kind::kSlackError, .slack_error = "invalid_auth"}, 3);
-  nlohmann::json not_ready;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto [status, body] = Readyz();
-        not_ready = body;
-        return status == 503;
-      },
-      std::chrono::seconds(10)));
+  const nlohmann::json not_ready = WaitUntilNotReady();
+  ASSERT_TRUE(not_ready.is_object()) << "/readyz stayed ready";
   EXPECT_EQ(not_ready["checks"]["database"], "ok") << not_ready;
   EXPECT_THAT(not_ready["checks"]["slack"].get<std::string>(), ::testing::HasSubstr("invalid_auth"));
   EXPECT_THAT(not_ready["message"].get<std::string>(), ::testing::StartsWith("slack: "));
@@ -358,14 +365,8 @@ TEST_F(ObservabilityE2ETest, ReadyzFollowsTheSocketModeConnection) {
                         Fault{.kind = Fault::Kind::kSlackError, .slack_error = "internal_error"},
                         4);
   emulator_.DropConnections();
-  nlohmann::json not_ready;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto [status, body] = Readyz();
-        not_ready = body;
-        return status == 503;
-      },
-      std::chrono::seconds(10)));
+  const nlohmann::json not_ready = WaitUntilNotReady();
+  ASSERT_TRUE(not_ready.is_object()) << "/readyz stayed ready";
   EXPECT_EQ(not_ready["checks"]["slack"], "the Socket Mode connection is down") << not_ready;
   EXPECT_EQ(not_ready["checks"]["database"], "ok") << not_ready;
 
