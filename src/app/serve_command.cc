@@ -31,17 +31,17 @@
 #include "app/runtime.h"
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
-#include "server/health_endpoints.h"
-#include "server/metrics_endpoint.h"
 #include "server/console.h"
+#include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/metrics_endpoint.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
-#include "server/topics_api.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
 #include "server/store_dedup.h"
+#include "server/topics_api.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
 #include "slack/socket_mode_client.h"
@@ -192,9 +192,9 @@ BotIdentified IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets)
 
 // /readyz's check of Slack: the Socket Mode link when there is an app token (`socket_mode` is
 // set once the client exists), else the cached auth.test when there is a bot token, else none.
-server::ReadinessCheck SlackReadiness(const SlackSecrets& secrets,
-                                      const std::atomic<const slack::SocketModeClient*>& socket_mode,
-                                      const server::CachedReadiness& auth_test) {
+server::ReadinessCheck SlackReadiness(
+    const SlackSecrets& secrets, const std::atomic<const slack::SocketModeClient*>& socket_mode,
+    const server::CachedReadiness& auth_test) {
   if (!secrets.app_token.empty()) {
     return [&socket_mode]() -> Status {
       const slack::SocketModeClient* client = socket_mode.load();
@@ -226,9 +226,9 @@ ServeGauges RegisterServeGauges(store::Store& db, const ThreadPool& events,
       });
   // The inbox of received Slack events: today the events executor's queue (tasks queued or
   // running); a durable inbox would report its own depth here instead.
-  g.inbox_depth = r.AddGaugeCallback(
-      metrics::kInboxDepthGauge, "Slack events received and not yet handled.",
-      [&events]() -> Reading { return static_cast<double>(events.pending()); });
+  g.inbox_depth =
+      r.AddGaugeCallback(metrics::kInboxDepthGauge, "Slack events received and not yet handled.",
+                         [&events]() -> Reading { return static_cast<double>(events.pending()); });
   g.models_loaded = r.AddGaugeCallback(
       metrics::kModelsLoadedGauge, "Owners' models loaded in memory.",
       [&registry]() -> Reading { return static_cast<double>(registry.cached_models()); });
@@ -444,8 +444,9 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events");
   serve->add_option("--send-threads", flags->send_threads,
                     "threads sending replies to Slack (one conversation at a time each)");
-  serve->add_flag("--metrics,!--no-metrics", flags->metrics,
-                  "serve GET /metrics for Prometheus, without authentication (default: on)")
+  serve
+      ->add_flag("--metrics,!--no-metrics", flags->metrics,
+                 "serve GET /metrics for Prometheus, without authentication (default: on)")
       ->envname("FAQBOT_METRICS");
   serve->add_option("--slack-check-interval", flags->slack_check_interval,
                     "seconds between auth.test checks of Slack for /readyz (signed HTTP mode)");

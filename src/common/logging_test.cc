@@ -76,7 +76,8 @@ TEST_F(LoggingTest, SlackTokensAreRedactedInEveryFormat) {
 }
 
 TEST(RedactSlackTokensTest, LeavesOtherTextAlone) {
-  EXPECT_EQ(RedactSlackTokens("no tokens here, xox- nor boxb-1"), "no tokens here, xox- nor boxb-1");
+  EXPECT_EQ(RedactSlackTokens("no tokens here, xox- nor boxb-1"),
+            "no tokens here, xox- nor boxb-1");
   EXPECT_EQ(RedactSlackTokens("xoxe-"), "xoxe-[redacted]");
   EXPECT_EQ(RedactSlackTokens("a xoxs-1 b xoxa-2"), "a xoxs-[redacted] b xoxa-[redacted]");
 }

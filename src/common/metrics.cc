@@ -215,8 +215,8 @@ std::string Registry::Expose() const {
     } else if (item.gauge) {
       AppendHeader(out, name, item.gauge->help(), "gauge");
       item.gauge->ForEach([&](const std::vector<std::string>& values, const Gauge& g) {
-        out += name + Labels(item.gauge->label_names(), values) + " " + FormatValue(g.value()) +
-               "\n";
+        out +=
+            name + Labels(item.gauge->label_names(), values) + " " + FormatValue(g.value()) + "\n";
       });
     } else if (item.histogram) {
       AppendHeader(out, name, item.histogram->help(), "histogram");

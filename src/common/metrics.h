@@ -157,12 +157,12 @@ class Registry {
   // and be unique across kinds; counters end in "_total" by convention. A name reused for
   // another kind is a programming error: it aborts.
   Family<Counter>& AddCounter(const std::string& name, const std::string& help,
-                           std::vector<std::string> label_names = {});
+                              std::vector<std::string> label_names = {});
   Family<Gauge>& AddGauge(const std::string& name, const std::string& help,
-                       std::vector<std::string> label_names = {});
+                          std::vector<std::string> label_names = {});
   Family<Histogram>& AddHistogram(const std::string& name, const std::string& help,
-                               std::vector<double> bounds,
-                               std::vector<std::string> label_names = {});
+                                  std::vector<double> bounds,
+                                  std::vector<std::string> label_names = {});
 
   // A gauge without labels whose value is `read()` at exposition time (nullopt: no sample this
   // time, e.g. the database did not answer). `read` runs on the scraping thread without registry
@@ -170,7 +170,7 @@ class Registry {
   // returned handle removes it (destroy it before what `read` reads). The family's HELP and TYPE
   // stay exposed after removal.
   [[nodiscard]] CallbackHandle AddGaugeCallback(const std::string& name, const std::string& help,
-                                             std::function<std::optional<double>()> read);
+                                                std::function<std::optional<double>()> read);
 
   // Every family in the Prometheus text format, sorted by name, with HELP and TYPE lines.
   std::string Expose() const;

@@ -60,9 +60,8 @@ HttpResponse Readyz(const std::vector<NamedReadinessCheck>& checks) {
 Status RegisterHealthEndpoints(HttpServer& server, std::vector<NamedReadinessCheck> checks) {
   FAQBOT_RETURN_IF_ERROR(
       server.Handle("GET", kHealthzPath, [](const HttpRequest&) { return OkJson(); }));
-  return server.Handle("GET", kReadyzPath, [checks = std::move(checks)](const HttpRequest&) {
-    return Readyz(checks);
-  });
+  return server.Handle("GET", kReadyzPath,
+                       [checks = std::move(checks)](const HttpRequest&) { return Readyz(checks); });
 }
 
 Status RegisterHealthEndpoints(HttpServer& server, ReadinessCheck readiness) {

@@ -91,9 +91,8 @@ TEST_F(HealthEndpointsTest, ReadyzSaysWhichPartIsNotReady) {
   database = false;
   res = client_.Send("GET", "/readyz");
   ASSERT_TRUE(res.ok());
-  EXPECT_EQ(res->body,
-            R"({"ok":false,"error":"unavailable","message":"database: no answer",)"
-            R"("checks":{"database":"no answer","slack":"Socket Mode is down"}})");
+  EXPECT_EQ(res->body, R"({"ok":false,"error":"unavailable","message":"database: no answer",)"
+                       R"("checks":{"database":"no answer","slack":"Socket Mode is down"}})");
   database = true;
   slack = true;
   res = client_.Send("GET", "/readyz");
@@ -105,7 +104,12 @@ TEST_F(HealthEndpointsTest, ReadyzSaysWhichPartIsNotReady) {
 TEST(CachedReadinessTest, AnswersTheLastProbeUntilRefreshed) {
   int probes = 0;
   Status next = UnavailableError("auth.test: invalid_auth");
-  CachedReadiness cached([&] { ++probes; return next; }, UnavailableError("not checked yet"));
+  CachedReadiness cached(
+      [&] {
+        ++probes;
+        return next;
+      },
+      UnavailableError("not checked yet"));
   EXPECT_EQ(cached.Get().message(), "not checked yet");
   cached.Refresh();
   EXPECT_EQ(cached.check()().message(), "auth.test: invalid_auth");

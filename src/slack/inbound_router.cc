@@ -206,8 +206,7 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
 }
 
 bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
-  std::string log_id =
-      dedup_key.empty() ? "local-" + std::to_string(++local_ids_) : dedup_key;
+  std::string log_id = dedup_key.empty() ? "local-" + std::to_string(++local_ids_) : dedup_key;
   return executor_.Post([handler = handler_, &dedup = dedup_, &clock = clock_,
                          ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
                          log_id = std::move(log_id), arrived = clock_.Now(),

@@ -49,7 +49,8 @@ constexpr const char* kTopics =
     "    - where do I find the wifi password\n"
     "- intent: vpn_setup\n  examples: |\n    - how do I set up the VPN on my laptop\n"
     "    - vpn setup\n"
-    "responses:\n  utter_wifi_password:\n  - text: It's on the fridge, next to the coffee machine.\n"
+    "responses:\n  utter_wifi_password:\n  - text: It's on the fridge, next to the coffee "
+    "machine.\n"
     "  utter_vpn_setup:\n  - text: Install the Acme VPN client and sign in.\n";
 // Looks like a console session cookie; the log must never show it.
 constexpr const char* kCookieSecret = "c0ns0le-sess10n-s3cret-7f9d2a";
@@ -196,8 +197,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   PublishAlicesTopics();
   const std::string bob_dm = DmChannel(kBob);
   // The first answer to Bob cannot be delivered: the failure is logged about his event.
-  emulator_.InjectFault("chat.postMessage",
-                        Fault{.kind = Fault::Kind::kSlackError, .slack_error = "channel_not_found"});
+  emulator_.InjectFault("chat.postMessage", Fault{.kind = Fault::Kind::kSlackError,
+                                                  .slack_error = "channel_not_found"});
   Dm(kBob, "ask <@U0ALICE> what is the wifi password?");
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -234,17 +235,17 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
       },
       std::chrono::seconds(10)))
       << metrics;
-  EXPECT_THAT(metrics, ::testing::HasSubstr(
-                           "faqbot_asks_total{outcome=\"answered\",surface=\"dm\"} 2\n"));
-  EXPECT_THAT(metrics, ::testing::HasSubstr(
-                           "faqbot_asks_total{outcome=\"handed_off\",surface=\"dm\"} 1\n"));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr("faqbot_asks_total{outcome=\"answered\",surface=\"dm\"} 2\n"));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr("faqbot_asks_total{outcome=\"handed_off\",surface=\"dm\"} 1\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_ask_duration_seconds histogram\n"));
-  EXPECT_THAT(metrics, ::testing::HasSubstr(
-                           "faqbot_ask_duration_seconds_count{surface=\"dm\"} 3\n"));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr("faqbot_ask_duration_seconds_count{surface=\"dm\"} 3\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("faqbot_publish_duration_seconds_count 1\n"));
-  EXPECT_THAT(metrics, ::testing::HasSubstr(
-                           "faqbot_slack_api_calls_total{method=\"chat.postMessage\","
-                           "result=\"slack_error\"} 1\n"));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr("faqbot_slack_api_calls_total{method=\"chat.postMessage\","
+                                   "result=\"slack_error\"} 1\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr(
                            "faqbot_slack_api_calls_total{method=\"auth.test\",result=\"ok\"}"));
   EXPECT_THAT(metrics, ::testing::HasSubstr(
@@ -264,8 +265,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   const std::string metrics_file = dir_ + "/metrics.txt";
   std::ofstream(metrics_file) << metrics;
   if (OnPath("promtool")) {
-    const std::string check = "promtool check metrics < '" + metrics_file + "' > '" + dir_ +
-                              "/promtool.out' 2>&1";
+    const std::string check =
+        "promtool check metrics < '" + metrics_file + "' > '" + dir_ + "/promtool.out' 2>&1";
     EXPECT_EQ(std::system(check.c_str()), 0) << "see " << dir_ << "/promtool.out";
   } else {
     missing += " promtool";
@@ -280,16 +281,17 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
         << "scrape_configs:\n  - job_name: faqbot\n    static_configs:\n"
         << "      - targets: ['127.0.0.1:" << port_ << "']\n";
     Child prometheus;
-    ASSERT_TRUE(prometheus.Start(
-        {"prometheus", "--config.file=" + dir_ + "/prometheus.yml",
-         "--storage.tsdb.path=" + dir_ + "/tsdb",
-         "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
-        dir_ + "/prometheus.log"));
+    ASSERT_TRUE(
+        prometheus.Start({"prometheus", "--config.file=" + dir_ + "/prometheus.yml",
+                          "--storage.tsdb.path=" + dir_ + "/tsdb",
+                          "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
+                         dir_ + "/prometheus.log"));
     nlohmann::json answer;
     const bool scraped = WaitFor(
         [&] {
-          auto res = Get(prometheus_port,
-                         "/api/v1/query?query=sum(faqbot_asks_total%7Boutcome%3D%22answered%22%7D)");
+          auto res =
+              Get(prometheus_port,
+                  "/api/v1/query?query=sum(faqbot_asks_total%7Boutcome%3D%22answered%22%7D)");
           if (!res.ok() || res->status != 200) return false;
           answer = nlohmann::json::parse(res->body, nullptr, false);
           return answer.is_object() && answer["status"] == "success" &&
@@ -308,7 +310,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   const nlohmann::json not_ready = WaitUntilNotReady();
   ASSERT_TRUE(not_ready.is_object()) << "/readyz stayed ready";
   EXPECT_EQ(not_ready["checks"]["database"], "ok") << not_ready;
-  EXPECT_THAT(not_ready["checks"]["slack"].get<std::string>(), ::testing::HasSubstr("invalid_auth"));
+  EXPECT_THAT(not_ready["checks"]["slack"].get<std::string>(),
+              ::testing::HasSubstr("invalid_auth"));
   EXPECT_THAT(not_ready["message"].get<std::string>(), ::testing::StartsWith("slack: "));
   EXPECT_TRUE(WaitFor([&] { return Readyz().first == 200; }, std::chrono::seconds(15)));
 
@@ -334,8 +337,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
       ++about_bob;
       EXPECT_EQ(j.value("team", ""), fx::kTeamId) << line;
       // Slack's event id, or the number the router gives a slash command (which has none).
-      EXPECT_THAT(j.value("event_id", ""), ::testing::AnyOf(::testing::StartsWith("Ev"),
-                                                             ::testing::StartsWith("local-")))
+      EXPECT_THAT(j.value("event_id", ""),
+                  ::testing::AnyOf(::testing::StartsWith("Ev"), ::testing::StartsWith("local-")))
           << line;
       undelivered_named = undelivered_named || msg.starts_with("slack: could not deliver");
     }
@@ -373,10 +376,11 @@ TEST_F(ObservabilityE2ETest, ReadyzFollowsTheSocketModeConnection) {
   ASSERT_TRUE(WaitFor([&] { return Readyz().first == 200; }, std::chrono::seconds(30)));
   const std::string metrics = Metrics();
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_socket_mode_connected 1\n"));
-  EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr("\nfaqbot_socket_mode_reconnects_total 0\n")));
-  EXPECT_THAT(metrics, ::testing::HasSubstr(
-                           "faqbot_slack_api_calls_total{method=\"apps.connections.open\","
-                           "result=\"slack_error\"}"));
+  EXPECT_THAT(metrics,
+              ::testing::Not(::testing::HasSubstr("\nfaqbot_socket_mode_reconnects_total 0\n")));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr("faqbot_slack_api_calls_total{method=\"apps.connections.open\","
+                                   "result=\"slack_error\"}"));
 }
 
 }  // namespace
