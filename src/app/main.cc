@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
       "faqbot: a self-hosted Slack assistant that answers the questions people keep "
       "asking you"};
   app.require_subcommand(1);
+  // Options of the app given after the subcommand (`faqbot serve --log-json`) apply too.
+  app.fallthrough();
   app.set_version_flag("--version", std::string(faqbot::app::kVersion));
   std::string log_level = "warn";
   bool log_json = false;

@@ -3,7 +3,10 @@
 // /slack/interactive and /slack/commands; /healthz and /readyz are always served, and so is the
 // Rasa-compatible API of each owner's bot (/model/parse, /status; server/rasa_api.h) and the topics
 // API (/api/v1/topics, /api/v1/publish; server/topics_api.h) for clients holding an owner's API
-// token (`faqbot token create`), and the web console under /console/ (server/console.h).
+// token (`faqbot token create`), the web console under /console/ (server/console.h) and, unless
+// turned off, /metrics for Prometheus (server/metrics_endpoint.h; docs/operations.md). /readyz is
+// not ready while the database does not answer or Slack is unreachable: the Socket Mode
+// connection is down, or (signed HTTP) the last auth.test, re-checked every 30 s, failed.
 //
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
@@ -15,27 +18,32 @@
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/runtime.h"
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
-#include "server/health_endpoints.h"
 #include "server/console.h"
+#include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/metrics_endpoint.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
-#include "server/topics_api.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
 #include "server/store_dedup.h"
+#include "server/topics_api.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
 #include "slack/socket_mode_client.h"
@@ -53,6 +61,8 @@ struct ServeFlags {
   std::string bind = "0.0.0.0";
   size_t event_threads = 4;
   size_t send_threads = 8;
+  bool metrics = true;            // serve /metrics
+  int slack_check_interval = 30;  // seconds between auth.test checks (signed HTTP)
 };
 
 std::string Env(const char* name, std::string fallback = "") {
@@ -152,36 +162,109 @@ const char* WaitForStopSignal(const sigset_t& signals) {
   return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
-// The bot's own ids (auth.test), so that its own messages are ignored. Empty without a bot
-// token; when Slack refuses, logged and empty too: serve still starts.
-slack::BotIdentity IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets) {
+// auth.test's verdict, for /readyz.
+Status AuthTestStatus(slack::WebApiClient& web) {
+  auto identity = web.AuthTest();
+  if (identity.ok()) return Status::Ok();
+  return UnavailableError("auth.test failed: " + identity.status().message());
+}
+
+// The bot's own ids (auth.test), so that its own messages are ignored, and how auth.test went.
+// Empty without a bot token; when Slack refuses, logged and empty too: serve still starts.
+struct BotIdentified {
   slack::BotIdentity self;
-  if (secrets.bot_token.empty()) return self;
+  Status auth_test;
+};
+BotIdentified IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets) {
+  BotIdentified out;
+  if (secrets.bot_token.empty()) return out;
   auto identity = web.AuthTest();
   if (!identity.ok()) {
     LogError(
         "slack: auth.test failed ({}); check SLACK_BOT_TOKEN. Replies will fail until it works.",
         identity.status().ToString());
-    return self;
+    out.auth_test = UnavailableError("auth.test failed: " + identity.status().message());
+    return out;
   }
-  self.user_id = identity->user_id;
-  self.bot_id = identity->bot_id;
-  LogInfo("slack: connected to workspace {} as bot user {}", identity->team, self.user_id);
-  return self;
+  out.self.user_id = identity->user_id;
+  out.self.bot_id = identity->bot_id;
+  LogInfo("slack: connected to workspace {} as bot user {}", identity->team, out.self.user_id);
+  return out;
 }
 
-// Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs, the web console
-// and /healthz, /readyz (over `db`), and listens on `port` (the one `http` was given, for the
-// error message).
+// /readyz's check of Slack: the Socket Mode link when there is an app token (`socket_mode` is
+// set once the client exists), else the cached auth.test when there is a bot token, else none.
+server::ReadinessCheck SlackReadiness(
+    const SlackSecrets& secrets, const std::atomic<const slack::SocketModeClient*>& socket_mode,
+    const server::CachedReadiness& auth_test) {
+  if (!secrets.app_token.empty()) {
+    return [&socket_mode]() -> Status {
+      const slack::SocketModeClient* client = socket_mode.load();
+      if (client != nullptr && client->connected()) return Status::Ok();
+      return UnavailableError("the Socket Mode connection is down");
+    };
+  }
+  if (!secrets.bot_token.empty()) return auth_test.check();
+  return nullptr;
+}
+
+// The gauges read at scrape time, over what `faqbot serve` owns; removed when destroyed.
+struct ServeGauges {
+  metrics::CallbackHandle training_depth, inbox_depth, models_loaded, models_bytes,
+      socket_mode_connected;
+};
+ServeGauges RegisterServeGauges(store::Store& db, const ThreadPool& events,
+                                const assistant::ModelRegistry& registry,
+                                const std::atomic<const slack::SocketModeClient*>& socket_mode) {
+  metrics::Registry& r = metrics::Registry::Global();
+  using Reading = std::optional<double>;
+  ServeGauges g;
+  g.training_depth = r.AddGaugeCallback(
+      metrics::kTrainingQueueDepthGauge,
+      "Publish jobs waiting or being trained, every owner's (from the database).",
+      [&db]() -> Reading {
+        auto n = db.CountActivePublishJobs();
+        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
+      });
+  // The inbox of received Slack events: today the events executor's queue (tasks queued or
+  // running); a durable inbox would report its own depth here instead.
+  g.inbox_depth =
+      r.AddGaugeCallback(metrics::kInboxDepthGauge, "Slack events received and not yet handled.",
+                         [&events]() -> Reading { return static_cast<double>(events.pending()); });
+  g.models_loaded = r.AddGaugeCallback(
+      metrics::kModelsLoadedGauge, "Owners' models loaded in memory.",
+      [&registry]() -> Reading { return static_cast<double>(registry.cached_models()); });
+  g.models_bytes = r.AddGaugeCallback(
+      metrics::kModelsBytesGauge, "Approximate memory of the models loaded, in bytes.",
+      [&registry]() -> Reading { return static_cast<double>(registry.cached_bytes()); });
+  g.socket_mode_connected = r.AddGaugeCallback(
+      metrics::kSocketModeConnectedGauge,
+      "1 while the Socket Mode connection is up, 0 while down (absent over signed HTTP).",
+      [&socket_mode]() -> Reading {
+        const slack::SocketModeClient* client = socket_mode.load();
+        if (client == nullptr) return std::nullopt;
+        return client->connected() ? 1.0 : 0.0;
+      });
+  return g;
+}
+
+// Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs, the web console,
+// /healthz, /readyz (over `db` and `slack_ready`), /metrics when `metrics`, and listens on `port`
+// (the one `http` was given, for the error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
                  server::RasaApi& rasa, server::TopicsApi& topics_api, server::Console& console,
-                 store::Store& db) {
+                 store::Store& db, server::ReadinessCheck slack_ready, bool metrics) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
   FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
   FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
   FAQBOT_RETURN_IF_ERROR(console.Register(http));
-  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(
-      http, [&db]() -> Status { return db.SchemaVersion().status(); }));
+  std::vector<server::NamedReadinessCheck> checks = {
+      {"database", [&db]() -> Status { return db.SchemaVersion().status(); }}};
+  if (slack_ready) checks.push_back({"slack", std::move(slack_ready)});
+  FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(http, std::move(checks)));
+  if (metrics) {
+    FAQBOT_RETURN_IF_ERROR(server::RegisterMetricsEndpoint(http, metrics::Registry::Global()));
+  }
   return http.Start().WithContext("cannot listen on port " + std::to_string(port));
 }
 
@@ -269,6 +352,7 @@ Status Serve(const ServeFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
   const SlackSecrets secrets = SlackSecretsFromEnv();
   const std::string database_url = store::ResolveDatabaseUrl(f.database);
+  metrics::Faqbot();  // every metric is listed on /metrics from the start
 
   slack::WebApiClient web(WebApiOptions(secrets), clock);
   server::SlackMessenger slack_messenger(web);
@@ -286,7 +370,10 @@ Status Serve(const ServeFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
 
-  const slack::BotIdentity self = IdentifyBot(web, secrets);
+  const BotIdentified identified = IdentifyBot(web, secrets);
+  const slack::BotIdentity& self = identified.self;
+  server::CachedReadiness auth_test([&web] { return AuthTestStatus(web); }, identified.auth_test);
+  std::atomic<const slack::SocketModeClient*> socket_link{nullptr};
   server::StoreDedup dedup(db, clock);
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
@@ -308,15 +395,24 @@ Status Serve(const ServeFlags& f) {
   console_options.public_url = options.console_url;
   server::Console console(db, runtime->assistant().topics(), runtime->training(),
                           runtime->registry(), runtime->console_auth(), clock, console_options);
+  const ServeGauges gauges = RegisterServeGauges(db, events, runtime->registry(), socket_link);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db,
+                                   SlackReadiness(secrets, socket_link, auth_test), f.metrics));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
+  socket_link = socket_mode.get();
   PrintBanner(f.bind, http.port(), database_url, secrets);
   sd_notify(0, "READY=1");  // Type=notify under systemd; a no-op without NOTIFY_SOCKET
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
   Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
+  // Over signed HTTP nothing else tells whether Slack still takes the token.
+  std::optional<Ticker> recheck_slack;
+  if (secrets.app_token.empty() && !secrets.bot_token.empty()) {
+    recheck_slack.emplace(std::chrono::seconds(std::max(1, f.slack_check_interval)),
+                          [&auth_test] { auth_test.Refresh(); });
+  }
   Ticker purge(std::chrono::minutes(5), [&db] {
     (void)db.PurgeExpiredEvents();
     (void)db.PurgeExpiredConsoleSignIns();
@@ -331,6 +427,7 @@ Status Serve(const ServeFlags& f) {
                 .messenger = messenger,
                 .web = web,
                 .senders = senders});
+  socket_link = nullptr;  // the client goes before the gauges that read it
   std::printf("faqbot serve: stopped\n");
   return Status::Ok();
 }
@@ -351,6 +448,12 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events");
   serve->add_option("--send-threads", flags->send_threads,
                     "threads sending replies to Slack (one conversation at a time each)");
+  serve
+      ->add_flag("--metrics,!--no-metrics", flags->metrics,
+                 "serve GET /metrics for Prometheus, without authentication (default: on)")
+      ->envname("FAQBOT_METRICS");
+  serve->add_option("--slack-check-interval", flags->slack_check_interval,
+                    "seconds between auth.test checks of Slack for /readyz (signed HTTP mode)");
   registry.Add(serve, [flags] { return Serve(*flags); });
 }
 

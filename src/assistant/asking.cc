@@ -46,18 +46,24 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
   const std::optional<store::PublishedTopic> topic =
       LiveTopic(owner, TopicIdOfIntent(prediction.intent));
   auto asked = RecordAsk(turn, owner, question, prediction, topic);
-  if (topic) return SayAnswer(turn, owner, *topic, prediction.confidence, asked);
+  if (topic) {
+    turn.ask_outcome = "answered";
+    return SayAnswer(turn, owner, *topic, prediction.confidence, asked);
+  }
+  turn.ask_outcome = owner == turn.who ? "declined" : "handed_off";
   SayDeclined(turn, owner, asked, prediction);
 }
 
 void Assistant::AskUnpublished(Turn& turn, const store::UserRef& owner,
                                const std::string& question, const Status& why) {
   if (why.code() != StatusCode::kFailedPrecondition) {
+    turn.ask_outcome = "unavailable";
     LogWarn("assistant: cannot load the bot of {}/{}: {}", owner.team_id, owner.user_id,
             why.ToString());
     return Say(turn, Say1("Seems like this user's bot is not responding right now... "
                           ":crying_cat_face: Please try again in a minute."));
   }
+  turn.ask_outcome = owner == turn.who ? "declined" : "handed_off";
   Reply r;
   r.paragraphs.push_back(Line({Words("Seems like "), Mention(owner.user_id),
                                Words(" has not published any topics yet... :crying_cat_face: "

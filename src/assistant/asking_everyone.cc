@@ -40,6 +40,8 @@ WorkspaceDecision Assistant::DecideForWorkspace(const std::string& team_id,
 
 void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
   const std::string question(Utf8Prefix(raw_question, store::kMaxQuestionBytes));
+  turn.surface = "everyone";
+  turn.ask_outcome = "declined";  // unless answered or suggested below
   if (workspace_ == nullptr) {
     return Say(turn, Say1("Who should I ask? Write `ask @person your question`."));
   }
@@ -76,12 +78,14 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
 
   Reply r;
   if (shown.size() == 1) {
+    turn.ask_outcome = "answered";
     r.paragraphs.push_back(FromFaq(shown[0].pick.owner, shown[0].topic.content.answer));
     r.context.push_back(MatchedLine(shown[0].topic, shown[0].pick.confidence));
     if (shown[0].asked.ok()) r.buttons = FeedbackButtons(std::to_string(shown[0].asked->id));
     return Say(turn, r);
   }
   if (shown.size() > 1) {
+    turn.ask_outcome = "chosen";
     r.paragraphs.push_back(
         Line("More than one person has taught me this — here is what each of them says:"));
     for (const auto& s : shown) {
@@ -93,6 +97,7 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
     return Say(turn, r);
   }
   if (decision.kind == WorkspaceDecision::Kind::kSuggest && !decision.picks.empty()) {
+    turn.ask_outcome = "suggested";
     Paragraph p = Line("Nobody has taught me this yet. ");
     p.spans.push_back(Words(decision.picks.size() == 1 ? "This person knows about something "
                                                          "close: "
@@ -156,6 +161,7 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
   r.paragraphs.push_back(FromFaq(pick.owner, topic->content.answer));
   r.context.push_back(MatchedLine(*topic, pick.confidence));
   r.buttons = FeedbackButtons(std::to_string(asked->id) + kWatchedSuffix);
+  turn.ask_outcome = "answered";
   Say(turn, r);
 }
 

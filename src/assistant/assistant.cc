@@ -8,6 +8,7 @@
 
 #include "assistant/ask_parser.h"
 #include "assistant/assistant_internal.h"
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "common/string_util.h"
 #include "store/limits.h"
@@ -60,6 +61,20 @@ std::mutex& Assistant::LockFor(const store::UserRef& user) {
 
 namespace {
 
+std::string_view SurfaceLabel(UserMessage::Surface surface) {
+  switch (surface) {
+    case UserMessage::Surface::kDirect:
+      return "dm";
+    case UserMessage::Surface::kMention:
+      return "mention";
+    case UserMessage::Surface::kCommand:
+      return "slash";
+    case UserMessage::Surface::kChannel:
+      return "channel";
+  }
+  return "dm";
+}
+
 Destination ReplyDestination(const UserMessage& m) {
   Destination d;
   switch (m.surface) {
@@ -92,6 +107,7 @@ void Assistant::HandleMessage(const UserMessage& m) {
   Turn turn;
   turn.who = m.from;
   turn.reply_to = ReplyDestination(m);
+  turn.surface = SurfaceLabel(m.surface);
   std::lock_guard person(LockFor(m.from));
   TurnFinisher finish{this, &turn};
 
@@ -254,6 +270,20 @@ void Assistant::Finish(Turn& turn) {
   turn.others.clear();
   if (turn.start_training) training_.Poke();
   turn.start_training = false;
+  CountAsk(turn);
+}
+
+void Assistant::CountAsk(Turn& turn) {
+  if (turn.ask_outcome.empty()) return;
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  m.asks.With({turn.ask_outcome, turn.surface}).Inc();
+  // From the event's arrival (the Slack router set it): the queueing before this turn counts too.
+  const LogContext* event = CurrentLogContext();
+  if (event != nullptr && event->arrived) {
+    m.ask_seconds.With({turn.surface})
+        .Observe(std::chrono::duration<double>(clock_.Now() - *event->arrived).count());
+  }
+  turn.ask_outcome = {};
 }
 
 void Assistant::SaveState(Turn& turn) {

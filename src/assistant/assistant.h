@@ -197,6 +197,8 @@ class Assistant {
   void ReplacePressed(Turn& turn, Reply reply);
   // Stores the turn's new state, then sends its replies.
   void Finish(Turn& turn);
+  // Counts the turn's ask, if it was one (faqbot_asks_total, faqbot_ask_duration_seconds).
+  void CountAsk(Turn& turn);
   void SaveState(Turn& turn);
   // The person's display name: the Store's, else the Messenger's (then kept in the Store);
   // "" when neither knows it yet.

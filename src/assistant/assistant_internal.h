@@ -27,6 +27,11 @@ struct Assistant::Turn {
   // The message whose button was pressed (a button press only): one-shot buttons replace it
   // with what was done.
   std::optional<Destination> pressed;
+  // Metrics (faqbot_asks_total): where a message came from ("dm", "mention", "slash", "channel",
+  // "everyone") and, when it was a question asked of bots, what became of it ("answered",
+  // "declined", …); empty when it was not one.
+  std::string_view surface;
+  std::string_view ask_outcome;
 
   void Set(DialogueState next) {
     state = std::move(next);

@@ -7,6 +7,8 @@
 
 #include "assistant/assistant_internal.h"
 #include "assistant/recording_messenger.h"
+#include "common/faqbot_metrics.h"
+#include "common/logging.h"
 #include "nlu/test_support.h"
 #include "test_database.h"
 
@@ -210,6 +212,48 @@ TEST_F(AssistantTest, AliceTeachesListsAndPublishesThenBobGetsHerAnswers) {
   EXPECT_THAT(Last().text, HasSubstr("Install the Acme client"));
   EXPECT_EQ(Last().to.kind, Destination::Kind::kResponse);
   EXPECT_EQ(Last().to.response_url, "https://hooks.example/commands/1");
+}
+
+// Asks are counted by outcome and surface once their replies are handed over, and timed from the
+// event's arrival when a Slack event is being handled (the router's log context says when).
+TEST_F(AssistantTest, AsksAreCountedByOutcomeAndSurfaceAndTimedFromTheEventsArrival) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  auto count = [&](std::string_view outcome, std::string_view surface) {
+    return m.asks.With({outcome, surface}).value();
+  };
+  const uint64_t answered = count("answered", "dm");
+  const uint64_t handed_off = count("handed_off", "dm");
+  const uint64_t declined = count("declined", "dm");
+  const uint64_t everyone = count("declined", "everyone");
+  const uint64_t timed = m.ask_seconds.With({"dm"}).count();
+  const double seconds = m.ask_seconds.With({"dm"}).sum();
+
+  {
+    LogContext event;
+    event.event_id = "Ev1";
+    event.arrived = clock_.Now();
+    ScopedLogContext context(event);
+    clock_.Advance(std::chrono::milliseconds(250));  // waited in the inbox
+    EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> what's the wifi password"), HasSubstr("fridge"));
+  }
+  EXPECT_EQ(count("answered", "dm"), answered + 1);
+  EXPECT_EQ(m.ask_seconds.With({"dm"}).count(), timed + 1);
+  EXPECT_DOUBLE_EQ(m.ask_seconds.With({"dm"}).sum(), seconds + 0.25);
+
+  Dm(kBob, "ask <@U0ALICE> who waters the plants?");
+  EXPECT_EQ(count("handed_off", "dm"), handed_off + 1);
+  Dm(kAlice, "ask <@U0ALICE> who waters the plants?");  // her own bot: nobody else to ask
+  EXPECT_EQ(count("declined", "dm"), declined + 1);
+  Dm(kBob, "ask who won the football last night?");  // of everyone: nobody knows
+  EXPECT_EQ(count("declined", "everyone"), everyone + 1);
+  // Outside a Slack event (the shell) nothing says when it arrived: counted, not timed.
+  EXPECT_EQ(m.ask_seconds.With({"dm"}).count(), timed + 1);
+  // Not asks: the concierge dialogue.
+  const uint64_t all_answered = count("answered", "dm");
+  Dm(kAlice, "show my topics");
+  EXPECT_EQ(count("answered", "dm"), all_answered);
 }
 
 TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {

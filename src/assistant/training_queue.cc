@@ -1,7 +1,9 @@
 #include "assistant/training_queue.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "nlu/model.h"
 #include "nlu/training_data.h"
@@ -205,8 +207,9 @@ void TrainingQueue::Run(const store::PublishJob& job) {
               failed.status().ToString());
       return;  // the lease will expire and the job will be tried again
     }
-    if (failed->status == store::JobStatus::kFailed && callbacks_.failed) {
-      callbacks_.failed(*failed, error);
+    if (failed->status == store::JobStatus::kFailed) {
+      metrics::Faqbot().publish_jobs.With({"failed"}).Inc();
+      if (callbacks_.failed) callbacks_.failed(*failed, error);
     }
     if (failed->status == store::JobStatus::kPending) Schedule();
   };
@@ -247,6 +250,11 @@ void TrainingQueue::Run(const store::PublishJob& job) {
     return fail("cannot store the model: " + stored.status().message(), true);
   }
   Install(*stored, std::move(model));
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  m.publish_jobs.With({"live"}).Inc();
+  // enqueued_at is the Unix ms of the process that asked (this one, or another on the database).
+  m.publish_seconds.With().Observe(
+      static_cast<double>(std::max<int64_t>(0, clock_.UnixMillis() - job.enqueued_at)) / 1000.0);
   LogInfo("training queue: {}/{} now answers {} topics (version {})", job.owner.team_id,
           job.owner.user_id, stored->topics.size(), stored->version);
   if (callbacks_.published) callbacks_.published(*stored);

@@ -1,9 +1,11 @@
 #include "server/health_endpoints.h"
 
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/logging.h"
+#include "common/status_http.h"
 #include "server/status_http.h"
 
 namespace faqbot::server {
@@ -18,10 +20,10 @@ HttpResponse OkJson() {
   return response;
 }
 
-Status CheckReadiness(const ReadinessCheck& readiness) {
-  if (!readiness) return Status::Ok();
+Status Run(const ReadinessCheck& check) {
+  if (!check) return Status::Ok();
   try {
-    return readiness();
+    return check();
   } catch (const std::exception& e) {
     return InternalError(std::string("readiness check failed: ") + e.what());
   } catch (...) {
@@ -29,21 +31,57 @@ Status CheckReadiness(const ReadinessCheck& readiness) {
   }
 }
 
+HttpResponse Readyz(const std::vector<NamedReadinessCheck>& checks) {
+  Status first;
+  nlohmann::ordered_json parts = nlohmann::ordered_json::object();
+  for (const NamedReadinessCheck& c : checks) {
+    const Status status = Run(c.check);
+    if (!c.name.empty()) parts[c.name] = status.ok() ? std::string("ok") : status.message();
+    if (!status.ok() && first.ok()) {
+      first = c.name.empty() ? status : Status(status.code(), c.name + ": " + status.message());
+    }
+  }
+  if (first.ok()) return OkJson();
+  LogDebug("not ready: {}", first.ToString());
+  HttpResponse response;
+  // Whatever the cause, "not ready" is 503 for a load balancer.
+  response.status = 503;
+  response.content_type = "application/json";
+  nlohmann::ordered_json body = nlohmann::ordered_json::parse(ErrorJson(first));
+  if (!parts.empty()) body["checks"] = std::move(parts);
+  // Replace invalid UTF-8 rather than throw: a driver's message may hold anything.
+  response.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  response.headers["Cache-Control"] = "no-store";
+  return response;
+}
+
 }  // namespace
 
-Status RegisterHealthEndpoints(HttpServer& server, ReadinessCheck readiness) {
+Status RegisterHealthEndpoints(HttpServer& server, std::vector<NamedReadinessCheck> checks) {
   FAQBOT_RETURN_IF_ERROR(
       server.Handle("GET", kHealthzPath, [](const HttpRequest&) { return OkJson(); }));
-  return server.Handle("GET", kReadyzPath, [readiness = std::move(readiness)](const HttpRequest&) {
-    const Status status = CheckReadiness(readiness);
-    if (status.ok()) return OkJson();
-    LogDebug("not ready: {}", status.ToString());
-    HttpResponse response = ErrorResponse(status);
-    // Whatever the cause, "not ready" is 503 for a load balancer.
-    response.status = 503;
-    response.headers["Cache-Control"] = "no-store";
-    return response;
-  });
+  return server.Handle("GET", kReadyzPath,
+                       [checks = std::move(checks)](const HttpRequest&) { return Readyz(checks); });
+}
+
+Status RegisterHealthEndpoints(HttpServer& server, ReadinessCheck readiness) {
+  std::vector<NamedReadinessCheck> checks;
+  if (readiness) checks.push_back({"", std::move(readiness)});
+  return RegisterHealthEndpoints(server, std::move(checks));
+}
+
+CachedReadiness::CachedReadiness(ReadinessCheck probe, Status initial)
+    : probe_(std::move(probe)), last_(std::move(initial)) {}
+
+void CachedReadiness::Refresh() {
+  Status now = Run(probe_);
+  std::lock_guard lock(mu_);
+  last_ = std::move(now);
+}
+
+Status CachedReadiness::Get() const {
+  std::lock_guard lock(mu_);
+  return last_;
 }
 
 }  // namespace faqbot::server

@@ -15,8 +15,13 @@ using testing::TestHttpClient;
 class HealthEndpointsTest : public ::testing::Test {
  protected:
   void Start(ReadinessCheck readiness) {
+    std::vector<NamedReadinessCheck> checks;
+    if (readiness) checks.push_back({"", std::move(readiness)});
+    Start(std::move(checks));
+  }
+  void Start(std::vector<NamedReadinessCheck> checks) {
     server_ = std::make_unique<HttpServer>(testing::LoopbackServerOptions());
-    ASSERT_TRUE(RegisterHealthEndpoints(*server_, std::move(readiness)).ok());
+    ASSERT_TRUE(RegisterHealthEndpoints(*server_, std::move(checks)).ok());
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_TRUE(client_.Connect(server_->port()).ok());
   }
@@ -69,6 +74,58 @@ TEST_F(HealthEndpointsTest, ReadyzTreatsAnExceptionAsNotReady) {
 TEST_F(HealthEndpointsTest, NoCheckMeansReady) {
   Start(nullptr);
   EXPECT_EQ(client_.Send("GET", "/readyz")->status, 200);
+}
+
+TEST_F(HealthEndpointsTest, ReadyzSaysWhichPartIsNotReady) {
+  std::atomic<bool> database{true};
+  std::atomic<bool> slack{false};
+  Start(std::vector<NamedReadinessCheck>{
+      {"database", [&] { return database ? Status::Ok() : UnavailableError("no answer"); }},
+      {"slack", [&] { return slack ? Status::Ok() : UnavailableError("Socket Mode is down"); }}});
+  auto res = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(res->body,
+            R"({"ok":false,"error":"unavailable","message":"slack: Socket Mode is down",)"
+            R"("checks":{"database":"ok","slack":"Socket Mode is down"}})");
+  database = false;
+  res = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->body, R"({"ok":false,"error":"unavailable","message":"database: no answer",)"
+                       R"("checks":{"database":"no answer","slack":"Socket Mode is down"}})");
+  database = true;
+  slack = true;
+  res = client_.Send("GET", "/readyz");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"ok":true})");
+}
+
+TEST(CachedReadinessTest, AnswersTheLastProbeUntilRefreshed) {
+  int probes = 0;
+  Status next = UnavailableError("auth.test: invalid_auth");
+  CachedReadiness cached(
+      [&] {
+        ++probes;
+        return next;
+      },
+      UnavailableError("not checked yet"));
+  EXPECT_EQ(cached.Get().message(), "not checked yet");
+  cached.Refresh();
+  EXPECT_EQ(cached.check()().message(), "auth.test: invalid_auth");
+  next = Status::Ok();
+  EXPECT_FALSE(cached.Get().ok());  // not probed per request
+  cached.Refresh();
+  EXPECT_TRUE(cached.Get().ok());
+  EXPECT_EQ(probes, 2);
+}
+
+TEST(CachedReadinessTest, AProbeThatThrowsIsNotReady) {
+  CachedReadiness cached([]() -> Status { throw std::runtime_error("curl exploded"); },
+                         Status::Ok());
+  cached.Refresh();
+  EXPECT_EQ(cached.Get().code(), StatusCode::kInternal);
+  EXPECT_NE(cached.Get().message().find("curl exploded"), std::string::npos);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "server/status_http.h"
 
@@ -24,6 +25,14 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+
+// The route label of requests that reached no handler (404, or rejected before routing).
+constexpr char kUnmatchedRoute[] = "unmatched";
+
+void CountRequest(const std::string& route, int status) {
+  if (status < 100 || status > 599) status = 500;  // what Write sends instead
+  metrics::Faqbot().http_requests.With({route, std::to_string(status)}).Inc();
+}
 using tcp = asio::ip::tcp;
 
 // After an error answer that leaves part of the request unread (413, 431, 400), the rest is read
@@ -114,7 +123,9 @@ class HttpServer::Impl {
   // Called by sessions, on their strands.
   const HttpServerOptions& options() const { return options_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  // Route()s the request and counts it (faqbot_http_requests_total).
   HttpResponse Dispatch(const HttpRequest& request) const;
+  HttpResponse Route(const HttpRequest& request) const;
   void Unregister(Session* session);
 
  private:
@@ -251,6 +262,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Reject(int status, const Status& error) {
     HttpResponse response = ErrorResponse(error);
     response.status = status;
+    CountRequest(kUnmatchedRoute, status);
     Write(response, 11, /*keep_alive=*/false, /*linger=*/true);
   }
 
@@ -449,6 +461,13 @@ void HttpServer::Impl::Unregister(Session* session) {
 }
 
 HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request) const {
+  HttpResponse response = Route(request);
+  // The registered path, never the raw one: the label's values stay the few routes there are.
+  CountRequest(routes_.contains(request.path) ? request.path : kUnmatchedRoute, response.status);
+  return response;
+}
+
+HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
   const auto path = routes_.find(request.path);
   if (path == routes_.end()) return ErrorResponse(NotFoundError("no route for " + request.path));
   const auto route = path->second.find(request.method);

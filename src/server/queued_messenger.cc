@@ -61,6 +61,7 @@ Status QueuedMessenger::Enqueue(const std::string& key, Item item) {
   {
     std::lock_guard lock(mu_);
     if (abandoned_) return UnavailableError("shutting down: not sending " + item.what);
+    if (const LogContext* context = CurrentLogContext()) item.context = *context;
     if (queued_ >= options_.max_queued) {
       return ResourceExhaustedError("outgoing queue full (" + std::to_string(queued_) +
                                     " replies waiting): not sending " + item.what);
@@ -159,6 +160,8 @@ void QueuedMessenger::Drain(const std::string& key) {
       --queued_;
       drop = abandoned_;
     }
+    std::optional<ScopedLogContext> context;
+    if (item.context) context.emplace(*item.context);
     if (drop) {
       LogWarn("slack: shutting down: not sending {}", item.what);
     } else {

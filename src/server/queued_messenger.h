@@ -31,11 +31,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "assistant/messenger.h"
 #include "common/executor.h"
+#include "common/logging.h"
 
 namespace faqbot::server {
 
@@ -82,6 +84,9 @@ class QueuedMessenger final : public assistant::Messenger {
   struct Item {
     std::string what;  // for logs: "a DM to T1/U1"
     std::function<Status(assistant::Messenger&)> deliver;
+    // The log context of the thread that queued it (the Slack event being answered), so the
+    // lines about sending it name that event too.
+    std::optional<LogContext> context = std::nullopt;
   };
   // Queues `item` behind the conversation `key`'s. Errors as Send.
   Status Enqueue(const std::string& key, Item item);

@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "common/status_http.h"
 
@@ -66,6 +67,24 @@ int ParseRetryNum(std::string_view header) {
     return 0;
   }
   return n;
+}
+
+// The log context of handling `event`: delivered under `key`, arrived at `arrived`.
+LogContext ContextOf(const InboundEvent& event, const std::string& key, Clock::TimePoint arrived) {
+  LogContext context;
+  context.event_id = key;
+  std::visit(
+      [&context](const auto& payload) {
+        context.team_id = payload.team_id;
+        if constexpr (requires { payload.user_id; }) {
+          context.user_id = payload.user_id;
+        } else {
+          context.user_id = payload.user;
+        }
+      },
+      event.payload);
+  context.arrived = arrived;
+  return context;
 }
 
 }  // namespace
@@ -187,9 +206,14 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
 }
 
 bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
+  std::string log_id = dedup_key.empty() ? "local-" + std::to_string(++local_ids_) : dedup_key;
   return executor_.Post([handler = handler_, &dedup = dedup_, &clock = clock_,
                          ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
+                         log_id = std::move(log_id), arrived = clock_.Now(),
                          event = std::move(event)]() mutable {
+    // Every line logged while handling the event names it, and the assistant measures from
+    // `arrived`.
+    ScopedLogContext context(ContextOf(event, log_id, arrived));
     if (!key.empty()) {
       Result<bool> first = dedup.MarkIfNew(key, clock.UnixSeconds() + ttl);
       if (!first.ok()) {
@@ -197,12 +221,17 @@ bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
         LogWarn("slack: dedup store failed for {} ({}); processing anyway", key,
                 first.status().ToString());
       } else if (!*first) {
+        metrics::Faqbot().events_deduplicated.With().Inc();
         LogInfo("slack: duplicate delivery of {} dropped", key);
         return;
       }
     }
+    const std::string_view kind = PayloadName(event.payload);
+    const Clock::TimePoint started = clock.Now();
     try {
       (*handler)(std::move(event));
+      LogInfo("slack: handled {} in {} ms", kind,
+              std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - started).count());
     } catch (const std::exception& e) {
       LogError("slack: event handler failed for {}: {}", key, e.what());
     } catch (...) {

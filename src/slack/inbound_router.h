@@ -14,13 +14,16 @@
 //      DedupStore under its event_id (or Socket Mode envelope ID) for `dedup_ttl_seconds`; a
 //      delivery already recorded (a Slack retry, a redelivered envelope) is dropped there, so
 //      each event is handled once and the ack never waits for the store. Then the handler runs;
-//      an exception from it is caught and logged.
+//      an exception from it is caught and logged. While it runs, the thread's log context
+//      (common/logging.h) names the delivery (its event or envelope id, else "local-<n>"), its
+//      team and user, and when it arrived.
 //
 // Thread-safe: any number of threads may call HandleHttp / HandleSocketMode at once. The
 // verifier, dedup store, executor and clock are borrowed and must outlive the router and every
 // task it posted (shut the executor down first).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -127,6 +130,9 @@ class InboundRouter {
   // Shared with posted tasks, so a task never touches the router itself.
   std::shared_ptr<const Handler> handler_;
   InboundRouterOptions options_;
+  // Numbers the deliveries that carry no id (interactions and commands over HTTP), so that their
+  // log lines still name one: "local-<n>".
+  std::atomic<uint64_t> local_ids_{0};
 };
 
 }  // namespace faqbot::slack

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/faqbot_metrics.h"
+#include "common/logging.h"
 #include "common/status_http.h"
 #include "slack/inbound_test_support.h"
 
@@ -98,6 +100,41 @@ TEST_F(InboundRouterTest, RetriedEventIsProcessedOnce) {
   executor_.RunAll();
   ASSERT_EQ(handled_.size(), 1u);
   EXPECT_EQ(handled_[0].retry_num, 0);
+}
+
+// While the handler runs, the thread's log context names the event, its team and its user, and
+// says when the event arrived; a dropped retry is counted.
+TEST_F(InboundRouterTest, TheHandlerRunsInTheEventsLogContextAndRetriesAreCounted) {
+  std::vector<LogContext> seen;
+  router_ = std::make_unique<InboundRouter>(
+      verifier_, dedup_, executor_, clock_,
+      [&seen](InboundEvent) {
+        const LogContext* c = CurrentLogContext();
+        if (c != nullptr) seen.push_back(*c);
+      },
+      InboundRouterOptions{.self = kSelf});
+  auto& deduplicated = metrics::Faqbot().events_deduplicated.With();
+  const uint64_t before = deduplicated.value();
+  const Clock::TimePoint arrival = clock_.Now();
+  const std::string body = Fixture("events_message_im.json");
+  ASSERT_EQ(Post(RequestKind::kEvents, body).status, 200);
+  clock_.Advance(std::chrono::seconds(2));  // the event waits in the executor's queue
+  ASSERT_EQ(Post(RequestKind::kEvents, body, {{"X-Slack-Retry-Num", "1"}}).status, 200);
+  executor_.RunAll();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].event_id, "Ev0FAQDM0001");
+  EXPECT_EQ(seen[0].team_id, "T0FAQTEAM1");
+  EXPECT_EQ(seen[0].user_id, "U0ASKER001");
+  ASSERT_TRUE(seen[0].arrived.has_value());
+  EXPECT_EQ(*seen[0].arrived, arrival);
+  EXPECT_EQ(deduplicated.value(), before + 1);
+  EXPECT_EQ(CurrentLogContext(), nullptr);  // restored after each event
+  // A slash command over HTTP carries no id: the router numbers it.
+  ASSERT_EQ(Post(RequestKind::kCommands, Fixture("command_ask.form")).status, 200);
+  executor_.RunAll();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].event_id, "local-1");
+  EXPECT_FALSE(seen[1].user_id.empty());
 }
 
 TEST_F(InboundRouterTest, RetryIsProcessedWhenTheFirstDeliveryNeverArrived) {

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "common/clock_alarms.h"
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "slack/web_api_client.h"
 
@@ -237,7 +238,10 @@ asio::awaitable<void> SocketModeClient::Impl::Main() {
   int failures = 0;
   bool first = true;
   while (!stopping_) {
-    if (!first) ++reconnects_;
+    if (!first) {
+      ++reconnects_;
+      metrics::Faqbot().socket_mode_reconnects.With().Inc();
+    }
     first = false;
     ConnectionEnd end;
     Result<std::string> url = url_provider_();
@@ -495,6 +499,7 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
   nlohmann::json ack = {{"envelope_id", envelope_id}};
   if (seen_.contains(envelope_id)) {
     ++duplicates_skipped_;
+    metrics::Faqbot().events_deduplicated.With().Inc();
   } else {
     SocketModeEnvelope envelope;
     envelope.envelope_id = envelope_id;

@@ -6,10 +6,16 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 
 namespace faqbot::slack {
 namespace {
+
+// One HTTP attempt of `method` (a Web API method name, or "response_url"), by result.
+void CountCall(std::string_view method, std::string_view result) {
+  metrics::Faqbot().slack_api_calls.With({method, result}).Inc();
+}
 
 constexpr std::string_view kSlackErrorMarker = "slack_error=";
 
@@ -196,9 +202,11 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
     Result<HttpResponse> response = PostOnce(url, body, token);
     Clock::Duration wait{0};
     if (!response.ok()) {
+      CountCall(what, "network");
       last = response.status().WithContext(std::string(what));
       wait = BackoffDelay(attempt + 1);
     } else if (response->status == 429) {
+      CountCall(what, "429");
       const int64_t seconds =
           response->retry_after_seconds >= 0 ? response->retry_after_seconds : 1;
       last = ResourceExhaustedError(std::string(what) + ": " + std::string(kSlackErrorMarker) +
@@ -207,6 +215,7 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
       if (std::chrono::seconds(seconds) > options_.max_retry_after) return last;
       wait = std::chrono::seconds(seconds);
     } else if (response->status >= 500) {
+      CountCall(what, "5xx");
       last = UnavailableError(std::string(what) + ": HTTP " + std::to_string(response->status));
       wait = BackoffDelay(attempt + 1);
     } else {
@@ -216,6 +225,7 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
       return Status(last.code(),
                     last.message() + " (after " + std::to_string(attempt + 1) + " attempts)");
     }
+    metrics::Faqbot().slack_api_retries.With({what}).Inc();
     LogWarn("slack: {}; retrying in {} ms", last.message(),
             std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
     // In slices of at most a second, so StopRetrying ends the wait soon.
@@ -274,17 +284,23 @@ Result<nlohmann::json> WebApiClient::CallWithToken(std::string_view method,
       HttpResponse response,
       PostWithRetries(options_.base_url + std::string(method), body, token, method));
   if (response.status != 200) {
+    CountCall(method, "http_error");
     return UnavailableError(std::string(method) + ": unexpected HTTP " +
                             std::to_string(response.status));
   }
   nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) {
+    CountCall(method, "http_error");
     return InternalError(std::string(method) + ": response is not a JSON object (" +
                          std::to_string(response.body.size()) +
                          " bytes: " + response.body.substr(0, 80) + ")");
   }
   auto ok = answer.find("ok");
-  if (ok != answer.end() && ok->is_boolean() && ok->get<bool>()) return answer;
+  if (ok != answer.end() && ok->is_boolean() && ok->get<bool>()) {
+    CountCall(method, "ok");
+    return answer;
+  }
+  CountCall(method, "slack_error");
   std::string code = "unknown_error";
   if (auto e = answer.find("error"); e != answer.end() && e->is_string())
     code = e->get<std::string>();
@@ -401,13 +417,16 @@ Status WebApiClient::PostToResponseUrl(std::string_view url, const nlohmann::jso
   FAQBOT_ASSIGN_OR_RETURN(HttpResponse response,
                           PostWithRetries(std::string(url), body, "", "response_url"));
   if (response.status < 200 || response.status >= 300) {
+    CountCall("response_url", "http_error");
     return UnavailableError("response_url: HTTP " + std::to_string(response.status));
   }
   nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
   if (!answer.is_discarded() && answer.is_object() && answer.contains("ok") &&
       answer["ok"].is_boolean() && !answer["ok"].get<bool>()) {
+    CountCall("response_url", "slack_error");
     return StatusForSlackError("response_url", StringField(answer, "error"));
   }
+  CountCall("response_url", "ok");
   return Status::Ok();
 }
 

@@ -190,6 +190,8 @@ class Store {
   // ---- publish jobs ----
   // The owner's publish jobs waiting or being trained (Rasa's num_active_training_jobs).
   Result<int64_t> CountActivePublishJobs(const UserRef& owner);
+  // Every owner's publish jobs waiting or being trained: the depth of the training queue.
+  Result<int64_t> CountActivePublishJobs();
   // Asks for the owner's topics to be published. Coalesces: when the owner already has a
   // pending job, that job is returned (coalesced = true) and no new one is made.
   Result<EnqueueResult> EnqueuePublish(const UserRef& owner);

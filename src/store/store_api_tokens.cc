@@ -112,4 +112,16 @@ Result<int64_t> Store::CountActivePublishJobs(const UserRef& owner) {
   return count;
 }
 
+Result<int64_t> Store::CountActivePublishJobs() {
+  int64_t count = 0;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec("SELECT COUNT(*) FROM publish_jobs WHERE status IN ('pending', 'running')", {}));
+    count = rows.empty() ? 0 : rows[0][0].Int();
+    return Status::Ok();
+  }));
+  return count;
+}
+
 }  // namespace faqbot::store

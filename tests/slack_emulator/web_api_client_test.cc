@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/faqbot_metrics.h"
 #include "slack_emulator.h"
 
 namespace faqbot::slack {
@@ -265,6 +266,50 @@ TEST_F(WebApiClientTest, DroppedConnectionAndSlowAnswerAreRetried) {
   auto id = client.AuthTest();
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(emulator_.Calls("auth.test").size(), 3u);
+}
+
+// Every HTTP attempt is counted by method and result, and every retry by method.
+TEST_F(WebApiClientTest, AttemptsAreCountedByMethodAndResult) {
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  auto calls = [&](std::string_view method, std::string_view result) {
+    return m.slack_api_calls.With({method, result}).value();
+  };
+  const uint64_t rate_limited = calls("users.info", "429");
+  const uint64_t server_error = calls("users.info", "5xx");
+  const uint64_t network = calls("users.info", "network");
+  const uint64_t ok = calls("users.info", "ok");
+  const uint64_t slack_error = calls("users.info", "slack_error");
+  const uint64_t not_json = calls("users.info", "http_error");
+  const uint64_t retries = m.slack_api_retries.With({"users.info"}).value();
+
+  WebApiClient client(Options(), fake_clock_);
+  Fault limited;
+  limited.kind = Fault::Kind::kRateLimited;
+  Fault error;
+  error.kind = Fault::Kind::kServerError;
+  emulator_.InjectFault("users.info", limited);
+  emulator_.InjectFault("users.info", error);
+  {
+    ClockDriver driver(fake_clock_);
+    ASSERT_TRUE(client.UsersInfo("U0ALICE").ok());
+  }
+  EXPECT_FALSE(client.UsersInfo("U0NOBODY").ok());  // user_not_found
+  Fault html;
+  html.kind = Fault::Kind::kNotJson;
+  emulator_.InjectFault("users.info", html);
+  EXPECT_FALSE(client.UsersInfo("U0ALICE").ok());
+  WebApiClientOptions unreachable = Options();
+  unreachable.base_url = "http://127.0.0.1:1/api/";  // nothing listens there
+  unreachable.max_retries = 0;
+  EXPECT_FALSE(WebApiClient(unreachable, fake_clock_).UsersInfo("U0ALICE").ok());
+
+  EXPECT_EQ(calls("users.info", "429"), rate_limited + 1);
+  EXPECT_EQ(calls("users.info", "5xx"), server_error + 1);
+  EXPECT_EQ(calls("users.info", "network"), network + 1);
+  EXPECT_EQ(calls("users.info", "ok"), ok + 1);
+  EXPECT_EQ(calls("users.info", "slack_error"), slack_error + 1);
+  EXPECT_EQ(calls("users.info", "http_error"), not_json + 1);
+  EXPECT_EQ(m.slack_api_retries.With({"users.info"}).value(), retries + 2);
 }
 
 TEST_F(WebApiClientTest, NonJsonBodyIsAClearError) {

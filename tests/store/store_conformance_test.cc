@@ -1102,6 +1102,22 @@ TEST_P(StoreConformanceTest, CountsAnOwnersActivePublishJobs) {
   EXPECT_EQ(*store_->CountActivePublishJobs(kAlice), 0);
 }
 
+TEST_P(StoreConformanceTest, CountsEveryOwnersActivePublishJobs) {
+  EXPECT_EQ(*store_->CountActivePublishJobs(), 0);
+  const Topic topic = Add(kAlice, "where is the wifi password?");
+  const Topic bob_topic = Add(kBob, "where is the printer?");
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());  // coalesced: still one job
+  ASSERT_TRUE(store_->EnqueuePublish(kBob).ok());
+  EXPECT_EQ(*store_->CountActivePublishJobs(), 2);
+  const PublishJob job = Claim();
+  EXPECT_EQ(*store_->CountActivePublishJobs(), 2);  // one running, one pending
+  ASSERT_TRUE(
+      store_->CompletePublishJob(job, PublicationOf({job.owner == kAlice ? topic : bob_topic}))
+          .ok());
+  EXPECT_EQ(*store_->CountActivePublishJobs(), 1);
+}
+
 TEST_P(StoreConformanceTest, WatchedChannelsAreAddedListedAndRemoved) {
   auto added = store_->WatchChannel(kAlice, "C0HELP");
   ASSERT_TRUE(added.ok()) << added.status();
