@@ -12,7 +12,7 @@ PKGS := build-essential cmake pkg-config git python3 \
         libstemmer-dev libutf8proc-dev wordnet-base libsqlite3-dev libpqxx-dev libpq-dev \
         libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
         clang-14 libclang-rt-14-dev postgresql procps \
-        chromium chromium-driver python3-selenium python3-yaml
+        chromium chromium-driver python3-selenium python3-yaml libsodium-dev
 
 # Only `make bench` needs these (the learning-curve plot of docs/nlu.md).
 BENCH_PKGS := gnuplot-nox
