@@ -8,10 +8,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <utility>
+#include <vector>
 #include <thread>
 
 #include "common/clock.h"
@@ -188,20 +193,8 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
     EXPECT_TRUE(found) << needle;
     return p;
   }
-  void ImportTopicsIn(const Workspace& ws, const std::string& owner, const std::string& yaml) {
-    const std::string file = log_ + "." + owner + ".yml";
-    std::FILE* out = std::fopen(file.c_str(), "w");
-    ASSERT_NE(out, nullptr);
-    std::fputs(yaml.c_str(), out);
-    std::fclose(out);
-    const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
-                                database_url_ + "' --team " + ws.emulated.team_id +
-                                " --owner " + owner + " '" + file + "' > /dev/null";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    std::remove(file.c_str());
-  }
   void TeachAndPublish(const Workspace& ws, const std::string& owner, const std::string& yaml) {
-    ImportTopicsIn(ws, owner, yaml);
+    ImportTopics(owner, yaml, ws.emulated.team_id);
     DmIn(ws, owner, "publish");
     Posted confirm = ExpectFrom(ws, DmChannel(owner), "Are you sure you want to publish");
     PressInWorkspace(ws, owner, confirm, "affirm");
@@ -308,6 +301,35 @@ TEST_F(OAuthE2ETest, TwoWorkspacesInstalledByOAuthNeverSeeEachOther) {
     EXPECT_NE(posts[i].args.value("channel", ""), DmChannel(kBob)) << posts[i].args.dump();
     EXPECT_EQ(posts[i].team_id, "T0BRAVO");
   }
+}
+
+// OAuth configured without a usable key: serve refuses to start, saying what to set.
+TEST(OAuthServeStartTest, RefusesToStartWithoutAUsableSecretKey) {
+  const std::string log =
+      std::string(FAQBOT_BINARY_DIR) + "/e2e-oauth-start-" + std::to_string(getpid()) + ".log";
+  const std::string database = "sqlite:" + log + ".db";
+  for (const auto& [key, needle] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"", "FAQBOT_SECRET_KEY is not"}, {"0123abcd", "openssl rand -hex 32"}}) {
+    std::remove(log.c_str());
+    std::vector<std::string> env = {
+        "SLACK_CLIENT_ID=1111.2222", "SLACK_CLIENT_SECRET=secret",
+        "FAQBOT_DATABASE_URL=" + database,
+        "FAQBOT_LEXICON=" + std::string(FAQBOT_BINARY_DIR) + "/lexicon.fwn", "PATH=/usr/bin:/bin"};
+    if (!key.empty()) env.push_back("FAQBOT_SECRET_KEY=" + key);
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+      if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
+    }
+    e2e::ServeProcess server;
+    EXPECT_EQ(server.Start(env, log), 0) << "started with FAQBOT_SECRET_KEY=" << key;
+    const int status = server.Kill(SIGKILL);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
+    std::ifstream in(log);
+    const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(output, ::testing::HasSubstr(needle));
+  }
+  std::remove(log.c_str());
+  std::remove((log + ".db").c_str());
 }
 
 }  // namespace
