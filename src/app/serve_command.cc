@@ -257,6 +257,10 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
     std::printf(
         "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
         "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
+  } else if (oauth) {
+    std::printf(
+        "  Slack is not connected: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+        "(HTTP), then restart.\n");
   } else {
     std::printf(
         "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
