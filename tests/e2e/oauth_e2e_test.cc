@@ -17,7 +17,6 @@
 #include <iterator>
 #include <utility>
 #include <vector>
-#include <thread>
 
 #include "common/clock.h"
 #include "fixtures.h"
@@ -294,8 +293,16 @@ TEST_F(OAuthE2ETest, TwoWorkspacesInstalledByOAuthNeverSeeEachOther) {
   DmIn(kAlpha, kBob, "hi");
   DmIn(kBravo, kDave, "hi");
   ExpectFrom(kBravo, DmChannel(kDave), "How can I help?");
-  // Bob's event was handled before or next to Dave's; give it a moment more, then check.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Bob's reply was refused for want of a token (the serve log says so), and never sent.
+  ASSERT_TRUE(SlackEmulator::WaitFor(
+      [&] {
+        std::ifstream in(log_);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        return text.find("workspace T0ALPHA has not installed the app") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << "see " << log_;
   const auto posts = emulator_.Calls("chat.postMessage");
   for (size_t i = calls_before; i < posts.size(); ++i) {
     EXPECT_NE(posts[i].args.value("channel", ""), DmChannel(kBob)) << posts[i].args.dump();
