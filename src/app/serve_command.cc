@@ -29,19 +29,19 @@
 #include "app/commands.h"
 #include "app/runtime.h"
 #include "common/logging.h"
-#include "server/health_endpoints.h"
 #include "server/console.h"
+#include "server/health_endpoints.h"
 #include "server/http_server.h"
-#include "server/queued_messenger.h"
 #include "server/installations.h"
+#include "server/queued_messenger.h"
 #include "server/rasa_api.h"
 #include "server/secret_box.h"
-#include "server/slack_oauth.h"
-#include "server/topics_api.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
+#include "server/slack_oauth.h"
 #include "server/store_dedup.h"
+#include "server/topics_api.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
 #include "slack/socket_mode_client.h"
@@ -127,7 +127,7 @@ struct SlackSecrets {
 
 // OAuth ("Add to Slack"): configured when SLACK_CLIENT_ID is set.
 struct OAuthConfig {
-  std::optional<server::SecretBox> box;   // FAQBOT_SECRET_KEY, when set
+  std::optional<server::SecretBox> box;            // FAQBOT_SECRET_KEY, when set
   std::optional<server::SlackOAuthOptions> oauth;  // nullopt: no OAuth
 };
 
@@ -351,8 +351,8 @@ Status Serve(const ServeFlags& f) {
   slack_messenger.UseInstallations(*installations);
   std::unique_ptr<server::SlackOAuth> oauth;
   if (oauth_config.oauth) {
-    oauth = std::make_unique<server::SlackOAuth>(db, *oauth_config.box, web, *installations,
-                                                 clock, *oauth_config.oauth);
+    oauth = std::make_unique<server::SlackOAuth>(db, *oauth_config.box, web, *installations, clock,
+                                                 *oauth_config.oauth);
   }
 
   const slack::BotIdentity self = IdentifyBot(web, secrets);
@@ -378,8 +378,7 @@ Status Serve(const ServeFlags& f) {
   server::Console console(db, runtime->assistant().topics(), runtime->training(),
                           runtime->registry(), runtime->console_auth(), clock, console_options);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(
-      StartHttp(http, port, router, rasa, topics_api, console, db, oauth.get()));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db, oauth.get()));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   const auto installed = db.ListInstallations();
   PrintBanner(f.bind, http.port(), database_url, secrets, oauth != nullptr,

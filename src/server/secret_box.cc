@@ -23,8 +23,7 @@ std::optional<std::string> DecodeKey(std::string_view text) {
   size_t length = 0;
   auto* out = reinterpret_cast<unsigned char*>(key.data());
   if (text.size() == 2 * SecretBox::kKeyBytes) {
-    if (sodium_hex2bin(out, key.size(), text.data(), text.size(), nullptr, &length, nullptr) ==
-            0 &&
+    if (sodium_hex2bin(out, key.size(), text.data(), text.size(), nullptr, &length, nullptr) == 0 &&
         length == key.size()) {
       return key;
     }
@@ -80,10 +79,9 @@ Result<std::string> SecretBox::Open(std::string_view sealed) const {
   if (sealed.size() < kOverhead) return DataLossError("sealed value is truncated");
   std::string plaintext(sealed.size() - kOverhead, '\0');
   const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
-  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plaintext.data()),
-                                 nonce + crypto_secretbox_NONCEBYTES,
-                                 sealed.size() - crypto_secretbox_NONCEBYTES, nonce,
-                                 seal_key_.data()) != 0) {
+  if (crypto_secretbox_open_easy(
+          reinterpret_cast<unsigned char*>(plaintext.data()), nonce + crypto_secretbox_NONCEBYTES,
+          sealed.size() - crypto_secretbox_NONCEBYTES, nonce, seal_key_.data()) != 0) {
     return DataLossError(
         "a sealed value does not open: it was altered, or sealed under another "
         "FAQBOT_SECRET_KEY");

@@ -4,15 +4,15 @@
 // hand-off button pressed on the Home goes to the assistant, then the Home is refreshed); other
 // events are dropped. The app uninstalled from a workspace (or its bot token revoked) deletes the
 // workspace's installation — its topics stay. With several workspaces, each event's own bot user
-// (Slack's `authorizations`) is the one an @mention names. Slack's entities (&amp; &lt; &gt;) are decoded so the assistant stores what
-// the person typed; the messenger escapes it again on the way out. Thread-safe.
+// (Slack's `authorizations`) is the one an @mention names. Slack's entities (&amp; &lt; &gt;) are
+// decoded so the assistant stores what the person typed; the messenger escapes it again on the way
+// out. Thread-safe.
 #pragma once
 
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "assistant/assistant.h"
 #include "assistant/home_tab.h"

@@ -22,13 +22,14 @@ HttpResponse Page(int status, std::string_view title, std::string_view body_html
   HttpResponse response;
   response.status = status;
   response.content_type = "text/html; charset=utf-8";
-  response.body = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                  "<title>" +
-                  HtmlEscape(title) +
-                  "</title></head>\n<body style=\"font-family: sans-serif; max-width: 40em; "
-                  "margin: 3em auto; padding: 0 1em\">\n<h1>" +
-                  HtmlEscape(title) + "</h1>\n" + std::string(body_html) + "\n</body></html>\n";
+  response.body =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>" +
+      HtmlEscape(title) +
+      "</title></head>\n<body style=\"font-family: sans-serif; max-width: 40em; "
+      "margin: 3em auto; padding: 0 1em\">\n<h1>" +
+      HtmlEscape(title) + "</h1>\n" + std::string(body_html) + "\n</body></html>\n";
   response.headers["Cache-Control"] = "no-store";
   response.headers["Referrer-Policy"] = "no-referrer";
   response.headers["X-Content-Type-Options"] = "nosniff";
@@ -38,9 +39,8 @@ HttpResponse Page(int status, std::string_view title, std::string_view body_html
 // A failed install: what happened and how to try again.
 HttpResponse Failure(int status, std::string_view what) {
   return Page(status, "faqbot was not installed",
-              "<p id=\"error\">" + HtmlEscape(what) +
-                  "</p>\n<p>Nothing was installed. <a href=\"" + kSlackInstallPath +
-                  "\">Start the installation again</a>.</p>");
+              "<p id=\"error\">" + HtmlEscape(what) + "</p>\n<p>Nothing was installed. <a href=\"" +
+                  kSlackInstallPath + "\">Start the installation again</a>.</p>");
 }
 
 std::map<std::string, std::string> QueryOf(const HttpRequest& request) {
@@ -75,8 +75,7 @@ std::string Field(const std::map<std::string, std::string>& fields, const std::s
 }  // namespace
 
 SlackOAuth::SlackOAuth(store::Store& store, const SecretBox& box, slack::WebApiClient& web,
-                       Installations& installations, const Clock& clock,
-                       SlackOAuthOptions options)
+                       Installations& installations, const Clock& clock, SlackOAuthOptions options)
     : store_(store),
       box_(box),
       web_(web),
@@ -132,24 +131,24 @@ HttpResponse SlackOAuth::Install(const HttpRequest& request) {
     LogError("slack oauth: no state for an install: {}", state.status().ToString());
     return Failure(503, "faqbot cannot start an installation right now; try again shortly.");
   }
-  std::string location = options_.authorize_url + "?client_id=" +
-                         slack::PercentEncode(options_.client_id) +
+  std::string location = options_.authorize_url +
+                         "?client_id=" + slack::PercentEncode(options_.client_id) +
                          "&scope=" + slack::PercentEncode(options_.scopes);
   if (!options_.user_scopes.empty()) {
     location += "&user_scope=" + slack::PercentEncode(options_.user_scopes);
   }
   location += "&redirect_uri=" + slack::PercentEncode(options_.redirect_uri) +
               "&state=" + slack::PercentEncode(*state);
-  HttpResponse response = Page(302, "Continue to Slack",
-                               "<p><a href=\"" + HtmlEscape(location) +
-                                   "\">Continue to Slack</a> to install faqbot.</p>");
+  HttpResponse response = Page(
+      302, "Continue to Slack",
+      "<p><a href=\"" + HtmlEscape(location) + "\">Continue to Slack</a> to install faqbot.</p>");
   response.headers["Location"] = location;
   // Binds the flow to this browser: the redirect must come back with the same state.
   const bool secure = options_.redirect_uri.starts_with("https://");
-  response.headers["Set-Cookie"] = std::string(kStateCookie) + "=" + *state +
-                                   "; Path=/slack; Max-Age=" +
-                                   std::to_string(options_.state_ttl.count()) +
-                                   "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+  response.headers["Set-Cookie"] =
+      std::string(kStateCookie) + "=" + *state +
+      "; Path=/slack; Max-Age=" + std::to_string(options_.state_ttl.count()) +
+      "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
   (void)request;
   return response;
 }
@@ -160,20 +159,23 @@ HttpResponse SlackOAuth::Redirect(const HttpRequest& request) {
   if (!error.empty()) {
     LogInfo("slack oauth: Slack answered the install with error={}", error);
     if (error == "access_denied") {
-      return Failure(403, "The installation was cancelled in Slack: faqbot was not allowed "
-                          "into the workspace.");
+      return Failure(403,
+                     "The installation was cancelled in Slack: faqbot was not allowed "
+                     "into the workspace.");
     }
     return Failure(400, "Slack did not complete the installation (" + error + ").");
   }
   const std::string state = Field(query, "state");
   const std::string code = Field(query, "code");
   if (state.empty() || code.empty()) {
-    return Failure(400, "The request is missing Slack's code or state: open this page only "
-                        "from Slack's installation screen.");
+    return Failure(400,
+                   "The request is missing Slack's code or state: open this page only "
+                   "from Slack's installation screen.");
   }
   if (CookieOf(request, kStateCookie) != state) {
-    return Failure(400, "The installation was started in another browser (or its cookie was "
-                        "lost): start it again here.");
+    return Failure(400,
+                   "The installation was started in another browser (or its cookie was "
+                   "lost): start it again here.");
   }
   if (Status used = UseState(state); !used.ok()) {
     LogInfo("slack oauth: state refused: {}", used.ToString());
@@ -193,20 +195,17 @@ HttpResponse SlackOAuth::Redirect(const HttpRequest& request) {
   if (auto identity = web_.AuthTest(access->access_token); identity.ok()) {
     bot_id = identity->bot_id;
   } else {
-    LogWarn("slack oauth: auth.test with the new token failed: {}",
-            identity.status().ToString());
+    LogWarn("slack oauth: auth.test with the new token failed: {}", identity.status().ToString());
   }
   if (Status saved = installations_.Save(*access, bot_id); !saved.ok()) {
     LogError("slack oauth: the installation could not be stored: {}", saved.ToString());
     return Failure(503, "faqbot could not store the installation; try again shortly.");
   }
-  const std::string where = access->is_enterprise_install
-                                ? "every workspace of the organisation " +
-                                      (access->enterprise_name.empty() ? access->enterprise_id
-                                                                       : access->enterprise_name)
-                                : "the workspace " + (access->team_name.empty()
-                                                          ? access->team_id
-                                                          : access->team_name);
+  const std::string where =
+      access->is_enterprise_install
+          ? "every workspace of the organisation " +
+                (access->enterprise_name.empty() ? access->enterprise_id : access->enterprise_name)
+          : "the workspace " + (access->team_name.empty() ? access->team_id : access->team_name);
   LogInfo("slack oauth: installed in {} (team {}, enterprise {}) by {}", where, access->team_id,
           access->enterprise_id, access->authed_user_id);
   return Page(200, "faqbot is installed",

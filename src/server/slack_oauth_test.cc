@@ -32,8 +32,7 @@ class SlackOAuthTest : public ::testing::Test {
     options.client_secret = "secret";
     options.redirect_uri = "https://faqbot.example.com/slack/oauth_redirect";
     options.authorize_url = "https://slack.example/oauth/v2/authorize";
-    oauth_ = std::make_unique<SlackOAuth>(*store_, *box_, *web_, *installations_, clock_,
-                                          options);
+    oauth_ = std::make_unique<SlackOAuth>(*store_, *box_, *web_, *installations_, clock_, options);
   }
 
   std::string State() {
@@ -47,7 +46,8 @@ class SlackOAuthTest : public ::testing::Test {
     request.method = "GET";
     request.path = kSlackOAuthRedirectPath;
     request.target = request.path + "?" + query;
-    if (!cookie_state.empty()) request.headers["Cookie"] = "a=b; faqbot_oauth_state=" + cookie_state;
+    if (!cookie_state.empty())
+      request.headers["Cookie"] = "a=b; faqbot_oauth_state=" + cookie_state;
     return oauth_->Redirect(request);
   }
 

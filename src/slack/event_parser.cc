@@ -142,11 +142,11 @@ Result<ParsedRequest> ParseEventCallback(FieldReader& body) {
   inbound.enterprise_id = authorization.enterprise_id;
   inbound.bot_user_id = authorization.bot_user_id;
   if (type == "app_uninstalled") {
-    inbound.payload = AppUninstalled{team_id, authorization.enterprise_id,
-                                     authorization.is_enterprise_install};
+    inbound.payload =
+        AppUninstalled{team_id, authorization.enterprise_id, authorization.is_enterprise_install};
   } else if (type == "tokens_revoked") {
-    TokensRevoked revoked{team_id, authorization.enterprise_id,
-                          authorization.is_enterprise_install, {}};
+    TokensRevoked revoked{
+        team_id, authorization.enterprise_id, authorization.is_enterprise_install, {}};
     FieldReader tokens = event.Object("tokens");
     if (auto bot = tokens.object().find("bot"); bot != tokens.object().end() && bot->is_array()) {
       for (const json& id : *bot) {

@@ -95,8 +95,10 @@ TEST(EventParserTest, InteractionsAndCommandsNameTheirOrganisation) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(std::get<InboundEvent>(*r).enterprise_id, "E0GRIDORG1");
 
-  FormFields fields = {{"team_id", "T0ORGTEAM2"}, {"user_id", "U0ASKER001"},
-                       {"command", "/ask"},       {"enterprise_id", "E0GRIDORG1"}};
+  FormFields fields = {{"team_id", "T0ORGTEAM2"},
+                       {"user_id", "U0ASKER001"},
+                       {"command", "/ask"},
+                       {"enterprise_id", "E0GRIDORG1"}};
   auto c = ParseSlashCommand(fields);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(std::get<InboundEvent>(*c).enterprise_id, "E0GRIDORG1");

@@ -139,7 +139,7 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostOnce(const std::string& url
   HttpResponse response;
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, form ? "Content-Type: application/x-www-form-urlencoded"
-                                           : "Content-Type: application/json; charset=utf-8");
+                                            : "Content-Type: application/json; charset=utf-8");
   headers = curl_slist_append(headers, "Accept: application/json");
   std::string auth;
   if (!token.empty()) {
@@ -192,8 +192,7 @@ Clock::Duration WebApiClient::BackoffDelay(int retry) {
 Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::string& url,
                                                                  const std::string& body,
                                                                  std::string_view token,
-                                                                 std::string_view what,
-                                                                 bool form) {
+                                                                 std::string_view what, bool form) {
   Status last;
   for (int attempt = 0;; ++attempt) {
     Result<HttpResponse> response = PostOnce(url, body, token, form);
@@ -363,7 +362,8 @@ Result<std::string> WebApiClient::OpenConversation(std::string_view user_id,
 }
 
 Result<SlackUser> WebApiClient::UsersInfo(std::string_view user_id, std::string_view token) {
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("users.info", {{"user", std::string(user_id)}}, token));
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r,
+                          Call("users.info", {{"user", std::string(user_id)}}, token));
   auto user = r.find("user");
   if (user == r.end() || !user->is_object()) return InternalError("users.info: answer has no user");
   SlackUser out;
@@ -381,13 +381,11 @@ Result<SlackUser> WebApiClient::UsersInfo(std::string_view user_id, std::string_
 
 Status WebApiClient::ViewsPublish(std::string_view user_id, const nlohmann::json& view,
                                   std::string_view token) {
-  return Call("views.publish", {{"user_id", std::string(user_id)}, {"view", view}}, token)
-      .status();
+  return Call("views.publish", {{"user_id", std::string(user_id)}, {"view", view}}, token).status();
 }
 
 Result<nlohmann::json> WebApiClient::ViewsOpen(std::string_view trigger_id,
-                                               const nlohmann::json& view,
-                                               std::string_view token) {
+                                               const nlohmann::json& view, std::string_view token) {
   FAQBOT_ASSIGN_OR_RETURN(
       nlohmann::json r,
       Call("views.open", {{"trigger_id", std::string(trigger_id)}, {"view", view}}, token));
@@ -399,10 +397,9 @@ Result<OAuthAccess> WebApiClient::OAuthV2Access(std::string_view client_id,
                                                 std::string_view client_secret,
                                                 std::string_view code,
                                                 std::string_view redirect_uri) {
-  const std::string body = "client_id=" + PercentEncode(client_id) +
-                           "&client_secret=" + PercentEncode(client_secret) +
-                           "&code=" + PercentEncode(code) +
-                           "&redirect_uri=" + PercentEncode(redirect_uri);
+  const std::string body =
+      "client_id=" + PercentEncode(client_id) + "&client_secret=" + PercentEncode(client_secret) +
+      "&code=" + PercentEncode(code) + "&redirect_uri=" + PercentEncode(redirect_uri);
   FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r,
                           SendCall("oauth.v2.access", body, /*token=*/"", /*form=*/true));
   OAuthAccess out;

@@ -63,21 +63,20 @@ Result<std::optional<Installation>> Store::FindInstallation(const std::string& t
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
     found.reset();
     if (!team_id.empty()) {
-      FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                              tx.Exec(std::string("SELECT ") + kInstallationColumns +
-                                          " FROM slack_installations WHERE team_id = ?",
-                                      {Text(team_id)}));
+      FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kInstallationColumns +
+                                                     " FROM slack_installations WHERE team_id = ?",
+                                                 {Text(team_id)}));
       if (!rows.empty()) {
         found = InstallationFromRow(rows[0]);
         return Status::Ok();
       }
     }
     if (enterprise_id.empty()) return Status::Ok();
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("SELECT ") + kInstallationColumns +
-                               " FROM slack_installations WHERE enterprise_id = ? AND "
-                               "team_id = '' AND is_enterprise_install = 1",
-                           {Text(enterprise_id)}));
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec(std::string("SELECT ") + kInstallationColumns +
+                                        " FROM slack_installations WHERE enterprise_id = ? AND "
+                                        "team_id = '' AND is_enterprise_install = 1",
+                                    {Text(enterprise_id)}));
     if (!rows.empty()) found = InstallationFromRow(rows[0]);
     return Status::Ok();
   }));
@@ -90,9 +89,10 @@ Result<bool> Store::DeleteInstallation(const std::string& team_id,
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     Result<std::vector<SqlRow>> rows =
         team_id.empty()
-            ? tx.Exec("DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = '' "
-                      "RETURNING team_id",
-                      {Text(enterprise_id)})
+            ? tx.Exec(
+                  "DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = '' "
+                  "RETURNING team_id",
+                  {Text(enterprise_id)})
             : tx.Exec("DELETE FROM slack_installations WHERE team_id = ? RETURNING team_id",
                       {Text(team_id)});
     FAQBOT_RETURN_IF_ERROR(rows.status());
@@ -105,11 +105,11 @@ Result<bool> Store::DeleteInstallation(const std::string& team_id,
 Result<std::vector<Installation>> Store::ListInstallations() {
   std::vector<Installation> out;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec(std::string("SELECT ") + kInstallationColumns +
-                               " FROM slack_installations ORDER BY is_enterprise_install, "
-                               "enterprise_id, team_id",
-                           {}));
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec(std::string("SELECT ") + kInstallationColumns +
+                                        " FROM slack_installations ORDER BY is_enterprise_install, "
+                                        "enterprise_id, team_id",
+                                    {}));
     out.clear();
     for (const auto& row : rows) out.push_back(InstallationFromRow(row));
     return Status::Ok();

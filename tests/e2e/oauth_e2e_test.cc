@@ -1,7 +1,7 @@
-// OAuth end to end: one real `faqbot serve` (signed HTTP, SQLite) with no SLACK_BOT_TOKEN, installed
-// by "Add to Slack" in two workspaces of the loopback Slack emulator — Alpha, a workspace of its
-// own, and Bravo, a workspace of the Enterprise Grid organisation Grid, installed org-wide. The
-// test plays the browser and Slack: it follows /slack/install, brings the installer back to
+// OAuth end to end: one real `faqbot serve` (signed HTTP, SQLite) with no SLACK_BOT_TOKEN,
+// installed by "Add to Slack" in two workspaces of the loopback Slack emulator — Alpha, a workspace
+// of its own, and Bravo, a workspace of the Enterprise Grid organisation Grid, installed org-wide.
+// The test plays the browser and Slack: it follows /slack/install, brings the installer back to
 // /slack/oauth_redirect with a code, then has an owner teach and publish in each workspace and
 // another person ask. Each workspace hears only its own topics and people, through its own token;
 // the database holds no token in clear; uninstalling Alpha silences it while Bravo keeps working.
@@ -130,8 +130,8 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
     if (!back.ok()) return "";
     EXPECT_EQ(back->status, 200) << back->body;
     EXPECT_THAT(back->body, ::testing::HasSubstr("faqbot is now installed in"));
-    EXPECT_THAT(back->body, ::testing::HasSubstr(ws.org_wide ? ws.emulated.enterprise
-                                                             : ws.emulated.team));
+    EXPECT_THAT(back->body,
+                ::testing::HasSubstr(ws.org_wide ? ws.emulated.enterprise : ws.emulated.team));
     EXPECT_THAT(back->body, ::testing::HasSubstr("<strong>hi</strong>"));
     last_cookie_ = cookie;
     return target;
@@ -164,8 +164,8 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
   void PressInWorkspace(const Workspace& ws, const std::string& user, const Posted& message,
                         const std::string& action) {
     nlohmann::json payload =
-        fx::BlockActionsButton(action + "#0", ButtonValue(message, action), user,
-                               message.channel, message.ts, emulator_.NewResponseUrl());
+        fx::BlockActionsButton(action + "#0", ButtonValue(message, action), user, message.channel,
+                               message.ts, emulator_.NewResponseUrl());
     payload["team"]["id"] = ws.emulated.team_id;
     payload["user"]["team_id"] = ws.emulated.team_id;
     if (!ws.emulated.enterprise_id.empty()) {
@@ -315,8 +315,7 @@ TEST(OAuthServeStartTest, RefusesToStartWithoutAUsableSecretKey) {
   const std::string log =
       std::string(FAQBOT_BINARY_DIR) + "/e2e-oauth-start-" + std::to_string(getpid()) + ".log";
   const std::string database = "sqlite:" + log + ".db";
-  for (const auto& [key, needle] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [key, needle] : std::vector<std::pair<std::string, std::string>>{
            {"", "FAQBOT_SECRET_KEY is not"}, {"0123abcd", "openssl rand -hex 32"}}) {
     std::remove(log.c_str());
     std::vector<std::string> env = {
@@ -332,7 +331,8 @@ TEST(OAuthServeStartTest, RefusesToStartWithoutAUsableSecretKey) {
     const int status = server.Kill(SIGKILL);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
     std::ifstream in(log);
-    const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string output((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
     EXPECT_THAT(output, ::testing::HasSubstr(needle));
   }
   std::remove(log.c_str());

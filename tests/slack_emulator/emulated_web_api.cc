@@ -56,8 +56,9 @@ json ParseRequestArgs(std::string_view content_type, std::string_view body,
 }
 
 EmulatedWebApi::EmulatedWebApi(const SlackEmulatorOptions& options) : options_(options) {
-  workspaces_[options_.bot_token] = {options_.team_id, options_.team,        "", "",
-                                     options_.bot_token, options_.bot_user_id, options_.bot_id};
+  workspaces_[options_.bot_token] = {
+      options_.team_id,     options_.team,  "", "", options_.bot_token,
+      options_.bot_user_id, options_.bot_id};
 }
 
 void EmulatedWebApi::AddUser(EmulatedUser user, const std::string& team_id) {
@@ -132,12 +133,9 @@ WebApiAnswer EmulatedWebApi::PostMessage(const json& args, const EmulatedWorkspa
   if (blocks.is_array() && blocks.size() > 50) return Error("invalid_blocks");
   const json ts = NextTs();
   messages_[channel + "/" + ts.get<std::string>()] = text;
-  json message = {{"type", "message"},
-                  {"user", ws.bot_user_id},
-                  {"bot_id", ws.bot_id},
-                  {"text", text},
-                  {"ts", ts},
-                  {"team", ws.team_id}};
+  json message = {
+      {"type", "message"}, {"user", ws.bot_user_id}, {"bot_id", ws.bot_id}, {"text", text},
+      {"ts", ts},          {"team", ws.team_id}};
   if (blocks.is_array()) message["blocks"] = blocks;
   if (args.contains("thread_ts")) message["thread_ts"] = Str(args, "thread_ts");
   return {200, json{{"ok", true}, {"channel", channel}, {"ts", ts}, {"message", message}}};

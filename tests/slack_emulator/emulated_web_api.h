@@ -67,8 +67,8 @@ class EmulatedWebApi {
   const SlackEmulatorOptions& options_;
   std::string socket_url_prefix_;
   std::map<std::string, EmulatedWorkspace> workspaces_;  // bot token → workspace
-  std::map<std::string, OAuthCode> codes_;                // unused codes
-  std::map<std::string, EmulatedUser> users_;  // "team/user" → user
+  std::map<std::string, OAuthCode> codes_;               // unused codes
+  std::map<std::string, EmulatedUser> users_;            // "team/user" → user
   std::map<std::string, std::string> messages_;  // "channel/ts" → text
   std::set<std::string> tickets_;
   std::set<std::string> used_triggers_;  // views.open: a trigger_id works once

@@ -602,8 +602,7 @@ void SlackEmulator::AddWorkspace(EmulatedWorkspace workspace) {
   impl_->web_api_.AddWorkspace(std::move(workspace));
 }
 
-std::string SlackEmulator::NewOAuthCode(const std::string& team_id,
-                                        const std::string& redirect_uri,
+std::string SlackEmulator::NewOAuthCode(const std::string& team_id, const std::string& redirect_uri,
                                         const std::string& installer, bool org_wide) {
   std::string code;
   {

@@ -7,9 +7,10 @@
 //     apps.connections.open, oauth.v2.access (client id and secret, a code from NewOAuthCode used
 //     once, the redirect_uri it was issued for).
 //   - Several workspaces (AddWorkspace), each with its own bot token, team, bot user and users;
-//     a call is answered as the workspace of its token, and recorded with that team. The token comes from `Authorization: Bearer` (or a form/query
-//     `token`); an unknown token gets `{"ok":false,"error":"invalid_auth"}`, the app token on a
-//     bot method `not_allowed_token_type` and vice versa. Every request is recorded.
+//     a call is answered as the workspace of its token, and recorded with that team. The token
+//     comes from `Authorization: Bearer` (or a form/query `token`); an unknown token gets
+//     `{"ok":false,"error":"invalid_auth"}`, the app token on a bot method `not_allowed_token_type`
+//     and vice versa. Every request is recorded.
 //   - response_url endpoints at /response/<id> (NewResponseUrl), recorded under the method name
 //     "response_url"; usable 5 times each, like Slack's.
 //   - Socket Mode: apps.connections.open hands out ws://127.0.0.1:PORT/link/?ticket=<single-use>;
@@ -52,8 +53,8 @@ struct EmulatedUser {
 
 // A further workspace the app is installed in (the default one comes from the options).
 struct EmulatedWorkspace {
-  std::string team_id;  // T…
-  std::string team;     // name
+  std::string team_id;        // T…
+  std::string team;           // name
   std::string enterprise_id;  // E… for an Enterprise Grid organisation; empty otherwise
   std::string enterprise;     // name
   std::string bot_token;      // what oauth.v2.access hands out for it, and the calls present

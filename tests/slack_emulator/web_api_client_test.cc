@@ -340,7 +340,8 @@ TEST_F(WebApiClientTest, PostToResponseUrl) {
 }
 
 TEST_F(WebApiClientTest, OAuthV2AccessExchangesACodeOnceForTheWorkspacesToken) {
-  emulator_.AddWorkspace({"T0SECOND", "Second", "E0GRID", "Grid", "xoxb-second", "U0BOT2", "B0BOT2"});
+  emulator_.AddWorkspace(
+      {"T0SECOND", "Second", "E0GRID", "Grid", "xoxb-second", "U0BOT2", "B0BOT2"});
   WebApiClient client(Options(), fake_clock_);
   const std::string redirect = "https://faqbot.example.com/slack/oauth_redirect";
   const std::string code = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN");
@@ -365,14 +366,15 @@ TEST_F(WebApiClientTest, OAuthV2AccessExchangesACodeOnceForTheWorkspacesToken) {
   EXPECT_EQ(calls.back().headers.count("authorization"), 0u);
 
   // Single use; and the redirect URI must be the authorize request's.
-  EXPECT_EQ(SlackErrorCode(
-                client.OAuthV2Access(o.client_id, o.client_secret, code, redirect).status()),
-            "invalid_code");
+  EXPECT_EQ(
+      SlackErrorCode(client.OAuthV2Access(o.client_id, o.client_secret, code, redirect).status()),
+      "invalid_code");
   const std::string other = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN");
-  EXPECT_EQ(SlackErrorCode(client.OAuthV2Access(o.client_id, o.client_secret, other,
-                                                "https://elsewhere.example/cb")
-                               .status()),
-            "bad_redirect_uri");
+  EXPECT_EQ(
+      SlackErrorCode(
+          client.OAuthV2Access(o.client_id, o.client_secret, other, "https://elsewhere.example/cb")
+              .status()),
+      "bad_redirect_uri");
 
   // Org-wide: no team, the organisation.
   const std::string org = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN", true);

@@ -1102,8 +1102,7 @@ TEST_P(StoreConformanceTest, QuestionsAreFoundByTheirThread) {
 
 // ---- Slack installations ----
 
-Installation Installed(std::string team, std::string enterprise, bool org_wide,
-                       std::string token) {
+Installation Installed(std::string team, std::string enterprise, bool org_wide, std::string token) {
   Installation i;
   i.team_id = std::move(team);
   i.enterprise_id = std::move(enterprise);
