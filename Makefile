@@ -13,7 +13,7 @@ PKGS := build-essential cmake pkg-config git python3 \
         libstemmer-dev libutf8proc-dev wordnet-base libsqlite3-dev libpqxx-dev libpq-dev \
         libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
         clang-14 libclang-rt-14-dev postgresql procps \
-        chromium chromium-driver python3-selenium python3-yaml haproxy prometheus \
+        chromium chromium-driver python3-selenium python3-yaml haproxy prometheus libsodium-dev \
         libsystemd-dev dpkg-dev file groff-base systemd
 
 # Only `make bench` needs these (the learning-curve plot of docs/nlu.md).

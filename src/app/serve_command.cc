@@ -11,7 +11,11 @@
 // Environment (secrets only from here, never flags): SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 // SLACK_SIGNING_SECRET, FAQBOT_PORT (3000), FAQBOT_SLACK_API_URL (https://slack.com/api/),
 // FAQBOT_DATABASE_URL (sqlite:./faqbot.db), FAQBOT_PUBLIC_URL (http://localhost:<port>; the
-// base of console sign-in links). SIGTERM or SIGINT: stop taking events, finish the
+// base of console sign-in links and of the OAuth redirect URI). OAuth, for one deployment in many
+// workspaces ("Add to Slack" at /slack/install): SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
+// FAQBOT_SECRET_KEY (required with OAuth: seals the bot tokens), SLACK_SCOPES (the manifest's bot
+// scopes), SLACK_USER_SCOPES (none), FAQBOT_SLACK_OAUTH_URL (https://slack.com/oauth/v2/authorize).
+// SIGTERM or SIGINT: stop taking events, finish the
 // ones in flight and the training in progress, send the replies already accepted (for up to 10 s),
 // leave unstarted jobs in the database. Under systemd (Type=notify) it sends READY=1 once it
 // listens and STOPPING=1 when a stop signal arrives.
@@ -36,12 +40,15 @@
 #include "server/console.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/installations.h"
 #include "server/metrics_endpoint.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
+#include "server/secret_box.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
+#include "server/slack_oauth.h"
 #include "server/store_dedup.h"
 #include "server/topics_api.h"
 #include "slack/inbound_router.h"
@@ -128,6 +135,42 @@ struct SlackSecrets {
   std::string app_token;       // SLACK_APP_TOKEN: Socket Mode when set
   std::string signing_secret;  // SLACK_SIGNING_SECRET: verifies the signed HTTP requests
 };
+
+// OAuth ("Add to Slack"): configured when SLACK_CLIENT_ID is set.
+struct OAuthConfig {
+  std::optional<server::SecretBox> box;            // FAQBOT_SECRET_KEY, when set
+  std::optional<server::SlackOAuthOptions> oauth;  // nullopt: no OAuth
+};
+
+// Refuses what cannot work: a key that is not 32 bytes, OAuth without a key or without the
+// client secret.
+Result<OAuthConfig> OAuthConfigFromEnv(uint16_t port) {
+  OAuthConfig config;
+  if (const std::string key = Env("FAQBOT_SECRET_KEY"); !key.empty()) {
+    FAQBOT_ASSIGN_OR_RETURN(config.box, server::SecretBox::FromText(key));
+  }
+  const std::string client_id = Env("SLACK_CLIENT_ID");
+  if (client_id.empty()) return config;
+  if (!config.box) {
+    return FailedPreconditionError(
+        "SLACK_CLIENT_ID is set (OAuth) but FAQBOT_SECRET_KEY is not: the bot tokens of the "
+        "workspaces are stored encrypted with it. Make one with `openssl rand -hex 32`.");
+  }
+  server::SlackOAuthOptions oauth;
+  oauth.client_id = client_id;
+  oauth.client_secret = Env("SLACK_CLIENT_SECRET");
+  if (oauth.client_secret.empty()) {
+    return FailedPreconditionError("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not");
+  }
+  oauth.scopes = Env("SLACK_SCOPES", oauth.scopes);
+  oauth.user_scopes = Env("SLACK_USER_SCOPES");
+  oauth.authorize_url = Env("FAQBOT_SLACK_OAUTH_URL", oauth.authorize_url);
+  std::string base = PublicUrlFromEnv(port);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  oauth.redirect_uri = base + server::kSlackOAuthRedirectPath;
+  config.oauth = std::move(oauth);
+  return config;
+}
 
 SlackSecrets SlackSecretsFromEnv() {
   return SlackSecrets{.bot_token = Env("SLACK_BOT_TOKEN"),
@@ -253,8 +296,10 @@ ServeGauges RegisterServeGauges(store::Store& db, const ThreadPool& events,
 // (the one `http` was given, for the error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
                  server::RasaApi& rasa, server::TopicsApi& topics_api, server::Console& console,
-                 store::Store& db, server::ReadinessCheck slack_ready, bool metrics) {
+                 store::Store& db, server::ReadinessCheck slack_ready, bool metrics,
+                 server::SlackOAuth* oauth) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
+  if (oauth != nullptr) FAQBOT_RETURN_IF_ERROR(oauth->Register(http));
   FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
   FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
   FAQBOT_RETURN_IF_ERROR(console.Register(http));
@@ -288,7 +333,7 @@ Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecr
 
 // The first lines on stdout: how to reach the assistant (tests and scripts wait for the first).
 void PrintBanner(const std::string& bind, uint16_t port, const std::string& database_url,
-                 const SlackSecrets& secrets) {
+                 const SlackSecrets& secrets, bool oauth, size_t installations) {
   std::printf("faqbot serve: listening on http://%s:%u (database %s)\n", bind.c_str(), port,
               store::PostgresBackend::RedactUrl(database_url).c_str());
   if (!secrets.app_token.empty()) {
@@ -297,12 +342,22 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
     std::printf(
         "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
         "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
+  } else if (oauth) {
+    std::printf(
+        "  Slack is not connected: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+        "(HTTP), then restart.\n");
   } else {
     std::printf(
         "  Slack is not connected: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
         "SLACK_SIGNING_SECRET (HTTP), then restart.\n");
   }
-  if (secrets.bot_token.empty()) {
+  if (oauth) {
+    std::printf(
+        "  Add to Slack (OAuth, many workspaces): %s%s — installed in %zu workspace(s) or "
+        "organisation(s) so far; redirect URL %s%s\n",
+        PublicUrlFromEnv(port).c_str(), server::kSlackInstallPath, installations,
+        PublicUrlFromEnv(port).c_str(), server::kSlackOAuthRedirectPath);
+  } else if (secrets.bot_token.empty()) {
     std::printf("  SLACK_BOT_TOKEN is not set: replies cannot be sent.\n");
   }
   std::printf("  Without Slack: `faqbot shell --as U123` chats with the same assistant here.\n");
@@ -351,11 +406,15 @@ Status Serve(const ServeFlags& f) {
   Clock& clock = SystemClock::Instance();
   FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
   const SlackSecrets secrets = SlackSecretsFromEnv();
+  FAQBOT_ASSIGN_OR_RETURN(const OAuthConfig oauth_config, OAuthConfigFromEnv(port));
   const std::string database_url = store::ResolveDatabaseUrl(f.database);
   metrics::Faqbot();  // every metric is listed on /metrics from the start
 
   slack::WebApiClient web(WebApiOptions(secrets), clock);
   server::SlackMessenger slack_messenger(web);
+  // The bot token of each workspace (its OAuth installation's, else SLACK_BOT_TOKEN); opened
+  // with the Store below, declared here so that it outlives the reply senders that use it.
+  std::optional<server::Installations> installations;
   // Replies are accepted at once and sent (and names looked up) on their own threads, so event
   // processing never waits for Slack; each conversation keeps its order.
   ThreadPool senders(std::max<size_t>(1, f.send_threads), "send");
@@ -370,6 +429,18 @@ Status Serve(const ServeFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
 
+  // The bot token of each workspace: its OAuth installation's, else SLACK_BOT_TOKEN.
+  server::InstallationsOptions installations_options;
+  installations_options.default_bot_token = secrets.bot_token;
+  installations.emplace(db, oauth_config.box ? &*oauth_config.box : nullptr, clock,
+                        installations_options);
+  slack_messenger.UseInstallations(*installations);
+  std::unique_ptr<server::SlackOAuth> oauth;
+  if (oauth_config.oauth) {
+    oauth = std::make_unique<server::SlackOAuth>(db, *oauth_config.box, web, *installations, clock,
+                                                 *oauth_config.oauth);
+  }
+
   const BotIdentified identified = IdentifyBot(web, secrets);
   const slack::BotIdentity& self = identified.self;
   server::CachedReadiness auth_test([&web] { return AuthTestStatus(web); }, identified.auth_test);
@@ -377,7 +448,7 @@ Status Serve(const ServeFlags& f) {
   server::StoreDedup dedup(db, clock);
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
-  server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home());
+  server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home(), &*installations);
   slack::InboundRouterOptions router_options;
   router_options.self = self;
   router_options.ack_builder = &server::SlackBridge::Ack;
@@ -398,10 +469,13 @@ Status Serve(const ServeFlags& f) {
   const ServeGauges gauges = RegisterServeGauges(db, events, runtime->registry(), socket_link);
   server::HttpServer http(http_options);
   FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db,
-                                   SlackReadiness(secrets, socket_link, auth_test), f.metrics));
+                                   SlackReadiness(secrets, socket_link, auth_test), f.metrics,
+                                   oauth.get()));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
   socket_link = socket_mode.get();
-  PrintBanner(f.bind, http.port(), database_url, secrets);
+  const auto installed = db.ListInstallations();
+  PrintBanner(f.bind, http.port(), database_url, secrets, oauth != nullptr,
+              installed.ok() ? installed->size() : 0);
   sd_notify(0, "READY=1");  // Type=notify under systemd; a no-op without NOTIFY_SOCKET
 
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.

@@ -80,7 +80,8 @@ Status TerminalMessenger::ShowHome(const store::UserRef&, const assistant::HomeV
   return FailedPreconditionError("the terminal has no Home tab");
 }
 
-Status TerminalMessenger::OpenForm(const std::string&, const assistant::TopicForm&) {
+Status TerminalMessenger::OpenForm(const store::UserRef&, const std::string&,
+                                   const assistant::TopicForm&) {
   return FailedPreconditionError("the terminal has no dialogs");
 }
 

@@ -24,7 +24,8 @@ class TerminalMessenger final : public assistant::Messenger {
   std::string DisplayName(const store::UserRef& user) override;
   // The terminal has no Home tab and no dialogs: FailedPrecondition.
   Status ShowHome(const store::UserRef& user, const assistant::HomeView& view) override;
-  Status OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) override;
+  Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                  const assistant::TopicForm& form) override;
 
   // The button numbered `n` in what was printed so far; nullopt if none.
   std::optional<assistant::Button> ButtonNumber(int n) const;

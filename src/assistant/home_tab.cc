@@ -180,7 +180,8 @@ bool HomeTab::Handles(const std::string& action) {
 }
 
 Status HomeTab::Press(const ButtonPress& press) {
-  if (press.action == kActionHomeAddTopic) return messenger_.OpenForm(press.trigger_id, {});
+  if (press.action == kActionHomeAddTopic)
+    return messenger_.OpenForm(press.from, press.trigger_id, {});
   if (press.action == kActionHomeEditTopic) {
     const std::optional<int64_t> id = ParseId(press.value);
     if (!id) return InvalidArgumentError("not a topic id: " + press.value);
@@ -191,8 +192,9 @@ Status HomeTab::Press(const ButtonPress& press) {
       Refresh(press.from);
       return NotFoundError("topic " + press.value + " not found");
     }
-    return messenger_.OpenForm(press.trigger_id, {topic->id, topic->content.question,
-                                                  topic->content.phrasings, topic->content.answer});
+    return messenger_.OpenForm(
+        press.from, press.trigger_id,
+        {topic->id, topic->content.question, topic->content.phrasings, topic->content.answer});
   }
   if (press.action == kActionHomePage) {
     const std::optional<int64_t> page = press.value == "0" ? 0 : ParseId(press.value);

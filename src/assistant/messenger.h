@@ -56,9 +56,11 @@ class Messenger {
   // Shows `view` as `user`'s Home (replacing what it showed before). Errors as Send;
   // FailedPrecondition on a surface without a Home (the terminal). Thread-safe.
   virtual Status ShowHome(const store::UserRef& user, const HomeView& view) = 0;
-  // Opens `form` as a dialog for the button press that gave `trigger_id` (Slack: valid 3 s,
-  // once). Errors as Send; FailedPrecondition on a surface without dialogs. Thread-safe.
-  virtual Status OpenForm(const std::string& trigger_id, const TopicForm& form) = 0;
+  // Opens `form` as a dialog for `user`'s button press that gave `trigger_id` (Slack: valid 3 s,
+  // once; the user's team says which workspace). Errors as Send; FailedPrecondition on a surface
+  // without dialogs. Thread-safe.
+  virtual Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                          const TopicForm& form) = 0;
 };
 
 }  // namespace faqbot::assistant

@@ -27,7 +27,8 @@ Status RecordingMessenger::ShowHome(const store::UserRef& user, const HomeView& 
   return Outcome();
 }
 
-Status RecordingMessenger::OpenForm(const std::string& trigger_id, const TopicForm& form) {
+Status RecordingMessenger::OpenForm(const store::UserRef&, const std::string& trigger_id,
+                                    const TopicForm& form) {
   std::lock_guard lock(mu_);
   forms_.push_back({trigger_id, form});
   cv_.notify_all();

@@ -30,7 +30,8 @@ class RecordingMessenger final : public Messenger {
   std::string DisplayName(const store::UserRef& user) override;
   // Record the Home or the form (then fail like Send when FailNext asked for it).
   Status ShowHome(const store::UserRef& user, const HomeView& view) override;
-  Status OpenForm(const std::string& trigger_id, const TopicForm& form) override;
+  Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                  const TopicForm& form) override;
 
   void SetName(const store::UserRef& user, std::string name);
   // Deliveries to `channel` wait until Release().

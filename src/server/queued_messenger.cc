@@ -49,10 +49,11 @@ Status QueuedMessenger::ShowHome(const store::UserRef& user, const assistant::Ho
                   [user, view](assistant::Messenger& inner) { return inner.ShowHome(user, view); }});
 }
 
-Status QueuedMessenger::OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) {
+Status QueuedMessenger::OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                                 const assistant::TopicForm& form) {
   return Enqueue("form:" + trigger_id,
-                 {"a form", [trigger_id, form](assistant::Messenger& inner) {
-                    return inner.OpenForm(trigger_id, form);
+                 {"a form", [user, trigger_id, form](assistant::Messenger& inner) {
+                    return inner.OpenForm(user, trigger_id, form);
                   }});
 }
 

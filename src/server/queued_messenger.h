@@ -69,7 +69,8 @@ class QueuedMessenger final : public assistant::Messenger {
   // Queue like Send: a person's Home updates in order (a later view always wins), a form on
   // its own (a trigger_id expires in 3 s, so it waits for no other reply).
   Status ShowHome(const store::UserRef& user, const assistant::HomeView& view) override;
-  Status OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) override;
+  Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                  const assistant::TopicForm& form) override;
 
   // Replies accepted and not yet attempted.
   size_t queued() const;

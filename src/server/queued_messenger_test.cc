@@ -62,7 +62,7 @@ TEST(QueuedMessengerTest, HomesAndFormsAreQueuedToo) {
   ASSERT_TRUE(queued.ShowHome({"T1", "U1"}, view).ok());
   assistant::TopicForm form;
   form.topic_id = 7;
-  ASSERT_TRUE(queued.OpenForm("trigger-1", form).ok());
+  ASSERT_TRUE(queued.OpenForm({"T1", "U1"}, "trigger-1", form).ok());
   EXPECT_TRUE(inner.homes().empty());
   EXPECT_TRUE(inner.forms().empty());
   EXPECT_EQ(queued.queued(), 2u);

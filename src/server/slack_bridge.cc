@@ -34,8 +34,11 @@ std::string DecodeSlackEntities(std::string_view text) {
 }
 
 SlackBridge::SlackBridge(assistant::Assistant& assistant, std::string bot_user_id,
-                         assistant::HomeTab* home)
-    : assistant_(assistant), home_(home), bot_user_id_(std::move(bot_user_id)) {}
+                         assistant::HomeTab* home, Installations* installations)
+    : assistant_(assistant),
+      home_(home),
+      installations_(installations),
+      bot_user_id_(std::move(bot_user_id)) {}
 
 std::optional<nlohmann::json> SlackBridge::Ack(const slack::InboundEvent& event) {
   if (const auto* v = std::get_if<slack::ViewSubmission>(&event.payload)) {
@@ -56,6 +59,30 @@ std::string SlackBridge::bot_user_id() const {
 
 void SlackBridge::Handle(const slack::InboundEvent& event) {
   using Surface = assistant::UserMessage::Surface;
+  const std::string team_id = std::visit([](const auto& p) { return p.team_id; }, event.payload);
+  // The bot user of the event's own workspace.
+  const std::string bot = event.bot_user_id.empty() ? bot_user_id() : event.bot_user_id;
+  if (installations_ != nullptr) {
+    installations_->NoteEnterprise(team_id, event.enterprise_id);
+    const auto uninstall = [&](const auto& u, std::string_view what) {
+      auto deleted = installations_->Uninstall(u.team_id, u.enterprise_id, u.is_enterprise_install);
+      if (!deleted.ok()) {
+        LogError("slack bridge: {} in {}: the installation could not be deleted: {}", what,
+                 u.is_enterprise_install ? u.enterprise_id : u.team_id,
+                 deleted.status().ToString());
+      } else {
+        LogInfo("slack bridge: {} in {}: installation {}; its topics stay", what,
+                u.is_enterprise_install ? u.enterprise_id : u.team_id,
+                *deleted ? "deleted" : "already gone");
+      }
+    };
+    if (const auto* u = std::get_if<slack::AppUninstalled>(&event.payload)) {
+      return uninstall(*u, "app uninstalled");
+    }
+    if (const auto* r = std::get_if<slack::TokensRevoked>(&event.payload)) {
+      return uninstall(*r, "bot token revoked");
+    }
+  }
   // A DM message and a channel mention carry the same fields.
   const auto message = [&](const auto& m, Surface surface) {
     assistant::UserMessage msg;
@@ -65,7 +92,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     msg.channel = m.channel;
     msg.ts = m.ts;
     msg.thread_ts = m.thread_ts;
-    msg.bot_user_id = bot_user_id();
+    msg.bot_user_id = bot;
     assistant_.HandleMessage(msg);
   };
   if (const auto* m = std::get_if<slack::MessageEvent>(&event.payload)) {
@@ -88,7 +115,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     msg.channel = c->channel_id;
     msg.response_url = c->response_url;
     msg.command = c->command;
-    msg.bot_user_id = bot_user_id();
+    msg.bot_user_id = bot;
     return assistant_.HandleMessage(msg);
   }
   if (const auto* a = std::get_if<slack::BlockAction>(&event.payload)) {

@@ -2,28 +2,32 @@
 // a slash command and a button press become the assistant's UserMessage / ButtonPress; opening
 // the app's Home tab, the Home's own buttons and a submitted topic form go to the HomeTab (a
 // hand-off button pressed on the Home goes to the assistant, then the Home is refreshed); other
-// events are dropped. Slack's entities (&amp; &lt; &gt;) are decoded so the assistant stores what
-// the person typed; the messenger escapes it again on the way out. Thread-safe.
+// events are dropped. The app uninstalled from a workspace (or its bot token revoked) deletes the
+// workspace's installation — its topics stay. With several workspaces, each event's own bot user
+// (Slack's `authorizations`) is the one an @mention names. Slack's entities (&amp; &lt; &gt;) are
+// decoded so the assistant stores what the person typed; the messenger escapes it again on the way
+// out. Thread-safe.
 #pragma once
 
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "assistant/assistant.h"
 #include "assistant/home_tab.h"
+#include "server/installations.h"
 #include "slack/slack_event.h"
 
 namespace faqbot::server {
 
 class SlackBridge {
  public:
-  // `assistant` and `home` must outlive the bridge. `bot_user_id`: the app's own user id
-  // (auth.test). Without a `home`, Home events are dropped.
+  // `assistant`, `home` and `installations` must outlive the bridge. `bot_user_id`: the app's
+  // own user id (auth.test) for events that do not name theirs. Without a `home`, Home events
+  // are dropped; without `installations`, uninstall events are.
   SlackBridge(assistant::Assistant& assistant, std::string bot_user_id,
-              assistant::HomeTab* home = nullptr);
+              assistant::HomeTab* home = nullptr, Installations* installations = nullptr);
 
   // The immediate ack of `event` (an InboundRouter AckBuilder): a topic form that cannot be
   // saved is answered with its errors, shown in the modal; the rest as slack::DefaultAck.
@@ -40,6 +44,7 @@ class SlackBridge {
 
   assistant::Assistant& assistant_;
   assistant::HomeTab* home_;
+  Installations* installations_;
   mutable std::mutex mu_;
   std::string bot_user_id_;
 };

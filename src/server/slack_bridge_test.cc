@@ -463,5 +463,17 @@ TEST_F(SlackBridgeTest, TheBotUserIdCanBeSetAfterStart) {
   EXPECT_THAT(sent.back().text, HasSubstr("What would you like to ask <@U0ALICE>?"));
 }
 
+// With several workspaces, each event names its own bot user; the mention of that one is stripped.
+TEST_F(SlackBridgeTest, EachWorkspacesOwnBotUserIsTheMentionedOne) {
+  SlackBridge bridge(*assistant_, "");
+  slack::InboundEvent event = Event(BobMentions("<@U0OTHERBOT> ask <@U0ALICE>"));
+  event.bot_user_id = "U0OTHERBOT";
+  const size_t before = messenger_.sent().size();
+  bridge.Handle(event);
+  auto sent = messenger_.sent();
+  ASSERT_EQ(sent.size(), before + 1);
+  EXPECT_THAT(sent.back().text, HasSubstr("What would you like to ask <@U0ALICE>?"));
+}
+
 }  // namespace
 }  // namespace faqbot::server

@@ -150,12 +150,19 @@ Result<std::vector<nlohmann::json>> SlackMessenger::Render(const assistant::Repl
   return out;
 }
 
-Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user) {
+Result<std::string> SlackMessenger::TokenFor(const std::string& team_id) {
+  Installations* installations = installations_.load();
+  if (installations == nullptr) return std::string();
+  return installations->BotToken(team_id);
+}
+
+Result<std::string> SlackMessenger::DirectChannel(const store::UserRef& user,
+                                                  const std::string& token) {
   {
     std::lock_guard lock(mu_);
     if (auto it = dm_channels_.find(Key(user)); it != dm_channels_.end()) return it->second;
   }
-  auto opened = web_.OpenConversation(user.user_id);
+  auto opened = web_.OpenConversation(user.user_id, token);
   std::string channel;
   if (opened.ok()) {
     channel = *opened;
@@ -209,9 +216,10 @@ std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
 
 Status SlackMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
   FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
+  FAQBOT_ASSIGN_OR_RETURN(const std::string token, TokenFor(to.user.team_id));
   std::string channel = to.channel;
   if (to.kind == assistant::Destination::Kind::kDirect) {
-    FAQBOT_ASSIGN_OR_RETURN(channel, DirectChannel(to.user));
+    FAQBOT_ASSIGN_OR_RETURN(channel, DirectChannel(to.user, token));
   }
   for (auto& message : messages) {
     switch (to.kind) {
@@ -221,13 +229,13 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         if (!to.thread_ts.empty()) message["thread_ts"] = to.thread_ts;
         // Links in answers stay links, without previews crowding the thread.
         message["unfurl_links"] = false;
-        FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message).status());
+        FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message, token).status());
         break;
       }
       case assistant::Destination::Kind::kEphemeral: {
         message["channel"] = channel;
         message["user"] = to.user.user_id;
-        FAQBOT_RETURN_IF_ERROR(web_.PostEphemeral(message).status());
+        FAQBOT_RETURN_IF_ERROR(web_.PostEphemeral(message, token).status());
         break;
       }
       case assistant::Destination::Kind::kResponse: {
@@ -237,10 +245,10 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
             return ResourceExhaustedError("response_url: used " + std::to_string(kResponseUrlUses) +
                                           " times");
           }
-          FAQBOT_ASSIGN_OR_RETURN(std::string dm, DirectChannel(to.user));
+          FAQBOT_ASSIGN_OR_RETURN(std::string dm, DirectChannel(to.user, token));
           message["channel"] = dm;
           message["unfurl_links"] = false;
-          FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message).status());
+          FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message, token).status());
           break;
         }
         message["response_type"] = to.in_channel ? "in_channel" : "ephemeral";
@@ -252,7 +260,7 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         if (!to.ts.empty()) {
           message["channel"] = channel;
           message["ts"] = to.ts;
-          return web_.UpdateMessage(message).status();
+          return web_.UpdateMessage(message, token).status();
         }
         if (to.response_url.empty()) {
           return InvalidArgumentError("an update needs the message's channel and ts");
@@ -270,7 +278,12 @@ std::string SlackMessenger::DisplayName(const store::UserRef& user) {
     std::lock_guard lock(mu_);
     if (auto it = names_.find(Key(user)); it != names_.end()) return it->second;
   }
-  auto info = web_.UsersInfo(user.user_id);
+  auto token = TokenFor(user.team_id);
+  if (!token.ok()) {
+    LogDebug("slack: no token for users.info: {}", token.status().ToString());
+    return "";
+  }
+  auto info = web_.UsersInfo(user.user_id, *token);
   if (!info.ok()) {
     LogDebug("slack: users.info failed: {}", info.status().ToString());
     return "";
@@ -283,11 +296,14 @@ std::string SlackMessenger::DisplayName(const store::UserRef& user) {
 
 Status SlackMessenger::ShowHome(const store::UserRef& user, const assistant::HomeView& view) {
   FAQBOT_ASSIGN_OR_RETURN(nlohmann::json rendered, RenderHome(view));
-  return web_.ViewsPublish(user.user_id, rendered);
+  FAQBOT_ASSIGN_OR_RETURN(const std::string token, TokenFor(user.team_id));
+  return web_.ViewsPublish(user.user_id, rendered, token);
 }
 
-Status SlackMessenger::OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) {
-  return web_.ViewsOpen(trigger_id, RenderTopicForm(form)).status();
+Status SlackMessenger::OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                                const assistant::TopicForm& form) {
+  FAQBOT_ASSIGN_OR_RETURN(const std::string token, TokenFor(user.team_id));
+  return web_.ViewsOpen(trigger_id, RenderTopicForm(form), token).status();
 }
 
 }  // namespace faqbot::server

@@ -5,10 +5,14 @@
 // sections. A response_url takes 5 posts (Slack's limit); what a reply has beyond that goes to
 // the person's DM. Thread-safe.
 //
+// Every call to Slack carries the bot token of the workspace it is for (the destination's or
+// user's team), from Installations; without them, the client's one bot token.
+//
 // Send and DisplayName call Slack and may wait for it (a 429's Retry-After, pacing): the server
 // calls them only on sender threads, through a QueuedMessenger.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "assistant/messenger.h"
+#include "server/installations.h"
 #include "slack/block_kit.h"
 #include "slack/web_api_client.h"
 
@@ -23,14 +28,21 @@ namespace faqbot::server {
 
 class SlackMessenger final : public assistant::Messenger {
  public:
-  // `web` must outlive the messenger.
-  explicit SlackMessenger(slack::WebApiClient& web) : web_(web) {}
+  // `web` and `installations` (when given) must outlive the messenger. Without `installations`
+  // every call uses the client's bot token.
+  explicit SlackMessenger(slack::WebApiClient& web, Installations* installations = nullptr)
+      : web_(web), installations_(installations) {}
+
+  // Uses `installations` from now on (they open the Store, which may come after the messenger).
+  // Thread-safe; `installations` must outlive the messenger.
+  void UseInstallations(Installations& installations) { installations_ = &installations; }
 
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
   std::string DisplayName(const store::UserRef& user) override;
   // views.publish of RenderHome(view); views.open of RenderTopicForm(form).
   Status ShowHome(const store::UserRef& user, const assistant::HomeView& view) override;
-  Status OpenForm(const std::string& trigger_id, const assistant::TopicForm& form) override;
+  Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
+                  const assistant::TopicForm& form) override;
 
   // The conversation `to` belongs to, so a QueuedMessenger keeps its replies in order: the
   // channel id, the response_url, or for a person's DM — addressed to the person (kDirect) or
@@ -46,12 +58,15 @@ class SlackMessenger final : public assistant::Messenger {
   static Result<std::vector<nlohmann::json>> Render(const assistant::Reply& reply);
 
  private:
-  Result<std::string> DirectChannel(const store::UserRef& user);
+  // The bot token for workspace `team_id` ("" = the client's own). Errors: Installations'.
+  Result<std::string> TokenFor(const std::string& team_id);
+  Result<std::string> DirectChannel(const store::UserRef& user, const std::string& token);
   // Counts a post to `url`; false once Slack's limit of kResponseUrlUses is reached.
   bool TakeResponseUse(const std::string& url);
   static constexpr int kResponseUrlUses = 5;
 
   slack::WebApiClient& web_;
+  std::atomic<Installations*> installations_;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> dm_channels_;  // "team/user" → D…
   std::unordered_map<std::string, std::string> names_;        // "team/user" → display name

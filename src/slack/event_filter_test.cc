@@ -10,6 +10,13 @@ namespace {
 
 const BotIdentity kSelf{"U0FAQBOT01", "B0FAQBOT01"};
 
+InboundEvent Inbound(EventPayload payload, std::string event_id = "") {
+  InboundEvent event;
+  event.payload = std::move(payload);
+  event.event_id = std::move(event_id);
+  return event;
+}
+
 InboundEvent Parsed(const std::string& fixture) {
   auto r = ParseEventsBody(testing::Fixture(fixture));
   EXPECT_TRUE(r.ok()) << r.status();
@@ -22,7 +29,7 @@ InboundEvent Message(std::string user, std::string bot_id, std::string subtype, 
   m.bot_id = std::move(bot_id);
   m.subtype = std::move(subtype);
   m.text = std::move(text);
-  return InboundEvent{std::move(m), "Ev1", 0, ""};
+  return Inbound(std::move(m), "Ev1");
 }
 
 InboundEvent Mention(std::string user, std::string bot_id, std::string text) {
@@ -30,7 +37,7 @@ InboundEvent Mention(std::string user, std::string bot_id, std::string text) {
   m.user = std::move(user);
   m.bot_id = std::move(bot_id);
   m.text = std::move(text);
-  return InboundEvent{std::move(m), "Ev2", 0, ""};
+  return Inbound(std::move(m), "Ev2");
 }
 
 TEST(EventFilterTest, KeepsPeoplesMessagesAndMentions) {
@@ -87,9 +94,9 @@ TEST(EventFilterTest, KeepsInteractionsAndCommands) {
   // Even when the "user" is the bot's own ID: only people click and type commands.
   BlockAction action;
   action.user = kSelf.user_id;
-  EXPECT_EQ(FilterReason(InboundEvent{action, "", 0, ""}, kSelf), std::nullopt);
-  EXPECT_EQ(FilterReason(InboundEvent{ViewSubmission(), "", 0, ""}, kSelf), std::nullopt);
-  EXPECT_EQ(FilterReason(InboundEvent{SlashCommand(), "", 0, ""}, kSelf), std::nullopt);
+  EXPECT_EQ(FilterReason(Inbound(action), kSelf), std::nullopt);
+  EXPECT_EQ(FilterReason(Inbound(ViewSubmission()), kSelf), std::nullopt);
+  EXPECT_EQ(FilterReason(Inbound(SlashCommand()), kSelf), std::nullopt);
 }
 
 }  // namespace

@@ -106,16 +106,56 @@ T ReadAuthored(FieldReader& event, const std::string& team_id) {
   return m;
 }
 
+// The installation an event came through: authorizations[0] (Slack sends one).
+struct Authorization {
+  std::string enterprise_id;
+  std::string bot_user_id;
+  bool is_enterprise_install = false;
+};
+
+Authorization ReadAuthorization(FieldReader& body) {
+  Authorization a;
+  a.enterprise_id = body.Optional("enterprise_id");
+  auto list = body.object().find("authorizations");
+  if (list == body.object().end() || !list->is_array() || list->empty() ||
+      !list->front().is_object()) {
+    return a;
+  }
+  FieldReader first(list->front(), "authorizations[0]");
+  if (a.enterprise_id.empty()) a.enterprise_id = first.Optional("enterprise_id");
+  a.bot_user_id = first.Optional("user_id");
+  a.is_enterprise_install = first.OptionalBool("is_enterprise_install");
+  if (!first.status().ok()) body.Fail(first.status().message());
+  return a;
+}
+
 Result<ParsedRequest> ParseEventCallback(FieldReader& body) {
   const std::string team_id = body.Required("team_id");
   const std::string event_id = body.Required("event_id");
   FieldReader event = body.Object("event", /*required=*/true);
   const std::string type = event.Required("type");
+  const Authorization authorization = ReadAuthorization(body);
   if (!body.status().ok()) return body.status();
 
   InboundEvent inbound;
   inbound.event_id = event_id;
-  if (type == "message") {
+  inbound.enterprise_id = authorization.enterprise_id;
+  inbound.bot_user_id = authorization.bot_user_id;
+  if (type == "app_uninstalled") {
+    inbound.payload =
+        AppUninstalled{team_id, authorization.enterprise_id, authorization.is_enterprise_install};
+  } else if (type == "tokens_revoked") {
+    TokensRevoked revoked{
+        team_id, authorization.enterprise_id, authorization.is_enterprise_install, {}};
+    FieldReader tokens = event.Object("tokens");
+    if (auto bot = tokens.object().find("bot"); bot != tokens.object().end() && bot->is_array()) {
+      for (const json& id : *bot) {
+        if (id.is_string()) revoked.bot_user_ids.push_back(id.get<std::string>());
+      }
+    }
+    if (revoked.bot_user_ids.empty()) return Finish(body, Ignored{"user tokens revoked"});
+    inbound.payload = std::move(revoked);
+  } else if (type == "message") {
     MessageEvent m = ReadAuthored<MessageEvent>(event, team_id);
     m.channel_type = event.Optional("channel_type");
     m.subtype = event.Optional("subtype");
@@ -143,11 +183,20 @@ std::string InteractionTeam(FieldReader& payload, FieldReader& user) {
   return team;
 }
 
+// The organisation of an interaction: enterprise.id, else team.enterprise_id; empty outside
+// Enterprise Grid.
+std::string InteractionEnterprise(FieldReader& payload) {
+  std::string enterprise = payload.Object("enterprise").Optional("id");
+  if (enterprise.empty()) enterprise = payload.Object("team").Optional("enterprise_id");
+  return enterprise;
+}
+
 Result<ParsedRequest> ParseBlockActions(FieldReader& payload) {
   FieldReader user = payload.Object("user", /*required=*/true);
   BlockAction a;
   a.user = user.Required("id");
   a.team_id = InteractionTeam(payload, user);
+  const std::string enterprise = InteractionEnterprise(payload);
   a.response_url = payload.Optional("response_url");
   a.trigger_id = payload.Optional("trigger_id");
   FieldReader container = payload.Object("container");
@@ -178,6 +227,7 @@ Result<ParsedRequest> ParseBlockActions(FieldReader& payload) {
   if (!action.status().ok()) return action.status();
   InboundEvent inbound;
   inbound.payload = std::move(a);
+  inbound.enterprise_id = enterprise;
   return Finish(payload, std::move(inbound));
 }
 
@@ -224,6 +274,7 @@ Result<ParsedRequest> ParseViewSubmission(FieldReader& payload) {
   ViewSubmission v;
   v.user = user.Required("id");
   v.team_id = InteractionTeam(payload, user);
+  const std::string enterprise = InteractionEnterprise(payload);
   v.trigger_id = payload.Optional("trigger_id");
   FieldReader view = payload.Object("view", /*required=*/true);
   v.view_id = view.Required("id");
@@ -242,6 +293,7 @@ Result<ParsedRequest> ParseViewSubmission(FieldReader& payload) {
   }
   InboundEvent inbound;
   inbound.payload = std::move(v);
+  inbound.enterprise_id = enterprise;
   return Finish(payload, std::move(inbound));
 }
 
@@ -266,6 +318,7 @@ Result<ParsedRequest> BuildSlashCommand(Get get) {
   }
   InboundEvent inbound;
   inbound.payload = std::move(c);
+  inbound.enterprise_id = get("enterprise_id");
   return ParsedRequest(std::move(inbound));
 }
 

@@ -41,8 +41,9 @@ struct Ignored {
 using ParsedRequest = std::variant<InboundEvent, UrlVerification, SslCheck, Ignored>;
 
 // Events API body: url_verification → UrlVerification; event_callback with an inner message,
-// app_mention or app_home_opened → InboundEvent (event_id set); other inner or outer types
-// (reaction_added, app_rate_limited, …) → Ignored.
+// app_mention, app_home_opened, app_uninstalled or tokens_revoked (with a bot token among them)
+// → InboundEvent (event_id, and from `authorizations` the enterprise and bot user, set); other
+// inner or outer types (reaction_added, app_rate_limited, …) → Ignored.
 Result<ParsedRequest> ParseEventsApi(const nlohmann::json& body);
 
 // Interaction payload (the JSON inside `payload=`): block_actions → BlockAction (the first

@@ -57,6 +57,53 @@ TEST(EventParserTest, DirectMessage) {
   EXPECT_EQ(m.subtype, "");
 }
 
+// Several workspaces share a deployment: each event names the bot user of its own.
+TEST(EventParserTest, AuthorizationsGiveTheWorkspacesBotUser) {
+  auto r = ParseEventsBody(Fixture("events_message_im.json"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(std::get<InboundEvent>(*r).bot_user_id, "U0FAQBOT01");
+  EXPECT_EQ(std::get<InboundEvent>(*r).enterprise_id, "");
+}
+
+TEST(EventParserTest, AppUninstalled) {
+  auto r = ParseEventsBody(Fixture("events_app_uninstalled.json"));
+  auto u = EventOf<AppUninstalled>(r);
+  EXPECT_EQ(u.team_id, "T0FAQTEAM1");
+  EXPECT_EQ(u.enterprise_id, "");
+  EXPECT_FALSE(u.is_enterprise_install);
+}
+
+TEST(EventParserTest, BotTokensRevokedInAnOrganisation) {
+  auto r = ParseEventsBody(Fixture("events_tokens_revoked_org.json"));
+  auto t = EventOf<TokensRevoked>(r);
+  EXPECT_EQ(t.team_id, "T0ORGTEAM2");
+  EXPECT_EQ(t.enterprise_id, "E0GRIDORG1");
+  EXPECT_TRUE(t.is_enterprise_install);
+  EXPECT_EQ(t.bot_user_ids, std::vector<std::string>{"U0ORGBOT01"});
+  EXPECT_EQ(std::get<InboundEvent>(*r).bot_user_id, "U0ORGBOT01");
+
+  // Only user tokens revoked: nothing the app holds.
+  nlohmann::json body = FixtureJson("events_tokens_revoked_org.json");
+  body["event"]["tokens"].erase("bot");
+  EXPECT_EQ(IgnoredReason(ParseEventsApi(body)), "user tokens revoked");
+}
+
+TEST(EventParserTest, InteractionsAndCommandsNameTheirOrganisation) {
+  nlohmann::json payload = FixtureJson("interaction_block_actions.json");
+  payload["enterprise"] = {{"id", "E0GRIDORG1"}, {"name", "Grid"}};
+  auto r = ParseInteraction(payload);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(std::get<InboundEvent>(*r).enterprise_id, "E0GRIDORG1");
+
+  FormFields fields = {{"team_id", "T0ORGTEAM2"},
+                       {"user_id", "U0ASKER001"},
+                       {"command", "/ask"},
+                       {"enterprise_id", "E0GRIDORG1"}};
+  auto c = ParseSlashCommand(fields);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(std::get<InboundEvent>(*c).enterprise_id, "E0GRIDORG1");
+}
+
 // message.channels / message.groups: a watched channel's messages, top-level or in a thread.
 TEST(EventParserTest, ChannelAndPrivateChannelMessages) {
   auto top = EventOf<MessageEvent>(ParseEventsBody(Fixture("events_message_channel.json")));

@@ -27,10 +27,10 @@ std::string_view KindName(RequestKind kind) {
 }
 
 std::string_view PayloadName(const EventPayload& payload) {
-  static_assert(std::variant_size_v<EventPayload> == 6, "name every payload type below");
-  static constexpr std::string_view kNames[] = {"message",         "app_mention",
-                                                "app_home_opened", "block_action",
-                                                "view_submission", "slash_command"};
+  static_assert(std::variant_size_v<EventPayload> == 8, "name every payload type below");
+  static constexpr std::string_view kNames[] = {
+      "message",         "app_mention",   "app_home_opened", "block_action",
+      "view_submission", "slash_command", "app_uninstalled", "tokens_revoked"};
   return kNames[payload.index()];
 }
 
@@ -78,9 +78,9 @@ LogContext ContextOf(const InboundEvent& event, const std::string& key, Clock::T
         context.team_id = payload.team_id;
         if constexpr (requires { payload.user_id; }) {
           context.user_id = payload.user_id;
-        } else {
+        } else if constexpr (requires { payload.user; }) {
           context.user_id = payload.user;
-        }
+        }  // app_uninstalled, tokens_revoked: about the workspace, no user
       },
       event.payload);
   context.arrived = arrived;
@@ -187,7 +187,12 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
             PayloadName(event.payload), event.event_id.empty() ? fallback_id : event.event_id,
             retry_reason.empty() ? "none given" : retry_reason);
   }
-  if (auto reason = FilterReason(event, options_.self)) {
+  // Each workspace has its own bot user: the one the event names, else the configured one.
+  BotIdentity self = options_.self;
+  if (!event.bot_user_id.empty() && event.bot_user_id != self.user_id) {
+    self = BotIdentity{event.bot_user_id, ""};
+  }
+  if (auto reason = FilterReason(event, self)) {
     LogDebug("slack: dropped {} {}: {}", PayloadName(event.payload), event.event_id, *reason);
     return {};
   }

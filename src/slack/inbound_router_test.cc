@@ -156,6 +156,21 @@ TEST_F(InboundRouterTest, OwnAndOtherBotsMessagesAreAckedAndIgnored) {
   EXPECT_EQ(executor_.pending(), 0u);
 }
 
+// Another workspace of the same deployment has another bot user: the event's `authorizations`
+// name it, and a message from it (even without a bot_id) is the app's own.
+TEST_F(InboundRouterTest, EachWorkspacesOwnBotUserIsIgnored) {
+  nlohmann::json body = FixtureJson("events_message_im.json");
+  body["authorizations"][0]["user_id"] = "U0OTHERBOT";
+  body["event"]["user"] = "U0OTHERBOT";
+  EXPECT_EQ(Post(RequestKind::kEvents, body.dump()).status, 200);
+  EXPECT_EQ(executor_.pending(), 0u);
+  // A person's message in that workspace still goes through.
+  body["event"]["user"] = "U0ASKER001";
+  body["event_id"] = "Ev0FAQDM0002";
+  EXPECT_EQ(Post(RequestKind::kEvents, body.dump()).status, 200);
+  EXPECT_EQ(executor_.pending(), 1u);
+}
+
 TEST_F(InboundRouterTest, UnknownEventTypesAreAckedAndIgnored) {
   EXPECT_EQ(Post(RequestKind::kEvents, Fixture("events_reaction_added.json")).status, 200);
   EXPECT_EQ(

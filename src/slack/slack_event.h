@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace faqbot::slack {
 
@@ -87,8 +88,25 @@ struct SlashCommand {
   std::string trigger_id;
 };
 
+// The app was uninstalled from a workspace (or, org-wide, from an organisation): its tokens no
+// longer work.
+struct AppUninstalled {
+  std::string team_id;
+  std::string enterprise_id;
+  bool is_enterprise_install = false;  // the org-wide install is gone
+};
+
+// Tokens of the app were revoked in a workspace; only bot tokens matter (the app keeps no user
+// tokens), so this is only parsed when a bot token was among them.
+struct TokensRevoked {
+  std::string team_id;
+  std::string enterprise_id;
+  bool is_enterprise_install = false;
+  std::vector<std::string> bot_user_ids;  // the bot users whose tokens were revoked
+};
+
 using EventPayload = std::variant<MessageEvent, AppMentionEvent, AppHomeOpenedEvent, BlockAction,
-                                  ViewSubmission, SlashCommand>;
+                                  ViewSubmission, SlashCommand, AppUninstalled, TokensRevoked>;
 
 // One event to process, with its delivery metadata.
 struct InboundEvent {
@@ -96,6 +114,11 @@ struct InboundEvent {
   // Events API: Slack's event_id (the same on every retry). Interactions and commands carry
   // none; the router may use a Socket Mode envelope ID instead (see InboundRouter).
   std::string event_id;
+  // The installation the event came through (several workspaces share one deployment): the
+  // Enterprise Grid organisation of the workspace (empty outside one), and the app's bot user
+  // in that workspace (Events API `authorizations`; empty when Slack did not say).
+  std::string enterprise_id;
+  std::string bot_user_id;
   int retry_num = 0;         // 0 on first delivery; X-Slack-Retry-Num / Socket Mode retry_attempt
   std::string retry_reason;  // "http_timeout", "timeout", … ; empty on first delivery
 };

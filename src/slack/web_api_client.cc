@@ -8,6 +8,7 @@
 
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
+#include "slack/form_decoding.h"
 
 namespace faqbot::slack {
 namespace {
@@ -138,16 +139,17 @@ WebApiClient::~WebApiClient() = default;
 
 Result<WebApiClient::HttpResponse> WebApiClient::PostOnce(const std::string& url,
                                                           const std::string& body,
-                                                          const std::string& token) {
+                                                          std::string_view token, bool form) {
   CURL* h = pool_->Take();
   if (h == nullptr) return InternalError("curl_easy_init failed");
   HttpResponse response;
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
+  headers = curl_slist_append(headers, form ? "Content-Type: application/x-www-form-urlencoded"
+                                            : "Content-Type: application/json; charset=utf-8");
   headers = curl_slist_append(headers, "Accept: application/json");
   std::string auth;
   if (!token.empty()) {
-    auth = "Authorization: Bearer " + token;
+    auth = "Authorization: Bearer " + std::string(token);
     headers = curl_slist_append(headers, auth.c_str());
   }
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -195,11 +197,11 @@ Clock::Duration WebApiClient::BackoffDelay(int retry) {
 
 Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::string& url,
                                                                  const std::string& body,
-                                                                 const std::string& token,
-                                                                 std::string_view what) {
+                                                                 std::string_view token,
+                                                                 std::string_view what, bool form) {
   Status last;
   for (int attempt = 0;; ++attempt) {
-    Result<HttpResponse> response = PostOnce(url, body, token);
+    Result<HttpResponse> response = PostOnce(url, body, token, form);
     Clock::Duration wait{0};
     if (!response.ok()) {
       CountCall(what, "network");
@@ -269,7 +271,7 @@ void WebApiClient::Pace(std::string_view method, const nlohmann::json& args) {
 
 Result<nlohmann::json> WebApiClient::CallWithToken(std::string_view method,
                                                    const nlohmann::json& args,
-                                                   const std::string& token) {
+                                                   std::string_view token) {
   if (!args.is_object()) {
     return InvalidArgumentError(std::string(method) + ": arguments must be a JSON object");
   }
@@ -280,9 +282,14 @@ Result<nlohmann::json> WebApiClient::CallWithToken(std::string_view method,
     return InvalidArgumentError(std::string(method) + ": " + e.what());
   }
   Pace(method, args);
+  return SendCall(method, body, token, /*form=*/false);
+}
+
+Result<nlohmann::json> WebApiClient::SendCall(std::string_view method, const std::string& body,
+                                              std::string_view token, bool form) {
   FAQBOT_ASSIGN_OR_RETURN(
       HttpResponse response,
-      PostWithRetries(options_.base_url + std::string(method), body, token, method));
+      PostWithRetries(options_.base_url + std::string(method), body, token, method, form));
   if (response.status != 200) {
     CountCall(method, "http_error");
     return UnavailableError(std::string(method) + ": unexpected HTTP " +
@@ -307,8 +314,9 @@ Result<nlohmann::json> WebApiClient::CallWithToken(std::string_view method,
   return StatusForSlackError(method, code);
 }
 
-Result<nlohmann::json> WebApiClient::Call(std::string_view method, const nlohmann::json& args) {
-  return CallWithToken(method, args, options_.bot_token);
+Result<nlohmann::json> WebApiClient::Call(std::string_view method, const nlohmann::json& args,
+                                          std::string_view token) {
+  return CallWithToken(method, args, token.empty() ? options_.bot_token : token);
 }
 
 namespace {
@@ -325,39 +333,43 @@ bool BoolField(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-Result<AuthIdentity> WebApiClient::AuthTest() {
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("auth.test", nlohmann::json::object()));
+Result<AuthIdentity> WebApiClient::AuthTest(std::string_view token) {
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("auth.test", nlohmann::json::object(), token));
   return AuthIdentity{StringField(r, "user_id"), StringField(r, "bot_id"),
                       StringField(r, "team_id"), StringField(r, "team"), StringField(r, "url")};
 }
 
-Result<PostedMessage> WebApiClient::PostMessage(const nlohmann::json& message) {
+Result<PostedMessage> WebApiClient::PostMessage(const nlohmann::json& message,
+                                                std::string_view token) {
   if (!message.is_object() || !message.contains("channel")) {
     return InvalidArgumentError("chat.postMessage: a channel is required");
   }
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.postMessage", message));
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.postMessage", message, token));
   return PostedMessage{StringField(r, "channel"), StringField(r, "ts")};
 }
 
-Result<PostedMessage> WebApiClient::UpdateMessage(const nlohmann::json& message) {
+Result<PostedMessage> WebApiClient::UpdateMessage(const nlohmann::json& message,
+                                                  std::string_view token) {
   if (!message.is_object() || !message.contains("channel") || !message.contains("ts")) {
     return InvalidArgumentError("chat.update: a channel and a ts are required");
   }
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.update", message));
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.update", message, token));
   return PostedMessage{StringField(r, "channel"), StringField(r, "ts")};
 }
 
-Result<std::string> WebApiClient::PostEphemeral(const nlohmann::json& message) {
+Result<std::string> WebApiClient::PostEphemeral(const nlohmann::json& message,
+                                                std::string_view token) {
   if (!message.is_object() || !message.contains("channel") || !message.contains("user")) {
     return InvalidArgumentError("chat.postEphemeral: a channel and a user are required");
   }
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.postEphemeral", message));
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("chat.postEphemeral", message, token));
   return StringField(r, "message_ts");
 }
 
-Result<std::string> WebApiClient::OpenConversation(std::string_view user_id) {
+Result<std::string> WebApiClient::OpenConversation(std::string_view user_id,
+                                                   std::string_view token) {
   FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r,
-                          Call("conversations.open", {{"users", std::string(user_id)}}));
+                          Call("conversations.open", {{"users", std::string(user_id)}}, token));
   auto channel = r.find("channel");
   if (channel == r.end() || !channel->is_object() || StringField(*channel, "id").empty()) {
     return InternalError("conversations.open: answer has no channel id");
@@ -365,8 +377,9 @@ Result<std::string> WebApiClient::OpenConversation(std::string_view user_id) {
   return StringField(*channel, "id");
 }
 
-Result<SlackUser> WebApiClient::UsersInfo(std::string_view user_id) {
-  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r, Call("users.info", {{"user", std::string(user_id)}}));
+Result<SlackUser> WebApiClient::UsersInfo(std::string_view user_id, std::string_view token) {
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r,
+                          Call("users.info", {{"user", std::string(user_id)}}, token));
   auto user = r.find("user");
   if (user == r.end() || !user->is_object()) return InternalError("users.info: answer has no user");
   SlackUser out;
@@ -382,17 +395,54 @@ Result<SlackUser> WebApiClient::UsersInfo(std::string_view user_id) {
   return out;
 }
 
-Status WebApiClient::ViewsPublish(std::string_view user_id, const nlohmann::json& view) {
-  return Call("views.publish", {{"user_id", std::string(user_id)}, {"view", view}}).status();
+Status WebApiClient::ViewsPublish(std::string_view user_id, const nlohmann::json& view,
+                                  std::string_view token) {
+  return Call("views.publish", {{"user_id", std::string(user_id)}, {"view", view}}, token).status();
 }
 
 Result<nlohmann::json> WebApiClient::ViewsOpen(std::string_view trigger_id,
-                                               const nlohmann::json& view) {
+                                               const nlohmann::json& view, std::string_view token) {
   FAQBOT_ASSIGN_OR_RETURN(
       nlohmann::json r,
-      Call("views.open", {{"trigger_id", std::string(trigger_id)}, {"view", view}}));
+      Call("views.open", {{"trigger_id", std::string(trigger_id)}, {"view", view}}, token));
   auto v = r.find("view");
   return v != r.end() ? *v : nlohmann::json::object();
+}
+
+Result<OAuthAccess> WebApiClient::OAuthV2Access(std::string_view client_id,
+                                                std::string_view client_secret,
+                                                std::string_view code,
+                                                std::string_view redirect_uri) {
+  const std::string body =
+      "client_id=" + PercentEncode(client_id) + "&client_secret=" + PercentEncode(client_secret) +
+      "&code=" + PercentEncode(code) + "&redirect_uri=" + PercentEncode(redirect_uri);
+  FAQBOT_ASSIGN_OR_RETURN(nlohmann::json r,
+                          SendCall("oauth.v2.access", body, /*token=*/"", /*form=*/true));
+  OAuthAccess out;
+  out.access_token = StringField(r, "access_token");
+  out.token_type = StringField(r, "token_type");
+  out.scope = StringField(r, "scope");
+  out.bot_user_id = StringField(r, "bot_user_id");
+  out.app_id = StringField(r, "app_id");
+  out.is_enterprise_install = BoolField(r, "is_enterprise_install");
+  if (auto team = r.find("team"); team != r.end() && team->is_object()) {
+    out.team_id = StringField(*team, "id");
+    out.team_name = StringField(*team, "name");
+  }
+  if (auto e = r.find("enterprise"); e != r.end() && e->is_object()) {
+    out.enterprise_id = StringField(*e, "id");
+    out.enterprise_name = StringField(*e, "name");
+  }
+  if (auto user = r.find("authed_user"); user != r.end() && user->is_object()) {
+    out.authed_user_id = StringField(*user, "id");
+  }
+  if (out.access_token.empty() || out.token_type != "bot") {
+    return InternalError("oauth.v2.access: the answer holds no bot token (is a bot scope asked?)");
+  }
+  if (out.team_id.empty() && !(out.is_enterprise_install && !out.enterprise_id.empty())) {
+    return InternalError("oauth.v2.access: the answer names no workspace");
+  }
+  return out;
 }
 
 Result<std::string> WebApiClient::AppsConnectionsOpen() {

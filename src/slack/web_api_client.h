@@ -80,6 +80,21 @@ struct AuthIdentity {
   std::string url;   // workspace URL
 };
 
+// What oauth.v2.access gives for an installation (the bot token and where it belongs).
+struct OAuthAccess {
+  std::string access_token;  // the bot token (xoxb-…): a secret
+  std::string token_type;    // "bot"
+  std::string scope;         // granted bot scopes, comma-separated
+  std::string bot_user_id;   // the bot's user in that workspace
+  std::string app_id;
+  std::string team_id;  // empty for an org-wide (Enterprise Grid) install
+  std::string team_name;
+  std::string enterprise_id;  // empty outside Enterprise Grid
+  std::string enterprise_name;
+  bool is_enterprise_install = false;
+  std::string authed_user_id;  // who installed it
+};
+
 // A message Slack accepted (chat.postMessage / chat.update).
 struct PostedMessage {
   std::string channel;
@@ -107,6 +122,9 @@ class WebApiClient {
   WebApiClient(const WebApiClient&) = delete;
   WebApiClient& operator=(const WebApiClient&) = delete;
 
+  // Every bot method takes the bot token to use last (`token`: the token of the workspace the
+  // reply is for); an empty `token` means options().bot_token (one workspace, SLACK_BOT_TOKEN).
+  //
   // Calls `method` (e.g. "chat.postMessage") with `args` (a JSON object) using the bot token
   // and returns Slack's whole JSON answer when `ok` is true.
   // Errors: `ok:false` → a Status by error code (invalid_auth/not_authed/token_revoked →
@@ -116,26 +134,36 @@ class WebApiClient {
   // slack_error=<code>"; 429 or 5xx or network failures after the last retry → ResourceExhausted
   // or Unavailable; a body that is not a JSON object → Internal; other HTTP statuses →
   // Unavailable (no retry). `args` must be an object (InvalidArgument otherwise).
-  Result<nlohmann::json> Call(std::string_view method, const nlohmann::json& args);
+  Result<nlohmann::json> Call(std::string_view method, const nlohmann::json& args,
+                              std::string_view token = {});
 
   // auth.test: who the bot token belongs to.
-  Result<AuthIdentity> AuthTest();
+  Result<AuthIdentity> AuthTest(std::string_view token = {});
   // chat.postMessage. `message` holds the method's arguments and must name a "channel"
   // (C…/G…/D… or a user id) plus "text" and/or "blocks". Paced per channel.
-  Result<PostedMessage> PostMessage(const nlohmann::json& message);
+  Result<PostedMessage> PostMessage(const nlohmann::json& message, std::string_view token = {});
   // chat.update. `message` must name "channel" and "ts". Paced per channel.
-  Result<PostedMessage> UpdateMessage(const nlohmann::json& message);
+  Result<PostedMessage> UpdateMessage(const nlohmann::json& message, std::string_view token = {});
   // chat.postEphemeral. `message` must name "channel" and "user". Returns the message_ts
   // (which chat.update cannot use). Paced per channel.
-  Result<std::string> PostEphemeral(const nlohmann::json& message);
+  Result<std::string> PostEphemeral(const nlohmann::json& message, std::string_view token = {});
   // conversations.open with one user: the id of the DM channel (D…) between bot and user.
-  Result<std::string> OpenConversation(std::string_view user_id);
+  Result<std::string> OpenConversation(std::string_view user_id, std::string_view token = {});
   // users.info. Errors: NotFound (user_not_found) and the Call errors.
-  Result<SlackUser> UsersInfo(std::string_view user_id);
+  Result<SlackUser> UsersInfo(std::string_view user_id, std::string_view token = {});
   // views.publish: sets the user's App Home tab to `view` (type "home").
-  Status ViewsPublish(std::string_view user_id, const nlohmann::json& view);
+  Status ViewsPublish(std::string_view user_id, const nlohmann::json& view,
+                      std::string_view token = {});
   // views.open: opens modal `view` for a trigger_id (valid 3 s, single use). Returns the view.
-  Result<nlohmann::json> ViewsOpen(std::string_view trigger_id, const nlohmann::json& view);
+  Result<nlohmann::json> ViewsOpen(std::string_view trigger_id, const nlohmann::json& view,
+                                   std::string_view token = {});
+  // oauth.v2.access: exchanges the `code` Slack gave the redirect for the installation's bot
+  // token. Sent form-encoded with the app's client id and secret (no bearer token); the same
+  // `redirect_uri` as the authorize request must be given. Errors: as Call (invalid_code,
+  // bad_redirect_uri, invalid_client_id → InvalidArgument or FailedPrecondition), and Internal
+  // when the answer holds no bot token.
+  Result<OAuthAccess> OAuthV2Access(std::string_view client_id, std::string_view client_secret,
+                                    std::string_view code, std::string_view redirect_uri);
   // apps.connections.open with the app-level token: a fresh single-use Socket Mode URL
   // (wss://…). Errors: FailedPrecondition when no app token is configured, and the Call errors.
   Result<std::string> AppsConnectionsOpen();
@@ -155,14 +183,19 @@ class WebApiClient {
   class HandlePool;
 
   // One method call with retries, using `token`.
+  // `body` is JSON unless `form` (application/x-www-form-urlencoded).
   Result<nlohmann::json> CallWithToken(std::string_view method, const nlohmann::json& args,
-                                       const std::string& token);
+                                       std::string_view token);
+  // The answer of `method` to the request `body` as a Status or the JSON answer.
+  Result<nlohmann::json> SendCall(std::string_view method, const std::string& body,
+                                  std::string_view token, bool form);
   // POST with the retry policy; returns the final response (2xx or non-retryable) or an error.
   Result<HttpResponse> PostWithRetries(const std::string& url, const std::string& body,
-                                       const std::string& token, std::string_view what);
+                                       std::string_view token, std::string_view what,
+                                       bool form = false);
   // One attempt; network failures come back as an error Status.
   Result<HttpResponse> PostOnce(const std::string& url, const std::string& body,
-                                const std::string& token);
+                                std::string_view token, bool form);
   // Waits for `channel`'s next free slot when `method` is paced.
   void Pace(std::string_view method, const nlohmann::json& args);
   Clock::Duration BackoffDelay(int retry);

@@ -178,6 +178,30 @@ const std::vector<Migration>& AllMigrations() {
                 held_back BIGINT NOT NULL,
                 PRIMARY KEY (team_id, owner_id)))",
        }},
+      {8,
+       "slack installations",
+       {
+           // One row per OAuth install: a workspace (team_id) or, org-wide, an Enterprise Grid
+           // organisation (team_id ''). The bot token is sealed with FAQBOT_SECRET_KEY; the
+           // database alone cannot speak to Slack.
+           R"(CREATE TABLE slack_installations (
+                enterprise_id TEXT NOT NULL,
+                team_id TEXT NOT NULL,
+                is_enterprise_install INTEGER NOT NULL,
+                app_id TEXT NOT NULL,
+                bot_user_id TEXT NOT NULL,
+                bot_id TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                bot_token {{BLOB}} NOT NULL,
+                installer_id TEXT NOT NULL,
+                installed_at BIGINT NOT NULL,
+                PRIMARY KEY (enterprise_id, team_id)))",
+           "CREATE INDEX slack_installations_by_team ON slack_installations (team_id)",
+           // OAuth `state` values handed out and not yet used, by their hash: each is good once.
+           R"(CREATE TABLE oauth_states (
+                state_hash TEXT PRIMARY KEY,
+                expires_at BIGINT NOT NULL))",
+       }},
   };
   return kMigrations;
 }

@@ -187,6 +187,30 @@ class Store {
   Result<bool> HasQuestionInThread(const std::string& team_id, const std::string& channel,
                                    const std::string& thread_ts);
 
+  // ---- Slack installations (OAuth) ----
+  // Stores `installation`, replacing the one of the same workspace (or, org-wide, the same
+  // organisation). InvalidArgument when it names neither a team nor, org-wide, an enterprise,
+  // or has no sealed token.
+  Status SaveInstallation(const Installation& installation);
+  // The installation serving workspace `team_id`: its own, else the org-wide one of
+  // `enterprise_id` (when not empty); nullopt when there is none.
+  Result<std::optional<Installation>> FindInstallation(const std::string& team_id,
+                                                       const std::string& enterprise_id);
+  // Deletes the installation of workspace `team_id` (org-wide, `team_id` empty: of organisation
+  // `enterprise_id`); the workspace's topics and people stay. True when one was deleted.
+  Result<bool> DeleteInstallation(const std::string& team_id, const std::string& enterprise_id);
+  // Every installation, workspaces then organisations, by id.
+  Result<std::vector<Installation>> ListInstallations();
+
+  // ---- OAuth state ----
+  // Records an OAuth `state` handed out (by its hash), good until `ttl` from now; expired ones
+  // are deleted on the way. AlreadyExists when the hash is taken; InvalidArgument for an empty
+  // hash or a ttl that is not positive.
+  Status AddOAuthState(const std::string& state_hash, std::chrono::milliseconds ttl);
+  // Uses up the state: true exactly once (of concurrent callers, in any process) for a state
+  // recorded and not expired; false when unknown, expired or used already.
+  Result<bool> ConsumeOAuthState(const std::string& state_hash);
+
   // ---- publish jobs ----
   // The owner's publish jobs waiting or being trained (Rasa's num_active_training_jobs).
   Result<int64_t> CountActivePublishJobs(const UserRef& owner);

@@ -216,4 +216,21 @@ struct OwnerActivity {
   bool operator==(const OwnerActivity&) const = default;
 };
 
+// The app installed in a Slack workspace, or org-wide in an Enterprise Grid organisation, by
+// OAuth (Store::SaveInstallation). The bot token is kept sealed (server/secret_box.h): the Store
+// never sees it in clear.
+struct Installation {
+  std::string team_id;                 // the workspace; empty for an org-wide install
+  std::string enterprise_id;           // the Enterprise Grid organisation; empty outside one
+  bool is_enterprise_install = false;  // org-wide: serves every workspace of the organisation
+  std::string app_id;
+  std::string bot_user_id;       // the bot's user in that workspace (U…)
+  std::string bot_id;            // B…
+  std::string scopes;            // granted bot scopes, comma-separated as Slack gives them
+  std::string sealed_bot_token;  // nonce + ciphertext; opaque bytes here
+  std::string installer_id;      // who installed it (U…)
+  int64_t installed_at = 0;      // Unix ms
+  bool operator==(const Installation&) const = default;
+};
+
 }  // namespace faqbot::store

@@ -196,16 +196,18 @@ class SlackSide {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
 
-  // Imports Rasa YAML `yaml` as `owner`'s topics, as an owner does with the CLI.
-  void ImportTopics(const std::string& owner, const std::string& yaml) {
+  // Imports Rasa YAML `yaml` as `owner`'s topics (in workspace `team`), as an owner does with
+  // the CLI.
+  void ImportTopics(const std::string& owner, const std::string& yaml,
+                    const std::string& team = fx::kTeamId) {
     const std::string file = log_ + "." + owner + ".yml";
     std::FILE* out = std::fopen(file.c_str(), "w");
     ASSERT_NE(out, nullptr);
     std::fputs(yaml.c_str(), out);
     std::fclose(out);
     const std::string command = std::string(FAQBOT_EXECUTABLE) + " topics import --database '" +
-                                database_url_ + "' --team " + fx::kTeamId + " --owner " + owner +
-                                " '" + file + "' > /dev/null";
+                                database_url_ + "' --team " + team + " --owner " + owner + " '" +
+                                file + "' > /dev/null";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
     std::remove(file.c_str());
   }

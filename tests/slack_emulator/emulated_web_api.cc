@@ -55,11 +55,64 @@ json ParseRequestArgs(std::string_view content_type, std::string_view body,
   return args;
 }
 
-EmulatedWebApi::EmulatedWebApi(const SlackEmulatorOptions& options) : options_(options) {}
+EmulatedWebApi::EmulatedWebApi(const SlackEmulatorOptions& options) : options_(options) {
+  workspaces_[options_.bot_token] = {
+      options_.team_id,     options_.team,  "", "", options_.bot_token,
+      options_.bot_user_id, options_.bot_id};
+}
 
-void EmulatedWebApi::AddUser(EmulatedUser user) {
-  std::string id = user.id;
-  users_[id] = std::move(user);
+void EmulatedWebApi::AddUser(EmulatedUser user, const std::string& team_id) {
+  std::string key = (team_id.empty() ? options_.team_id : team_id) + "/" + user.id;
+  users_[key] = std::move(user);
+}
+
+std::string EmulatedWebApi::TeamOfToken(const std::string& token) const {
+  auto it = workspaces_.find(token);
+  return it == workspaces_.end() ? std::string() : it->second.team_id;
+}
+
+void EmulatedWebApi::AddWorkspace(EmulatedWorkspace workspace) {
+  std::string token = workspace.bot_token;
+  workspaces_[token] = std::move(workspace);
+}
+
+std::string EmulatedWebApi::NewOAuthCode(const std::string& team_id,
+                                         const std::string& redirect_uri,
+                                         const std::string& installer, bool org_wide) {
+  std::string code = "oauth-code-" + std::to_string(next_id_++);
+  codes_[code] = {team_id, redirect_uri, installer, org_wide};
+  return code;
+}
+
+// oauth.v2.access as Slack answers it (docs.slack.dev/reference/methods/oauth.v2.access): the
+// client's credentials, a code used once, the same redirect_uri as the authorize request.
+WebApiAnswer EmulatedWebApi::OAuthV2Access(const json& args) {
+  if (Str(args, "client_id") != options_.client_id) return Error("invalid_client_id");
+  if (Str(args, "client_secret") != options_.client_secret) return Error("bad_client_secret");
+  auto it = codes_.find(Str(args, "code"));
+  if (it == codes_.end()) return Error("invalid_code");
+  const OAuthCode code = it->second;
+  codes_.erase(it);
+  if (Str(args, "redirect_uri") != code.redirect_uri) return Error("bad_redirect_uri");
+  for (const auto& [token, ws] : workspaces_) {
+    if (ws.team_id != code.team_id) continue;
+    json answer = {{"ok", true},
+                   {"app_id", options_.app_id},
+                   {"authed_user", {{"id", code.installer}}},
+                   {"scope", "app_mentions:read,chat:write,commands,im:history,im:write"},
+                   {"token_type", "bot"},
+                   {"access_token", token},
+                   {"bot_user_id", ws.bot_user_id},
+                   {"team", {{"id", ws.team_id}, {"name", ws.team}}},
+                   {"enterprise", nullptr},
+                   {"is_enterprise_install", code.org_wide}};
+    if (!ws.enterprise_id.empty()) {
+      answer["enterprise"] = {{"id", ws.enterprise_id}, {"name", ws.enterprise}};
+    }
+    if (code.org_wide) answer["team"] = nullptr;
+    return {200, answer};
+  }
+  return Error("invalid_code");
 }
 
 json EmulatedWebApi::NextTs() {
@@ -70,7 +123,7 @@ json EmulatedWebApi::NextTs() {
 
 bool EmulatedWebApi::RedeemTicket(const std::string& ticket) { return tickets_.erase(ticket) > 0; }
 
-WebApiAnswer EmulatedWebApi::PostMessage(const json& args) {
+WebApiAnswer EmulatedWebApi::PostMessage(const json& args, const EmulatedWorkspace& ws) {
   const std::string channel = Str(args, "channel");
   if (channel.empty()) return Error("channel_not_found");
   const json blocks = JsonArg(args, "blocks");
@@ -80,12 +133,9 @@ WebApiAnswer EmulatedWebApi::PostMessage(const json& args) {
   if (blocks.is_array() && blocks.size() > 50) return Error("invalid_blocks");
   const json ts = NextTs();
   messages_[channel + "/" + ts.get<std::string>()] = text;
-  json message = {{"type", "message"},
-                  {"user", options_.bot_user_id},
-                  {"bot_id", options_.bot_id},
-                  {"text", text},
-                  {"ts", ts},
-                  {"team", options_.team_id}};
+  json message = {
+      {"type", "message"}, {"user", ws.bot_user_id}, {"bot_id", ws.bot_id}, {"text", text},
+      {"ts", ts},          {"team", ws.team_id}};
   if (blocks.is_array()) message["blocks"] = blocks;
   if (args.contains("thread_ts")) message["thread_ts"] = Str(args, "thread_ts");
   return {200, json{{"ok", true}, {"channel", channel}, {"ts", ts}, {"message", message}}};
@@ -93,23 +143,38 @@ WebApiAnswer EmulatedWebApi::PostMessage(const json& args) {
 
 WebApiAnswer EmulatedWebApi::Handle(const std::string& method, const json& args,
                                     const std::string& token) {
+  if (method == "oauth.v2.access") return OAuthV2Access(args);
   if (token.empty()) return Error("not_authed");
-  const bool bot = token == options_.bot_token;
+  auto ws = workspaces_.find(token);
+  const bool bot = ws != workspaces_.end();
   const bool app = token == options_.app_token;
   if (!bot && !app) return Error("invalid_auth");
   if (IsBotMethod(method) != bot) return Error("not_allowed_token_type");
-
-  if (method == "auth.test") {
-    return {200, json{{"ok", true},
-                      {"url", "https://emulated.slack.com/"},
-                      {"team", options_.team},
-                      {"user", "faqbot"},
-                      {"team_id", options_.team_id},
-                      {"user_id", options_.bot_user_id},
-                      {"bot_id", options_.bot_id},
-                      {"is_enterprise_install", false}}};
+  if (!bot) {
+    const std::string ticket = "ticket-" + std::to_string(next_id_++);
+    tickets_.insert(ticket);
+    return {200,
+            json{{"ok", true},
+                 {"url", socket_url_prefix_ + "?ticket=" + ticket + "&app_id=" + options_.app_id}}};
   }
-  if (method == "chat.postMessage") return PostMessage(args);
+  return BotMethod(method, args, ws->second);
+}
+
+WebApiAnswer EmulatedWebApi::BotMethod(const std::string& method, const json& args,
+                                       const EmulatedWorkspace& ws) {
+  if (method == "auth.test") {
+    json answer = {{"ok", true},
+                   {"url", "https://emulated.slack.com/"},
+                   {"team", ws.team},
+                   {"user", "faqbot"},
+                   {"team_id", ws.team_id},
+                   {"user_id", ws.bot_user_id},
+                   {"bot_id", ws.bot_id},
+                   {"is_enterprise_install", false}};
+    if (!ws.enterprise_id.empty()) answer["enterprise_id"] = ws.enterprise_id;
+    return {200, answer};
+  }
+  if (method == "chat.postMessage") return PostMessage(args, ws);
   if (method == "chat.update") {
     const std::string channel = Str(args, "channel");
     const std::string ts = Str(args, "ts");
@@ -134,13 +199,15 @@ WebApiAnswer EmulatedWebApi::Handle(const std::string& method, const json& args,
     return {200, json{{"ok", true}, {"channel", {{"id", id}}}}};
   }
   if (method == "users.info") {
-    auto it = users_.find(Str(args, "user"));
+    // Only the users of the token's own workspace.
+    auto it = users_.find(ws.team_id + "/" + Str(args, "user"));
     if (it == users_.end()) return Error("user_not_found");
     const EmulatedUser& u = it->second;
+    const std::string& team_id = ws.team_id;
     return {200, json{{"ok", true},
                       {"user",
                        {{"id", u.id},
-                        {"team_id", options_.team_id},
+                        {"team_id", team_id},
                         {"name", u.name},
                         {"real_name", u.real_name},
                         {"deleted", false},
@@ -149,7 +216,7 @@ WebApiAnswer EmulatedWebApi::Handle(const std::string& method, const json& args,
                         {"profile",
                          {{"real_name", u.real_name},
                           {"display_name", u.display_name},
-                          {"team", options_.team_id}}}}}}};
+                          {"team", team_id}}}}}}};
   }
   if (method == "views.publish" || method == "views.open") {
     json view = JsonArg(args, "view");
@@ -163,16 +230,9 @@ WebApiAnswer EmulatedWebApi::Handle(const std::string& method, const json& args,
     }
     view["id"] = "V" + std::to_string(1000 + next_id_++);
     view["hash"] = std::to_string(next_id_) + ".emulated";
-    view["team_id"] = options_.team_id;
+    view["team_id"] = ws.team_id;
     view["app_id"] = options_.app_id;
     return {200, json{{"ok", true}, {"view", view}}};
-  }
-  if (method == "apps.connections.open") {
-    const std::string ticket = "ticket-" + std::to_string(next_id_++);
-    tickets_.insert(ticket);
-    return {200,
-            json{{"ok", true},
-                 {"url", socket_url_prefix_ + "?ticket=" + ticket + "&app_id=" + options_.app_id}}};
   }
   return Error("unknown_method");
 }

@@ -36,7 +36,12 @@ class EmulatedWebApi {
 
   // Where apps.connections.open points clients: "ws://127.0.0.1:PORT/link/".
   void set_socket_url_prefix(std::string prefix) { socket_url_prefix_ = std::move(prefix); }
-  void AddUser(EmulatedUser user);
+  void AddUser(EmulatedUser user, const std::string& team_id);
+  // The workspace whose bot token `token` is; empty for any other token.
+  std::string TeamOfToken(const std::string& token) const;
+  void AddWorkspace(EmulatedWorkspace workspace);
+  std::string NewOAuthCode(const std::string& team_id, const std::string& redirect_uri,
+                           const std::string& installer, bool org_wide);
 
   // Answers `method` for a caller presenting `token` (empty when none).
   WebApiAnswer Handle(const std::string& method, const nlohmann::json& args,
@@ -46,12 +51,24 @@ class EmulatedWebApi {
   bool RedeemTicket(const std::string& ticket);
 
  private:
+  struct OAuthCode {
+    std::string team_id;
+    std::string redirect_uri;
+    std::string installer;
+    bool org_wide = false;
+  };
   nlohmann::json NextTs();
-  WebApiAnswer PostMessage(const nlohmann::json& args);
+  WebApiAnswer PostMessage(const nlohmann::json& args, const EmulatedWorkspace& ws);
+  WebApiAnswer OAuthV2Access(const nlohmann::json& args);
+  // The bot methods, answered as workspace `ws`.
+  WebApiAnswer BotMethod(const std::string& method, const nlohmann::json& args,
+                         const EmulatedWorkspace& ws);
 
   const SlackEmulatorOptions& options_;
   std::string socket_url_prefix_;
-  std::map<std::string, EmulatedUser> users_;
+  std::map<std::string, EmulatedWorkspace> workspaces_;  // bot token → workspace
+  std::map<std::string, OAuthCode> codes_;               // unused codes
+  std::map<std::string, EmulatedUser> users_;            // "team/user" → user
   std::map<std::string, std::string> messages_;  // "channel/ts" → text
   std::set<std::string> tickets_;
   std::set<std::string> used_triggers_;  // views.open: a trigger_id works once

@@ -438,6 +438,7 @@ HttpReply SlackEmulator::Impl::HandleHttp(const http::request<http::string_body>
     WebApiAnswer a = web_api_.Handle(method, call.args, token);
     reply.status = static_cast<http::status>(a.http_status);
     answer = std::move(a.body);
+    call.team_id = web_api_.TeamOfToken(token);
   }
   if (fault && fault->kind == Fault::Kind::kDelay) reply.delay = fault->delay;
   if (!answer.is_null()) reply.body = answer.dump();
@@ -597,9 +598,24 @@ std::string SlackEmulator::root_url() const {
 std::string SlackEmulator::base_url() const { return root_url() + "/api/"; }
 const SlackEmulatorOptions& SlackEmulator::options() const { return impl_->options_; }
 
-void SlackEmulator::AddUser(EmulatedUser user) {
+void SlackEmulator::AddUser(EmulatedUser user, const std::string& team_id) {
   std::lock_guard lock(impl_->mu_);
-  impl_->web_api_.AddUser(std::move(user));
+  impl_->web_api_.AddUser(std::move(user), team_id);
+}
+
+void SlackEmulator::AddWorkspace(EmulatedWorkspace workspace) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->web_api_.AddWorkspace(std::move(workspace));
+}
+
+std::string SlackEmulator::NewOAuthCode(const std::string& team_id, const std::string& redirect_uri,
+                                        const std::string& installer, bool org_wide) {
+  std::string code;
+  {
+    std::lock_guard lock(impl_->mu_);
+    code = impl_->web_api_.NewOAuthCode(team_id, redirect_uri, installer, org_wide);
+  }
+  return code;
 }
 
 std::vector<RecordedCall> SlackEmulator::Calls(const std::string& method) const {

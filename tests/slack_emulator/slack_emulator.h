@@ -4,9 +4,13 @@
 // What it serves:
 //   - Web API at /api/<method> (JSON or form POST, GET query): auth.test, chat.postMessage,
 //     chat.update, chat.postEphemeral, conversations.open, users.info, views.publish, views.open,
-//     apps.connections.open. The token comes from `Authorization: Bearer` (or a form/query
-//     `token`); an unknown token gets `{"ok":false,"error":"invalid_auth"}`, the app token on a
-//     bot method `not_allowed_token_type` and vice versa. Every request is recorded.
+//     apps.connections.open, oauth.v2.access (client id and secret, a code from NewOAuthCode used
+//     once, the redirect_uri it was issued for).
+//   - Several workspaces (AddWorkspace), each with its own bot token, team, bot user and users;
+//     a call is answered as the workspace of its token, and recorded with that team. The token
+//     comes from `Authorization: Bearer` (or a form/query `token`); an unknown token gets
+//     `{"ok":false,"error":"invalid_auth"}`, the app token on a bot method `not_allowed_token_type`
+//     and vice versa. Every request is recorded.
 //   - response_url endpoints at /response/<id> (NewResponseUrl), recorded under the method name
 //     "response_url"; usable 5 times each, like Slack's.
 //   - Socket Mode: apps.connections.open hands out ws://127.0.0.1:PORT/link/?ticket=<single-use>;
@@ -47,6 +51,17 @@ struct EmulatedUser {
   bool is_bot = false;
 };
 
+// A further workspace the app is installed in (the default one comes from the options).
+struct EmulatedWorkspace {
+  std::string team_id;        // T…
+  std::string team;           // name
+  std::string enterprise_id;  // E… for an Enterprise Grid organisation; empty otherwise
+  std::string enterprise;     // name
+  std::string bot_token;      // what oauth.v2.access hands out for it, and the calls present
+  std::string bot_user_id;
+  std::string bot_id;
+};
+
 struct SlackEmulatorOptions {
   // 0 = an ephemeral port chosen by the OS.
   uint16_t port = 0;
@@ -59,6 +74,9 @@ struct SlackEmulatorOptions {
   std::string bot_user_id = "U0FAQBOT";
   std::string bot_id = "B0FAQBOT";
   std::string app_id = "A0FAQBOT";
+  // OAuth: the app's credentials oauth.v2.access checks.
+  std::string client_id = "1111.2222";
+  std::string client_secret = "emulator-client-secret";
   // Socket Mode: how long an envelope may stay un-acked before it is delivered again.
   std::chrono::milliseconds ack_timeout{3'000};
   // Socket Mode: re-deliveries of one envelope after its first delivery.
@@ -80,6 +98,7 @@ struct RecordedCall {
   SteadyTime arrival;       // when the request was fully read
   int http_status = 0;      // what the emulator answered (0: connection dropped)
   nlohmann::json response;  // the JSON answered (null for non-JSON answers)
+  std::string team_id;      // the workspace of the token presented; empty: none or unknown
 };
 
 // What the next calls to a method get instead of the normal answer.
@@ -136,7 +155,16 @@ class SlackEmulator {
   const SlackEmulatorOptions& options() const;
 
   // --- Web API ---
-  void AddUser(EmulatedUser user);
+  // A user of workspace `team_id` (empty: the default one, options().team_id), whom users.info
+  // finds with that workspace's token only.
+  void AddUser(EmulatedUser user, const std::string& team_id = "");
+  // Installs the app in one more workspace (its bot token works from now on).
+  void AddWorkspace(EmulatedWorkspace workspace);
+  // A single-use OAuth code, as Slack puts in the redirect after someone in `team_id` (a
+  // workspace added with AddWorkspace) approved the install; `org_wide`: installed for its whole
+  // organisation. oauth.v2.access accepts it once, with the same `redirect_uri`.
+  std::string NewOAuthCode(const std::string& team_id, const std::string& redirect_uri,
+                           const std::string& installer, bool org_wide = false);
   // Recorded requests, oldest first; only those for `method` when given.
   std::vector<RecordedCall> Calls(const std::string& method = "") const;
   void ClearCalls();

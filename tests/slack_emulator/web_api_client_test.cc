@@ -384,5 +384,71 @@ TEST_F(WebApiClientTest, PostToResponseUrl) {
   EXPECT_EQ(SlackErrorCode(sixth), "used_url");
 }
 
+TEST_F(WebApiClientTest, OAuthV2AccessExchangesACodeOnceForTheWorkspacesToken) {
+  emulator_.AddWorkspace(
+      {"T0SECOND", "Second", "E0GRID", "Grid", "xoxb-second", "U0BOT2", "B0BOT2"});
+  WebApiClient client(Options(), fake_clock_);
+  const std::string redirect = "https://faqbot.example.com/slack/oauth_redirect";
+  const std::string code = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN");
+  const auto& o = emulator_.options();
+
+  EXPECT_EQ(SlackErrorCode(client.OAuthV2Access(o.client_id, "wrong", code, redirect).status()),
+            "bad_client_secret");
+  auto access = client.OAuthV2Access(o.client_id, o.client_secret, code, redirect);
+  // Wrong client credentials are refused before the code is looked at: it still works.
+  ASSERT_TRUE(access.ok()) << access.status();
+  EXPECT_EQ(access->access_token, "xoxb-second");
+  EXPECT_EQ(access->token_type, "bot");
+  EXPECT_EQ(access->team_id, "T0SECOND");
+  EXPECT_EQ(access->team_name, "Second");
+  EXPECT_EQ(access->enterprise_id, "E0GRID");
+  EXPECT_FALSE(access->is_enterprise_install);
+  EXPECT_EQ(access->bot_user_id, "U0BOT2");
+  EXPECT_EQ(access->authed_user_id, "U0ADMIN");
+  auto calls = emulator_.Calls("oauth.v2.access");
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back().content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(calls.back().headers.count("authorization"), 0u);
+
+  // Single use; and the redirect URI must be the authorize request's.
+  EXPECT_EQ(
+      SlackErrorCode(client.OAuthV2Access(o.client_id, o.client_secret, code, redirect).status()),
+      "invalid_code");
+  const std::string other = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN");
+  EXPECT_EQ(
+      SlackErrorCode(
+          client.OAuthV2Access(o.client_id, o.client_secret, other, "https://elsewhere.example/cb")
+              .status()),
+      "bad_redirect_uri");
+
+  // Org-wide: no team, the organisation.
+  const std::string org = emulator_.NewOAuthCode("T0SECOND", redirect, "U0ADMIN", true);
+  auto org_access = client.OAuthV2Access(o.client_id, o.client_secret, org, redirect);
+  ASSERT_TRUE(org_access.ok()) << org_access.status();
+  EXPECT_TRUE(org_access->is_enterprise_install);
+  EXPECT_EQ(org_access->team_id, "");
+  EXPECT_EQ(org_access->enterprise_id, "E0GRID");
+}
+
+TEST_F(WebApiClientTest, EachCallCanCarryTheTokenOfItsWorkspace) {
+  emulator_.AddWorkspace({"T0SECOND", "Second", "", "", "xoxb-second", "U0BOT2", "B0BOT2"});
+  emulator_.AddUser({"U0ZED", "zed", "Zed", "zed", false}, "T0SECOND");
+  WebApiClient client(Options(), fake_clock_);
+  auto second = client.AuthTest("xoxb-second");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->team_id, "T0SECOND");
+  EXPECT_EQ(second->user_id, "U0BOT2");
+  ASSERT_TRUE(client.PostMessage({{"channel", "C1"}, {"text", "hi"}}, "xoxb-second").ok());
+  ASSERT_TRUE(client.PostMessage({{"channel", "C1"}, {"text", "hi"}}).ok());
+  auto posts = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].team_id, "T0SECOND");
+  EXPECT_EQ(posts[1].team_id, "T0EMULATOR");
+  // A workspace sees its own users only.
+  EXPECT_TRUE(client.UsersInfo("U0ZED", "xoxb-second").ok());
+  EXPECT_EQ(client.UsersInfo("U0ZED").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(client.UsersInfo("U0ALICE", "xoxb-second").status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace faqbot::slack

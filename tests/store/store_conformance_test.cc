@@ -1164,6 +1164,109 @@ TEST_P(StoreConformanceTest, QuestionsAreFoundByTheirThread) {
   EXPECT_FALSE(*store_->HasQuestionInThread("T0002", "C0HELP", "1700000000.000100"));
 }
 
+// ---- Slack installations ----
+
+Installation Installed(std::string team, std::string enterprise, bool org_wide, std::string token) {
+  Installation i;
+  i.team_id = std::move(team);
+  i.enterprise_id = std::move(enterprise);
+  i.is_enterprise_install = org_wide;
+  i.app_id = "A0FAQBOT";
+  i.bot_user_id = "U0BOT" + i.team_id;
+  i.bot_id = "B0BOT";
+  i.scopes = "chat:write,commands";
+  i.sealed_bot_token = std::move(token);
+  i.installer_id = "U0ADMIN";
+  i.installed_at = 1700000000000;
+  return i;
+}
+
+TEST_P(StoreConformanceTest, InstallationsAreFoundByTeamThenByOrganisation) {
+  // Sealed tokens are bytes, not text.
+  const std::string sealed_a("\x00\xff sealed-a", 11);
+  ASSERT_TRUE(store_->SaveInstallation(Installed("T0001", "", false, sealed_a)).ok());
+  ASSERT_TRUE(store_->SaveInstallation(Installed("", "E0001", true, "sealed-org")).ok());
+  ASSERT_TRUE(store_->SaveInstallation(Installed("T0003", "E0001", false, "sealed-c")).ok());
+
+  auto a = store_->FindInstallation("T0001", "");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ(**a, Installed("T0001", "", false, sealed_a));
+  // A workspace of the organisation without an install of its own: the org-wide one.
+  auto b = store_->FindInstallation("T0002", "E0001");
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->sealed_bot_token, "sealed-org");
+  EXPECT_TRUE((*b)->is_enterprise_install);
+  EXPECT_EQ((*b)->team_id, "");
+  // Its own install wins over the organisation's.
+  EXPECT_EQ((*store_->FindInstallation("T0003", "E0001"))->sealed_bot_token, "sealed-c");
+  EXPECT_FALSE(store_->FindInstallation("T0002", "")->has_value());
+  EXPECT_FALSE(store_->FindInstallation("T0009", "E0009")->has_value());
+  EXPECT_EQ(store_->ListInstallations()->size(), 3u);
+
+  // Installing again replaces.
+  ASSERT_TRUE(store_->SaveInstallation(Installed("T0001", "", false, "sealed-a2")).ok());
+  EXPECT_EQ((*store_->FindInstallation("T0001", ""))->sealed_bot_token, "sealed-a2");
+  EXPECT_EQ(store_->ListInstallations()->size(), 3u);
+
+  EXPECT_EQ(store_->SaveInstallation(Installed("", "", false, "x")).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SaveInstallation(Installed("", "", true, "x")).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SaveInstallation(Installed("T0004", "", false, "")).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, UninstallDeletesTheInstallationButKeepsTopics) {
+  const UserRef owner{"T0001", "U0ALICE"};
+  Add(owner, "where is the wiki?");
+  ASSERT_TRUE(store_->SaveInstallation(Installed("T0001", "", false, "sealed-a")).ok());
+  ASSERT_TRUE(store_->SaveInstallation(Installed("", "E0001", true, "sealed-org")).ok());
+
+  EXPECT_TRUE(*store_->DeleteInstallation("T0001", ""));
+  EXPECT_FALSE(*store_->DeleteInstallation("T0001", ""));
+  EXPECT_FALSE(store_->FindInstallation("T0001", "")->has_value());
+  EXPECT_EQ(*store_->CountTopics(owner), 1);
+  // The organisation's install is deleted by the organisation, not by one of its workspaces.
+  EXPECT_FALSE(*store_->DeleteInstallation("T0002", "E0001"));
+  EXPECT_TRUE(store_->FindInstallation("T0002", "E0001")->has_value());
+  EXPECT_TRUE(*store_->DeleteInstallation("", "E0001"));
+  EXPECT_FALSE(store_->FindInstallation("T0002", "E0001")->has_value());
+  EXPECT_TRUE(store_->ListInstallations()->empty());
+}
+
+TEST_P(StoreConformanceTest, OAuthStatesAreGoodOnceAndExpire) {
+  using std::chrono::minutes;
+  ASSERT_TRUE(store_->AddOAuthState("state-1", minutes(10)).ok());
+  ASSERT_TRUE(store_->AddOAuthState("state-2", minutes(10)).ok());
+  EXPECT_EQ(store_->AddOAuthState("state-1", minutes(10)).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddOAuthState("", minutes(10)).code(), StatusCode::kInvalidArgument);
+
+  auto first = store_->ConsumeOAuthState("state-1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*store_->ConsumeOAuthState("state-1"));  // used
+  EXPECT_FALSE(*store_->ConsumeOAuthState("state-9"));  // never issued
+
+  clock_.Advance(minutes(11));
+  EXPECT_FALSE(*store_->ConsumeOAuthState("state-2"));  // expired
+}
+
+TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentCallersConsumesAState) {
+  ASSERT_TRUE(store_->AddOAuthState("state-race", std::chrono::minutes(10)).ok());
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto consumed = store_->ConsumeOAuthState("state-race");
+      EXPECT_TRUE(consumed.ok()) << consumed.status();
+      if (consumed.ok() && *consumed) ++winners;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformanceTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& info) { return testing::EngineName(info.param); });

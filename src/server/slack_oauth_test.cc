@@ -1,0 +1,131 @@
+// SlackOAuth over a real SQLite Store on a FakeClock: the install redirect, and every way a
+// redirect back is refused before anything is stored. (The whole install against the Slack
+// emulator is tests/e2e/oauth_e2e_test.cc.)
+#include "server/slack_oauth.h"
+
+#include <gtest/gtest.h>
+
+#include "common/clock.h"
+#include "slack/form_decoding.h"
+#include "test_database.h"
+
+namespace faqbot::server {
+namespace {
+
+constexpr const char* kKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+class SlackOAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    auto opened = store::Store::Open(database_.url(), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(opened).value();
+    box_ = std::make_unique<SecretBox>(*SecretBox::FromText(kKey));
+    slack::WebApiClientOptions web_options;
+    web_options.base_url = "http://127.0.0.1:1/api/";  // nothing listens: Slack unreachable
+    web_options.max_retries = 0;
+    web_ = std::make_unique<slack::WebApiClient>(web_options, clock_);
+    installations_ = std::make_unique<Installations>(*store_, box_.get(), clock_);
+    SlackOAuthOptions options;
+    options.client_id = "1111.2222";
+    options.client_secret = "secret";
+    options.redirect_uri = "https://faqbot.example.com/slack/oauth_redirect";
+    options.authorize_url = "https://slack.example/oauth/v2/authorize";
+    oauth_ = std::make_unique<SlackOAuth>(*store_, *box_, *web_, *installations_, clock_, options);
+  }
+
+  std::string State() {
+    auto state = oauth_->NewState();
+    EXPECT_TRUE(state.ok()) << state.status();
+    return state.ok() ? *state : "";
+  }
+
+  HttpResponse Redirect(const std::string& query, const std::string& cookie_state) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = kSlackOAuthRedirectPath;
+    request.target = request.path + "?" + query;
+    if (!cookie_state.empty())
+      request.headers["Cookie"] = "a=b; faqbot_oauth_state=" + cookie_state;
+    return oauth_->Redirect(request);
+  }
+
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
+  FakeClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<SecretBox> box_;
+  std::unique_ptr<slack::WebApiClient> web_;
+  std::unique_ptr<Installations> installations_;
+  std::unique_ptr<SlackOAuth> oauth_;
+};
+
+TEST_F(SlackOAuthTest, InstallRedirectsToSlackWithAStateBoundToTheBrowser) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = request.path = kSlackInstallPath;
+  HttpResponse response = oauth_->Install(request);
+  EXPECT_EQ(response.status, 302);
+  const std::string location(slack::HeaderValue(response.headers, "location"));
+  const std::string prefix = "https://slack.example/oauth/v2/authorize?";
+  ASSERT_EQ(location.rfind(prefix, 0), 0u) << location;
+  auto fields = slack::ParseForm(location.substr(prefix.size()));
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ((*fields)["client_id"], "1111.2222");
+  EXPECT_EQ((*fields)["scope"], kDefaultBotScopes);
+  EXPECT_EQ((*fields)["redirect_uri"], "https://faqbot.example.com/slack/oauth_redirect");
+  EXPECT_EQ(fields->count("user_scope"), 0u);
+  const std::string state = (*fields)["state"];
+  const std::string cookie(slack::HeaderValue(response.headers, "set-cookie"));
+  EXPECT_EQ(cookie.rfind("faqbot_oauth_state=" + state + ";", 0), 0u) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  EXPECT_TRUE(oauth_->UseState(state).ok());
+}
+
+TEST_F(SlackOAuthTest, AStateWorksOnce) {
+  const std::string state = State();
+  EXPECT_TRUE(oauth_->UseState(state).ok());
+  Status again = oauth_->UseState(state);
+  EXPECT_EQ(again.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(again.message().find("used already"), std::string::npos);
+}
+
+TEST_F(SlackOAuthTest, ForgedOrExpiredStatesAreRefused) {
+  const std::string state = State();
+  std::string forged = state;
+  forged[0] = forged[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(oauth_->UseState(forged).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(oauth_->UseState("no-dots").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(oauth_->UseState("").code(), StatusCode::kPermissionDenied);
+  clock_.Advance(std::chrono::minutes(11));
+  Status expired = oauth_->UseState(state);
+  EXPECT_EQ(expired.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(expired.message().find("expired"), std::string::npos);
+}
+
+TEST_F(SlackOAuthTest, RefusedRedirectsShowAPageAndStoreNothing) {
+  // The installer cancelled in Slack.
+  HttpResponse denied = Redirect("error=access_denied&state=" + State(), "");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_NE(denied.body.find("cancelled"), std::string::npos);
+  EXPECT_EQ(denied.content_type, "text/html; charset=utf-8");
+
+  // Another browser (no cookie, or another state's cookie).
+  const std::string state = State();
+  EXPECT_EQ(Redirect("code=c1&state=" + state, "").status, 400);
+  EXPECT_EQ(Redirect("code=c1&state=" + state, State()).status, 400);
+  EXPECT_EQ(Redirect("state=" + state, state).status, 400);  // no code
+
+  // Slack unreachable for the code exchange: the state is used up, nothing is installed.
+  HttpResponse failed = Redirect("code=c1&state=" + slack::PercentEncode(state), state);
+  EXPECT_EQ(failed.status, 502);
+  EXPECT_NE(failed.body.find("Start the installation again"), std::string::npos);
+  HttpResponse reused = Redirect("code=c1&state=" + slack::PercentEncode(state), state);
+  EXPECT_EQ(reused.status, 400);
+  EXPECT_NE(reused.body.find("used already"), std::string::npos);
+  EXPECT_TRUE(store_->ListInstallations()->empty());
+}
+
+}  // namespace
+}  // namespace faqbot::server
