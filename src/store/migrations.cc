@@ -166,6 +166,32 @@ const std::vector<Migration>& AllMigrations() {
            // A watched thread is answered once: its recorded questions are looked up by it.
            "CREATE INDEX questions_by_thread ON questions (team_id, channel, thread_ts)",
        }},
+      {7,
+       "durable inbox",
+       {
+           // Every accepted Slack event or interaction, stored before it is acknowledged and
+           // kept after it was handled (done_at) until keep_until, so a late retry of its
+           // dedup_key is still dropped. Rows without a key (an interaction over HTTP) have a
+           // NULL one. One person's rows are handled oldest first, one at a time, by whichever
+           // process holds the lease.
+           R"(CREATE TABLE inbox_events (
+                id {{ID}},
+                dedup_key TEXT UNIQUE,
+                team_id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload {{BLOB}} NOT NULL,
+                received_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL,
+                claim_token TEXT,
+                worker TEXT,
+                lease_until BIGINT,
+                done_at BIGINT,
+                keep_until BIGINT))",
+           "CREATE INDEX inbox_events_unfinished ON inbox_events (team_id, person_id, id) "
+           "WHERE done_at IS NULL",
+           "CREATE INDEX inbox_events_done ON inbox_events (keep_until) WHERE done_at IS NOT NULL",
+       }},
   };
   return kMigrations;
 }

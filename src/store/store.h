@@ -231,6 +231,34 @@ class Store {
   // Deletes expired event records; returns how many.
   Result<int> PurgeExpiredEvents();
 
+  // ---- durable inbox ----
+  // Stores an accepted event before it is acknowledged. True when stored; false when an event
+  // with the same non-empty dedup_key is stored already (pending, being handled, or handled and
+  // still kept): a duplicate delivery, nothing changes. Exactly one of several concurrent adds
+  // of one key gets true. InvalidArgument for a malformed key or team id, an empty kind;
+  // ResourceExhausted for a payload over kMaxInboxPayloadBytes.
+  Result<bool> AddInboxEvent(const NewInboxEvent& event);
+  // Claims, for `lease`, the oldest unfinished event whose person has no older unfinished event
+  // and that nobody holds under a valid lease (new, or its worker died). So one person's events
+  // are handled oldest first and never two at once, across every process on the database; other
+  // persons' events are claimed in parallel. Counts the attempt. nullopt when nothing is
+  // claimable.
+  Result<std::optional<InboxEvent>> ClaimInboxEvent(const std::string& worker,
+                                                    std::chrono::milliseconds lease);
+  // Extends the claim's lease to `lease` from now. Aborted when the lease was lost (it expired
+  // and another worker claimed the event).
+  Status RenewInboxLease(const InboxEvent& event, std::chrono::milliseconds lease);
+  // Marks the claimed event handled; it is kept for `keep` from now so a late retry of its key is
+  // still a duplicate. Aborted when the lease was lost.
+  Status CompleteInboxEvent(const InboxEvent& event, std::chrono::milliseconds keep);
+  // Gives a claimed event back unhandled (shutdown): claimable again at once, the attempt not
+  // counted. Aborted when the lease was lost.
+  Status ReleaseInboxEvent(const InboxEvent& event);
+  // Deletes handled events whose keep time passed; returns how many.
+  Result<int> PurgeInboxEvents();
+  // Unfinished events (waiting or being handled), for a queue-depth gauge. One indexed count.
+  Result<int64_t> CountPendingInboxEvents();
+
   // ---- asked questions ----
   Result<AskedQuestion> RecordQuestion(const NewQuestion& question);
   Result<std::optional<AskedQuestion>> GetQuestion(int64_t id);
