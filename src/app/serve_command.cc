@@ -12,6 +12,7 @@
 // ones in flight and the training in progress, send the replies already accepted (for up to 10 s),
 // leave unstarted jobs in the database.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -33,6 +34,7 @@
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
+#include "server/inbox_dispatcher.h"
 #include "server/store_dedup.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
@@ -237,6 +239,7 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
 struct Serving {
   slack::SocketModeClient* socket_mode;  // nullptr without Socket Mode
   server::HttpServer& http;
+  server::InboxDispatcher& inbox;
   ThreadPool& events;
   AssistantRuntime& runtime;
   server::QueuedMessenger& messenger;
@@ -250,7 +253,8 @@ struct Serving {
 void Drain(const Serving& s) {
   if (s.socket_mode) s.socket_mode->Stop();
   s.http.Stop();         // no new events; requests in flight finish
-  s.events.Shutdown();   // events already acknowledged are processed
+  s.inbox.Shutdown();    // events being handled finish; the rest stay stored for the next start
+  s.events.Shutdown();
   s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
   if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
     LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them",
@@ -289,12 +293,18 @@ Status Serve(const ServeFlags& f) {
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
   server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home());
+  // Every accepted event is stored before its ack and handled from the database, one person's
+  // events in order across every process on it (server/inbox_dispatcher.h).
+  server::InboxDispatcherOptions inbox_options;
+  inbox_options.worker = "serve-" + std::to_string(::getpid());
+  inbox_options.workers = static_cast<int>(std::max<size_t>(1, f.event_threads));
+  auto handle = [&bridge](slack::InboundEvent event) { bridge.Handle(event); };
+  server::InboxDispatcher inbox(db, events, clock, handle, inbox_options);
   slack::InboundRouterOptions router_options;
   router_options.self = self;
   router_options.ack_builder = &server::SlackBridge::Ack;
-  slack::InboundRouter router(
-      verifier, dedup, events, clock,
-      [&bridge](slack::InboundEvent event) { bridge.Handle(event); }, router_options);
+  router_options.inbox = &inbox;
+  slack::InboundRouter router(verifier, dedup, events, clock, handle, router_options);
 
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;
@@ -314,7 +324,10 @@ Status Serve(const ServeFlags& f) {
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
   Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
+  inbox.Tick();  // events an earlier run stored and did not handle
+  Ticker inbox_upkeep(std::chrono::seconds(1), [&inbox] { inbox.Tick(); });
   Ticker purge(std::chrono::minutes(5), [&db] {
+    (void)db.PurgeInboxEvents();
     (void)db.PurgeExpiredEvents();
     (void)db.PurgeExpiredConsoleSignIns();
   });
@@ -322,6 +335,7 @@ Status Serve(const ServeFlags& f) {
   LogInfo("faqbot serve: {} received, draining", WaitForStopSignal(signals));
   Drain(Serving{.socket_mode = socket_mode.get(),
                 .http = http,
+                .inbox = inbox,
                 .events = events,
                 .runtime = *runtime,
                 .messenger = messenger,
