@@ -97,16 +97,13 @@ void InboxDispatcher::Handle(const store::InboxEvent& event) {
     std::lock_guard lock(mu_);
     held_[event.id] = event;
   }
-  if (event.attempts > options_.max_attempts) {
-    LogError("inbox: event {} ({}) was cut short {} times; dropped", event.id, event.dedup_key,
-             event.attempts - 1);
+  if (event.attempts > 1) {
+    // At most once: the worker that claimed it before may have done the turn, or part of it.
+    LogError("inbox: event {} ({}) was being handled by a worker that stopped; not handled again",
+             event.id, event.dedup_key);
   } else if (auto parsed = slack::ParseInboxEntry(event.kind, event.payload); !parsed.ok()) {
     LogError("inbox: event {} cannot be read back: {}", event.id, parsed.status().ToString());
   } else {
-    if (event.attempts > 1) {
-      LogInfo("inbox: handling event {} ({}) again: its worker stopped before finishing",
-              event.id, event.dedup_key);
-    }
     try {
       handler_(std::move(parsed).value());
     } catch (const std::exception& e) {

@@ -10,9 +10,12 @@
 // one on Start and on every Tick.
 //
 // Delivery: an event is stored at most once per dedup key (Slack's retries and redeliveries are
-// dropped), and handled once. Only when a process dies while handling an event is that event
-// handled again by another (its lease expired), at most `max_attempts` times in all; a handler
-// that throws is logged and the event counts as handled.
+// dropped) and handled at most once: an event stored but never claimed (its process died after
+// the ack) is handled by the next process; an event whose worker died while handling it (its
+// claim lapsed: `attempts` > 1) is not handled again, since its turn may have been half or
+// wholly done and replaying a chat message would be taken as the input of the next step — it is
+// logged and marked handled, and the person's later events go on after the lapsed lease. A
+// handler that throws is logged and the event counts as handled.
 //
 // Thread-safety: every method may be called from any thread. The store, executor and clock are
 // borrowed and must outlive the dispatcher and every task it posted (Shutdown, then shut the
@@ -37,18 +40,16 @@ namespace faqbot::server {
 struct InboxDispatcherOptions {
   // This process's name in leases (logs only): 1-64 of [A-Za-z0-9._:-].
   std::string worker = "faqbot";
-  // How long a claim holds without renewal: after it, a dead worker's event is claimed again.
-  // Each Tick renews the claims being handled, so ticks must come well within it.
-  std::chrono::milliseconds lease{30'000};
+  // How long a claim holds without renewal: after it, a dead worker's event is claimed again (and
+  // dropped), and the person's next events go on. Each Tick renews the claims being handled, so
+  // ticks must come well within it.
+  std::chrono::milliseconds lease{10'000};
   // How long a handled event's key is kept, so a late retry of it is dropped. Slack's last retry
   // comes ~6 minutes after the first delivery.
   std::chrono::milliseconds keep{15 * 60'000};
   // Events handled at once by this process (each a different person); at most the executor's
   // threads.
   int workers = 4;
-  // Claims of one event at most: one cut short by the death of its worker this many times is
-  // dropped (logged), so an event that kills the process cannot stop every process in turn.
-  int max_attempts = 3;
 };
 
 class InboxDispatcher final : public slack::EventInbox {
