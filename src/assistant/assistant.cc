@@ -244,6 +244,8 @@ void Assistant::Finish(Turn& turn) {
     }
   }
   turn.replies.clear();
+  for (const auto& write : turn.after_replies) write();
+  turn.after_replies.clear();
   for (const auto& [to, reply] : turn.others) {
     Status sent = messenger_.Send(to, reply);
     if (!sent.ok()) {

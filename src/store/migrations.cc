@@ -167,7 +167,7 @@ const std::vector<Migration>& AllMigrations() {
            "CREATE INDEX questions_by_thread ON questions (team_id, channel, thread_ts)",
        }},
       {7,
-       "durable inbox",
+       "durable inbox; asked questions found by key",
        {
            // Every accepted Slack event or interaction, stored before it is acknowledged and
            // kept after it was handled (done_at) until keep_until, so a late retry of its
@@ -191,6 +191,10 @@ const std::vector<Migration>& AllMigrations() {
            "CREATE INDEX inbox_events_unfinished ON inbox_events (team_id, person_id, id) "
            "WHERE done_at IS NULL",
            "CREATE INDEX inbox_events_done ON inbox_events (keep_until) WHERE done_at IS NOT NULL",
+           // The key an answer's feedback buttons carry, so the question can be stored after the
+           // answer went out (NULL for questions recorded without one).
+           "ALTER TABLE questions ADD COLUMN ask_key TEXT",
+           "CREATE UNIQUE INDEX questions_by_key ON questions (ask_key)",
        }},
   };
   return kMigrations;

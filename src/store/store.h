@@ -260,8 +260,13 @@ class Store {
   Result<int64_t> CountPendingInboxEvents();
 
   // ---- asked questions ----
-  Result<AskedQuestion> RecordQuestion(const NewQuestion& question);
+  // Stores a question. A non-empty `key` (1-64 of [A-Za-z0-9._:-], unique: AlreadyExists
+  // otherwise) finds it again with FindQuestionByKey: what a reply sent before the question was
+  // stored can carry.
+  Result<AskedQuestion> RecordQuestion(const NewQuestion& question, const std::string& key = "");
   Result<std::optional<AskedQuestion>> GetQuestion(int64_t id);
+  // The question recorded with `key`, or nullopt.
+  Result<std::optional<AskedQuestion>> FindQuestionByKey(const std::string& key);
   Status SetQuestionOutcome(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
   // Closes a question still waiting for its owner (declined, handed off, or answered with 👎)
   // with `outcome` and `topic_id` (kept when nullopt). True when this call closed it; false when

@@ -886,6 +886,22 @@ TEST_P(StoreConformanceTest, InboxNeverHandlesOnePersonTwiceAtOnceAcrossStores) 
 
 // ---- asked questions ----
 
+TEST_P(StoreConformanceTest, AQuestionRecordedWithAKeyIsFoundByIt) {
+  auto keyed = store_->RecordQuestion(Asked("wifi?", QuestionOutcome::kAnswered, 3), "k3f9a0c1");
+  ASSERT_TRUE(keyed.ok()) << keyed.status();
+  ASSERT_TRUE(store_->RecordQuestion(Asked("vpn?")).ok());  // no key
+  ASSERT_TRUE(store_->RecordQuestion(Asked("lunch?")).ok());
+  auto found = store_->FindQuestionByKey("k3f9a0c1");
+  ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
+  EXPECT_EQ((*found)->id, keyed->id);
+  EXPECT_EQ((*found)->text, "wifi?");
+  EXPECT_FALSE(store_->FindQuestionByKey("k0000000")->has_value());
+  EXPECT_EQ(store_->RecordQuestion(Asked("again?"), "k3f9a0c1").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->RecordQuestion(Asked("bad?"), "not a key").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, OwnerActivityCountsQuestionsSinceATime) {
   auto old = store_->RecordQuestion(Asked("old?", QuestionOutcome::kAnswered, 3));
   ASSERT_TRUE(old.ok());
