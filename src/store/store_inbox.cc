@@ -63,7 +63,7 @@ Result<bool> Store::AddInboxEvent(const NewInboxEvent& event) {
         tx.Exec("INSERT INTO inbox_events (dedup_key, team_id, person_id, kind, payload, "
                 "received_at, attempts) VALUES (?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-                {event.dedup_key.empty() ? SqlValue(SqlNull{}) : Text(event.dedup_key),
+                {OptionalText(event.dedup_key),
                  Text(event.team_id), Text(event.person_id), Text(event.kind),
                  Bytes(event.payload), now}));
     added = !rows.empty();

@@ -31,8 +31,7 @@ Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q, const std::str
                     kQuestionColumns,
                 {Text(q.asker.team_id), Text(q.asker.user_id), Text(q.owner.user_id), Bytes(q.text),
                  Text(QuestionOutcomeName(q.outcome)), OptionalInt(q.topic_id), q.confidence,
-                 Text(q.channel), Text(q.thread_ts), now, now,
-                 key.empty() ? SqlValue(SqlNull{}) : Text(key)}));
+                 Text(q.channel), Text(q.thread_ts), now, now, OptionalText(key)}));
     if (rows.empty()) return InternalError("insert returned no row");
     FAQBOT_ASSIGN_OR_RETURN(stored, QuestionFromRow(rows[0]));
     return Status::Ok();
