@@ -48,6 +48,7 @@
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
+#include "server/inbox_dispatcher.h"
 #include "server/slack_oauth.h"
 #include "server/store_dedup.h"
 #include "server/topics_api.h"
@@ -256,8 +257,7 @@ struct ServeGauges {
   metrics::CallbackHandle training_depth, inbox_depth, models_loaded, models_bytes,
       socket_mode_connected;
 };
-ServeGauges RegisterServeGauges(store::Store& db, const ThreadPool& events,
-                                const assistant::ModelRegistry& registry,
+ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry& registry,
                                 const std::atomic<const slack::SocketModeClient*>& socket_mode) {
   metrics::Registry& r = metrics::Registry::Global();
   using Reading = std::optional<double>;
@@ -269,11 +269,14 @@ ServeGauges RegisterServeGauges(store::Store& db, const ThreadPool& events,
         auto n = db.CountActivePublishJobs();
         return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
       });
-  // The inbox of received Slack events: today the events executor's queue (tasks queued or
-  // running); a durable inbox would report its own depth here instead.
-  g.inbox_depth =
-      r.AddGaugeCallback(metrics::kInboxDepthGauge, "Slack events received and not yet handled.",
-                         [&events]() -> Reading { return static_cast<double>(events.pending()); });
+  g.inbox_depth = r.AddGaugeCallback(
+      metrics::kInboxDepthGauge,
+      "Slack events stored in the durable inbox and not yet handled, every process's (from the "
+      "database).",
+      [&db]() -> Reading {
+        auto n = db.CountPendingInboxEvents();
+        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
+      });
   g.models_loaded = r.AddGaugeCallback(
       metrics::kModelsLoadedGauge, "Owners' models loaded in memory.",
       [&registry]() -> Reading { return static_cast<double>(registry.cached_models()); });
@@ -377,6 +380,7 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
 struct Serving {
   slack::SocketModeClient* socket_mode;  // nullptr without Socket Mode
   server::HttpServer& http;
+  server::InboxDispatcher& inbox;
   ThreadPool& events;
   AssistantRuntime& runtime;
   server::QueuedMessenger& messenger;
@@ -390,7 +394,8 @@ struct Serving {
 void Drain(const Serving& s) {
   if (s.socket_mode) s.socket_mode->Stop();
   s.http.Stop();         // no new events; requests in flight finish
-  s.events.Shutdown();   // events already acknowledged are processed
+  s.inbox.Shutdown();    // events being handled finish; the rest stay stored for the next start
+  s.events.Shutdown();
   s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
   if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
     LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them",
@@ -449,12 +454,18 @@ Status Serve(const ServeFlags& f) {
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
   server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home(), &*installations);
+  // Every accepted event is stored before its ack and handled from the database, one person's
+  // events in order across every process on it (server/inbox_dispatcher.h).
+  server::InboxDispatcherOptions inbox_options;
+  inbox_options.worker = DefaultWorkerName();
+  inbox_options.workers = static_cast<int>(std::max<size_t>(1, f.event_threads));
+  auto handle = [&bridge](slack::InboundEvent event) { bridge.Handle(event); };
+  server::InboxDispatcher inbox(db, events, clock, handle, inbox_options);
   slack::InboundRouterOptions router_options;
   router_options.self = self;
   router_options.ack_builder = &server::SlackBridge::Ack;
-  slack::InboundRouter router(
-      verifier, dedup, events, clock,
-      [&bridge](slack::InboundEvent event) { bridge.Handle(event); }, router_options);
+  router_options.inbox = &inbox;
+  slack::InboundRouter router(verifier, dedup, events, clock, handle, router_options);
 
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;
@@ -466,7 +477,7 @@ Status Serve(const ServeFlags& f) {
   console_options.public_url = options.console_url;
   server::Console console(db, runtime->assistant().topics(), runtime->training(),
                           runtime->registry(), runtime->console_auth(), clock, console_options);
-  const ServeGauges gauges = RegisterServeGauges(db, events, runtime->registry(), socket_link);
+  const ServeGauges gauges = RegisterServeGauges(db, runtime->registry(), socket_link);
   server::HttpServer http(http_options);
   FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db,
                                    SlackReadiness(secrets, socket_link, auth_test), f.metrics,
@@ -487,7 +498,10 @@ Status Serve(const ServeFlags& f) {
     recheck_slack.emplace(std::chrono::seconds(std::max(1, f.slack_check_interval)),
                           [&auth_test] { auth_test.Refresh(); });
   }
+  inbox.Tick();  // events an earlier run stored and did not handle
+  Ticker inbox_upkeep(std::chrono::seconds(1), [&inbox] { inbox.Tick(); });
   Ticker purge(std::chrono::minutes(5), [&db] {
+    (void)db.PurgeInboxEvents();
     (void)db.PurgeExpiredEvents();
     (void)db.PurgeExpiredConsoleSignIns();
   });
@@ -496,6 +510,7 @@ Status Serve(const ServeFlags& f) {
   sd_notify(0, "STOPPING=1");
   Drain(Serving{.socket_mode = socket_mode.get(),
                 .http = http,
+                .inbox = inbox,
                 .events = events,
                 .runtime = *runtime,
                 .messenger = messenger,

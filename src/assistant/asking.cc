@@ -1,6 +1,8 @@
 // Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, learning from
 // the owner's reply, and feedback.
 #include <cmath>
+#include <cstdio>
+#include <random>
 
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
@@ -45,13 +47,15 @@ void Assistant::Ask(Turn& turn, const std::string& owner_id, const std::string& 
   const nlu::Prediction prediction = (*model)->Predict(question, options_.handoff_candidates);
   const std::optional<store::PublishedTopic> topic =
       LiveTopic(owner, TopicIdOfIntent(prediction.intent));
-  auto asked = RecordAsk(turn, owner, question, prediction, topic);
+  AskRecord record = MakeAskRecord(turn, owner, question, prediction, topic);
   if (topic) {
     turn.ask_outcome = "answered";
-    return SayAnswer(turn, owner, *topic, prediction.confidence, asked);
+    SayAnswer(turn, owner, *topic, prediction.confidence, record);
+    turn.after_replies.push_back([this, record = std::move(record)] { (void)RecordAsk(record); });
+    return;
   }
   turn.ask_outcome = owner == turn.who ? "declined" : "handed_off";
-  SayDeclined(turn, owner, asked, prediction);
+  SayDeclined(turn, owner, record, prediction);
 }
 
 void Assistant::AskUnpublished(Turn& turn, const store::UserRef& owner,
@@ -87,10 +91,13 @@ std::optional<store::PublishedTopic> Assistant::LiveTopic(const store::UserRef& 
   return std::nullopt;
 }
 
-Result<store::AskedQuestion> Assistant::RecordAsk(Turn& turn, const store::UserRef& owner,
-                                                  const std::string& question,
-                                                  const nlu::Prediction& prediction,
-                                                  const std::optional<store::PublishedTopic>& topic) {
+Assistant::AskRecord Assistant::MakeAskRecord(Turn& turn, const store::UserRef& owner,
+                                              const std::string& question,
+                                              const nlu::Prediction& prediction,
+                                              const std::optional<store::PublishedTopic>& topic) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char key[24];
+  std::snprintf(key, sizeof key, "q%016llx", static_cast<unsigned long long>(rng()));
   store::NewQuestion record{
       turn.who,
       owner,
@@ -100,36 +107,45 @@ Result<store::AskedQuestion> Assistant::RecordAsk(Turn& turn, const store::UserR
       prediction.confidence,
       turn.reply_to.channel,
       turn.reply_to.thread_ts};
-  auto asked = store_.RecordQuestion(record);
+  return {std::move(record), key};
+}
+
+Result<store::AskedQuestion> Assistant::RecordAsk(const AskRecord& record) {
+  auto asked = store_.RecordQuestion(record.question, record.key);
   if (!asked.ok()) LogWarn("assistant: cannot record a question: {}", asked.status().ToString());
   return asked;
 }
 
 void Assistant::SayAnswer(Turn& turn, const store::UserRef& owner,
                           const store::PublishedTopic& topic, float confidence,
-                          const Result<store::AskedQuestion>& asked) {
+                          const AskRecord& record) {
   Reply r = AnswerReply(owner, topic.content.answer);
   r.context.push_back(MatchedLine(topic, confidence));
-  if (asked.ok()) r.buttons = FeedbackButtons(std::to_string(asked->id));
+  // The question is stored after this reply goes out: the buttons name it by its key.
+  r.buttons = FeedbackButtons(std::string(kQuestionKeyPrefix) + record.key);
   Say(turn, r);
 }
 
-void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner,
-                            const Result<store::AskedQuestion>& asked,
+void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
                             const nlu::Prediction& prediction) {
   Reply r;
   if (owner == turn.who) {
     r.paragraphs.push_back(Line("Your bot doesn't know that one yet — add it as a topic?"));
     r.buttons = {Btn("Add a topic", "add_topic", "", Button::Style::kPrimary)};
-    return Say(turn, r);
+    Say(turn, r);
+    turn.after_replies.push_back([this, record] { (void)RecordAsk(record); });
+    return;
   }
   r.paragraphs.push_back(Line({Words("I don't know that one yet — I've asked "),
                                Mention(owner.user_id), Words(". I'll tell you their answer.")}));
   Say(turn, r);
-  if (!asked.ok()) return;
   std::vector<std::string> candidates;
   for (const auto& ranked : prediction.ranking) candidates.push_back(ranked.name);
-  HandOff(turn, *asked, candidates);
+  // The owner's hand-off names the stored question, so it is built once the record is written.
+  turn.after_replies.push_back([this, &turn, record, candidates = std::move(candidates)] {
+    auto asked = RecordAsk(record);
+    if (asked.ok()) HandOff(turn, *asked, candidates);
+  });
 }
 
 // ---- the hand-off ----
@@ -414,7 +430,12 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   const std::string_view suffix(kWatchedSuffix);
   const bool watched = value.size() > suffix.size() &&
                        std::string_view(value).substr(value.size() - suffix.size()) == suffix;
-  auto id = ParseId(watched ? value.substr(0, value.size() - suffix.size()) : value);
+  const std::string named = watched ? value.substr(0, value.size() - suffix.size()) : value;
+  std::optional<int64_t> id = ParseId(named);
+  if (named.starts_with(kQuestionKeyPrefix)) {
+    auto found = store_.FindQuestionByKey(named.substr(kQuestionKeyPrefix.size()));
+    if (found.ok() && found->has_value()) id = (*found)->id;
+  }
   if (!id) return Say(turn, Say1("I can't find that answer any more."));
   // A watched channel is everyone's: what the press says back is for the presser only.
   if (watched && turn.reply_to.kind == Destination::Kind::kChannel) {

@@ -260,6 +260,8 @@ void Assistant::Finish(Turn& turn) {
     }
   }
   turn.replies.clear();
+  for (const auto& write : turn.after_replies) write();
+  turn.after_replies.clear();
   for (const auto& [to, reply] : turn.others) {
     Status sent = messenger_.Send(to, reply);
     if (!sent.ok()) {
@@ -289,6 +291,21 @@ void Assistant::CountAsk(Turn& turn) {
 void Assistant::SaveState(Turn& turn) {
   if (!turn.state_changed) return;
   auto saved = store_.SaveConversation(turn.who, turn.state.Serialize(), turn.version);
+  if (saved.status().code() == StatusCode::kAborted) {
+    // Another turn of this person saved the conversation since this one read it. The inbox
+    // hands one person's events out one at a time across processes, so this means a second
+    // writer outside it; neither state can be merged into the other, so this turn's step is not
+    // kept, and the person is told instead of answered as if it had been.
+    LogError("assistant: the conversation of {}/{} changed under this turn; its step is lost: {}",
+             turn.who.team_id, turn.who.user_id, saved.status().ToString());
+    turn.replies.clear();
+    turn.replies.push_back(Say1(
+        "Sorry, our conversation changed somewhere else at the same time, so I lost track of "
+        "that step :scream_cat: Please check where we are (say *show my topics*) and send it "
+        "again."));
+    turn.state_changed = false;
+    return;
+  }
   if (!saved.ok()) {
     LogWarn("assistant: cannot save the conversation of {}/{}: {}", turn.who.team_id,
             turn.who.user_id, saved.status().ToString());

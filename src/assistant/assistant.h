@@ -159,14 +159,20 @@ class Assistant {
   // (a declined prediction) or a topic no longer live.
   std::optional<store::PublishedTopic> LiveTopic(const store::UserRef& owner,
                                                  std::optional<int64_t> topic_id);
-  Result<store::AskedQuestion> RecordAsk(Turn& turn, const store::UserRef& owner,
-                                         const std::string& question,
-                                         const nlu::Prediction& prediction,
-                                         const std::optional<store::PublishedTopic>& topic);
+  // The record of a direct ask, stored once the asker's reply is handed to the messenger (the
+  // write is not on the reply's path); `key` is what the answer's feedback buttons carry.
+  struct AskRecord {
+    store::NewQuestion question;
+    std::string key;
+  };
+  AskRecord MakeAskRecord(Turn& turn, const store::UserRef& owner, const std::string& question,
+                          const nlu::Prediction& prediction,
+                          const std::optional<store::PublishedTopic>& topic);
+  Result<store::AskedQuestion> RecordAsk(const AskRecord& record);
   void SayAnswer(Turn& turn, const store::UserRef& owner, const store::PublishedTopic& topic,
-                 float confidence, const Result<store::AskedQuestion>& asked);
-  void SayDeclined(Turn& turn, const store::UserRef& owner,
-                   const Result<store::AskedQuestion>& asked, const nlu::Prediction& prediction);
+                 float confidence, const AskRecord& record);
+  void SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
+                   const nlu::Prediction& prediction);
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates);

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "assistant/assistant.h"
 
@@ -19,6 +21,9 @@ struct Assistant::Turn {
   // Replies to this person, sent only after the new state is stored: a prompt is never shown
   // for a step a crash would forget.
   std::vector<Reply> replies;
+  // Store writes that the replies need not wait for (a direct ask's record), run after `replies`
+  // are handed to the messenger and before `others` are (which may depend on them).
+  std::vector<std::function<void()>> after_replies;
   // Messages to other people (hand-offs, delivered answers), sent after `replies`.
   std::vector<std::pair<Destination, Reply>> others;
   // Start the training queue's worker once the replies are out, so "published shortly" always
@@ -110,6 +115,8 @@ inline Button Btn(std::string label, std::string action, std::string value = "",
                   Button::Style style = Button::Style::kDefault) {
   return {std::move(label), std::move(action), std::move(value), style};
 }
+// The prefix of a feedback value that is a question's key (Store::FindQuestionByKey), not its id.
+inline constexpr std::string_view kQuestionKeyPrefix = "k:";
 // 👍 / 👎 under an answer; `value` names the asked question (asking.cc Feedback).
 inline std::vector<Button> FeedbackButtons(const std::string& value) {
   return {Btn("👍 Helpful", kActionFeedbackUp, value),

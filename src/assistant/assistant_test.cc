@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "assistant/assistant_internal.h"
 #include "assistant/recording_messenger.h"
 #include "common/faqbot_metrics.h"
@@ -321,6 +324,41 @@ TEST_F(AssistantTest, TheFlowSurvivesARestartInTheMiddle) {
   ASSERT_EQ(topics->size(), 1u);
   EXPECT_EQ((*topics)[0].content.question, "who approves holidays?");
   EXPECT_EQ((*topics)[0].content.answer, "Your team lead, in the HR tool.");
+}
+
+TEST_F(AssistantTest, AStepLostToAnotherWriterOfTheConversationIsSaidNotDropped) {
+  // Carol has no display name, so each turn looks it up: the turn below waits there, after it
+  // read her conversation and before it saves it.
+  const store::UserRef& carol = kCarol;
+  EXPECT_THAT(Press(carol, "add_topic"), HasSubstr("What question"));
+  EXPECT_THAT(Dm(carol, "who approves holidays?"), HasSubstr("What answer"));
+  messenger_.HoldNames();
+  std::string said;
+  std::atomic<bool> finished{false};
+  std::thread turn([&] {
+    said = Dm(carol, "Your team lead.");
+    finished = true;
+  });
+  while (messenger_.names_waiting() == 0 && !finished) std::this_thread::yield();
+  if (finished) {
+    turn.join();
+    FAIL() << "the turn looked up no name; said: " << said;
+  }
+  // Meanwhile another writer saves her conversation.
+  auto conversation = store_->GetConversation(carol);
+  ASSERT_TRUE(conversation.ok() && conversation->has_value());
+  ASSERT_TRUE(store_
+                  ->SaveConversation(carol, (*conversation)->state + " ",
+                                     (*conversation)->version)
+                  .ok());
+  messenger_.ReleaseNames();
+  turn.join();
+  EXPECT_THAT(said, HasSubstr("I lost track of that step"));
+  EXPECT_THAT(said, Not(HasSubstr("Topic added")));
+  // The other writer's state stands.
+  auto now = store_->GetConversation(carol);
+  ASSERT_TRUE(now.ok() && now->has_value());
+  EXPECT_EQ((*now)->state, (*conversation)->state + " ");
 }
 
 TEST_F(AssistantTest, CancelLeavesAnyFlowAndChangesNothing) {

@@ -26,13 +26,6 @@ std::string_view KindName(RequestKind kind) {
   return "unknown";
 }
 
-std::string_view PayloadName(const EventPayload& payload) {
-  static_assert(std::variant_size_v<EventPayload> == 8, "name every payload type below");
-  static constexpr std::string_view kNames[] = {
-      "message",         "app_mention",   "app_home_opened", "block_action",
-      "view_submission", "slash_command", "app_uninstalled", "tokens_revoked"};
-  return kNames[payload.index()];
-}
 
 AckResponse JsonResponse(int status, const nlohmann::json& body) {
   AckResponse r;
@@ -69,8 +62,17 @@ int ParseRetryNum(std::string_view header) {
   return n;
 }
 
-// The log context of handling `event`: delivered under `key`, arrived at `arrived`.
-LogContext ContextOf(const InboundEvent& event, const std::string& key, Clock::TimePoint arrived) {
+}  // namespace
+
+std::string_view PayloadName(const EventPayload& payload) {
+  static_assert(std::variant_size_v<EventPayload> == 8, "name every payload type below");
+  static constexpr std::string_view kNames[] = {
+      "message",         "app_mention",   "app_home_opened", "block_action",
+      "view_submission", "slash_command", "app_uninstalled", "tokens_revoked"};
+  return kNames[payload.index()];
+}
+
+LogContext LogContextOf(const InboundEvent& event, const std::string& key, Clock::TimePoint arrived) {
   LogContext context;
   context.event_id = key;
   std::visit(
@@ -87,7 +89,6 @@ LogContext ContextOf(const InboundEvent& event, const std::string& key, Clock::T
   return context;
 }
 
-}  // namespace
 
 std::optional<nlohmann::json> DefaultAck(const InboundEvent& event) {
   if (!std::holds_alternative<SlashCommand>(event.payload)) return std::nullopt;
@@ -124,19 +125,24 @@ AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
   }
 
   Result<ParsedRequest> parsed = InvalidArgumentError("unknown request kind");
+  std::string_view stored_kind;
   switch (kind) {
     case RequestKind::kEvents:
       parsed = ParseEventsBody(body, options_.max_body_bytes);
+      stored_kind = kInboxHttpEvents;
       break;
     case RequestKind::kInteractive:
       parsed = ParseInteractionBody(body, options_.max_body_bytes);
+      stored_kind = kInboxHttpInteractive;
       break;
     case RequestKind::kCommands:
       parsed = std::move(*command);
+      stored_kind = kInboxHttpCommands;
       break;
   }
   Decision d = Dispatch(std::move(parsed), ParseRetryNum(HeaderValue(headers, kRetryNumHeader)),
-                        HeaderValue(headers, kRetryReasonHeader), /*fallback_id=*/"");
+                        HeaderValue(headers, kRetryReasonHeader), /*fallback_id=*/"",
+                        {stored_kind, [body] { return std::string(body); }});
   if (!d.status.ok()) {
     LogWarn("slack: {} request rejected: {}", KindName(kind), d.status.ToString());
     return Rejection(d.status, false);
@@ -149,15 +155,23 @@ Result<std::optional<nlohmann::json>> InboundRouter::HandleSocketMode(
     int retry_attempt, std::string_view retry_reason) {
   Result<ParsedRequest> parsed =
       ParsedRequest(Ignored{"envelope type " + std::string(envelope_type)});
+  std::string_view stored_kind;
   if (envelope_type == "events_api") {
     parsed = ParseEventsApi(payload);
+    stored_kind = kInboxSocketEvents;
   } else if (envelope_type == "interactive") {
     parsed = ParseInteraction(payload);
+    stored_kind = kInboxSocketInteractive;
   } else if (envelope_type == "slash_commands") {
     parsed = ParseSlashCommandJson(payload);
+    stored_kind = kInboxSocketCommands;
   }
   Decision d = Dispatch(std::move(parsed), retry_attempt, retry_reason,
-                        envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id));
+                        envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id),
+                        {stored_kind, [&payload] {
+                           return payload.dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
+                         }});
   if (!d.status.ok()) {
     LogWarn("slack: socket mode {} envelope {} rejected: {}", envelope_type, envelope_id,
             d.status.ToString());
@@ -168,7 +182,8 @@ Result<std::optional<nlohmann::json>> InboundRouter::HandleSocketMode(
 
 InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, int retry_num,
                                                 std::string_view retry_reason,
-                                                std::string_view fallback_id) {
+                                                std::string_view fallback_id,
+                                                const Received& received) {
   if (!parsed.ok()) return {parsed.status(), std::nullopt};
   if (auto* v = std::get_if<UrlVerification>(&*parsed)) {
     return {Status::Ok(), nlohmann::json{{"challenge", v->challenge}}};
@@ -204,10 +219,33 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
     LogError("slack: ack builder failed for {}: {}", PayloadName(event.payload), e.what());
   }
   std::string dedup_key = event.event_id.empty() ? std::string(fallback_id) : event.event_id;
+  if (options_.inbox != nullptr) {
+    Status stored = StoreInInbox(event, std::move(dedup_key), received);
+    if (!stored.ok()) return {stored, std::nullopt};
+    return {Status::Ok(), std::move(ack)};
+  }
   if (!Post(std::move(event), std::move(dedup_key))) {
     return {UnavailableError("not accepting events: shutting down"), std::nullopt};
   }
   return {Status::Ok(), std::move(ack)};
+}
+
+Status InboundRouter::StoreInInbox(const InboundEvent& event, std::string dedup_key,
+                                  const Received& received) {
+  auto [team_id, person_id] = PersonOf(event);
+  InboxEntry entry{std::move(dedup_key), std::move(team_id), std::move(person_id),
+                   std::string(received.kind), received.text()};
+  Result<bool> added = options_.inbox->Add(entry);
+  if (!added.ok()) {
+    LogError("slack: cannot store {} {} in the inbox ({}); not acknowledged",
+             PayloadName(event.payload), entry.dedup_key, added.status().ToString());
+    return UnavailableError("cannot store the event: " + added.status().message());
+  }
+  if (!*added) {
+    metrics::Faqbot().events_deduplicated.With().Inc();
+    LogInfo("slack: duplicate delivery of {} dropped", entry.dedup_key);
+  }
+  return Status::Ok();
 }
 
 bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
@@ -218,7 +256,7 @@ bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
                          event = std::move(event)]() mutable {
     // Every line logged while handling the event names it, and the assistant measures from
     // `arrived`.
-    ScopedLogContext context(ContextOf(event, log_id, arrived));
+    ScopedLogContext context(LogContextOf(event, log_id, arrived));
     if (!key.empty()) {
       Result<bool> first = dedup.MarkIfNew(key, clock.UnixSeconds() + ttl);
       if (!first.ok()) {

@@ -9,14 +9,20 @@
 //      WebSocket and skip this step;
 //   4. parses the body (400 when malformed) and answers url_verification with its challenge;
 //   5. drops what the assistant must not see (EventFilter: own and other bots' messages, edits…);
-//   6. posts the processing of the event to the Executor and returns the ack at once, never
-//      waiting for processing. In the background task, the event is first recorded in the
-//      DedupStore under its event_id (or Socket Mode envelope ID) for `dedup_ttl_seconds`; a
-//      delivery already recorded (a Slack retry, a redelivered envelope) is dropped there, so
-//      each event is handled once and the ack never waits for the store. Then the handler runs;
-//      an exception from it is caught and logged. While it runs, the thread's log context
-//      (common/logging.h) names the delivery (its event or envelope id, else "local-<n>"), its
-//      team and user, and when it arrived.
+//   6. with an EventInbox (options.inbox, what `faqbot serve` uses): stores the request in the
+//      inbox, synchronously, and acknowledges only once it is stored; a duplicate key (a Slack
+//      retry, a redelivered envelope) is acknowledged and dropped; a failed store is not
+//      acknowledged (503 / no Socket Mode ack), so Slack retries and nothing acknowledged is
+//      lost. The inbox then has the event handled; the handler and the DedupStore are not used.
+//      Without an inbox: posts the processing of the event to the Executor and returns the ack
+//      at once, never waiting for processing. In the background task, the event is first
+//      recorded in the DedupStore under its event_id (or Socket Mode envelope ID) for
+//      `dedup_ttl_seconds`; a delivery already recorded is dropped there, so each event is
+//      handled once and the ack never waits for the store. Then the handler runs; an exception
+//      from it is caught and logged.
+//      While the handler runs (either way), the thread's log context (common/logging.h) names
+//      the delivery (its event or envelope id, else "local-<n>"), its team and user, and when
+//      it arrived.
 //
 // Thread-safe: any number of threads may call HandleHttp / HandleSocketMode at once. The
 // verifier, dedup store, executor and clock are borrowed and must outlive the router and every
@@ -34,9 +40,11 @@
 
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/logging.h"
 #include "common/status.h"
 #include "slack/dedup_store.h"
 #include "slack/event_filter.h"
+#include "slack/event_inbox.h"
 #include "slack/event_parser.h"
 #include "slack/http_headers.h"
 #include "slack/signature_verifier.h"
@@ -65,6 +73,14 @@ struct AckResponse {
 // treated as nullopt.
 using AckBuilder = std::function<std::optional<nlohmann::json>(const InboundEvent&)>;
 
+// The Slack name of an event's kind ("message", "block_action", …), for logs.
+std::string_view PayloadName(const EventPayload& payload);
+
+// The log context of handling `event` (common/logging.h): delivered under `key` (its event or
+// envelope id, or a local name), arrived at `arrived` (the handling clock's time).
+LogContext LogContextOf(const InboundEvent& event, const std::string& key,
+                        Clock::TimePoint arrived);
+
 // The default AckBuilder: an ephemeral "Working on it…" message for slash commands, nothing for
 // other events.
 std::optional<nlohmann::json> DefaultAck(const InboundEvent& event);
@@ -79,6 +95,9 @@ struct InboundRouterOptions {
   int64_t dedup_ttl_seconds = 15 * 60;
   // The immediate ack body of accepted events.
   AckBuilder ack_builder = DefaultAck;
+  // Where accepted events are stored before the ack (step 6); borrowed, must outlive the
+  // router. nullptr: no durable inbox, events are handled on the Executor.
+  EventInbox* inbox = nullptr;
 };
 
 class InboundRouter {
@@ -94,7 +113,8 @@ class InboundRouter {
   // One HTTP request: `headers` and the raw `body` exactly as received. Always returns an answer
   // (never throws): 200 with the ack (url_verification: JSON {"challenge": …}); 400 malformed;
   // 401 bad or missing signature; 413 too large; 503 when the executor no longer accepts work
-  // (shutting down: Slack retries later, and nothing was recorded as seen). Rejections carry
+  // (shutting down: Slack retries later, and nothing was recorded as seen) or the inbox could not
+  // store the event. Rejections carry
   // the HTTP status and JSON error body of common/status_http.h, as the server's own errors do.
   AckResponse HandleHttp(RequestKind kind, const Headers& headers, std::string_view body);
 
@@ -102,7 +122,8 @@ class InboundRouter {
   // `payload`, `envelope_id`, `retry_attempt` and `retry_reason`. Returns the payload to put in
   // the ack ({"envelope_id": …, "payload": …}), or nullopt for an ack without payload. Errors:
   // InvalidArgument (malformed payload: ack it anyway, a redelivery would be as malformed),
-  // Unavailable (executor shut down: do not ack, so Slack redelivers elsewhere).
+  // Unavailable (executor shut down, or the inbox could not store the event: do not ack, so
+  // Slack redelivers).
   Result<std::optional<nlohmann::json>> HandleSocketMode(std::string_view envelope_type,
                                                          const nlohmann::json& payload,
                                                          std::string_view envelope_id,
@@ -116,10 +137,19 @@ class InboundRouter {
     std::optional<nlohmann::json> body;  // ack body
   };
 
+  // The request as received, for the inbox: its kind (event_inbox.h) and its text, made only
+  // when an inbox is used.
+  struct Received {
+    std::string_view kind;
+    std::function<std::string()> text;
+  };
+
   // Steps 4-6 for a parsed request. `fallback_id` is the dedup key when the event has no
   // event_id (Socket Mode envelope ID; empty over HTTP).
   Decision Dispatch(Result<ParsedRequest> parsed, int retry_num, std::string_view retry_reason,
-                    std::string_view fallback_id);
+                    std::string_view fallback_id, const Received& received);
+  // Step 6 with an inbox: Unavailable when the event could not be stored.
+  Status StoreInInbox(const InboundEvent& event, std::string dedup_key, const Received& received);
   // Posts dedup + handler for `event`; false when the executor refused.
   bool Post(InboundEvent event, std::string dedup_key);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -406,6 +407,122 @@ TEST_F(InboundRouterTest, SocketModeSkipsSignatureVerification) {
   const std::string body = Fixture("events_message_im.json");
   EXPECT_EQ(socket_only.HandleHttp(RequestKind::kEvents, SignedHeaders(body, kNow), body).status,
             401);
+}
+
+// ---- with a durable inbox ----
+
+// The inbox seam as the router sees it: entries kept in order, a key stored once. (The Store's
+// inbox is tested in tests/store and, behind this router, in server/inbox_dispatcher_test.cc.)
+class ListInbox final : public EventInbox {
+ public:
+  Result<bool> Add(const InboxEntry& entry) override {
+    if (!entry.dedup_key.empty() && !keys_.insert(entry.dedup_key).second) return false;
+    entries.push_back(entry);
+    return true;
+  }
+  std::vector<InboxEntry> entries;
+
+ private:
+  std::set<std::string> keys_;
+};
+
+// An inbox whose database is down.
+class DownInbox final : public EventInbox {
+ public:
+  Result<bool> Add(const InboxEntry&) override { return UnavailableError("database down"); }
+};
+
+TEST_F(InboundRouterTest, InboxHoldsTheEventWhenTheAckIsReturned) {
+  ListInbox inbox;
+  InboundRouterOptions options;
+  options.inbox = &inbox;
+  Rebuild(options);
+  const std::string body = Fixture("events_message_im.json");
+  AckResponse r = Post(RequestKind::kEvents, body);
+  EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(inbox.entries.size(), 1u);
+  const InboxEntry& e = inbox.entries[0];
+  EXPECT_EQ(e.dedup_key, "Ev0FAQDM0001");
+  EXPECT_EQ(e.kind, kInboxHttpEvents);
+  EXPECT_EQ(e.payload, body);
+  auto event = ParseInboxEntry(e.kind, e.payload);
+  ASSERT_TRUE(event.ok()) << event.status();
+  const auto& m = std::get<MessageEvent>(event->payload);
+  EXPECT_EQ(e.team_id, m.team_id);
+  EXPECT_EQ(e.person_id, m.user);
+  EXPECT_EQ(event->event_id, "Ev0FAQDM0001");
+  // The inbox has it handled: nothing was posted here.
+  EXPECT_EQ(executor_.pending(), 0u);
+  // Slack's retry is acknowledged and dropped.
+  EXPECT_EQ(Post(RequestKind::kEvents, body, {{"X-Slack-Retry-Num", "1"}}).status, 200);
+  EXPECT_EQ(inbox.entries.size(), 1u);
+}
+
+TEST_F(InboundRouterTest, InboxFailureIsNotAcknowledged) {
+  DownInbox down;
+  InboundRouterOptions options;
+  options.inbox = &down;
+  Rebuild(options);
+  AckResponse r = Post(RequestKind::kEvents, Fixture("events_message_im.json"));
+  EXPECT_EQ(r.status, 503);
+  auto sm = router_->HandleSocketMode("interactive", FixtureJson("interaction_block_actions.json"),
+                                      "env-9", 0, "");
+  EXPECT_EQ(sm.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(executor_.pending(), 0u);
+  EXPECT_TRUE(handled_.empty());
+}
+
+TEST_F(InboundRouterTest, InboxKeepsEveryKindReadableAndTheSynchronousAck) {
+  ListInbox inbox;
+  InboundRouterOptions options;
+  options.inbox = &inbox;
+  options.ack_builder = [](const InboundEvent& e) -> std::optional<nlohmann::json> {
+    if (!std::holds_alternative<ViewSubmission>(e.payload)) return DefaultAck(e);
+    return nlohmann::json{{"response_action", "errors"}, {"errors", {{"answer", "Needed"}}}};
+  };
+  Rebuild(options);
+  AckResponse view =
+      Post(RequestKind::kInteractive, InteractionFormBody("interaction_view_submission.json"));
+  EXPECT_EQ(view.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(view.body)["response_action"], "errors");
+  EXPECT_EQ(Post(RequestKind::kCommands, Fixture("command_ask.form")).status, 200);
+  auto sm_command = router_->HandleSocketMode(
+      "slash_commands", FixtureJson("socket_slash_command_payload.json"), "env-10", 0, "");
+  ASSERT_TRUE(sm_command.ok() && sm_command->has_value());
+  const nlohmann::json press = FixtureJson("interaction_block_actions.json");
+  ASSERT_TRUE(router_->HandleSocketMode("interactive", press, "env-11", 0, "").ok());
+  ASSERT_TRUE(router_->HandleSocketMode("interactive", press, "env-11", 0, "").ok());  // again
+  ASSERT_TRUE(router_->HandleSocketMode("events_api", FixtureJson("events_app_home_opened.json"),
+                                        "env-12", 0, "")
+                  .ok());
+
+  ASSERT_EQ(inbox.entries.size(), 5u);
+  const std::vector<std::string_view> kinds = {kInboxHttpInteractive, kInboxHttpCommands,
+                                               kInboxSocketCommands, kInboxSocketInteractive,
+                                               kInboxSocketEvents};
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const InboxEntry& e = inbox.entries[i];
+    EXPECT_EQ(e.kind, kinds[i]);
+    auto event = ParseInboxEntry(e.kind, e.payload);
+    ASSERT_TRUE(event.ok()) << e.kind << ": " << event.status();
+    EXPECT_EQ(PersonOf(*event), std::make_pair(e.team_id, e.person_id));
+    EXPECT_FALSE(e.person_id.empty()) << e.kind;
+  }
+  EXPECT_EQ(inbox.entries[0].dedup_key, "");  // HTTP interactions carry no id
+  EXPECT_EQ(inbox.entries[3].dedup_key, "envelope:env-11");
+  EXPECT_EQ(inbox.entries[4].dedup_key, "Ev0FAQHOME01");
+  EXPECT_EQ(std::get<BlockAction>(ParseInboxEntry(inbox.entries[3].kind, inbox.entries[3].payload)
+                                      ->payload)
+                .value,
+            "topic-42:yes");
+  EXPECT_EQ(executor_.pending(), 0u);
+
+  EXPECT_EQ(ParseInboxEntry("carrier_pigeon", "{}").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseInboxEntry(kInboxHttpEvents, Fixture("events_url_verification.json"))
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(InboundRouterConcurrencyTest, ConcurrentDeliveriesOfOneEventAreProcessedOnce) {

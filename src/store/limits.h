@@ -28,6 +28,8 @@ inline constexpr size_t kMaxNameBytes = 256;
 inline constexpr size_t kMaxConversationStateBytes = 64 * 1024;
 // A model file.
 inline constexpr size_t kMaxModelBytes = 32 * 1024 * 1024;
+// One inbox event's payload: the request as Slack sent it (the router refuses larger bodies).
+inline constexpr size_t kMaxInboxPayloadBytes = size_t{1} << 20;
 // A failure message kept with a job or publication (longer ones are cut, not refused).
 inline constexpr size_t kMaxErrorBytes = 4'000;
 

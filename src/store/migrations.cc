@@ -202,6 +202,39 @@ const std::vector<Migration>& AllMigrations() {
                 state_hash TEXT PRIMARY KEY,
                 expires_at BIGINT NOT NULL))",
        }},
+      {9,
+       "durable inbox; asked questions found by key",
+       {
+           // Every accepted Slack event or interaction, stored before it is acknowledged and
+           // kept after it was handled (done_at) until keep_until, so a late retry of its
+           // dedup_key is still dropped. Rows without a key (an interaction over HTTP) have a
+           // NULL one. One person's rows are handled oldest first, one at a time, by whichever
+           // process holds the lease.
+           R"(CREATE TABLE inbox_events (
+                id {{ID}},
+                dedup_key TEXT UNIQUE,
+                team_id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload {{BLOB}} NOT NULL,
+                received_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL,
+                claim_token TEXT,
+                worker TEXT,
+                lease_until BIGINT,
+                done_at BIGINT,
+                keep_until BIGINT))",
+           "CREATE INDEX inbox_events_unfinished ON inbox_events (team_id, person_id, id) "
+           "WHERE done_at IS NULL",
+           // The claim's scan in id order over unfinished rows only: without it the handled
+           // rows kept for dedup (15 minutes of traffic) are read on every claim.
+           "CREATE INDEX inbox_events_pending ON inbox_events (id) WHERE done_at IS NULL",
+           "CREATE INDEX inbox_events_done ON inbox_events (keep_until) WHERE done_at IS NOT NULL",
+           // The key an answer's feedback buttons carry, so the question can be stored after the
+           // answer went out (NULL for questions recorded without one).
+           "ALTER TABLE questions ADD COLUMN ask_key TEXT",
+           "CREATE UNIQUE INDEX questions_by_key ON questions (ask_key)",
+       }},
   };
   return kMigrations;
 }

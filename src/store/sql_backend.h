@@ -34,6 +34,11 @@ inline SqlValue OptionalInt(std::optional<int64_t> v) {
   if (v) return *v;
   return SqlNull{};
 }
+// Text, or NULL for the empty string (an optional unique key: NULLs never collide).
+inline SqlValue OptionalText(std::string_view s) {
+  if (s.empty()) return SqlNull{};
+  return std::string(s);
+}
 
 // One result cell: NULL, or the value's bytes (integers and doubles in decimal text).
 class SqlCell {

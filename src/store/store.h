@@ -257,9 +257,42 @@ class Store {
   // Deletes expired event records; returns how many.
   Result<int> PurgeExpiredEvents();
 
+  // ---- durable inbox ----
+  // Stores an accepted event before it is acknowledged. True when stored; false when an event
+  // with the same non-empty dedup_key is stored already (pending, being handled, or handled and
+  // still kept): a duplicate delivery, nothing changes. Exactly one of several concurrent adds
+  // of one key gets true. InvalidArgument for a malformed key or team id, an empty kind;
+  // ResourceExhausted for a payload over kMaxInboxPayloadBytes.
+  Result<bool> AddInboxEvent(const NewInboxEvent& event);
+  // Claims, for `lease`, the oldest unfinished event whose person has no older unfinished event
+  // and that nobody holds under a valid lease (new, or its worker died). So one person's events
+  // are handled oldest first and never two at once, across every process on the database; other
+  // persons' events are claimed in parallel. Counts the attempt. nullopt when nothing is
+  // claimable.
+  Result<std::optional<InboxEvent>> ClaimInboxEvent(const std::string& worker,
+                                                    std::chrono::milliseconds lease);
+  // Extends the claim's lease to `lease` from now. Aborted when the lease was lost (it expired
+  // and another worker claimed the event).
+  Status RenewInboxLease(const InboxEvent& event, std::chrono::milliseconds lease);
+  // Marks the claimed event handled; it is kept for `keep` from now so a late retry of its key is
+  // still a duplicate. Aborted when the lease was lost.
+  Status CompleteInboxEvent(const InboxEvent& event, std::chrono::milliseconds keep);
+  // Gives a claimed event back unhandled (shutdown): claimable again at once, the attempt not
+  // counted. Aborted when the lease was lost.
+  Status ReleaseInboxEvent(const InboxEvent& event);
+  // Deletes handled events whose keep time passed; returns how many.
+  Result<int> PurgeInboxEvents();
+  // Unfinished events (waiting or being handled), for a queue-depth gauge. One indexed count.
+  Result<int64_t> CountPendingInboxEvents();
+
   // ---- asked questions ----
-  Result<AskedQuestion> RecordQuestion(const NewQuestion& question);
+  // Stores a question. A non-empty `key` (1-64 of [A-Za-z0-9._:-], unique: AlreadyExists
+  // otherwise) finds it again with FindQuestionByKey: what a reply sent before the question was
+  // stored can carry.
+  Result<AskedQuestion> RecordQuestion(const NewQuestion& question, const std::string& key = "");
   Result<std::optional<AskedQuestion>> GetQuestion(int64_t id);
+  // The question recorded with `key`, or nullopt.
+  Result<std::optional<AskedQuestion>> FindQuestionByKey(const std::string& key);
   Status SetQuestionOutcome(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
   // Closes a question still waiting for its owner (declined, handed off, or answered with 👎)
   // with `outcome` and `topic_id` (kept when nullopt). True when this call closed it; false when

@@ -1,7 +1,4 @@
 // Store: publications and the publish job queue.
-#include <atomic>
-#include <random>
-
 #include "store/limits.h"
 #include "store/store.h"
 #include "store/store_rows.h"
@@ -15,6 +12,7 @@ using internal::JobFromRow;
 using internal::kJobColumns;
 using internal::kPublicationChannel;
 using internal::LockOwner;
+using internal::NewClaimToken;
 using internal::ParsePublicationStatus;
 using internal::ValidateUser;
 
@@ -42,17 +40,6 @@ Result<Publication> PublicationFromRow(const SqlRow& row) {
   p.started_at = row[10].Int();
   p.finished_at = row[11].Int();
   return p;
-}
-
-// An unguessable lease token: a worker completes a job only with the token of its own claim.
-std::string NewClaimToken() {
-  static std::atomic<uint64_t> counter{0};
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx%llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(counter.fetch_add(1)));
-  return buf;
 }
 
 std::string Truncated(const std::string& s, size_t max) {

@@ -9,7 +9,8 @@ using internal::kQuestionColumns;
 using internal::QuestionFromRow;
 using internal::ValidateUser;
 
-Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q) {
+Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q, const std::string& key) {
+  if (!key.empty()) FAQBOT_RETURN_IF_ERROR(ValidateId(key, "question key"));
   FAQBOT_RETURN_IF_ERROR(ValidateUser(q.asker, "asker"));
   FAQBOT_RETURN_IF_ERROR(ValidateUser(q.owner, "owner"));
   if (q.asker.team_id != q.owner.team_id) {
@@ -25,12 +26,12 @@ Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q) {
         auto rows,
         tx.Exec(std::string("INSERT INTO questions (team_id, asker_id, owner_id, text, outcome, "
                             "topic_id, confidence, feedback, channel, thread_ts, asked_at, "
-                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?, ?) "
-                            "RETURNING ") +
+                            "updated_at, ask_key) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?, ?, "
+                            "?) RETURNING ") +
                     kQuestionColumns,
                 {Text(q.asker.team_id), Text(q.asker.user_id), Text(q.owner.user_id), Bytes(q.text),
                  Text(QuestionOutcomeName(q.outcome)), OptionalInt(q.topic_id), q.confidence,
-                 Text(q.channel), Text(q.thread_ts), now, now}));
+                 Text(q.channel), Text(q.thread_ts), now, now, OptionalText(key)}));
     if (rows.empty()) return InternalError("insert returned no row");
     FAQBOT_ASSIGN_OR_RETURN(stored, QuestionFromRow(rows[0]));
     return Status::Ok();
@@ -44,6 +45,21 @@ Result<std::optional<AskedQuestion>> Store::GetQuestion(int64_t id) {
     FAQBOT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Exec(std::string("SELECT ") + kQuestionColumns + " FROM questions WHERE id = ?", {id}));
+    if (rows.empty()) return Status::Ok();
+    FAQBOT_ASSIGN_OR_RETURN(question, QuestionFromRow(rows[0]));
+    return Status::Ok();
+  }));
+  return question;
+}
+
+Result<std::optional<AskedQuestion>> Store::FindQuestionByKey(const std::string& key) {
+  FAQBOT_RETURN_IF_ERROR(ValidateId(key, "question key"));
+  std::optional<AskedQuestion> question;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Exec(std::string("SELECT ") + kQuestionColumns +
+                                        " FROM questions WHERE ask_key = ?",
+                                    {Text(key)}));
     if (rows.empty()) return Status::Ok();
     FAQBOT_ASSIGN_OR_RETURN(question, QuestionFromRow(rows[0]));
     return Status::Ok();

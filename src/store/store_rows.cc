@@ -1,7 +1,10 @@
 #include "store/store_rows.h"
 
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <cstdio>
+#include <random>
 
 #include "store/limits.h"
 #include "store/string_list_codec.h"
@@ -134,6 +137,16 @@ Result<std::vector<PublishedTopic>> DecodeTopics(std::string_view encoded) {
 }
 
 // Makes sure the workspace and the person exist (rows other tables refer to).
+std::string NewClaimToken() {
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx%llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(counter.fetch_add(1)));
+  return buf;
+}
+
 Status EnsurePerson(SqlTransaction& tx, const UserRef& user, int64_t now) {
   FAQBOT_RETURN_IF_ERROR(tx.Exec("INSERT INTO workspaces (team_id, name, created_at, updated_at) "
                                  "VALUES (?, ?, ?, ?) ON CONFLICT (team_id) DO NOTHING",

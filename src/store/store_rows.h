@@ -35,6 +35,10 @@ Result<PublicationStatus> ParsePublicationStatus(std::string_view name);
 Result<QuestionOutcome> ParseQuestionOutcome(std::string_view name);
 Result<Feedback> ParseFeedback(std::string_view name);
 
+// An unguessable lease token: a worker completes a claimed job or inbox event only with the
+// token of its own claim. Thread-safe.
+std::string NewClaimToken();
+
 // Makes sure the workspace and the person exist (rows other tables refer to).
 Status EnsurePerson(SqlTransaction& tx, const UserRef& user, int64_t now);
 

@@ -233,4 +233,32 @@ struct Installation {
   bool operator==(const Installation&) const = default;
 };
 
+// One accepted Slack event or interaction to store in the durable inbox (Store::AddInboxEvent).
+struct NewInboxEvent {
+  // Slack's event_id or the Socket Mode envelope id; a second event with the same key is a
+  // duplicate. Empty: no key (never a duplicate).
+  std::string dedup_key;
+  // The person the event is about: their events are handled one at a time, oldest first. The
+  // user id may be empty (an event about nobody in particular: they share one queue per team).
+  std::string team_id;
+  std::string person_id;
+  // How to read `payload` again (the caller's names, e.g. "events"); opaque to the Store.
+  std::string kind;
+  std::string payload;  // the request as received; opaque bytes
+};
+
+// A stored inbox event, as claimed by a worker.
+struct InboxEvent {
+  int64_t id = 0;
+  std::string dedup_key;
+  std::string team_id;
+  std::string person_id;
+  std::string kind;
+  std::string payload;
+  int64_t received_at = 0;   // Unix ms
+  int attempts = 0;          // claims so far, this one included
+  std::string claim_token;   // the claim's lease token; completes and renews only with it
+  int64_t lease_until = 0;   // Unix ms
+};
+
 }  // namespace faqbot::store

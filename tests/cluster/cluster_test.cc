@@ -383,16 +383,38 @@ TEST_P(ClusterTest, WhenOneProcessIsKilledTheOtherKeepsServing) {
   ExpectEachAnsweredOnce(load.after_kill);
 }
 
-// Every event acknowledged by the killed process is still handled (by B).
-// Disabled until the durable inbox (events stored before the ack) is merged; it fails without.
-TEST_P(ClusterTest, DISABLED_EveryEventAcknowledgedByAKilledProcessIsStillHandled) {
+// Every event acknowledged by the killed process is still handled (by B): the durable inbox.
+// An ask A was handling when it died is handled again by B (server/inbox_dispatcher.h), so
+// an answer A had already sent may come twice: at most one duplicate per event A was handling
+// (its --event-threads, 4), never a missing one.
+TEST_P(ClusterTest, EveryEventAcknowledgedByAKilledProcessIsStillHandled) {
   PublishFaq();
   const Load load = AskWhileKillingA(60, 20);
   std::map<std::string, std::vector<size_t>> all = load.before_kill;
   for (const auto& [asker, topics] : load.after_kill) {
     all[asker].insert(all[asker].end(), topics.begin(), topics.end());
   }
-  ExpectEachAnsweredOnce(all);
+  auto answered = [&] {
+    for (const auto& [asker, topics] : all) {
+      if (Posts(DmChannel(asker), "<@U0ALICE> says") < static_cast<int>(topics.size())) {
+        return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(SlackEmulator::WaitFor(answered, std::chrono::seconds(60)))
+      << "some asks were never answered; see " << dir_;
+  int duplicates = 0;
+  for (const auto& [asker, topics] : all) {
+    std::map<size_t, int> expected;
+    for (size_t t : topics) ++expected[t];
+    for (const auto& [topic, times] : expected) {
+      const int got = Posts(DmChannel(asker), "says - " + kFaq[topic].second);
+      EXPECT_GE(got, times) << asker << " asked " << times << "x: " << kFaq[topic].first;
+      duplicates += std::max(0, got - times);
+    }
+  }
+  EXPECT_LE(duplicates, 4) << "see " << dir_;
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ClusterTest,

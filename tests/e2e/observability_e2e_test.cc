@@ -330,15 +330,15 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     ASSERT_TRUE(j.is_object()) << "not a JSON line: " << line;
     const std::string msg = j.value("msg", "");
-    if (msg.starts_with("slack: handled ") || msg.starts_with("slack: could not deliver")) {
+    if (msg.starts_with("inbox: handled ") || msg.starts_with("slack: could not deliver")) {
       EXPECT_TRUE(j.contains("event_id") && j.contains("team") && j.contains("user")) << line;
     }
     if (j.value("user", "") == kBob) {
       ++about_bob;
       EXPECT_EQ(j.value("team", ""), fx::kTeamId) << line;
-      // Slack's event id, or the number the router gives a slash command (which has none).
+      // Slack's event id, or the inbox row of a slash command (which has none).
       EXPECT_THAT(j.value("event_id", ""),
-                  ::testing::AnyOf(::testing::StartsWith("Ev"), ::testing::StartsWith("local-")))
+                  ::testing::AnyOf(::testing::StartsWith("Ev"), ::testing::StartsWith("inbox-")))
           << line;
       undelivered_named = undelivered_named || msg.starts_with("slack: could not deliver");
     }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -788,7 +790,165 @@ TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentHandOffsGetsTheDm) {
   }
 }
 
+// ---- durable inbox ----
+
+NewInboxEvent InboxOf(std::string key, std::string person, std::string payload = "{}") {
+  return {std::move(key), "T0001", std::move(person), "events", std::move(payload)};
+}
+
+TEST_P(StoreConformanceTest, InboxDropsADuplicateKeyUntilTheHandledEventIsPurged) {
+  EXPECT_TRUE(*store_->AddInboxEvent(InboxOf("Ev01", "U0ALICE")));
+  EXPECT_FALSE(*store_->AddInboxEvent(InboxOf("Ev01", "U0ALICE", "another body")));
+  // Events without a key are never duplicates.
+  EXPECT_TRUE(*store_->AddInboxEvent(InboxOf("", "U0BOB")));
+  EXPECT_TRUE(*store_->AddInboxEvent(InboxOf("", "U0BOB")));
+  EXPECT_EQ(*store_->CountPendingInboxEvents(), 3);
+
+  auto claimed = store_->ClaimInboxEvent("worker-1", std::chrono::seconds(30));
+  ASSERT_TRUE(claimed.ok() && claimed->has_value()) << claimed.status();
+  EXPECT_EQ((*claimed)->dedup_key, "Ev01");
+  EXPECT_EQ((*claimed)->payload, "{}");
+  EXPECT_EQ((*claimed)->kind, "events");
+  EXPECT_EQ((*claimed)->attempts, 1);
+  EXPECT_EQ((*claimed)->received_at, clock_.UnixMillis());
+  ASSERT_TRUE(store_->CompleteInboxEvent(**claimed, std::chrono::minutes(15)).ok());
+  EXPECT_EQ(*store_->CountPendingInboxEvents(), 2);
+  // Handled but kept: a late retry is still a duplicate.
+  EXPECT_FALSE(*store_->AddInboxEvent(InboxOf("Ev01", "U0ALICE")));
+  EXPECT_EQ(*store_->PurgeInboxEvents(), 0);
+  clock_.Advance(std::chrono::minutes(16));
+  EXPECT_EQ(*store_->PurgeInboxEvents(), 1);  // unfinished events are never purged
+  EXPECT_TRUE(*store_->AddInboxEvent(InboxOf("Ev01", "U0ALICE")));
+  EXPECT_EQ(*store_->CountPendingInboxEvents(), 3);
+
+  EXPECT_EQ(store_->AddInboxEvent(InboxOf("bad key!", "U0ALICE")).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddInboxEvent({"Ev09", "T0001", "U0ALICE", "", "{}"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddInboxEvent(
+                   InboxOf("Ev10", "U0ALICE", std::string(kMaxInboxPayloadBytes + 1, 'x')))
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
+}
+
+TEST_P(StoreConformanceTest, InboxHandsOutOnePersonsEventsOneAtATimeOldestFirst) {
+  ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("EvA1", "U0ALICE")));
+  ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("EvA2", "U0ALICE")));
+  ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("EvB1", "U0BOB")));
+  const auto lease = std::chrono::seconds(30);
+  auto first = store_->ClaimInboxEvent("worker-1", lease);
+  auto second = store_->ClaimInboxEvent("worker-2", lease);
+  ASSERT_TRUE(first.ok() && first->has_value() && second.ok() && second->has_value());
+  EXPECT_EQ((*first)->dedup_key, "EvA1");
+  EXPECT_EQ((*second)->dedup_key, "EvB1");  // not EvA2: Alice's EvA1 is being handled
+  auto none = store_->ClaimInboxEvent("worker-3", lease);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store_->CompleteInboxEvent(**first, std::chrono::minutes(15)).ok());
+  auto third = store_->ClaimInboxEvent("worker-3", lease);
+  ASSERT_TRUE(third.ok() && third->has_value());
+  EXPECT_EQ((*third)->dedup_key, "EvA2");
+  // Given back unhandled: claimable again at once, the attempt not counted.
+  ASSERT_TRUE(store_->ReleaseInboxEvent(**third).ok());
+  auto again = store_->ClaimInboxEvent("worker-1", lease);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->dedup_key, "EvA2");
+  EXPECT_EQ((*again)->attempts, 1);
+  EXPECT_EQ(store_->CompleteInboxEvent(**third, lease).code(), StatusCode::kAborted);
+}
+
+TEST_P(StoreConformanceTest, InboxEventOfADeadWorkerIsClaimedAfterItsLease) {
+  ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("EvA1", "U0ALICE")));
+  ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("EvA2", "U0ALICE")));
+  const auto lease = std::chrono::seconds(30);
+  auto dead = store_->ClaimInboxEvent("worker-1", lease);
+  ASSERT_TRUE(dead.ok() && dead->has_value());
+  clock_.Advance(std::chrono::seconds(20));
+  ASSERT_TRUE(store_->RenewInboxLease(**dead, lease).ok());
+  clock_.Advance(std::chrono::seconds(20));  // within the renewed lease
+  EXPECT_FALSE(store_->ClaimInboxEvent("worker-2", lease)->has_value());
+  clock_.Advance(std::chrono::seconds(11));  // the renewed lease has passed
+  auto taken = store_->ClaimInboxEvent("worker-2", lease);
+  ASSERT_TRUE(taken.ok() && taken->has_value());
+  EXPECT_EQ((*taken)->dedup_key, "EvA1");  // still before EvA2
+  EXPECT_EQ((*taken)->attempts, 2);
+  EXPECT_EQ(store_->RenewInboxLease(**dead, lease).code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->CompleteInboxEvent(**dead, lease).code(), StatusCode::kAborted);
+  ASSERT_TRUE(store_->CompleteInboxEvent(**taken, lease).ok());
+  EXPECT_EQ(*store_->CountPendingInboxEvents(), 1);
+}
+
+TEST_P(StoreConformanceTest, InboxNeverHandlesOnePersonTwiceAtOnceAcrossStores) {
+  // Two Stores on one database stand for two processes; four workers claim from them at once.
+  auto other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  constexpr int kPerPerson = 15;
+  const std::vector<std::string> persons = {"U0ALICE", "U0BOB", "U0CAROL"};
+  for (int i = 0; i < kPerPerson; ++i) {
+    for (const auto& p : persons) {
+      ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("Ev" + p + std::to_string(i), p,
+                                                 std::to_string(i))));
+    }
+  }
+  std::mutex mu;
+  std::map<std::string, int> busy;               // person → workers handling them now
+  std::map<std::string, std::vector<int>> seen;  // person → payloads in handling order
+  std::atomic<bool> overlap{false};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    Store& store = w % 2 == 0 ? *store_ : *other;
+    workers.emplace_back([&, w] {
+      for (;;) {
+        auto e = store.ClaimInboxEvent("worker-" + std::to_string(w), std::chrono::minutes(1));
+        ASSERT_TRUE(e.ok()) << e.status();
+        if (!e->has_value()) {
+          std::lock_guard lock(mu);
+          size_t done = 0;
+          for (const auto& [p, v] : seen) done += v.size();
+          if (done == persons.size() * kPerPerson) return;
+          std::this_thread::yield();
+          continue;
+        }
+        {
+          std::lock_guard lock(mu);
+          if (++busy[(*e)->person_id] > 1) overlap = true;
+        }
+        std::this_thread::yield();
+        {
+          std::lock_guard lock(mu);
+          --busy[(*e)->person_id];
+          seen[(*e)->person_id].push_back(std::stoi((*e)->payload));
+        }
+        ASSERT_TRUE(store.CompleteInboxEvent(**e, std::chrono::minutes(15)).ok());
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_FALSE(overlap.load());
+  std::vector<int> in_order(kPerPerson);
+  for (int i = 0; i < kPerPerson; ++i) in_order[i] = i;
+  for (const auto& p : persons) EXPECT_EQ(seen[p], in_order) << p;
+  EXPECT_EQ(*store_->CountPendingInboxEvents(), 0);
+}
+
 // ---- asked questions ----
+
+TEST_P(StoreConformanceTest, AQuestionRecordedWithAKeyIsFoundByIt) {
+  auto keyed = store_->RecordQuestion(Asked("wifi?", QuestionOutcome::kAnswered, 3), "k3f9a0c1");
+  ASSERT_TRUE(keyed.ok()) << keyed.status();
+  ASSERT_TRUE(store_->RecordQuestion(Asked("vpn?")).ok());  // no key
+  ASSERT_TRUE(store_->RecordQuestion(Asked("lunch?")).ok());
+  auto found = store_->FindQuestionByKey("k3f9a0c1");
+  ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
+  EXPECT_EQ((*found)->id, keyed->id);
+  EXPECT_EQ((*found)->text, "wifi?");
+  EXPECT_FALSE(store_->FindQuestionByKey("k0000000")->has_value());
+  EXPECT_EQ(store_->RecordQuestion(Asked("again?"), "k3f9a0c1").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->RecordQuestion(Asked("bad?"), "not a key").status().code(),
+            StatusCode::kInvalidArgument);
+}
 
 TEST_P(StoreConformanceTest, OwnerActivityCountsQuestionsSinceATime) {
   auto old = store_->RecordQuestion(Asked("old?", QuestionOutcome::kAnswered, 3));
