@@ -9,7 +9,7 @@
 #include "assistant/assistant.h"
 #include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -24,10 +24,8 @@ const store::UserRef kBob{"T0001", "U0BOB"};
 class HomeTabTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto store = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     auto lexicon = nlu::testing::BuiltLexicon();
     auto concierge = ConciergeNlu::Create(lexicon);
     ASSERT_TRUE(concierge.ok());

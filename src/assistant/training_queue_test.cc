@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "nlu/test_support.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -15,10 +15,8 @@ const store::UserRef kAlice{"T0001", "U0ALICE"};
 class TrainingQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto store = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     lexicon_ = nlu::testing::BuiltLexicon();
     registry_ = std::make_unique<ModelRegistry>(
         lexicon_, [this](const OwnerKey& owner) { return store_->LoadLiveModel(owner); });

@@ -6,7 +6,7 @@
 
 #include "common/clock.h"
 #include "server/api_tokens.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -20,10 +20,8 @@ const store::UserRef kAlice{"T0001", "U0ALICE"};
 class ConsoleAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto opened = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(opened).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     auth_ = std::make_unique<ConsoleAuth>(*store_);
   }
 
@@ -100,8 +98,8 @@ TEST_F(ConsoleAuthTest, OnlyHashesAreStoredAndMalformedSecretsAreRefused) {
   // The Store knows the hash, never the secret itself.
   EXPECT_TRUE(store_->FindConsoleSession(Sha256Hex(signed_in->session_secret))->has_value());
   EXPECT_FALSE(store_->FindConsoleSession(signed_in->session_secret)->has_value());
-  for (const std::string& bad : std::vector<std::string>{"", "abc", std::string(64, 'g'),
-                                                        std::string(64, 'A')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "abc", std::string(64, 'g'), std::string(64, 'A')}) {
     EXPECT_FALSE(Redeem(bad).has_value()) << bad;
     EXPECT_FALSE(SessionOpen(bad)) << bad;
   }

@@ -7,7 +7,7 @@
 
 #include "slack/inbound_router.h"
 #include "slack/inbound_test_support.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -31,10 +31,8 @@ std::string DmBody(const std::string& event_id, const std::string& user, const s
 class InboxDispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto store = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     Rebuild();
   }
 
@@ -57,8 +55,7 @@ class InboxDispatcherTest : public ::testing::Test {
   }
 
   int Post(const std::string& body) {
-    return router_->HandleHttp(slack::RequestKind::kEvents, SignedHeaders(body, kNow), body)
-        .status;
+    return router_->HandleHttp(slack::RequestKind::kEvents, SignedHeaders(body, kNow), body).status;
   }
 
   int64_t Pending() { return *store_->CountPendingInboxEvents(); }
@@ -109,8 +106,8 @@ TEST_F(InboxDispatcherTest, AStoppedProcessLeavesItsEventsToTheNext) {
   executor_.RunAll();
   EXPECT_TRUE(handled_.empty());
   EXPECT_EQ(Pending(), 2);
-  Rebuild();              // the next process
-  dispatcher_->Tick();    // what serve does on start
+  Rebuild();            // the next process
+  dispatcher_->Tick();  // what serve does on start
   executor_.RunAll();
   EXPECT_EQ(handled_, (std::vector<std::string>{"first", "second"}));
 }

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -32,10 +32,8 @@ slack::OAuthAccess Access(std::string team, std::string enterprise, bool org_wid
 class InstallationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto opened = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(opened).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     box_ = std::make_unique<SecretBox>(*SecretBox::FromText(kKey));
   }
 

@@ -16,17 +16,15 @@
 #include "common/executor.h"
 #include "nlu/test_support.h"
 #include "store/store.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server::testing {
 
 class PublishedModelsFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto store = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     auto lexicon = nlu::testing::BuiltLexicon();
     registry_ = std::make_unique<assistant::ModelRegistry>(
         lexicon, [this](const assistant::OwnerKey& o) { return store_->LoadLiveModel(o); });

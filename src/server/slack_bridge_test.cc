@@ -14,7 +14,7 @@
 #include "nlu/test_support.h"
 #include "server/queued_messenger.h"
 #include "server/slack_messenger.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -100,10 +100,8 @@ class SlackBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     messenger_.SetName(kAlice, "Alice");
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto store = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     auto lexicon = nlu::testing::BuiltLexicon();
     auto concierge = assistant::ConciergeNlu::Create(lexicon);
     ASSERT_TRUE(concierge.ok()) << concierge.status();
@@ -187,7 +185,7 @@ class SlackBridgeOverQueueTest : public SlackBridgeTest {
 // the event thread goes on, and the replies — Alice's own and Bob's after hers — go out meanwhile.
 TEST_F(SlackBridgeOverQueueTest, ASlowNameLookupDelaysNobodysReply) {
   messenger_.HoldNames();
-  std::thread events([&] {  // one event thread, as Socket Mode has
+  std::thread events([&] {             // one event thread, as Socket Mode has
     bridge_->Handle(Event(Dm("hi")));  // the greeting wants Alice's name
     bridge_->Handle(Event(BobMentions("<@U0FAQBOT> ask <@U0ALICE> where is the wiki?")));
   });
@@ -243,7 +241,8 @@ TEST_F(SlackBridgeTest, MessagesOutsideTheDmAndChannelsAreIgnored) {
     EXPECT_TRUE(Handle(m).empty()) << type;
   }
   // Opening the Messages tab or submitting some other modal does nothing.
-  EXPECT_TRUE(Handle(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "messages"}).empty());
+  EXPECT_TRUE(
+      Handle(slack::AppHomeOpenedEvent{kTeam, kAlice.user_id, "D0ALICE", "messages"}).empty());
   EXPECT_TRUE(Handle(slack::ViewSubmission{kTeam, kAlice.user_id, "V1", "cb", "", "", {}}).empty());
   home_executor_.RunAll();
   EXPECT_TRUE(messenger_.homes().empty());
@@ -333,7 +332,12 @@ TEST_F(SlackBridgeTest, HomeButtonsOpenTheFormAndItsSubmissionIsStored) {
   EXPECT_EQ(forms[0].trigger_id, "trigger-7");
   EXPECT_EQ(forms[0].form.topic_id, 0);
 
-  slack::ViewSubmission submitted{kTeam, kAlice.user_id, "V1", "topic_form", "", "",
+  slack::ViewSubmission submitted{kTeam,
+                                  kAlice.user_id,
+                                  "V1",
+                                  "topic_form",
+                                  "",
+                                  "",
                                   {{"question.question", "is &lt;b&gt; bold?"},
                                    {"phrasings.phrasings", ""},
                                    {"answer.answer", "Yes."}}};

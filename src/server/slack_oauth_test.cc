@@ -7,7 +7,7 @@
 
 #include "common/clock.h"
 #include "slack/form_decoding.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -17,10 +17,8 @@ constexpr const char* kKey = "000102030405060708090a0b0c0d0e0f101112131415161718
 class SlackOAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(database_.status().ok()) << database_.status();
-    auto opened = store::Store::Open(database_.url(), clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(opened).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
     box_ = std::make_unique<SecretBox>(*SecretBox::FromText(kKey));
     slack::WebApiClientOptions web_options;
     web_options.base_url = "http://127.0.0.1:1/api/";  // nothing listens: Slack unreachable

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "fixtures.h"
+#include "haproxy_process.h"
 #include "serve_harness.h"
 #include "server/http_test_client.h"
 #include "slack_emulator.h"
@@ -73,23 +74,6 @@ bool WaitFor(const std::function<bool()>& probe, std::chrono::seconds timeout) {
 
 bool OnPath(const std::string& program) {
   return std::system(("command -v " + program + " > /dev/null 2>&1").c_str()) == 0;
-}
-
-// A port nobody listens on right now (the OS's ephemeral choice, released at once).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
 }
 
 // A child process with its output in `log`; SIGTERM and waited for at destruction.
@@ -274,7 +258,7 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
 
   // A real Prometheus scrapes the serve every second; its query API reads the asks back.
   if (OnPath("prometheus")) {
-    const int prometheus_port = FreePort();
+    const int prometheus_port = e2e::FreeLoopbackPort();
     ASSERT_GT(prometheus_port, 0);
     std::ofstream(dir_ + "/prometheus.yml")
         << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
