@@ -205,7 +205,10 @@ std::string Registry::Expose() const {
     }
   }
   std::string out;
-  for (const auto& [name, item] : items) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambdas below.
+  for (const auto& entry : items) {
+    const std::string& name = entry.first;
+    const Item& item = entry.second;
     if (item.counter) {
       AppendHeader(out, name, item.counter->help(), "counter");
       item.counter->ForEach([&](const std::vector<std::string>& values, const Counter& c) {
