@@ -40,6 +40,7 @@
 #include "server/console.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/inbox_dispatcher.h"
 #include "server/installations.h"
 #include "server/metrics_endpoint.h"
 #include "server/queued_messenger.h"
@@ -48,7 +49,6 @@
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
-#include "server/inbox_dispatcher.h"
 #include "server/slack_oauth.h"
 #include "server/store_dedup.h"
 #include "server/topics_api.h"
@@ -206,9 +206,8 @@ const char* WaitForStopSignal(const sigset_t& signals) {
   return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
-// auth.test's verdict, for /readyz.
-Status AuthTestStatus(slack::WebApiClient& web) {
-  auto identity = web.AuthTest();
+// auth.test's verdict on `identity`, for /readyz.
+Status AuthTestVerdict(const Result<slack::AuthIdentity>& identity) {
   if (identity.ok()) return Status::Ok();
   return UnavailableError("auth.test failed: " + identity.status().message());
 }
@@ -227,7 +226,7 @@ BotIdentified IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets)
     LogError(
         "slack: auth.test failed ({}); check SLACK_BOT_TOKEN. Replies will fail until it works.",
         identity.status().ToString());
-    out.auth_test = UnavailableError("auth.test failed: " + identity.status().message());
+    out.auth_test = AuthTestVerdict(identity);
     return out;
   }
   out.self.user_id = identity->user_id;
@@ -393,8 +392,8 @@ struct Serving {
 // retrying every one of them could hold the shutdown for minutes.
 void Drain(const Serving& s) {
   if (s.socket_mode) s.socket_mode->Stop();
-  s.http.Stop();         // no new events; requests in flight finish
-  s.inbox.Shutdown();    // events being handled finish; the rest stay stored for the next start
+  s.http.Stop();       // no new events; requests in flight finish
+  s.inbox.Shutdown();  // events being handled finish; the rest stay stored for the next start
   s.events.Shutdown();
   s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
   if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
@@ -448,7 +447,8 @@ Status Serve(const ServeFlags& f) {
 
   const BotIdentified identified = IdentifyBot(web, secrets);
   const slack::BotIdentity& self = identified.self;
-  server::CachedReadiness auth_test([&web] { return AuthTestStatus(web); }, identified.auth_test);
+  server::CachedReadiness auth_test([&web] { return AuthTestVerdict(web.AuthTest()); },
+                                    identified.auth_test);
   std::atomic<const slack::SocketModeClient*> socket_link{nullptr};
   server::StoreDedup dedup(db, clock);
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);

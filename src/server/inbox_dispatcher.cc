@@ -22,9 +22,9 @@ InboxDispatcher::InboxDispatcher(store::Store& store, Executor& executor, const 
 InboxDispatcher::~InboxDispatcher() { Shutdown(); }
 
 Result<bool> InboxDispatcher::Add(const slack::InboxEntry& entry) {
-  FAQBOT_ASSIGN_OR_RETURN(bool added, store_.AddInboxEvent({entry.dedup_key, entry.team_id,
-                                                            entry.person_id, entry.kind,
-                                                            entry.payload}));
+  FAQBOT_ASSIGN_OR_RETURN(
+      bool added, store_.AddInboxEvent({entry.dedup_key, entry.team_id, entry.person_id, entry.kind,
+                                        entry.payload}));
   if (added) Wake();
   return added;
 }
@@ -114,9 +114,10 @@ void InboxDispatcher::Handle(const store::InboxEvent& event) {
   }
   if (event.attempts > 1 && AppliedByDeadWorker(event)) {
     // Its step was saved before the worker died: handling it again would apply it twice.
-    LogError("inbox: event {} ({}) was handled by a worker that stopped after saving its step; "
-             "not handled again",
-             event.id, event.dedup_key);
+    LogError(
+        "inbox: event {} ({}) was handled by a worker that stopped after saving its step; "
+        "not handled again",
+        event.id, event.dedup_key);
   } else if (event.attempts > kMaxAttempts) {
     LogError("inbox: event {} ({}) stopped {} workers; given up", event.id, event.dedup_key,
              event.attempts - 1);
@@ -127,22 +128,10 @@ void InboxDispatcher::Handle(const store::InboxEvent& event) {
     // was received (by whichever process stored it).
     const std::string log_id =
         event.dedup_key.empty() ? "inbox-" + std::to_string(event.id) : event.dedup_key;
-    const auto waited = std::chrono::milliseconds(
-        std::max<int64_t>(0, clock_.UnixMillis() - event.received_at));
+    const auto waited =
+        std::chrono::milliseconds(std::max<int64_t>(0, clock_.UnixMillis() - event.received_at));
     ScopedLogContext context(slack::LogContextOf(*parsed, log_id, clock_.Now() - waited));
-    const std::string_view kind = slack::PayloadName(parsed->payload);
-    const Clock::TimePoint started = clock_.Now();
-    try {
-      handler_(std::move(parsed).value());
-      LogInfo("inbox: handled {} in {} ms", kind,
-              std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started)
-                  .count());
-    } catch (const std::exception& e) {
-      LogError("inbox: event handler failed for {}: {}", event.dedup_key, e.what());
-    } catch (...) {
-      LogError("inbox: event handler failed for {} with a non-standard exception",
-               event.dedup_key);
-    }
+    slack::RunEventHandler(handler_, std::move(parsed).value(), log_id, clock_);
   }
   if (Status done = store_.CompleteInboxEvent(event, options_.keep); !done.ok()) {
     // Aborted: the lease expired and another worker took the event over (it handles it again).

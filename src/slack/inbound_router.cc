@@ -26,7 +26,6 @@ std::string_view KindName(RequestKind kind) {
   return "unknown";
 }
 
-
 AckResponse JsonResponse(int status, const nlohmann::json& body) {
   AckResponse r;
   r.status = status;
@@ -72,7 +71,8 @@ std::string_view PayloadName(const EventPayload& payload) {
   return kNames[payload.index()];
 }
 
-LogContext LogContextOf(const InboundEvent& event, const std::string& key, Clock::TimePoint arrived) {
+LogContext LogContextOf(const InboundEvent& event, const std::string& key,
+                        Clock::TimePoint arrived) {
   LogContext context;
   context.event_id = key;
   std::visit(
@@ -89,6 +89,20 @@ LogContext LogContextOf(const InboundEvent& event, const std::string& key, Clock
   return context;
 }
 
+void RunEventHandler(const std::function<void(InboundEvent)>& handler, InboundEvent event,
+                     std::string_view log_id, const Clock& clock) {
+  const std::string_view kind = PayloadName(event.payload);
+  const Clock::TimePoint started = clock.Now();
+  try {
+    handler(std::move(event));
+    LogInfo("slack: handled {} in {} ms", kind,
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - started).count());
+  } catch (const std::exception& e) {
+    LogError("slack: event handler failed for {}: {}", log_id, e.what());
+  } catch (...) {
+    LogError("slack: event handler failed for {} with a non-standard exception", log_id);
+  }
+}
 
 std::optional<nlohmann::json> DefaultAck(const InboundEvent& event) {
   if (!std::holds_alternative<SlashCommand>(event.payload)) return std::nullopt;
@@ -166,12 +180,12 @@ Result<std::optional<nlohmann::json>> InboundRouter::HandleSocketMode(
     parsed = ParseSlashCommandJson(payload);
     stored_kind = kInboxSocketCommands;
   }
-  Decision d = Dispatch(std::move(parsed), retry_attempt, retry_reason,
-                        envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id),
-                        {stored_kind, [&payload] {
-                           return payload.dump(-1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace);
-                         }});
+  Decision d =
+      Dispatch(std::move(parsed), retry_attempt, retry_reason,
+               envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id),
+               {stored_kind, [&payload] {
+                  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                }});
   if (!d.status.ok()) {
     LogWarn("slack: socket mode {} envelope {} rejected: {}", envelope_type, envelope_id,
             d.status.ToString());
@@ -231,7 +245,7 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
 }
 
 Status InboundRouter::StoreInInbox(const InboundEvent& event, std::string dedup_key,
-                                  const Received& received) {
+                                   const Received& received) {
   auto [team_id, person_id] = PersonOf(event);
   InboxEntry entry{std::move(dedup_key), std::move(team_id), std::move(person_id),
                    std::string(received.kind), received.text()};
@@ -269,17 +283,7 @@ bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
         return;
       }
     }
-    const std::string_view kind = PayloadName(event.payload);
-    const Clock::TimePoint started = clock.Now();
-    try {
-      (*handler)(std::move(event));
-      LogInfo("slack: handled {} in {} ms", kind,
-              std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - started).count());
-    } catch (const std::exception& e) {
-      LogError("slack: event handler failed for {}: {}", key, e.what());
-    } catch (...) {
-      LogError("slack: event handler failed for {} with a non-standard exception", key);
-    }
+    RunEventHandler(*handler, std::move(event), log_id, clock);
   });
 }
 

@@ -81,6 +81,13 @@ std::string_view PayloadName(const EventPayload& payload);
 LogContext LogContextOf(const InboundEvent& event, const std::string& key,
                         Clock::TimePoint arrived);
 
+// Runs `handler` on `event`, delivered under `log_id`, and logs how long it took or what it
+// threw (an exception is caught and logged, never rethrown). The caller sets the log context
+// (LogContextOf). `clock` times it. What the router (without an inbox) and the durable inbox's
+// dispatcher both do with an event they decided to handle.
+void RunEventHandler(const std::function<void(InboundEvent)>& handler, InboundEvent event,
+                     std::string_view log_id, const Clock& clock);
+
 // The default AckBuilder: an ephemeral "Working on it…" message for slash commands, nothing for
 // other events.
 std::optional<nlohmann::json> DefaultAck(const InboundEvent& event);

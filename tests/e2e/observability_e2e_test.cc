@@ -314,7 +314,7 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     ASSERT_TRUE(j.is_object()) << "not a JSON line: " << line;
     const std::string msg = j.value("msg", "");
-    if (msg.starts_with("inbox: handled ") || msg.starts_with("slack: could not deliver")) {
+    if (msg.starts_with("slack: handled ") || msg.starts_with("slack: could not deliver")) {
       EXPECT_TRUE(j.contains("event_id") && j.contains("team") && j.contains("user")) << line;
     }
     if (j.value("user", "") == kBob) {
