@@ -45,6 +45,7 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("head_max_steps", o.head_max_steps);
   f("head_rate", o.head_rate);
   f("head_l2", o.head_l2);
+  f("head_idf", o.head_idf);
   f("threshold", o.threshold);
 }
 

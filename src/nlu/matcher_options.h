@@ -51,7 +51,7 @@ struct MatcherOptions {
   float calibration_budget = 15000.0f;
   float calibration_offset = 0.2f;
   float calibration_floor = 0.5f;
-  float calibration_head_offset = 0.14f;
+  float calibration_head_offset = 0.12f;
   float calibration_head_floor = 0.4f;
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
@@ -66,6 +66,11 @@ struct MatcherOptions {
   float head_max_steps = 60000.0f;
   float head_rate = 0.5f;  // initial learning rate
   float head_l2 = 3e-5f;   // weight decay per example
+  // The head's features: 1 weighs each term by its IDF over the bot's own examples, function
+  // words included, and a question's words the bot never saw count in its length (a question
+  // mostly of new words gets weaker features); 0 uses the matcher's term weights, as models
+  // stored before this option did (their files load with 0).
+  float head_idf = 1.0f;
   // --- decision
   float threshold = 0.5f;  // decline (nlu_fallback) below this confidence
 

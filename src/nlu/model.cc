@@ -265,19 +265,33 @@ void Model::TrainHead() {
     return;
   }
   // Each example's terms with their weights, to unit length (a query's features are built the
-  // same way in TopicScores).
+  // same way in TopicScores). With head_idf, a term's weight is its smoothed IDF over the
+  // examples, ln((1 + n) / (1 + df)) + 1: the head learns which words matter from the bot's own
+  // phrasings, and a word the bot never saw would weigh ln(1 + n) + 1.
+  head_weight_.clear();
+  if (options_.head_idf > 0) {
+    std::vector<float> df(vocab_.size(), 0.0f);
+    for (const uint32_t t : example_terms_) df[t] += 1.0f;
+    const auto n = static_cast<float>(examples_.size());
+    head_weight_.resize(vocab_.size());
+    for (size_t v = 0; v < vocab_.size(); ++v) {
+      head_weight_[v] = std::log((1.0f + n) / (1.0f + df[v])) + 1.0f;
+    }
+    head_weight_.shrink_to_fit();
+    head_unknown_weight_ = std::log(1.0f + n) + 1.0f;
+  }
   std::vector<SparseFeature> features(example_terms_.size());
   std::vector<ClassifierRow> rows;
   rows.reserve(examples_.size());
   for (const Example& ex : examples_) {
     float norm = 0;
     for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
-      const float w = vocab_[example_terms_[s]].weight;
+      const float w = HeadWeight(example_terms_[s]);
       norm += w * w;
     }
     const float inv = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
     for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
-      features[s] = {example_terms_[s], vocab_[example_terms_[s]].weight * inv};
+      features[s] = {example_terms_[s], HeadWeight(example_terms_[s]) * inv};
     }
     rows.push_back(
         {std::span<const SparseFeature>(&features[ex.first_term], ex.term_count), ex.topic});
@@ -503,7 +517,9 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
     }
     MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
                scratch);
-    if (features != nullptr && v != kNoVocab) features->push_back({v, qw[i]});
+    if (features != nullptr && v != kNoVocab) {
+      features->push_back({v, head_weight_.empty() ? qw[i] : head_weight_[v]});
+    }
     for (const Match& m : scratch.matches) {
       for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
         const Posting& p = postings_[k];
@@ -516,7 +532,13 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
   }
   if (features != nullptr) {
     float norm = 0;
-    for (float w : qw) norm += w * w;
+    if (head_weight_.empty()) {
+      for (const float w : qw) norm += w * w;
+    } else {
+      for (const SparseFeature& f : *features) norm += f.value * f.value;
+      const auto unknown = static_cast<float>(nq - features->size());
+      norm += unknown * head_unknown_weight_ * head_unknown_weight_;
+    }
     for (SparseFeature& f : *features) f.value /= std::sqrt(norm);
   }
   std::vector<float>& term_cosine = scratch.term_cosine;  // per vocab id, × its example's length
@@ -588,7 +610,7 @@ size_t Model::ApproximateMemoryBytes() const {
   bytes += vec(topics_) + stems_.capacity() + 1 + kAllocation + vec(vocab_) + vec(example_terms_) +
            vec(examples_) + vec(by_stem_) + vec(by_lexicon_id_) + vec(typo_terms_) +
            vec(trigrams_) + vec(posting_offsets_) + vec(postings_) + vec(vector_vocab_) +
-           head_.ApproximateMemoryBytes();
+           vec(head_weight_) + head_.ApproximateMemoryBytes();
   return bytes;
 }
 

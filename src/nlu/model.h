@@ -137,6 +137,10 @@ class Model {
   uint32_t FindStem(std::string_view stem) const;     // kNoVocab when absent
   uint32_t FindLexiconId(uint32_t lexicon_id) const;  // non-stop terms only; kNoVocab
   float BackgroundWeight(uint32_t lexicon_id, bool stop) const;
+  // A vocabulary term's weight as a feature of the head (head_weight_ or the matcher's weight).
+  float HeadWeight(uint32_t vocab) const {
+    return head_weight_.empty() ? vocab_[vocab].weight : head_weight_[vocab];
+  }
   // sum += weight × the word vector of `lexicon_id` (nothing when it has none).
   void AddVector(uint32_t lexicon_id, float weight, std::vector<float>& sum) const;
   float RelationSim(const RelatedTerm& r) const;
@@ -198,6 +202,10 @@ class Model {
   std::vector<Posting> postings_;
   std::vector<uint32_t> vector_vocab_;  // the non-stop vocab ids with a word vector
   float center_ = 0.5f;                 // decline centre (stored from format 2)
+  // The head's feature weight of each vocabulary term (head_idf), and of a question's word the
+  // bot does not know; empty when the head uses vocab_'s weights.
+  std::vector<float> head_weight_;
+  float head_unknown_weight_ = 0.0f;
   TopicClassifier head_;                // empty unless topics have several phrasings
 };
 
