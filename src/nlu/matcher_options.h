@@ -53,12 +53,20 @@ struct MatcherOptions {
   float calibration_floor = 0.5f;
   float calibration_head_offset = 0.12f;
   float calibration_head_floor = 0.4f;
+  // Bots of fewer than size_reference topics get lower floors, by this × ln(size_reference /
+  // topics), topics counted as at least size_reference / 2: among fewer topics an unrelated
+  // question is less likely to land near one.
+  float calibration_floor_size_gain = 0.29f;
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
   float calibration_max = 0.85f;
   // --- classifier head (topic_classifier.h), used when topics have several phrasings
   // Mean examples per topic from which the head is trained (0: never).
   float head_min_examples = 2.0f;
+  // And at least this many topics: with two or three, a topic's calibration probe leaves the
+  // head one or two topics to put all its probability on, which taught such bots to decline
+  // nearly everything (valid, 2 × 3: faq 63.7 with the head, 76.0 without).
+  float head_min_topics = 4.0f;
   float head_mix = 0.5f;  // share of a topic's score from the head's probability
   // Training passes over the examples: at most head_epochs, fewer for many examples so that
   // passes × examples ≤ head_max_steps (but at least 3), which bounds the training time.

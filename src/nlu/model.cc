@@ -261,6 +261,7 @@ void Model::TrainHead() {
   const float per_topic = static_cast<float>(examples_.size()) /
                           static_cast<float>(std::max<size_t>(topics_.size(), 1));
   if (options_.head_min_examples <= 0 || options_.head_mix <= 0 || topics_.size() < 2 ||
+      static_cast<float>(topics_.size()) < options_.head_min_topics ||
       per_topic < options_.head_min_examples) {
     return;
   }
@@ -348,9 +349,18 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
   }
   if (counted == 0) return;
   const auto near = static_cast<float>(sum / static_cast<double>(counted));
-  center_ = has_head()
-                ? std::max(options_.calibration_head_floor, near + options_.calibration_head_offset)
-                : std::max(options_.calibration_floor, near + options_.calibration_offset);
+  // Fewer topics, fewer ways for an unrelated question to land near one: a lower floor, down
+  // to that of half the reference size (below it, too few probes to trust a lower one).
+  const float topics =
+      std::max(static_cast<float>(topics_.size()), 0.5f * options_.size_reference);
+  const float lower = topics < options_.size_reference
+                          ? options_.calibration_floor_size_gain *
+                                std::log(options_.size_reference / topics)
+                          : 0.0f;
+  center_ = has_head() ? std::max(options_.calibration_head_floor - lower,
+                                  near + options_.calibration_head_offset)
+                       : std::max(options_.calibration_floor - lower,
+                                  near + options_.calibration_offset);
   center_ = std::min(center_, options_.calibration_max);
 }
 

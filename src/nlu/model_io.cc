@@ -143,6 +143,7 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   // Options a file does not name keep their defaults, except those added with a new behaviour:
   // a file written before them answers as it did.
   m->options_.head_idf = 0.0f;
+  m->options_.head_min_topics = 2.0f;
   size_t start = 0;
   while (!r.failed() && start < options.size()) {
     size_t comma = options.find(',', start);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -102,6 +103,10 @@ TrainingData CardFaq() {
                        {"I forgot my pin", "how do I reset the pin of my card",
                         "my pin is blocked after three tries", "change my pin number"},
                        ""});
+  d.intents.push_back({"expired",
+                       {"my card has expired", "the card expiry date has passed",
+                        "when does my card expire", "renew an expired card"},
+                       ""});
   return d;
 }
 
@@ -123,6 +128,10 @@ TEST(ModelTest, ClassifierHeadServesTopicsWithSeveralPhrasings) {
   MatcherOptions off;
   off.head_min_examples = 0;
   EXPECT_FALSE(Train(CardFaq(), off)->has_head());
+  // Three topics, however many phrasings: too few for the head (matcher_options.h).
+  TrainingData three = CardFaq();
+  three.intents.pop_back();
+  EXPECT_FALSE(Train(three)->has_head());
 }
 
 TEST(ModelTest, ATaughtPhrasingAnswersItsTopicWhateverTheHeadPrefers) {
@@ -135,9 +144,11 @@ TEST(ModelTest, ATaughtPhrasingAnswersItsTopicWhateverTheHeadPrefers) {
                        {"delete all topics", "delete every topic", "remove all my topics",
                         "wipe all topics", "delete all of my topics", "clear every topic"},
                        ""});
-  MatcherOptions head_heavy;
+  MatcherOptions with_head;
+  with_head.head_min_topics = 2;  // as models written before that option had
+  MatcherOptions head_heavy = with_head;
   head_heavy.head_mix = 0.9f;
-  for (const MatcherOptions& o : {MatcherOptions{}, head_heavy}) {
+  for (const MatcherOptions& o : {with_head, head_heavy}) {
     auto m = Train(d, o);
     ASSERT_TRUE(m->has_head());
     for (const Intent& intent : d.intents) {
@@ -180,6 +191,25 @@ TEST(ModelTest, DeclineCentreIsLearnedFromHowCloseTheTopicsAre) {
   MatcherOptions fixed;
   fixed.calibration_probes = 0;  // the fixed rule: conf_center, plus the size term above 10
   EXPECT_FLOAT_EQ(Train(OfficeFaq(), fixed)->decline_center(), fixed.conf_center);
+}
+
+TEST(ModelTest, BotsOfFewTopicsHaveALowerFloor) {
+  // Five distinct topics: their near-miss values are low, so a ten-topic bot's floor would
+  // decide the centre; a five-topic bot's floor is lower by calibration_floor_size_gain ×
+  // ln(10 / 5), and the centre it learns from its probes shows.
+  MatcherOptions flat;
+  flat.calibration_floor_size_gain = 0;
+  const MatcherOptions defaults;
+  const float expected = defaults.calibration_floor - defaults.calibration_floor_size_gain *
+                                                          std::log(defaults.size_reference / 5);
+  EXPECT_FLOAT_EQ(Train(OfficeFaq(), flat)->decline_center(), flat.calibration_floor);
+  const float centre = Train(OfficeFaq())->decline_center();
+  EXPECT_LT(centre, flat.calibration_floor - 0.05f);
+  EXPECT_GE(centre, expected);
+  // Fewer than five topics count as five: no lower floor than that.
+  TrainingData two = OfficeFaq();
+  two.intents.resize(2);
+  EXPECT_GE(Train(two)->decline_center(), expected - 1e-6f);
 }
 
 // A model file written by the first format (no learned centre): it must keep loading and
