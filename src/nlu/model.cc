@@ -351,16 +351,15 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
   const auto near = static_cast<float>(sum / static_cast<double>(counted));
   // Fewer topics, fewer ways for an unrelated question to land near one: a lower floor, down
   // to that of half the reference size (below it, too few probes to trust a lower one).
-  const float topics =
-      std::max(static_cast<float>(topics_.size()), 0.5f * options_.size_reference);
-  const float lower = topics < options_.size_reference
-                          ? options_.calibration_floor_size_gain *
-                                std::log(options_.size_reference / topics)
-                          : 0.0f;
-  center_ = has_head() ? std::max(options_.calibration_head_floor - lower,
-                                  near + options_.calibration_head_offset)
-                       : std::max(options_.calibration_floor - lower,
-                                  near + options_.calibration_offset);
+  const float topics = std::max(static_cast<float>(topics_.size()), 0.5f * options_.size_reference);
+  const float lower =
+      topics < options_.size_reference
+          ? options_.calibration_floor_size_gain * std::log(options_.size_reference / topics)
+          : 0.0f;
+  center_ = has_head()
+                ? std::max(options_.calibration_head_floor - lower,
+                           near + options_.calibration_head_offset)
+                : std::max(options_.calibration_floor - lower, near + options_.calibration_offset);
   center_ = std::min(center_, options_.calibration_max);
 }
 

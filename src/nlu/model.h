@@ -206,7 +206,7 @@ class Model {
   // bot does not know; empty when the head uses vocab_'s weights.
   std::vector<float> head_weight_;
   float head_unknown_weight_ = 0.0f;
-  TopicClassifier head_;                // empty unless topics have several phrasings
+  TopicClassifier head_;  // empty unless topics have several phrasings
 };
 
 }  // namespace faqbot::nlu
