@@ -37,8 +37,16 @@ Reply Head(const store::TopicOverview& overview) {
   if (overview.publish_changes_something) {
     r.context.push_back(Line("Publish to make your bot answer with the topics as they are now."));
   }
+  Button publish = Btn("Publish", kActionHomePublish);
+  // The Home tab publishes at the press, where the DM asks first: Slack asks here instead.
+  publish.confirm = Button::Confirm{
+      "Publish your topics?",
+      "From then on your bot answers with your topics as they are now" +
+          std::string(drafts > 0 ? " (" + std::to_string(drafts) + " not yet published)" : "") +
+          ".",
+      "Publish"};
   r.buttons = {Btn("Add topic", kActionHomeAddTopic, "", Button::Style::kPrimary),
-               Btn("Publish", kActionHomePublish), Btn("Open the web console", kActionOpenConsole)};
+               std::move(publish), Btn("Open the web console", kActionOpenConsole)};
   return r;
 }
 

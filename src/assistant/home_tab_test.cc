@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "assistant/assistant.h"
 #include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
@@ -123,10 +125,19 @@ TEST_F(HomeTabTest, ShowsTopicsFiguresUnansweredAndTheButtons) {
   EXPECT_THAT(text, HasSubstr("[Publish]"));
   EXPECT_THAT(text, HasSubstr("[Open the web console]"));
   bool console_button = false;
+  std::optional<Button::Confirm> publish_confirm;
   for (const auto& section : homes[0].view.sections) {
-    for (const auto& b : section.buttons) console_button |= b.action == "open_console";
+    for (const auto& b : section.buttons) {
+      console_button |= b.action == "open_console";
+      if (b.action == kActionHomePublish) publish_confirm = b.confirm;
+    }
   }
   EXPECT_TRUE(console_button);
+  // Publishing from the Home acts at the press: Slack asks first, saying what is not yet live.
+  ASSERT_TRUE(publish_confirm.has_value());
+  EXPECT_EQ(publish_confirm->title, "Publish your topics?");
+  EXPECT_THAT(publish_confirm->text, HasSubstr("(1 not yet published)"));
+  EXPECT_EQ(publish_confirm->yes, "Publish");
 }
 
 TEST_F(HomeTabTest, ABurstOfChangesRefreshesTheHomeOnce) {

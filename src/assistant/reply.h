@@ -3,6 +3,7 @@
 // with buttons as numbered choices. The assistant never writes Slack syntax itself.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,15 @@ struct Button {
                        // an assistant action ("feedback_up", "handoff_answer", …)
   std::string value;   // an argument (a topic id, a question id); may be empty
   enum class Style { kDefault, kPrimary, kDanger } style = Style::kDefault;
+  // Asked of the person before the press counts (a surface's own dialog: Slack's "confirm"),
+  // for buttons that act at once where a conversation would have asked "are you sure?".
+  struct Confirm {
+    std::string title;  // "Publish your topics?"
+    std::string text;   // what will happen
+    std::string yes;    // the confirming button's label
+    std::string no = "Cancel";
+  };
+  std::optional<Confirm> confirm = std::nullopt;
 };
 
 // One item of a list (a topic in "show my topics"): a line with its own buttons.

@@ -4,9 +4,9 @@
 #include <iterator>
 
 #include "common/logging.h"
+#include "server/slack_views.h"
 #include "slack/block_kit.h"
 #include "slack/mrkdwn.h"
-#include "server/slack_views.h"
 
 namespace faqbot::server {
 namespace {
@@ -69,7 +69,10 @@ std::vector<slack::Button> SlackButtons(const std::vector<assistant::Button>& bu
     slack::ButtonStyle style = slack::ButtonStyle::kDefault;
     if (b.style == assistant::Button::Style::kPrimary) style = slack::ButtonStyle::kPrimary;
     if (b.style == assistant::Button::Style::kDanger) style = slack::ButtonStyle::kDanger;
-    out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style});
+    std::optional<slack::Confirm> confirm;
+    if (b.confirm)
+      confirm = slack::Confirm{b.confirm->title, b.confirm->text, b.confirm->yes, b.confirm->no};
+    out.push_back({b.label, b.action + "#" + std::to_string(i), b.value, style, confirm});
   }
   return out;
 }

@@ -70,6 +70,9 @@ TEST_F(SlackViewsHomeTest, AHomeWith150TopicsStaysWithinTheLimitsAndPages) {
     EXPECT_LE(blocks.size(), slack::kMaxBlocksPerView);
     EXPECT_TRUE(slack::ValidateBlocks(blocks, slack::kMaxBlocksPerView).ok());
     EXPECT_THAT(rendered->dump(), Not(HasSubstr("more blocks are not shown")));
+    // The Publish button carries Slack's confirmation dialog.
+    EXPECT_THAT(rendered->dump(), HasSubstr("\"confirm\":{\"confirm\":{"));
+    EXPECT_THAT(rendered->dump(), HasSubstr("Publish your topics?"));
     ++pages;
     std::string next;
     int edits = 0;

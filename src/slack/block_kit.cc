@@ -81,6 +81,14 @@ Status CheckButton(const json& element, const std::string& path) {
       return InvalidArgumentError(path + ".style: must be primary or danger");
     }
   }
+  if (auto confirm = element.find("confirm"); confirm != element.end()) {
+    const std::string at = path + ".confirm";
+    if (!confirm->is_object()) return InvalidArgumentError(at + ": not an object");
+    FAQBOT_RETURN_IF_ERROR(CheckTextObject(*confirm, "title", at, kMaxConfirmTitle, true));
+    FAQBOT_RETURN_IF_ERROR(CheckTextObject(*confirm, "text", at, kMaxConfirmText, false));
+    FAQBOT_RETURN_IF_ERROR(CheckTextObject(*confirm, "confirm", at, kMaxConfirmButton, true));
+    FAQBOT_RETURN_IF_ERROR(CheckTextObject(*confirm, "deny", at, kMaxConfirmButton, true));
+  }
   return Status::Ok();
 }
 
@@ -160,6 +168,13 @@ json ButtonElement(const Button& button) {
             {"action_id", button.action_id}};
   if (!button.value.empty()) b["value"] = button.value;
   if (std::string_view style = StyleName(button.style); !style.empty()) b["style"] = style;
+  if (button.confirm) {
+    const Confirm& c = *button.confirm;
+    b["confirm"] = {{"title", PlainText(TruncateText(c.title, kMaxConfirmTitle, kEllipsis))},
+                    {"text", PlainText(TruncateText(c.text, kMaxConfirmText, kEllipsis))},
+                    {"confirm", PlainText(TruncateText(c.confirm, kMaxConfirmButton, kEllipsis))},
+                    {"deny", PlainText(TruncateText(c.deny, kMaxConfirmButton, kEllipsis))}};
+  }
   return b;
 }
 

@@ -35,14 +35,28 @@ inline constexpr size_t kMaxButtonValue = 2000;
 inline constexpr size_t kMaxActionId = 255;
 inline constexpr size_t kMaxBlockId = 255;
 inline constexpr size_t kMaxHeaderText = 150;
+// A confirmation dialog (composition object "confirm"): its title, text and two buttons.
+inline constexpr size_t kMaxConfirmTitle = 100;
+inline constexpr size_t kMaxConfirmText = 300;
+inline constexpr size_t kMaxConfirmButton = 30;
 
 enum class ButtonStyle { kDefault, kPrimary, kDanger };
+
+// The dialog Slack shows before a button's press is sent ("Publish your topics?"): the press
+// arrives only when the person confirms. Plain text, each part shortened to its limit.
+struct Confirm {
+  std::string title;    // ≤ kMaxConfirmTitle
+  std::string text;     // ≤ kMaxConfirmText
+  std::string confirm;  // ≤ kMaxConfirmButton
+  std::string deny;     // ≤ kMaxConfirmButton
+};
 
 struct Button {
   std::string text;       // label, plain text; shortened to kMaxButtonText
   std::string action_id;  // ≤ kMaxActionId, unique within its block
   std::string value;      // ≤ kMaxButtonValue; comes back in the block_actions payload
   ButtonStyle style = ButtonStyle::kDefault;
+  std::optional<Confirm> confirm = std::nullopt;
 };
 
 // Text objects.

@@ -218,6 +218,31 @@ TEST(BlockKitTest, MessageOverFiftyBlocksIsCutVisibly) {
             std::string::npos);
 }
 
+TEST(BlockKitTest, AButtonThatAsksFirstCarriesItsDialogWithinLimits) {
+  Button publish{"Publish", "home_publish#1", "", ButtonStyle::kDefault,
+                 Confirm{std::string(120, 't'), std::string(400, 'x'), "Publish", "Cancel"}};
+  json b = ButtonElement(publish);
+  ASSERT_TRUE(b.contains("confirm"));
+  const json& c = b["confirm"];
+  EXPECT_EQ(c["title"]["type"], "plain_text");
+  EXPECT_LE(SlackTextLength(c["title"]["text"].get<std::string>()), kMaxConfirmTitle);
+  EXPECT_LE(SlackTextLength(c["text"]["text"].get<std::string>()), kMaxConfirmText);
+  EXPECT_EQ(c["confirm"]["text"], "Publish");
+  EXPECT_EQ(c["deny"]["text"], "Cancel");
+  EXPECT_TRUE(ValidateBlocks(json::array({ActionsBlock({publish})})).ok());
+  EXPECT_FALSE(ButtonElement({"No", "a", ""}).contains("confirm"));
+  // A dialog Slack would reject is named.
+  json bad = b;
+  bad["confirm"]["deny"]["text"] = std::string(31, 'x');
+  EXPECT_NE(ValidateBlocks(json::array({{{"type", "actions"}, {"elements", {bad}}}}))
+                .message()
+                .find("confirm.deny"),
+            std::string::npos);
+  bad = b;
+  bad["confirm"].erase("title");
+  EXPECT_FALSE(ValidateBlocks(json::array({{{"type", "actions"}, {"elements", {bad}}}})).ok());
+}
+
 TEST(BlockKitTest, ValidateBlocksNamesTheViolation) {
   EXPECT_FALSE(ValidateBlocks(json::object()).ok());
   EXPECT_NE(ValidateBlocks(json::array({{{"type", "section"}}})).message().find("neither"),
