@@ -36,7 +36,8 @@ namespace faqbot::server {
 inline constexpr char kSlackInstallPath[] = "/slack/install";
 inline constexpr char kSlackOAuthRedirectPath[] = "/slack/oauth_redirect";
 
-// The bot scopes the app asks for by default: those of examples/slack-app-manifest.yml.
+// The bot scopes the app asks for by default: those of examples/slack-app-manifest*.yml (a test
+// compares them).
 inline constexpr char kDefaultBotScopes[] =
     "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history,im:read,"
     "im:write,"

@@ -5,6 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "common/clock.h"
 #include "slack/form_decoding.h"
 #include "test_store.h"
@@ -123,6 +129,36 @@ TEST_F(SlackOAuthTest, RefusedRedirectsShowAPageAndStoreNothing) {
   EXPECT_EQ(reused.status, 400);
   EXPECT_NE(reused.body.find("used already"), std::string::npos);
   EXPECT_TRUE(store_->ListInstallations()->empty());
+}
+
+// The scopes "Add to Slack" asks for are the scopes the example manifests give the app: a scope
+// added to one and not the other would install an app that cannot do what its manifest says.
+std::vector<std::string> ManifestBotScopes(const std::string& file) {
+  std::ifstream in(std::string(FAQBOT_SOURCE_DIR) + "/examples/" + file);
+  EXPECT_TRUE(in) << file;
+  std::vector<std::string> scopes;
+  bool in_bot = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line == "    bot:") {
+      in_bot = true;
+    } else if (in_bot && line.rfind("      - ", 0) == 0) {
+      scopes.push_back(line.substr(8));
+    } else if (in_bot) {
+      break;
+    }
+  }
+  std::sort(scopes.begin(), scopes.end());
+  return scopes;
+}
+
+TEST(SlackOAuthScopesTest, DefaultScopesAreThoseOfTheManifests) {
+  std::vector<std::string> defaults;
+  std::stringstream all(kDefaultBotScopes);
+  for (std::string scope; std::getline(all, scope, ',');) defaults.push_back(scope);
+  std::sort(defaults.begin(), defaults.end());
+  ASSERT_FALSE(defaults.empty());
+  EXPECT_EQ(ManifestBotScopes("slack-app-manifest.yml"), defaults);
+  EXPECT_EQ(ManifestBotScopes("slack-app-manifest-http.yml"), defaults);
 }
 
 }  // namespace
