@@ -50,7 +50,6 @@
 #include "server/slack_endpoints.h"
 #include "server/slack_messenger.h"
 #include "server/slack_oauth.h"
-#include "server/store_dedup.h"
 #include "server/topics_api.h"
 #include "slack/inbound_router.h"
 #include "slack/signature_verifier.h"
@@ -450,7 +449,6 @@ Status Serve(const ServeFlags& f) {
   server::CachedReadiness auth_test([&web] { return AuthTestVerdict(web.AuthTest()); },
                                     identified.auth_test);
   std::atomic<const slack::SocketModeClient*> socket_link{nullptr};
-  server::StoreDedup dedup(db, clock);
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
   server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home(), &*installations);
@@ -464,8 +462,7 @@ Status Serve(const ServeFlags& f) {
   slack::InboundRouterOptions router_options;
   router_options.self = self;
   router_options.ack_builder = &server::SlackBridge::Ack;
-  router_options.inbox = &inbox;
-  slack::InboundRouter router(verifier, dedup, events, clock, handle, router_options);
+  slack::InboundRouter router(verifier, inbox, clock, router_options);
 
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;

@@ -48,10 +48,7 @@ class InboxDispatcherTest : public ::testing::Test {
           handled_.push_back(std::get<slack::MessageEvent>(e.payload).text);
         },
         inbox_options);
-    slack::InboundRouterOptions options;
-    options.inbox = dispatcher_.get();
-    router_ = std::make_unique<slack::InboundRouter>(
-        verifier_, dedup_, executor_, clock_, [](slack::InboundEvent) { FAIL(); }, options);
+    router_ = std::make_unique<slack::InboundRouter>(verifier_, *dispatcher_, clock_);
   }
 
   int Post(const std::string& body) {
@@ -64,7 +61,6 @@ class InboxDispatcherTest : public ::testing::Test {
   store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   std::unique_ptr<store::Store> store_;
   slack::SignatureVerifier verifier_{slack::testing::kSecret, clock_};
-  slack::InMemoryDedupStore dedup_{clock_};
   ManualExecutor executor_;
   std::function<void()> during_handling_;
   std::vector<std::string> handled_;

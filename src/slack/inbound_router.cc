@@ -113,11 +113,15 @@ InboundRouter::InboundRouter(const SignatureVerifier& verifier, DedupStore& dedu
                              Executor& executor, const Clock& clock, Handler handler,
                              InboundRouterOptions options)
     : verifier_(verifier),
-      dedup_(dedup),
-      executor_(executor),
+      dedup_(&dedup),
+      executor_(&executor),
       clock_(clock),
       handler_(std::make_shared<const Handler>(std::move(handler))),
       options_(std::move(options)) {}
+
+InboundRouter::InboundRouter(const SignatureVerifier& verifier, EventInbox& inbox,
+                             const Clock& clock, InboundRouterOptions options)
+    : verifier_(verifier), inbox_(&inbox), clock_(clock), options_(std::move(options)) {}
 
 AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
                                       std::string_view body) {
@@ -233,7 +237,7 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
     LogError("slack: ack builder failed for {}: {}", PayloadName(event.payload), e.what());
   }
   std::string dedup_key = event.event_id.empty() ? std::string(fallback_id) : event.event_id;
-  if (options_.inbox != nullptr) {
+  if (inbox_ != nullptr) {
     Status stored = StoreInInbox(event, std::move(dedup_key), received);
     if (!stored.ok()) return {stored, std::nullopt};
     return {Status::Ok(), std::move(ack)};
@@ -249,7 +253,7 @@ Status InboundRouter::StoreInInbox(const InboundEvent& event, std::string dedup_
   auto [team_id, person_id] = PersonOf(event);
   InboxEntry entry{std::move(dedup_key), std::move(team_id), std::move(person_id),
                    std::string(received.kind), received.text()};
-  Result<bool> added = options_.inbox->Add(entry);
+  Result<bool> added = inbox_->Add(entry);
   if (!added.ok()) {
     LogError("slack: cannot store {} {} in the inbox ({}); not acknowledged",
              PayloadName(event.payload), entry.dedup_key, added.status().ToString());
@@ -264,10 +268,10 @@ Status InboundRouter::StoreInInbox(const InboundEvent& event, std::string dedup_
 
 bool InboundRouter::Post(InboundEvent event, std::string dedup_key) {
   std::string log_id = dedup_key.empty() ? "local-" + std::to_string(++local_ids_) : dedup_key;
-  return executor_.Post([handler = handler_, &dedup = dedup_, &clock = clock_,
-                         ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
-                         log_id = std::move(log_id), arrived = clock_.Now(),
-                         event = std::move(event)]() mutable {
+  return executor_->Post([handler = handler_, &dedup = *dedup_, &clock = clock_,
+                          ttl = options_.dedup_ttl_seconds, key = std::move(dedup_key),
+                          log_id = std::move(log_id), arrived = clock_.Now(),
+                          event = std::move(event)]() mutable {
     // Every line logged while handling the event names it, and the assistant measures from
     // `arrived`.
     ScopedLogContext context(LogContextOf(event, log_id, arrived));

@@ -9,12 +9,12 @@
 //      WebSocket and skip this step;
 //   4. parses the body (400 when malformed) and answers url_verification with its challenge;
 //   5. drops what the assistant must not see (EventFilter: own and other bots' messages, edits…);
-//   6. with an EventInbox (options.inbox, what `faqbot serve` uses): stores the request in the
+//   6. built with an EventInbox (what `faqbot serve` uses): stores the request in the
 //      inbox, synchronously, and acknowledges only once it is stored; a duplicate key (a Slack
 //      retry, a redelivered envelope) is acknowledged and dropped; a failed store is not
 //      acknowledged (503 / no Socket Mode ack), so Slack retries and nothing acknowledged is
-//      lost. The inbox then has the event handled; the handler and the DedupStore are not used.
-//      Without an inbox: posts the processing of the event to the Executor and returns the ack
+//      lost. The inbox then has the event handled.
+//      Built with a DedupStore, an Executor and a handler instead (tests, benchmarks): posts the processing of the event to the Executor and returns the ack
 //      at once, never waiting for processing. In the background task, the event is first
 //      recorded in the DedupStore under its event_id (or Socket Mode envelope ID) for
 //      `dedup_ttl_seconds`; a delivery already recorded is dropped there, so each event is
@@ -25,8 +25,8 @@
 //      it arrived.
 //
 // Thread-safe: any number of threads may call HandleHttp / HandleSocketMode at once. The
-// verifier, dedup store, executor and clock are borrowed and must outlive the router and every
-// task it posted (shut the executor down first).
+// verifier, inbox or dedup store and executor, and clock are borrowed and must outlive the router
+// and every task it posted (shut the executor down first).
 #pragma once
 
 #include <atomic>
@@ -102,9 +102,6 @@ struct InboundRouterOptions {
   int64_t dedup_ttl_seconds = 15 * 60;
   // The immediate ack body of accepted events.
   AckBuilder ack_builder = DefaultAck;
-  // Where accepted events are stored before the ack (step 6); borrowed, must outlive the
-  // router. nullptr: no durable inbox, events are handled on the Executor.
-  EventInbox* inbox = nullptr;
 };
 
 class InboundRouter {
@@ -112,8 +109,15 @@ class InboundRouter {
   // Processes one accepted, deduplicated event, on an Executor thread.
   using Handler = std::function<void(InboundEvent)>;
 
+  // Handles each accepted event on `executor` with `handler`, once per dedup key (`dedup`
+  // remembers keys for options.dedup_ttl_seconds).
   InboundRouter(const SignatureVerifier& verifier, DedupStore& dedup, Executor& executor,
                 const Clock& clock, Handler handler, InboundRouterOptions options = {});
+  // Stores each accepted event in `inbox` before the ack (step 6), which drops a key it already
+  // holds; whoever drains the inbox handles it (server/inbox_dispatcher.h). options'
+  // dedup_ttl_seconds is unused. The inbox must outlive the router.
+  InboundRouter(const SignatureVerifier& verifier, EventInbox& inbox, const Clock& clock,
+                InboundRouterOptions options = {});
   InboundRouter(const InboundRouter&) = delete;
   InboundRouter& operator=(const InboundRouter&) = delete;
 
@@ -161,8 +165,10 @@ class InboundRouter {
   bool Post(InboundEvent event, std::string dedup_key);
 
   const SignatureVerifier& verifier_;
-  DedupStore& dedup_;
-  Executor& executor_;
+  // Either the inbox, or the dedup store, executor and handler.
+  EventInbox* inbox_ = nullptr;
+  DedupStore* dedup_ = nullptr;
+  Executor* executor_ = nullptr;
   const Clock& clock_;
   // Shared with posted tasks, so a task never touches the router itself.
   std::shared_ptr<const Handler> handler_;

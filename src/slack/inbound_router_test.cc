@@ -44,6 +44,11 @@ class InboundRouterTest : public ::testing::Test {
         verifier_, dedup == nullptr ? dedup_ : *dedup, executor_, clock_,
         [this](InboundEvent e) { handled_.push_back(std::move(e)); }, std::move(options));
   }
+  // A router that stores every accepted event in `inbox` instead of handling it.
+  void RebuildWithInbox(EventInbox& inbox, InboundRouterOptions options = {}) {
+    options.self = kSelf;
+    router_ = std::make_unique<InboundRouter>(verifier_, inbox, clock_, std::move(options));
+  }
 
   AckResponse Post(RequestKind kind, const std::string& body, Headers extra = {}) {
     Headers h = SignedHeaders(body, clock_.UnixSeconds());
@@ -434,9 +439,7 @@ class DownInbox final : public EventInbox {
 
 TEST_F(InboundRouterTest, InboxHoldsTheEventWhenTheAckIsReturned) {
   ListInbox inbox;
-  InboundRouterOptions options;
-  options.inbox = &inbox;
-  Rebuild(options);
+  RebuildWithInbox(inbox);
   const std::string body = Fixture("events_message_im.json");
   AckResponse r = Post(RequestKind::kEvents, body);
   EXPECT_EQ(r.status, 200);
@@ -460,9 +463,7 @@ TEST_F(InboundRouterTest, InboxHoldsTheEventWhenTheAckIsReturned) {
 
 TEST_F(InboundRouterTest, InboxFailureIsNotAcknowledged) {
   DownInbox down;
-  InboundRouterOptions options;
-  options.inbox = &down;
-  Rebuild(options);
+  RebuildWithInbox(down);
   AckResponse r = Post(RequestKind::kEvents, Fixture("events_message_im.json"));
   EXPECT_EQ(r.status, 503);
   auto sm = router_->HandleSocketMode("interactive", FixtureJson("interaction_block_actions.json"),
@@ -475,12 +476,11 @@ TEST_F(InboundRouterTest, InboxFailureIsNotAcknowledged) {
 TEST_F(InboundRouterTest, InboxKeepsEveryKindReadableAndTheSynchronousAck) {
   ListInbox inbox;
   InboundRouterOptions options;
-  options.inbox = &inbox;
   options.ack_builder = [](const InboundEvent& e) -> std::optional<nlohmann::json> {
     if (!std::holds_alternative<ViewSubmission>(e.payload)) return DefaultAck(e);
     return nlohmann::json{{"response_action", "errors"}, {"errors", {{"answer", "Needed"}}}};
   };
-  Rebuild(options);
+  RebuildWithInbox(inbox, options);
   AckResponse view =
       Post(RequestKind::kInteractive, InteractionFormBody("interaction_view_submission.json"));
   EXPECT_EQ(view.status, 200);
@@ -492,8 +492,9 @@ TEST_F(InboundRouterTest, InboxKeepsEveryKindReadableAndTheSynchronousAck) {
   const nlohmann::json press = FixtureJson("interaction_block_actions.json");
   ASSERT_TRUE(router_->HandleSocketMode("interactive", press, "env-11", 0, "").ok());
   ASSERT_TRUE(router_->HandleSocketMode("interactive", press, "env-11", 0, "").ok());  // again
-  ASSERT_TRUE(router_->HandleSocketMode("events_api", FixtureJson("events_app_home_opened.json"),
-                                        "env-12", 0, "")
+  ASSERT_TRUE(router_
+                  ->HandleSocketMode("events_api", FixtureJson("events_app_home_opened.json"),
+                                     "env-12", 0, "")
                   .ok());
 
   ASSERT_EQ(inbox.entries.size(), 5u);
@@ -511,18 +512,16 @@ TEST_F(InboundRouterTest, InboxKeepsEveryKindReadableAndTheSynchronousAck) {
   EXPECT_EQ(inbox.entries[0].dedup_key, "");  // HTTP interactions carry no id
   EXPECT_EQ(inbox.entries[3].dedup_key, "envelope:env-11");
   EXPECT_EQ(inbox.entries[4].dedup_key, "Ev0FAQHOME01");
-  EXPECT_EQ(std::get<BlockAction>(ParseInboxEntry(inbox.entries[3].kind, inbox.entries[3].payload)
-                                      ->payload)
+  EXPECT_EQ(std::get<BlockAction>(
+                ParseInboxEntry(inbox.entries[3].kind, inbox.entries[3].payload)->payload)
                 .value,
             "topic-42:yes");
   EXPECT_EQ(executor_.pending(), 0u);
 
-  EXPECT_EQ(ParseInboxEntry("carrier_pigeon", "{}").status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseInboxEntry(kInboxHttpEvents, Fixture("events_url_verification.json"))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseInboxEntry("carrier_pigeon", "{}").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ParseInboxEntry(kInboxHttpEvents, Fixture("events_url_verification.json")).status().code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(InboundRouterConcurrencyTest, ConcurrentDeliveriesOfOneEventAreProcessedOnce) {
