@@ -1,5 +1,7 @@
 #include "store/topic_name.h"
 
+#include <utf8proc.h>
+
 #include <array>
 #include <vector>
 
@@ -11,10 +13,10 @@ namespace {
 // Words of how a question is asked rather than what it is about; a name without them reads like
 // a Rasa intent ("wifi_password", not "what_is_the_wifi_password").
 constexpr std::array<std::string_view, 40> kQuestionWords = {
-    "a",     "about", "am",    "an",   "are",   "can",  "could", "do",    "does", "for",
-    "have",  "how",   "i",     "if",   "in",    "is",   "it",    "me",    "my",   "of",
-    "on",    "our",   "please", "should", "tell", "that", "the", "there", "to",   "us",
-    "was",   "we",    "what",  "whats", "when", "where", "which", "who",  "why",  "you"};
+    "a",    "about", "am",     "an",     "are",  "can",   "could", "do",    "does", "for",
+    "have", "how",   "i",      "if",     "in",   "is",    "it",    "me",    "my",   "of",
+    "on",   "our",   "please", "should", "tell", "that",  "the",   "there", "to",   "us",
+    "was",  "we",    "what",   "whats",  "when", "where", "which", "who",   "why",  "you"};
 
 constexpr size_t kMaxWords = 5;
 constexpr size_t kMaxMadeBytes = 40;
@@ -26,15 +28,53 @@ bool IsQuestionWord(std::string_view word) {
   return false;
 }
 
-std::vector<std::string> AsciiWords(std::string_view text) {
+bool IsWordCharacter(utf8proc_int32_t c) {
+  switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:  // marks of scripts written with them (Devanagari vowel signs)
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// `c` lower-cased, and a Latin letter with accents as its plain letter ("Ó" → "o").
+utf8proc_int32_t Folded(utf8proc_int32_t c) {
+  c = utf8proc_tolower(c);
+  if (c < 0x80) return c;
+  utf8proc_int32_t parts[8];
+  int last_boundclass = 0;
+  const utf8proc_ssize_t n =
+      utf8proc_decompose_char(c, parts, 8, UTF8PROC_DECOMPOSE, &last_boundclass);
+  if (n < 2 || n > 8 || parts[0] >= 0x80) return c;
+  for (utf8proc_ssize_t i = 1; i < n; ++i) {
+    if (utf8proc_category(parts[i]) != UTF8PROC_CATEGORY_MN) return c;
+  }
+  return parts[0];
+}
+
+// The words of `text`: runs of letters, marks and digits, lower-cased and folded; apostrophes
+// join ("what's" → "whats", "don't" → "dont"); invalid UTF-8 separates.
+std::vector<std::string> Words(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
-  for (char c : text) {
-    if (c == '\'') continue;  // "what's" → "whats", "don't" → "dont"
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word.push_back(c);
-    } else if (c >= 'A' && c <= 'Z') {
-      word.push_back(static_cast<char>(c - 'A' + 'a'));
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    utf8proc_int32_t c = -1;
+    const utf8proc_ssize_t n =
+        utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text.size() - i), &c);
+    i += n > 0 ? static_cast<size_t>(n) : 1;
+    if (c == '\'' || c == 0x2019) continue;
+    if (c >= 0 && IsWordCharacter(c)) {
+      utf8proc_uint8_t encoded[4];
+      const utf8proc_ssize_t len = utf8proc_encode_char(Folded(c), encoded);
+      word.append(reinterpret_cast<const char*>(encoded), static_cast<size_t>(len));
     } else if (!word.empty()) {
       words.push_back(std::move(word));
       word.clear();
@@ -68,7 +108,7 @@ Status ValidateTopicName(std::string_view name) {
 }
 
 std::string TopicNameFromQuestion(std::string_view question) {
-  const std::vector<std::string> all = AsciiWords(question);
+  const std::vector<std::string> all = Words(question);
   std::vector<std::string> words;
   for (const auto& w : all) {
     if (!IsQuestionWord(w)) words.push_back(w);
@@ -80,7 +120,7 @@ std::string TopicNameFromQuestion(std::string_view question) {
     if (used == kMaxWords) break;
     const size_t extra = w.size() + (name.empty() ? 0 : 1);
     if (name.size() + extra > kMaxMadeBytes) {
-      if (name.empty()) name = w.substr(0, kMaxMadeBytes);
+      if (name.empty()) name = std::string(Utf8Prefix(w, kMaxMadeBytes));
       break;
     }
     if (!name.empty()) name.push_back('_');

@@ -19,9 +19,10 @@ inline constexpr size_t kMaxTopicNameBytes = 100;
 // characters (line breaks, tabs) and without blanks at either end.
 Status ValidateTopicName(std::string_view name);
 
-// A name made from `question`: its ASCII letters and digits, lower-cased, words joined by "_",
+// A name made from `question`: its words of letters and digits, lower-cased, joined by "_",
 // question words ("what", "is", "the", …) left out, at most five words and 40 bytes; "topic"
-// when nothing is left. Always valid.
+// when nothing is left. Latin letters lose their accents ("¿Dónde está?" → "donde_esta");
+// other scripts are kept as written ("漢字"). Always valid.
 std::string TopicNameFromQuestion(std::string_view question);
 
 // `base` when no name in `taken` has it, else `base_2`, `base_3`, … (cut so the result stays

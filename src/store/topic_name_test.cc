@@ -12,8 +12,12 @@ TEST(TopicNameTest, MakesARasaLikeNameFromAQuestion) {
   EXPECT_EQ(TopicNameFromQuestion("what's the deal with the 3rd-floor printer"),
             "deal_with_3rd_floor_printer");
   EXPECT_EQ(TopicNameFromQuestion("How are you?"), "how_are_you");
-  EXPECT_EQ(TopicNameFromQuestion("¿Dónde está?"), "d_nde_est");
-  EXPECT_EQ(TopicNameFromQuestion("漢字"), "topic");
+  EXPECT_EQ(TopicNameFromQuestion("¿Dónde está?"), "donde_esta");
+  EXPECT_EQ(TopicNameFromQuestion("Wie sind die Öffnungszeiten der Kantine?"),
+            "wie_sind_die_offnungszeiten_der");
+  EXPECT_EQ(TopicNameFromQuestion("漢字"), "漢字");
+  EXPECT_EQ(TopicNameFromQuestion("What’s the Wi-Fi?"), "wi_fi");
+  EXPECT_EQ(TopicNameFromQuestion("?! \xff --"), "topic");
   EXPECT_EQ(TopicNameFromQuestion(""), "topic");
 }
 
@@ -22,9 +26,14 @@ TEST(TopicNameTest, MadeNamesStayShortAndValid) {
       "supercalifragilisticexpialidocious antidisestablishmentarianism one two three four");
   EXPECT_LE(name.size(), 40u);
   EXPECT_TRUE(ValidateTopicName(name).ok());
-  EXPECT_EQ(TopicNameFromQuestion("one two three four five six seven"),
-            "one_two_three_four_five");
+  EXPECT_EQ(TopicNameFromQuestion("one two three four five six seven"), "one_two_three_four_five");
   EXPECT_EQ(TopicNameFromQuestion(std::string(500, 'x')), std::string(40, 'x'));
+  // A long word of a script of three-byte characters is cut at a character, not in one.
+  std::string cjk;
+  for (int i = 0; i < 30; ++i) cjk += "漢";
+  const std::string cut = TopicNameFromQuestion(cjk);
+  EXPECT_EQ(cut.size(), 39u);
+  EXPECT_TRUE(ValidateTopicName(cut).ok());
 }
 
 TEST(TopicNameTest, UniqueNamesGetASuffix) {
