@@ -65,9 +65,10 @@ inline constexpr const char* kFaqbotCommand = "/faqbot";
 // there hides the answer.
 inline constexpr const char* kWatchedSuffix = "/watched";
 
-// Whether a message written in a channel, not to the bot, reads like a question: it ends with
-// "?" or starts with a question word, and has at least three words. Chatter ("lunch?", "thanks
-// all") is not.
+// Whether a message written in a channel, not to the bot, reads like a question: it ends with a
+// question mark ("?", the full-width "？", the Arabic "؟") or starts with "¿" or an English
+// question word, and has at least three words (or, in scripts written without spaces, six
+// characters). Chatter ("lunch?", "thanks all") is not.
 bool LooksLikeQuestion(std::string_view text);
 
 // What a hand-off button points at: "<question id>[:<topic id>][/list]" — the asked question,
@@ -108,8 +109,8 @@ inline std::string Percent(float confidence) {
 }
 // The small print under an answer: "Matched <question> · 92% sure".
 inline Paragraph MatchedLine(const store::PublishedTopic& topic, float confidence) {
-  return Line({Words("Matched "), UserText(topic.content.question),
-               Words(" · " + Percent(confidence))});
+  return Line(
+      {Words("Matched "), UserText(topic.content.question), Words(" · " + Percent(confidence))});
 }
 inline Button Btn(std::string label, std::string action, std::string value = "",
                   Button::Style style = Button::Style::kDefault) {

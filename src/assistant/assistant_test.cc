@@ -261,7 +261,8 @@ TEST_F(AssistantTest, AsksAreCountedByOutcomeAndSurfaceAndTimedFromTheEventsArri
 
 TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {
   Teach("what is the wifi password?", "It's on the fridge.");
-  ASSERT_TRUE(store_->AddTopic(kAlice, {"where can visitors park?", {}, "", "visitor_parking"}).ok());
+  ASSERT_TRUE(
+      store_->AddTopic(kAlice, {"where can visitors park?", {}, "", "visitor_parking"}).ok());
   EXPECT_THAT(Press(kAlice, "list_topics"), HasSubstr("needs an answer"));
   EXPECT_THAT(Dm(kAlice, "publish"),
               HasSubstr("publish 1 topic? 1 topic needs an answer and stays out of it."));
@@ -270,8 +271,7 @@ TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {
   executor_.RunAll();
   EXPECT_THAT(Since(before), HasSubstr("Your bot now answers 1 topic instead of you. 1 topic "
                                        "needs an answer and stays out of it."));
-  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"),
-              Not(HasSubstr("says -")));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"), Not(HasSubstr("says -")));
 }
 
 TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheAsker) {
@@ -347,10 +347,8 @@ TEST_F(AssistantTest, AStepLostToAnotherWriterOfTheConversationIsSaidNotDropped)
   // Meanwhile another writer saves her conversation.
   auto conversation = store_->GetConversation(carol);
   ASSERT_TRUE(conversation.ok() && conversation->has_value());
-  ASSERT_TRUE(store_
-                  ->SaveConversation(carol, (*conversation)->state + " ",
-                                     (*conversation)->version)
-                  .ok());
+  ASSERT_TRUE(
+      store_->SaveConversation(carol, (*conversation)->state + " ", (*conversation)->version).ok());
   messenger_.ReleaseNames();
   turn.join();
   EXPECT_THAT(said, HasSubstr("I lost track of that step"));
@@ -601,7 +599,8 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   // Keeping it as a new topic asks for the answer.
   Press(kAlice, "add_topic");
   Dm(kAlice, "what is the wifi password");
-  EXPECT_THAT(Press(kAlice, "deny", ButtonValue("deny")), HasSubstr("What answer should I provide?"));
+  EXPECT_THAT(Press(kAlice, "deny", ButtonValue("deny")),
+              HasSubstr("What answer should I provide?"));
   EXPECT_THAT(Dm(kAlice, "Ask reception."), HasSubstr("Topic added"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
@@ -658,7 +657,8 @@ TEST_F(AssistantTest, AnOwnerRenamesATopicInTheDm) {
   EXPECT_THAT(Press(kAlice, "edit_name", wifi), HasSubstr("What should the name of"));
   // Taken and invalid names are refused and the step stays, so the owner can try again.
   EXPECT_THAT(Dm(kAlice, topics[1].content.name), HasSubstr("I couldn't change that name"));
-  EXPECT_THAT(Dm(kAlice, "guest_wifi"), HasSubstr("Renamed what is the wifi password? to guest_wifi"));
+  EXPECT_THAT(Dm(kAlice, "guest_wifi"),
+              HasSubstr("Renamed what is the wifi password? to guest_wifi"));
   EXPECT_EQ(store_->GetTopic(kAlice, topics[0].id)->value().content.name, "guest_wifi");
   // A name is kept whatever the owner writes next.
   EXPECT_THAT(Dm(kAlice, "hi"), Not(HasSubstr("Renamed")));
@@ -707,8 +707,8 @@ TEST_F(AssistantTest, OpenTheWebConsoleDmsAOneTimeLink) {
     asked_for.push_back(owner);
     return "https://faq.example.com/console/login?token=" + std::to_string(asked_for.size());
   };
-  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
-                                           *concierge_, clock_, options);
+  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_, *concierge_,
+                                           clock_, options);
   EXPECT_THAT(Dm(kAlice, "open the web console"),
               HasSubstr("https://faq.example.com/console/login?token=1"));
   // The App Home's button (action_id "open_console"), pressed outside the DM: the link still
@@ -725,8 +725,8 @@ TEST_F(AssistantTest, OpenTheWebConsoleDmsAOneTimeLink) {
   options.console_link = [](const store::UserRef&) -> Result<std::string> {
     return UnavailableError("database down");
   };
-  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
-                                           *concierge_, clock_, options);
+  assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_, *concierge_,
+                                           clock_, options);
   EXPECT_THAT(Dm(kAlice, "web console"), HasSubstr("cannot make a sign-in link"));
 }
 
@@ -857,8 +857,7 @@ TEST_F(AskingEveryoneTest, APublicationReachesTheWorkspaceAtOnce) {
   ASSERT_TRUE(store_->DeleteAllTopics(kCarol).ok());
   ASSERT_TRUE(training_->Enqueue(kCarol).ok());
   executor_.RunAll();
-  EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"),
-              Not(HasSubstr("U0CAROL")));
+  EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"), Not(HasSubstr("U0CAROL")));
 }
 
 // Help channels: `/faqbot watch` and the answers of a watched channel.
@@ -962,6 +961,13 @@ TEST(LooksLikeQuestionTest, QuestionsButNotChatter) {
   EXPECT_FALSE(LooksLikeQuestion("thanks all, see you tomorrow"));
   EXPECT_FALSE(LooksLikeQuestion("deploy is done"));
   EXPECT_FALSE(LooksLikeQuestion(""));
+  // Other languages: their question marks, and scripts without spaces.
+  EXPECT_TRUE(LooksLikeQuestion("¿Dónde aparcan los visitantes"));
+  EXPECT_TRUE(LooksLikeQuestion("Wo parken die Besucher?"));
+  EXPECT_TRUE(LooksLikeQuestion("访客在哪里停车？"));
+  EXPECT_TRUE(LooksLikeQuestion("أين يركن الزوار؟"));
+  EXPECT_FALSE(LooksLikeQuestion("午饭？"));
+  EXPECT_FALSE(LooksLikeQuestion("访客在哪里停车。"));
 }
 
 }  // namespace

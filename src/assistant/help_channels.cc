@@ -1,6 +1,7 @@
 // Assistant: help channels — `/faqbot watch` turns on answers to the questions of a channel
 // (asking_everyone.cc answers them), `/faqbot unwatch` turns them off, `/faqbot status` lists
 // them.
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -45,8 +46,22 @@ constexpr const char* kUsage =
 bool LooksLikeQuestion(std::string_view text) {
   const std::string trimmed = Trim(text);
   const std::vector<std::string> words = LowerWords(trimmed);
-  if (words.size() < 3) return false;
-  if (!trimmed.empty() && trimmed.back() == '?') return true;
+  size_t characters = 0;  // of words, counting a multi-byte character once
+  for (const std::string& w : words) {
+    for (const char c : w) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }
+  if (words.size() < 3 && !(words.size() >= 1 && characters >= 6 &&
+                            std::any_of(words.begin(), words.end(), [](const std::string& w) {
+                              return static_cast<unsigned char>(w[0]) >= 0x80;
+                            }))) {
+    return false;
+  }
+  auto ends_with = [&](std::string_view mark) {
+    return trimmed.size() >= mark.size() &&
+           std::string_view(trimmed).substr(trimmed.size() - mark.size()) == mark;
+  };
+  if (ends_with("?") || ends_with("\uFF1F") || ends_with("\u061F")) return true;
+  if (std::string_view(trimmed).substr(0, 2) == "\u00BF") return true;  // ¿
   for (std::string_view opener : kOpeners) {
     if (words[0] == opener) return true;
   }
