@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
 #include "nlu/analyzer.h"
+#include "nlu/checksum.h"
 #include "nlu/test_support.h"
 
 namespace faqbot::nlu {
@@ -176,6 +178,62 @@ TEST(ModelTest, HeadIsRebuiltOnLoadAndAnswersTheSame) {
       EXPECT_EQ(x.ranking[k].confidence, z.ranking[k].confidence) << q;
     }
   }
+}
+
+// A model file written before head_idf and head_min_topics existed names neither: it must load
+// with the head it was written with (the matcher's weights, a head on three topics) and answer
+// as that build did. Such a file is made here from one written now, by taking those options out
+// of its options text and sealing it again.
+std::string WithoutOptions(const std::string& file, const std::vector<std::string>& names) {
+  constexpr size_t kHeader = 8 + 4 + 4 + 8 + 8 + 8;
+  std::string payload = file.substr(kHeader);
+  uint32_t length = 0;
+  std::memcpy(&length, payload.data(), 4);
+  std::string options = payload.substr(4, length);
+  for (const std::string& name : names) {
+    const size_t at = options.find(name + "=");
+    EXPECT_NE(at, std::string::npos) << name;
+    const size_t comma = options.find(',', at);
+    options.erase(at, comma == std::string::npos ? std::string::npos : comma - at + 1);
+  }
+  if (!options.empty() && options.back() == ',') options.pop_back();
+  const auto new_length = static_cast<uint32_t>(options.size());
+  payload = std::string(reinterpret_cast<const char*>(&new_length), 4) + options +
+            payload.substr(4 + length);
+  std::string header = file.substr(0, kHeader - 16);
+  const uint64_t size = payload.size();
+  header.append(reinterpret_cast<const char*>(&size), 8);
+  const uint64_t checksum = Checksum64(header + payload);
+  header.append(reinterpret_cast<const char*>(&checksum), 8);
+  return header + payload;
+}
+
+TEST(ModelTest, FilesWrittenBeforeTheBotIdfHeadKeepTheirHead) {
+  TrainingData three = CardFaq();
+  three.intents.pop_back();
+  MatcherOptions former;
+  former.head_idf = 0;
+  former.head_min_topics = 2;
+  auto before = Train(three, former);
+  ASSERT_TRUE(before->has_head());
+  const std::string file = WithoutOptions(before->Serialize(), {"head_idf", "head_min_topics"});
+  ASSERT_EQ(file.find("head_idf"), std::string::npos);
+  auto loaded = Model::Load(file, BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE((*loaded)->has_head());
+  EXPECT_EQ((*loaded)->options().head_idf, 0.0f);
+  for (const char* q : {"card declined", "stolen card", "new pin", "weather tomorrow"}) {
+    const Prediction x = before->Predict(q), y = (*loaded)->Predict(q);
+    ASSERT_EQ(x.ranking.size(), y.ranking.size()) << q;
+    for (size_t k = 0; k < x.ranking.size(); ++k) {
+      EXPECT_EQ(x.ranking[k].name, y.ranking[k].name) << q;
+      EXPECT_EQ(x.ranking[k].confidence, y.ranking[k].confidence) << q;
+    }
+  }
+  // Written now, the same bot has no head (three topics) and its file says so.
+  auto now = Model::Load(Train(three)->Serialize(), BuiltLexicon());
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_FALSE((*now)->has_head());
 }
 
 TEST(ModelTest, DeclineCentreIsLearnedFromHowCloseTheTopicsAre) {
