@@ -1,7 +1,6 @@
 // Assistant: help channels — `/faqbot watch` turns on answers to the questions of a channel
 // (asking_everyone.cc answers them), `/faqbot unwatch` turns them off, `/faqbot status` lists
 // them.
-#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -9,6 +8,7 @@
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
 #include "common/string_util.h"
+#include "common/utf8.h"
 
 namespace faqbot::assistant {
 namespace {
@@ -47,21 +47,17 @@ bool LooksLikeQuestion(std::string_view text) {
   const std::string trimmed = Trim(text);
   const std::vector<std::string> words = LowerWords(trimmed);
   size_t characters = 0;  // of words, counting a multi-byte character once
+  bool non_ascii = false;
   for (const std::string& w : words) {
-    for (const char c : w) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    for (const char c : w) characters += IsUtf8Continuation(c) ? 0 : 1;
+    non_ascii = non_ascii || static_cast<unsigned char>(w[0]) >= 0x80;
   }
-  if (words.size() < 3 && !(words.size() >= 1 && characters >= 6 &&
-                            std::any_of(words.begin(), words.end(), [](const std::string& w) {
-                              return static_cast<unsigned char>(w[0]) >= 0x80;
-                            }))) {
-    return false;
-  }
-  auto ends_with = [&](std::string_view mark) {
-    return trimmed.size() >= mark.size() &&
-           std::string_view(trimmed).substr(trimmed.size() - mark.size()) == mark;
-  };
-  if (ends_with("?") || ends_with("\uFF1F") || ends_with("\u061F")) return true;
-  if (std::string_view(trimmed).substr(0, 2) == "\u00BF") return true;  // ¿
+  // Scripts written without spaces make few words of many characters.
+  const bool long_unspaced = non_ascii && characters >= 6;
+  if (words.size() < 3 && !long_unspaced) return false;
+  const std::string_view t = trimmed;
+  if (t.ends_with("?") || t.ends_with("\uFF1F") || t.ends_with("\u061F")) return true;
+  if (t.starts_with("\u00BF")) return true;  // ¿
   for (std::string_view opener : kOpeners) {
     if (words[0] == opener) return true;
   }
