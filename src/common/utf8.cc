@@ -1,10 +1,16 @@
 #include "common/utf8.h"
 
+#include <utf8proc.h>
+
 namespace faqbot {
 
 size_t Utf8CharBytes(std::string_view text, size_t i) {
   const auto b = static_cast<unsigned char>(text[i]);
-  const size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+  const size_t n = b < 0x80           ? 1
+                   : (b >> 5) == 0x6  ? 2
+                   : (b >> 4) == 0xE  ? 3
+                   : (b >> 3) == 0x1E ? 4
+                                      : 1;
   if (i + n > text.size()) return 1;
   for (size_t k = 1; k < n; ++k) {
     if (!IsUtf8Continuation(text[i + k])) return 1;
@@ -29,6 +35,32 @@ std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
 
 void Utf8Truncate(std::string& text, size_t max_bytes) {
   text.resize(Utf8CutPoint(text, max_bytes));
+}
+
+size_t Utf8Decode(std::string_view text, size_t i, int32_t* cp) {
+  utf8proc_int32_t decoded = -1;
+  const auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                                    static_cast<utf8proc_ssize_t>(text.size() - i), &decoded);
+  *cp = decoded;
+  return len > 0 ? static_cast<size_t>(len) : 0;
+}
+
+bool IsWordCodePoint(int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace faqbot

@@ -1,9 +1,11 @@
-// UTF-8 boundaries: cutting text without splitting a character. Byte-level only (no decoding
-// tables); a malformed byte counts as a character of its own, so any input is handled.
+// UTF-8 boundaries: cutting text without splitting a character, byte-level (a malformed byte
+// counts as a character of its own, so any input is handled); and decoding one character and
+// telling whether it belongs in a word (utf8proc's tables).
 // Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,5 +27,13 @@ std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
 // `text` shortened in place to Utf8Prefix(text, max_bytes).
 void Utf8Truncate(std::string& text, size_t max_bytes);
+
+// The code point of the UTF-8 character at text[i] in *cp, and its length in bytes; 0 (and *cp
+// unspecified) when the bytes there are not valid UTF-8. Requires i < text.size().
+size_t Utf8Decode(std::string_view text, size_t i, int32_t* cp);
+
+// Whether code point `cp` belongs inside a word: a letter, a number, or a combining mark (the
+// vowel signs of the scripts written with them). Unicode categories L*, N*, Mn, Mc.
+bool IsWordCodePoint(int32_t cp);
 
 }  // namespace faqbot

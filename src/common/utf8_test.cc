@@ -32,9 +32,9 @@ void ExpectWholeCharactersAtEveryCut(const std::string& character, const std::st
 }
 
 TEST(Utf8Test, CutsBetweenWholeCharactersOfEveryLength) {
-  ExpectWholeCharactersAtEveryCut("\xC3\xA9", "caf");              // é: 2 bytes
-  ExpectWholeCharactersAtEveryCut("\xE8\xB0\x81", "who ");         // 谁: 3 bytes (CJK)
-  ExpectWholeCharactersAtEveryCut("\xF0\x9F\x98\xBA", "smile ");   // 😺: 4 bytes
+  ExpectWholeCharactersAtEveryCut("\xC3\xA9", "caf");             // é: 2 bytes
+  ExpectWholeCharactersAtEveryCut("\xE8\xB0\x81", "who ");        // 谁: 3 bytes (CJK)
+  ExpectWholeCharactersAtEveryCut("\xF0\x9F\x98\xBA", "smile ");  // 😺: 4 bytes
   ExpectWholeCharactersAtEveryCut("a", "");
 }
 
@@ -48,9 +48,15 @@ TEST(Utf8Test, KeepsAWholeLastCharacter) {
 }
 
 TEST(Utf8Test, MalformedBytesAreCharactersOfTheirOwn) {
-  EXPECT_EQ(Utf8CharBytes("\xFF" "a", 0), 1u);
-  EXPECT_EQ(Utf8CharBytes("\xC3", 0), 1u);        // truncated sequence
-  EXPECT_EQ(Utf8CharBytes("\xC3" "a", 0), 1u);    // lead byte without continuation
+  EXPECT_EQ(Utf8CharBytes("\xFF"
+                          "a",
+                          0),
+            1u);
+  EXPECT_EQ(Utf8CharBytes("\xC3", 0), 1u);  // truncated sequence
+  EXPECT_EQ(Utf8CharBytes("\xC3"
+                          "a",
+                          0),
+            1u);  // lead byte without continuation
   EXPECT_EQ(Utf8CharBytes("\xE8\xB0\x81", 0), 3u);
   EXPECT_EQ(Utf8Prefix("ab\xFF\xFE", 3), "ab\xFF");
   EXPECT_EQ(Utf8Prefix("\x80\x80\x80\x80\x80", 2), "\x80\x80");
@@ -58,4 +64,18 @@ TEST(Utf8Test, MalformedBytesAreCharactersOfTheirOwn) {
 }
 
 }  // namespace
+TEST(Utf8Test, DecodesOneCharacterAndTellsWordCharacters) {
+  int32_t cp = 0;
+  EXPECT_EQ(Utf8Decode("é!", 0, &cp), 2u);
+  EXPECT_EQ(cp, 0xE9);
+  EXPECT_EQ(Utf8Decode("a\xff", 1, &cp), 0u);
+  EXPECT_EQ(Utf8Decode("\xe6\xbc", 0, &cp), 0u);  // truncated
+  for (const int32_t c : {int32_t{'a'}, int32_t{'Z'}, int32_t{'7'}, 0xE9, 0x6F22, 0x0915, 0x093E}) {
+    EXPECT_TRUE(IsWordCodePoint(c)) << c;  // … 漢, Devanagari KA and its vowel sign AA
+  }
+  for (const int32_t c : {int32_t{' '}, int32_t{'?'}, int32_t{'\''}, 0xFF1F, 0x1F600}) {
+    EXPECT_FALSE(IsWordCodePoint(c)) << c;  // … full-width "？", an emoji
+  }
+}
+
 }  // namespace faqbot

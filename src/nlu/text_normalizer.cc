@@ -6,33 +6,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/utf8.h"
+
 namespace faqbot::nlu {
 namespace {
-
-// Decodes one code point at `i`; returns its length, or 0 when the bytes there are invalid.
-size_t DecodeAt(std::string_view s, size_t i, utf8proc_int32_t* cp) {
-  const auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                    static_cast<utf8proc_ssize_t>(s.size() - i), cp);
-  return len > 0 ? static_cast<size_t>(len) : 0;
-}
-
-bool IsWordCodePoint(utf8proc_int32_t cp) {
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool IsApostrophe(utf8proc_int32_t cp) { return cp == '\'' || cp == 0x2019 || cp == 0x2018; }
 
@@ -73,7 +50,7 @@ std::string FoldUnicode(const std::string& text) {
   clean.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     utf8proc_int32_t cp;
-    const size_t n = DecodeAt(text, i, &cp);
+    const size_t n = Utf8Decode(text, i, &cp);
     if (n == 0) {
       clean.push_back(' ');
       ++i;
@@ -119,7 +96,7 @@ size_t FirstInvalidUtf8(std::string_view text) {
   size_t i = 0;
   utf8proc_int32_t cp;
   while (i < text.size()) {
-    const size_t n = DecodeAt(text, i, &cp);
+    const size_t n = Utf8Decode(text, i, &cp);
     if (n == 0) return i;
     i += n;
   }
@@ -182,7 +159,7 @@ std::vector<std::string> Tokenize(std::string_view s) {
   };
   for (size_t i = 0; i < s.size();) {
     utf8proc_int32_t cp;
-    const size_t n = DecodeAt(s, i, &cp);
+    const size_t n = Utf8Decode(s, i, &cp);
     if (n == 0) {
       flush();
       ++i;
@@ -196,7 +173,7 @@ std::vector<std::string> Tokenize(std::string_view s) {
       std::string suffix;
       while (j < s.size()) {
         utf8proc_int32_t c2;
-        const size_t m = DecodeAt(s, j, &c2);
+        const size_t m = Utf8Decode(s, j, &c2);
         if (m == 0 || !IsWordCodePoint(c2)) break;
         suffix.append(s.substr(j, m));
         j += m;

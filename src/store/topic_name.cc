@@ -28,22 +28,6 @@ bool IsQuestionWord(std::string_view word) {
   return false;
 }
 
-bool IsWordCharacter(utf8proc_int32_t c) {
-  switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:  // marks of scripts written with them (Devanagari vowel signs)
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // `c` lower-cased, and a Latin letter with accents as its plain letter ("Ó" → "o").
 utf8proc_int32_t Folded(utf8proc_int32_t c) {
   c = utf8proc_tolower(c);
@@ -59,19 +43,17 @@ utf8proc_int32_t Folded(utf8proc_int32_t c) {
   return parts[0];
 }
 
-// The words of `text`: runs of letters, marks and digits, lower-cased and folded; apostrophes
-// join ("what's" → "whats", "don't" → "dont"); invalid UTF-8 separates.
+// The words of `text`: runs of letters, numbers and marks (IsWordCodePoint), lower-cased and
+// folded; apostrophes join ("what's" → "whats", "don't" → "dont"); invalid UTF-8 separates.
 std::vector<std::string> Words(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   for (size_t i = 0; i < text.size();) {
-    utf8proc_int32_t c = -1;
-    const utf8proc_ssize_t n =
-        utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text.size() - i), &c);
-    i += n > 0 ? static_cast<size_t>(n) : 1;
-    if (c == '\'' || c == 0x2019) continue;
-    if (c >= 0 && IsWordCharacter(c)) {
+    int32_t c = -1;
+    const size_t n = Utf8Decode(text, i, &c);
+    i += n > 0 ? n : 1;
+    if (n > 0 && (c == '\'' || c == 0x2019)) continue;
+    if (n > 0 && IsWordCodePoint(c)) {
       utf8proc_uint8_t encoded[4];
       const utf8proc_ssize_t len = utf8proc_encode_char(Folded(c), encoded);
       word.append(reinterpret_cast<const char*>(encoded), static_cast<size_t>(len));
