@@ -526,9 +526,7 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
     }
     MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
                scratch);
-    if (features != nullptr && v != kNoVocab) {
-      features->push_back({v, head_weight_.empty() ? qw[i] : head_weight_[v]});
-    }
+    if (features != nullptr && v != kNoVocab) features->push_back({v, HeadWeight(v)});
     for (const Match& m : scratch.matches) {
       for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
         const Posting& p = postings_[k];
