@@ -17,7 +17,7 @@ PKGS := build-essential cmake pkg-config git python3 \
         libsystemd-dev dpkg-dev file groff-base systemd
 
 # Only `make bench` needs these (the learning-curve plot of docs/nlu.md).
-BENCH_PKGS := gnuplot-nox
+BENCH_PKGS := gnuplot-nox python3-numpy
 
 # Only the container targets need these (podman on Debian's runc, a base image from mmdebstrap).
 IMAGE_PKGS := podman mmdebstrap runc curl
