@@ -36,4 +36,9 @@ size_t Utf8Decode(std::string_view text, size_t i, int32_t* cp);
 // vowel signs of the scripts written with them). Unicode categories L*, N*, Mn, Mc.
 bool IsWordCodePoint(int32_t cp);
 
+// Whether `cp` is a Han ideograph (CJK unified and compatibility ideographs, 々, 〇) or Japanese
+// kana: scripts written without spaces between words, in which a single character carries
+// meaning.
+bool IsIdeographicCodePoint(int32_t cp);
+
 }  // namespace faqbot

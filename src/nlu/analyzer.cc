@@ -6,10 +6,11 @@
 
 namespace faqbot::nlu {
 
-std::vector<Term> Analyze(std::string_view text, const Lexicon& lexicon, size_t max_terms) {
+std::vector<Term> Analyze(std::string_view text, const Lexicon& lexicon, size_t max_terms,
+                          const TokenizeOptions& tokenize) {
   std::vector<Term> terms;
   Stemmer& stemmer = ThreadLocalStemmer();
-  for (std::string& word : Tokenize(NormalizeText(text))) {
+  for (std::string& word : Tokenize(NormalizeText(text), tokenize)) {
     if (terms.size() >= max_terms) break;
     Term t;
     t.stop = IsStopWord(word);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nlu/lexicon.h"
+#include "nlu/text_normalizer.h"
 
 namespace faqbot::nlu {
 
@@ -20,7 +21,11 @@ struct Term {
   bool stop;            // a function word
 };
 
+inline constexpr size_t kMaxTermsPerText = 256;
+
 // At most `max_terms` terms are returned (the rest of a very long text is ignored).
-std::vector<Term> Analyze(std::string_view text, const Lexicon& lexicon, size_t max_terms = 256);
+std::vector<Term> Analyze(std::string_view text, const Lexicon& lexicon,
+                          size_t max_terms = kMaxTermsPerText,
+                          const TokenizeOptions& tokenize = {});
 
 }  // namespace faqbot::nlu

@@ -10,6 +10,7 @@ namespace {
 // The one list of fields, used by Set, ToString and the model file.
 template <typename F>
 void ForEachField(MatcherOptions& o, F&& f) {
+  f("split_ideographs", o.split_ideographs);
   f("stop_weight", o.stop_weight);
   f("max_idf", o.max_idf);
   f("min_idf", o.min_idf);

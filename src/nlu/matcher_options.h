@@ -11,6 +11,9 @@
 namespace faqbot::nlu {
 
 struct MatcherOptions {
+  // --- text: 1 makes each Han ideograph and kana a term of its own (TokenizeOptions); 0 makes a
+  // run of them one term, as models stored before this option did (their files load with 0).
+  float split_ideographs = 1.0f;
   // --- term weights
   float stop_weight = 0.15f;   // weight factor of function words
   float max_idf = 9.0f;        // background IDF cap (unknown words get the cap)

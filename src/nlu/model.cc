@@ -135,7 +135,7 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
         return InvalidArgumentError("an example of intent " + intent.name + " is not valid UTF-8");
       }
       Example ex{topic, static_cast<uint32_t>(m->example_terms_.size()), 0, 0.0f, 0.0f};
-      for (const Term& t : Analyze(text, *m->lexicon_)) {
+      for (const Term& t : Analyze(text, *m->lexicon_, kMaxTermsPerText, m->Tokenizing())) {
         auto [it, added] = vocab_of.try_emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
         if (added) {
           m->AddVocab(t.stem, t.lexicon_id, t.stop, 0.0f);
@@ -458,7 +458,7 @@ void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop
 }
 
 std::vector<Term> Model::QueryTerms(std::string_view query) const {
-  std::vector<Term> terms = Analyze(query, *lexicon_);
+  std::vector<Term> terms = Analyze(query, *lexicon_, kMaxTermsPerText, Tokenizing());
   std::vector<Term> q;
   for (Term& t : terms) {
     if (std::none_of(q.begin(), q.end(), [&](const Term& o) { return o.stem == t.stem; })) {

@@ -155,6 +155,8 @@ class Model {
                       const int32_t* vector_dots, Add&& add) const;
   // The query's distinct terms, in order of first occurrence (as training keeps an example's).
   std::vector<Term> QueryTerms(std::string_view query) const;
+  // How this model's texts are tokenised (options_.split_ideographs).
+  TokenizeOptions Tokenizing() const { return {options_.split_ideographs > 0}; }
   // The distinct terms of examples_[e], as QueryTerms would give for its text.
   std::vector<Term> ExampleTerms(uint32_t e) const;
   // Nearest-neighbour score of every topic for distinct query terms `q`; the query's classifier

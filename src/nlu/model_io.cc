@@ -142,6 +142,7 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   const std::string options = r.Str(1 << 16);
   // Options a file does not name keep their defaults, except those added with a new behaviour:
   // a file written before them answers as it did.
+  m->options_.split_ideographs = 0.0f;
   m->options_.head_idf = 0.0f;
   m->options_.head_min_topics = 2.0f;
   size_t start = 0;

@@ -236,6 +236,40 @@ TEST(ModelTest, FilesWrittenBeforeTheBotIdfHeadKeepTheirHead) {
   EXPECT_FALSE((*now)->has_head());
 }
 
+TEST(ModelTest, ChineseAndJapaneseQuestionsMatchByTheirCharacters) {
+  // Written without spaces: a run of characters used to be one word, so a paraphrase matched
+  // only by the trigrams of misspellings, or not at all.
+  const TrainingData office = Faq({{"wifi", "无线网络的密码是什么"},
+                                   {"parking", "访客可以在哪里停车"},
+                                   {"lunch", "公司的午餐几点开始"},
+                                   {"holiday", "有薪假期有多少天"}});
+  auto bot = Train(office);
+  EXPECT_EQ(bot->Predict("午餐什么时候开始").intent, "lunch");
+  EXPECT_EQ(bot->Predict("无线网络密码是多少").intent, "wifi");
+  EXPECT_EQ(bot->Predict("今天天气怎么样").intent, kFallbackIntent);
+  auto japanese = Train(Faq({{"wifi", "ゲスト用のWi-Fiのパスワードは何ですか"},
+                             {"lunch", "社員食堂は何時に開きますか"},
+                             {"parking", "来客用の駐車場はどこですか"},
+                             {"holiday", "有給休暇は何日ありますか"}}));
+  EXPECT_EQ(japanese->Predict("食堂は何時から開いていますか").intent, "lunch");
+  EXPECT_EQ(japanese->Predict("明日の天気はどうですか").intent, kFallbackIntent);
+
+  // A model file from before keeps a run of characters one word, and answers as it did.
+  MatcherOptions former;
+  former.split_ideographs = 0;
+  auto before = Train(office, former);
+  EXPECT_EQ(before->Predict("午餐什么时候开始").intent, kFallbackIntent);
+  auto loaded =
+      Model::Load(WithoutOptions(before->Serialize(), {"split_ideographs"}), BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->options().split_ideographs, 0.0f);
+  for (const char* q : {"午餐什么时候开始", "无线网络密码是多少", "访客在哪停车", "wifi"}) {
+    const Prediction x = before->Predict(q), y = (*loaded)->Predict(q);
+    EXPECT_EQ(x.intent, y.intent) << q;
+    EXPECT_EQ(x.confidence, y.confidence) << q;
+  }
+}
+
 TEST(ModelTest, DeclineCentreIsLearnedFromHowCloseTheTopicsAre) {
   // Topics that share their words: a query for one of them looks much like the others, so the
   // bot must be surer before it answers than a bot whose topics have nothing in common.

@@ -150,7 +150,7 @@ std::string NormalizeText(std::string_view raw) {
   return out;
 }
 
-std::vector<std::string> Tokenize(std::string_view s) {
+std::vector<std::string> Tokenize(std::string_view s, const TokenizeOptions& options) {
   std::vector<std::string> tokens;
   std::string current;
   auto flush = [&] {
@@ -165,7 +165,10 @@ std::vector<std::string> Tokenize(std::string_view s) {
       ++i;
       continue;
     }
-    if (IsWordCodePoint(cp)) {
+    if (options.split_ideographs && IsIdeographicCodePoint(cp)) {
+      flush();
+      tokens.emplace_back(s.substr(i, n));
+    } else if (IsWordCodePoint(cp)) {
       current.append(s.substr(i, n));
     } else if (IsApostrophe(cp) && !current.empty()) {
       // Contractions: "haven't" → have not; "it's", "we're", "i'll" → it, we, i.

@@ -44,6 +44,21 @@ TEST(TokenizeTest, SplitsWordsAndContractions) {
   EXPECT_TRUE(Tokenize("?!... ---").empty());
 }
 
+TEST(TokenizeTest, HanAndKanaAreATokenEachOtherScriptsKeepTheirWords) {
+  // Chinese and Japanese put no spaces between words: each character is a token, so two
+  // phrasings share the characters of their words ("午餐", "开始").
+  EXPECT_THAT(Tokenize("公司的午餐几点开始"),
+              ElementsAre("公", "司", "的", "午", "餐", "几", "点", "开", "始"));
+  EXPECT_THAT(Tokenize("wifi密码是什么?"), ElementsAre("wifi", "密", "码", "是", "什", "么"));
+  EXPECT_THAT(Tokenize("コーヒーは々"), ElementsAre("コ", "ー", "ヒ", "ー", "は", "々"));
+  // Korean, Thai and Cyrillic words are runs, as before.
+  EXPECT_THAT(Tokenize("점심 시간 привет"), ElementsAre("점심", "시간", "привет"));
+  EXPECT_THAT(Tokenize("ภาษาไทย"), ElementsAre("ภาษาไทย"));
+  // Models stored before split nothing.
+  EXPECT_THAT(Tokenize("午餐几点 lunch", {.split_ideographs = false}),
+              ElementsAre("午餐几点", "lunch"));
+}
+
 TEST(TokenizeTest, HandlesVeryLongInput) {
   std::string big(1 << 20, 'a');
   big[1000] = ' ';
