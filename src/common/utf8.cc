@@ -64,8 +64,9 @@ bool IsWordCodePoint(int32_t cp) {
 }
 
 bool IsIdeographicCodePoint(int32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
-         (cp >= 0x3400 && cp <= 0x4DBF) ||    // extension A
+  if (cp < 0x3005) return false;            // every Latin, Greek, Cyrillic, Arabic, Indic... letter
+  return (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK unified ideographs
+         (cp >= 0x3400 && cp <= 0x4DBF) ||  // extension A
          (cp >= 0x20000 && cp <= 0x323AF) ||  // extensions B-H
          (cp >= 0xF900 && cp <= 0xFAFF) ||    // compatibility ideographs
          (cp >= 0x2F800 && cp <= 0x2FA1F) ||  // compatibility supplement

@@ -78,4 +78,15 @@ TEST(Utf8Test, DecodesOneCharacterAndTellsWordCharacters) {
   }
 }
 
+TEST(Utf8Test, TellsIdeographsAndKanaFromLettersOfSpacedScripts) {
+  // 中, 〇, 々, あ, ア, ㇰ, 𠀀 (extension B), 豈 (compatibility)
+  for (int32_t c : {0x4E2D, 0x3007, 0x3005, 0x3042, 0x30A2, 0x31F0, 0x20000, 0xF900}) {
+    EXPECT_TRUE(IsIdeographicCodePoint(c)) << c;
+  }
+  // a, é, Ж, 한 (Hangul is written with spaces), ก (Thai), 。 (a full stop), ＡB full-width
+  for (int32_t c : {0x61, 0xE9, 0x416, 0xD55C, 0xE01, 0x3002, 0xFF21}) {
+    EXPECT_FALSE(IsIdeographicCodePoint(c)) << c;
+  }
+}
+
 }  // namespace faqbot
