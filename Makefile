@@ -92,6 +92,7 @@ run: build
 bench: build bench-deps
 	./bench/nlu_report.sh $(BUILD)
 	./bench/learning_curve.sh $(BUILD)
+	./bench/office_zh.sh $(BUILD)
 	./bench/store_report.sh $(BUILD)
 	./$(BUILD)/bench/slack_inbound_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/socket_mode_bench --benchmark_min_time=2
