@@ -16,7 +16,8 @@ PKGS := build-essential cmake pkg-config git python3 \
         chromium chromium-driver python3-selenium python3-yaml haproxy prometheus libsodium-dev \
         libsystemd-dev dpkg-dev file groff-base systemd
 
-# Only `make bench` needs these (the learning-curve plot of docs/nlu.md).
+# Only the benchmarks need these (gnuplot: the learning-curve plot of docs/nlu.md; numpy:
+# bench/bow_reference.py, the reference docs/nlu.md compares the classifier head with).
 BENCH_PKGS := gnuplot-nox python3-numpy
 
 # Only the container targets need these (podman on Debian's runc, a base image from mmdebstrap).

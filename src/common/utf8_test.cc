@@ -63,7 +63,6 @@ TEST(Utf8Test, MalformedBytesAreCharactersOfTheirOwn) {
   EXPECT_EQ(Utf8Prefix("", 5), "");
 }
 
-}  // namespace
 TEST(Utf8Test, DecodesOneCharacterAndTellsWordCharacters) {
   int32_t cp = 0;
   EXPECT_EQ(Utf8Decode("é!", 0, &cp), 2u);
@@ -89,4 +88,5 @@ TEST(Utf8Test, TellsIdeographsAndKanaFromLettersOfSpacedScripts) {
   }
 }
 
+}  // namespace
 }  // namespace faqbot

@@ -14,12 +14,12 @@
 //      retry, a redelivered envelope) is acknowledged and dropped; a failed store is not
 //      acknowledged (503 / no Socket Mode ack), so Slack retries and nothing acknowledged is
 //      lost. The inbox then has the event handled.
-//      Built with a DedupStore, an Executor and a handler instead (tests, benchmarks): posts the processing of the event to the Executor and returns the ack
-//      at once, never waiting for processing. In the background task, the event is first
-//      recorded in the DedupStore under its event_id (or Socket Mode envelope ID) for
-//      `dedup_ttl_seconds`; a delivery already recorded is dropped there, so each event is
-//      handled once and the ack never waits for the store. Then the handler runs; an exception
-//      from it is caught and logged.
+//      Built with a DedupStore, an Executor and a handler instead (tests, benchmarks): posts
+//      the processing of the event to the Executor and returns the ack at once, never waiting
+//      for processing. In the background task, the event is first recorded in the DedupStore
+//      under its event_id (or Socket Mode envelope ID) for `dedup_ttl_seconds`; a delivery
+//      already recorded is dropped there, so each event is handled once and the ack never
+//      waits for the store. Then the handler runs; an exception from it is caught and logged.
 //      While the handler runs (either way), the thread's log context (common/logging.h) names
 //      the delivery (its event or envelope id, else "local-<n>"), its team and user, and when
 //      it arrived.
