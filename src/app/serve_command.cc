@@ -45,6 +45,7 @@
 #include "server/metrics_endpoint.h"
 #include "server/queued_messenger.h"
 #include "server/rasa_api.h"
+#include "server/reply_journal.h"
 #include "server/secret_box.h"
 #include "server/slack_bridge.h"
 #include "server/slack_endpoints.h"
@@ -70,6 +71,7 @@ struct ServeFlags {
   size_t send_threads = 8;
   bool metrics = true;            // serve /metrics
   int slack_check_interval = 30;  // seconds between auth.test checks (signed HTTP)
+  int outbox_lease = 30;          // seconds a dead process's unsent replies wait for another
 };
 
 std::string Env(const char* name, std::string fallback = "") {
@@ -252,7 +254,7 @@ server::ReadinessCheck SlackReadiness(
 
 // The gauges read at scrape time, over what `faqbot serve` owns; removed when destroyed.
 struct ServeGauges {
-  metrics::CallbackHandle training_depth, inbox_depth, models_loaded, models_bytes,
+  metrics::CallbackHandle training_depth, inbox_depth, outbox_depth, models_loaded, models_bytes,
       socket_mode_connected;
 };
 ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry& registry,
@@ -273,6 +275,14 @@ ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry
       "database).",
       [&db]() -> Reading {
         auto n = db.CountPendingInboxEvents();
+        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
+      });
+  g.outbox_depth = r.AddGaugeCallback(
+      metrics::kOutboxDepthGauge,
+      "Replies accepted and not yet taken by Slack (kept in the database's outbox), every "
+      "process's.",
+      [&db]() -> Reading {
+        auto n = db.CountOutgoingReplies();
         return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
       });
   g.models_loaded = r.AddGaugeCallback(
@@ -388,7 +398,8 @@ struct Serving {
 
 // Stops taking events, finishes the ones in flight and the training in progress (the rest stays
 // queued), and sends the replies already accepted for at most 10 s: with Slack unreachable,
-// retrying every one of them could hold the shutdown for minutes.
+// retrying every one of them could hold the shutdown for minutes. The replies still unsent stay
+// in the database's outbox, given back for the next start (or another process) to send.
 void Drain(const Serving& s) {
   if (s.socket_mode) s.socket_mode->Stop();
   s.http.Stop();       // no new events; requests in flight finish
@@ -396,8 +407,8 @@ void Drain(const Serving& s) {
   s.events.Shutdown();
   s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
   if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
-    LogWarn("faqbot serve: {} replies still unsent after 10 s; dropping them",
-            s.messenger.queued());
+    LogWarn("faqbot serve: {} replies still unsent after 10 s; keeping them for the next start",
+            s.messenger.unsent());
     s.messenger.Abandon();
     s.web.StopRetrying();  // the sends in progress end after their current attempt
   }
@@ -431,6 +442,23 @@ Status Serve(const ServeFlags& f) {
   options.console_url = PublicUrlFromEnv(port);
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
+  // Every reply is kept in the database until Slack took it, so a restart, a crash or a long
+  // Slack outage loses none (server/reply_journal.h).
+  server::StoredReplyJournalOptions journal_options;
+  journal_options.worker = DefaultWorkerName();
+  journal_options.lease = std::chrono::seconds(std::max(1, f.outbox_lease));
+  server::StoredReplyJournal journal(db, journal_options);
+  messenger.UseJournal(journal);
+  // A channel the app cannot post in (`/faqbot watch` where it was never added, or removed
+  // since): the watch is turned off and whoever turned it on is told.
+  messenger.OnRefused([&the_assistant = runtime->assistant()](const assistant::Destination& to,
+                                                              const Status& refusal) {
+    const std::string code = slack::SlackErrorCode(refusal);
+    if (to.kind == assistant::Destination::Kind::kChannel &&
+        (code == "not_in_channel" || code == "channel_not_found" || code == "is_archived")) {
+      the_assistant.ChannelUnreachable(to.user.team_id, to.channel, code);
+    }
+  });
 
   // The bot token of each workspace: its OAuth installation's, else SLACK_BOT_TOKEN.
   server::InstallationsOptions installations_options;
@@ -497,6 +525,12 @@ Status Serve(const ServeFlags& f) {
   }
   inbox.Tick();  // events an earlier run stored and did not handle
   Ticker inbox_upkeep(std::chrono::seconds(1), [&inbox] { inbox.Tick(); });
+  // Replies an earlier run (or a process that died) accepted and did not send; the hold on this
+  // process's own replies is renewed well within its lease.
+  messenger.Recover();
+  Ticker outbox_upkeep(std::chrono::milliseconds(std::clamp(journal_options.lease.count() / 4,
+                                                            int64_t{250}, int64_t{5'000})),
+                       [&messenger] { messenger.Recover(); });
   Ticker purge(std::chrono::minutes(5), [&db] {
     (void)db.PurgeInboxEvents();
     (void)db.PurgeExpiredEvents();
@@ -540,6 +574,9 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
       ->envname("FAQBOT_METRICS");
   serve->add_option("--slack-check-interval", flags->slack_check_interval,
                     "seconds between auth.test checks of Slack for /readyz (signed HTTP mode)");
+  serve->add_option("--outbox-lease", flags->outbox_lease,
+                    "seconds after which the unsent replies of a process that died are sent by "
+                    "another one (or the next start)");
   registry.Add(serve, [flags] { return Serve(*flags); });
 }
 

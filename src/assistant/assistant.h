@@ -15,11 +15,11 @@
 // What may block: a turn holds one of 64 person locks (shared by everyone whose id hashes to
 // it) for its Store reads and writes, the model's prediction, the training of a change learned
 // from a hand-off (TrainingQueue::Amend: a few milliseconds for 150 topics, see
-// docs/assistant.md), and handing its replies to the Messenger. It never waits for the chat service under that lock: the Messenger must answer at
-// once (messenger.h), and names come from the Store's people, else from the Messenger's
-// DisplayName, which answers from what it knows and finds a missing one for next time — so a
-// first greeting may go without the name. A handler returns when the Store has answered and
-// the replies are queued, not when they are delivered.
+// docs/assistant.md), and handing its replies to the Messenger. It never waits for the chat service
+// under that lock: the Messenger must answer at once (messenger.h), and names come from the Store's
+// people, else from the Messenger's DisplayName, which answers from what it knows and finds a
+// missing one for next time — so a first greeting may go without the name. A handler returns when
+// the Store has answered and the replies are queued, not when they are delivered.
 #pragma once
 
 #include <array>
@@ -93,6 +93,14 @@ class Assistant {
   // TrainingQueue callbacks: tell the owner how the publish went.
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);
+
+  // The chat service refused for good a message to `channel` of workspace `team_id` because the
+  // app cannot post there (`why`: Slack's not_in_channel, channel_not_found or is_archived —
+  // typically `/faqbot watch` in a channel the app was never added to). A watch of the channel is
+  // turned off and whoever turned it on is told how to fix it, in a DM, once; nothing happens
+  // for a channel nobody watches (help_channels.cc).
+  void ChannelUnreachable(const std::string& team_id, const std::string& channel,
+                          const std::string& why);
 
  private:
   struct Turn;  // one person's message or button press being handled
@@ -221,7 +229,6 @@ class Assistant {
   const WorkspaceIndex* workspace_;
   Topics topics_;
   std::array<std::mutex, 64> person_locks_;
-
 };
 
 }  // namespace faqbot::assistant

@@ -904,6 +904,32 @@ TEST_F(HelpChannelsTest, WatchIsAnnouncedListedAndRevocable) {
   EXPECT_THAT(Slash(kBob, "watch"), Not(HasSubstr("asked me to answer")));
 }
 
+TEST_F(HelpChannelsTest, AChannelTheBotCannotPostInStopsBeingWatchedAndItsWatcherIsTold) {
+  Faqbot(kBob, "watch");  // the announcement is refused: the bot was never added to C0HELP
+  Faqbot(kCarol, "watch", "C0GONE");
+  const size_t before = messenger_.sent().size();
+  assistant_->ChannelUnreachable(kBob.team_id, "C0HELP", "not_in_channel");
+  const std::string told = Since(before);
+  EXPECT_THAT(told, HasSubstr("I can't post in <#C0HELP>"));
+  EXPECT_THAT(told, HasSubstr("then `/faqbot watch` again"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kDirect);
+  EXPECT_EQ(Last().to.user, kBob);  // who turned the watch on
+  EXPECT_THAT(Faqbot(kAlice, "status"), HasSubstr("I answer questions in <#C0GONE>."));
+  // Told once: a second refusal (another reply to that channel) changes nothing.
+  const size_t after = messenger_.sent().size();
+  assistant_->ChannelUnreachable(kBob.team_id, "C0HELP", "not_in_channel");
+  EXPECT_EQ(messenger_.sent().size(), after);
+  // Archived: said so; a channel nobody watches: nothing.
+  assistant_->ChannelUnreachable(kCarol.team_id, "C0GONE", "is_archived");
+  EXPECT_THAT(Since(after),
+              HasSubstr("I stopped answering questions in <#C0GONE>: it is archived."));
+  EXPECT_EQ(Last().to.user, kCarol);
+  const size_t last = messenger_.sent().size();
+  assistant_->ChannelUnreachable(kCarol.team_id, "C0NEVER", "channel_not_found");
+  EXPECT_EQ(messenger_.sent().size(), last);
+  EXPECT_THAT(Faqbot(kAlice, "status"), HasSubstr("not answering questions in any channel"));
+}
+
 TEST_F(HelpChannelsTest, AWatchedChannelAnswersSureQuestionsOnceInTheirThread) {
   // Not watched: nothing is said, nothing is recorded.
   EXPECT_EQ(Post(kBob, "what is the guest wifi password?", "200.1"), "");

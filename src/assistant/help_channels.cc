@@ -64,6 +64,39 @@ bool LooksLikeQuestion(std::string_view text) {
   return false;
 }
 
+void Assistant::ChannelUnreachable(const std::string& team_id, const std::string& channel,
+                                   const std::string& why) {
+  auto watched = store_.GetWatchedChannel(team_id, channel);
+  if (!watched.ok() || !watched->has_value()) return;
+  // Whoever unwatches it first tells the person (another process may see the same refusal).
+  auto removed = store_.UnwatchChannel(team_id, channel);
+  if (!removed.ok()) {
+    LogWarn("assistant: cannot stop watching unreachable channel {}: {}", channel,
+            removed.status().ToString());
+    return;
+  }
+  if (!*removed) return;
+  LogInfo("assistant: stopped watching channel {} of {}: the app cannot post there ({})", channel,
+          team_id, why);
+  Reply r;
+  if (why == "is_archived") {
+    r.paragraphs.push_back(Line({Words("I stopped answering questions in "), ChannelLink(channel),
+                                 Words(": it is archived.")}));
+  } else {
+    r.paragraphs.push_back(Line({Words("I can't post in "), ChannelLink(channel),
+                                 Words(" — I'm not a member of it, so I stopped answering "
+                                       "questions there.")}));
+    r.paragraphs.push_back(
+        Line("Add me to the channel (`/invite` and my name, in the "
+             "channel), then `/faqbot watch` again."));
+  }
+  const store::UserRef watcher{team_id, (*watched)->watched_by};
+  if (Status sent = messenger_.Send(Destination::Direct(watcher), r); !sent.ok()) {
+    LogWarn("assistant: cannot tell {} that channel {} is unreachable: {}", watcher.user_id,
+            channel, sent.ToString());
+  }
+}
+
 void Assistant::ChannelCommand(Turn& turn, const UserMessage& m) {
   const std::string verb = Trim(m.text);
   // Conversations whose id starts with D are direct messages: nothing to watch there.

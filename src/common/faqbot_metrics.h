@@ -50,6 +50,7 @@ const FaqbotMetrics& Faqbot();
 // Gauges that `faqbot serve` registers as callbacks (Registry::AddGaugeCallback).
 inline constexpr char kTrainingQueueDepthGauge[] = "faqbot_training_queue_depth";
 inline constexpr char kInboxDepthGauge[] = "faqbot_inbox_depth";
+inline constexpr char kOutboxDepthGauge[] = "faqbot_outbox_depth";
 inline constexpr char kModelsLoadedGauge[] = "faqbot_models_loaded";
 inline constexpr char kModelsBytesGauge[] = "faqbot_models_bytes";
 inline constexpr char kSocketModeConnectedGauge[] = "faqbot_socket_mode_connected";

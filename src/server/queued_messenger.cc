@@ -26,11 +26,21 @@ std::string Describe(const assistant::Destination& to) {
   return "?";
 }
 
+// Failures after which trying again later may succeed: Slack down, rate limited, unreachable.
+bool MayPass(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted ||
+         s.code() == StatusCode::kDeadlineExceeded;
+}
+
 }  // namespace
 
 QueuedMessenger::QueuedMessenger(assistant::Messenger& inner, ConversationKey key_of,
                                  Executor& executor, QueuedMessengerOptions options)
-    : inner_(inner), key_of_(std::move(key_of)), executor_(executor), options_(options) {}
+    : inner_(inner),
+      key_of_(std::move(key_of)),
+      executor_(executor),
+      options_(options),
+      clock_(options.clock != nullptr ? *options.clock : SystemClock::Instance()) {}
 
 QueuedMessenger::~QueuedMessenger() {
   std::unique_lock lock(mu_);
@@ -38,15 +48,103 @@ QueuedMessenger::~QueuedMessenger() {
 }
 
 Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
-  return Enqueue(key_of_(to), {Describe(to), [to, reply](assistant::Messenger& inner) {
-                                 return inner.Send(to, reply);
-                               }});
+  const std::string key = key_of_(to);
+  Item item{Describe(to),
+            [to, reply](assistant::Messenger& inner) { return inner.Send(to, reply); }};
+  item.reply = true;
+  item.retry_until = clock_.UnixMillis() + options_.retry_for.count();
+  item.to = to;
+  ReplyJournal* journal = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    journal = journal_;  // after Abandon too: kept for the next start
+  }
+  if (journal != nullptr) {
+    auto id = journal->Record(key, to, reply);
+    if (id.ok()) {
+      item.journal_id = *id;
+    } else {
+      LogWarn("outbox: cannot keep {} ({}); sending it from memory only", item.what,
+              id.status().ToString());
+    }
+  }
+  const int64_t id = item.journal_id;
+  const std::string what = item.what;
+  Status queued = Enqueue(key, std::move(item));
+  if (!queued.ok() && id != 0) {
+    // Kept, but no room here (or stopping): whoever claims it next sends it.
+    if (Status back = journal->GiveBack({id}); back.ok()) {
+      LogWarn("outbox: {}; {} is kept for later", queued.ToString(), what);
+      return Status::Ok();
+    }
+  }
+  return queued;
+}
+
+void QueuedMessenger::OnRefused(RefusedHandler handler) {
+  std::lock_guard lock(mu_);
+  on_refused_ = std::move(handler);
+}
+
+void QueuedMessenger::UseJournal(ReplyJournal& journal) {
+  std::lock_guard lock(mu_);
+  journal_ = &journal;
+}
+
+size_t QueuedMessenger::Recover() {
+  ReplyJournal* journal = nullptr;
+  std::vector<int64_t> unforgotten;
+  size_t room = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (journal_ == nullptr || abandoned_) return 0;
+    journal = journal_;
+    unforgotten.swap(unforgotten_);
+    room = options_.max_queued > queued_ ? options_.max_queued - queued_ : 0;
+  }
+  for (int64_t id : unforgotten) {
+    if (!journal->Forget(id).ok()) {
+      std::lock_guard lock(mu_);
+      unforgotten_.push_back(id);
+    }
+  }
+  if (Status renewed = journal->Renew(); !renewed.ok()) {
+    LogWarn("outbox: cannot renew the hold on this process's replies: {}", renewed.ToString());
+  }
+  if (room == 0) return 0;
+  auto claimed = journal->Claim(std::min<size_t>(room, kMaxClaimed));
+  if (!claimed.ok()) {
+    LogWarn("outbox: cannot claim replies waiting to be sent: {}", claimed.status().ToString());
+    return 0;
+  }
+  size_t queued = 0;
+  for (ReplyJournal::Entry& e : *claimed) {
+    {
+      std::lock_guard lock(mu_);
+      if (journaled_.count(e.id) != 0) continue;  // queued here already
+    }
+    Item item{Describe(e.to), [to = e.to, reply = e.reply](assistant::Messenger& inner) {
+                return inner.Send(to, reply);
+              }};
+    item.reply = true;
+    item.to = e.to;
+    item.journal_id = e.id;
+    item.retry_until = e.created_at + options_.retry_for.count();
+    if (Status s = Enqueue(e.conversation, std::move(item)); !s.ok()) {
+      (void)journal->GiveBack({e.id});
+      break;
+    }
+    ++queued;
+  }
+  if (queued > 0) LogInfo("outbox: sending {} replies accepted earlier", queued);
+  return queued;
 }
 
 Status QueuedMessenger::ShowHome(const store::UserRef& user, const assistant::HomeView& view) {
-  return Enqueue("home:" + user.team_id + "/" + user.user_id,
-                 {"the Home of " + user.team_id + "/" + user.user_id,
-                  [user, view](assistant::Messenger& inner) { return inner.ShowHome(user, view); }});
+  return Enqueue(
+      "home:" + user.team_id + "/" + user.user_id,
+      {"the Home of " + user.team_id + "/" + user.user_id,
+       [user, view](assistant::Messenger& inner) { return inner.ShowHome(user, view); }});
 }
 
 Status QueuedMessenger::OpenForm(const store::UserRef& user, const std::string& trigger_id,
@@ -67,6 +165,7 @@ Status QueuedMessenger::Enqueue(const std::string& key, Item item) {
       return ResourceExhaustedError("outgoing queue full (" + std::to_string(queued_) +
                                     " replies waiting): not sending " + item.what);
     }
+    if (item.journal_id != 0) journaled_.insert(item.journal_id);
     auto [it, added] = conversations_.try_emplace(key);
     it->second.push_back(std::move(item));
     ++queued_;
@@ -134,14 +233,22 @@ size_t QueuedMessenger::queued() const {
   return queued_;
 }
 
+size_t QueuedMessenger::unsent() const {
+  std::lock_guard lock(mu_);
+  return queued_ + delivering_;
+}
+
 bool QueuedMessenger::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return idle_.wait_for(lock, timeout, [&] { return conversations_.empty() && !looking_up_; });
 }
 
 void QueuedMessenger::Abandon() {
-  std::lock_guard lock(mu_);
-  abandoned_ = true;
+  {
+    std::lock_guard lock(mu_);
+    abandoned_ = true;
+  }
+  stop_.request_stop();
 }
 
 void QueuedMessenger::Drain(const std::string& key) {
@@ -159,27 +266,80 @@ void QueuedMessenger::Drain(const std::string& key) {
       item = std::move(it->second.front());
       it->second.pop_front();
       --queued_;
+      ++delivering_;
       drop = abandoned_;
     }
     std::optional<ScopedLogContext> context;
     if (item.context) context.emplace(*item.context);
-    if (drop) {
-      LogWarn("slack: shutting down: not sending {}", item.what);
-    } else {
+    if (!drop) {
       Deliver(item);
+    } else if (item.journal_id != 0) {
+      LogWarn("slack: shutting down: {} is kept for the next start", item.what);
+      Settle(item, false);
+    } else {
+      LogWarn("slack: shutting down: not sending {}", item.what);
     }
+    std::lock_guard lock(mu_);
+    --delivering_;
   }
 }
 
 void QueuedMessenger::Deliver(const Item& item) {
-  Status sent;
-  try {
-    sent = item.deliver(inner_);
-  } catch (const std::exception& e) {
-    sent = InternalError(std::string("exception: ") + e.what());
+  std::chrono::milliseconds pause = options_.retry_pause;
+  for (;;) {
+    Status sent;
+    try {
+      sent = item.deliver(inner_);
+    } catch (const std::exception& e) {
+      sent = InternalError(std::string("exception: ") + e.what());
+    }
+    if (sent.ok()) return Settle(item, true);
+    bool retry = false;
+    RefusedHandler on_refused;
+    {
+      std::lock_guard lock(mu_);
+      retry = item.reply && journal_ != nullptr && MayPass(sent);
+      if (!MayPass(sent) && item.to) on_refused = on_refused_;
+    }
+    if (!retry || clock_.UnixMillis() + pause.count() > item.retry_until) {
+      LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
+      Settle(item, true);
+      if (on_refused) on_refused(*item.to, sent);
+      return;
+    }
+    if (!stop_.stop_requested()) {
+      LogWarn("slack: could not deliver {} yet: {}; trying again in {} ms", item.what,
+              sent.ToString(), pause.count());
+    }
+    if (stop_.stop_requested() || !clock_.SleepUntil(clock_.Now() + pause, stop_.get_token())) {
+      // Abandoned: kept for the next start when the journal has it.
+      LogWarn("slack: shutting down: {} {} ({})", item.what,
+              item.journal_id != 0 ? "is kept for the next start" : "is not sent", sent.ToString());
+      return Settle(item, false);
+    }
+    pause = std::min(pause * 2, options_.max_retry_pause);
   }
-  if (!sent.ok()) {
-    LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
+}
+
+void QueuedMessenger::Settle(const Item& item, bool delivered_or_given_up) {
+  if (item.journal_id == 0) return;
+  ReplyJournal* journal = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    journaled_.erase(item.journal_id);
+    journal = journal_;
+  }
+  if (journal == nullptr) return;
+  if (delivered_or_given_up) {
+    if (Status s = journal->Forget(item.journal_id); !s.ok()) {
+      LogWarn("outbox: cannot forget reply {} (trying again later): {}", item.journal_id,
+              s.ToString());
+      std::lock_guard lock(mu_);
+      unforgotten_.push_back(item.journal_id);
+    }
+  } else if (Status s = journal->GiveBack({item.journal_id}); !s.ok()) {
+    LogWarn("outbox: cannot give reply {} back (another process sends it after the lease): {}",
+            item.journal_id, s.ToString());
   }
 }
 

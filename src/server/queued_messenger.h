@@ -11,6 +11,17 @@
 // inner messenger's retries is logged with its destination and dropped; the conversations after
 // it continue.
 //
+// Kept until delivered (with a ReplyJournal, UseJournal): Send stores each reply before it
+// queues it and forgets it once the inner messenger took it or refused it for good. A failure
+// that may pass (Unavailable, ResourceExhausted, DeadlineExceeded: Slack down, rate limited,
+// unreachable) is tried again, with a growing pause (`retry_pause` doubling up to
+// `max_retry_pause`), until `retry_for` after the reply was first accepted; the conversation
+// waits meanwhile, so its order holds. Replies still queued at Abandon are given back to the
+// journal, unsent, and Recover — which a process calls now and then — claims the replies that
+// nobody is sending (given back at a shutdown, or of a process that died) and queues them.
+// Homes and forms are not journaled: a Home is redrawn on the next visit, a form's trigger
+// expires in 3 s.
+//
 // Bounded: at most `max_queued` replies wait; beyond that Send fails with ResourceExhausted
 // (and the caller logs it) instead of growing without limit while Slack is unreachable.
 //
@@ -32,17 +43,29 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "assistant/messenger.h"
+#include "common/clock.h"
 #include "common/executor.h"
 #include "common/logging.h"
+#include "server/reply_journal.h"
 
 namespace faqbot::server {
 
 struct QueuedMessengerOptions {
   size_t max_queued = 10'000;
+  // With a journal: how long after it was accepted a reply that Slack could not take yet is
+  // still tried, and the pauses between tries.
+  std::chrono::milliseconds retry_for = std::chrono::hours(24);
+  std::chrono::milliseconds retry_pause{1'000};
+  std::chrono::milliseconds max_retry_pause{60'000};
+  // Waits between tries, and tells a reply's age; nullptr: the system clock.
+  Clock* clock = nullptr;
 };
 
 class QueuedMessenger final : public assistant::Messenger {
@@ -72,13 +95,31 @@ class QueuedMessenger final : public assistant::Messenger {
   Status OpenForm(const store::UserRef& user, const std::string& trigger_id,
                   const assistant::TopicForm& form) override;
 
+  // Called on a sender thread with a reply's destination and the inner messenger's error when a
+  // reply is refused for good (not for failures that may pass, not when it is only too old).
+  using RefusedHandler =
+      std::function<void(const assistant::Destination& to, const Status& refusal)>;
+  // Calls `handler` from now on (before the first Send).
+  void OnRefused(RefusedHandler handler);
+  // From now on, Send keeps each reply in `journal` until it is delivered (see above). Call it
+  // before the first Send (the journal is opened after the messenger); `journal` must outlive
+  // this object.
+  void UseJournal(ReplyJournal& journal);
+  // With a journal: renews this process's hold on the replies it keeps, then claims and queues
+  // the replies nobody is sending (at most as many as the queue has room for). Returns how many
+  // it queued. Call it at start and then more often than the journal's lease runs out.
+  size_t Recover();
+
   // Replies accepted and not yet attempted.
   size_t queued() const;
+  // Replies accepted and not yet delivered: queued, or being delivered (or retried) now.
+  size_t unsent() const;
   // Waits up to `timeout` for every accepted reply to be attempted and every queued name lookup
   // to be done; true when they were.
   bool WaitIdle(std::chrono::milliseconds timeout);
-  // From now on, replies not yet attempted are dropped with a logged warning instead of sent,
-  // and Send refuses new ones (Unavailable). Deliveries in progress finish.
+  // From now on, replies not yet attempted are dropped with a logged warning instead of sent
+  // (with a journal: given back to it, for the next start or another process), and Send refuses
+  // new ones (Unavailable). Deliveries in progress finish; a pause before a retry ends at once.
   void Abandon();
 
  private:
@@ -88,12 +129,22 @@ class QueuedMessenger final : public assistant::Messenger {
     // The log context of the thread that queued it (the Slack event being answered), so the
     // lines about sending it name that event too.
     std::optional<LogContext> context = std::nullopt;
+    // A reply (not a Home or form): kept in the journal as `journal_id` (0: not kept), and
+    // tried again after failures that may pass until `retry_until` (Unix ms).
+    bool reply = false;
+    int64_t journal_id = 0;
+    int64_t retry_until = 0;
+    std::optional<assistant::Destination> to = std::nullopt;  // a reply's, for OnRefused
   };
   // Queues `item` behind the conversation `key`'s. Errors as Send.
   Status Enqueue(const std::string& key, Item item);
   // Delivers the conversation's replies, oldest first, until none is left.
   void Drain(const std::string& key);
+  // Delivers `item`, trying again while that may help, until it is delivered, refused for good,
+  // too old, or the messenger is abandoned (then it is given back to the journal).
   void Deliver(const Item& item);
+  // Forgets or gives back the item's journal entry.
+  void Settle(const Item& item, bool delivered_or_given_up);
   // Looks up the queued names, one after the other, until none is left.
   void LookUpNames();
 
@@ -108,7 +159,15 @@ class QueuedMessenger final : public assistant::Messenger {
   // Drain task owns it.
   std::unordered_map<std::string, std::deque<Item>> conversations_;
   size_t queued_ = 0;
+  size_t delivering_ = 0;  // items Drain tasks took and have not finished with
   bool abandoned_ = false;
+  Clock& clock_;
+  std::stop_source stop_;  // requested by Abandon: ends every pause before a retry
+  ReplyJournal* journal_ = nullptr;
+  RefusedHandler on_refused_;
+  std::unordered_set<int64_t> journaled_;     // journal ids queued or being delivered
+  std::vector<int64_t> unforgotten_;          // delivered, but Forget failed: tried by Recover
+  static constexpr size_t kMaxClaimed = 500;  // replies one Recover claims at most
   // Display names learned, names waiting for a lookup (at most kMaxNamesWanted), and whether a
   // LookUpNames task runs.
   static constexpr size_t kMaxNamesWanted = 1'000;

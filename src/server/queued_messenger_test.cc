@@ -3,10 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "assistant/recording_messenger.h"
+#include "common/clock.h"
+#include "server/reply_journal.h"
+#include "store/store.h"
+#include "test_database.h"
 
 namespace faqbot::server {
 namespace {
@@ -226,6 +232,198 @@ TEST(QueuedMessengerTest, AHangingLookupHoldsUpNoReply) {
   EXPECT_TRUE(inner.WaitForSent(2));
   EXPECT_LE(inner.names_waiting(), 1);
   inner.ReleaseNames();
+}
+
+// ---- with a journal: replies kept until delivered ----
+
+class JournaledQueuedMessengerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<store::testing::TestDatabase>(store::testing::Engine::kSqlite);
+    ASSERT_TRUE(db_->status().ok()) << db_->status();
+    auto store = store::Store::Open(db_->url(), clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+  }
+
+  StoredReplyJournalOptions Worker(std::string name) {
+    return {std::move(name), std::chrono::seconds(30)};
+  }
+  QueuedMessengerOptions Options(std::chrono::milliseconds retry_for = std::chrono::hours(1)) {
+    QueuedMessengerOptions o;
+    o.clock = &clock_;
+    o.retry_for = retry_for;
+    o.retry_pause = std::chrono::seconds(1);
+    o.max_retry_pause = std::chrono::seconds(4);
+    return o;
+  }
+  int64_t Stored() { return *store_->CountOutgoingReplies(); }
+  // Advances the clock past every pause of the sender thread until `inner` has `n` deliveries.
+  void AdvanceUntilSent(const RecordingMessenger& inner, size_t n) {
+    for (int i = 0; i < 1000 && inner.sent().size() < n; ++i) {
+      if (clock_.sleepers() > 0) {
+        clock_.Advance(std::chrono::seconds(1));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<store::testing::TestDatabase> db_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(JournaledQueuedMessengerTest, AReplyIsKeptUntilItIsDelivered) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), executor, Options());
+  queued.UseJournal(journal);
+  ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
+  EXPECT_EQ(Stored(), 1);
+  executor.RunAll();
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"C1:hello"});
+  EXPECT_EQ(Stored(), 0);
+  // Homes are not kept: the next visit draws them again.
+  ASSERT_TRUE(queued.ShowHome({"T1", "U1"}, assistant::HomeView{}).ok());
+  EXPECT_EQ(Stored(), 0);
+  executor.RunAll();
+}
+
+TEST_F(JournaledQueuedMessengerTest, AReplySlackCannotTakeYetIsTriedUntilItCanInOrder) {
+  RecordingMessenger inner;
+  inner.FailNext(3);  // Unavailable three times: Slack is down for a while
+  ThreadPool senders(1, "send");
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), senders, Options());
+  queued.UseJournal(journal);
+  ASSERT_TRUE(queued.Send(In("A"), Text("first")).ok());
+  ASSERT_TRUE(queued.Send(In("A"), Text("second")).ok());
+  AdvanceUntilSent(inner, 5);
+  ASSERT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
+  EXPECT_EQ(Delivered(inner),
+            (std::vector<std::string>{"A:first", "A:first", "A:first", "A:first", "A:second"}));
+  EXPECT_EQ(Stored(), 0);
+}
+
+TEST_F(JournaledQueuedMessengerTest, AReplyTooOldToRetryIsGivenUp) {
+  RecordingMessenger inner;
+  inner.FailNext(1);
+  ManualExecutor executor;
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), executor, Options(std::chrono::milliseconds(0)));
+  queued.UseJournal(journal);
+  ASSERT_TRUE(queued.Send(In("A"), Text("late")).ok());
+  executor.RunAll();
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"A:late"});  // one attempt, failed
+  EXPECT_EQ(Stored(), 0);
+}
+
+TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStart) {
+  RecordingMessenger before;
+  ManualExecutor executor;
+  StoredReplyJournal first(*store_, Worker("host-1"));
+  {
+    QueuedMessenger queued(before, ByChannel(), executor, Options());
+    queued.UseJournal(first);
+    ASSERT_TRUE(queued.Send(In("A"), Text("1")).ok());
+    ASSERT_TRUE(queued.Send(In("A"), Text("2")).ok());
+    ASSERT_TRUE(queued.Send(In("B"), Text("3")).ok());
+    queued.Abandon();
+    executor.RunAll();  // given back, not sent
+    // Accepted after the abandon: kept for later rather than lost.
+    EXPECT_TRUE(queued.Send(In("B"), Text("4")).ok());
+  }
+  EXPECT_TRUE(Delivered(before).empty());
+  EXPECT_EQ(Stored(), 4);
+
+  RecordingMessenger after;
+  StoredReplyJournal second(*store_, Worker("host-2"));
+  QueuedMessenger queued(after, ByChannel(), executor, Options());
+  queued.UseJournal(second);
+  EXPECT_EQ(queued.Recover(), 4u);
+  EXPECT_EQ(queued.Recover(), 0u);  // claimed once
+  executor.RunAll();
+  EXPECT_EQ(Delivered(after), (std::vector<std::string>{"A:1", "A:2", "B:3", "B:4"}));
+  EXPECT_EQ(Stored(), 0);
+}
+
+TEST_F(JournaledQueuedMessengerTest, AReplyWaitingToBeRetriedIsKeptWhenTheProcessStops) {
+  RecordingMessenger inner;
+  inner.FailNext(1000);
+  ThreadPool senders(1, "send");
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), senders, Options());
+  queued.UseJournal(journal);
+  ASSERT_TRUE(queued.Send(In("A"), Text("hello")).ok());
+  for (int i = 0; i < 10'000 && clock_.sleepers() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(clock_.sleepers(), 1);  // pausing before the second try
+  EXPECT_EQ(queued.queued(), 0u);
+  EXPECT_EQ(queued.unsent(), 1u);
+  queued.Abandon();
+  ASSERT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
+  EXPECT_EQ(queued.unsent(), 0u);
+  EXPECT_EQ(inner.sent().size(), 1u);
+  StoredReplyJournal other(*store_, Worker("host-2"));
+  auto claimed = other.Claim(10);  // given back: another process may take it at once
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_EQ(claimed->size(), 1u);
+}
+
+// A refusal for good reaches OnRefused with the destination; failures that may pass do not.
+class RefusingMessenger final : public assistant::Messenger {
+ public:
+  Status Send(const Destination& to, const Reply&) override {
+    if (to.channel == "C0DOWN") return UnavailableError("HTTP 500 (after 4 attempts)");
+    return FailedPreconditionError("chat.postMessage: slack_error=not_in_channel");
+  }
+  std::string DisplayName(const store::UserRef&) override { return ""; }
+  Status ShowHome(const store::UserRef&, const assistant::HomeView&) override {
+    return FailedPreconditionError("no Home");
+  }
+  Status OpenForm(const store::UserRef&, const std::string&, const assistant::TopicForm&) override {
+    return FailedPreconditionError("no forms");
+  }
+};
+
+TEST_F(JournaledQueuedMessengerTest, AReplyRefusedForGoodIsForgottenAndReported) {
+  RefusingMessenger inner;
+  ManualExecutor executor;
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), executor, Options(std::chrono::milliseconds(0)));
+  queued.UseJournal(journal);
+  std::vector<std::string> refused;
+  queued.OnRefused([&](const Destination& to, const Status& why) {
+    refused.push_back(to.channel + ": " + why.ToString());
+  });
+  ASSERT_TRUE(queued.Send(In("C0SECRET"), Text("hello")).ok());
+  ASSERT_TRUE(queued.Send(In("C0DOWN"), Text("hello")).ok());  // too old to retry, not refused
+  ASSERT_TRUE(queued.ShowHome({"T1", "U1"}, assistant::HomeView{}).ok());  // not a reply
+  executor.RunAll();
+  EXPECT_EQ(refused, std::vector<std::string>{"C0SECRET: failed_precondition: chat.postMessage: "
+                                              "slack_error=not_in_channel"});
+  EXPECT_EQ(Stored(), 0);
+}
+
+TEST_F(JournaledQueuedMessengerTest, RecoverKeepsThisProcesssRepliesItsOwn) {
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  StoredReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), executor, Options());
+  queued.UseJournal(journal);
+  ASSERT_TRUE(queued.Send(In("A"), Text("slow")).ok());
+  StoredReplyJournal other(*store_, Worker("host-2"));
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(std::chrono::seconds(20));
+    EXPECT_EQ(queued.Recover(), 0u);  // renews the lease; nothing to claim
+    EXPECT_TRUE(other.Claim(10)->empty());
+  }
+  executor.RunAll();
+  EXPECT_EQ(Delivered(inner), std::vector<std::string>{"A:slow"});
+  EXPECT_EQ(Stored(), 0);
 }
 
 }  // namespace

@@ -30,6 +30,10 @@ inline constexpr size_t kMaxConversationStateBytes = 64 * 1024;
 inline constexpr size_t kMaxModelBytes = 32 * 1024 * 1024;
 // One inbox event's payload: the request as Slack sent it (the router refuses larger bodies).
 inline constexpr size_t kMaxInboxPayloadBytes = size_t{1} << 20;
+// One reply waiting in the outbox (its destination and every paragraph, list item and button).
+inline constexpr size_t kMaxOutgoingReplyBytes = size_t{4} << 20;
+// The key of a reply's conversation (a channel id, a person, a response_url).
+inline constexpr size_t kMaxConversationKeyBytes = 2'048;
 // A failure message kept with a job or publication (longer ones are cut, not refused).
 inline constexpr size_t kMaxErrorBytes = 4'000;
 

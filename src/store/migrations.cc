@@ -235,6 +235,23 @@ const std::vector<Migration>& AllMigrations() {
            "ALTER TABLE questions ADD COLUMN ask_key TEXT",
            "CREATE UNIQUE INDEX questions_by_key ON questions (ask_key)",
        }},
+      {10,
+       "outbox of replies not delivered yet",
+       {
+           // Every reply a process accepted, until Slack took it (or it was given up on). The
+           // worker holds it under a lease it renews; a row whose lease ran out (the process
+           // died) or that was given back (lease_until NULL) is claimed by any process.
+           R"(CREATE TABLE outgoing_replies (
+                id {{ID}},
+                conversation TEXT NOT NULL,
+                payload {{BLOB}} NOT NULL,
+                created_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL,
+                worker TEXT,
+                lease_until BIGINT))",
+           "CREATE INDEX outgoing_replies_by_conversation ON outgoing_replies (conversation, id)",
+           "CREATE INDEX outgoing_replies_by_worker ON outgoing_replies (worker)",
+       }},
   };
   return kMigrations;
 }

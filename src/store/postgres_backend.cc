@@ -287,6 +287,7 @@ PostgresBackend::PostgresBackend(std::unique_ptr<Pool> pool, PostgresOptions opt
   dialect_.skip_locked = true;
   dialect_.row_lock = " FOR UPDATE";
   dialect_.migration_lock = "SELECT pg_advisory_xact_lock(7272727272)";
+  dialect_.outbox_claim_lock = "SELECT pg_advisory_xact_lock(7272727273)";
   dialect_.notifies_other_processes = true;
 }
 

@@ -72,6 +72,10 @@ struct Dialect {
   std::string row_lock;
   // A statement that serialises schema migrations across processes; empty when not needed.
   std::string migration_lock;
+  // A statement that serialises outbox claims across processes until commit (whether a reply
+  // may be claimed depends on the leases of its conversation's older replies, which a claim
+  // running at the same time may be changing); empty where writers are serialised anyway.
+  std::string outbox_claim_lock;
   // Notify reaches other processes (PostgreSQL); otherwise the Store tells its own process.
   bool notifies_other_processes = false;
 };

@@ -285,6 +285,32 @@ class Store {
   // Unfinished events (waiting or being handled), for a queue-depth gauge. One indexed count.
   Result<int64_t> CountPendingInboxEvents();
 
+  // ---- outbox: replies accepted and not delivered yet ----
+  // A process stores each reply before it tries to send it and holds it under a lease it keeps
+  // renewing; when the process dies (or gives replies back), another one — or the next start —
+  // claims and sends them, so an accepted reply survives a restart and a long Slack outage.
+  //
+  // Stores a reply of `conversation` held by `worker` for `lease`; returns its id. InvalidArgument
+  // for a malformed worker name or an empty conversation; ResourceExhausted for a conversation key
+  // over kMaxConversationKeyBytes or a payload over kMaxOutgoingReplyBytes.
+  Result<int64_t> AddOutgoingReply(const std::string& conversation, const std::string& payload,
+                                   const std::string& worker, std::chrono::milliseconds lease);
+  // Delivered, or given up on: the reply is gone. Deleting an unknown id is not an error.
+  Status DeleteOutgoingReply(int64_t id);
+  // Extends the lease of every reply `worker` holds to `lease` from now; returns how many.
+  Result<int64_t> RenewOutgoingReplies(const std::string& worker, std::chrono::milliseconds lease);
+  // Gives replies back unsent (shutdown): held by nobody, claimable at once.
+  Status ReleaseOutgoingReplies(const std::vector<int64_t>& ids);
+  // Claims for `worker`, for `lease`, up to `limit` replies nobody holds (given back, or their
+  // worker's lease ran out), oldest first, except those whose conversation has an older reply
+  // still held by another worker (that worker sends the conversation in order; `worker` itself
+  // may take the later replies of a conversation it holds). Counts an attempt on each.
+  Result<std::vector<OutgoingReply>> ClaimOutgoingReplies(const std::string& worker,
+                                                          std::chrono::milliseconds lease,
+                                                          int limit);
+  // Replies waiting, held or not. One count.
+  Result<int64_t> CountOutgoingReplies();
+
   // ---- asked questions ----
   // Stores a question. A non-empty `key` (1-64 of [A-Za-z0-9._:-], unique: AlreadyExists
   // otherwise) finds it again with FindQuestionByKey: what a reply sent before the question was

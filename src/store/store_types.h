@@ -207,12 +207,12 @@ struct ConsoleSession {
 
 // What happened to the questions asked of an owner's bot over a period (Store::GetOwnerActivity).
 struct OwnerActivity {
-  int64_t asked = 0;       // every question asked
-  int64_t answered = 0;    // answered by the bot at once
-  int64_t handed_off = 0;  // declined by the bot and handed to the owner (answered later or not)
-  int64_t resolved = 0;    // of those, answered by the owner since
-  int64_t thumbs_up = 0;   // 👍 from askers
-  int64_t thumbs_down = 0; // 👎 from askers
+  int64_t asked = 0;        // every question asked
+  int64_t answered = 0;     // answered by the bot at once
+  int64_t handed_off = 0;   // declined by the bot and handed to the owner (answered later or not)
+  int64_t resolved = 0;     // of those, answered by the owner since
+  int64_t thumbs_up = 0;    // 👍 from askers
+  int64_t thumbs_down = 0;  // 👎 from askers
   bool operator==(const OwnerActivity&) const = default;
 };
 
@@ -255,10 +255,19 @@ struct InboxEvent {
   std::string person_id;
   std::string kind;
   std::string payload;
-  int64_t received_at = 0;   // Unix ms
-  int attempts = 0;          // claims so far, this one included
-  std::string claim_token;   // the claim's lease token; completes and renews only with it
-  int64_t lease_until = 0;   // Unix ms
+  int64_t received_at = 0;  // Unix ms
+  int attempts = 0;         // claims so far, this one included
+  std::string claim_token;  // the claim's lease token; completes and renews only with it
+  int64_t lease_until = 0;  // Unix ms
+};
+
+// A reply accepted for delivery and not delivered yet (the outbox), as claimed by a worker.
+struct OutgoingReply {
+  int64_t id = 0;            // increasing: a conversation's replies go out in id order
+  std::string conversation;  // replies with the same key keep their order
+  std::string payload;       // the destination and the reply, encoded by the sender
+  int64_t created_at = 0;    // Unix ms
+  int attempts = 0;          // claims so far, this one included (0 for the adding worker)
 };
 
 }  // namespace faqbot::store

@@ -482,6 +482,22 @@ TEST_P(ServeE2ETest, AWatchedChannelAnswersAQuestionInItsThreadAndNothingElse) {
   Expect(DmChannel(kAlice), "where can visitors park?");
 }
 
+// `/faqbot watch` in a channel the app was never added to: Slack refuses the announcement
+// (not_in_channel), so the watch is turned off and the person told how to fix it.
+TEST_P(ServeE2ETest, WatchingAChannelTheBotIsNotInTellsThePersonToAddIt) {
+  if (socket_mode() == (std::get<1>(GetParam()) == Engine::kPostgres)) {
+    GTEST_SKIP() << "covered by HTTP + PostgreSQL and Socket Mode + SQLite";
+  }
+  slack_emulator::Fault refused;
+  refused.kind = slack_emulator::Fault::Kind::kSlackError;
+  refused.slack_error = "not_in_channel";
+  emulator_.InjectFault("chat.postMessage", refused);
+  SlashIn("/faqbot", kBob, "C0SECRET", "watch");
+  Expect(DmChannel(kBob), "I can't post in <#C0SECRET>");
+  SlashIn("/faqbot", kBob, "C0HELP", "status");
+  Expect("", "not answering questions in any channel");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Everywhere, ServeE2ETest,
     ::testing::Combine(::testing::Values(Transport::kHttp, Transport::kSocketMode),

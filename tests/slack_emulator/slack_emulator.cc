@@ -637,6 +637,11 @@ void SlackEmulator::InjectFault(const std::string& method, Fault fault, int time
   for (int i = 0; i < times; ++i) impl_->faults_[method].push_back(fault);
 }
 
+void SlackEmulator::ClearFaults() {
+  std::lock_guard lock(impl_->mu_);
+  impl_->faults_.clear();
+}
+
 std::string SlackEmulator::NewResponseUrl() {
   std::lock_guard lock(impl_->mu_);
   const std::string id = "T0EMULATOR/" + std::to_string(impl_->next_response_url_++) + "/hook";

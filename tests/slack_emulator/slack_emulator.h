@@ -171,6 +171,8 @@ class SlackEmulator {
   // The next `times` calls of `method` ("response_url" for response URLs) get `fault`.
   // Faults queue up in order.
   void InjectFault(const std::string& method, Fault fault, int times = 1);
+  // Drops every fault still queued: Slack is back.
+  void ClearFaults();
   // A fresh response_url on this emulator.
   std::string NewResponseUrl();
 

@@ -118,28 +118,27 @@ TEST_P(StoreConformanceTest, MigrationFourNamesExistingTopicsAsClientsKnewThem) 
   auto opened = Store::Open(old.url(), clock_, no_migrations);
   ASSERT_TRUE(opened.ok()) << opened.status();
   Store& db = **opened;
-  ASSERT_TRUE(db.backend()
-                  .WithTransaction(TxMode::kWrite,
-                                   [&](SqlTransaction& tx) -> Status {
-                                     FAQBOT_RETURN_IF_ERROR(
-                                         tx.Exec("CREATE TABLE schema_migrations (version INTEGER "
-                                                 "PRIMARY KEY, name TEXT NOT NULL, applied_at "
-                                                 "BIGINT NOT NULL)")
+  ASSERT_TRUE(
+      db.backend()
+          .WithTransaction(
+              TxMode::kWrite,
+              [&](SqlTransaction& tx) -> Status {
+                FAQBOT_RETURN_IF_ERROR(tx.Exec("CREATE TABLE schema_migrations (version INTEGER "
+                                               "PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                                               "BIGINT NOT NULL)")
+                                           .status());
+                for (const auto& m : AllMigrations()) {
+                  if (m.version > 3) break;
+                  for (auto statement : m.statements) {
+                    FAQBOT_RETURN_IF_ERROR(tx.Exec(db.backend().TranslateDdl(statement)).status());
+                  }
+                  FAQBOT_RETURN_IF_ERROR(tx.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                                                 {int64_t{m.version}, Text(m.name)})
                                              .status());
-                                     for (const auto& m : AllMigrations()) {
-                                       if (m.version > 3) break;
-                                       for (auto statement : m.statements) {
-                                         FAQBOT_RETURN_IF_ERROR(
-                                             tx.Exec(db.backend().TranslateDdl(statement)).status());
-                                       }
-                                       FAQBOT_RETURN_IF_ERROR(
-                                           tx.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                                                   {int64_t{m.version}, Text(m.name)})
-                                               .status());
-                                     }
-                                     return Status::Ok();
-                                   })
-                  .ok());
+                }
+                return Status::Ok();
+              })
+          .ok());
   ASSERT_EQ(*db.SchemaVersion(), 3);
   const std::string old_topics = EncodeStringList(
       {EncodeStringList({"1", "wifi?", "ask reception", EncodeStringList({"wifi pw"})})});
@@ -162,11 +161,12 @@ TEST_P(StoreConformanceTest, MigrationFourNamesExistingTopicsAsClientsKnewThem) 
                           .status());
                 }
                 return tx
-                    .Exec("INSERT INTO publications (team_id, owner_id, version, status, topics, "
-                          "topic_count, model, error, job_id, requested_at, started_at, "
-                          "finished_at) VALUES ('T0001', 'U0ALICE', 1, 'live', ?, 1, ?, NULL, "
-                          "NULL, 0, 0, 0)",
-                          {Bytes(old_topics), Bytes("MODEL")})
+                    .Exec(
+                        "INSERT INTO publications (team_id, owner_id, version, status, topics, "
+                        "topic_count, model, error, job_id, requested_at, started_at, "
+                        "finished_at) VALUES ('T0001', 'U0ALICE', 1, 'live', ?, 1, ?, NULL, "
+                        "NULL, 0, 0, 0)",
+                        {Bytes(old_topics), Bytes("MODEL")})
                     .status();
               })
           .ok());
@@ -325,12 +325,12 @@ TEST_P(StoreConformanceTest, ABadImportWritesNothing) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->ImportTopics(kAlice, {good, {"q", {}, "a", ""}}, true).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      store_->ImportTopics(kAlice, {good, {std::string(kMaxQuestionBytes + 1, 'q'), {}, "a", "x"}},
-                           true)
-          .status()
-          .code(),
-      StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_
+                ->ImportTopics(
+                    kAlice, {good, {std::string(kMaxQuestionBytes + 1, 'q'), {}, "a", "x"}}, true)
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
   std::vector<TopicContent> too_many;
   for (size_t i = 0; i <= kMaxTopicsPerOwner; ++i) {
     too_many.push_back({"q" + std::to_string(i), {}, "a", "n" + std::to_string(i)});
@@ -825,11 +825,11 @@ TEST_P(StoreConformanceTest, InboxDropsADuplicateKeyUntilTheHandledEventIsPurged
             StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->AddInboxEvent({"Ev09", "T0001", "U0ALICE", "", "{}"}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->AddInboxEvent(
-                   InboxOf("Ev10", "U0ALICE", std::string(kMaxInboxPayloadBytes + 1, 'x')))
-                .status()
-                .code(),
-            StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      store_->AddInboxEvent(InboxOf("Ev10", "U0ALICE", std::string(kMaxInboxPayloadBytes + 1, 'x')))
+          .status()
+          .code(),
+      StatusCode::kResourceExhausted);
 }
 
 TEST_P(StoreConformanceTest, InboxHandsOutOnePersonsEventsOneAtATimeOldestFirst) {
@@ -887,8 +887,8 @@ TEST_P(StoreConformanceTest, InboxNeverHandlesOnePersonTwiceAtOnceAcrossStores) 
   const std::vector<std::string> persons = {"U0ALICE", "U0BOB", "U0CAROL"};
   for (int i = 0; i < kPerPerson; ++i) {
     for (const auto& p : persons) {
-      ASSERT_TRUE(*store_->AddInboxEvent(InboxOf("Ev" + p + std::to_string(i), p,
-                                                 std::to_string(i))));
+      ASSERT_TRUE(
+          *store_->AddInboxEvent(InboxOf("Ev" + p + std::to_string(i), p, std::to_string(i))));
     }
   }
   std::mutex mu;
@@ -930,6 +930,132 @@ TEST_P(StoreConformanceTest, InboxNeverHandlesOnePersonTwiceAtOnceAcrossStores) 
   for (int i = 0; i < kPerPerson; ++i) in_order[i] = i;
   for (const auto& p : persons) EXPECT_EQ(seen[p], in_order) << p;
   EXPECT_EQ(*store_->CountPendingInboxEvents(), 0);
+}
+
+// ---- outbox ----
+
+std::vector<std::string> PayloadsOf(const Result<std::vector<OutgoingReply>>& claimed) {
+  std::vector<std::string> payloads;
+  if (claimed.ok()) {
+    for (const auto& r : *claimed) payloads.push_back(r.payload);
+  }
+  return payloads;
+}
+
+TEST_P(StoreConformanceTest, OutboxKeepsAReplyUntilItIsDeleted) {
+  const auto lease = std::chrono::seconds(30);
+  auto id = store_->AddOutgoingReply("C0HELP", "hello", "worker-1", lease);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*store_->CountOutgoingReplies(), 1);
+  // Held by its worker: nobody else takes it.
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(*id).ok());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(*id).ok());  // twice: nothing to delete, no error
+  EXPECT_EQ(*store_->CountOutgoingReplies(), 0);
+  clock_.Advance(std::chrono::minutes(5));
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
+}
+
+TEST_P(StoreConformanceTest, OutboxRepliesOfADeadWorkerAreClaimedAfterTheirLease) {
+  const auto lease = std::chrono::seconds(30);
+  ASSERT_TRUE(store_->AddOutgoingReply("C0HELP", "first", "worker-1", lease).ok());
+  ASSERT_TRUE(store_->AddOutgoingReply("D:T0001/U0BOB", "second", "worker-1", lease).ok());
+  clock_.Advance(std::chrono::seconds(20));
+  EXPECT_EQ(*store_->RenewOutgoingReplies("worker-1", lease), 2);
+  clock_.Advance(std::chrono::seconds(20));  // within the renewed lease
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
+  clock_.Advance(std::chrono::seconds(11));  // worker-1 stopped renewing: it died
+  auto claimed = store_->ClaimOutgoingReplies("worker-2", lease, 10);
+  EXPECT_THAT(PayloadsOf(claimed), ElementsAre("first", "second"));
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_EQ((*claimed)[0].conversation, "C0HELP");
+  EXPECT_EQ((*claimed)[0].attempts, 1);
+  EXPECT_EQ((*claimed)[1].created_at, (*claimed)[0].created_at);
+  // Now worker-2's: its renewals keep them, worker-1's find none.
+  EXPECT_EQ(*store_->RenewOutgoingReplies("worker-1", lease), 0);
+  EXPECT_EQ(*store_->RenewOutgoingReplies("worker-2", lease), 2);
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-3", lease, 10)), ElementsAre());
+}
+
+TEST_P(StoreConformanceTest, OutboxRepliesGivenBackAreClaimedAtOnceInTheirConversationsOrder) {
+  const auto lease = std::chrono::seconds(30);
+  std::vector<int64_t> ids;
+  for (const char* text : {"a1", "a2", "b1", "a3"}) {
+    auto id = store_->AddOutgoingReply(text[0] == 'a' ? "C0A" : "C0B", text, "worker-1", lease);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  // a2 and a3 given back while a1 is still held: they wait for it; b1 is still held.
+  ASSERT_TRUE(store_->ReleaseOutgoingReplies({ids[1], ids[3]}).ok());
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
+  ASSERT_TRUE(store_->ReleaseOutgoingReplies({ids[0], ids[2]}).ok());
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 2)),
+              ElementsAre("a1", "a2"));
+  auto rest = store_->ClaimOutgoingReplies("worker-2", lease, 10);
+  EXPECT_THAT(PayloadsOf(rest), ElementsAre("b1", "a3"));
+  ASSERT_TRUE(rest.ok() && rest->size() == 2);
+  EXPECT_EQ((*rest)[0].attempts, 1);  // a release does not count the attempt it ended
+  EXPECT_EQ(*store_->CountOutgoingReplies(), 4);
+}
+
+TEST_P(StoreConformanceTest, OutboxRefusesMalformedAndOversizedReplies) {
+  const auto lease = std::chrono::seconds(30);
+  EXPECT_EQ(store_->AddOutgoingReply("", "x", "worker-1", lease).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddOutgoingReply("C0HELP", "x", "bad worker", lease).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_
+          ->AddOutgoingReply(std::string(kMaxConversationKeyBytes + 1, 'c'), "x", "worker-1", lease)
+          .status()
+          .code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_
+                ->AddOutgoingReply("C0HELP", std::string(kMaxOutgoingReplyBytes + 1, 'x'),
+                                   "worker-1", lease)
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(*store_->CountOutgoingReplies(), 0);
+  // Any bytes round-trip: the payload is the sender's own encoding.
+  const std::string bytes("\0\xff{\"text\":\"\xe2\x9c\x93\"}", 14);
+  ASSERT_TRUE(
+      store_
+          ->ReleaseOutgoingReplies({*store_->AddOutgoingReply("C0HELP", bytes, "worker-1", lease)})
+          .ok());
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 1)), ElementsAre(bytes));
+}
+
+TEST_P(StoreConformanceTest, OutboxNeverHandsOneReplyToTwoWorkersAcrossStores) {
+  auto other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  constexpr int kReplies = 60;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < kReplies; ++i) {
+    auto id = store_->AddOutgoingReply("C0" + std::to_string(i % 7), std::to_string(i), "worker-0",
+                                       std::chrono::seconds(30));
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(store_->ReleaseOutgoingReplies(ids).ok());
+  std::mutex mu;
+  std::multiset<std::string> taken;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    Store& store = w % 2 == 0 ? *store_ : *other;
+    workers.emplace_back([&, w] {
+      for (int round = 0; round < 30; ++round) {
+        auto claimed = store.ClaimOutgoingReplies("worker-" + std::to_string(w + 1),
+                                                  std::chrono::minutes(1), 3);
+        ASSERT_TRUE(claimed.ok()) << claimed.status();
+        std::lock_guard lock(mu);
+        for (const auto& r : *claimed) taken.insert(r.payload);
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(taken.size(), static_cast<size_t>(kReplies));
+  for (const auto& payload : taken) EXPECT_EQ(taken.count(payload), 1u) << payload;
 }
 
 // ---- asked questions ----
@@ -1176,8 +1302,7 @@ TEST_P(StoreConformanceTest, ConsoleLinksAreUsedOnceAndOpenSessionsThatExpire) {
   using std::chrono::minutes;
   ASSERT_TRUE(store_->AddConsoleLink(kAlice, "link-1", minutes(15)).ok());
   ASSERT_TRUE(store_->AddConsoleLink(kAlice, "link-2", minutes(15)).ok());
-  EXPECT_EQ(store_->AddConsoleLink(kBob, "link-1", minutes(15)).code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddConsoleLink(kBob, "link-1", minutes(15)).code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->AddConsoleLink(kAlice, "", minutes(15)).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->AddConsoleLink(kAlice, "link-3", minutes(0)).code(),
             StatusCode::kInvalidArgument);
@@ -1215,8 +1340,8 @@ TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentRedeemersOfALinkSignsIn) 
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
-        auto opened = store_->RedeemConsoleLink(
-            link, link + "-session-" + std::to_string(t), std::chrono::hours(12));
+        auto opened = store_->RedeemConsoleLink(link, link + "-session-" + std::to_string(t),
+                                                std::chrono::hours(12));
         ASSERT_TRUE(opened.ok()) << opened.status();
         if (opened->has_value()) ++signed_in;
       });
@@ -1230,9 +1355,9 @@ TEST_P(StoreConformanceTest, ConsoleSessionsAreRevokedOneOrAllOfAnOwner) {
   using std::chrono::hours;
   for (const char* n : {"1", "2", "3"}) {
     ASSERT_TRUE(store_->AddConsoleLink(kAlice, std::string("link-") + n, hours(1)).ok());
-    ASSERT_TRUE(store_->RedeemConsoleLink(std::string("link-") + n, std::string("alice-") + n,
-                                          hours(12))
-                    ->has_value());
+    ASSERT_TRUE(
+        store_->RedeemConsoleLink(std::string("link-") + n, std::string("alice-") + n, hours(12))
+            ->has_value());
   }
   ASSERT_TRUE(store_->AddConsoleLink(kBob, "link-bob", hours(1)).ok());
   ASSERT_TRUE(store_->RedeemConsoleLink("link-bob", "bob-1", hours(12))->has_value());
