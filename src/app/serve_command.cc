@@ -444,10 +444,10 @@ Status Serve(const ServeFlags& f) {
   store::Store& db = runtime->store();
   // Every reply is kept in the database until Slack took it, so a restart, a crash or a long
   // Slack outage loses none (server/reply_journal.h).
-  server::StoredReplyJournalOptions journal_options;
+  server::ReplyJournalOptions journal_options;
   journal_options.worker = DefaultWorkerName();
   journal_options.lease = std::chrono::seconds(std::max(1, f.outbox_lease));
-  server::StoredReplyJournal journal(db, journal_options);
+  server::ReplyJournal journal(db, journal_options);
   messenger.UseJournal(journal);
   // A channel the app cannot post in (`/faqbot watch` where it was never added, or removed
   // since): the watch is turned off and whoever turned it on is told.

@@ -246,7 +246,7 @@ class JournaledQueuedMessengerTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
 
-  StoredReplyJournalOptions Worker(std::string name) {
+  ReplyJournalOptions Worker(std::string name) {
     return {std::move(name), std::chrono::seconds(30)};
   }
   QueuedMessengerOptions Options(std::chrono::milliseconds retry_for = std::chrono::hours(1)) {
@@ -277,7 +277,7 @@ class JournaledQueuedMessengerTest : public ::testing::Test {
 TEST_F(JournaledQueuedMessengerTest, AReplyIsKeptUntilItIsDelivered) {
   RecordingMessenger inner;
   ManualExecutor executor;
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), executor, Options());
   queued.UseJournal(journal);
   ASSERT_TRUE(queued.Send(In("C1"), Text("hello")).ok());
@@ -295,7 +295,7 @@ TEST_F(JournaledQueuedMessengerTest, AReplySlackCannotTakeYetIsTriedUntilItCanIn
   RecordingMessenger inner;
   inner.FailNext(3);  // Unavailable three times: Slack is down for a while
   ThreadPool senders(1, "send");
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), senders, Options());
   queued.UseJournal(journal);
   ASSERT_TRUE(queued.Send(In("A"), Text("first")).ok());
@@ -311,7 +311,7 @@ TEST_F(JournaledQueuedMessengerTest, AReplyTooOldToRetryIsGivenUp) {
   RecordingMessenger inner;
   inner.FailNext(1);
   ManualExecutor executor;
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), executor, Options(std::chrono::milliseconds(0)));
   queued.UseJournal(journal);
   ASSERT_TRUE(queued.Send(In("A"), Text("late")).ok());
@@ -323,7 +323,7 @@ TEST_F(JournaledQueuedMessengerTest, AReplyTooOldToRetryIsGivenUp) {
 TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStart) {
   RecordingMessenger before;
   ManualExecutor executor;
-  StoredReplyJournal first(*store_, Worker("host-1"));
+  ReplyJournal first(*store_, Worker("host-1"));
   {
     QueuedMessenger queued(before, ByChannel(), executor, Options());
     queued.UseJournal(first);
@@ -339,7 +339,7 @@ TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStar
   EXPECT_EQ(Stored(), 4);
 
   RecordingMessenger after;
-  StoredReplyJournal second(*store_, Worker("host-2"));
+  ReplyJournal second(*store_, Worker("host-2"));
   QueuedMessenger queued(after, ByChannel(), executor, Options());
   queued.UseJournal(second);
   EXPECT_EQ(queued.Recover(), 4u);
@@ -353,7 +353,7 @@ TEST_F(JournaledQueuedMessengerTest, AReplyWaitingToBeRetriedIsKeptWhenTheProces
   RecordingMessenger inner;
   inner.FailNext(1000);
   ThreadPool senders(1, "send");
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), senders, Options());
   queued.UseJournal(journal);
   ASSERT_TRUE(queued.Send(In("A"), Text("hello")).ok());
@@ -367,7 +367,7 @@ TEST_F(JournaledQueuedMessengerTest, AReplyWaitingToBeRetriedIsKeptWhenTheProces
   ASSERT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
   EXPECT_EQ(queued.unsent(), 0u);
   EXPECT_EQ(inner.sent().size(), 1u);
-  StoredReplyJournal other(*store_, Worker("host-2"));
+  ReplyJournal other(*store_, Worker("host-2"));
   auto claimed = other.Claim(10);  // given back: another process may take it at once
   ASSERT_TRUE(claimed.ok());
   EXPECT_EQ(claimed->size(), 1u);
@@ -392,7 +392,7 @@ class RefusingMessenger final : public assistant::Messenger {
 TEST_F(JournaledQueuedMessengerTest, AReplyRefusedForGoodIsForgottenAndReported) {
   RefusingMessenger inner;
   ManualExecutor executor;
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), executor, Options(std::chrono::milliseconds(0)));
   queued.UseJournal(journal);
   std::vector<std::string> refused;
@@ -411,11 +411,11 @@ TEST_F(JournaledQueuedMessengerTest, AReplyRefusedForGoodIsForgottenAndReported)
 TEST_F(JournaledQueuedMessengerTest, RecoverKeepsThisProcesssRepliesItsOwn) {
   RecordingMessenger inner;
   ManualExecutor executor;
-  StoredReplyJournal journal(*store_, Worker("host-1"));
+  ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), executor, Options());
   queued.UseJournal(journal);
   ASSERT_TRUE(queued.Send(In("A"), Text("slow")).ok());
-  StoredReplyJournal other(*store_, Worker("host-2"));
+  ReplyJournal other(*store_, Worker("host-2"));
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(std::chrono::seconds(20));
     EXPECT_EQ(queued.Recover(), 0u);  // renews the lease; nothing to claim

@@ -168,26 +168,26 @@ Status DecodeOutgoingReply(std::string_view encoded, Destination& to, Reply& rep
   }
 }
 
-StoredReplyJournal::StoredReplyJournal(store::Store& store, StoredReplyJournalOptions options)
+ReplyJournal::ReplyJournal(store::Store& store, ReplyJournalOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Result<int64_t> StoredReplyJournal::Record(const std::string& conversation, const Destination& to,
-                                           const Reply& reply) {
+Result<int64_t> ReplyJournal::Record(const std::string& conversation, const Destination& to,
+                                     const Reply& reply) {
   return store_.AddOutgoingReply(conversation, EncodeOutgoingReply(to, reply), options_.worker,
                                  options_.lease);
 }
 
-Status StoredReplyJournal::Forget(int64_t id) { return store_.DeleteOutgoingReply(id); }
+Status ReplyJournal::Forget(int64_t id) { return store_.DeleteOutgoingReply(id); }
 
-Status StoredReplyJournal::GiveBack(const std::vector<int64_t>& ids) {
+Status ReplyJournal::GiveBack(const std::vector<int64_t>& ids) {
   return store_.ReleaseOutgoingReplies(ids);
 }
 
-Status StoredReplyJournal::Renew() {
+Status ReplyJournal::Renew() {
   return store_.RenewOutgoingReplies(options_.worker, options_.lease).status();
 }
 
-Result<std::vector<ReplyJournal::Entry>> StoredReplyJournal::Claim(size_t limit) {
+Result<std::vector<ReplyJournal::Entry>> ReplyJournal::Claim(size_t limit) {
   FAQBOT_ASSIGN_OR_RETURN(auto rows, store_.ClaimOutgoingReplies(options_.worker, options_.lease,
                                                                  static_cast<int>(limit)));
   std::vector<Entry> entries;

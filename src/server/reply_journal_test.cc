@@ -128,7 +128,7 @@ TEST(OutgoingReplyCodecTest, AnythingElseIsRefusedAndLeavesTheOutputsAlone) {
   EXPECT_EQ(DecodeOutgoingReply(unknown, to, reply).code(), StatusCode::kInvalidArgument);
 }
 
-class StoredReplyJournalTest : public ::testing::Test {
+class ReplyJournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = std::make_unique<store::testing::TestDatabase>(store::testing::Engine::kSqlite);
@@ -138,8 +138,8 @@ class StoredReplyJournalTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
 
-  StoredReplyJournal Journal(std::string worker) {
-    return StoredReplyJournal(*store_, {std::move(worker), std::chrono::seconds(30)});
+  ReplyJournal Journal(std::string worker) {
+    return ReplyJournal(*store_, {std::move(worker), std::chrono::seconds(30)});
   }
 
   FakeClock clock_;
@@ -147,9 +147,9 @@ class StoredReplyJournalTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
 };
 
-TEST_F(StoredReplyJournalTest, AReplyOfAProcessThatDiedIsClaimedWholeAfterTheLease) {
-  StoredReplyJournal dead = Journal("host-1");
-  StoredReplyJournal alive = Journal("host-2");
+TEST_F(ReplyJournalTest, AReplyOfAProcessThatDiedIsClaimedWholeAfterTheLease) {
+  ReplyJournal dead = Journal("host-1");
+  ReplyJournal alive = Journal("host-2");
   Destination to;
   to.kind = Destination::Kind::kChannel;
   to.channel = "C0HELP";
@@ -172,9 +172,9 @@ TEST_F(StoredReplyJournalTest, AReplyOfAProcessThatDiedIsClaimedWholeAfterTheLea
   EXPECT_EQ(*store_->CountOutgoingReplies(), 0);
 }
 
-TEST_F(StoredReplyJournalTest, RenewedRepliesStayAndGivenBackOnesAreClaimedAtOnce) {
-  StoredReplyJournal first = Journal("host-1");
-  StoredReplyJournal second = Journal("host-2");
+TEST_F(ReplyJournalTest, RenewedRepliesStayAndGivenBackOnesAreClaimedAtOnce) {
+  ReplyJournal first = Journal("host-1");
+  ReplyJournal second = Journal("host-2");
   auto a = first.Record("C1", Destination::Direct({"T1", "U1"}), EveryField());
   auto b = first.Record("C2", Destination::Direct({"T1", "U2"}), EveryField());
   ASSERT_TRUE(a.ok() && b.ok());
@@ -188,12 +188,12 @@ TEST_F(StoredReplyJournalTest, RenewedRepliesStayAndGivenBackOnesAreClaimedAtOnc
   EXPECT_EQ((*claimed)[0].id, *b);
 }
 
-TEST_F(StoredReplyJournalTest, AStoredReplyThatCannotBeReadIsForgotten) {
+TEST_F(ReplyJournalTest, AStoredReplyThatCannotBeReadIsForgotten) {
   ASSERT_TRUE(store_
                   ->ReleaseOutgoingReplies({*store_->AddOutgoingReply(
                       "C1", "{\"format\":1}", "host-1", std::chrono::seconds(30))})
                   .ok());
-  StoredReplyJournal journal = Journal("host-2");
+  ReplyJournal journal = Journal("host-2");
   auto good = journal.Record("C1", Destination::Direct({"T1", "U1"}), EveryField());
   ASSERT_TRUE(journal.GiveBack({*good}).ok());
   auto claimed = journal.Claim(10);
