@@ -262,29 +262,28 @@ ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry
   metrics::Registry& r = metrics::Registry::Global();
   using Reading = std::optional<double>;
   ServeGauges g;
-  g.training_depth = r.AddGaugeCallback(
-      metrics::kTrainingQueueDepthGauge,
-      "Publish jobs waiting or being trained, every owner's (from the database).",
-      [&db]() -> Reading {
-        auto n = db.CountActivePublishJobs();
-        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
-      });
-  g.inbox_depth = r.AddGaugeCallback(
+  // A count read from the database at scrape time; absent while the database does not answer.
+  auto database_count = [&r](const char* name, const char* help,
+                             std::function<Result<int64_t>()> count) {
+    return r.AddGaugeCallback(name, help, [count = std::move(count)]() -> Reading {
+      auto n = count();
+      return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
+    });
+  };
+  g.training_depth =
+      database_count(metrics::kTrainingQueueDepthGauge,
+                     "Publish jobs waiting or being trained, every owner's (from the database).",
+                     [&db] { return db.CountActivePublishJobs(); });
+  g.inbox_depth = database_count(
       metrics::kInboxDepthGauge,
       "Slack events stored in the durable inbox and not yet handled, every process's (from the "
       "database).",
-      [&db]() -> Reading {
-        auto n = db.CountPendingInboxEvents();
-        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
-      });
-  g.outbox_depth = r.AddGaugeCallback(
+      [&db] { return db.CountPendingInboxEvents(); });
+  g.outbox_depth = database_count(
       metrics::kOutboxDepthGauge,
       "Replies accepted and not yet taken by Slack (kept in the database's outbox), every "
       "process's.",
-      [&db]() -> Reading {
-        auto n = db.CountOutgoingReplies();
-        return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
-      });
+      [&db] { return db.CountOutgoingReplies(); });
   g.models_loaded = r.AddGaugeCallback(
       metrics::kModelsLoadedGauge, "Owners' models loaded in memory.",
       [&registry]() -> Reading { return static_cast<double>(registry.cached_models()); });

@@ -12,7 +12,7 @@
 #include "common/clock.h"
 #include "server/reply_journal.h"
 #include "store/store.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -239,11 +239,8 @@ TEST(QueuedMessengerTest, AHangingLookupHoldsUpNoReply) {
 class JournaledQueuedMessengerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<store::testing::TestDatabase>(store::testing::Engine::kSqlite);
-    ASSERT_TRUE(db_->status().ok()) << db_->status();
-    auto store = store::Store::Open(db_->url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
   }
 
   ReplyJournalOptions Worker(std::string name) {
@@ -270,7 +267,7 @@ class JournaledQueuedMessengerTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<store::testing::TestDatabase> db_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   std::unique_ptr<store::Store> store_;
 };
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/clock.h"
-#include "test_database.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -131,11 +131,8 @@ TEST(OutgoingReplyCodecTest, AnythingElseIsRefusedAndLeavesTheOutputsAlone) {
 class ReplyJournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<store::testing::TestDatabase>(store::testing::Engine::kSqlite);
-    ASSERT_TRUE(db_->status().ok()) << db_->status();
-    auto store = store::Store::Open(db_->url(), clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(store).value();
+    store_ = store::testing::OpenStore(database_, clock_);
+    ASSERT_NE(store_, nullptr);
   }
 
   ReplyJournal Journal(std::string worker) {
@@ -143,7 +140,7 @@ class ReplyJournalTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<store::testing::TestDatabase> db_;
+  store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   std::unique_ptr<store::Store> store_;
 };
 
