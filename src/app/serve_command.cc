@@ -405,12 +405,15 @@ void Drain(const Serving& s) {
   s.inbox.Shutdown();  // events being handled finish; the rest stay stored for the next start
   s.events.Shutdown();
   s.runtime.Shutdown();  // the training in progress finishes; the rest stays queued
-  if (!s.messenger.WaitIdle(std::chrono::seconds(10))) {
+  const bool sent = s.messenger.WaitIdle(std::chrono::seconds(10));
+  if (!sent) {
     LogWarn("faqbot serve: {} replies still unsent after 10 s; keeping them for the next start",
             s.messenger.unsent());
-    s.messenger.Abandon();
-    s.web.StopRetrying();  // the sends in progress end after their current attempt
   }
+  // Even when everything was sent: from now on the outbox's upkeep claims nothing more (a reply
+  // it claimed now would be sent, and retried, on a stopping process).
+  s.messenger.Abandon();
+  if (!sent) s.web.StopRetrying();  // the sends in progress end after their current attempt
   s.senders.Shutdown();
 }
 
