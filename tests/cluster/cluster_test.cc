@@ -92,9 +92,11 @@ class ClusterTest : public ::testing::TestWithParam<Transport>, protected e2e::S
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
     log_ = dir_ + "/a.log";  // named in failure messages; b.log and haproxy.log sit beside it
-    port_a_ = a_.Start(Environment(), dir_ + "/a.log");
+    // A short outbox lease: the replies of a killed process are sent by the other within seconds.
+    const std::vector<std::string> flags = {"--outbox-lease", "3"};
+    port_a_ = a_.Start(Environment(), dir_ + "/a.log", flags);
     ASSERT_GT(port_a_, 0) << "process A did not start; see " << dir_;
-    port_b_ = b_.Start(Environment(), dir_ + "/b.log");
+    port_b_ = b_.Start(Environment(), dir_ + "/b.log", flags);
     ASSERT_GT(port_b_, 0) << "process B did not start; see " << dir_;
     if (socket_mode()) {
       port_ = port_a_;
@@ -415,6 +417,40 @@ TEST_P(ClusterTest, EveryEventAcknowledgedByAKilledProcessIsStillHandled) {
     }
   }
   EXPECT_LE(duplicates, 4) << "see " << dir_;
+}
+
+// A reply the killed process could not send (Slack answered HTTP 500) is sent by the other
+// process once the killed one's lease ran out, exactly once: the outbox.
+TEST_P(ClusterTest, RepliesAKilledProcessCouldNotSendAreSentByTheOther) {
+  if (socket_mode()) GTEST_SKIP() << "over HTTP the message goes to A; Socket Mode may pick B";
+  slack_emulator::Fault down;
+  down.kind = slack_emulator::Fault::Kind::kServerError;
+  emulator_.InjectFault("chat.postMessage", down, 100'000);
+  Through(port_a_, [&] { Dm(kBob, "hi"); });
+  auto greetings = [&](bool taken) {
+    int n = 0;
+    for (const auto& c : emulator_.Calls("chat.postMessage")) {
+      if (c.args.value("channel", "") == DmChannel(kBob) &&
+          c.args.dump().find("How can I help?") != std::string::npos &&
+          (c.http_status == 200) == taken) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  ASSERT_TRUE(
+      SlackEmulator::WaitFor([&] { return greetings(false) >= 2; }, std::chrono::seconds(20)))
+      << "A never tried to answer; see " << dir_;
+  a_.Kill(SIGKILL);
+  emulator_.ClearFaults();
+  EXPECT_TRUE(
+      SlackEmulator::WaitFor([&] { return greetings(true) == 1; }, std::chrono::seconds(30)))
+      << "B did not send A's reply; see " << dir_;
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // over a lease: no second copy
+  EXPECT_EQ(greetings(true), 1);
+  // Bob's conversation goes on, on B.
+  Dm(kBob, "add a new topic");
+  Expect(DmChannel(kBob), "What question should I expect?");
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ClusterTest,
