@@ -11,6 +11,12 @@
 namespace faqbot::server {
 namespace {
 
+// A response_url that will take no more posts: expired, used up, or unknown to Slack.
+bool ResponseUrlGone(const Status& s) {
+  const std::string code = slack::SlackErrorCode(s);
+  return code == "expired_url" || code == "used_url" || s.code() == StatusCode::kNotFound;
+}
+
 // Characters of a reply shown in a notification; the blocks carry the whole reply.
 constexpr size_t kMaxNotificationText = 150;
 
@@ -242,20 +248,30 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         break;
       }
       case assistant::Destination::Kind::kResponse: {
-        if (!TakeResponseUse(to.response_url)) {
-          // Slack takes 5 posts per response_url; the rest of a long reply goes to the DM.
-          if (to.user.user_id.empty()) {
-            return ResourceExhaustedError("response_url: used " + std::to_string(kResponseUrlUses) +
-                                          " times");
-          }
+        auto to_dm = [&]() -> Status {
           FAQBOT_ASSIGN_OR_RETURN(std::string dm, DirectChannel(to.user, token));
           message["channel"] = dm;
           message["unfurl_links"] = false;
-          FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message, token).status());
+          return web_.PostMessage(message, token).status();
+        };
+        if (!TakeResponseUse(to.response_url)) {
+          // Slack takes 5 posts per response_url; the rest of a long reply goes to the DM.
+          if (to.user.user_id.empty()) {
+            return FailedPreconditionError("response_url: used " +
+                                           std::to_string(kResponseUrlUses) + " times");
+          }
+          FAQBOT_RETURN_IF_ERROR(to_dm());
           break;
         }
         message["response_type"] = to.in_channel ? "in_channel" : "ephemeral";
-        FAQBOT_RETURN_IF_ERROR(web_.PostToResponseUrl(to.response_url, message));
+        Status posted = web_.PostToResponseUrl(to.response_url, message);
+        if (!posted.ok() && ResponseUrlGone(posted) && !to.user.user_id.empty()) {
+          // Expired (a reply kept through a Slack outage may outlive its 30 minutes) or used up
+          // elsewhere: the person's DM still reaches them.
+          message.erase("response_type");
+          posted = to_dm();
+        }
+        FAQBOT_RETURN_IF_ERROR(posted);
         break;
       }
       case assistant::Destination::Kind::kUpdate: {

@@ -2,7 +2,8 @@
 // Block Kit — the assistant's own words as they are, people's text escaped (so an answer cannot
 // ping <!channel> or forge a link), mentions as <@U…>, buttons with their action as action_id —
 // within every Block Kit limit: long lists go out as several messages, long texts as several
-// sections. A response_url takes 5 posts (Slack's limit); what a reply has beyond that goes to
+// sections. A response_url takes 5 posts (Slack's limit) within 30 minutes; what a reply has
+// beyond that, or a reply that outlived its response_url (kept through a Slack outage), goes to
 // the person's DM. Thread-safe.
 //
 // Every call to Slack carries the bot token of the workspace it is for (the destination's or

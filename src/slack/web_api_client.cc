@@ -466,11 +466,21 @@ Status WebApiClient::PostToResponseUrl(std::string_view url, const nlohmann::jso
   }
   FAQBOT_ASSIGN_OR_RETURN(HttpResponse response,
                           PostWithRetries(std::string(url), body, "", "response_url"));
-  if (response.status < 200 || response.status >= 300) {
-    CountCall("response_url", "http_error");
-    return UnavailableError("response_url: HTTP " + std::to_string(response.status));
-  }
   nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
+  if (response.status < 200 || response.status >= 300) {
+    // Not retried (PostWithRetries retries 429 and 5xx): the URL expired (30 minutes), was
+    // used up (5 posts) or never existed, and will not come back.
+    CountCall("response_url", "http_error");
+    std::string code;
+    if (!answer.is_discarded() && answer.is_object()) code = StringField(answer, "error");
+    for (const char* known : {"expired_url", "used_url"}) {
+      if (code.empty() && response.body.find(known) != std::string::npos) code = known;
+    }
+    if (!code.empty()) return StatusForSlackError("response_url", code);
+    return response.status == 404
+               ? NotFoundError("response_url: HTTP 404")
+               : FailedPreconditionError("response_url: HTTP " + std::to_string(response.status));
+  }
   if (!answer.is_discarded() && answer.is_object() && answer.contains("ok") &&
       answer["ok"].is_boolean() && !answer["ok"].get<bool>()) {
     CountCall("response_url", "slack_error");

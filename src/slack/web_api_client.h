@@ -169,7 +169,10 @@ class WebApiClient {
   Result<std::string> AppsConnectionsOpen();
   // POSTs `message` as JSON to a response_url from an interaction or slash command (no token;
   // the URL is the credential). Same retry rules as Call. A 2xx answer whose body is
-  // `{"ok":false,...}` becomes an error; a plain "ok" body is success.
+  // `{"ok":false,...}` becomes an error; a plain "ok" body is success. Another answer (4xx) is
+  // final: the URL expired (Slack keeps it 30 minutes), was used up (5 posts) or never existed —
+  // FailedPrecondition with its Slack error code (SlackErrorCode: "expired_url", "used_url")
+  // when the answer names one, else NotFound for 404 and FailedPrecondition for the rest.
   Status PostToResponseUrl(std::string_view url, const nlohmann::json& message);
 
   const WebApiClientOptions& options() const { return options_; }

@@ -331,8 +331,7 @@ TEST_F(SlackMessengerOverWebApiTest, ConversationsAreFoundWithoutSlack) {
   in_dm.kind = Destination::Kind::kChannel;
   in_dm.channel = "D0ALICE";
   in_dm.user = kAlice;
-  EXPECT_EQ(SlackMessenger::ConversationOf(Destination::Direct(kAlice)),
-            "dm:T0EMULATOR/U0ALICE");
+  EXPECT_EQ(SlackMessenger::ConversationOf(Destination::Direct(kAlice)), "dm:T0EMULATOR/U0ALICE");
   EXPECT_EQ(SlackMessenger::ConversationOf(in_dm), "dm:T0EMULATOR/U0ALICE");
   Destination in_channel = Channel("C0GENERAL", "1700000000.000100");
   in_channel.user = kAlice;
@@ -390,6 +389,23 @@ TEST_F(SlackMessengerOverWebApiTest, EphemeralRepliesNameTheirViewer) {
   EXPECT_TRUE(emulator_.Calls("chat.postMessage").empty());
 }
 
+// A reply kept through a Slack outage may outlive its response_url (30 minutes): the person's
+// DM gets it instead. Without a person to DM, the refusal is final (not worth a retry).
+TEST_F(SlackMessengerOverWebApiTest, AnExpiredResponseUrlsReplyGoesToTheDm) {
+  Destination d;
+  d.kind = Destination::Kind::kResponse;
+  d.response_url = emulator_.root_url() + "/response/T0EMULATOR/999/hook";  // never handed out
+  d.user = kAlice;
+  Status sent = messenger_->Send(d, Say("answered at last"));
+  ASSERT_TRUE(sent.ok()) << sent;
+  const auto dms = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(dms.size(), 1u);
+  EXPECT_EQ(dms[0].args["channel"], "D0ALICE");
+  EXPECT_FALSE(dms[0].args.contains("response_type"));
+  d.user = {};
+  EXPECT_EQ(messenger_->Send(d, Say("nobody to tell")).code(), StatusCode::kFailedPrecondition);
+}
+
 TEST_F(SlackMessengerOverWebApiTest, AResponseUrlTakesFivePostsAndTheRestGoesToTheDm) {
   Destination d;
   d.kind = Destination::Kind::kResponse;
@@ -409,9 +425,10 @@ TEST_F(SlackMessengerOverWebApiTest, AResponseUrlTakesFivePostsAndTheRestGoesToT
   ASSERT_GE(dms.size(), 2u);
   for (const auto& post : dms) EXPECT_EQ(post.args["channel"], "D0ALICE");
 
-  // Without a person to DM, the sixth post is an error rather than a refused request.
+  // Without a person to DM, the sixth post is an error rather than a refused request, and a
+  // final one: no retry can make the URL take it.
   d.user = {};
-  EXPECT_EQ(messenger_->Send(d, Say("one more")).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(messenger_->Send(d, Say("one more")).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(emulator_.Calls("response_url").size(), 5u);
 }
 

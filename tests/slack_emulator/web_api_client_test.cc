@@ -382,6 +382,11 @@ TEST_F(WebApiClientTest, PostToResponseUrl) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(client.PostToResponseUrl(url, {{"text", "again"}}).ok());
   Status sixth = client.PostToResponseUrl(url, {{"text", "too many"}});
   EXPECT_EQ(SlackErrorCode(sixth), "used_url");
+  // An expired (or unknown) URL answers 404: final, not worth a retry.
+  Status expired = client.PostToResponseUrl(emulator_.root_url() + "/response/T0EMULATOR/999/hook",
+                                            {{"text", "too late"}});
+  EXPECT_EQ(SlackErrorCode(expired), "expired_url");
+  EXPECT_EQ(expired.code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(WebApiClientTest, OAuthV2AccessExchangesACodeOnceForTheWorkspacesToken) {
