@@ -297,10 +297,12 @@ Result<nlohmann::json> WebApiClient::SendCall(std::string_view method, const std
   }
   nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) {
+    // Slack's API always answers JSON: this is a proxy's error page or a broken answer on the
+    // way, which a later try may not meet.
     CountCall(method, "http_error");
-    return InternalError(std::string(method) + ": response is not a JSON object (" +
-                         std::to_string(response.body.size()) +
-                         " bytes: " + response.body.substr(0, 80) + ")");
+    return UnavailableError(std::string(method) + ": response is not a JSON object (" +
+                            std::to_string(response.body.size()) +
+                            " bytes: " + response.body.substr(0, 80) + ")");
   }
   auto ok = answer.find("ok");
   if (ok != answer.end() && ok->is_boolean() && ok->get<bool>()) {

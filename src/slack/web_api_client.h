@@ -132,7 +132,8 @@ class WebApiClient {
   // *_not_found → NotFound; invalid_*/no_text/msg_too_long → InvalidArgument; ratelimited →
   // ResourceExhausted; anything else → FailedPrecondition), message "<method>:
   // slack_error=<code>"; 429 or 5xx or network failures after the last retry → ResourceExhausted
-  // or Unavailable; a body that is not a JSON object → Internal; other HTTP statuses →
+  // or Unavailable; a body that is not a JSON object (a proxy's error page) → Unavailable (not
+  // retried here; a caller may try again later); other HTTP statuses →
   // Unavailable (no retry). `args` must be an object (InvalidArgument otherwise).
   Result<nlohmann::json> Call(std::string_view method, const nlohmann::json& args,
                               std::string_view token = {});
