@@ -118,7 +118,8 @@ size_t QueuedMessenger::Recover() {
     return 0;
   }
   size_t queued = 0;
-  for (ReplyJournal::Entry& e : *claimed) {
+  for (size_t i = 0; i < claimed->size(); ++i) {
+    ReplyJournal::Entry& e = (*claimed)[i];
     {
       std::lock_guard lock(mu_);
       if (journaled_.count(e.id) != 0) continue;  // queued here already
@@ -131,7 +132,18 @@ size_t QueuedMessenger::Recover() {
     item.journal_id = e.id;
     item.retry_until = e.created_at + options_.retry_for.count();
     if (Status s = Enqueue(e.conversation, std::move(item)); !s.ok()) {
-      (void)journal->GiveBack({e.id});
+      // Stopping, or the queue filled up meanwhile: this one and the rest are not ours to hold.
+      std::vector<int64_t> rest;
+      {
+        std::lock_guard lock(mu_);
+        for (size_t j = i; j < claimed->size(); ++j) {
+          if (journaled_.count((*claimed)[j].id) == 0) rest.push_back((*claimed)[j].id);
+        }
+      }
+      if (Status back = journal->GiveBack(rest); !back.ok()) {
+        LogWarn("outbox: cannot give {} replies back (sent after the lease): {}", rest.size(),
+                back.ToString());
+      }
       break;
     }
     ++queued;

@@ -346,6 +346,31 @@ TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStar
   EXPECT_EQ(Stored(), 0);
 }
 
+TEST_F(JournaledQueuedMessengerTest, RecoverClaimsNoMoreThanTheQueueHasRoomFor) {
+  ReplyJournal earlier(*store_, Worker("host-1"));
+  std::vector<int64_t> ids;
+  for (const char* text : {"1", "2", "3"}) {
+    auto id = earlier.Record("A", In("A"), Text(text));
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(earlier.GiveBack(ids).ok());
+  RecordingMessenger inner;
+  ManualExecutor executor;
+  ReplyJournal journal(*store_, Worker("host-2"));
+  QueuedMessengerOptions options = Options();
+  options.max_queued = 2;
+  QueuedMessenger queued(inner, ByChannel(), executor, options);
+  queued.UseJournal(journal);
+  EXPECT_EQ(queued.Recover(), 2u);
+  EXPECT_EQ(queued.Recover(), 0u);  // full
+  executor.RunAll();
+  EXPECT_EQ(queued.Recover(), 1u);
+  executor.RunAll();
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:1", "A:2", "A:3"}));
+  EXPECT_EQ(Stored(), 0);
+}
+
 TEST_F(JournaledQueuedMessengerTest, AReplyWaitingToBeRetriedIsKeptWhenTheProcessStops) {
   RecordingMessenger inner;
   inner.FailNext(1000);
