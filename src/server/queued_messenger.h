@@ -23,7 +23,8 @@
 // expires in 3 s.
 //
 // Bounded: at most `max_queued` replies wait; beyond that Send fails with ResourceExhausted
-// (and the caller logs it) instead of growing without limit while Slack is unreachable.
+// (and the caller logs it) instead of growing without limit while Slack is unreachable — or,
+// with a journal, leaves the reply there, given back, for a Recover to queue when there is room.
 //
 // Shutdown: shut the executor down after the last Send (ThreadPool::Shutdown runs every task
 // already posted, so every accepted reply is attempted). A Send the executor refuses (it is
@@ -82,8 +83,9 @@ class QueuedMessenger final : public assistant::Messenger {
   QueuedMessenger(const QueuedMessenger&) = delete;
   QueuedMessenger& operator=(const QueuedMessenger&) = delete;
 
-  // Queues `reply` for `to`. Errors: ResourceExhausted (the queue is full), Unavailable (after
-  // Abandon).
+  // Queues `reply` for `to` (with a journal, stores it first). Errors: ResourceExhausted (the
+  // queue is full), Unavailable (after Abandon) — except that a reply the journal stored is kept
+  // there for later instead, and Send returns Ok.
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
   // The name the inner messenger gave for `user`, when already looked up; otherwise "" at once,
   // and the lookup is queued so a later call has it. A lookup that found nothing is tried
@@ -119,7 +121,8 @@ class QueuedMessenger final : public assistant::Messenger {
   bool WaitIdle(std::chrono::milliseconds timeout);
   // From now on, replies not yet attempted are dropped with a logged warning instead of sent
   // (with a journal: given back to it, for the next start or another process), and Send refuses
-  // new ones (Unavailable). Deliveries in progress finish; a pause before a retry ends at once.
+  // new ones (Unavailable; with a journal it keeps them there instead). Deliveries in progress
+  // finish; a pause before a retry ends at once, and Recover claims nothing more.
   void Abandon();
 
  private:
