@@ -33,6 +33,13 @@ const FaqbotMetrics& Faqbot() {
         .http_requests =
             r.AddCounter("faqbot_http_requests_total",
                          "HTTP requests answered, by route and status.", {"route", "status"}),
+        .replies = r.AddCounter("faqbot_replies_total",
+                                "Replies the outgoing queue is done with, by result (delivered, "
+                                "refused, given_up, kept).",
+                                {"result"}),
+        .reply_retries = r.AddCounter(
+            "faqbot_reply_retries_total",
+            "Reply tries repeated by the outgoing queue after a failure that may pass."),
     };
   }();
   return *m;

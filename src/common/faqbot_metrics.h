@@ -41,6 +41,13 @@ struct FaqbotMetrics {
   // faqbot_http_requests_total{route,status}: HTTP requests answered; route is the registered
   // path ("unmatched" for none), status the HTTP status code.
   Family<Counter>& http_requests;
+  // faqbot_replies_total{result}: replies the outgoing queue is done with: delivered, refused
+  // (Slack refused it for good), given_up (still failing when no more tries were allowed),
+  // kept (left in the outbox at shutdown, for the next start).
+  Family<Counter>& replies;
+  // faqbot_reply_retries_total: tries of a reply repeated by the outgoing queue after a failure
+  // that may pass (Slack down, rate limited, unreachable).
+  Family<Counter>& reply_retries;
 };
 
 // The metrics, registered in Registry::Global() on the first call (so /metrics lists them all

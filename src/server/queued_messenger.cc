@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 
 namespace faqbot::server {
@@ -24,6 +25,11 @@ std::string Describe(const assistant::Destination& to) {
       return "an update of message " + to.ts + " in " + to.channel;
   }
   return "?";
+}
+
+// Counts a reply the queue is done with (Homes and forms are not replies).
+void CountReply(bool reply, const char* result) {
+  if (reply) metrics::Faqbot().replies.With({result}).Inc();
 }
 
 // Failures after which trying again later may succeed: Slack down, rate limited, unreachable.
@@ -287,9 +293,11 @@ void QueuedMessenger::Drain(const std::string& key) {
       Deliver(item);
     } else if (item.journal_id != 0) {
       LogWarn("slack: shutting down: {} is kept for the next start", item.what);
+      CountReply(item.reply, "kept");
       Settle(item, false);
     } else {
       LogWarn("slack: shutting down: not sending {}", item.what);
+      CountReply(item.reply, "given_up");
     }
     std::lock_guard lock(mu_);
     --delivering_;
@@ -305,7 +313,10 @@ void QueuedMessenger::Deliver(const Item& item) {
     } catch (const std::exception& e) {
       sent = InternalError(std::string("exception: ") + e.what());
     }
-    if (sent.ok()) return Settle(item, true);
+    if (sent.ok()) {
+      CountReply(item.reply, "delivered");
+      return Settle(item, true);
+    }
     bool retry = false;
     RefusedHandler on_refused;
     {
@@ -315,6 +326,7 @@ void QueuedMessenger::Deliver(const Item& item) {
     }
     if (!retry || clock_.UnixMillis() + pause.count() > item.retry_until) {
       LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
+      CountReply(item.reply, MayPass(sent) ? "given_up" : "refused");
       Settle(item, true);
       if (on_refused) on_refused(*item.to, sent);
       return;
@@ -327,8 +339,10 @@ void QueuedMessenger::Deliver(const Item& item) {
       // Abandoned: kept for the next start when the journal has it.
       LogWarn("slack: shutting down: {} {} ({})", item.what,
               item.journal_id != 0 ? "is kept for the next start" : "is not sent", sent.ToString());
+      CountReply(item.reply, item.journal_id != 0 ? "kept" : "given_up");
       return Settle(item, false);
     }
+    metrics::Faqbot().reply_retries.With().Inc();
     pause = std::min(pause * 2, options_.max_retry_pause);
   }
 }

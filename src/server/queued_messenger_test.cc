@@ -10,6 +10,7 @@
 
 #include "assistant/recording_messenger.h"
 #include "common/clock.h"
+#include "common/faqbot_metrics.h"
 #include "server/reply_journal.h"
 #include "store/store.h"
 #include "test_store.h"
@@ -255,6 +256,10 @@ class JournaledQueuedMessengerTest : public ::testing::Test {
     return o;
   }
   int64_t Stored() { return *store_->CountOutgoingReplies(); }
+  static double Replies(const char* result) {
+    return metrics::Faqbot().replies.With({result}).value();
+  }
+  static double Retries() { return metrics::Faqbot().reply_retries.With().value(); }
   // Advances the clock past every pause of the sender thread until `inner` has `n` deliveries.
   void AdvanceUntilSent(const RecordingMessenger& inner, size_t n) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -296,6 +301,8 @@ TEST_F(JournaledQueuedMessengerTest, AReplySlackCannotTakeYetIsTriedUntilItCanIn
   ReplyJournal journal(*store_, Worker("host-1"));
   QueuedMessenger queued(inner, ByChannel(), senders, Options());
   queued.UseJournal(journal);
+  const double delivered = Replies("delivered");
+  const double retries = Retries();
   ASSERT_TRUE(queued.Send(In("A"), Text("first")).ok());
   ASSERT_TRUE(queued.Send(In("A"), Text("second")).ok());
   AdvanceUntilSent(inner, 5);
@@ -303,6 +310,8 @@ TEST_F(JournaledQueuedMessengerTest, AReplySlackCannotTakeYetIsTriedUntilItCanIn
   EXPECT_EQ(Delivered(inner),
             (std::vector<std::string>{"A:first", "A:first", "A:first", "A:first", "A:second"}));
   EXPECT_EQ(Stored(), 0);
+  EXPECT_EQ(Replies("delivered") - delivered, 2);
+  EXPECT_EQ(Retries() - retries, 3);
 }
 
 TEST_F(JournaledQueuedMessengerTest, AReplyTooOldToRetryIsGivenUp) {
@@ -322,6 +331,7 @@ TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStar
   RecordingMessenger before;
   ManualExecutor executor;
   ReplyJournal first(*store_, Worker("host-1"));
+  const double kept = Replies("kept");
   {
     QueuedMessenger queued(before, ByChannel(), executor, Options());
     queued.UseJournal(first);
@@ -335,6 +345,7 @@ TEST_F(JournaledQueuedMessengerTest, RepliesUnsentAtShutdownAreSentByTheNextStar
   }
   EXPECT_TRUE(Delivered(before).empty());
   EXPECT_EQ(Stored(), 4);
+  EXPECT_EQ(Replies("kept") - kept, 3);  // the fourth was never queued
 
   RecordingMessenger after;
   ReplyJournal second(*store_, Worker("host-2"));
@@ -422,6 +433,8 @@ TEST_F(JournaledQueuedMessengerTest, AReplyRefusedForGoodIsForgottenAndReported)
   queued.OnRefused([&](const Destination& to, const Status& why) {
     refused.push_back(to.channel + ": " + why.ToString());
   });
+  const double refused_before = Replies("refused");
+  const double given_up_before = Replies("given_up");
   ASSERT_TRUE(queued.Send(In("C0SECRET"), Text("hello")).ok());
   ASSERT_TRUE(queued.Send(In("C0DOWN"), Text("hello")).ok());  // too old to retry, not refused
   ASSERT_TRUE(queued.ShowHome({"T1", "U1"}, assistant::HomeView{}).ok());  // not a reply
@@ -429,6 +442,8 @@ TEST_F(JournaledQueuedMessengerTest, AReplyRefusedForGoodIsForgottenAndReported)
   EXPECT_EQ(refused, std::vector<std::string>{"C0SECRET: failed_precondition: chat.postMessage: "
                                               "slack_error=not_in_channel"});
   EXPECT_EQ(Stored(), 0);
+  EXPECT_EQ(Replies("refused") - refused_before, 1);
+  EXPECT_EQ(Replies("given_up") - given_up_before, 1);  // C0DOWN: too old for another try
 }
 
 TEST_F(JournaledQueuedMessengerTest, RecoverKeepsThisProcesssRepliesItsOwn) {

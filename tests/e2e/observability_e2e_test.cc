@@ -240,6 +240,8 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_training_queue_depth 0\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_inbox_depth "));
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_outbox_depth "));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("faqbot_replies_total{result=\"delivered\"} "));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_reply_retries_total counter\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_events_deduplicated_total counter\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_socket_mode_reconnects_total 0\n"));
   // No user content: neither ids nor question text.
