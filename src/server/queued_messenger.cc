@@ -55,11 +55,7 @@ QueuedMessenger::~QueuedMessenger() {
 
 Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
   const std::string key = key_of_(to);
-  Item item{Describe(to),
-            [to, reply](assistant::Messenger& inner) { return inner.Send(to, reply); }};
-  item.reply = true;
-  item.retry_until = clock_.UnixMillis() + options_.retry_for.count();
-  item.to = to;
+  Item item = ReplyItem(to, reply, 0, clock_.UnixMillis() + options_.retry_for.count());
   ReplyJournal* journal = nullptr;
   {
     std::lock_guard lock(mu_);
@@ -85,6 +81,17 @@ Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::
     }
   }
   return queued;
+}
+
+QueuedMessenger::Item QueuedMessenger::ReplyItem(const assistant::Destination& to,
+                                                 const assistant::Reply& reply, int64_t journal_id,
+                                                 int64_t retry_until) const {
+  Item item{Describe(to),
+            [to, reply](assistant::Messenger& inner) { return inner.Send(to, reply); }};
+  item.to = to;
+  item.journal_id = journal_id;
+  item.retry_until = retry_until;
+  return item;
 }
 
 void QueuedMessenger::OnRefused(RefusedHandler handler) {
@@ -130,13 +137,7 @@ size_t QueuedMessenger::Recover() {
       std::lock_guard lock(mu_);
       if (journaled_.count(e.id) != 0) continue;  // queued here already
     }
-    Item item{Describe(e.to), [to = e.to, reply = e.reply](assistant::Messenger& inner) {
-                return inner.Send(to, reply);
-              }};
-    item.reply = true;
-    item.to = e.to;
-    item.journal_id = e.id;
-    item.retry_until = e.created_at + options_.retry_for.count();
+    Item item = ReplyItem(e.to, e.reply, e.id, e.created_at + options_.retry_for.count());
     if (Status s = Enqueue(e.conversation, std::move(item)); !s.ok()) {
       // Stopping, or the queue filled up meanwhile: this one and the rest are not ours to hold.
       std::vector<int64_t> rest;
@@ -289,15 +290,10 @@ void QueuedMessenger::Drain(const std::string& key) {
     }
     std::optional<ScopedLogContext> context;
     if (item.context) context.emplace(*item.context);
-    if (!drop) {
-      Deliver(item);
-    } else if (item.journal_id != 0) {
-      LogWarn("slack: shutting down: {} is kept for the next start", item.what);
-      CountReply(item.reply, "kept");
-      Settle(item, false);
+    if (drop) {
+      Leave(item, "");
     } else {
-      LogWarn("slack: shutting down: not sending {}", item.what);
-      CountReply(item.reply, "given_up");
+      Deliver(item);
     }
     std::lock_guard lock(mu_);
     --delivering_;
@@ -314,19 +310,19 @@ void QueuedMessenger::Deliver(const Item& item) {
       sent = InternalError(std::string("exception: ") + e.what());
     }
     if (sent.ok()) {
-      CountReply(item.reply, "delivered");
+      CountReply(item.reply(), "delivered");
       return Settle(item, true);
     }
     bool retry = false;
     RefusedHandler on_refused;
     {
       std::lock_guard lock(mu_);
-      retry = item.reply && journal_ != nullptr && MayPass(sent);
-      if (!MayPass(sent) && item.to) on_refused = on_refused_;
+      retry = item.reply() && journal_ != nullptr && MayPass(sent);
+      if (!MayPass(sent) && item.reply()) on_refused = on_refused_;
     }
     if (!retry || clock_.UnixMillis() + pause.count() > item.retry_until) {
       LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
-      CountReply(item.reply, MayPass(sent) ? "given_up" : "refused");
+      CountReply(item.reply(), MayPass(sent) ? "given_up" : "refused");
       Settle(item, true);
       if (on_refused) on_refused(*item.to, sent);
       return;
@@ -336,15 +332,19 @@ void QueuedMessenger::Deliver(const Item& item) {
               sent.ToString(), pause.count());
     }
     if (stop_.stop_requested() || !clock_.SleepUntil(clock_.Now() + pause, stop_.get_token())) {
-      // Abandoned: kept for the next start when the journal has it.
-      LogWarn("slack: shutting down: {} {} ({})", item.what,
-              item.journal_id != 0 ? "is kept for the next start" : "is not sent", sent.ToString());
-      CountReply(item.reply, item.journal_id != 0 ? "kept" : "given_up");
-      return Settle(item, false);
+      return Leave(item, sent.ToString());
     }
     metrics::Faqbot().reply_retries.With().Inc();
     pause = std::min(pause * 2, options_.max_retry_pause);
   }
+}
+
+void QueuedMessenger::Leave(const Item& item, const std::string& why) {
+  const bool kept = item.journal_id != 0;
+  LogWarn("slack: shutting down: {} {}{}", item.what,
+          kept ? "is kept for the next start" : "is not sent", why.empty() ? "" : " (" + why + ")");
+  CountReply(item.reply(), kept ? "kept" : "given_up");
+  Settle(item, false);
 }
 
 void QueuedMessenger::Settle(const Item& item, bool delivered_or_given_up) {

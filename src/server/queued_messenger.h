@@ -132,13 +132,17 @@ class QueuedMessenger final : public assistant::Messenger {
     // The log context of the thread that queued it (the Slack event being answered), so the
     // lines about sending it name that event too.
     std::optional<LogContext> context = std::nullopt;
-    // A reply (not a Home or form): kept in the journal as `journal_id` (0: not kept), and
-    // tried again after failures that may pass until `retry_until` (Unix ms).
-    bool reply = false;
+    // Set for a reply (not a Home or form): its destination, for OnRefused. A reply is kept in
+    // the journal as `journal_id` (0: not kept), and tried again after failures that may pass
+    // until `retry_until` (Unix ms).
+    std::optional<assistant::Destination> to = std::nullopt;
     int64_t journal_id = 0;
     int64_t retry_until = 0;
-    std::optional<assistant::Destination> to = std::nullopt;  // a reply's, for OnRefused
+    bool reply() const { return to.has_value(); }
   };
+  // The Item that sends `reply` to `to`.
+  Item ReplyItem(const assistant::Destination& to, const assistant::Reply& reply,
+                 int64_t journal_id, int64_t retry_until) const;
   // Queues `item` behind the conversation `key`'s. Errors as Send.
   Status Enqueue(const std::string& key, Item item);
   // Delivers the conversation's replies, oldest first, until none is left.
@@ -148,6 +152,9 @@ class QueuedMessenger final : public assistant::Messenger {
   void Deliver(const Item& item);
   // Forgets or gives back the item's journal entry.
   void Settle(const Item& item, bool delivered_or_given_up);
+  // Not sending `item` because the messenger was abandoned (`why`: the last failure, if any):
+  // given back to the journal when it has it, else dropped; logged and counted.
+  void Leave(const Item& item, const std::string& why);
   // Looks up the queued names, one after the other, until none is left.
   void LookUpNames();
 
