@@ -8,6 +8,8 @@
 #include <boost/beast/websocket.hpp>
 #include <cstdio>
 #include <deque>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -67,6 +69,9 @@ class SlackEmulator::Impl {
 
   Status Start();
   void Stop();
+  // Runs `work` on the I/O thread and returns once it ran, so a fault a test injects is in
+  // force before the test's next step (nothing runs when the emulator is not running).
+  void OnIoThread(std::function<void()> work);
 
   // I/O thread only.
   void DoAccept();
@@ -324,6 +329,16 @@ Status SlackEmulator::Impl::Start() {
   ScheduleAckCheck();
   thread_ = std::thread([this] { io_.run(); });
   return Status::Ok();
+}
+
+void SlackEmulator::Impl::OnIoThread(std::function<void()> work) {
+  if (!started_ || stopped_) return;
+  std::promise<void> done;
+  asio::post(io_, [&] {
+    work();
+    done.set_value();
+  });
+  done.get_future().wait();
 }
 
 void SlackEmulator::Impl::Stop() {
@@ -686,14 +701,14 @@ size_t SlackEmulator::unacked() const {
 }
 
 void SlackEmulator::SendDisconnect(const std::string& reason) {
-  asio::post(impl_->io_, [impl = impl_.get(), reason] {
+  impl_->OnIoThread([impl = impl_.get(), reason] {
     auto sessions = impl->ws_sessions_;
     for (auto& s : sessions) s->Disconnect(reason);
   });
 }
 
 void SlackEmulator::DropConnections() {
-  asio::post(impl_->io_, [impl = impl_.get()] {
+  impl_->OnIoThread([impl = impl_.get()] {
     auto sessions = impl->ws_sessions_;
     for (auto& s : sessions) s->Drop();
   });
@@ -705,7 +720,7 @@ void SlackEmulator::LoseAcks(int count) {
 }
 
 void SlackEmulator::SetSilent() {
-  asio::post(impl_->io_, [impl = impl_.get()] {
+  impl_->OnIoThread([impl = impl_.get()] {
     for (auto& s : impl->ws_sessions_) s->Silence();
   });
 }

@@ -22,8 +22,9 @@
 //     DropConnections).
 //
 // Threading: one internal I/O thread runs every socket; the public methods may be called from any
-// thread (they lock or post to that thread). Not copyable. Stop() (or the destructor) closes
-// everything and joins.
+// other thread (they lock, or run on that thread and return once done, so an injected
+// per-connection fault is in force when the call returns). Not copyable. Stop() (or the
+// destructor) closes everything and joins.
 #pragma once
 
 #include <chrono>
