@@ -6,6 +6,7 @@
 
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
+#include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "common/utf8.h"
 #include "store/limits.h"
@@ -255,6 +256,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
                               : "I couldn't add it as a phrasing: " +
                                     learned.status().message() + ". Please try again."));
   }
+  CountResolved("its_topic", learned->live ? "phrasing" : "");
   // The asker gets the answer askers get from now on: the live one.
   std::string answer = learned->topic.content.answer;
   if (learned->live) {
@@ -289,6 +291,7 @@ void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
   auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kIgnored, std::nullopt);
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
   if (!*closed) return AlreadyHandled(turn, ref);
+  CountResolved("ignored");
   Say(turn, Say1("Ok, ignored."));
   Reply done;
   done.paragraphs.push_back(
@@ -318,6 +321,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   }
   (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved,
                                   learned->topic.id);
+  CountResolved("answered", learned->live ? "topic" : "");
   turn.Set({});
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const size_t along =
@@ -385,6 +389,12 @@ size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered
   return delivered;
 }
 
+void Assistant::CountResolved(std::string_view action, std::string_view live_kind) {
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  m.handoffs_resolved.With({action}).Inc();
+  if (!live_kind.empty()) m.learned.With({live_kind}).Inc();
+}
+
 void Assistant::Reopen(const store::AskedQuestion& asked) {
   Status reopened = store_.SetQuestionOutcome(asked.id, asked.outcome, std::nullopt);
   if (!reopened.ok()) {
@@ -441,12 +451,16 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   if (watched && turn.reply_to.kind == Destination::Kind::kChannel) {
     turn.reply_to.kind = Destination::Kind::kEphemeral;
   }
-  Status rated = store_.SetQuestionFeedback(
+  Result<bool> rated = store_.SetQuestionFeedback(
       *id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
-  if (rated.code() == StatusCode::kPermissionDenied) {
+  if (rated.status().code() == StatusCode::kPermissionDenied) {
     return Say(turn, Say1("Only the person who asked can rate this answer."));
   }
   if (!rated.ok()) return Say(turn, Say1("I couldn't record that, sorry — try again later."));
+  // The same button pressed again (a double click, another device) changes nothing: the owner
+  // was told once.
+  if (!*rated) return;
+  metrics::Faqbot().feedback.With({helpful ? "helpful" : "unhelpful"}).Inc();
   if (helpful) return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
   auto asked = store_.GetQuestion(*id);
   if (asked.ok() && asked->has_value() && watched) {

@@ -195,6 +195,9 @@ class Assistant {
   // their questions. Returns how many got it.
   size_t AnswerWaiting(Turn& turn, const store::AskedQuestion& answered, int64_t topic_id,
                        const std::string& answer, bool live);
+  // Counts a question its owner settled (faqbot_handoffs_resolved_total{action}) and, when the
+  // change went live at once, what was learned (faqbot_learned_total{kind}; empty: nothing).
+  static void CountResolved(std::string_view action, std::string_view live_kind = {});
   // Puts a question closed by a step that then failed back in the owner's queue.
   void Reopen(const store::AskedQuestion& asked);
   void AlreadyHandled(Turn& turn, const HandoffRef& ref);

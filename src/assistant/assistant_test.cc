@@ -481,9 +481,55 @@ TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
   Dm(kBob, "ask <@U0ALICE> guest wifi password?");
   const std::string id = ButtonValue("feedback_down");
   ASSERT_FALSE(id.empty());
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  const uint64_t unhelpful = m.feedback.With({"unhelpful"}).value();
   EXPECT_THAT(Press(kAlice, "feedback_down", id), HasSubstr("Only the person who asked"));
   EXPECT_THAT(Press(kBob, "feedback_down", id), HasSubstr("I've let <@U0ALICE> know"));
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+  // A second press (double click, another device) tells the owner nothing new.
+  const size_t sent = messenger_.sent().size();
+  Press(kBob, "feedback_down", id);
+  EXPECT_EQ(messenger_.sent().size(), sent);
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+  EXPECT_EQ(m.feedback.With({"unhelpful"}).value(), unhelpful + 1);
   EXPECT_THAT(Dm(kAlice, "unanswered"), HasSubstr("guest wifi password? — asked by <@U0BOB> (👎"));
+}
+
+TEST_F(AssistantTest, SettledHandOffsAndWhatWentLiveAreCounted) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const metrics::FaqbotMetrics& m = metrics::Faqbot();
+  auto resolved = [&](std::string_view action) {
+    return m.handoffs_resolved.With({action}).value();
+  };
+  auto learned = [&](std::string_view kind) { return m.learned.With({kind}).value(); };
+  const uint64_t its = resolved("its_topic"), answered = resolved("answered");
+  const uint64_t ignored = resolved("ignored");
+  const uint64_t phrasings = learned("phrasing"), topics = learned("topic");
+
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  const std::string its_wifi = ButtonValue("handoff_topic");
+  ASSERT_FALSE(its_wifi.empty());
+  Press(kAlice, "handoff_topic", its_wifi);
+  Press(kAlice, "handoff_topic", its_wifi);  // a second press changes nothing
+  EXPECT_EQ(resolved("its_topic"), its + 1);
+  EXPECT_EQ(learned("phrasing"), phrasings + 1);
+
+  clock_.Advance(std::chrono::seconds(11));  // hand-off DMs to one owner are spaced out
+  Dm(kCarol, "ask <@U0ALICE> when does the canteen open");
+  Press(kAlice, "handoff_answer", ButtonValue("handoff_answer"));
+  Dm(kAlice, "At noon.");
+  EXPECT_EQ(resolved("answered"), answered + 1);
+  EXPECT_EQ(learned("topic"), topics + 1);
+
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kBob, "ask <@U0ALICE> who won the football yesterday");
+  const std::string ignore = ButtonValue("handoff_ignore");
+  Press(kAlice, "handoff_ignore", ignore);
+  Press(kAlice, "handoff_ignore", ignore);
+  EXPECT_EQ(resolved("ignored"), ignored + 1);
+  EXPECT_EQ(learned("phrasing"), phrasings + 1);
+  EXPECT_EQ(learned("topic"), topics + 1);
 }
 
 TEST_F(AssistantTest, ItsTopicXGoesLiveAtOnceAndAnswersTheSameAndNearSameQuestion) {

@@ -40,6 +40,18 @@ const FaqbotMetrics& Faqbot() {
         .reply_retries = r.AddCounter(
             "faqbot_reply_retries_total",
             "Reply tries repeated by the outgoing queue after a failure that may pass."),
+        .feedback =
+            r.AddCounter("faqbot_feedback_total",
+                         "Answers rated by their asker, by vote (helpful, unhelpful).", {"vote"}),
+        .handoffs_resolved =
+            r.AddCounter("faqbot_handoffs_resolved_total",
+                         "Questions settled by their owner, by action (its_topic, answered, "
+                         "ignored).",
+                         {"action"}),
+        .learned = r.AddCounter("faqbot_learned_total",
+                                "Owners' answers live without a publish, by kind (phrasing, "
+                                "topic).",
+                                {"kind"}),
     };
   }();
   return *m;

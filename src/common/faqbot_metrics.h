@@ -48,6 +48,15 @@ struct FaqbotMetrics {
   // faqbot_reply_retries_total: tries of a reply repeated by the outgoing queue after a failure
   // that may pass (Slack down, rate limited, unreachable).
   Family<Counter>& reply_retries;
+  // faqbot_feedback_total{vote}: 👍 / 👎 pressed under an answer (helpful, unhelpful); the same
+  // button pressed again counts once.
+  Family<Counter>& feedback;
+  // faqbot_handoffs_resolved_total{action}: questions an owner settled from a hand-off or the
+  // unanswered list: its_topic (an existing topic), answered (a new topic), ignored.
+  Family<Counter>& handoffs_resolved;
+  // faqbot_learned_total{kind}: what went live from an owner's answer without a publish (learning
+  // on): phrasing (an *It's X*), topic (an *Answer it*).
+  Family<Counter>& learned;
 };
 
 // The metrics, registered in Registry::Global() on the first call (so /metrics lists them all

@@ -325,8 +325,10 @@ class Store {
   // it was closed already — so a second press of a one-shot button changes nothing, even from
   // another process. NotFound for an unknown id.
   Result<bool> CloseQuestion(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
-  // Only the asker may give feedback: PermissionDenied otherwise.
-  Status SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback);
+  // Only the asker may give feedback: PermissionDenied otherwise. True when this call changed the
+  // question's feedback; false when it already was `feedback` (a second press of the same
+  // button: a double click, another device), so a 👎 pressed twice hands the question off once.
+  Result<bool> SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback);
   // The owner's questions still waiting for them: declined or handed off, or answered with 👎;
   // oldest first.
   Result<std::vector<AskedQuestion>> ListUnanswered(const UserRef& owner, int limit = 200);

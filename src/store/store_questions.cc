@@ -100,21 +100,27 @@ Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
   return closed;
 }
 
-Status Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
+Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(by, "feedback giver"));
   const int64_t now = clock_.UnixMillis();
-  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
-    FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("SELECT team_id, asker_id FROM questions WHERE id = ?", {id}));
-    if (rows.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
-    if (rows[0][0].str() != by.team_id || rows[0][1].str() != by.user_id) {
-      return PermissionDeniedError("only the person who asked can rate the answer");
-    }
-    return tx
-        .Exec("UPDATE questions SET feedback = ?, updated_at = ? WHERE id = ?",
-              {Text(FeedbackName(feedback)), now, id})
-        .status();
-  });
+  bool changed = false;
+  FAQBOT_RETURN_IF_ERROR(
+      backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+        FAQBOT_ASSIGN_OR_RETURN(
+            auto rows, tx.Exec("SELECT team_id, asker_id FROM questions WHERE id = ?", {id}));
+        if (rows.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+        if (rows[0][0].str() != by.team_id || rows[0][1].str() != by.user_id) {
+          return PermissionDeniedError("only the person who asked can rate the answer");
+        }
+        const std::string name(FeedbackName(feedback));
+        FAQBOT_ASSIGN_OR_RETURN(auto updated,
+                                tx.Exec("UPDATE questions SET feedback = ?, updated_at = ? "
+                                        "WHERE id = ? AND feedback <> ? RETURNING id",
+                                        {Text(name), now, id, Text(name)}));
+        changed = !updated.empty();
+        return Status::Ok();
+      }));
+  return changed;
 }
 
 Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, int limit) {

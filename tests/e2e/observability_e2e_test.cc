@@ -243,6 +243,9 @@ TEST_F(ObservabilityE2ETest, MetricsJsonLogsAndReadinessOverSignedHttp) {
   EXPECT_THAT(metrics, ::testing::HasSubstr("faqbot_replies_total{result=\"delivered\"} "));
   EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_reply_retries_total counter\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_events_deduplicated_total counter\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_feedback_total counter\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_handoffs_resolved_total counter\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("# TYPE faqbot_learned_total counter\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nfaqbot_socket_mode_reconnects_total 0\n"));
   // No user content: neither ids nor question text.
   EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr(kBob)));

@@ -1115,10 +1115,21 @@ TEST_P(StoreConformanceTest, UnansweredListsDeclinedHandedOffAndThumbsDown) {
   EXPECT_DOUBLE_EQ(answered->confidence, 0.91);
   EXPECT_EQ(answered->channel, "D0BOB");
 
-  EXPECT_EQ(store_->SetQuestionFeedback(disliked->id, kAlice, Feedback::kDown).code(),
+  EXPECT_EQ(store_->SetQuestionFeedback(disliked->id, kAlice, Feedback::kDown).status().code(),
             StatusCode::kPermissionDenied);
-  ASSERT_TRUE(store_->SetQuestionFeedback(disliked->id, kBob, Feedback::kDown).ok());
-  ASSERT_TRUE(store_->SetQuestionFeedback(answered->id, kBob, Feedback::kUp).ok());
+  // The first press changes the feedback, the same press again does not; another vote does.
+  auto changed = [&](int64_t id, Feedback feedback) {
+    auto set = store_->SetQuestionFeedback(id, kBob, feedback);
+    EXPECT_TRUE(set.ok()) << set.status().ToString();
+    return set.ok() && *set;
+  };
+  EXPECT_TRUE(changed(disliked->id, Feedback::kDown));
+  EXPECT_FALSE(changed(disliked->id, Feedback::kDown));
+  EXPECT_TRUE(changed(answered->id, Feedback::kUp));
+  EXPECT_TRUE(changed(answered->id, Feedback::kDown));
+  EXPECT_TRUE(changed(answered->id, Feedback::kUp));
+  EXPECT_EQ(store_->SetQuestionFeedback(12345, kBob, Feedback::kUp).status().code(),
+            StatusCode::kNotFound);
 
   auto unanswered = store_->ListUnanswered(kAlice);
   ASSERT_TRUE(unanswered.ok());
