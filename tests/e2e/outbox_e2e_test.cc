@@ -146,5 +146,34 @@ TEST_F(OutboxE2ETest, SlackBackWithinTheProcesssLifeGetsTheReplyFromTheSameProce
   EXPECT_TRUE(WaitFor([&] { return *store_->CountOutgoingReplies() == 0; }));
 }
 
+// Slack's rate limit outlasts the Web API client's own waits (four 429s with Retry-After): the
+// reply is not dropped but kept and sent later, and the conversation's next reply after it.
+TEST_F(OutboxE2ETest, ARateLimitLongerThanTheClientWaitsDelaysRepliesAndDropsNone) {
+  Start();
+  Fault limited;
+  limited.kind = Fault::Kind::kRateLimited;
+  limited.retry_after_seconds = 1;
+  emulator_.InjectFault("chat.postMessage", limited, 6);
+  Dm(kAlice, "hi");
+  Dm(kAlice, "add a new topic");
+  EXPECT_TRUE(WaitFor([&] { return PostsOf(DmChannel(kAlice), kGreeting).taken == 1; }))
+      << "the greeting was dropped; see " << log_;
+  Expect(DmChannel(kAlice), "What question should I expect?");
+  EXPECT_GE(PostsOf(DmChannel(kAlice), kGreeting).refused, 5u);
+  EXPECT_TRUE(WaitFor([&] { return *store_->CountOutgoingReplies() == 0; }));
+  // In order: the greeting was taken before the next reply was first tried.
+  size_t greeting = 0, question = 0;
+  const auto calls = emulator_.Calls("chat.postMessage");
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const std::string args = calls[i].args.dump();
+    if (args.find(kGreeting) != std::string::npos && calls[i].http_status == 200) greeting = i + 1;
+    if (args.find("What question should I expect?") != std::string::npos && question == 0) {
+      question = i + 1;
+    }
+  }
+  EXPECT_GT(greeting, 0u);
+  EXPECT_GT(question, greeting);
+}
+
 }  // namespace
 }  // namespace faqbot
