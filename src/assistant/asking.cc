@@ -165,6 +165,16 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
             paced.status().ToString());
   }
+  Reply r = HandoffMessage(asked, candidates);
+  if (also_waiting > 0) {
+    r.context.push_back(Line("…and " + Count(static_cast<size_t>(also_waiting), "more question") +
+                             " waiting for you: say *unanswered questions*."));
+  }
+  turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
+}
+
+Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
+                                const std::vector<std::string>& candidates) {
   Reply r;
   r.paragraphs.push_back(
       Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
@@ -187,11 +197,7 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
     }
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, HandoffValue({asked.id})));
-  if (also_waiting > 0) {
-    r.context.push_back(Line("…and " + Count(static_cast<size_t>(also_waiting), "more question") +
-                             " waiting for you: say *unanswered questions*."));
-  }
-  turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
+  return r;
 }
 
 std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, int64_t id) {
@@ -274,7 +280,9 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
       std::string(learned->live ? "It's live: your bot answers it from now on. "
                                 : "It goes live when you publish. ") +
       "I've sent the answer to " + Count(along + 1, "person", "people") + " who asked."));
-  if (!learned->live) r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
+  // A wrong press is undone as quickly as it was made.
+  r.buttons = {Btn("Undo", kActionHandoffUndo, HandoffValue({asked->id, ref.topic_id}))};
+  if (!learned->live) r.buttons.push_back(Btn("Publish", "publish", "", Button::Style::kPrimary));
   Say(turn, r);
   Reply done;
   done.paragraphs.push_back(
@@ -298,6 +306,48 @@ void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
       Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
   done.paragraphs.push_back(Line({Words("Ignored by "), Mention(turn.who.user_id), Words(".")}));
   UpdatePressed(turn, ref, std::move(done));
+}
+
+void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
+  auto asked = OwnedQuestion(turn, ref.question_id);
+  if (!asked) return;
+  // Reopening first makes the button one-shot, across presses and processes.
+  auto reopened = store_.ReopenQuestion(asked->id, ref.topic_id);
+  if (!reopened.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!*reopened) {
+    ReplacePressed(turn, Say1("_Undone already, or answered since — nothing changed._"));
+    return;
+  }
+  auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
+  if (!unlearned.ok()) {
+    (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
+    return Say(turn, Say1(unlearned.status().code() == StatusCode::kNotFound
+                              ? "I can't find that topic any more."
+                              : "I couldn't undo that: " + unlearned.status().message() +
+                                    ". Please try again."));
+  }
+  Reply done;
+  done.paragraphs.push_back(
+      Line({Words("↩️ Undone: "), UserText(asked->text), Words(" is no longer a way to ask "),
+            UserText(unlearned->topic.content.question),
+            Words(unlearned->live ? " — your bot has forgotten it." : ".")}));
+  ReplacePressed(turn, done);
+  // Handed over again, without the topic that was wrong: the nearest others, as a hand-off.
+  std::vector<std::string> candidates;
+  if (auto model = registry_.Get(turn.who); model.ok()) {
+    const auto wrong = TopicIntent(ref.topic_id);
+    for (const auto& r :
+         (*model)
+             ->Predict(asked->text, static_cast<size_t>(options_.handoff_candidates) + 1)
+             .ranking) {
+      if (r.name != wrong) candidates.push_back(r.name);
+    }
+  }
+  Reply again = HandoffMessage(*asked, candidates);
+  again.context.push_back(
+      Line({Mention(asked->asker.user_id), Words(" was sent the answer of "),
+            UserText(unlearned->topic.content.question), Words(" — tell them if it was wrong.")}));
+  Say(turn, again);
 }
 
 void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {

@@ -209,7 +209,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
 
   const bool handoff = press.action == kActionHandoffAnswer ||
                        press.action == kActionHandoffTopic ||
-                       press.action == kActionHandoffIgnore;
+                       press.action == kActionHandoffIgnore || press.action == kActionHandoffUndo;
   const std::optional<HandoffRef> ref =
       handoff ? ParseHandoffValue(press.value) : std::nullopt;
   if (press.action == kActionFeedbackUp || press.action == kActionFeedbackDown) {
@@ -222,6 +222,8 @@ void Assistant::HandleButton(const ButtonPress& press) {
     HandoffTopic(turn, *ref);
   } else if (press.action == kActionHandoffIgnore) {
     HandoffIgnore(turn, *ref);
+  } else if (press.action == kActionHandoffUndo) {
+    HandoffUndo(turn, *ref);
   } else if (press.action == kActionAddPhrasing) {
     StartPhrasing(turn, press.value);
   } else if (press.action == kActionRemovePhrasing) {

@@ -188,6 +188,13 @@ class Assistant {
   void HandoffAnswer(Turn& turn, const HandoffRef& ref);
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
   void HandoffIgnore(Turn& turn, const HandoffRef& ref);
+  // *Undo* after *It's X*: the question is no longer a phrasing of X (live at once when it went
+  // live) and is handed to the owner again, without X among the offered topics. One-shot.
+  void HandoffUndo(Turn& turn, const HandoffRef& ref);
+  // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
+  // `candidates` (intent names, best first), *Ignore*.
+  Reply HandoffMessage(const store::AskedQuestion& asked,
+                       const std::vector<std::string>& candidates);
   // The owner's answer to the hand-off the dialogue waits for: a new topic, delivered.
   void AnswerHandoff(Turn& turn, const std::string& answer);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same

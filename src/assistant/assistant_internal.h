@@ -51,6 +51,7 @@ inline constexpr const char* kActionFeedbackDown = "feedback_down";
 inline constexpr const char* kActionHandoffAnswer = "handoff_answer";
 inline constexpr const char* kActionHandoffTopic = "handoff_topic";
 inline constexpr const char* kActionHandoffIgnore = "handoff_ignore";
+inline constexpr const char* kActionHandoffUndo = "handoff_undo";
 inline constexpr const char* kActionLearnOn = "learn_on";
 inline constexpr const char* kActionLearnOff = "learn_off";
 inline constexpr const char* kActionEditQuestion = "edit_question";

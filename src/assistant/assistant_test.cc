@@ -570,6 +570,69 @@ TEST_F(AssistantTest, ItsTopicXGoesLiveAtOnceAndAnswersTheSameAndNearSameQuestio
   EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("2 of 2 live"));
 }
 
+TEST_F(AssistantTest, AWrongItsXIsUndoneAtOnceAndTheQuestionHandedBack) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const auto topics = *store_->ListTopics(kAlice);
+  const int64_t parking =
+      topics[0].content.question == "where can visitors park?" ? topics[0].id : topics[1].id;
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  std::string wrong;
+  for (const auto& b : LastDirectTo(kAlice).reply.buttons) {
+    if (b.action == "handoff_topic" && b.label.find("park") != std::string::npos) wrong = b.value;
+  }
+  ASSERT_FALSE(wrong.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", wrong), HasSubstr("It's live"));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("says - Level -2."));  // the mistake is live
+  const int64_t live_before = store_->GetLivePublication(kAlice, false)->value().version;
+
+  const std::string undo = ButtonValue("handoff_undo");
+  ASSERT_FALSE(undo.empty());
+  const std::string undone = Press(kAlice, "handoff_undo", undo);
+  EXPECT_THAT(undone, HasSubstr("Undone: how do I get online as a guest is no longer a way to "
+                                "ask where can visitors park? — your bot has forgotten it."));
+  EXPECT_THAT(undone, HasSubstr("<@U0BOB> asked you: how do I get online as a guest"));
+  EXPECT_THAT(undone, HasSubstr("<@U0BOB> was sent the answer of where can visitors park?"));
+  // Handed back with the other topics offered, not the wrong one.
+  Reply handed;
+  for (const auto& m : messenger_.sent()) {
+    if (m.text.find("asked you") != std::string::npos) handed = m.reply;
+  }
+  bool offers_wifi = false, offers_parking = false;
+  for (const auto& b : handed.buttons) {
+    offers_wifi |= b.action == "handoff_topic" && b.label.find("wifi") != std::string::npos;
+    offers_parking |= b.action == "handoff_topic" && b.label.find("park") != std::string::npos;
+  }
+  EXPECT_TRUE(offers_wifi);
+  EXPECT_FALSE(offers_parking);
+  // Forgotten at once, live and draft; the owner's other words stay.
+  const auto live = store_->GetLivePublication(kAlice, false)->value();
+  EXPECT_EQ(live.version, live_before + 1);
+  for (const auto& t : live.topics) EXPECT_TRUE(t.content.phrasings.empty()) << t.content.question;
+  EXPECT_TRUE(store_->GetTopic(kAlice, parking)->value().content.phrasings.empty());
+  EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> how do I get online as a guest"),
+              Not(HasSubstr("Level -2.")));
+  EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> where can visitors park?"), HasSubstr("Level -2."));
+
+  // A second press changes nothing and hands nothing over twice.
+  const size_t sent = messenger_.sent().size();
+  EXPECT_THAT(Press(kAlice, "handoff_undo", undo), HasSubstr("Undone already"));
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, live.version);
+  for (size_t i = sent; i < messenger_.sent().size(); ++i) {
+    EXPECT_THAT(messenger_.sent()[i].text, Not(HasSubstr("asked you")));
+  }
+  // The right topic now.
+  std::string right;
+  for (const auto& b : handed.buttons) {
+    if (b.action == "handoff_topic" && b.label.find("wifi") != std::string::npos) right = b.value;
+  }
+  EXPECT_THAT(Press(kAlice, "handoff_topic", right), HasSubstr("says - It's on the fridge."));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("says - It's on the fridge."));
+}
+
 TEST_F(AssistantTest, OnlyTheLearnedPhrasingGoesLiveTheDraftsStayDrafts) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();

@@ -190,6 +190,39 @@ Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
   return learned;
 }
 
+Result<Learned> Topics::UnlearnPhrasing(const store::UserRef& owner, int64_t id,
+                                        const std::string& phrasing) {
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, id));
+  if (!topic) return NotFoundError("topic " + std::to_string(id) + " not found");
+  auto without = [&](std::vector<std::string> phrasings) {
+    std::erase(phrasings, phrasing);
+    return phrasings;
+  };
+  Learned unlearned{*topic, std::nullopt};
+  if (std::find(topic->content.phrasings.begin(), topic->content.phrasings.end(), phrasing) !=
+      topic->content.phrasings.end()) {
+    store::TopicEdit edit;
+    edit.phrasings = without(topic->content.phrasings);
+    FAQBOT_ASSIGN_OR_RETURN(unlearned.topic, store_.UpdateTopic(owner, id, edit));
+  }
+  FAQBOT_ASSIGN_OR_RETURN(auto current, store_.GetLivePublication(owner, false));
+  const bool live_has =
+      current && std::any_of(current->topics.begin(), current->topics.end(), [&](const auto& t) {
+        return t.topic_id == id && without(t.content.phrasings) != t.content.phrasings;
+      });
+  if (live_has) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        unlearned.live, training_.Amend(owner, [&](const std::vector<store::PublishedTopic>& live) {
+          std::vector<store::PublishedTopic> next = live;
+          for (auto& t : next) {
+            if (t.topic_id == id) t.content.phrasings = without(t.content.phrasings);
+          }
+          return Result<std::vector<store::PublishedTopic>>(std::move(next));
+        }));
+  }
+  return Announce(owner, Result<Learned>(std::move(unlearned)));
+}
+
 Result<Learned> Topics::LearnTopic(const store::UserRef& owner,
                                    const store::TopicContent& content) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, Add(owner, content));

@@ -108,6 +108,13 @@ class Topics {
   // the topic is live, goes live at once (only it).
   Result<Learned> LearnPhrasing(const store::UserRef& owner, int64_t id,
                                 const std::string& phrasing);
+  // *Undo* of "It's topic X": `phrasing` is no longer a phrasing of topic `id`, in the owner's
+  // topics and, when the live topic has it, in the live publication at once (only it; whatever
+  // the learning setting, since it may have gone live while learning was on). `live` is set when
+  // the live publication changed. The topic's question itself is never removed. NotFound: no
+  // such topic.
+  Result<Learned> UnlearnPhrasing(const store::UserRef& owner, int64_t id,
+                                  const std::string& phrasing);
   // "Answer it": a new topic that, when the owner learns, goes live at once (only it; with
   // nothing published yet, it becomes the whole live set).
   Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);

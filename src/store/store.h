@@ -325,6 +325,10 @@ class Store {
   // it was closed already — so a second press of a one-shot button changes nothing, even from
   // another process. NotFound for an unknown id.
   Result<bool> CloseQuestion(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
+  // Puts a question its owner settled as topic `topic_id` back in their queue (handed off, no
+  // topic): an *Undo* of *It's X*. True when this call did; false when the question is not
+  // settled as that topic (undone already, in any process). NotFound for an unknown id.
+  Result<bool> ReopenQuestion(int64_t id, int64_t topic_id);
   // Only the asker may give feedback: PermissionDenied otherwise. True when this call changed the
   // question's feedback; false when it already was `feedback` (a second press of the same
   // button: a double click, another device), so a 👎 pressed twice hands the question off once.

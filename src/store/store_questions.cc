@@ -9,6 +9,21 @@ using internal::kQuestionColumns;
 using internal::QuestionFromRow;
 using internal::ValidateUser;
 
+namespace {
+
+// Runs `update` (an UPDATE of question `id` ... RETURNING id, with a condition) and says whether
+// it changed the question; NotFound when there is no such question.
+Result<bool> UpdateQuestionIf(SqlTransaction& tx, int64_t id, std::string_view update,
+                              const SqlParams& params) {
+  FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(update, params));
+  if (!rows.empty()) return true;
+  FAQBOT_ASSIGN_OR_RETURN(auto exists, tx.Exec("SELECT id FROM questions WHERE id = ?", {id}));
+  if (exists.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+  return false;
+}
+
+}  // namespace
+
 Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q, const std::string& key) {
   if (!key.empty()) FAQBOT_RETURN_IF_ERROR(ValidateId(key, "question key"));
   FAQBOT_RETURN_IF_ERROR(ValidateUser(q.asker, "asker"));
@@ -86,18 +101,31 @@ Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
   bool closed = false;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
     FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec("UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), "
-                "updated_at = ? WHERE id = ? AND (outcome IN ('declined', 'handed_off') OR "
-                "(outcome = 'answered' AND feedback = 'down')) RETURNING id",
-                {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), now, id}));
-    closed = !rows.empty();
-    if (closed) return Status::Ok();
-    FAQBOT_ASSIGN_OR_RETURN(auto exists, tx.Exec("SELECT id FROM questions WHERE id = ?", {id}));
-    if (exists.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+        closed,
+        UpdateQuestionIf(tx, id,
+                         "UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), "
+                         "updated_at = ? WHERE id = ? AND (outcome IN ('declined', 'handed_off') "
+                         "OR (outcome = 'answered' AND feedback = 'down')) RETURNING id",
+                         {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), now, id}));
     return Status::Ok();
   }));
   return closed;
+}
+
+Result<bool> Store::ReopenQuestion(int64_t id, int64_t topic_id) {
+  const int64_t now = clock_.UnixMillis();
+  bool reopened = false;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(
+        reopened,
+        UpdateQuestionIf(tx, id,
+                         "UPDATE questions SET outcome = 'handed_off', topic_id = NULL, "
+                         "updated_at = ? WHERE id = ? AND outcome = 'resolved' AND topic_id = ? "
+                         "RETURNING id",
+                         {now, id, topic_id}));
+    return Status::Ok();
+  }));
+  return reopened;
 }
 
 Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {

@@ -1148,6 +1148,27 @@ TEST_P(StoreConformanceTest, UnansweredListsDeclinedHandedOffAndThumbsDown) {
             StatusCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, ASettledQuestionIsReopenedOnceAndOnlyFromItsTopic) {
+  auto handed = store_->RecordQuestion(Asked("where is the wiki", QuestionOutcome::kHandedOff));
+  ASSERT_TRUE(handed.ok()) << handed.status();
+  // Not settled yet: nothing to reopen.
+  EXPECT_FALSE(*store_->ReopenQuestion(handed->id, 7));
+  ASSERT_TRUE(*store_->CloseQuestion(handed->id, QuestionOutcome::kResolved, 7));
+  EXPECT_FALSE(*store_->ReopenQuestion(handed->id, 8));  // settled as another topic
+  auto first = store_->ReopenQuestion(handed->id, 7);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*store_->ReopenQuestion(handed->id, 7));  // a second press changes nothing
+  auto stored = store_->GetQuestion(handed->id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->outcome, QuestionOutcome::kHandedOff);
+  EXPECT_EQ((*stored)->topic_id, std::nullopt);
+  ASSERT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+  // Back in the queue, it can be settled again.
+  EXPECT_TRUE(*store_->CloseQuestion(handed->id, QuestionOutcome::kResolved, 8));
+  EXPECT_EQ(store_->ReopenQuestion(999999, 7).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, AQuestionClosesOnceWhoeverClosesItFirst) {
   auto handed = store_->RecordQuestion(Asked("where is the wiki", QuestionOutcome::kHandedOff));
   ASSERT_TRUE(handed.ok()) << handed.status();
