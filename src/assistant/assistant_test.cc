@@ -690,6 +690,11 @@ TEST_F(AssistantTest, WithLearningOffAnswersWaitForAPublish) {
   Publish();
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
               HasSubstr("says - It's on the fridge."));
+  // Published since: an Undo takes it out of the live bot at once, learning off or not.
+  EXPECT_THAT(Press(kAlice, "handoff_undo", ButtonValue("handoff_undo")),
+              HasSubstr("your bot has forgotten it"));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("I don't know that one yet"));
   EXPECT_THAT(Press(kAlice, "learn_on"), HasSubstr("Learning is on"));
 }
 
