@@ -11,15 +11,20 @@ using internal::ValidateUser;
 
 namespace {
 
-// Runs `update` (an UPDATE of question `id` ... RETURNING id, with a condition) and says whether
-// it changed the question; NotFound when there is no such question.
-Result<bool> UpdateQuestionIf(SqlTransaction& tx, int64_t id, std::string_view update,
+// Runs `update` (an UPDATE of question `id` ... RETURNING id, with a condition) in a write
+// transaction and says whether it changed the question; NotFound when there is no such question.
+Result<bool> UpdateQuestionIf(SqlBackend& backend, int64_t id, std::string_view update,
                               const SqlParams& params) {
-  FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(update, params));
-  if (!rows.empty()) return true;
-  FAQBOT_ASSIGN_OR_RETURN(auto exists, tx.Exec("SELECT id FROM questions WHERE id = ?", {id}));
-  if (exists.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
-  return false;
+  bool changed = false;
+  FAQBOT_RETURN_IF_ERROR(backend.WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(update, params));
+    changed = !rows.empty();
+    if (changed) return Status::Ok();
+    FAQBOT_ASSIGN_OR_RETURN(auto exists, tx.Exec("SELECT id FROM questions WHERE id = ?", {id}));
+    if (exists.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+    return Status::Ok();
+  }));
+  return changed;
 }
 
 }  // namespace
@@ -97,35 +102,20 @@ Status Store::SetQuestionOutcome(int64_t id, QuestionOutcome outcome,
 
 Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
                                   std::optional<int64_t> topic_id) {
-  const int64_t now = clock_.UnixMillis();
-  bool closed = false;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        closed,
-        UpdateQuestionIf(tx, id,
-                         "UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), "
-                         "updated_at = ? WHERE id = ? AND (outcome IN ('declined', 'handed_off') "
-                         "OR (outcome = 'answered' AND feedback = 'down')) RETURNING id",
-                         {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), now, id}));
-    return Status::Ok();
-  }));
-  return closed;
+  return UpdateQuestionIf(
+      *backend_, id,
+      "UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), updated_at = ? "
+      "WHERE id = ? AND (outcome IN ('declined', 'handed_off') OR (outcome = 'answered' AND "
+      "feedback = 'down')) RETURNING id",
+      {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), clock_.UnixMillis(), id});
 }
 
 Result<bool> Store::ReopenQuestion(int64_t id, int64_t topic_id) {
-  const int64_t now = clock_.UnixMillis();
-  bool reopened = false;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        reopened,
-        UpdateQuestionIf(tx, id,
-                         "UPDATE questions SET outcome = 'handed_off', topic_id = NULL, "
-                         "updated_at = ? WHERE id = ? AND outcome = 'resolved' AND topic_id = ? "
-                         "RETURNING id",
-                         {now, id, topic_id}));
-    return Status::Ok();
-  }));
-  return reopened;
+  return UpdateQuestionIf(*backend_, id,
+                          "UPDATE questions SET outcome = 'handed_off', topic_id = NULL, "
+                          "updated_at = ? WHERE id = ? AND outcome = 'resolved' AND topic_id = ? "
+                          "RETURNING id",
+                          {clock_.UnixMillis(), id, topic_id});
 }
 
 Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
