@@ -314,10 +314,12 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   // Reopening first makes the button one-shot, across presses and processes.
   auto reopened = store_.ReopenQuestion(asked->id, ref.topic_id);
   if (!reopened.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  if (!*reopened) {
-    ReplacePressed(turn, Say1("_Undone already, or answered since — nothing changed._"));
-    return;
-  }
+  // What was done replaces the pressed message; a surface without one (the shell) is told.
+  auto tell = [&](Reply done) {
+    if (turn.pressed) return ReplacePressed(turn, std::move(done));
+    Say(turn, std::move(done));
+  };
+  if (!*reopened) return tell(Say1("_Undone already, or answered since — nothing changed._"));
   auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
   if (!unlearned.ok()) {
     (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
@@ -331,7 +333,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
       Line({Words("↩️ Undone: "), UserText(asked->text), Words(" is no longer a way to ask "),
             UserText(unlearned->topic.content.question),
             Words(unlearned->live ? " — your bot has forgotten it." : ".")}));
-  ReplacePressed(turn, done);
+  tell(std::move(done));
   // Handed over again, without the topic that was wrong: the nearest others, as a hand-off.
   std::vector<std::string> candidates;
   if (auto model = registry_.Get(turn.who); model.ok()) {
