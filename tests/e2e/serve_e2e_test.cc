@@ -68,6 +68,26 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     ASSERT_GT(port_, 0) << "faqbot serve did not start; see " << log_;
   }
 
+  // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
+  void TeachWifiAndParkingAndPublish() {
+    const std::string alice_dm = DmChannel(kAlice);
+    for (const auto& [question, answer] :
+         {std::pair<std::string, std::string>{"what is the wifi password?", "It's on the fridge."},
+          {"where can visitors park?", "On level -2 of the garage."}}) {
+      Dm(kAlice, "add a topic");
+      Expect(alice_dm, "What question should I expect?");
+      Dm(kAlice, question);
+      Expect(alice_dm, "What answer should I provide?");
+      Dm(kAlice, answer);
+      Expect(alice_dm, "Topic added");
+    }
+    Dm(kAlice, "publish");
+    Posted confirm = Expect(alice_dm, "Are you sure you want to publish all 2 topics?");
+    PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts);
+    Expect(alice_dm, "now answers 2 topics");
+    ExpectUpdate(alice_dm, confirm.ts, "Publishing");
+  }
+
   std::unique_ptr<TestDatabase> db_;
   e2e::ServeProcess server_;
 };
@@ -232,21 +252,7 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
   const std::string bob_dm = DmChannel(kBob);
   const std::string carol_dm = DmChannel(kCarol);
   const std::string dave_dm = DmChannel(kDave);
-  for (const auto& [question, answer] :
-       {std::pair<std::string, std::string>{"what is the wifi password?", "It's on the fridge."},
-        {"where can visitors park?", "On level -2 of the garage."}}) {
-    Dm(kAlice, "add a topic");
-    Expect(alice_dm, "What question should I expect?");
-    Dm(kAlice, question);
-    Expect(alice_dm, "What answer should I provide?");
-    Dm(kAlice, answer);
-    Expect(alice_dm, "Topic added");
-  }
-  Dm(kAlice, "publish");
-  Posted confirm = Expect(alice_dm, "Are you sure you want to publish all 2 topics?");
-  PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts);
-  Expect(alice_dm, "now answers 2 topics");
-  ExpectUpdate(alice_dm, confirm.ts, "Publishing");
+  TeachWifiAndParkingAndPublish();
 
   // A paraphrase the bot declines; Alice says which topic it is, and double-clicks.
   Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
@@ -320,20 +326,7 @@ TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
   const std::string alice_dm = DmChannel(kAlice);
   const std::string bob_dm = DmChannel(kBob);
   const std::string carol_dm = DmChannel(kCarol);
-  for (const auto& [question, answer] :
-       {std::pair<std::string, std::string>{"what is the wifi password?", "It's on the fridge."},
-        {"where can visitors park?", "On level -2 of the garage."}}) {
-    Dm(kAlice, "add a topic");
-    Expect(alice_dm, "What question should I expect?");
-    Dm(kAlice, question);
-    Expect(alice_dm, "What answer should I provide?");
-    Dm(kAlice, answer);
-    Expect(alice_dm, "Topic added");
-  }
-  Dm(kAlice, "publish");
-  Posted confirm = Expect(alice_dm, "Are you sure you want to publish all 2 topics?");
-  PressIn(kAlice, "affirm#0", ButtonValue(confirm, "affirm"), alice_dm, confirm.ts);
-  Expect(alice_dm, "now answers 2 topics");
+  TeachWifiAndParkingAndPublish();
 
   Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
   Expect(bob_dm, "I don't know that one yet");
