@@ -318,16 +318,12 @@ Result<bool> Store::MarkEventIfNew(const std::string& event_id, std::chrono::mil
 }
 
 Result<int> Store::PurgeExpiredEvents() {
-  const int64_t now = clock_.UnixMillis();
-  int purged = 0;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec("DELETE FROM slack_events WHERE expires_at <= ? RETURNING event_id", {now}));
-    purged = static_cast<int>(rows.size());
-    return Status::Ok();
-  }));
-  return purged;
+  FAQBOT_ASSIGN_OR_RETURN(
+      int64_t purged,
+      internal::CountWritten(*backend_,
+                             "DELETE FROM slack_events WHERE expires_at <= ? RETURNING event_id",
+                             {clock_.UnixMillis()}));
+  return static_cast<int>(purged);
 }
 
 }  // namespace faqbot::store

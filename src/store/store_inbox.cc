@@ -132,16 +132,12 @@ Status Store::ReleaseInboxEvent(const InboxEvent& event) {
 }
 
 Result<int> Store::PurgeInboxEvents() {
-  const int64_t now = clock_.UnixMillis();
-  int purged = 0;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec("DELETE FROM inbox_events WHERE done_at IS NOT "
-                                               "NULL AND keep_until <= ? RETURNING id",
-                                               {now}));
-    purged = static_cast<int>(rows.size());
-    return Status::Ok();
-  }));
-  return purged;
+  FAQBOT_ASSIGN_OR_RETURN(int64_t purged,
+                          internal::CountWritten(*backend_,
+                                                 "DELETE FROM inbox_events WHERE done_at IS NOT "
+                                                 "NULL AND keep_until <= ? RETURNING id",
+                                                 {clock_.UnixMillis()}));
+  return static_cast<int>(purged);
 }
 
 Result<int64_t> Store::CountPendingInboxEvents() {

@@ -50,16 +50,9 @@ Status Store::DeleteOutgoingReply(int64_t id) {
 Result<int64_t> Store::RenewOutgoingReplies(const std::string& worker,
                                             std::chrono::milliseconds lease) {
   FAQBOT_RETURN_IF_ERROR(ValidateId(worker, "worker name"));
-  int64_t renewed = 0;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("UPDATE outgoing_replies SET lease_until = ? WHERE worker = ? "
-                                    "RETURNING id",
-                                    {clock_.UnixMillis() + lease.count(), Text(worker)}));
-    renewed = static_cast<int64_t>(rows.size());
-    return Status::Ok();
-  }));
-  return renewed;
+  return internal::CountWritten(
+      *backend_, "UPDATE outgoing_replies SET lease_until = ? WHERE worker = ? RETURNING id",
+      {clock_.UnixMillis() + lease.count(), Text(worker)});
 }
 
 Status Store::ReleaseOutgoingReplies(const std::vector<int64_t>& ids) {

@@ -169,6 +169,16 @@ Status LockOwner(SqlTransaction& tx, const Dialect& dialect, const UserRef& owne
       .status();
 }
 
+Result<int64_t> CountWritten(SqlBackend& backend, std::string_view sql, const SqlParams& params) {
+  int64_t count = 0;
+  FAQBOT_RETURN_IF_ERROR(backend.WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql, params));
+    count = static_cast<int64_t>(rows.size());
+    return Status::Ok();
+  }));
+  return count;
+}
+
 Status ValidateUser(const UserRef& user, std::string_view what) {
   FAQBOT_RETURN_IF_ERROR(ValidateId(user.team_id, std::string(what) + " team id"));
   return ValidateId(user.user_id, std::string(what) + " user id");

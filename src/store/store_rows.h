@@ -39,6 +39,10 @@ Result<Feedback> ParseFeedback(std::string_view name);
 // token of its own claim. Thread-safe.
 std::string NewClaimToken();
 
+// Runs one write statement ending in RETURNING in its own write transaction and says how many
+// rows it returned: how many it deleted or changed.
+Result<int64_t> CountWritten(SqlBackend& backend, std::string_view sql, const SqlParams& params);
+
 // Makes sure the workspace and the person exist (rows other tables refer to).
 Status EnsurePerson(SqlTransaction& tx, const UserRef& user, int64_t now);
 

@@ -190,16 +190,12 @@ Status Store::DeleteTopic(const UserRef& owner, int64_t id) {
 
 Result<int> Store::DeleteAllTopics(const UserRef& owner) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  int deleted = 0;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    FAQBOT_ASSIGN_OR_RETURN(auto rows,
-                            tx.Exec("DELETE FROM topics WHERE team_id = ? AND owner_id = ? "
-                                    "RETURNING id",
-                                    {Text(owner.team_id), Text(owner.user_id)}));
-    deleted = static_cast<int>(rows.size());
-    return Status::Ok();
-  }));
-  return deleted;
+  FAQBOT_ASSIGN_OR_RETURN(
+      int64_t deleted,
+      internal::CountWritten(*backend_,
+                             "DELETE FROM topics WHERE team_id = ? AND owner_id = ? RETURNING id",
+                             {Text(owner.team_id), Text(owner.user_id)}));
+  return static_cast<int>(deleted);
 }
 
 Result<std::optional<Topic>> Store::GetTopic(const UserRef& owner, int64_t id) {
