@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
@@ -271,17 +274,22 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
     }
   }
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
-  const size_t along = AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
+  const std::vector<store::AskedQuestion> along =
+      AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
+  std::vector<int64_t> along_ids;
+  for (const auto& q : along) along_ids.push_back(q.id);
   Reply r;
   r.paragraphs.push_back(Line({Words("Added "), UserText(asked->text),
                                Words(" as another way to ask "),
                                UserText(learned->topic.content.question), Words(".")}));
-  r.paragraphs.push_back(Line(
-      std::string(learned->live ? "It's live: your bot answers it from now on. "
-                                : "It goes live when you publish. ") +
-      "I've sent the answer to " + Count(along + 1, "person", "people") + " who asked."));
-  // A wrong press is undone as quickly as it was made.
-  r.buttons = {Btn("Undo", kActionHandoffUndo, HandoffValue({asked->id, ref.topic_id}))};
+  r.paragraphs.push_back(
+      Line(std::string(learned->live ? "It's live: your bot answers it from now on. "
+                                     : "It goes live when you publish. ") +
+           "I've sent the answer to " + Count(PeopleAnswered(*asked, along), "person", "people") +
+           " who asked."));
+  // A wrong press is undone as quickly as it was made, for everyone it answered.
+  r.buttons = {
+      Btn("Undo", kActionHandoffUndo, HandoffValue({asked->id, ref.topic_id, false, along_ids}))};
   if (!learned->live) r.buttons.push_back(Btn("Publish", "publish", "", Button::Style::kPrimary));
   Say(turn, r);
   Reply done;
@@ -345,11 +353,60 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
       if (r.name != wrong) candidates.push_back(r.name);
     }
   }
+  // Everyone who was sent X's answer for these words hears that it was not for them, and the
+  // others' questions wait again beside this one (the same answer will reach them all): those
+  // answered along with the press, and those the live bot answered with X since, asked in the
+  // same words (the same mistake).
+  const std::string& wrong_question = unlearned->topic.content.question;
+  TellAsker(turn, *asked, Correction(*asked, wrong_question));
+  std::vector<store::AskedQuestion> others;
+  for (int64_t id : ref.along) {
+    auto other = store_.GetQuestion(id);
+    if (other.ok() && other->has_value() && (*other)->owner == turn.who) {
+      others.push_back(**other);
+    }
+  }
+  auto answered_since = store_.ListAnsweredAs(turn.who, ref.topic_id, asked->updated_at,
+                                              static_cast<int>(kMaxAnsweredAlong));
+  if (answered_since.ok()) {
+    const std::string key = QuestionKey(asked->text);
+    for (auto& q : *answered_since) {
+      if (QuestionKey(q.text) == key) others.push_back(std::move(q));
+    }
+  }
+  std::vector<Span> told;
+  std::set<std::pair<std::string, std::string>> corrected = {
+      {asked->asker.user_id, QuestionKey(asked->text)}};
+  std::set<std::string> mentioned = {asked->asker.user_id};
+  for (const auto& q : others) {
+    auto again = store_.ReopenQuestion(q.id, ref.topic_id);
+    if (!again.ok() || !*again) continue;  // answered since, or undone already
+    if (corrected.insert({q.asker.user_id, QuestionKey(q.text)}).second) {
+      TellAsker(turn, q, Correction(q, wrong_question));
+    }
+    if (!mentioned.insert(q.asker.user_id).second) continue;
+    told.push_back(told.empty() ? Words("Told too, and waiting with it again: ") : Words(", "));
+    told.push_back(Mention(q.asker.user_id));
+  }
   Reply again = HandoffMessage(*asked, candidates);
   again.context.push_back(
       Line({Mention(asked->asker.user_id), Words(" was sent the answer of "),
-            UserText(unlearned->topic.content.question), Words(" — tell them if it was wrong.")}));
+            UserText(wrong_question), Words(" and has been told it was not for them.")}));
+  if (!told.empty()) {
+    told.push_back(Words(" — your answer reaches them all."));
+    again.context.push_back(Line(std::move(told)));
+  }
   Say(turn, again);
+}
+
+Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question) {
+  Reply r;
+  r.paragraphs.push_back(
+      Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
+  r.paragraphs.push_back(Line({Words("Sorry — the answer I sent you was for another question ("),
+                               UserText(wrong_question), Words("). I've handed yours back to "),
+                               Mention(asked.owner.user_id), Words(".")}));
+  return r;
 }
 
 void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
@@ -376,13 +433,12 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   CountResolved("answered", learned->live ? "topic" : "");
   turn.Set({});
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
-  const size_t along =
-      AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value());
+  const size_t people = PeopleAnswered(
+      *asked, AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value()));
   Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) + " :kissing_cat: " +
                  (learned->live ? "It's live: your bot answers it from now on. "
                                 : "It goes live when you publish. ") +
-                 "I've sent your answer to " + Count(along + 1, "person", "people") +
-                 " who asked.");
+                 "I've sent your answer to " + Count(people, "person", "people") + " who asked.");
   r.buttons = {Btn("Another phrasing of this one", kActionAddPhrasing,
                    std::to_string(learned->topic.id)),
                Btn("Show my topics", "list_topics")};
@@ -407,10 +463,13 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   }
 }
 
-size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered,
-                                int64_t topic_id, const std::string& answer, bool live) {
+std::vector<store::AskedQuestion> Assistant::AnswerWaiting(Turn& turn,
+                                                           const store::AskedQuestion& answered,
+                                                           int64_t topic_id,
+                                                           const std::string& answer, bool live) {
+  std::vector<store::AskedQuestion> closed_along;
   auto waiting = store_.ListUnanswered(answered.owner, 500);
-  if (!waiting.ok()) return 0;
+  if (!waiting.ok()) return closed_along;
   // With the change live, the new model decides what is "the same question"; otherwise only the
   // same words are.
   std::shared_ptr<const nlu::Model> model;
@@ -419,15 +478,17 @@ size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered
     if (loaded.ok()) model = *loaded;
   }
   const std::string key = QuestionKey(answered.text);
-  size_t delivered = 0;
+  // Someone who asked the same words twice gets the answer once.
+  std::set<std::pair<std::string, std::string>> told = {{answered.asker.user_id, key}};
   size_t predicted = 0;
   // Newest first: the same words anywhere in the queue, the model's judgement for the most
   // recent kMaxPredictedAlong (each costs a prediction inside the owner's turn).
   for (auto it = waiting->rbegin(); it != waiting->rend(); ++it) {
     const store::AskedQuestion& q = *it;
-    if (delivered >= kMaxAnsweredAlong) break;
+    if (closed_along.size() >= kMaxAnsweredAlong) break;
     if (q.id == answered.id || q.outcome == store::QuestionOutcome::kAnswered) continue;
-    bool same = QuestionKey(q.text) == key;
+    const std::string q_key = QuestionKey(q.text);
+    bool same = q_key == key;
     if (!same && model && predicted < kMaxPredictedAlong) {
       ++predicted;
       same = model->Predict(q.text, 1).intent == TopicIntent(topic_id);
@@ -435,10 +496,17 @@ size_t Assistant::AnswerWaiting(Turn& turn, const store::AskedQuestion& answered
     if (!same) continue;
     auto closed = store_.CloseQuestion(q.id, store::QuestionOutcome::kResolved, topic_id);
     if (!closed.ok() || !*closed) continue;  // another reply got there first
-    DeliverAnswer(turn, q, answer);
-    ++delivered;
+    if (told.insert({q.asker.user_id, q_key}).second) DeliverAnswer(turn, q, answer);
+    closed_along.push_back(q);
   }
-  return delivered;
+  return closed_along;
+}
+
+size_t Assistant::PeopleAnswered(const store::AskedQuestion& answered,
+                                 const std::vector<store::AskedQuestion>& along) {
+  std::set<std::string> people = {answered.asker.user_id};
+  for (const auto& q : along) people.insert(q.asker.user_id);
+  return people.size();
 }
 
 void Assistant::CountResolved(std::string_view action, std::string_view live_kind) {
@@ -476,6 +544,10 @@ void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
   r.paragraphs.push_back(
       Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
   r.paragraphs.push_back(Line({Mention(asked.owner.user_id), Words(" says - "), UserText(answer)}));
+  TellAsker(turn, asked, std::move(r));
+}
+
+void Assistant::TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply) {
   Destination to = Destination::Direct(asked.asker);
   if (!asked.channel.empty() && !asked.thread_ts.empty()) {
     // Asked in a channel: answer in the same thread.
@@ -483,7 +555,7 @@ void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
     to.channel = asked.channel;
     to.thread_ts = asked.thread_ts;
   }
-  turn.others.emplace_back(std::move(to), std::move(r));
+  turn.others.emplace_back(std::move(to), std::move(reply));
 }
 
 // ---- feedback ----
@@ -539,6 +611,9 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
 std::string HandoffValue(const HandoffRef& ref) {
   std::string value = std::to_string(ref.question_id);
   if (ref.topic_id != 0) value += ":" + std::to_string(ref.topic_id);
+  for (size_t i = 0; i < ref.along.size(); ++i) {
+    value += (i == 0 ? "+" : ",") + std::to_string(ref.along[i]);
+  }
   if (ref.from_list) value += "/list";
   return value;
 }
@@ -549,6 +624,17 @@ std::optional<HandoffRef> ParseHandoffValue(const std::string& value) {
   if (rest.size() > 5 && rest.compare(rest.size() - 5, 5, "/list") == 0) {
     ref.from_list = true;
     rest.resize(rest.size() - 5);
+  }
+  if (const size_t plus = rest.find('+'); plus != std::string::npos) {
+    for (size_t start = plus + 1;;) {
+      const size_t comma = std::min(rest.find(',', start), rest.size());
+      auto id = ParseId(rest.substr(start, comma - start));
+      if (!id || ref.along.size() >= kMaxAnsweredAlong) return std::nullopt;
+      ref.along.push_back(*id);
+      if (comma == rest.size()) break;
+      start = comma + 1;
+    }
+    rest.resize(plus);
   }
   const size_t colon = rest.find(':');
   auto question = ParseId(rest.substr(0, colon));

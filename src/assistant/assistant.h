@@ -189,7 +189,9 @@ class Assistant {
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
   void HandoffIgnore(Turn& turn, const HandoffRef& ref);
   // *Undo* after *It's X*: the question is no longer a phrasing of X (live at once when it went
-  // live) and is handed to the owner again, without X among the offered topics. One-shot.
+  // live) and is handed to the owner again, without X among the offered topics; its asker, and
+  // the others who were sent X's answer along with it, are told that it was not for them, and
+  // their questions wait again. One-shot.
   void HandoffUndo(Turn& turn, const HandoffRef& ref);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
   // `candidates` (intent names, best first), *Ignore*.
@@ -199,9 +201,14 @@ class Assistant {
   void AnswerHandoff(Turn& turn, const std::string& answer);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same
   // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
-  // their questions. Returns how many got it.
-  size_t AnswerWaiting(Turn& turn, const store::AskedQuestion& answered, int64_t topic_id,
-                       const std::string& answer, bool live);
+  // their questions (someone who asked the same words twice is sent it once). Returns the
+  // questions it closed.
+  std::vector<store::AskedQuestion> AnswerWaiting(Turn& turn, const store::AskedQuestion& answered,
+                                                  int64_t topic_id, const std::string& answer,
+                                                  bool live);
+  // How many people asked `answered` and the questions answered `along` with it.
+  static size_t PeopleAnswered(const store::AskedQuestion& answered,
+                               const std::vector<store::AskedQuestion>& along);
   // Counts a question its owner settled (faqbot_handoffs_resolved_total{action}) and, when the
   // change went live at once, what was learned (faqbot_learned_total{kind}; empty: nothing).
   static void CountResolved(std::string_view action, std::string_view live_kind = {});
@@ -212,6 +219,11 @@ class Assistant {
   void UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done);
   // Queues, on `turn`, the owner's answer for the asker of `asked`.
   void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& answer);
+  // Queues `reply` for the asker of `asked`, where they asked (the channel thread, or a DM).
+  void TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply);
+  // What the asker of `asked` is told when the answer of `wrong_question` they were sent is
+  // undone: it was not for them, and the owner has the question again.
+  static Reply Correction(const store::AskedQuestion& asked, const std::string& wrong_question);
   // The asked question `id`, when `turn`'s person owns it; tells them otherwise.
   std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, int64_t id);
 

@@ -79,6 +79,8 @@ struct HandoffRef {
   int64_t question_id = 0;
   int64_t topic_id = 0;
   bool from_list = false;
+  // *Undo* of *It's X*: the other askers' questions that were sent X's answer along with it.
+  std::vector<int64_t> along = {};
 };
 std::string HandoffValue(const HandoffRef& ref);
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value);

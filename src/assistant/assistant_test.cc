@@ -594,7 +594,14 @@ TEST_F(AssistantTest, AWrongItsXIsUndoneAtOnceAndTheQuestionHandedBack) {
   EXPECT_THAT(undone, HasSubstr("Undone: how do I get online as a guest is no longer a way to "
                                 "ask where can visitors park? — your bot has forgotten it."));
   EXPECT_THAT(undone, HasSubstr("<@U0BOB> asked you: how do I get online as a guest"));
-  EXPECT_THAT(undone, HasSubstr("<@U0BOB> was sent the answer of where can visitors park?"));
+  EXPECT_THAT(undone, HasSubstr("<@U0BOB> was sent the answer of where can visitors park? and "
+                                "has been told it was not for them."));
+  EXPECT_THAT(LastDirectTo(kBob).text,
+              HasSubstr("Sorry — the answer I sent you was for another question (where can "
+                        "visitors park?). I've handed yours back to <@U0ALICE>."));
+  // Carol asked the same words after the press and the live bot answered her from the mistake.
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("the answer I sent you was for another"));
+  EXPECT_THAT(undone, HasSubstr("Told too, and waiting with it again: <@U0CAROL>"));
   // Handed back with the other topics offered, not the wrong one.
   Reply handed;
   for (const auto& m : messenger_.sent()) {
@@ -631,6 +638,77 @@ TEST_F(AssistantTest, AWrongItsXIsUndoneAtOnceAndTheQuestionHandedBack) {
   EXPECT_THAT(Press(kAlice, "handoff_topic", right), HasSubstr("says - It's on the fridge."));
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
               HasSubstr("says - It's on the fridge."));
+}
+
+TEST_F(AssistantTest, AnUndoneItsXIsCorrectedForEveryAskerItAnswered) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    Dm(asker, "ask <@U0ALICE> how do I get online as a guest?");
+  }
+  std::string wrong;
+  for (const auto& m : messenger_.sent()) {
+    for (const auto& b : m.reply.buttons) {
+      if (b.action == "handoff_topic" && b.label.find("park") != std::string::npos) wrong = b.value;
+    }
+  }
+  ASSERT_FALSE(wrong.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", wrong),
+              HasSubstr("I've sent the answer to 3 people who asked."));
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    EXPECT_THAT(LastDirectTo(asker).text, HasSubstr("says - Level -2.")) << asker.user_id;
+  }
+
+  const std::string undo = ButtonValue("handoff_undo");
+  const std::string undone = Press(kAlice, "handoff_undo", undo);
+  EXPECT_THAT(undone, HasSubstr("Told too, and waiting with it again: <@U0DAVE>, <@U0CAROL> — "
+                                "your answer reaches them all."));  // newest first
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    EXPECT_THAT(LastDirectTo(asker).text,
+                HasSubstr("Sorry — the answer I sent you was for another question"))
+        << asker.user_id;
+  }
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("×3"));
+
+  // A second press tells nobody anything twice.
+  const size_t sent = messenger_.sent().size();
+  Press(kAlice, "handoff_undo", undo);
+  for (size_t i = sent; i < messenger_.sent().size(); ++i) {
+    EXPECT_FALSE(messenger_.sent()[i].to.user == kBob) << messenger_.sent()[i].text;
+    EXPECT_FALSE(messenger_.sent()[i].to.user == kCarol) << messenger_.sent()[i].text;
+  }
+  // The right topic then reaches all three.
+  std::string right;
+  for (const auto& m : messenger_.sent()) {
+    for (const auto& b : m.reply.buttons) {
+      if (b.action == "handoff_topic" && b.label.find("wifi") != std::string::npos) right = b.value;
+    }
+  }
+  ASSERT_FALSE(right.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", right),
+              HasSubstr("I've sent the answer to 3 people who asked."));
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    EXPECT_THAT(LastDirectTo(asker).text, HasSubstr("says - It's on the fridge.")) << asker.user_id;
+  }
+}
+
+TEST_F(AssistantTest, AHandoffButtonValueCarriesTheAskersAnsweredAlong) {
+  const HandoffRef ref{12, 5, true, {13, 14}};
+  EXPECT_EQ(HandoffValue(ref), "12:5+13,14/list");
+  const auto parsed = ParseHandoffValue(HandoffValue(ref));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->question_id, 12);
+  EXPECT_EQ(parsed->topic_id, 5);
+  EXPECT_TRUE(parsed->from_list);
+  EXPECT_EQ(parsed->along, (std::vector<int64_t>{13, 14}));
+  EXPECT_EQ(HandoffValue({12}), "12");
+  for (const char* bad : {"12:5+", "12:5+13,", "12:5+x", "12:5+0", "+13", "12:5+13,,14"}) {
+    EXPECT_FALSE(ParseHandoffValue(bad).has_value()) << bad;
+  }
+  std::string many = "12:5+1";
+  for (int i = 2; i <= 51; ++i) many += "," + std::to_string(i);
+  EXPECT_FALSE(ParseHandoffValue(many).has_value());  // more than were ever sent along
 }
 
 TEST_F(AssistantTest, OnlyTheLearnedPhrasingGoesLiveTheDraftsStayDrafts) {

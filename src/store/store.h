@@ -325,9 +325,10 @@ class Store {
   // it was closed already — so a second press of a one-shot button changes nothing, even from
   // another process. NotFound for an unknown id.
   Result<bool> CloseQuestion(int64_t id, QuestionOutcome outcome, std::optional<int64_t> topic_id);
-  // Puts a question its owner settled as topic `topic_id` back in their queue (handed off, no
-  // topic): an *Undo* of *It's X*. True when this call did; false when the question is not
-  // settled as that topic (undone already, in any process). NotFound for an unknown id.
+  // Puts a question settled as topic `topic_id` — by its owner, or answered so by the bot — back
+  // in the owner's queue (handed off, no topic): an *Undo* of *It's X*. True when this call did;
+  // false when the question is not settled as that topic (undone already, in any process).
+  // NotFound for an unknown id.
   Result<bool> ReopenQuestion(int64_t id, int64_t topic_id);
   // Only the asker may give feedback: PermissionDenied otherwise. True when this call changed the
   // question's feedback; false when it already was `feedback` (a second press of the same
@@ -336,6 +337,10 @@ class Store {
   // The owner's questions still waiting for them: declined or handed off, or answered with 👎;
   // oldest first.
   Result<std::vector<AskedQuestion>> ListUnanswered(const UserRef& owner, int limit = 200);
+  // The questions asked of `owner` at or after `since_millis` (Unix ms) that the bot answered
+  // with topic `topic_id` (not those settled by the owner), oldest first, at most `limit`.
+  Result<std::vector<AskedQuestion>> ListAnsweredAs(const UserRef& owner, int64_t topic_id,
+                                                    int64_t since_millis, int limit);
   // Counts of the questions asked of `owner` at or after `since_millis` (Unix ms), by what
   // happened to them; the Home tab's and the web console's "last 7 days".
   Result<OwnerActivity> GetOwnerActivity(const UserRef& owner, int64_t since_millis);

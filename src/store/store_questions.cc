@@ -113,8 +113,8 @@ Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
 Result<bool> Store::ReopenQuestion(int64_t id, int64_t topic_id) {
   return UpdateQuestionIf(*backend_, id,
                           "UPDATE questions SET outcome = 'handed_off', topic_id = NULL, "
-                          "updated_at = ? WHERE id = ? AND outcome = 'resolved' AND topic_id = ? "
-                          "RETURNING id",
+                          "updated_at = ? WHERE id = ? AND outcome IN ('resolved', 'answered') "
+                          "AND topic_id = ? RETURNING id",
                           {clock_.UnixMillis(), id, topic_id});
 }
 
@@ -153,6 +153,28 @@ Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, i
                     "('declined', 'handed_off') OR (outcome = 'answered' AND feedback = 'down')) "
                     "ORDER BY id LIMIT ?",
                 {Text(owner.team_id), Text(owner.user_id), int64_t{limit}}));
+    for (const auto& row : rows) {
+      FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
+      out.push_back(std::move(q));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<AskedQuestion>> Store::ListAnsweredAs(const UserRef& owner, int64_t topic_id,
+                                                         int64_t since_millis, int limit) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  std::vector<AskedQuestion> out;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    out.clear();
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Exec(
+            std::string("SELECT ") + kQuestionColumns +
+                " FROM questions WHERE team_id = ? AND owner_id = ? AND outcome = 'answered' "
+                "AND topic_id = ? AND asked_at >= ? ORDER BY id LIMIT ?",
+            {Text(owner.team_id), Text(owner.user_id), topic_id, since_millis, int64_t{limit}}));
     for (const auto& row : rows) {
       FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
       out.push_back(std::move(q));

@@ -347,6 +347,8 @@ TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
   Posted again = Expect(alice_dm, "asked you: how do I get online as a guest");
   EXPECT_THAT(again.text, ::testing::HasSubstr("was sent the answer of where can visitors park?"));
   EXPECT_TRUE(ButtonValue(again, "handoff_topic", "park").empty()) << again.text;
+  Expect(bob_dm, "Sorry — the answer I sent you was for another question");
+  Expect(carol_dm, "Sorry — the answer I sent you was for another question");  // the live bot's
   const std::string its_wifi = ButtonValue(again, "handoff_topic", "wifi");
   ASSERT_FALSE(its_wifi.empty()) << again.text;
   Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");
@@ -357,12 +359,20 @@ TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
   Expect(bob_dm, "It's on the fridge.");
   Expect(carol_dm, "It's on the fridge.");  // waiting on the same question
   // The second Undo press handed nothing over twice.
-  size_t handed = 0;
+  // Carol, who asked twice in the same words, got the right answer once.
+  size_t handed = 0, corrected = 0, carol_answered = 0;
   for (const auto& c : emulator_.Calls("chat.postMessage")) {
-    handed += c.args.value("channel", "") == alice_dm &&
-              c.args.dump().find("asked you: how do I get online") != std::string::npos;
+    const std::string channel = c.args.value("channel", "");
+    const std::string text = c.args.dump();
+    handed +=
+        channel == alice_dm && text.find("asked you: how do I get online") != std::string::npos;
+    corrected += (channel == bob_dm || channel == carol_dm) &&
+                 text.find("was for another question") != std::string::npos;
+    carol_answered += channel == carol_dm && text.find("It's on the fridge.") != std::string::npos;
   }
   EXPECT_EQ(handed, 2u);
+  EXPECT_EQ(corrected, 2u);
+  EXPECT_EQ(carol_answered, 1u);
 }
 
 TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {

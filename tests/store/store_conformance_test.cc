@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -1167,6 +1168,40 @@ TEST_P(StoreConformanceTest, ASettledQuestionIsReopenedOnceAndOnlyFromItsTopic) 
   // Back in the queue, it can be settled again.
   EXPECT_TRUE(*store_->CloseQuestion(handed->id, QuestionOutcome::kResolved, 8));
   EXPECT_EQ(store_->ReopenQuestion(999999, 7).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, WhatTheBotAnsweredAsATopicSinceAMomentIsListedAndCanBeReopened) {
+  ASSERT_TRUE(store_->RecordQuestion(Asked("guest wifi", QuestionOutcome::kAnswered, 7)).ok());
+  clock_.Advance(std::chrono::seconds(5));
+  const int64_t since = clock_.UnixMillis();
+  auto later = store_->RecordQuestion(Asked("guest wifi?", QuestionOutcome::kAnswered, 7));
+  ASSERT_TRUE(later.ok()) << later.status();
+  ASSERT_TRUE(store_->RecordQuestion(Asked("parking", QuestionOutcome::kAnswered, 8)).ok());
+  auto settled = store_->RecordQuestion(Asked("guest wifi", QuestionOutcome::kHandedOff));
+  ASSERT_TRUE(settled.ok());
+  ASSERT_TRUE(*store_->CloseQuestion(settled->id, QuestionOutcome::kResolved, 7));
+  NewQuestion elsewhere = Asked("guest wifi", QuestionOutcome::kAnswered, 7);
+  elsewhere.owner = {"T0001", "U0CAROL"};
+  ASSERT_TRUE(store_->RecordQuestion(elsewhere).ok());
+
+  // Only the bot's answers as that topic, of that owner, from then on.
+  auto listed = store_->ListAnsweredAs(kAlice, 7, since, 50);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, later->id);
+  EXPECT_EQ((*listed)[0].text, "guest wifi?");
+  EXPECT_EQ(store_->ListAnsweredAs(kAlice, 7, 0, 50)->size(), 2u);
+  EXPECT_EQ(store_->ListAnsweredAs(kAlice, 7, 0, 1)->size(), 1u);
+
+  // Reopened once, as a settled question is; then it waits for the owner.
+  EXPECT_FALSE(*store_->ReopenQuestion(later->id, 8));
+  EXPECT_TRUE(*store_->ReopenQuestion(later->id, 7));
+  EXPECT_FALSE(*store_->ReopenQuestion(later->id, 7));
+  EXPECT_TRUE(store_->ListAnsweredAs(kAlice, 7, since, 50)->empty());
+  auto unanswered = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(unanswered.ok()) << unanswered.status();
+  EXPECT_TRUE(std::any_of(unanswered->begin(), unanswered->end(),
+                          [&](const AskedQuestion& q) { return q.id == later->id; }));
 }
 
 TEST_P(StoreConformanceTest, AQuestionClosesOnceWhoeverClosesItFirst) {
