@@ -397,7 +397,7 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
 
   EXPECT_THAT(Dm(kAlice, "delete all my topics"),
-              HasSubstr("Are you sure you want to drop all 1 topic?"));
+              HasSubstr("Are you sure you want to drop your one topic?"));
   EXPECT_THAT(Press(kAlice, "affirm", "delete_all"), HasSubstr("all topics are dropped"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 0);
   // Publishing nothing takes the bot down, after a confirmation.
@@ -859,7 +859,7 @@ TEST_F(AssistantTest, AnOwnerRenamesATopicInTheDm) {
 
 TEST_F(AssistantTest, CountsAreSaidInWordsThatAgree) {
   Teach("what is the wifi password?", "It's on the fridge.");
-  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("publish all 1 topic?"));
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("publish your one topic?"));
   Press(kAlice, "affirm", "publish");
   const size_t before = messenger_.sent().size();
   executor_.RunAll();

@@ -12,6 +12,9 @@ namespace {
 
 using Step = DialogueState::Step;
 
+// "all 3 topics", but "your one topic": what a publish or a delete of every topic covers.
+std::string AllTopics(size_t n) { return n == 1 ? "your one topic" : "all " + Count(n, "topic"); }
+
 // What the buttons of the confirmation `state` waits for carry as their value.
 std::string ConfirmationOf(const DialogueState& state) {
   switch (state.step) {
@@ -41,8 +44,8 @@ void Assistant::AskDeleteAll(Turn& turn) {
     return Say(turn, Say1("You don't have any topics to delete."));
   }
   turn.Set({Step::kConfirmDeleteAll, "", 0, 0});
-  Reply r = Say1(count.ok() ? "Are you sure you want to drop all " +
-                                  Count(static_cast<size_t>(*count), "topic") + "?"
+  Reply r = Say1(count.ok() ? "Are you sure you want to drop " +
+                                  AllTopics(static_cast<size_t>(*count)) + "?"
                             : "Are you sure you want to drop all your topics?");
   r.buttons = {Btn("Yes, please.", "affirm", "delete_all", Button::Style::kDanger),
                Btn("Not yet.", "deny", "delete_all")};
@@ -85,7 +88,7 @@ void Assistant::AskPublish(Turn& turn) {
     return Say(turn, r);
   }
   r = Say1(overview.needs_answer == 0
-               ? "Are you sure you want to publish all " + Count(topics->size(), "topic") + "?"
+               ? "Are you sure you want to publish " + AllTopics(topics->size()) + "?"
                : "Are you sure you want to publish " + Count(publishable, "topic") + "?" +
                      LeftOut(overview.needs_answer));
   r.buttons = {Btn("Yes, please.", "affirm", "publish", Button::Style::kPrimary),
@@ -149,8 +152,7 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
     case Step::kConfirmDeleteAll: {
       auto deleted = topics_.DeleteAll(turn.who);
       if (!deleted.ok()) return Say(turn, CannotNow("delete your topics"));
-      ReplacePressed(turn, Say1("🗑 Deleted all " + Count(static_cast<size_t>(*deleted), "topic") +
-                                "."));
+      ReplacePressed(turn, Say1("🗑 Deleted " + AllTopics(static_cast<size_t>(*deleted)) + "."));
       Reply r = Say1("Ok" + CommaName(name) + ", all topics are dropped :crying_cat_face: " +
                      "Your published bot keeps answering until you publish again — publishing "
                      "now would take it offline.");
