@@ -27,6 +27,24 @@ Result<bool> UpdateQuestionIf(SqlBackend& backend, int64_t id, std::string_view 
   return changed;
 }
 
+// The questions `where` (an SQL condition, with its ORDER BY and LIMIT) selects.
+Result<std::vector<AskedQuestion>> ListQuestionsWhere(SqlBackend& backend, std::string_view where,
+                                                      const SqlParams& params) {
+  std::vector<AskedQuestion> out;
+  FAQBOT_RETURN_IF_ERROR(backend.WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    out.clear();
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kQuestionColumns +
+                                                   " FROM questions WHERE " + std::string(where),
+                                               params));
+    for (const auto& row : rows) {
+      FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
+      out.push_back(std::move(q));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 }  // namespace
 
 Result<AskedQuestion> Store::RecordQuestion(const NewQuestion& q, const std::string& key) {
@@ -143,45 +161,21 @@ Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback 
 
 Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, int limit) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  std::vector<AskedQuestion> out;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    out.clear();
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec(std::string("SELECT ") + kQuestionColumns +
-                    " FROM questions WHERE team_id = ? AND owner_id = ? AND (outcome IN "
-                    "('declined', 'handed_off') OR (outcome = 'answered' AND feedback = 'down')) "
-                    "ORDER BY id LIMIT ?",
-                {Text(owner.team_id), Text(owner.user_id), int64_t{limit}}));
-    for (const auto& row : rows) {
-      FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
-      out.push_back(std::move(q));
-    }
-    return Status::Ok();
-  }));
-  return out;
+  return ListQuestionsWhere(*backend_,
+                            "team_id = ? AND owner_id = ? AND (outcome IN ('declined', "
+                            "'handed_off') OR (outcome = 'answered' AND feedback = 'down')) "
+                            "ORDER BY id LIMIT ?",
+                            {Text(owner.team_id), Text(owner.user_id), int64_t{limit}});
 }
 
 Result<std::vector<AskedQuestion>> Store::ListAnsweredAs(const UserRef& owner, int64_t topic_id,
                                                          int64_t since_millis, int limit) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  std::vector<AskedQuestion> out;
-  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
-    out.clear();
-    FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec(
-            std::string("SELECT ") + kQuestionColumns +
-                " FROM questions WHERE team_id = ? AND owner_id = ? AND outcome = 'answered' "
-                "AND topic_id = ? AND asked_at >= ? ORDER BY id LIMIT ?",
-            {Text(owner.team_id), Text(owner.user_id), topic_id, since_millis, int64_t{limit}}));
-    for (const auto& row : rows) {
-      FAQBOT_ASSIGN_OR_RETURN(auto q, QuestionFromRow(row));
-      out.push_back(std::move(q));
-    }
-    return Status::Ok();
-  }));
-  return out;
+  return ListQuestionsWhere(
+      *backend_,
+      "team_id = ? AND owner_id = ? AND outcome = 'answered' AND "
+      "topic_id = ? AND asked_at >= ? ORDER BY id LIMIT ?",
+      {Text(owner.team_id), Text(owner.user_id), topic_id, since_millis, int64_t{limit}});
 }
 
 Result<OwnerActivity> Store::GetOwnerActivity(const UserRef& owner, int64_t since_millis) {
