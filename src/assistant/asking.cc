@@ -24,6 +24,13 @@ Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
   return r;
 }
 
+// A reply of one line of spans.
+Reply OneLine(Paragraph line) {
+  Reply r;
+  r.paragraphs.push_back(std::move(line));
+  return r;
+}
+
 bool IsOpen(const store::AskedQuestion& q) {
   return q.outcome == store::QuestionOutcome::kHandedOff ||
          q.outcome == store::QuestionOutcome::kDeclined ||
@@ -142,6 +149,24 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRe
   }
   r.paragraphs.push_back(Line({Words("I don't know that one yet — I've asked "),
                                Mention(owner.user_id), Words(". I'll tell you their answer.")}));
+  // What the bot was not sure enough to answer may still be there: the asker can tell.
+  auto live = store_.GetLivePublication(owner, false);
+  for (const auto& ranked : prediction.ranking) {
+    if (!live.ok() || !live->has_value()) break;
+    if (ranked.confidence < options_.suggestion_min_confidence ||
+        r.buttons.size() >= static_cast<size_t>(options_.handoff_candidates)) {
+      break;
+    }
+    const auto topic_id = TopicIdOfIntent(ranked.name);
+    for (const auto& t : (*live)->topics) {
+      if (!topic_id || t.topic_id != *topic_id) continue;
+      r.buttons.push_back(Btn("“" + t.content.question + "”", kActionSuggestionPick,
+                              record.key + ":" + std::to_string(t.topic_id)));
+    }
+  }
+  if (!r.buttons.empty()) {
+    r.paragraphs.push_back(Line("Meanwhile — is it one of these? Pick one to see its answer."));
+  }
   Say(turn, r);
   std::vector<std::string> candidates;
   for (const auto& ranked : prediction.ranking) candidates.push_back(ranked.name);
@@ -150,6 +175,55 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRe
     auto asked = RecordAsk(record);
     if (asked.ok()) HandOff(turn, *asked, candidates);
   });
+}
+
+void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
+  const size_t colon = value.rfind(':');
+  const std::optional<int64_t> topic_id =
+      colon == std::string::npos ? std::nullopt : ParseId(value.substr(colon + 1));
+  if (!topic_id) return Say(turn, Say1("I can't find that question any more."));
+  auto found = store_.FindQuestionByKey(value.substr(0, colon));
+  if (!found.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!found->has_value()) return Say(turn, Say1("I can't find that question any more."));
+  const store::AskedQuestion& asked = **found;
+  if (!(asked.asker == turn.who)) {
+    // Asked in a channel, the buttons are everyone's: the refusal is for the presser only.
+    if (turn.reply_to.kind == Destination::Kind::kChannel) {
+      turn.reply_to.kind = Destination::Kind::kEphemeral;
+    }
+    return Say(turn, Say1("Only the person who asked can pick an answer."));
+  }
+  const std::optional<store::PublishedTopic> topic = LiveTopic(asked.owner, *topic_id);
+  if (!topic) {
+    return Say(turn, OneLine(Line({Words("That topic isn't answered any more — "),
+                                   Mention(asked.owner.user_id), Words(" will answer you.")})));
+  }
+  // Settling the question first makes the pick one-shot, and leaves it alone when the owner
+  // answered meanwhile.
+  auto closed = store_.CloseQuestion(asked.id, store::QuestionOutcome::kAnswered, *topic_id);
+  if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!*closed) return Say(turn, Say1("Your question was settled already — nothing changed."));
+  metrics::Faqbot().suggestions_picked.With().Inc();
+  Reply r;
+  r.paragraphs.push_back(
+      Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
+  r.paragraphs.push_back(AnswerReply(asked.owner, topic->content.answer).paragraphs[0]);
+  r.context.push_back(
+      Line({Words("You picked "), UserText(topic->content.question), Words(". Not it? 👎 asks "),
+            Mention(asked.owner.user_id), Words(" again.")}));
+  r.buttons = FeedbackButtons(std::to_string(asked.id));
+  if (turn.pressed) return ReplacePressed(turn, std::move(r));
+  Say(turn, r);
+}
+
+std::optional<int64_t> Assistant::PickedTopic(int64_t id) {
+  // A question with a hand-off that is now answered with a topic (and not rated 👎) was answered
+  // by its asker's pick: the bot answers without a hand-off otherwise.
+  auto now = store_.GetQuestion(id);
+  if (!now.ok() || !now->has_value()) return std::nullopt;
+  const store::AskedQuestion& q = **now;
+  if (q.outcome != store::QuestionOutcome::kAnswered || IsOpen(q)) return std::nullopt;
+  return q.topic_id;
 }
 
 // ---- the hand-off ----
@@ -256,7 +330,18 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   // Closing the question first makes the button one-shot, across presses and processes.
   auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  if (!*closed) return AlreadyHandled(turn, ref);
+  // The asker may have picked a suggested topic meanwhile: the owner's word settles it (and the
+  // bot learns it); the asker needs no second copy of the same answer.
+  bool asker_has_it = false;
+  if (!*closed) {
+    const std::optional<int64_t> picked = PickedTopic(asked->id);
+    if (!picked) return AlreadyHandled(turn, ref);
+    auto reopened = store_.ReopenQuestion(asked->id, *picked);
+    if (!reopened.ok() || !*reopened) return AlreadyHandled(turn, ref);
+    closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
+    if (!closed.ok() || !*closed) return AlreadyHandled(turn, ref);
+    asker_has_it = *picked == ref.topic_id;
+  }
   auto learned = topics_.LearnPhrasing(turn.who, ref.topic_id, asked->text);
   if (!learned.ok()) {
     Reopen(*asked);
@@ -273,20 +358,26 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
       if (t.topic_id == ref.topic_id) answer = t.content.answer;
     }
   }
-  DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
+  // The asker first, then everyone else waiting.
+  if (!asker_has_it) DeliverAnswer(turn, *asked, answer);
   const std::vector<store::AskedQuestion> along =
       AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
   std::vector<int64_t> along_ids;
   for (const auto& q : along) along_ids.push_back(q.id);
+  const size_t people = PeopleAnswered(*asked, along) - (asker_has_it ? 1 : 0);
   Reply r;
   r.paragraphs.push_back(Line({Words("Added "), UserText(asked->text),
                                Words(" as another way to ask "),
                                UserText(learned->topic.content.question), Words(".")}));
-  r.paragraphs.push_back(
-      Line(std::string(learned->live ? "It's live: your bot answers it from now on. "
-                                     : "It goes live when you publish. ") +
-           "I've sent the answer to " + Count(PeopleAnswered(*asked, along), "person", "people") +
-           " who asked."));
+  r.paragraphs.push_back(Line(
+      std::string(learned->live ? "It's live: your bot answers it from now on."
+                                : "It goes live when you publish.") +
+      (people > 0 ? " I've sent the answer to " + Count(people, "person", "people") + " who asked."
+                  : "")));
+  if (asker_has_it) {
+    r.context.push_back(Line(
+        {Mention(asked->asker.user_id), Words(" had already picked it from my suggestions.")}));
+  }
   // A wrong press is undone as quickly as it was made, for everyone it answered.
   r.buttons = {
       Btn("Undo", kActionHandoffUndo, HandoffValue({asked->id, ref.topic_id, false, along_ids}))};
@@ -523,7 +614,16 @@ void Assistant::Reopen(const store::AskedQuestion& asked) {
 }
 
 void Assistant::AlreadyHandled(Turn& turn, const HandoffRef& ref) {
-  Say(turn, Say1("That question was handled already — nothing changed."));
+  const std::optional<int64_t> picked = PickedTopic(ref.question_id);
+  const std::optional<store::PublishedTopic> topic =
+      picked ? LiveTopic(turn.who, *picked) : std::nullopt;
+  if (topic) {
+    Say(turn, OneLine(Line({Words("The asker picked "), UserText(topic->content.question),
+                            Words(" from my suggestions meanwhile — if that's right, *It's …* "
+                                  "with that topic teaches it to your bot.")})));
+  } else {
+    Say(turn, Say1("That question was handled already — nothing changed."));
+  }
   if (ref.from_list) UpdatePressed(turn, ref, Reply{});
 }
 

@@ -224,6 +224,8 @@ void Assistant::HandleButton(const ButtonPress& press) {
     HandoffIgnore(turn, *ref);
   } else if (press.action == kActionHandoffUndo) {
     HandoffUndo(turn, *ref);
+  } else if (press.action == kActionSuggestionPick) {
+    SuggestionPick(turn, press.value);
   } else if (press.action == kActionAddPhrasing) {
     StartPhrasing(turn, press.value);
   } else if (press.action == kActionRemovePhrasing) {

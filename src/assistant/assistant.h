@@ -59,6 +59,10 @@ struct AssistantOptions {
   // A new topic's question that the live bot already answers this surely with another topic is
   // pointed out ("looks like your topic X"), with the offer to add it as a phrasing instead.
   float similar_topic_confidence = 0.7f;
+  // A declined question shows its asker the live topics the bot ranked at least this sure (at
+  // most handoff_candidates) to pick from, while the owner is asked. Valid, 10 topics × 1
+  // phrasing: the right topic is among them for 31–35 % of declined questions (docs/assistant.md).
+  float suggestion_min_confidence = 0.1f;
   // Asking the whole workspace (workspace_ask.h).
   WorkspaceAskOptions workspace;
   // In a watched channel (`/faqbot watch`) nobody asked the bot: it answers only from this
@@ -193,6 +197,11 @@ class Assistant {
   // the others who were sent X's answer along with it, are told that it was not for them, and
   // their questions wait again. One-shot.
   void HandoffUndo(Turn& turn, const HandoffRef& ref);
+  // The asker picked a suggested topic (`value`: "<question key>:<topic id>"): they get its live
+  // answer in place of the decline, and the question is settled as answered with that topic.
+  void SuggestionPick(Turn& turn, const std::string& value);
+  // The topic the asker of question `id` picked from the suggestions, when they did.
+  std::optional<int64_t> PickedTopic(int64_t id);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
   // `candidates` (intent names, best first), *Ignore*.
   Reply HandoffMessage(const store::AskedQuestion& asked,

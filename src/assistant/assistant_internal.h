@@ -52,6 +52,9 @@ inline constexpr const char* kActionHandoffAnswer = "handoff_answer";
 inline constexpr const char* kActionHandoffTopic = "handoff_topic";
 inline constexpr const char* kActionHandoffIgnore = "handoff_ignore";
 inline constexpr const char* kActionHandoffUndo = "handoff_undo";
+// A topic the asker picked among the suggestions under "I don't know that one yet"; the value is
+// "<question key>:<topic id>".
+inline constexpr const char* kActionSuggestionPick = "suggestion_pick";
 inline constexpr const char* kActionLearnOn = "learn_on";
 inline constexpr const char* kActionLearnOff = "learn_off";
 inline constexpr const char* kActionEditQuestion = "edit_question";

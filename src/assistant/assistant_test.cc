@@ -708,6 +708,61 @@ TEST_F(AssistantTest, AHandoffButtonValueCarriesTheAskersAnsweredAlong) {
   EXPECT_FALSE(ParseHandoffValue(many).has_value());  // more than were ever sent along
 }
 
+TEST_F(AssistantTest, ADeclinedAskerPicksASuggestedTopicAndGetsItsAnswerAtOnce) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const double picked_before = metrics::Faqbot().suggestions_picked.With().value();
+  const std::string declined = Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  EXPECT_THAT(declined, HasSubstr("I don't know that one yet — I've asked <@U0ALICE>"));
+  EXPECT_THAT(declined, HasSubstr("Meanwhile — is it one of these?"));
+  EXPECT_THAT(declined, HasSubstr("[“where can visitors park?”]"));
+  EXPECT_THAT(declined, Not(HasSubstr("[“what is the wifi password?”]")));  // not near enough
+  const std::string pick = ButtonValue("suggestion_pick");
+  ASSERT_FALSE(pick.empty());
+
+  EXPECT_THAT(Press(kCarol, "suggestion_pick", pick), HasSubstr("Only the person who asked"));
+  const std::string answered = Press(kBob, "suggestion_pick", pick);
+  EXPECT_THAT(answered, HasSubstr("<@U0ALICE> says - Level -2."));
+  EXPECT_THAT(answered, HasSubstr("You picked where can visitors park?"));
+  EXPECT_FALSE(ButtonValue("feedback_down").empty());  // 👎 hands it back to Alice
+  EXPECT_EQ(metrics::Faqbot().suggestions_picked.With().value(), picked_before + 1);
+  EXPECT_THAT(Press(kBob, "suggestion_pick", pick), HasSubstr("settled already"));
+  EXPECT_EQ(metrics::Faqbot().suggestions_picked.With().value(), picked_before + 1);
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), Not(HasSubstr("where do I leave my car")));
+  // Not a guess shown to someone asking about something else entirely.
+  EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> who won the football"), Not(HasSubstr("Meanwhile")));
+
+  // Alice confirms Bob's pick from her hand-off: the bot learns it; Bob gets nothing twice.
+  const size_t sent = messenger_.sent().size();
+  const std::string confirmed = Press(kAlice, "handoff_topic", ItsTopicButton("park"));
+  EXPECT_THAT(confirmed, HasSubstr("Added where do I leave my car as another way to ask where "
+                                   "can visitors park?"));
+  EXPECT_THAT(confirmed, HasSubstr("<@U0BOB> had already picked it from my suggestions."));
+  for (size_t i = sent; i < messenger_.sent().size(); ++i) {
+    EXPECT_FALSE(messenger_.sent()[i].to.user == kBob) << messenger_.sent()[i].text;
+  }
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
+}
+
+TEST_F(AssistantTest, TheOwnersWordOverridesTheAskersPick) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  const std::string its_wifi = ItsTopicButton("wifi");
+  const std::string answer_it = ButtonValue("handoff_answer");
+  Press(kBob, "suggestion_pick", ButtonValue("suggestion_pick"));
+  EXPECT_THAT(Press(kAlice, "handoff_answer", answer_it),
+              HasSubstr("The asker picked where can visitors park? from my suggestions meanwhile"));
+  // Alice says it is another topic: Bob gets that one's answer, and the bot learns it.
+  ASSERT_FALSE(its_wifi.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", its_wifi), HasSubstr("I've sent the answer to 1"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("<@U0ALICE> says - It's on the fridge."));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"),
+              HasSubstr("says - It's on the fridge."));
+}
+
 TEST_F(AssistantTest, OnlyTheLearnedPhrasingGoesLiveTheDraftsStayDrafts) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();

@@ -52,6 +52,9 @@ const FaqbotMetrics& Faqbot() {
                                 "Owners' answers live without a publish, by kind (phrasing, "
                                 "topic).",
                                 {"kind"}),
+        .suggestions_picked = r.AddCounter(
+            "faqbot_suggestions_picked_total",
+            "Declined questions whose asker picked the answer among the suggested topics."),
     };
   }();
   return *m;

@@ -57,6 +57,9 @@ struct FaqbotMetrics {
   // faqbot_learned_total{kind}: what went live from an owner's answer without a publish (learning
   // on): phrasing (an *It's X*), topic (an *Answer it*).
   Family<Counter>& learned;
+  // faqbot_suggestions_picked_total: declined questions whose asker found the answer among the
+  // topics suggested to them (and got it without waiting for the owner).
+  Family<Counter>& suggestions_picked;
 };
 
 // The metrics, registered in Registry::Global() on the first call (so /metrics lists them all

@@ -68,6 +68,11 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     ASSERT_GT(port_, 0) << "faqbot serve did not start; see " << log_;
   }
 
+  // Flows whose code is the same on every set-up run on two: HTTP + SQLite and Socket Mode +
+  // PostgreSQL.
+  bool OnTwoOfTheFourSetUps() const {
+    return socket_mode() == (std::get<1>(GetParam()) == Engine::kPostgres);
+  }
   // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
   void TeachWifiAndParkingAndPublish() {
     const std::string alice_dm = DmChannel(kAlice);
@@ -320,9 +325,8 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
 // question comes back to her without X, and the right topic answers everyone waiting. Run on two
 // of the four set-ups (the same code on all).
 TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
-  if (socket_mode() != (std::get<1>(GetParam()) == Engine::kPostgres)) {
+  if (!OnTwoOfTheFourSetUps())
     GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
-  }
   const std::string alice_dm = DmChannel(kAlice);
   const std::string bob_dm = DmChannel(kBob);
   const std::string carol_dm = DmChannel(kCarol);
@@ -373,6 +377,42 @@ TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
   EXPECT_EQ(handed, 2u);
   EXPECT_EQ(corrected, 2u);
   EXPECT_EQ(carol_answered, 1u);
+}
+
+TEST_P(ServeE2ETest, ADeclinedAskerPicksASuggestionAndTheOwnerConfirmsIt) {
+  if (!OnTwoOfTheFourSetUps())
+    GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
+  TeachWifiAndParkingAndPublish();
+  const std::string bob_dm = DmChannel(kBob);
+  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  Posted declined = Expect(bob_dm, "Meanwhile — is it one of these?");
+  const std::string pick = ButtonValue(declined, "suggestion_pick", "park");
+  ASSERT_FALSE(pick.empty()) << declined.text;
+  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);
+  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);  // a double click
+  ExpectUpdate(bob_dm, declined.ts, "On level -2 of the garage.");
+
+  // Alice's hand-off still teaches the bot; Bob, who has the answer, is not sent it again.
+  const std::string alice_dm = DmChannel(kAlice);
+  const std::string carol_dm = DmChannel(kCarol);
+  Posted handoff = Expect(alice_dm, "asked you: where do I leave my car");
+  PressIn(kAlice, "handoff_topic#1", ButtonValue(handoff, "handoff_topic", "park"), alice_dm,
+          handoff.ts);
+  Expect(alice_dm, "had already picked it from my suggestions");
+  Dm(kCarol, "ask <@U0ALICE> where do I leave my car");
+  Expect(carol_dm, "<@U0ALICE> says - On level -2 of the garage.");
+  // Bob has the answer once: it replaced the decline, and the second click changed nothing.
+  size_t posted_to_bob = 0, updated_for_bob = 0;
+  for (const auto& c : emulator_.Calls("chat.postMessage")) {
+    posted_to_bob += c.args.value("channel", "") == bob_dm &&
+                     c.args.dump().find("On level -2 of the garage.") != std::string::npos;
+  }
+  for (const auto& c : emulator_.Calls("chat.update")) {
+    updated_for_bob += c.args.value("ts", "") == declined.ts &&
+                       c.args.dump().find("On level -2 of the garage.") != std::string::npos;
+  }
+  EXPECT_EQ(posted_to_bob, 0u);
+  EXPECT_EQ(updated_for_bob, 1u);
 }
 
 TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
@@ -450,9 +490,8 @@ TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
 // two owners are both shown; a question near one owner's topics but not sure offers to ask them;
 // one nobody taught says so. Run on two of the four set-ups (the asking code is the same on all).
 TEST_P(ServeE2ETest, AQuestionForEveryoneFindsTheOwnerWhoKnows) {
-  if (socket_mode() != (std::get<1>(GetParam()) == Engine::kPostgres)) {
+  if (!OnTwoOfTheFourSetUps())
     GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
-  }
   const std::map<std::string, std::string> faqs = {
       {kAlice,
        "nlu:\n- intent: guest_wifi\n  examples: |\n    - what is the guest wifi password?\n"
