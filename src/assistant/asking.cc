@@ -183,8 +183,12 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
       colon == std::string::npos ? std::nullopt : ParseId(value.substr(colon + 1));
   if (!topic_id) return Say(turn, Say1("I can't find that question any more."));
   auto found = store_.FindQuestionByKey(value.substr(0, colon));
-  if (!found.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  if (!found->has_value()) return Say(turn, Say1("I can't find that question any more."));
+  if (!found.ok() && found.status().code() != StatusCode::kInvalidArgument) {
+    return Say(turn, Say1("I couldn't do that just now — please try again."));
+  }
+  if (!found.ok() || !found->has_value()) {
+    return Say(turn, Say1("I can't find that question any more."));  // or a forged value
+  }
   const store::AskedQuestion& asked = **found;
   if (!(asked.asker == turn.who)) {
     // Asked in a channel, the buttons are everyone's: the refusal is for the presser only.

@@ -745,6 +745,23 @@ TEST_F(AssistantTest, ADeclinedAskerPicksASuggestedTopicAndGetsItsAnswerAtOnce) 
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
 }
 
+TEST_F(AssistantTest, AMalformedOrStaleSuggestionIsRefusedPlainly) {
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const std::vector<std::string> values = {"",
+                                           ":",
+                                           "q1:",
+                                           "q1:x",
+                                           "q1:0",
+                                           "no such key:5",
+                                           std::string(200, 'q') + ":5",
+                                           "q0000000000000000:5"};
+  for (const std::string& value : values) {
+    EXPECT_THAT(Press(kBob, "suggestion_pick", value), HasSubstr("I can't find that question"))
+        << value;
+  }
+}
+
 TEST_F(AssistantTest, TheOwnersWordOverridesTheAskersPick) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");
