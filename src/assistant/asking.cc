@@ -140,9 +140,16 @@ void Assistant::SayAnswer(Turn& turn, const store::UserRef& owner,
 void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
                             const nlu::Prediction& prediction) {
   Reply r;
+  const std::vector<Button> suggestions = SuggestionButtons(owner, prediction, record.key);
   if (owner == turn.who) {
+    // The owner trying their own bot: a pick teaches it these words.
     r.paragraphs.push_back(Line("Your bot doesn't know that one yet — add it as a topic?"));
     r.buttons = {Btn("Add a topic", "add_topic", "", Button::Style::kPrimary)};
+    if (!suggestions.empty()) {
+      r.paragraphs.push_back(
+          Line("Or is it one of these? Pick one to teach your bot these words."));
+      r.buttons.insert(r.buttons.end(), suggestions.begin(), suggestions.end());
+    }
     Say(turn, r);
     turn.after_replies.push_back([this, record] { (void)RecordAsk(record); });
     return;
@@ -150,22 +157,9 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRe
   r.paragraphs.push_back(Line({Words("I don't know that one yet — I've asked "),
                                Mention(owner.user_id), Words(". I'll tell you their answer.")}));
   // What the bot was not sure enough to answer may still be there: the asker can tell.
-  auto live = store_.GetLivePublication(owner, false);
-  for (const auto& ranked : prediction.ranking) {
-    if (!live.ok() || !live->has_value()) break;
-    if (ranked.confidence < options_.suggestion_min_confidence ||
-        r.buttons.size() >= static_cast<size_t>(options_.handoff_candidates)) {
-      break;
-    }
-    const auto topic_id = TopicIdOfIntent(ranked.name);
-    for (const auto& t : (*live)->topics) {
-      if (!topic_id || t.topic_id != *topic_id) continue;
-      r.buttons.push_back(Btn("“" + t.content.question + "”", kActionSuggestionPick,
-                              record.key + ":" + std::to_string(t.topic_id)));
-    }
-  }
-  if (!r.buttons.empty()) {
+  if (!suggestions.empty()) {
     r.paragraphs.push_back(Line("Meanwhile — is it one of these? Pick one to see its answer."));
+    r.buttons = suggestions;
   }
   Say(turn, r);
   std::vector<std::string> candidates;
@@ -175,6 +169,27 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRe
     auto asked = RecordAsk(record);
     if (asked.ok()) HandOff(turn, *asked, candidates);
   });
+}
+
+std::vector<Button> Assistant::SuggestionButtons(const store::UserRef& owner,
+                                                 const nlu::Prediction& prediction,
+                                                 const std::string& key) {
+  std::vector<Button> buttons;
+  auto live = store_.GetLivePublication(owner, false);
+  if (!live.ok() || !live->has_value()) return buttons;
+  for (const auto& ranked : prediction.ranking) {
+    if (ranked.confidence < options_.suggestion_min_confidence ||
+        buttons.size() >= static_cast<size_t>(options_.handoff_candidates)) {
+      break;
+    }
+    const auto topic_id = TopicIdOfIntent(ranked.name);
+    for (const auto& t : (*live)->topics) {
+      if (!topic_id || t.topic_id != *topic_id) continue;
+      buttons.push_back(Btn("“" + t.content.question + "”", kActionSuggestionPick,
+                            key + ":" + std::to_string(t.topic_id)));
+    }
+  }
+  return buttons;
 }
 
 void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
@@ -202,6 +217,7 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
     return Say(turn, OneLine(Line({Words("That topic isn't answered any more — "),
                                    Mention(asked.owner.user_id), Words(" will answer you.")})));
   }
+  if (asked.owner == turn.who) return OwnerPicksOwnSuggestion(turn, asked, *topic);
   // Settling the question first makes the pick one-shot, and leaves it alone when the owner
   // answered meanwhile.
   auto closed = store_.CloseQuestion(asked.id, store::QuestionOutcome::kAnswered, *topic_id);
@@ -216,6 +232,29 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
       Line({Words("You picked "), UserText(topic->content.question), Words(". Not it? 👎 asks "),
             Mention(asked.owner.user_id), Words(" again.")}));
   r.buttons = FeedbackButtons(std::to_string(asked.id));
+  if (turn.pressed) return ReplacePressed(turn, std::move(r));
+  Say(turn, r);
+}
+
+void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
+                                        const store::PublishedTopic& topic) {
+  auto closed = store_.CloseQuestion(asked.id, store::QuestionOutcome::kResolved, topic.topic_id);
+  if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (!*closed) return Say(turn, Say1("You settled that one already — nothing changed."));
+  auto learned = topics_.LearnPhrasing(turn.who, topic.topic_id, asked.text);
+  if (!learned.ok()) {
+    Reopen(asked);
+    return Say(turn, Say1("I couldn't add it as a phrasing: " + learned.status().message() +
+                          ". Please try again."));
+  }
+  CountResolved("its_topic", learned->live ? "phrasing" : "");
+  Reply r;
+  r.paragraphs.push_back(
+      Line({Words("Added "), UserText(asked.text), Words(" as another way to ask "),
+            UserText(topic.content.question), Words(".")}));
+  r.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it from now on."
+                                            : "It goes live when you publish."));
+  if (!learned->live) r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
   if (turn.pressed) return ReplacePressed(turn, std::move(r));
   Say(turn, r);
 }

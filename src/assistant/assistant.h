@@ -200,6 +200,14 @@ class Assistant {
   // The asker picked a suggested topic (`value`: "<question key>:<topic id>"): they get its live
   // answer in place of the decline, and the question is settled as answered with that topic.
   void SuggestionPick(Turn& turn, const std::string& value);
+  // The buttons of the live topics `prediction` ranked at least suggestion_min_confidence sure
+  // (at most handoff_candidates), naming the question stored under `key`.
+  std::vector<Button> SuggestionButtons(const store::UserRef& owner,
+                                        const nlu::Prediction& prediction, const std::string& key);
+  // The owner picked a suggestion under their own question: its words become a phrasing of the
+  // topic, as an *It's X* does.
+  void OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
+                               const store::PublishedTopic& topic);
   // The topic the asker of question `id` picked from the suggestions, when they did.
   std::optional<int64_t> PickedTopic(int64_t id);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among

@@ -745,6 +745,24 @@ TEST_F(AssistantTest, ADeclinedAskerPicksASuggestedTopicAndGetsItsAnswerAtOnce) 
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
 }
 
+TEST_F(AssistantTest, AnOwnerTryingTheirBotTeachesItByPickingASuggestion) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const std::string declined = Dm(kAlice, "ask <@U0ALICE> where do I leave my car");
+  EXPECT_THAT(declined, HasSubstr("Your bot doesn't know that one yet — add it as a topic?"));
+  EXPECT_THAT(declined, HasSubstr("Or is it one of these? Pick one to teach your bot"));
+  const std::string pick = ButtonValue("suggestion_pick");
+  ASSERT_FALSE(pick.empty());
+  EXPECT_THAT(Press(kBob, "suggestion_pick", pick), HasSubstr("Only the person who asked"));
+  const std::string taught = Press(kAlice, "suggestion_pick", pick);
+  EXPECT_THAT(taught, HasSubstr("Added where do I leave my car as another way to ask where can "
+                                "visitors park?"));
+  EXPECT_THAT(taught, HasSubstr("It's live"));
+  EXPECT_THAT(Press(kAlice, "suggestion_pick", pick), HasSubstr("settled that one already"));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
+}
+
 TEST_F(AssistantTest, AMalformedOrStaleSuggestionIsRefusedPlainly) {
   Teach("where can visitors park?", "Level -2.");
   Publish();
