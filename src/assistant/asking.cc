@@ -31,6 +31,17 @@ Reply OneLine(Paragraph line) {
   return r;
 }
 
+// "Added <words> as another way to ask <question>." — without a second full stop after a
+// question mark.
+Paragraph AddedAsPhrasing(const std::string& words, const std::string& question) {
+  const bool ends =
+      !question.empty() && std::string_view(".?!").find(question.back()) != std::string_view::npos;
+  std::vector<Span> spans = {Words("Added "), UserText(words), Words(" as another way to ask "),
+                             UserText(question)};
+  if (!ends) spans.push_back(Words("."));
+  return Line(std::move(spans));
+}
+
 bool IsOpen(const store::AskedQuestion& q) {
   return q.outcome == store::QuestionOutcome::kHandedOff ||
          q.outcome == store::QuestionOutcome::kDeclined ||
@@ -249,9 +260,7 @@ void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& 
   }
   CountResolved("its_topic", learned->live ? "phrasing" : "");
   Reply r;
-  r.paragraphs.push_back(
-      Line({Words("Added "), UserText(asked.text), Words(" as another way to ask "),
-            UserText(topic.content.question), Words(".")}));
+  r.paragraphs.push_back(AddedAsPhrasing(asked.text, topic.content.question));
   r.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it from now on."
                                             : "It goes live when you publish."));
   if (!learned->live) r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
@@ -409,9 +418,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   for (const auto& q : along) along_ids.push_back(q.id);
   const size_t people = PeopleAnswered(*asked, along) - (asker_has_it ? 1 : 0);
   Reply r;
-  r.paragraphs.push_back(Line({Words("Added "), UserText(asked->text),
-                               Words(" as another way to ask "),
-                               UserText(learned->topic.content.question), Words(".")}));
+  r.paragraphs.push_back(AddedAsPhrasing(asked->text, learned->topic.content.question));
   r.paragraphs.push_back(Line(
       std::string(learned->live ? "It's live: your bot answers it from now on."
                                 : "It goes live when you publish.") +
