@@ -24,6 +24,24 @@ Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
   return r;
 }
 
+// "You asked <@owner>: question" — what every message to an asker about their question opens with.
+Paragraph YouAsked(const store::AskedQuestion& asked) {
+  return Line(
+      {Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)});
+}
+
+// The owner's answer to `asked`, as its asker receives it.
+Reply AnswerTo(const store::AskedQuestion& asked, const std::string& answer) {
+  Reply r = AnswerReply(asked.owner, answer);
+  r.paragraphs.insert(r.paragraphs.begin(), YouAsked(asked));
+  return r;
+}
+
+// What changes for the bot's askers when an owner's answer is learned.
+std::string LiveOrDraft(bool live) {
+  return live ? "It's live: your bot answers it from now on." : "It goes live when you publish.";
+}
+
 // A reply of one line of spans.
 Reply OneLine(Paragraph line) {
   Reply r;
@@ -113,6 +131,21 @@ std::optional<store::PublishedTopic> Assistant::LiveTopic(const store::UserRef& 
   return std::nullopt;
 }
 
+std::vector<store::PublishedTopic> Assistant::LiveTopicsOf(
+    const store::UserRef& owner, const std::vector<std::string>& intents) {
+  std::vector<store::PublishedTopic> found;
+  auto live = store_.GetLivePublication(owner, false);
+  if (!live.ok() || !live->has_value()) return found;
+  for (const auto& name : intents) {
+    const auto topic_id = TopicIdOfIntent(name);
+    if (!topic_id || found.size() >= static_cast<size_t>(options_.handoff_candidates)) continue;
+    for (const auto& t : (*live)->topics) {
+      if (t.topic_id == *topic_id) found.push_back(t);
+    }
+  }
+  return found;
+}
+
 Assistant::AskRecord Assistant::MakeAskRecord(Turn& turn, const store::UserRef& owner,
                                               const std::string& question,
                                               const nlu::Prediction& prediction,
@@ -185,20 +218,15 @@ void Assistant::SayDeclined(Turn& turn, const store::UserRef& owner, const AskRe
 std::vector<Button> Assistant::SuggestionButtons(const store::UserRef& owner,
                                                  const nlu::Prediction& prediction,
                                                  const std::string& key) {
-  std::vector<Button> buttons;
-  auto live = store_.GetLivePublication(owner, false);
-  if (!live.ok() || !live->has_value()) return buttons;
+  std::vector<std::string> sure_enough;  // the ranking is best first
   for (const auto& ranked : prediction.ranking) {
-    if (ranked.confidence < options_.suggestion_min_confidence ||
-        buttons.size() >= static_cast<size_t>(options_.handoff_candidates)) {
-      break;
-    }
-    const auto topic_id = TopicIdOfIntent(ranked.name);
-    for (const auto& t : (*live)->topics) {
-      if (!topic_id || t.topic_id != *topic_id) continue;
-      buttons.push_back(Btn("“" + t.content.question + "”", kActionSuggestionPick,
-                            key + ":" + std::to_string(t.topic_id)));
-    }
+    if (ranked.confidence < options_.suggestion_min_confidence) break;
+    sure_enough.push_back(ranked.name);
+  }
+  std::vector<Button> buttons;
+  for (const auto& t : LiveTopicsOf(owner, sure_enough)) {
+    buttons.push_back(Btn("“" + t.content.question + "”", kActionSuggestionPick,
+                          key + ":" + std::to_string(t.topic_id)));
   }
   return buttons;
 }
@@ -235,16 +263,12 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
   if (!*closed) return Say(turn, Say1("Your question was settled already — nothing changed."));
   metrics::Faqbot().suggestions_picked.With().Inc();
-  Reply r;
-  r.paragraphs.push_back(
-      Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
-  r.paragraphs.push_back(AnswerReply(asked.owner, topic->content.answer).paragraphs[0]);
+  Reply r = AnswerTo(asked, topic->content.answer);
   r.context.push_back(
       Line({Words("You picked "), UserText(topic->content.question), Words(". Not it? 👎 asks "),
             Mention(asked.owner.user_id), Words(" again.")}));
   r.buttons = FeedbackButtons(std::to_string(asked.id));
-  if (turn.pressed) return ReplacePressed(turn, std::move(r));
-  Say(turn, r);
+  ReplacePressedOrSay(turn, std::move(r));
 }
 
 void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
@@ -252,20 +276,28 @@ void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& 
   auto closed = store_.CloseQuestion(asked.id, store::QuestionOutcome::kResolved, topic.topic_id);
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
   if (!*closed) return Say(turn, Say1("You settled that one already — nothing changed."));
-  auto learned = topics_.LearnPhrasing(turn.who, topic.topic_id, asked.text);
-  if (!learned.ok()) {
-    Reopen(asked);
-    return Say(turn, Say1("I couldn't add it as a phrasing: " + learned.status().message() +
-                          ". Please try again."));
-  }
-  CountResolved("its_topic", learned->live ? "phrasing" : "");
+  const std::optional<Learned> learned = LearnItsTopic(turn, asked, topic.topic_id);
+  if (!learned) return;
   Reply r;
   r.paragraphs.push_back(AddedAsPhrasing(asked.text, topic.content.question));
-  r.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it from now on."
-                                            : "It goes live when you publish."));
+  r.paragraphs.push_back(Line(LiveOrDraft(learned->live.has_value())));
   if (!learned->live) r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary)};
-  if (turn.pressed) return ReplacePressed(turn, std::move(r));
-  Say(turn, r);
+  ReplacePressedOrSay(turn, std::move(r));
+}
+
+std::optional<Learned> Assistant::LearnItsTopic(Turn& turn, const store::AskedQuestion& asked,
+                                                int64_t topic_id) {
+  auto learned = topics_.LearnPhrasing(turn.who, topic_id, asked.text);
+  if (!learned.ok()) {
+    Reopen(asked);
+    Say(turn, Say1(learned.status().code() == StatusCode::kNotFound
+                       ? "I can't find that topic any more."
+                       : "I couldn't add it as a phrasing: " + learned.status().message() +
+                             ". Please try again."));
+    return std::nullopt;
+  }
+  CountResolved("its_topic", learned->live ? "phrasing" : "");
+  return *std::move(learned);
 }
 
 std::optional<int64_t> Assistant::PickedTopic(int64_t id) {
@@ -311,19 +343,9 @@ Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
   r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id}),
                           Button::Style::kPrimary));
   // The model's nearest live topics, best first: one press teaches the bot this phrasing.
-  auto live = store_.GetLivePublication(asked.owner, false);
-  if (live.ok() && live->has_value()) {
-    int offered = 0;
-    for (const auto& name : candidates) {
-      auto topic_id = TopicIdOfIntent(name);
-      if (!topic_id || offered >= options_.handoff_candidates) continue;
-      for (const auto& t : (*live)->topics) {
-        if (t.topic_id != *topic_id) continue;
-        r.buttons.push_back(Btn("It's “" + t.content.question + "”", kActionHandoffTopic,
-                                HandoffValue({asked.id, t.topic_id})));
-        ++offered;
-      }
-    }
+  for (const auto& t : LiveTopicsOf(asked.owner, candidates)) {
+    r.buttons.push_back(Btn("It's “" + t.content.question + "”", kActionHandoffTopic,
+                            HandoffValue({asked.id, t.topic_id})));
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, HandoffValue({asked.id})));
   return r;
@@ -394,15 +416,8 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
     if (!closed.ok() || !*closed) return AlreadyHandled(turn, ref);
     asker_has_it = *picked == ref.topic_id;
   }
-  auto learned = topics_.LearnPhrasing(turn.who, ref.topic_id, asked->text);
-  if (!learned.ok()) {
-    Reopen(*asked);
-    return Say(turn, Say1(learned.status().code() == StatusCode::kNotFound
-                              ? "I can't find that topic any more."
-                              : "I couldn't add it as a phrasing: " +
-                                    learned.status().message() + ". Please try again."));
-  }
-  CountResolved("its_topic", learned->live ? "phrasing" : "");
+  const std::optional<Learned> learned = LearnItsTopic(turn, *asked, ref.topic_id);
+  if (!learned) return;
   // The asker gets the answer askers get from now on: the live one.
   std::string answer = learned->topic.content.answer;
   if (learned->live) {
@@ -420,8 +435,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   Reply r;
   r.paragraphs.push_back(AddedAsPhrasing(asked->text, learned->topic.content.question));
   r.paragraphs.push_back(Line(
-      std::string(learned->live ? "It's live: your bot answers it from now on."
-                                : "It goes live when you publish.") +
+      LiveOrDraft(learned->live.has_value()) +
       (people > 0 ? " I've sent the answer to " + Count(people, "person", "people") + " who asked."
                   : "")));
   if (asker_has_it) {
@@ -463,12 +477,10 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   // Reopening first makes the button one-shot, across presses and processes.
   auto reopened = store_.ReopenQuestion(asked->id, ref.topic_id);
   if (!reopened.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  // What was done replaces the pressed message; a surface without one (the shell) is told.
-  auto tell = [&](Reply done) {
-    if (turn.pressed) return ReplacePressed(turn, std::move(done));
-    Say(turn, std::move(done));
-  };
-  if (!*reopened) return tell(Say1("_Undone already, or answered since — nothing changed._"));
+  if (!*reopened) {
+    return ReplacePressedOrSay(turn,
+                               Say1("_Undone already, or answered since — nothing changed._"));
+  }
   auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
   if (!unlearned.ok()) {
     (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
@@ -482,7 +494,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
       Line({Words("↩️ Undone: "), UserText(asked->text), Words(" is no longer a way to ask "),
             UserText(unlearned->topic.content.question),
             Words(unlearned->live ? " — your bot has forgotten it." : ".")}));
-  tell(std::move(done));
+  ReplacePressedOrSay(turn, std::move(done));
   // Handed over again, without the topic that was wrong: the nearest others, as a hand-off.
   std::vector<std::string> candidates;
   if (auto model = registry_.Get(turn.who); model.ok()) {
@@ -542,8 +554,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
 
 Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question) {
   Reply r;
-  r.paragraphs.push_back(
-      Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
+  r.paragraphs.push_back(YouAsked(asked));
   r.paragraphs.push_back(Line({Words("Sorry — the answer I sent you was for another question ("),
                                UserText(wrong_question), Words("). I've handed yours back to "),
                                Mention(asked.owner.user_id), Words(".")}));
@@ -576,9 +587,8 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const size_t people = PeopleAnswered(
       *asked, AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value()));
-  Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) + " :kissing_cat: " +
-                 (learned->live ? "It's live: your bot answers it from now on. "
-                                : "It goes live when you publish. ") +
+  Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
+                 " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + " " +
                  "I've sent your answer to " + Count(people, "person", "people") + " who asked.");
   r.buttons = {Btn("Another phrasing of this one", kActionAddPhrasing,
                    std::to_string(learned->topic.id)),
@@ -690,11 +700,7 @@ void Assistant::UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done) {
 
 void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
                               const std::string& answer) {
-  Reply r;
-  r.paragraphs.push_back(
-      Line({Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)}));
-  r.paragraphs.push_back(Line({Mention(asked.owner.user_id), Words(" says - "), UserText(answer)}));
-  TellAsker(turn, asked, std::move(r));
+  TellAsker(turn, asked, AnswerTo(asked, answer));
 }
 
 void Assistant::TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply) {

@@ -254,6 +254,11 @@ void Assistant::ReplacePressed(Turn& turn, Reply reply) {
   if (turn.pressed) turn.others.emplace_back(*turn.pressed, std::move(reply));
 }
 
+void Assistant::ReplacePressedOrSay(Turn& turn, Reply reply) {
+  if (turn.pressed) return ReplacePressed(turn, std::move(reply));
+  Say(turn, std::move(reply));
+}
+
 void Assistant::Finish(Turn& turn) {
   SaveState(turn);
   for (const auto& reply : turn.replies) {

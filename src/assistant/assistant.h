@@ -171,6 +171,10 @@ class Assistant {
   // (a declined prediction) or a topic no longer live.
   std::optional<store::PublishedTopic> LiveTopic(const store::UserRef& owner,
                                                  std::optional<int64_t> topic_id);
+  // The owner's live topics among `intents` (model intent names), in their order, at most
+  // handoff_candidates.
+  std::vector<store::PublishedTopic> LiveTopicsOf(const store::UserRef& owner,
+                                                  const std::vector<std::string>& intents);
   // The record of a direct ask, stored once the asker's reply is handed to the messenger (the
   // write is not on the reply's path); `key` is what the answer's feedback buttons carry.
   struct AskRecord {
@@ -208,6 +212,11 @@ class Assistant {
   // topic, as an *It's X* does.
   void OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
                                const store::PublishedTopic& topic);
+  // The owner's *It's X* (from a hand-off, or a pick under their own question): `asked`'s words
+  // become a phrasing of topic `topic_id` and it is counted; on failure the question is reopened,
+  // the owner told why, and nullopt returned.
+  std::optional<Learned> LearnItsTopic(Turn& turn, const store::AskedQuestion& asked,
+                                       int64_t topic_id);
   // The topic the asker of question `id` picked from the suggestions, when they did.
   std::optional<int64_t> PickedTopic(int64_t id);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
@@ -248,6 +257,8 @@ class Assistant {
   void Say(Turn& turn, Reply reply);
   // Replaces the message whose button `turn` pressed with `reply` (no-op for typed text).
   void ReplacePressed(Turn& turn, Reply reply);
+  // The same, and where nothing was pressed (the shell) `reply` is said instead.
+  void ReplacePressedOrSay(Turn& turn, Reply reply);
   // Stores the turn's new state, then sends its replies.
   void Finish(Turn& turn);
   // Counts the turn's ask, if it was one (faqbot_asks_total, faqbot_ask_duration_seconds).

@@ -11,6 +11,10 @@ using internal::ValidateUser;
 
 namespace {
 
+// The questions still waiting for their owner: declined, handed off, or answered and rated 👎.
+constexpr std::string_view kWaitingForOwner =
+    "(outcome IN ('declined', 'handed_off') OR (outcome = 'answered' AND feedback = 'down'))";
+
 // Runs `update` (an UPDATE of question `id` ... RETURNING id, with a condition) in a write
 // transaction and says whether it changed the question; NotFound when there is no such question.
 Result<bool> UpdateQuestionIf(SqlBackend& backend, int64_t id, std::string_view update,
@@ -123,8 +127,8 @@ Result<bool> Store::CloseQuestion(int64_t id, QuestionOutcome outcome,
   return UpdateQuestionIf(
       *backend_, id,
       "UPDATE questions SET outcome = ?, topic_id = COALESCE(?, topic_id), updated_at = ? "
-      "WHERE id = ? AND (outcome IN ('declined', 'handed_off') OR (outcome = 'answered' AND "
-      "feedback = 'down')) RETURNING id",
+      "WHERE id = ? AND " +
+          std::string(kWaitingForOwner) + " RETURNING id",
       {Text(QuestionOutcomeName(outcome)), OptionalInt(topic_id), clock_.UnixMillis(), id});
 }
 
@@ -161,11 +165,10 @@ Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback 
 
 Result<std::vector<AskedQuestion>> Store::ListUnanswered(const UserRef& owner, int limit) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  return ListQuestionsWhere(*backend_,
-                            "team_id = ? AND owner_id = ? AND (outcome IN ('declined', "
-                            "'handed_off') OR (outcome = 'answered' AND feedback = 'down')) "
-                            "ORDER BY id LIMIT ?",
-                            {Text(owner.team_id), Text(owner.user_id), int64_t{limit}});
+  return ListQuestionsWhere(
+      *backend_,
+      "team_id = ? AND owner_id = ? AND " + std::string(kWaitingForOwner) + " ORDER BY id LIMIT ?",
+      {Text(owner.team_id), Text(owner.user_id), int64_t{limit}});
 }
 
 Result<std::vector<AskedQuestion>> Store::ListAnsweredAs(const UserRef& owner, int64_t topic_id,
