@@ -73,6 +73,13 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
   bool OnTwoOfTheFourSetUps() const {
     return socket_mode() == (std::get<1>(GetParam()) == Engine::kPostgres);
   }
+  // `asker` asks Alice `question`, which her bot declines: the asker hears so; returns Alice's
+  // hand-off DM.
+  Posted AskAliceDeclined(const std::string& asker, const std::string& question) {
+    Dm(asker, "ask <@U0ALICE> " + question);
+    Expect(DmChannel(asker), "I don't know that one yet");
+    return Expect(DmChannel(kAlice), "asked you: " + question);
+  }
   // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
   void TeachWifiAndParkingAndPublish() {
     const std::string alice_dm = DmChannel(kAlice);
@@ -177,9 +184,7 @@ TEST_P(ServeE2ETest, TeachPublishAskHandOffRepublishAndSurviveKills) {
   EXPECT_EQ(by_command.args.value("response_type", ""), "ephemeral");
 
   // Bob asks something Alice never taught: hand-off, Alice answers, Bob hears it.
-  Dm(kBob, "ask <@U0ALICE> when is the company picnic this year?");
-  Expect(bob_dm, "I don't know that one yet");
-  Posted handoff = Expect(alice_dm, "asked you: when is the company picnic this year?");
+  Posted handoff = AskAliceDeclined(kBob, "when is the company picnic this year?");
   const std::string question = ButtonValue(handoff, "handoff_answer");
   ASSERT_FALSE(question.empty());
   Press(kAlice, "handoff_answer#0", question);
@@ -260,9 +265,7 @@ TEST_P(ServeE2ETest, EveryHandOffTeachesTheBotAtOnce) {
   TeachWifiAndParkingAndPublish();
 
   // A paraphrase the bot declines; Alice says which topic it is, and double-clicks.
-  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
-  Expect(bob_dm, "I don't know that one yet");
-  Posted handoff = Expect(alice_dm, "asked you: how do I get online as a guest");
+  Posted handoff = AskAliceDeclined(kBob, "how do I get online as a guest");
   const std::string its_wifi = ButtonValue(handoff, "handoff_topic", "wifi");
   ASSERT_FALSE(its_wifi.empty()) << handoff.text;
   PressIn(kAlice, "handoff_topic#1", its_wifi, alice_dm, handoff.ts);
@@ -332,9 +335,7 @@ TEST_P(ServeE2ETest, AWrongItsXIsUndoneAndTheQuestionComesBack) {
   const std::string carol_dm = DmChannel(kCarol);
   TeachWifiAndParkingAndPublish();
 
-  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
-  Expect(bob_dm, "I don't know that one yet");
-  Posted handoff = Expect(alice_dm, "asked you: how do I get online as a guest");
+  Posted handoff = AskAliceDeclined(kBob, "how do I get online as a guest");
   const std::string its_parking = ButtonValue(handoff, "handoff_topic", "park");
   ASSERT_FALSE(its_parking.empty()) << handoff.text;
   PressIn(kAlice, "handoff_topic#2", its_parking, alice_dm, handoff.ts);
