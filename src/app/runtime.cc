@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <thread>
+
 #include "common/logging.h"
 #include "nlu/lexicon_builder.h"
 
@@ -96,6 +98,15 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
 }
 
 AssistantRuntime::~AssistantRuntime() { Shutdown(); }
+
+bool AssistantRuntime::WaitForTraining(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (training_pool_ && training_pool_->pending() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
 
 void AssistantRuntime::Shutdown() {
   if (training_) training_->Shutdown();

@@ -7,6 +7,7 @@
 // topics.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,10 @@ class AssistantRuntime {
   assistant::HomeTab* home() { return home_.get(); }
   // The web console's sign-in (links the assistant DMs, sessions the console checks).
   server::ConsoleAuth& console_auth() { return *console_auth_; }
+
+  // Waits until the training workers have nothing queued or running (a publish just confirmed
+  // has gone live and been reported), at most `timeout`; false when time ran out first.
+  bool WaitForTraining(std::chrono::milliseconds timeout);
 
   // Finishes the training in progress and stops the workers; unstarted jobs stay in the Store.
   void Shutdown();

@@ -1,5 +1,8 @@
 // `faqbot shell --as U…`: chat with the assistant in a terminal, as one or several people, over
 // the same Store and engine as `faqbot serve` — for trying it without Slack.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -37,6 +40,12 @@ Status Shell(const ShellFlags& f) {
   messenger.set_viewer(me);
   std::printf("faqbot shell — you are @%s in workspace %s.\n%s", me.user_id.c_str(),
               me.team_id.c_str(), kShellHelp);
+  // Lines piped in (a script, a demo) arrive faster than any person types: each waits for the
+  // publish the previous one started, so "publish", "yes", then an ask finds the bot live.
+  const bool scripted = isatty(STDIN_FILENO) == 0;
+  const auto settle = [&] {
+    if (scripted) (void)runtime->WaitForTraining(std::chrono::seconds(30));
+  };
   std::string line;
   while (true) {
     std::printf("@%s> ", me.user_id.c_str());
@@ -65,6 +74,7 @@ Status Shell(const ShellFlags& f) {
         continue;
       }
       runtime->assistant().HandleButton({me, button->action, button->value, "", "", "", ""});
+      settle();
       continue;
     }
     assistant::UserMessage message;
@@ -73,6 +83,7 @@ Status Shell(const ShellFlags& f) {
     message.text = MentionsFromTerminal(line);
     message.channel = "";
     runtime->assistant().HandleMessage(message);
+    settle();
   }
   // Let a publish in progress finish and report before leaving.
   runtime->Shutdown();

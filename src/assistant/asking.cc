@@ -52,12 +52,8 @@ Reply OneLine(Paragraph line) {
 // "Added <words> as another way to ask <question>." — without a second full stop after a
 // question mark.
 Paragraph AddedAsPhrasing(const std::string& words, const std::string& question) {
-  const bool ends =
-      !question.empty() && std::string_view(".?!").find(question.back()) != std::string_view::npos;
-  std::vector<Span> spans = {Words("Added "), UserText(words), Words(" as another way to ask "),
-                             UserText(question)};
-  if (!ends) spans.push_back(Words("."));
-  return Line(std::move(spans));
+  return Line({Words("Added "), UserText(words), Words(" as another way to ask "),
+               UserText(question), AfterUserText(question, ".")});
 }
 
 bool IsOpen(const store::AskedQuestion& q) {

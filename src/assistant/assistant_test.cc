@@ -884,6 +884,25 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+TEST_F(AssistantTest, APhrasingOfAQuestionWithItsMarkGetsNoSecondOne) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where do I park", "In the garage.");
+  const auto topics = *store_->ListTopics(kAlice);
+  const std::string wifi = std::to_string(topics[0].id);
+  const std::string park = std::to_string(topics[1].id);
+  const std::string ask = Press(kAlice, "add_phrasing", wifi);
+  EXPECT_THAT(ask, HasSubstr("How else might people ask what is the wifi password?"));
+  EXPECT_THAT(ask, Not(HasSubstr("??")));
+  const std::string got = Dm(kAlice, "guest wifi");
+  EXPECT_THAT(got, HasSubstr("also asks what is the wifi password? Publish to make it live."));
+  EXPECT_THAT(got, Not(HasSubstr("?.")));
+  // A question typed without its mark gets one.
+  EXPECT_THAT(Press(kAlice, "add_phrasing", park),
+              HasSubstr("How else might people ask where do I park?"));
+  EXPECT_THAT(Dm(kAlice, "parking"),
+              HasSubstr("also asks where do I park. Publish to make it live."));
+}
+
 TEST_F(AssistantTest, EditingChangesTheQuestionAndRemovesPhrasings) {
   Teach("what is the wifi password?", "It's on the fridge.");
   const std::string id = std::to_string((*store_->ListTopics(kAlice))[0].id);

@@ -266,8 +266,9 @@ void Assistant::StartPhrasing(Turn& turn, const std::string& value) {
   if (!topic) return;
   turn.Set({Step::kAwaitPhrasing, "", topic->id, 0});
   Reply r;
-  r.paragraphs.push_back(Line(
-      {Words("How else might people ask "), UserText(topic->content.question), Words("?")}));
+  r.paragraphs.push_back(
+      Line({Words("How else might people ask "), UserText(topic->content.question),
+            AfterUserText(topic->content.question, "?")}));
   r.context.push_back(Line("Type *cancel* to stop."));
   Say(turn, r);
 }
@@ -284,9 +285,10 @@ void Assistant::AddPhrasingFromText(Turn& turn, const std::string& text) {
   }
   turn.Set({});
   Reply r;
-  r.paragraphs.push_back(Line({Words("Got it — "), UserText(text), Words(" also asks "),
-                               UserText(updated->content.question),
-                               Words(". Publish to make it live.")}));
+  r.paragraphs.push_back(
+      Line({Words("Got it — "), UserText(text), Words(" also asks "),
+            UserText(updated->content.question),
+            AfterUserText(updated->content.question, ". Publish to make it live.")}));
   r.buttons = {Btn("Another phrasing", kActionAddPhrasing, std::to_string(updated->id)),
                Btn("Publish", "publish", "", Button::Style::kPrimary)};
   Say(turn, r);

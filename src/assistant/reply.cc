@@ -8,6 +8,14 @@ Span Mention(const std::string& user_id) { return {Span::Kind::kMention, user_id
 Paragraph Line(std::vector<Span> spans) { return {std::move(spans)}; }
 Paragraph Line(std::string words) { return {{Words(std::move(words))}}; }
 
+Span AfterUserText(std::string_view user_text, std::string words) {
+  constexpr std::string_view kEnds = ".?!";
+  const size_t last = user_text.find_last_not_of(" \t\n");
+  const bool ended = last != std::string_view::npos && kEnds.find(user_text[last]) != kEnds.npos;
+  if (ended && !words.empty() && kEnds.find(words.front()) != kEnds.npos) words.erase(0, 1);
+  return Words(std::move(words));
+}
+
 namespace {
 void Append(std::string& out, const Paragraph& p) {
   for (const auto& span : p.spans) {

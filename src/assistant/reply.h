@@ -66,6 +66,10 @@ Span UserText(std::string text);
 Span Mention(const std::string& user_id);
 Paragraph Line(std::vector<Span> spans);
 Paragraph Line(std::string words);
+// The words that follow a person's text, without their leading full stop or question mark when
+// the text already ends a sentence: AfterUserText("Is it on?", ". Publish.") is " Publish.",
+// AfterUserText("Is it on?", "?") is "" — no "?." or "??" after what someone typed.
+Span AfterUserText(std::string_view user_text, std::string words);
 
 // "1 topic", "3 topics": a count with its noun in the right number. `plural` defaults to
 // `singular` + "s".
