@@ -60,6 +60,10 @@ struct MatcherOptions {
   // topics), topics counted as at least size_reference / 2: among fewer topics an unrelated
   // question is less likely to land near one.
   float calibration_floor_size_gain = 0.29f;
+  // Bots of more than size_reference topics with the head get a lower head floor, by this ×
+  // ln(topics / size_reference): a big bot whose phrasings are far apart learns a centre below
+  // the floor, and the floor alone then declines questions its first guess gets right.
+  float calibration_head_floor_large_gain = 0.02f;
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
   float calibration_max = 0.85f;

@@ -356,8 +356,13 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
       topics < options_.size_reference
           ? options_.calibration_floor_size_gain * std::log(options_.size_reference / topics)
           : 0.0f;
+  const auto all_topics = static_cast<float>(topics_.size());
+  const float larger = all_topics > options_.size_reference
+                           ? options_.calibration_head_floor_large_gain *
+                                 std::log(all_topics / options_.size_reference)
+                           : 0.0f;
   center_ = has_head()
-                ? std::max(options_.calibration_head_floor - lower,
+                ? std::max(options_.calibration_head_floor - lower - larger,
                            near + options_.calibration_head_offset)
                 : std::max(options_.calibration_floor - lower, near + options_.calibration_offset);
   center_ = std::min(center_, options_.calibration_max);

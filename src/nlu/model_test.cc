@@ -304,6 +304,38 @@ TEST(ModelTest, BotsOfFewTopicsHaveALowerFloor) {
   EXPECT_GE(Train(two)->decline_center(), expected - 1e-6f);
 }
 
+TEST(ModelTest, BigBotsWithTheHeadHaveALowerHeadFloor) {
+  // Forty topics that share no word, two phrasings each (the head is on): their near-miss
+  // values are low, so a ten-topic bot's head floor would decide the centre; a forty-topic bot's
+  // is lower by calibration_head_floor_large_gain × ln(40 / 10).
+  const std::vector<std::string> things = {
+      "piano",   "volcano", "passport", "umbrella",  "tomato",   "giraffe", "satellite",
+      "bicycle", "harbor",  "lantern",  "cathedral", "blanket",  "walnut",  "violin",
+      "glacier", "printer", "carpet",   "dentist",   "orchid",   "trumpet", "kayak",
+      "lobster", "chimney", "sandal",   "meteor",    "pyramid",  "ladder",  "parrot",
+      "cactus",  "helmet",  "saddle",   "tractor",   "vinegar",  "lagoon",  "beehive",
+      "compass", "pillow",  "marathon", "cucumber",  "telescope"};
+  TrainingData data;
+  for (const auto& thing : things) {
+    data.intents.push_back({thing, {"tell me about the " + thing, thing + " facts"}, ""});
+  }
+  MatcherOptions flat;
+  flat.calibration_head_floor_large_gain = 0;
+  const MatcherOptions defaults;
+  ASSERT_GT(defaults.calibration_head_floor_large_gain, 0.0f);
+  auto with_flat = Train(data, flat);
+  ASSERT_TRUE(with_flat->has_head());
+  EXPECT_FLOAT_EQ(with_flat->decline_center(), flat.calibration_head_floor);
+  const float lowest = defaults.calibration_head_floor -
+                       defaults.calibration_head_floor_large_gain * std::log(40.0f / 10.0f);
+  const float centre = Train(data)->decline_center();
+  EXPECT_LT(centre, flat.calibration_head_floor);
+  EXPECT_GE(centre, lowest - 1e-6f);
+  // Ten topics or fewer: no change.
+  data.intents.resize(10);
+  EXPECT_FLOAT_EQ(Train(data)->decline_center(), Train(data, flat)->decline_center());
+}
+
 // A model file written by the first format (no learned centre): it must keep loading and
 // answering exactly as it did, so that an owner's live bot survives the upgrade.
 // testdata/office_faq_v1.model is OfficeFaq() trained by the format-1 engine; the expected
