@@ -69,7 +69,7 @@ WorkspaceDecision DecideAcrossBots(std::string_view question,
   }
   std::vector<nlu::RankedIntent> joint_ranking;
   if (!joint.intents.empty()) {
-    auto model = nlu::Model::Train(joint, lexicon);
+    auto model = nlu::Model::Train(joint, lexicon, options.joint_matcher);
     if (model.ok()) {
       const nlu::Prediction p = (*model)->Predict(question, joint.intents.size());
       joint_ranking = p.ranking;

@@ -100,6 +100,23 @@ TEST_F(WorkspaceAskTest, WhenNobodyIsSureSuggestsTheOwnersOfTheNearestTopics) {
   EXPECT_LE(d.picks.size(), strict.max_shown);
 }
 
+TEST_F(WorkspaceAskTest, TheJointModelKeepsTheEnginesFullFloorsForItsFewNearTopics) {
+  // "pizza on friday" falls between Carol's lunch and pizza topics. The joint model holds only
+  // the topics nearest the question, so the engine's lower floor for a bot of few topics (an
+  // unrelated question rarely lands near one of them) does not hold for it: with that floor it
+  // would answer one of the two at once; with the full floors it only suggests Carol.
+  const WorkspaceAskOptions defaults;
+  EXPECT_EQ(defaults.joint_matcher.calibration_floor_size_gain, 0.0f);
+  EXPECT_EQ(defaults.joint_matcher.calibration_head_floor_large_gain, 0.0f);
+  auto d = Ask("pizza on friday");
+  EXPECT_EQ(d.kind, WorkspaceDecision::Kind::kSuggest);
+  ASSERT_FALSE(d.picks.empty());
+  EXPECT_EQ(d.picks[0].owner, kCarol);
+  WorkspaceAskOptions bots_floors = defaults;
+  bots_floors.joint_matcher = nlu::MatcherOptions{};
+  EXPECT_EQ(Ask("pizza on friday", bots_floors).kind, WorkspaceDecision::Kind::kAnswer);
+}
+
 TEST_F(WorkspaceAskTest, NothingNearGivesNothing) {
   EXPECT_EQ(Ask("tell me about quantum chromodynamics").kind, WorkspaceDecision::Kind::kNothing);
   EXPECT_EQ(Ask("").kind, WorkspaceDecision::Kind::kNothing);
