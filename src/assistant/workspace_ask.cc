@@ -50,6 +50,13 @@ std::vector<CandidateBot> GatherCandidates(const WorkspaceIndex& index, const st
   return out;
 }
 
+nlu::MatcherOptions JointMatcherOptions() {
+  nlu::MatcherOptions o;
+  o.calibration_floor_size_gain = 0.0f;
+  o.calibration_head_floor_large_gain = 0.0f;
+  return o;
+}
+
 WorkspaceDecision DecideAcrossBots(std::string_view question,
                                    const std::vector<CandidateBot>& candidates,
                                    const std::shared_ptr<const nlu::Lexicon>& lexicon,

@@ -30,6 +30,11 @@
 
 namespace faqbot::assistant {
 
+// The engine's settings for the joint model: its topics were picked for being near the question,
+// so the engine's lower floors for bots of few topics (an unrelated question has fewer chances
+// to land near one of them) and of many (far-apart topics) do not hold for it; both are off.
+nlu::MatcherOptions JointMatcherOptions();
+
 struct WorkspaceAskOptions {
   // Owners whose bots score a question (the index's best).
   size_t candidates = 5;
@@ -48,17 +53,8 @@ struct WorkspaceAskOptions {
   size_t max_shown = 3;
   // An owner is suggested ("Ask @X") when their topics cover at least this share of the words.
   float min_suggest_score = 0.34f;
-  // The joint model's settings. Its topics were picked for being near the question, so the
-  // engine's lower floors for bots of few topics (an unrelated question has fewer chances to
-  // land near one of them) and of many (far-apart topics) do not hold for it: both are off.
-  nlu::MatcherOptions joint_matcher = StrictJointMatcher();
-
-  static nlu::MatcherOptions StrictJointMatcher() {
-    nlu::MatcherOptions o;
-    o.calibration_floor_size_gain = 0.0f;
-    o.calibration_head_floor_large_gain = 0.0f;
-    return o;
-  }
+  // The joint model's settings (JointMatcherOptions()).
+  nlu::MatcherOptions joint_matcher = JointMatcherOptions();
 };
 
 // One candidate owner, as the caller gathered it.
