@@ -260,9 +260,9 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
   if (!*closed) return Say(turn, Say1("Your question was settled already — nothing changed."));
   metrics::Faqbot().suggestions_picked.With().Inc();
   Reply r = AnswerTo(asked, topic->content.answer);
-  r.context.push_back(
-      Line({Words("You picked "), UserText(topic->content.question), Words(". Not it? 👎 asks "),
-            Mention(asked.owner.user_id), Words(" again.")}));
+  r.context.push_back(Line({Words("You picked "), UserText(topic->content.question),
+                            AfterUserText(topic->content.question, ". Not it? 👎 asks "),
+                            Mention(asked.owner.user_id), Words(" again.")}));
   r.buttons = FeedbackButtons(std::to_string(asked.id));
   ReplacePressedOrSay(turn, std::move(r));
 }
@@ -386,9 +386,10 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
     UpdatePressed(turn, ref, std::move(answering));
   }
   Reply r;
-  r.paragraphs.push_back(Line({Words("What answer should I give to "), UserText(asked->text),
-                               Words("? I'll send it to "), Mention(asked->asker.user_id),
-                               Words(" and keep it as a new topic.")}));
+  r.paragraphs.push_back(
+      Line({Words("What answer should I give to "), UserText(asked->text),
+            AfterUserText(asked->text, "? I'll send it to "), Mention(asked->asker.user_id),
+            Words(" and keep it as a new topic.")}));
   r.context.push_back(Line("Type *cancel* to stop."));
   Say(turn, r);
 }

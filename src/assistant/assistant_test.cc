@@ -884,7 +884,7 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
-TEST_F(AssistantTest, APhrasingOfAQuestionWithItsMarkGetsNoSecondOne) {
+TEST_F(AssistantTest, AnOwnersQuestionThatEndsWithItsMarkGetsNoSecondOne) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");
   const auto topics = *store_->ListTopics(kAlice);
@@ -901,6 +901,18 @@ TEST_F(AssistantTest, APhrasingOfAQuestionWithItsMarkGetsNoSecondOne) {
               HasSubstr("How else might people ask where do I park?"));
   EXPECT_THAT(Dm(kAlice, "parking"),
               HasSubstr("also asks where do I park. Publish to make it live."));
+  // The same wherever the owner's question ends a sentence of the bot's.
+  const std::string del = Press(kAlice, "delete_topic", wifi);
+  EXPECT_THAT(del, HasSubstr("Delete what is the wifi password?"));
+  EXPECT_THAT(del, Not(HasSubstr("??")));
+  Dm(kAlice, "cancel");
+  const std::string edit = Press(kAlice, "edit_question", wifi);
+  EXPECT_THAT(edit, HasSubstr("instead of what is the wifi password?"));
+  EXPECT_THAT(edit, Not(HasSubstr("??")));
+  const std::string updated = Dm(kAlice, "what's the guest wifi password?");
+  EXPECT_THAT(updated,
+              HasSubstr("Updated the question to what's the guest wifi password? It goes"));
+  EXPECT_THAT(updated, Not(HasSubstr("?.")));
 }
 
 TEST_F(AssistantTest, EditingChangesTheQuestionAndRemovesPhrasings) {

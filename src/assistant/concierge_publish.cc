@@ -120,9 +120,10 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
       return Say(turn, Say1("I couldn't add it as a phrasing: " + learned.status().message()));
     }
     Reply done;
-    done.paragraphs.push_back(Line({Words("Added "), UserText(pending.question),
-                                    Words(" as a phrasing of "),
-                                    UserText(learned->topic.content.question), Words(".")}));
+    done.paragraphs.push_back(
+        Line({Words("Added "), UserText(pending.question), Words(" as a phrasing of "),
+              UserText(learned->topic.content.question),
+              AfterUserText(learned->topic.content.question, ".")}));
     ReplacePressed(turn, done);
     done.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it from now on."
                                                  : "It goes live when you publish."));

@@ -200,8 +200,9 @@ void Assistant::StartEditQuestion(Turn& turn, const std::string& value) {
   if (!topic) return;
   turn.Set({Step::kAwaitNewQuestion, "", topic->id, 0});
   Reply r;
-  r.paragraphs.push_back(Line({Words("What should the question be instead of "),
-                               UserText(topic->content.question), Words("?")}));
+  r.paragraphs.push_back(
+      Line({Words("What should the question be instead of "), UserText(topic->content.question),
+            AfterUserText(topic->content.question, "?")}));
   r.context.push_back(Line("Type *cancel* to keep it."));
   Say(turn, r);
 }
@@ -246,14 +247,17 @@ void Assistant::EditFromText(Turn& turn, const std::string& text) {
   turn.Set({});
   Reply r;
   if (step == Step::kAwaitNewName) {
-    r.paragraphs.push_back(Line({Words("Renamed "), UserText(updated->content.question),
-                                 Words(" to "), UserText(updated->content.name),
-                                 Words(". API clients see the new name when you publish.")}));
+    r.paragraphs.push_back(
+        Line({Words("Renamed "), UserText(updated->content.question), Words(" to "),
+              UserText(updated->content.name),
+              AfterUserText(updated->content.name,
+                            ". API clients see the new name when you publish.")}));
   } else {
-    r.paragraphs.push_back(Line({Words(step == Step::kAwaitNewQuestion ? "Updated the question to "
-                                                                       : "Updated the answer to "),
-                                 UserText(updated->content.question),
-                                 Words(". It goes live when you publish.")}));
+    r.paragraphs.push_back(
+        Line({Words(step == Step::kAwaitNewQuestion ? "Updated the question to "
+                                                    : "Updated the answer of "),
+              UserText(updated->content.question),
+              AfterUserText(updated->content.question, ". It goes live when you publish.")}));
   }
   r.buttons = {Btn("Publish", "publish", "", Button::Style::kPrimary),
                Btn("Show this topic", "edit_topic", std::to_string(updated->id)),
@@ -322,9 +326,9 @@ void Assistant::RemovePhrasing(Turn& turn, const std::string& value) {
     return Say(turn, Say1("I couldn't remove that phrasing: " + updated.status().message()));
   }
   Reply r;
-  r.paragraphs.push_back(Line({Words("Removed "), UserText(removed), Words(" from "),
-                               UserText(updated->content.question),
-                               Words(". It goes live when you publish.")}));
+  r.paragraphs.push_back(Line(
+      {Words("Removed "), UserText(removed), Words(" from "), UserText(updated->content.question),
+       AfterUserText(updated->content.question, ". It goes live when you publish.")}));
   r.buttons = {Btn("Show this topic", "edit_topic", std::to_string(updated->id)),
                Btn("Publish", "publish", "", Button::Style::kPrimary)};
   Say(turn, r);
@@ -339,7 +343,8 @@ void Assistant::StartDelete(Turn& turn, const std::string& value) {
   if (!topic) return;
   turn.Set({Step::kConfirmDelete, topic->content.question, topic->id, 0});
   Reply r;
-  r.paragraphs.push_back(Line({Words("Delete "), UserText(topic->content.question), Words("?")}));
+  r.paragraphs.push_back(Line({Words("Delete "), UserText(topic->content.question),
+                               AfterUserText(topic->content.question, "?")}));
   const std::string confirms = "delete:" + std::to_string(topic->id);
   r.buttons = {Btn("Yes, please.", "affirm", confirms, Button::Style::kDanger),
                Btn("Not yet.", "deny", confirms)};
