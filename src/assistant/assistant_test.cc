@@ -884,6 +884,35 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+TEST_F(AssistantTest, APublishOfTopicsWithOnlyOneWayOfAskingSuggestsAddingPhrasings) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where do I park", "In the garage.");
+  Teach("when is lunch", "At noon.");
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Are you sure you want to publish"));
+  Press(kAlice, "affirm");
+  size_t before = messenger_.sent().size();
+  executor_.RunAll();
+  std::string dm = Since(before);
+  EXPECT_THAT(dm, HasSubstr("Tip: 3 of your 3 topics have only one way of asking."));
+  bool shows_topics = false;
+  for (const auto& b : Last().reply.buttons) shows_topics |= b.action == "list_topics";
+  EXPECT_TRUE(shows_topics);
+  // With most topics phrased more than one way, no tip.
+  const auto topics = *store_->ListTopics(kAlice);
+  for (const auto& t : topics) {
+    if (t.content.question == "when is lunch") continue;
+    Press(kAlice, "add_phrasing", std::to_string(t.id));
+    Dm(kAlice, "another way to ask " + t.content.question);
+  }
+  EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Are you sure you want to publish"));
+  Press(kAlice, "affirm");
+  before = messenger_.sent().size();
+  executor_.RunAll();
+  dm = Since(before);
+  EXPECT_THAT(dm, HasSubstr("topics are now published"));
+  EXPECT_THAT(dm, Not(HasSubstr("Tip:")));
+}
+
 TEST_F(AssistantTest, AnOwnersQuestionThatEndsWithItsMarkGetsNoSecondOne) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");
