@@ -117,6 +117,9 @@ class Assistant {
 
   // The dialogue (concierge.cc).
   void Converse(Turn& turn, const std::string& text);
+  // The one topic of `owner` whose question (or name) has every word `text` names beside the
+  // command ("edit the wifi topic" → the wifi topic); nullopt for none, several, or no words.
+  std::optional<int64_t> NamedTopic(const store::UserRef& owner, const std::string& text);
   void Dispatch(Turn& turn, ConciergeIntent intent, const std::string& value);
   void ContinueFlow(Turn& turn, const std::string& text);
   void Greet(Turn& turn);

@@ -913,6 +913,24 @@ TEST_F(AssistantTest, APublishOfTopicsWithOnlyOneWayOfAskingSuggestsAddingPhrasi
   EXPECT_THAT(dm, Not(HasSubstr("Tip:")));
 }
 
+TEST_F(AssistantTest, EditOrDeleteNamingATopicOpensThatTopic) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where do I park", "In the garage.");
+  Teach("what is the vpn password?", "Ask IT.");
+  EXPECT_THAT(Dm(kAlice, "edit the wifi topic"),
+              HasSubstr("*Question:* what is the wifi password?"));
+  EXPECT_THAT(Dm(kAlice, "I'd like to delete the parking question"),
+              AllOf(HasSubstr("Delete where do I park?"), Not(HasSubstr("Which one?"))));
+  Dm(kAlice, "cancel");
+  EXPECT_EQ(*store_->CountTopics(kAlice), 3);
+  // Words that name no topic, or two of them, or none at all: the list to pick from.
+  EXPECT_THAT(Dm(kAlice, "edit the password topic"), HasSubstr("Which one?"));
+  EXPECT_THAT(Dm(kAlice, "edit the lunch topic"), HasSubstr("Which one?"));  // no such topic
+  EXPECT_THAT(Dm(kAlice, "change the vpn answer"),
+              HasSubstr("*Question:* what is the vpn password?"));
+  EXPECT_THAT(Dm(kAlice, "delete a topic"), HasSubstr("Which one?"));
+}
+
 TEST_F(AssistantTest, AnOwnersQuestionThatEndsWithItsMarkGetsNoSecondOne) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");
