@@ -468,6 +468,35 @@ TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) 
   EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 2 more questions waiting for you"));
 }
 
+TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where do I park", "In the garage.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");  // held back: one DM at a time
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+  const std::string list = Dm(kAlice, "unanswered questions");
+  EXPECT_THAT(list, HasSubstr("2 questions waiting for you"));
+  // Each question offers the bot's nearest live topics, as the hand-off DM does.
+  std::string its;
+  for (const auto& item : Last().reply.items) {
+    if (item.text.spans.empty() || item.text.spans[0].value != "how do I get online as a guest")
+      continue;
+    for (const auto& b : item.buttons) {
+      if (b.label == "It's “what is the wifi password?”") its = b.value;
+    }
+  }
+  ASSERT_FALSE(its.empty()) << list;
+  const std::string pressed = Press(kAlice, "handoff_topic", its);
+  EXPECT_THAT(pressed, HasSubstr("Added how do I get online as a guest as another way to ask"));
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("It's on the fridge."));
+  // The list, shown again in place of the pressed one, keeps only the other question.
+  EXPECT_THAT(Last().text, HasSubstr("1 question waiting for you"));
+  EXPECT_THAT(Last().text, Not(HasSubstr("get online")));
+  EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("It's on the fridge."));
+}
+
 // The pacing lives in the database: another process (here the next one after a restart) holds
 // back the owner's next DM just the same and the DM after the interval counts what waited.
 TEST_F(AssistantTest, HandOffPacingHoldsAcrossProcesses) {

@@ -351,7 +351,8 @@ void Assistant::StartDelete(Turn& turn, const std::string& value) {
   Say(turn, r);
 }
 
-std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& owner, int limit) {
+std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& owner, int limit,
+                                    const NearestTopics& nearest) {
   auto waiting = store.ListUnanswered(owner, 500);
   if (!waiting.ok()) return std::nullopt;
   if (waiting->empty()) return Say1("No questions are waiting for you :tada:");
@@ -383,15 +384,31 @@ std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& o
     item.text.spans.push_back(Mention(g.latest->asker.user_id));
     if (g.disliked) item.text.spans.push_back(Words(" (👎 on my answer)"));
     const std::string id = HandoffValue({g.latest->id, 0, /*from_list=*/true});
-    item.buttons = {Btn("Answer it", kActionHandoffAnswer, id, Button::Style::kPrimary),
-                    Btn("Ignore", kActionHandoffIgnore, id)};
+    item.buttons = {Btn("Answer it", kActionHandoffAnswer, id, Button::Style::kPrimary)};
+    // As on the hand-off DM: one press teaches the bot these words (questions held back from
+    // a DM by its pacing are answered from here).
+    if (nearest) {
+      for (const auto& t : nearest(g.latest->text)) {
+        item.buttons.push_back(Btn("It's “" + t.content.question + "”", kActionHandoffTopic,
+                                   HandoffValue({g.latest->id, t.topic_id, /*from_list=*/true})));
+      }
+    }
+    item.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, id));
     r.items.push_back(std::move(item));
   }
   return r;
 }
 
 std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
-  return assistant::UnansweredList(store_, owner, options_.unanswered_limit);
+  return assistant::UnansweredList(
+      store_, owner, options_.unanswered_limit, [&](const std::string& question) {
+        auto model = registry_.Get(owner);
+        if (!model.ok()) return std::vector<store::PublishedTopic>{};
+        const nlu::Prediction p = (*model)->Predict(question, options_.handoff_candidates);
+        std::vector<std::string> candidates;
+        for (const auto& ranked : p.ranking) candidates.push_back(ranked.name);
+        return LiveTopicsOf(owner, candidates);
+      });
 }
 
 void Assistant::ListUnanswered(Turn& turn) {
