@@ -415,6 +415,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   }
   const std::optional<Learned> learned = LearnItsTopic(turn, *asked, ref.topic_id);
   if (!learned) return;
+  StopAwaitingAnswerTo(turn, asked->id);
   // The asker gets the answer askers get from now on: the live one.
   std::string answer = learned->topic.content.answer;
   if (learned->live) {
@@ -453,12 +454,20 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   UpdatePressed(turn, ref, std::move(done));
 }
 
+void Assistant::StopAwaitingAnswerTo(Turn& turn, int64_t question_id) {
+  if (turn.state.step == DialogueState::Step::kAwaitAnswer &&
+      turn.state.handoff_id == question_id) {
+    turn.Set({});
+  }
+}
+
 void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
   auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
   auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kIgnored, std::nullopt);
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
   if (!*closed) return AlreadyHandled(turn, ref);
+  StopAwaitingAnswerTo(turn, asked->id);
   CountResolved("ignored");
   Say(turn, Say1("Ok, ignored."));
   Reply done;

@@ -198,6 +198,9 @@ class Assistant {
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   void HandoffAnswer(Turn& turn, const HandoffRef& ref);
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
+  // The owner pressed *Answer it* for this question and then settled it another way (*It's …*,
+  // *Ignore*): their next message is no longer its answer.
+  void StopAwaitingAnswerTo(Turn& turn, int64_t question_id);
   void HandoffIgnore(Turn& turn, const HandoffRef& ref);
   // *Undo* after *It's X*: the question is no longer a phrasing of X (live at once when it went
   // live) and is handed to the owner again, without X among the offered topics; its asker, and

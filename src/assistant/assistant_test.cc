@@ -497,6 +497,21 @@ TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {
               HasSubstr("It's on the fridge."));
 }
 
+TEST_F(AssistantTest, AnAnswerStartedAndThenSettledByItsTopicLeavesTheOwnersNextMessageAlone) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  Dm(kAlice, "unanswered questions");  // pressed from the list, which keeps its buttons
+  const std::string answer = ButtonValue("handoff_answer");
+  const std::string its = ButtonValue("handoff_topic");
+  ASSERT_FALSE(answer.empty());
+  ASSERT_FALSE(its.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_answer", answer), HasSubstr("What answer should I give"));
+  EXPECT_THAT(Press(kAlice, "handoff_topic", its), HasSubstr("as another way to ask"));
+  // Not taken as the answer to the question just settled: the command it is.
+  EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("Here are your current topics"));
+}
+
 // The pacing lives in the database: another process (here the next one after a restart) holds
 // back the owner's next DM just the same and the DM after the interval counts what waited.
 TEST_F(AssistantTest, HandOffPacingHoldsAcrossProcesses) {
