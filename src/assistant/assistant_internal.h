@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "assistant/assistant.h"
 
@@ -97,6 +98,10 @@ using NearestTopics =
 // "Ignore"; nullopt when they cannot be read.
 std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& owner, int limit,
                                     const NearestTopics& nearest = {});
+
+// The words of `text`, lower-cased: runs of ASCII letters, digits and apostrophes ("don't" is
+// one word), and of non-ASCII bytes (other scripts' letters); "Wi-Fi" gives "wi", "fi".
+std::vector<std::string> LowerWords(std::string_view text);
 
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);

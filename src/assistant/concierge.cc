@@ -49,24 +49,6 @@ std::optional<bool> LearningCommand(const std::string& text) {
   return std::nullopt;
 }
 
-// The words of `text`, lower-cased: runs of ASCII letters and digits, and of any non-ASCII
-// bytes (other scripts' letters), so "Wi-Fi" gives "wi", "fi".
-std::vector<std::string> LowerWords(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || u >= 0x80) {
-      word += static_cast<char>(std::tolower(u));
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-  return words;
-}
-
 // "edit the wifi topic", "delete my parking question": the words that name the topic, without
 // the command and the filler around it.
 std::vector<std::string> NamingWords(const std::string& text) {
@@ -75,8 +57,8 @@ std::vector<std::string> NamingWords(const std::string& text) {
       "erase", "the",    "a",        "an",     "my",      "our",      "this",   "that",
       "topic", "topics", "question", "answer", "answers", "phrasing", "faq",    "entry",
       "one",   "about",  "on",       "for",    "of",      "please",   "pls",    "can",
-      "could", "you",    "i",        "d",      "want",    "to",       "like",   "would",
-      "let",   "s",      "lets",     "me",     "is",      "it"};
+      "could", "you",    "i",        "i'd",    "i'm",     "want",     "to",     "like",
+      "would", "let's",  "lets",     "me",     "is",      "it",       "it's"};
   std::vector<std::string> naming;
   for (auto& w : LowerWords(text)) {
     if (kFiller.count(w) == 0) naming.push_back(std::move(w));
@@ -91,16 +73,16 @@ std::optional<int64_t> Assistant::NamedTopic(const store::UserRef& owner, const 
   if (naming.empty()) return std::nullopt;
   auto topics = store_.ListTopics(owner);
   if (!topics.ok()) return std::nullopt;
+  // A word names a question's word when it is that word, or one of the two begins the other and
+  // the shorter has four letters or more ("parking" names "park").
+  const auto names = [](const std::string& a, const std::string& b) {
+    const std::string& shorter = a.size() < b.size() ? a : b;
+    const std::string& longer = a.size() < b.size() ? b : a;
+    return a == b || (shorter.size() >= 4 && longer.compare(0, shorter.size(), shorter) == 0);
+  };
   std::optional<int64_t> found;
   for (const auto& t : *topics) {
     const std::vector<std::string> question = LowerWords(t.content.question + " " + t.content.name);
-    // A word names a question's word when it is that word, or one of the two begins the other
-    // and the shorter has four letters or more ("parking" names "park").
-    const auto names = [](const std::string& a, const std::string& b) {
-      const std::string& shorter = a.size() < b.size() ? a : b;
-      const std::string& longer = a.size() < b.size() ? b : a;
-      return a == b || (shorter.size() >= 4 && longer.compare(0, shorter.size(), shorter) == 0);
-    };
     const bool all = std::all_of(naming.begin(), naming.end(), [&](const std::string& w) {
       return std::any_of(question.begin(), question.end(),
                          [&](const std::string& q) { return names(w, q); });

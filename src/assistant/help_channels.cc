@@ -18,22 +18,6 @@ constexpr std::array<std::string_view, 20> kOpeners = {
     "how",   "what", "where", "when",   "who",  "why",   "which",  "is",      "are", "can",
     "could", "does", "do",    "should", "will", "would", "anyone", "anybody", "has", "have"};
 
-std::vector<std::string> LowerWords(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'' ||
-        static_cast<unsigned char>(c) >= 0x80) {
-      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-  return words;
-}
-
 Span ChannelLink(const std::string& channel) { return Words("<#" + channel + ">"); }
 
 constexpr const char* kUsage =
