@@ -129,13 +129,18 @@ std::optional<store::PublishedTopic> Assistant::LiveTopic(const store::UserRef& 
 
 std::vector<store::PublishedTopic> Assistant::LiveTopicsOf(
     const store::UserRef& owner, const std::vector<std::string>& intents) {
-  std::vector<store::PublishedTopic> found;
   auto live = store_.GetLivePublication(owner, false);
-  if (!live.ok() || !live->has_value()) return found;
+  if (!live.ok() || !live->has_value()) return {};
+  return LiveTopicsOf((*live)->topics, intents);
+}
+
+std::vector<store::PublishedTopic> Assistant::LiveTopicsOf(
+    const std::vector<store::PublishedTopic>& live, const std::vector<std::string>& intents) const {
+  std::vector<store::PublishedTopic> found;
   for (const auto& name : intents) {
     const auto topic_id = TopicIdOfIntent(name);
     if (!topic_id || found.size() >= static_cast<size_t>(options_.handoff_candidates)) continue;
-    for (const auto& t : (*live)->topics) {
+    for (const auto& t : live) {
       if (t.topic_id == *topic_id) found.push_back(t);
     }
   }

@@ -178,6 +178,9 @@ class Assistant {
   // handoff_candidates.
   std::vector<store::PublishedTopic> LiveTopicsOf(const store::UserRef& owner,
                                                   const std::vector<std::string>& intents);
+  // The same among `live` (a live publication's topics, read once for many questions).
+  std::vector<store::PublishedTopic> LiveTopicsOf(const std::vector<store::PublishedTopic>& live,
+                                                  const std::vector<std::string>& intents) const;
   // The record of a direct ask, stored once the asker's reply is handed to the messenger (the
   // write is not on the reply's path); `key` is what the answer's feedback buttons carry.
   struct AskRecord {

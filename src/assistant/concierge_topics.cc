@@ -400,15 +400,19 @@ std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& o
 }
 
 std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
-  return assistant::UnansweredList(
-      store_, owner, options_.unanswered_limit, [&](const std::string& question) {
-        auto model = registry_.Get(owner);
-        if (!model.ok()) return std::vector<store::PublishedTopic>{};
-        const nlu::Prediction p = (*model)->Predict(question, options_.handoff_candidates);
-        std::vector<std::string> candidates;
-        for (const auto& ranked : p.ranking) candidates.push_back(ranked.name);
-        return LiveTopicsOf(owner, candidates);
-      });
+  // The live model and topics are read once for the whole list.
+  auto model = registry_.Get(owner);
+  auto live = store_.GetLivePublication(owner, false);
+  NearestTopics nearest;
+  if (model.ok() && live.ok() && live->has_value()) {
+    nearest = [&](const std::string& question) {
+      const nlu::Prediction p = (*model)->Predict(question, options_.handoff_candidates);
+      std::vector<std::string> candidates;
+      for (const auto& ranked : p.ranking) candidates.push_back(ranked.name);
+      return LiveTopicsOf((*live)->topics, candidates);
+    };
+  }
+  return assistant::UnansweredList(store_, owner, options_.unanswered_limit, nearest);
 }
 
 void Assistant::ListUnanswered(Turn& turn) {
