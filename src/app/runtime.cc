@@ -85,8 +85,13 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
       *rt->store_, messenger, *rt->registry_, *rt->training_, *rt->concierge_, clock,
       assistant_options, rt->workspace_.get());
   if (options.home_executor) {
-    rt->home_ = std::make_unique<assistant::HomeTab>(*rt->store_, rt->assistant_->topics(),
-                                                     messenger, *options.home_executor, clock);
+    assistant::HomeTabOptions home_options;
+    home_options.nearest_topics = [a = rt->assistant_.get()](const store::UserRef& owner) {
+      return a->NearestLiveTopics(owner);
+    };
+    rt->home_ =
+        std::make_unique<assistant::HomeTab>(*rt->store_, rt->assistant_->topics(), messenger,
+                                             *options.home_executor, clock, home_options);
     assistant::HomeTab* home = rt->home_.get();
     rt->assistant_->topics().SetObserver([home](const store::UserRef& owner) {
       home->Refresh(owner);

@@ -94,6 +94,12 @@ class Assistant {
   // one, so its change observer hears of every change).
   Topics& topics() { return topics_; }
 
+  // The owner's live topics nearest a question (at most handoff_candidates, best first), from
+  // their live model and publication as they are now, read once: the function keeps them, so
+  // it serves a whole list of questions and may outlive this call (not the Assistant). Empty
+  // when the owner has nothing live or it cannot be read. Thread-safe.
+  NearestTopics NearestLiveTopics(const store::UserRef& owner);
+
   // TrainingQueue callbacks: tell the owner how the publish went.
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);

@@ -89,10 +89,6 @@ struct HandoffRef {
 std::string HandoffValue(const HandoffRef& ref);
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value);
 
-// The live topics nearest a question, best first (the owner's model's guesses), for *It's …*.
-using NearestTopics =
-    std::function<std::vector<store::PublishedTopic>(const std::string& question)>;
-
 // The owner's unanswered questions (repeats grouped, at most `limit`) as a list with the
 // hand-off buttons "Answer it", *It's …* for each of `nearest`'s topics (when given) and
 // "Ignore"; nullopt when they cannot be read.

@@ -399,20 +399,22 @@ std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& o
   return r;
 }
 
-std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
-  // The live model and topics are read once for the whole list.
+NearestTopics Assistant::NearestLiveTopics(const store::UserRef& owner) {
   auto model = registry_.Get(owner);
   auto live = store_.GetLivePublication(owner, false);
-  NearestTopics nearest;
-  if (model.ok() && live.ok() && live->has_value()) {
-    nearest = [&](const std::string& question) {
-      const nlu::Prediction p = (*model)->Predict(question, options_.handoff_candidates);
-      std::vector<std::string> candidates;
-      for (const auto& ranked : p.ranking) candidates.push_back(ranked.name);
-      return LiveTopicsOf((*live)->topics, candidates);
-    };
-  }
-  return assistant::UnansweredList(store_, owner, options_.unanswered_limit, nearest);
+  if (!model.ok() || !live.ok() || !live->has_value()) return {};
+  return [this, model = *std::move(model),
+          topics = std::move((*live)->topics)](const std::string& question) {
+    const nlu::Prediction p = model->Predict(question, options_.handoff_candidates);
+    std::vector<std::string> candidates;
+    for (const auto& ranked : p.ranking) candidates.push_back(ranked.name);
+    return LiveTopicsOf(topics, candidates);
+  };
+}
+
+std::optional<Reply> Assistant::UnansweredList(const store::UserRef& owner) {
+  return assistant::UnansweredList(store_, owner, options_.unanswered_limit,
+                                   NearestLiveTopics(owner));
 }
 
 void Assistant::ListUnanswered(Turn& turn) {

@@ -137,7 +137,9 @@ Result<HomeView> HomeTab::Build(const store::UserRef& owner, int page) {
     view.sections.push_back(std::move(list));
   }
 
-  auto unanswered = UnansweredList(store_, owner, options_.unanswered_shown);
+  auto unanswered =
+      UnansweredList(store_, owner, options_.unanswered_shown,
+                     options_.nearest_topics ? options_.nearest_topics(owner) : NearestTopics());
   if (!unanswered) return UnavailableError("cannot read the unanswered questions");
   view.sections.push_back(std::move(*unanswered));
   return view;

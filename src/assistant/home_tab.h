@@ -1,7 +1,8 @@
 // HomeTab: the owner's Home — a thin surface over Topics (the topic rules) and the Store, like
 // the DM concierge. It shows the owner's topics (✅ live, 🅾 draft, ❗ needs an answer), the last
 // days' figures (asked, answered, handed off, 👍, 👎), the unanswered queue with the hand-off
-// buttons (pressed, they go to the Assistant like the DM's), and the buttons Add topic, Publish
+// buttons (Answer it, *It's …* the nearest live topics, Ignore; pressed, they go to the
+// Assistant like the DM's), and the buttons Add topic, Publish
 // and Open the web console; it opens the topic form for Add and Edit and saves what is
 // submitted through Topics.
 //
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +43,9 @@ struct HomeTabOptions {
   int activity_days = 7;
   // An answer is shown shortened to this many bytes in the list of topics.
   size_t answer_preview_bytes = 150;
+  // The owner's live topics nearest a question, for the *It's …* buttons of the unanswered
+  // questions (the Assistant's NearestLiveTopics); without it they offer Answer it and Ignore.
+  std::function<NearestTopics(const store::UserRef& owner)> nearest_topics;
 };
 
 class HomeTab {

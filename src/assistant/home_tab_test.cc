@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "assistant/assistant.h"
+#include "assistant/assistant_internal.h"
 #include "assistant/recording_messenger.h"
 #include "nlu/test_support.h"
 #include "test_store.h"
@@ -42,6 +43,9 @@ class HomeTabTest : public ::testing::Test {
                                              *concierge_, clock_);
     HomeTabOptions options;
     options.topics_per_page = 5;
+    options.nearest_topics = [this](const store::UserRef& owner) {
+      return assistant_->NearestLiveTopics(owner);
+    };
     home_ = std::make_unique<HomeTab>(*store_, assistant_->topics(), messenger_, home_executor_,
                                       clock_, options);
     assistant_->topics().SetObserver(
@@ -309,6 +313,55 @@ TEST_F(HomeTabTest, ADmChangeAndAPublishRefreshTheHome) {
   homes = Refreshed();
   ASSERT_EQ(homes.size(), 1u);
   EXPECT_THAT(homes[0].text, HasSubstr("✅ where is the wiki?"));
+}
+
+TEST_F(HomeTabTest, AnUnansweredQuestionOffersItsNearestTopicsAndOnePressTeachesIt) {
+  AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  AddTopic(kAlice, "who runs the VPN?", "Dana does.");
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  training_executor_.RunAll();
+  store::NewQuestion asked;
+  asked.asker = kBob;
+  asked.owner = kAlice;
+  asked.text = "how do I find the wiki page";
+  asked.outcome = store::QuestionOutcome::kHandedOff;
+  ASSERT_TRUE(store_->RecordQuestion(asked).ok());
+  Refreshed();
+
+  // As on the hand-off DM, the owner's live model offers its nearest topics.
+  home_->Refresh(kAlice);
+  auto homes = Refreshed();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_THAT(homes[0].text, HasSubstr("how do I find the wiki page"));
+  EXPECT_THAT(homes[0].text, HasSubstr("[It's “where is the wiki?”]"));
+  std::optional<Button> its_wiki;
+  for (const auto& section : homes[0].view.sections) {
+    for (const auto& item : section.items) {
+      for (const auto& b : item.buttons) {
+        if (b.label == "It's “where is the wiki?”") its_wiki = b;
+      }
+    }
+  }
+  ASSERT_TRUE(its_wiki.has_value());
+  EXPECT_EQ(its_wiki->action, kActionHandoffTopic);
+
+  // A press in the Home (no message to update) teaches the bot, answers Bob and leaves the list.
+  ButtonPress press;
+  press.from = kAlice;
+  press.action = its_wiki->action;
+  press.value = its_wiki->value;
+  assistant_->HandleButton(press);
+  training_executor_.RunAll();
+  bool bob_answered = false;
+  for (const auto& sent : messenger_.sent()) {
+    bob_answered |= sent.to.user == kBob && sent.text.find("On the intranet.") != std::string::npos;
+  }
+  EXPECT_TRUE(bob_answered);
+  home_->Refresh(kAlice);
+  homes = Refreshed();
+  ASSERT_FALSE(homes.empty());
+  EXPECT_THAT(homes.back().text, Not(HasSubstr("how do I find the wiki page")));
+  EXPECT_THAT(homes.back().text, HasSubstr("where is the wiki? — On the intranet. (+1 phrasing)"));
 }
 
 TEST_F(HomeTabTest, RefreshesQueuedWhenTheHomeGoesDoNothing) {

@@ -46,6 +46,11 @@ struct LiveMatch {
   float confidence = 0.0f;
 };
 
+// An owner's live topics nearest a question, best first (their live model's guesses), for the
+// *It's …* buttons of a hand-off.
+using NearestTopics =
+    std::function<std::vector<store::PublishedTopic>(const std::string& question)>;
+
 // What a publish request did.
 struct PublishRequest {
   store::EnqueueResult enqueued;
