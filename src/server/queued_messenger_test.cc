@@ -261,12 +261,21 @@ class JournaledQueuedMessengerTest : public ::testing::Test {
   }
   static double Retries() { return metrics::Faqbot().reply_retries.With().value(); }
   // Advances the clock past every pause of the sender thread until `inner` has `n` deliveries.
+  // Each time the sender pauses before a retry, moves the clock past the pause (the longest one,
+  // max_retry_pause) and waits for the sender to try again before moving it again: a woken
+  // thread counts as a sleeper until it runs, and a clock moved on meanwhile (a loaded machine)
+  // would run past the retry window and give the reply up.
   void AdvanceUntilSent(const RecordingMessenger& inner, size_t n) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (inner.sent().size() < n && std::chrono::steady_clock::now() < deadline) {
-      if (clock_.sleepers() > 0) {
-        clock_.Advance(std::chrono::seconds(1));
-      } else {
+      if (clock_.sleepers() == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      const size_t tried = inner.sent().size();
+      clock_.Advance(Options().max_retry_pause);
+      while (clock_.sleepers() > 0 && inner.sent().size() == tried &&
+             std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }
