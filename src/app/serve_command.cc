@@ -451,6 +451,13 @@ Status Serve(const ServeFlags& f) {
   journal_options.lease = std::chrono::seconds(std::max(1, f.outbox_lease));
   server::ReplyJournal journal(db, journal_options);
   messenger.UseJournal(journal);
+  // A hand-off DM's channel and ts are kept with its question, so the DM can say how the
+  // question was settled when that happens elsewhere (server/slack_messenger.h: OnPosted).
+  slack_messenger.OnPosted([&the_assistant = runtime->assistant()](const std::string& key,
+                                                                   const std::string& channel,
+                                                                   const std::string& ts) {
+    the_assistant.MessagePosted(key, channel, ts);
+  });
   // A channel the app cannot post in (`/faqbot watch` where it was never added, or removed
   // since): the watch is turned off and whoever turned it on is told.
   messenger.OnRefused([&the_assistant = runtime->assistant()](const assistant::Destination& to,

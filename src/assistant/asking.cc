@@ -270,6 +270,17 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
                             Mention(asked.owner.user_id), Words(" again.")}));
   r.buttons = FeedbackButtons(std::to_string(asked.id));
   ReplacePressedOrSay(turn, std::move(r));
+  // The owner's hand-off DM says so, and keeps the one press that teaches the bot the pick.
+  Reply picked;
+  picked.paragraphs.push_back(
+      Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
+  picked.paragraphs.push_back(
+      Line({Words("✅ "), Mention(asked.asker.user_id), Words(" picked "),
+            UserText(topic->content.question), Words(" from my suggestions and got its answer.")}));
+  picked.buttons = {Btn("It's “" + topic->content.question + "”", kActionHandoffTopic,
+                        HandoffValue({asked.id, *topic_id}), Button::Style::kPrimary)};
+  picked.context.push_back(Line("If that's right, one press teaches your bot these words."));
+  UpdateHandoffDm(turn, asked, std::move(picked));
 }
 
 void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
@@ -349,7 +360,47 @@ Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
                             HandoffValue({asked.id, t.topic_id})));
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, HandoffValue({asked.id})));
+  // Where it goes is kept (MessagePosted), so it can say how the question was settled elsewhere.
+  r.track = HandoffTrack(asked.id);
   return r;
+}
+
+void Assistant::MessagePosted(const std::string& key, const std::string& channel,
+                              const std::string& ts) {
+  const std::optional<int64_t> id = ParseHandoffTrack(key);
+  if (!id) return;
+  Status kept = store_.SetHandoffMessage(*id, channel, ts);
+  if (!kept.ok()) {
+    LogWarn("assistant: cannot keep where the hand-off DM of question {} went: {}", *id,
+            kept.ToString());
+  }
+}
+
+void Assistant::UpdateHandoffDm(Turn& turn, const store::AskedQuestion& asked, Reply done,
+                                const std::string& except_ts) {
+  if (asked.handoff_channel.empty() || asked.handoff_ts.empty()) return;
+  if (asked.handoff_ts == except_ts) return;
+  if (turn.pressed && turn.pressed->ts == asked.handoff_ts &&
+      turn.pressed->channel == asked.handoff_channel) {
+    return;  // the press updates it
+  }
+  Destination dm;
+  dm.kind = Destination::Kind::kUpdate;
+  dm.user = asked.owner;
+  dm.channel = asked.handoff_channel;
+  dm.ts = asked.handoff_ts;
+  turn.others.emplace_back(std::move(dm), std::move(done));
+}
+
+void Assistant::UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::AskedQuestion>& along,
+                                      const Paragraph& how) {
+  for (const auto& q : along) {
+    Reply done;
+    done.paragraphs.push_back(
+        Line({Mention(q.asker.user_id), Words(" asked: "), UserText(q.text)}));
+    done.paragraphs.push_back(how);
+    UpdateHandoffDm(turn, q, std::move(done));
+  }
 }
 
 std::optional<store::AskedQuestion> Assistant::OwnedQuestion(Turn& turn, int64_t id) {
@@ -381,13 +432,15 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
     next.message_is_list = ref.from_list;
   }
   turn.Set(std::move(next));
-  if (!ref.from_list) {
-    // The buttons go at once; the message says who answers (and, once answered, what).
-    Reply answering;
-    answering.paragraphs.push_back(
-        Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
-    answering.paragraphs.push_back(Line({Words("✍️ "), Mention(turn.who.user_id),
-                                         Words(" is answering it — type the answer below.")}));
+  // The buttons go at once; the message says who answers (and, once answered, what).
+  Reply answering;
+  answering.paragraphs.push_back(
+      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  answering.paragraphs.push_back(Line({Words("✍️ "), Mention(turn.who.user_id),
+                                       Words(" is answering it — type the answer below.")}));
+  if (ref.from_list) {
+    UpdateHandoffDm(turn, *asked, std::move(answering));
+  } else {
     UpdatePressed(turn, ref, std::move(answering));
   }
   Reply r;
@@ -456,6 +509,11 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   done.paragraphs.push_back(Line({Words("✅ "), Mention(turn.who.user_id),
                                   Words(" said it's "), UserText(learned->topic.content.question),
                                   Words(learned->live ? " — learned and live." : " — kept as a draft.")}));
+  UpdateHandoffDm(turn, *asked, done);
+  UpdateHandoffDmsAlong(turn, along,
+                        Line({Words("✅ Answered along with "), UserText(asked->text), Words(": "),
+                              Mention(turn.who.user_id), Words(" said it's "),
+                              UserText(learned->topic.content.question), Words(".")}));
   UpdatePressed(turn, ref, std::move(done));
 }
 
@@ -479,6 +537,7 @@ void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
   done.paragraphs.push_back(
       Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
   done.paragraphs.push_back(Line({Words("Ignored by "), Mention(turn.who.user_id), Words(".")}));
+  UpdateHandoffDm(turn, *asked, done);
   UpdatePressed(turn, ref, std::move(done));
 }
 
@@ -596,8 +655,9 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   CountResolved("answered", learned->live ? "topic" : "");
   turn.Set({});
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
-  const size_t people = PeopleAnswered(
-      *asked, AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value()));
+  const std::vector<store::AskedQuestion> along =
+      AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value());
+  const size_t people = PeopleAnswered(*asked, along);
   Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
                  " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + " " +
                  "I've sent your answer to " + Count(people, "person", "people") + " who asked.");
@@ -606,12 +666,16 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
                Btn("Show my topics", "list_topics")};
   if (!learned->live) r.buttons.push_back(Btn("Publish now", "publish"));
   Say(turn, r);
+  Reply done;
+  done.paragraphs.push_back(
+      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(
+      Line({Words("✅ "), Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
+  UpdateHandoffDm(turn, *asked, done, pending.message_ts);
+  UpdateHandoffDmsAlong(turn, along,
+                        Line({Words("✅ Answered along with "), UserText(asked->text), Words(": "),
+                              Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
   if (!pending.message_ts.empty()) {
-    Reply done;
-    done.paragraphs.push_back(
-        Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
-    done.paragraphs.push_back(
-        Line({Words("✅ "), Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
     if (pending.message_is_list) {
       // The unanswered list stays a list, without what was just answered.
       if (auto list = UnansweredList(turn.who)) done = std::move(*list);
@@ -769,11 +833,27 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
     r.paragraphs.push_back(Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),
                                  Words(" know my answer missed.")}));
     Say(turn, r);
+    // A hand-off DM settled before (an asker's pick) no longer offers that topic.
+    Reply missed;
+    missed.paragraphs.push_back(
+        Line({Mention((*asked)->asker.user_id), Words(" asked you: "), UserText((*asked)->text)}));
+    missed.paragraphs.push_back(Line({Words("👎 "), Mention((*asked)->asker.user_id),
+                                      Words(" said the answer they got missed; the question "
+                                            "waits for you again.")}));
+    UpdateHandoffDm(turn, **asked, std::move(missed));
     HandOff(turn, **asked, {});
   }
 }
 
 // ---- values of hand-off buttons ----
+
+std::string HandoffTrack(int64_t question_id) { return "handoff:" + std::to_string(question_id); }
+
+std::optional<int64_t> ParseHandoffTrack(const std::string& key) {
+  constexpr std::string_view kPrefix = "handoff:";
+  if (!key.starts_with(kPrefix)) return std::nullopt;
+  return ParseId(key.substr(kPrefix.size()));
+}
 
 std::string HandoffValue(const HandoffRef& ref) {
   std::string value = std::to_string(ref.question_id);

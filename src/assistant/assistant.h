@@ -100,6 +100,12 @@ class Assistant {
   // when the owner has nothing live or it cannot be read. Thread-safe.
   NearestTopics NearestLiveTopics(const store::UserRef& owner);
 
+  // The messenger's PostedHandler: a hand-off DM went out, and where (its channel and ts) is
+  // kept with its question, so that the DM can say how the question was settled when that
+  // happens elsewhere (the unanswered list, the Home, the asker's pick). Other keys are ignored.
+  // Never fails: a Store error is logged (the DM then keeps its buttons, which still work).
+  void MessagePosted(const std::string& key, const std::string& channel, const std::string& ts);
+
   // TrainingQueue callbacks: tell the owner how the publish went.
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);
@@ -234,6 +240,14 @@ class Assistant {
                                        int64_t topic_id);
   // The topic the asker of question `id` picked from the suggestions, when they did.
   std::optional<int64_t> PickedTopic(int64_t id);
+  // Replaces the owner's hand-off DM of `asked` with `done` (how the question was settled), when
+  // one was posted and it is not the message this turn pressed, nor `except_ts` (the message
+  // an earlier press is being finished on).
+  void UpdateHandoffDm(Turn& turn, const store::AskedQuestion& asked, Reply done,
+                       const std::string& except_ts = "");
+  // The same for each question answered `along` with `answered`: `how` says how.
+  void UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::AskedQuestion>& along,
+                             const Paragraph& how);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
   // `candidates` (intent names, best first), *Ignore*.
   Reply HandoffMessage(const store::AskedQuestion& asked,

@@ -89,6 +89,11 @@ struct HandoffRef {
 std::string HandoffValue(const HandoffRef& ref);
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value);
 
+// The Reply::track of question `question_id`'s hand-off DM ("handoff:<id>"), and back (nullopt
+// for any other key).
+std::string HandoffTrack(int64_t question_id);
+std::optional<int64_t> ParseHandoffTrack(const std::string& key);
+
 // The owner's unanswered questions (repeats grouped, at most `limit`) as a list with the
 // hand-off buttons "Answer it", *It's …* for each of `nearest`'s topics (when given) and
 // "Ignore"; nullopt when they cannot be read.

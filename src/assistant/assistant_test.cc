@@ -59,6 +59,11 @@ class AssistantTest : public ::testing::Test {
     ASSERT_TRUE(FollowPublications(*store_, *workspace_).ok());
     assistant_ = std::make_unique<Assistant>(*store_, messenger_, *registry_, *training_,
                                              *concierge_, clock_, options_, workspace_.get());
+    // As the server wires Slack's messenger: a hand-off DM's place is kept with its question.
+    messenger_.OnPosted(
+        [this](const std::string& key, const std::string& channel, const std::string& ts) {
+          assistant_->MessagePosted(key, channel, ts);
+        });
   }
   void CloseAll() {
     training_.reset();
@@ -495,6 +500,156 @@ TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {
   EXPECT_THAT(Last().text, Not(HasSubstr("get online")));
   EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> how do I get online as a guest"),
               HasSubstr("It's on the fridge."));
+}
+
+// The newest hand-off DM to `owner` ("… asked you: …") as it was posted.
+RecordingMessenger::Sent NewestHandoffDm(const std::vector<RecordingMessenger::Sent>& sent,
+                                         const store::UserRef& owner) {
+  for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+    if (it->to.kind == Destination::Kind::kDirect && it->to.user == owner &&
+        it->text.find("asked you:") != std::string::npos) {
+      return *it;
+    }
+  }
+  ADD_FAILURE() << "no hand-off DM to " << owner.user_id;
+  return {};
+}
+
+// The replacements sent since `before` of the message posted with `ts`.
+std::vector<RecordingMessenger::Sent> UpdatesOf(const std::vector<RecordingMessenger::Sent>& sent,
+                                                size_t before, const std::string& ts) {
+  std::vector<RecordingMessenger::Sent> updates;
+  for (size_t i = before; i < sent.size(); ++i) {
+    if (sent[i].to.kind == Destination::Kind::kUpdate && sent[i].to.ts == ts) {
+      updates.push_back(sent[i]);
+    }
+  }
+  return updates;
+}
+
+TEST_F(AssistantTest, AHandoffDmSaysHowItsQuestionWasSettledFromTheList) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  const auto bobs = NewestHandoffDm(messenger_.sent(), kAlice);
+  ASSERT_FALSE(bobs.ts.empty());
+  clock_.Advance(std::chrono::seconds(11));  // past the DM pacing: Carol's gets a DM too
+  Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");
+  const auto carols = NewestHandoffDm(messenger_.sent(), kAlice);
+  ASSERT_NE(carols.ts, bobs.ts);
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kDave, "ask <@U0ALICE> when is the company picnic");
+  const auto daves = NewestHandoffDm(messenger_.sent(), kAlice);
+
+  // Settled from the unanswered list: both DMs of the question say how, without buttons.
+  Dm(kAlice, "unanswered questions");
+  std::string its, ignore;
+  for (const auto& item : Last().reply.items) {
+    const std::string& question = item.text.spans.at(0).value;
+    for (const auto& b : item.buttons) {
+      if (question == "how do I get online as a guest" &&
+          b.label == "It's “what is the wifi password?”") {
+        its = b.value;
+      }
+      if (question == "when is the company picnic" && b.action == "handoff_ignore") {
+        ignore = b.value;
+      }
+    }
+  }
+  ASSERT_FALSE(its.empty());
+  ASSERT_FALSE(ignore.empty());
+  size_t before = messenger_.sent().size();
+  Press(kAlice, "handoff_topic", its);
+  auto sent = messenger_.sent();
+  auto updates = UpdatesOf(sent, before, carols.ts);  // the list names the latest asker's
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].to.channel, "DU0ALICE");
+  EXPECT_EQ(updates[0].to.user, kAlice);
+  EXPECT_THAT(updates[0].text, HasSubstr("<@U0ALICE> said it's what is the wifi password?"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+  updates = UpdatesOf(sent, before, bobs.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("<@U0BOB> asked: how do I get online as a guest"));
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ Answered along with how do I get online as a guest: "
+                                         "<@U0ALICE> said it's what is the wifi password?"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+
+  before = messenger_.sent().size();
+  Press(kAlice, "handoff_ignore", ignore);
+  updates = UpdatesOf(messenger_.sent(), before, daves.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("Ignored by <@U0ALICE>."));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+}
+
+TEST_F(AssistantTest, AHandoffDmAnsweredFromTheListSaysWhoIsAnsweringAndThenTheAnswer) {
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  Dm(kAlice, "unanswered questions");
+  const std::string answer = ButtonValue("handoff_answer");
+  ASSERT_FALSE(answer.empty());
+  size_t before = messenger_.sent().size();
+  Press(kAlice, "handoff_answer", answer);
+  auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✍️ <@U0ALICE> is answering it"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+  before = messenger_.sent().size();
+  Dm(kAlice, "On the last Friday of June.");
+  updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: On the last Friday of June."));
+}
+
+TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const std::string pick = ButtonValue("suggestion_pick");
+  ASSERT_FALSE(pick.empty());
+  size_t before = messenger_.sent().size();
+  EXPECT_THAT(Press(kBob, "suggestion_pick", pick), HasSubstr("<@U0ALICE> says - Level -2."));
+  auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].to.user, kAlice);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0BOB> picked where can visitors park? from my "
+                                         "suggestions and got its answer."));
+  ASSERT_EQ(updates[0].reply.buttons.size(), 1u);
+  const Button& teach = updates[0].reply.buttons[0];
+  EXPECT_EQ(teach.label, "It's “where can visitors park?”");
+
+  // Pressed on the DM itself: the bot learns the words, Bob gets nothing twice.
+  before = messenger_.sent().size();
+  assistant_->HandleButton({kAlice, teach.action, teach.value, "DU0ALICE", dm.ts, "", ""});
+  auto sent = messenger_.sent();
+  EXPECT_THAT(Since(before), HasSubstr("Added where do I leave my car as another way to ask"));
+  updates = UpdatesOf(sent, before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);  // the press's own update, once
+  EXPECT_THAT(updates[0].text, HasSubstr("<@U0ALICE> said it's where can visitors park?"));
+  for (size_t i = before; i < sent.size(); ++i) EXPECT_FALSE(sent[i].to.user == kBob);
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
+}
+
+TEST_F(AssistantTest, AThumbsDownAfterAPickTakesTheTopicOffTheOldHandoffDm) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  Press(kBob, "suggestion_pick", ButtonValue("suggestion_pick"));
+  const std::string down = ButtonValue("feedback_down");
+  ASSERT_FALSE(down.empty());
+  clock_.Advance(std::chrono::seconds(11));
+  const size_t before = messenger_.sent().size();
+  Press(kBob, "feedback_down", down);
+  const auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("👎 <@U0BOB> said the answer they got missed"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+  // A new hand-off DM asks again.
+  EXPECT_NE(NewestHandoffDm(messenger_.sent(), kAlice).ts, dm.ts);
 }
 
 TEST_F(AssistantTest, AnAnswerStartedAndThenSettledByItsTopicLeavesTheOwnersNextMessageAlone) {

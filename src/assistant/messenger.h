@@ -8,6 +8,7 @@
 // sits behind that queue.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "assistant/home_view.h"
@@ -42,6 +43,11 @@ struct Destination {
     return d;
   }
 };
+
+// Where a message whose Reply::track was set went: called by a messenger that posts it (on its
+// own thread, once the chat service took it) with the key, the channel and the message's ts.
+using PostedHandler =
+    std::function<void(const std::string& key, const std::string& channel, const std::string& ts)>;
 
 class Messenger {
  public:

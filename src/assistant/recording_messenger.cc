@@ -1,13 +1,33 @@
 #include "assistant/recording_messenger.h"
 
+#include <cstdio>
+
 namespace faqbot::assistant {
 
 Status RecordingMessenger::Send(const Destination& to, const Reply& reply) {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return held_.empty() || to.channel != held_; });
-  sent_.push_back({to, reply, PlainText(reply)});
+  std::string ts, channel;
+  if (to.kind == Destination::Kind::kDirect || to.kind == Destination::Kind::kChannel) {
+    char made_up[32];
+    std::snprintf(made_up, sizeof made_up, "1700000000.%06d", ++posted_);
+    ts = made_up;
+    channel = to.kind == Destination::Kind::kDirect ? "D" + to.user.user_id : to.channel;
+  }
+  sent_.push_back({to, reply, PlainText(reply), ts});
   cv_.notify_all();
-  return Outcome();
+  Status outcome = Outcome();
+  const PostedHandler posted = on_posted_;
+  lock.unlock();
+  if (outcome.ok() && posted && !reply.track.empty() && !ts.empty()) {
+    posted(reply.track, channel, ts);
+  }
+  return outcome;
+}
+
+void RecordingMessenger::OnPosted(PostedHandler handler) {
+  std::lock_guard lock(mu_);
+  on_posted_ = std::move(handler);
 }
 
 Status RecordingMessenger::Outcome() {

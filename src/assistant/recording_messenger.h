@@ -21,6 +21,7 @@ class RecordingMessenger final : public Messenger {
     Destination to;
     Reply reply;
     std::string text;  // PlainText(reply)
+    std::string ts;    // a message posted to a DM or channel: its made-up ts ("1700000000.000001")
   };
 
   // Records the reply (after waiting while `to.channel` is held), then fails with Unavailable
@@ -37,6 +38,10 @@ class RecordingMessenger final : public Messenger {
   // Deliveries to `channel` wait until Release().
   void Hold(const std::string& channel);
   void Release();
+  // From now on a delivered message with a Reply::track is reported to `handler` (after Send
+  // recorded it, outside the lock) with its channel — `to.channel`, or "D" + the user's ID for a
+  // DM — and its ts, as Slack's messenger does.
+  void OnPosted(PostedHandler handler);
   // The next `n` deliveries are recorded and then fail.
   void FailNext(int n);
   // DisplayName waits until ReleaseNames(), like a users.info call that takes its time.
@@ -75,6 +80,8 @@ class RecordingMessenger final : public Messenger {
   std::map<store::UserRef, std::string> names_;
   std::string held_;
   int failures_ = 0;
+  int posted_ = 0;  // messages given a ts
+  PostedHandler on_posted_;
   bool names_held_ = false;
   int names_waiting_ = 0;
   int name_lookups_ = 0;

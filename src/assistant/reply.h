@@ -56,6 +56,9 @@ struct Reply {
   std::vector<ListItem> items;     // rendered after the paragraphs, paginated when long
   std::vector<Button> buttons;     // rendered last
   std::vector<Paragraph> context;  // small print under everything (e.g. "topic: …")
+  // Set on a message that may have to change later (a hand-off DM): a messenger that posts it
+  // reports where (its channel and ts) under this key, so it can be replaced (kUpdate). Not shown.
+  std::string track;
   // No separate summary: a messenger that needs one (Slack's notification text) makes it from
   // the paragraphs, with the same escaping as the rest of the reply.
 };

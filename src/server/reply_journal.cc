@@ -128,7 +128,8 @@ std::string EncodeOutgoingReply(const Destination& to, const Reply& reply) {
                      {{"paragraphs", ParagraphsToJson(reply.paragraphs)},
                       {"items", std::move(items)},
                       {"buttons", ButtonsToJson(reply.buttons)},
-                      {"context", ParagraphsToJson(reply.context)}}}};
+                      {"context", ParagraphsToJson(reply.context)},
+                      {"track", reply.track}}}};
   // Text is stored as given: invalid UTF-8 (which people's text never has past the Slack
   // parser) would be replaced rather than refuse the reply.
   return doc.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -160,6 +161,8 @@ Status DecodeOutgoingReply(std::string_view encoded, Destination& to, Reply& rep
     }
     out.buttons = ButtonsFromJson(r.at("buttons"));
     out.context = ParagraphsFromJson(r.at("context"));
+    // Optional: replies stored by earlier releases have none.
+    out.track = r.value("track", std::string());
     to = std::move(t);
     reply = std::move(out);
     return Status::Ok();

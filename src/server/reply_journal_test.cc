@@ -30,6 +30,7 @@ Reply EveryField() {
   r.buttons.push_back({"It's *Lunch*", "handoff_topic", "7:3", Button::Style::kPrimary});
   r.buttons.push_back({"Answer it", "handoff_answer", "", Button::Style::kDefault});
   r.context.push_back(assistant::Line("topic: lunch"));
+  r.track = "handoff:7";
   return r;
 }
 
@@ -65,7 +66,8 @@ bool SameReply(const Reply& a, const Reply& b) {
     return true;
   };
   if (!same_paragraphs(a.paragraphs, b.paragraphs) || !same_buttons(a.buttons, b.buttons) ||
-      !same_paragraphs(a.context, b.context) || a.items.size() != b.items.size()) {
+      !same_paragraphs(a.context, b.context) || a.items.size() != b.items.size() ||
+      a.track != b.track) {
     return false;
   }
   for (size_t i = 0; i < a.items.size(); ++i) {
@@ -106,6 +108,24 @@ TEST(OutgoingReplyCodecTest, EveryDestinationAndEveryFieldOfAReplyRoundTrip) {
   Reply changed = reply;
   changed.items[0].buttons[0].confirm->no = "Cancel";
   EXPECT_FALSE(SameReply(reply, changed));
+  changed = reply;
+  changed.track = "handoff:8";
+  EXPECT_FALSE(SameReply(reply, changed));
+}
+
+TEST(OutgoingReplyCodecTest, AReplyStoredBeforeTrackingExistedIsReadWithoutIt) {
+  std::string stored = EncodeOutgoingReply(Destination::Direct({"T1", "U1"}), EveryField());
+  const std::string track = R"(,"track":"handoff:7")";
+  const size_t at = stored.find(track);
+  ASSERT_NE(at, std::string::npos) << stored;
+  stored.erase(at, track.size());
+  Destination to;
+  Reply reply;
+  ASSERT_TRUE(DecodeOutgoingReply(stored, to, reply).ok());
+  EXPECT_EQ(reply.track, "");
+  Reply expected = EveryField();
+  expected.track.clear();
+  EXPECT_TRUE(SameReply(reply, expected));
 }
 
 TEST(OutgoingReplyCodecTest, AnythingElseIsRefusedAndLeavesTheOutputsAlone) {

@@ -223,6 +223,11 @@ std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
   return "";
 }
 
+void SlackMessenger::OnPosted(assistant::PostedHandler handler) {
+  std::lock_guard lock(mu_);
+  on_posted_ = std::move(handler);
+}
+
 Status SlackMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
   FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
   FAQBOT_ASSIGN_OR_RETURN(const std::string token, TokenFor(to.user.team_id));
@@ -230,6 +235,7 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
   if (to.kind == assistant::Destination::Kind::kDirect) {
     FAQBOT_ASSIGN_OR_RETURN(channel, DirectChannel(to.user, token));
   }
+  bool first = true;
   for (auto& message : messages) {
     switch (to.kind) {
       case assistant::Destination::Kind::kDirect:
@@ -238,7 +244,17 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         if (!to.thread_ts.empty()) message["thread_ts"] = to.thread_ts;
         // Links in answers stay links, without previews crowding the thread.
         message["unfurl_links"] = false;
-        FAQBOT_RETURN_IF_ERROR(web_.PostMessage(message, token).status());
+        FAQBOT_ASSIGN_OR_RETURN(const slack::PostedMessage posted,
+                                web_.PostMessage(message, token));
+        if (first && !reply.track.empty()) {
+          assistant::PostedHandler handler;
+          {
+            std::lock_guard lock(mu_);
+            handler = on_posted_;
+          }
+          if (handler)
+            handler(reply.track, posted.channel.empty() ? channel : posted.channel, posted.ts);
+        }
         break;
       }
       case assistant::Destination::Kind::kEphemeral: {
@@ -288,6 +304,7 @@ Status SlackMessenger::Send(const assistant::Destination& to, const assistant::R
         return web_.PostToResponseUrl(to.response_url, message);
       }
     }
+    first = false;
   }
   return Status::Ok();
 }

@@ -38,6 +38,10 @@ class SlackMessenger final : public assistant::Messenger {
   // Thread-safe; `installations` must outlive the messenger.
   void UseInstallations(Installations& installations) { installations_ = &installations; }
 
+  // Calls `handler` from now on (set it before the first Send) when a reply with a
+  // Reply::track is posted to a DM or a channel: its first message's channel and ts.
+  void OnPosted(assistant::PostedHandler handler);
+
   Status Send(const assistant::Destination& to, const assistant::Reply& reply) override;
   std::string DisplayName(const store::UserRef& user) override;
   // views.publish of RenderHome(view); views.open of RenderTopicForm(form).
@@ -72,6 +76,7 @@ class SlackMessenger final : public assistant::Messenger {
   std::unordered_map<std::string, std::string> dm_channels_;  // "team/user" → D…
   std::unordered_map<std::string, std::string> names_;        // "team/user" → display name
   std::unordered_map<std::string, int> response_uses_;        // response_url → posts made
+  assistant::PostedHandler on_posted_;                        // guarded by mu_
 };
 
 // A paragraph as mrkdwn: the assistant's words as they are, people's text escaped, mentions

@@ -252,6 +252,14 @@ const std::vector<Migration>& AllMigrations() {
            "CREATE INDEX outgoing_replies_by_conversation ON outgoing_replies (conversation, id)",
            "CREATE INDEX outgoing_replies_by_worker ON outgoing_replies (worker)",
        }},
+      {11,
+       "where a question's hand-off message was posted",
+       {
+           // The owner's hand-off DM of the question, once Slack posted it, so that the DM can
+           // say how the question was settled when that happens elsewhere (NULL: none known).
+           "ALTER TABLE questions ADD COLUMN handoff_channel TEXT",
+           "ALTER TABLE questions ADD COLUMN handoff_ts TEXT",
+       }},
   };
   return kMigrations;
 }

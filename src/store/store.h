@@ -330,6 +330,11 @@ class Store {
   // false when the question is not settled as that topic (undone already, in any process).
   // NotFound for an unknown id.
   Result<bool> ReopenQuestion(int64_t id, int64_t topic_id);
+  // Where the owner's hand-off message of question `id` was posted (the chat service's channel
+  // and message ts), so that it can be updated when the question is settled elsewhere; a later
+  // hand-off of the same question replaces it. InvalidArgument for an empty channel or ts,
+  // NotFound for an unknown id.
+  Status SetHandoffMessage(int64_t id, const std::string& channel, const std::string& ts);
   // Only the asker may give feedback: PermissionDenied otherwise. True when this call changed the
   // question's feedback; false when it already was `feedback` (a second press of the same
   // button: a double click, another device), so a 👎 pressed twice hands the question off once.

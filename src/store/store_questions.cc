@@ -140,6 +140,19 @@ Result<bool> Store::ReopenQuestion(int64_t id, int64_t topic_id) {
                           {clock_.UnixMillis(), id, topic_id});
 }
 
+Status Store::SetHandoffMessage(int64_t id, const std::string& channel, const std::string& ts) {
+  if (channel.empty() || ts.empty()) {
+    return InvalidArgumentError("a hand-off message needs its channel and ts");
+  }
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+    FAQBOT_ASSIGN_OR_RETURN(auto rows, tx.Exec("UPDATE questions SET handoff_channel = ?, "
+                                               "handoff_ts = ? WHERE id = ? RETURNING id",
+                                               {Text(channel), Text(ts), id}));
+    if (rows.empty()) return NotFoundError("question " + std::to_string(id) + " not found");
+    return Status::Ok();
+  });
+}
+
 Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(by, "feedback giver"));
   const int64_t now = clock_.UnixMillis();

@@ -87,7 +87,7 @@ Result<PublishJob> JobFromRow(const SqlRow& row) {
 }
 
 Result<AskedQuestion> QuestionFromRow(const SqlRow& row) {
-  if (row.size() < 13) return InternalError("question row has too few columns");
+  if (row.size() < 15) return InternalError("question row has too few columns");
   AskedQuestion q;
   q.id = row[0].Int();
   q.asker = {row[1].str(), row[2].str()};
@@ -101,6 +101,8 @@ Result<AskedQuestion> QuestionFromRow(const SqlRow& row) {
   q.thread_ts = row[10].str();
   q.asked_at = row[11].Int();
   q.updated_at = row[12].Int();
+  q.handoff_channel = row[13].str();
+  q.handoff_ts = row[14].str();
   return q;
 }
 

@@ -20,7 +20,7 @@ inline constexpr const char* kJobColumns =
     "lease_until, error, publication_id";
 inline constexpr const char* kQuestionColumns =
     "id, team_id, asker_id, owner_id, text, outcome, topic_id, confidence, feedback, channel, "
-    "thread_ts, asked_at, updated_at";
+    "thread_ts, asked_at, updated_at, handoff_channel, handoff_ts";
 
 Result<Topic> TopicFromRow(const SqlRow& row);
 Result<PublishJob> JobFromRow(const SqlRow& row);

@@ -195,6 +195,10 @@ struct AskedQuestion {
   std::string thread_ts;
   int64_t asked_at = 0;
   int64_t updated_at = 0;
+  // The owner's hand-off message of the question, once posted (Store::SetHandoffMessage);
+  // empty when none is known.
+  std::string handoff_channel;
+  std::string handoff_ts;
 };
 
 // A web console session of an owner (Store::RedeemConsoleLink), as found by its secret's hash.

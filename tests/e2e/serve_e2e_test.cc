@@ -389,17 +389,37 @@ TEST_P(ServeE2ETest, ADeclinedAskerPicksASuggestionAndTheOwnerConfirmsIt) {
   Posted declined = Expect(bob_dm, "Meanwhile — is it one of these?");
   const std::string pick = ButtonValue(declined, "suggestion_pick", "park");
   ASSERT_FALSE(pick.empty()) << declined.text;
-  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);
-  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);  // a double click
-  ExpectUpdate(bob_dm, declined.ts, "On level -2 of the garage.");
-
-  // Alice's hand-off still teaches the bot; Bob, who has the answer, is not sent it again.
+  // Alice's hand-off DM went out and where it went was kept (a person reads the decline first).
   const std::string alice_dm = DmChannel(kAlice);
   const std::string carol_dm = DmChannel(kCarol);
   Posted handoff = Expect(alice_dm, "asked you: where do I leave my car");
-  PressIn(kAlice, "handoff_topic#1", ButtonValue(handoff, "handoff_topic", "park"), alice_dm,
+  {
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string kept;
+    while (kept.empty() && std::chrono::steady_clock::now() < deadline) {
+      auto waiting = (*db)->ListUnanswered({fx::kTeamId, kAlice});
+      ASSERT_TRUE(waiting.ok()) << waiting.status();
+      if (!waiting->empty()) kept = waiting->front().handoff_ts;
+      if (kept.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(kept, handoff.ts);
+  }
+  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);
+  PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);  // a double click
+  ExpectUpdate(bob_dm, declined.ts, "On level -2 of the garage.");
+  // Alice's DM says so, and keeps the one button that teaches the bot Bob's words.
+  const std::string picked =
+      ExpectUpdate(alice_dm, handoff.ts, "picked where can visitors park? from my suggestions");
+  EXPECT_EQ(picked.find("Ignore"), std::string::npos) << picked;
+
+  // Alice's hand-off still teaches the bot; Bob, who has the answer, is not sent it again.
+  PressIn(kAlice, "handoff_topic#0", ButtonValue(handoff, "handoff_topic", "park"), alice_dm,
           handoff.ts);
   Expect(alice_dm, "had already picked it from my suggestions");
+  ExpectUpdate(alice_dm, handoff.ts, "said it's where can visitors park?");
   Dm(kCarol, "ask <@U0ALICE> where do I leave my car");
   Expect(carol_dm, "<@U0ALICE> says - On level -2 of the garage.");
   // Bob has the answer once: it replaced the decline, and the second click changed nothing.

@@ -323,6 +323,31 @@ TEST_F(SlackMessengerOverWebApiTest, DirectMessagesOpenTheDmOncePerPerson) {
   EXPECT_EQ(posts[3].args["channel"], "D0BOB");
 }
 
+// A tracked reply reports where it went — the channel and ts Slack gave its first message — so
+// that it can be updated later; other replies report nothing.
+TEST_F(SlackMessengerOverWebApiTest, ATrackedReplyReportsWhereItWasPosted) {
+  std::vector<std::vector<std::string>> reported;
+  messenger_->OnPosted(
+      [&](const std::string& key, const std::string& channel, const std::string& ts) {
+        reported.push_back({key, channel, ts});
+      });
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kAlice), Say("untracked")).ok());
+  Reply tracked = Say("Bob asked you: where is the wiki?");
+  tracked.track = "handoff:42";
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(kAlice), tracked).ok());
+  ASSERT_TRUE(messenger_->Send(Channel("C0GENERAL", ""), tracked).ok());
+
+  const auto posts = emulator_.Calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 3u);
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[0],
+            (std::vector<std::string>{"handoff:42", "D0ALICE", posts[1].response.value("ts", "")}));
+  EXPECT_EQ(reported[1], (std::vector<std::string>{"handoff:42", "C0GENERAL",
+                                                   posts[2].response.value("ts", "")}));
+  EXPECT_FALSE(reported[0][2].empty());
+  EXPECT_NE(reported[0][2], reported[1][2]);
+}
+
 // A DM addressed to the person and a reply in the DM's channel are one conversation, so a
 // QueuedMessenger keeps them in order. Finding the key never calls Slack (it runs on the event
 // thread): the DM is opened when the reply is sent, on a sender thread.

@@ -1077,6 +1077,27 @@ TEST_P(StoreConformanceTest, AQuestionRecordedWithAKeyIsFoundByIt) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_P(StoreConformanceTest, AQuestionKeepsWhereItsHandoffMessageWasPosted) {
+  auto asked = store_->RecordQuestion(Asked("vpn?", QuestionOutcome::kHandedOff));
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_TRUE((*store_->GetQuestion(asked->id))->handoff_ts.empty());
+  ASSERT_TRUE(store_->SetHandoffMessage(asked->id, "D0ALICE", "1700000000.000100").ok());
+  auto found = store_->GetQuestion(asked->id);
+  ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
+  EXPECT_EQ((*found)->handoff_channel, "D0ALICE");
+  EXPECT_EQ((*found)->handoff_ts, "1700000000.000100");
+  // Every read of questions carries it.
+  auto waiting = store_->ListUnanswered(asked->owner);
+  ASSERT_TRUE(waiting.ok() && waiting->size() == 1u) << waiting.status();
+  EXPECT_EQ((*waiting)[0].handoff_ts, "1700000000.000100");
+  // A later hand-off's message replaces it.
+  ASSERT_TRUE(store_->SetHandoffMessage(asked->id, "D0ALICE", "1700000099.000200").ok());
+  EXPECT_EQ((*store_->GetQuestion(asked->id))->handoff_ts, "1700000099.000200");
+  EXPECT_EQ(store_->SetHandoffMessage(asked->id, "", "1.2").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetHandoffMessage(asked->id + 1000, "D0ALICE", "1.2").code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, OwnerActivityCountsQuestionsSinceATime) {
   auto old = store_->RecordQuestion(Asked("old?", QuestionOutcome::kAnswered, 3));
   ASSERT_TRUE(old.ok());
