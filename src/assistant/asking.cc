@@ -384,12 +384,8 @@ void Assistant::UpdateHandoffDm(Turn& turn, const store::AskedQuestion& asked, R
       turn.pressed->channel == asked.handoff_channel) {
     return;  // the press updates it
   }
-  Destination dm;
-  dm.kind = Destination::Kind::kUpdate;
-  dm.user = asked.owner;
-  dm.channel = asked.handoff_channel;
-  dm.ts = asked.handoff_ts;
-  turn.others.emplace_back(std::move(dm), std::move(done));
+  turn.others.emplace_back(
+      Destination::Update(asked.owner, asked.handoff_channel, asked.handoff_ts), std::move(done));
 }
 
 void Assistant::UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::AskedQuestion>& along,
@@ -680,12 +676,9 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
       // The unanswered list stays a list, without what was just answered.
       if (auto list = UnansweredList(turn.who)) done = std::move(*list);
     }
-    Destination message;
-    message.kind = Destination::Kind::kUpdate;
-    message.user = turn.who;
-    message.channel = pending.message_channel;
-    message.ts = pending.message_ts;
-    turn.others.emplace_back(std::move(message), std::move(done));
+    turn.others.emplace_back(
+        Destination::Update(turn.who, pending.message_channel, pending.message_ts),
+        std::move(done));
   }
 }
 

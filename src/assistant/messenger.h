@@ -42,6 +42,15 @@ struct Destination {
     d.user = std::move(user);
     return d;
   }
+  // The bot's message `ts` in `channel`, replaced; `user` gives the workspace.
+  static Destination Update(store::UserRef user, std::string channel, std::string ts) {
+    Destination d;
+    d.kind = Kind::kUpdate;
+    d.user = std::move(user);
+    d.channel = std::move(channel);
+    d.ts = std::move(ts);
+    return d;
+  }
 };
 
 // Where a message whose Reply::track was set went: called by a messenger that posts it (on its
