@@ -54,6 +54,7 @@ nlu::MatcherOptions JointMatcherOptions() {
   nlu::MatcherOptions o;
   o.calibration_floor_size_gain = 0.0f;
   o.calibration_head_floor_large_gain = 0.0f;
+  o.calibration_head_floor_few_gain = 0.0f;
   return o;
 }
 

@@ -32,7 +32,8 @@ namespace faqbot::assistant {
 
 // The engine's settings for the joint model: its topics were picked for being near the question,
 // so the engine's lower floors for bots of few topics (an unrelated question has fewer chances
-// to land near one of them) and of many (far-apart topics) do not hold for it; both are off.
+// to land near one of them), of many (far-apart topics) and of few phrasings per topic (a head
+// less sure of the right topic) do not hold for it; all three are off.
 nlu::MatcherOptions JointMatcherOptions();
 
 struct WorkspaceAskOptions {

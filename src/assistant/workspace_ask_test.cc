@@ -108,6 +108,7 @@ TEST_F(WorkspaceAskTest, TheJointModelKeepsTheEnginesFullFloorsForItsFewNearTopi
   const WorkspaceAskOptions defaults;
   EXPECT_EQ(defaults.joint_matcher.calibration_floor_size_gain, 0.0f);
   EXPECT_EQ(defaults.joint_matcher.calibration_head_floor_large_gain, 0.0f);
+  EXPECT_EQ(defaults.joint_matcher.calibration_head_floor_few_gain, 0.0f);
   auto d = Ask("pizza on friday");
   EXPECT_EQ(d.kind, WorkspaceDecision::Kind::kSuggest);
   ASSERT_FALSE(d.picks.empty());

@@ -41,6 +41,8 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("calibration_head_floor", o.calibration_head_floor);
   f("calibration_floor_size_gain", o.calibration_floor_size_gain);
   f("calibration_head_floor_large_gain", o.calibration_head_floor_large_gain);
+  f("calibration_head_floor_few_gain", o.calibration_head_floor_few_gain);
+  f("calibration_head_floor_few_reference", o.calibration_head_floor_few_reference);
   f("calibration_max", o.calibration_max);
   f("head_min_examples", o.head_min_examples);
   f("head_min_topics", o.head_min_topics);

@@ -64,6 +64,12 @@ struct MatcherOptions {
   // ln(topics / size_reference): a big bot whose phrasings are far apart learns a centre below
   // the floor, and the floor alone then declines questions its first guess gets right.
   float calibration_head_floor_large_gain = 0.02f;
+  // Bots with the head whose topics have fewer than calibration_head_floor_few_reference
+  // phrasings on average get a lower head floor, by this × ln(reference / phrasings per topic):
+  // a head trained on few phrasings is less sure of the right topic, and the floor alone then
+  // declined questions its first guess got right (0.035 lower at three phrasings).
+  float calibration_head_floor_few_gain = 0.05f;
+  float calibration_head_floor_few_reference = 6.0f;
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
   float calibration_max = 0.85f;

@@ -361,8 +361,15 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
                            ? options_.calibration_head_floor_large_gain *
                                  std::log(all_topics / options_.size_reference)
                            : 0.0f;
+  const float per_topic_examples =
+      static_cast<float>(examples_.size()) / std::max(all_topics, 1.0f);
+  const float few =
+      per_topic_examples < options_.calibration_head_floor_few_reference
+          ? options_.calibration_head_floor_few_gain *
+                std::log(options_.calibration_head_floor_few_reference / per_topic_examples)
+          : 0.0f;
   center_ = has_head()
-                ? std::max(options_.calibration_head_floor - lower - larger,
+                ? std::max(options_.calibration_head_floor - lower - larger - few,
                            near + options_.calibration_head_offset)
                 : std::max(options_.calibration_floor - lower, near + options_.calibration_offset);
   center_ = std::min(center_, options_.calibration_max);

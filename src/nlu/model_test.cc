@@ -321,19 +321,54 @@ TEST(ModelTest, BigBotsWithTheHeadHaveALowerHeadFloor) {
   }
   MatcherOptions flat;
   flat.calibration_head_floor_large_gain = 0;
-  const MatcherOptions defaults;
+  flat.calibration_head_floor_few_gain = 0;
+  MatcherOptions defaults;
+  defaults.calibration_head_floor_few_gain = 0;  // its own test, below
   ASSERT_GT(defaults.calibration_head_floor_large_gain, 0.0f);
   auto with_flat = Train(data, flat);
   ASSERT_TRUE(with_flat->has_head());
   EXPECT_FLOAT_EQ(with_flat->decline_center(), flat.calibration_head_floor);
   const float lowest = defaults.calibration_head_floor -
                        defaults.calibration_head_floor_large_gain * std::log(40.0f / 10.0f);
-  const float centre = Train(data)->decline_center();
+  const float centre = Train(data, defaults)->decline_center();
   EXPECT_LT(centre, flat.calibration_head_floor);
   EXPECT_GE(centre, lowest - 1e-6f);
   // Ten topics or fewer: no change.
   data.intents.resize(10);
-  EXPECT_FLOAT_EQ(Train(data)->decline_center(), Train(data, flat)->decline_center());
+  EXPECT_FLOAT_EQ(Train(data, defaults)->decline_center(), Train(data, flat)->decline_center());
+}
+
+TEST(ModelTest, TopicsWithFewPhrasingsHaveALowerHeadFloor) {
+  // Ten topics that share no word: their near-miss values are low, so the head floor decides
+  // the centre. With two phrasings per topic it is lower by calibration_head_floor_few_gain ×
+  // ln(6 / 2); with six or more, not at all.
+  const std::vector<std::string> things = {"piano",  "volcano", "passport",  "umbrella",
+                                           "tomato", "giraffe", "satellite", "bicycle",
+                                           "harbor", "lantern"};
+  const std::vector<std::string> ways = {"tell me about the ", "facts on the ", "what is a ",
+                                         "explain the ",       "describe the ", "info about the "};
+  auto bot = [&](size_t phrasings) {
+    TrainingData data;
+    for (const auto& thing : things) {
+      Intent intent{thing, {}, ""};
+      for (size_t i = 0; i < phrasings; ++i) intent.examples.push_back(ways[i] + thing);
+      data.intents.push_back(std::move(intent));
+    }
+    return data;
+  };
+  MatcherOptions flat;
+  flat.calibration_head_floor_few_gain = 0;
+  const MatcherOptions defaults;
+  ASSERT_GT(defaults.calibration_head_floor_few_gain, 0.0f);
+  auto two_flat = Train(bot(2), flat);
+  ASSERT_TRUE(two_flat->has_head());
+  EXPECT_FLOAT_EQ(two_flat->decline_center(), flat.calibration_head_floor);
+  EXPECT_NEAR(Train(bot(2))->decline_center(),
+              defaults.calibration_head_floor -
+                  defaults.calibration_head_floor_few_gain *
+                      std::log(defaults.calibration_head_floor_few_reference / 2.0f),
+              1e-5f);
+  EXPECT_FLOAT_EQ(Train(bot(6))->decline_center(), Train(bot(6), flat)->decline_center());
 }
 
 // A model file written by the first format (no learned centre): it must keep loading and
