@@ -67,6 +67,15 @@ class HomeTabTest : public ::testing::Test {
     EXPECT_TRUE(topic.ok()) << topic.status();
     return topic.ok() ? topic->id : 0;
   }
+  // `asker`'s question, handed to `owner` (waiting in their unanswered queue).
+  void HandOff(const store::UserRef& asker, const store::UserRef& owner, const std::string& text) {
+    store::NewQuestion asked;
+    asked.asker = asker;
+    asked.owner = owner;
+    asked.text = text;
+    asked.outcome = store::QuestionOutcome::kHandedOff;
+    ASSERT_TRUE(store_->RecordQuestion(asked).ok());
+  }
   // Runs the queued refreshes; returns the Homes they showed.
   std::vector<RecordingMessenger::Home> Refreshed() {
     const size_t before = messenger_.homes().size();
@@ -107,12 +116,7 @@ class HomeTabTest : public ::testing::Test {
 
 TEST_F(HomeTabTest, ShowsTopicsFiguresUnansweredAndTheButtons) {
   AddTopic(kAlice, "where is the wiki?", "On the intranet.", {"wiki link?"});
-  store::NewQuestion asked;
-  asked.asker = kBob;
-  asked.owner = kAlice;
-  asked.text = "who runs the VPN?";
-  asked.outcome = store::QuestionOutcome::kHandedOff;
-  ASSERT_TRUE(store_->RecordQuestion(asked).ok());
+  HandOff(kBob, kAlice, "who runs the VPN?");
 
   home_->Refresh(kAlice);
   auto homes = Refreshed();
@@ -320,12 +324,7 @@ TEST_F(HomeTabTest, AnUnansweredQuestionOffersItsNearestTopicsAndOnePressTeaches
   AddTopic(kAlice, "who runs the VPN?", "Dana does.");
   ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
   training_executor_.RunAll();
-  store::NewQuestion asked;
-  asked.asker = kBob;
-  asked.owner = kAlice;
-  asked.text = "how do I find the wiki page";
-  asked.outcome = store::QuestionOutcome::kHandedOff;
-  ASSERT_TRUE(store_->RecordQuestion(asked).ok());
+  HandOff(kBob, kAlice, "how do I find the wiki page");
   Refreshed();
 
   // As on the hand-off DM, the owner's live model offers its nearest topics.
