@@ -86,6 +86,7 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
       assistant_options, rt->workspace_.get());
   if (options.home_executor) {
     assistant::HomeTabOptions home_options;
+    home_options.similar_topic_confidence = assistant_options.similar_topic_confidence;
     home_options.nearest_topics = [a = rt->assistant_.get()](const store::UserRef& owner) {
       return a->NearestLiveTopics(owner);
     };

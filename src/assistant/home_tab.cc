@@ -186,7 +186,8 @@ void HomeTab::Show(const store::UserRef& owner) {
 
 bool HomeTab::Handles(const std::string& action) {
   return action == kActionHomeAddTopic || action == kActionHomeEditTopic ||
-         action == kActionHomePublish || action == kActionHomePage;
+         action == kActionHomePublish || action == kActionHomePage ||
+         action == kActionHomeMergeTopic || action == kActionHomeKeepTopic;
 }
 
 Status HomeTab::Press(const ButtonPress& press) {
@@ -229,6 +230,11 @@ Status HomeTab::Press(const ButtonPress& press) {
              "back when done.");
     return Status::Ok();
   }
+  if (press.action == kActionHomeMergeTopic) return MergeTopic(press);
+  if (press.action == kActionHomeKeepTopic) {
+    ReplacePressed(press, Say1("Ok, kept as a new topic. It goes live when you publish."));
+    return Status::Ok();
+  }
   return InvalidArgumentError("not a Home button: " + press.action);
 }
 
@@ -241,16 +247,91 @@ Status HomeTab::Submit(const FormSubmission& submission) {
     return InvalidArgumentError("the form has errors; it showed them");
   }
   const store::TopicContent content{form.question, form.phrasings, form.answer};
-  Status saved = form.topic_id == 0
-                     ? topics_.Add(submission.from, content).status()
-                     : topics_.Edit(submission.from, form.topic_id, content).status();
+  Result<store::Topic> saved = form.topic_id == 0
+                                   ? topics_.Add(submission.from, content)
+                                   : topics_.Edit(submission.from, form.topic_id, content);
   if (!saved.ok()) {
     TellInDm(submission.from,
-             saved.code() == StatusCode::kNotFound
+             saved.status().code() == StatusCode::kNotFound
                  ? "I couldn't save that topic: it is not one of yours any more (deleted?)."
-                 : "I couldn't save that topic :scream_cat: " + saved.message());
+                 : "I couldn't save that topic :scream_cat: " + saved.status().message());
+    return saved.status();
   }
-  return saved;
+  if (form.topic_id != 0) return Status::Ok();
+  // As in the DM: a question the live bot already answers is probably another way to ask.
+  const std::optional<LiveMatch> match =
+      topics_.Match(submission.from, form.question, options_.similar_topic_confidence);
+  if (!match) return Status::Ok();
+  const std::string& like = match->topic.content.question;
+  Reply r;
+  r.paragraphs.push_back(
+      Line({Words("Your new topic "), UserText(form.question), Words(" looks like your topic "),
+            UserText(like), Words(" — your bot already answers it with that one.")}));
+  r.paragraphs.push_back(
+      Line("Make it another phrasing of that topic (its answer stays), or keep "
+           "both?"));
+  r.buttons = {Btn("Make it a phrasing of “" + like + "”", kActionHomeMergeTopic,
+                   std::to_string(saved->id) + ":" + std::to_string(match->topic.topic_id),
+                   Button::Style::kPrimary),
+               Btn("Keep both", kActionHomeKeepTopic, std::to_string(saved->id))};
+  Status sent = messenger_.Send(Destination::Direct(submission.from), r);
+  if (!sent.ok()) LogWarn("home: cannot message {}: {}", submission.from.user_id, sent.ToString());
+  return Status::Ok();
+}
+
+Status HomeTab::MergeTopic(const ButtonPress& press) {
+  const size_t colon = press.value.find(':');
+  const std::optional<int64_t> added =
+      colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(0, colon));
+  const std::optional<int64_t> into =
+      colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(colon + 1));
+  if (!added || !into) return InvalidArgumentError("not a merge: " + press.value);
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(press.from, *added));
+  if (!topic) {
+    // Merged already (a second press, another device), or deleted since.
+    ReplacePressed(press, Say1("_That topic is not there any more — nothing changed._"));
+    return Status::Ok();
+  }
+  std::vector<std::string> ways = {topic->content.question};
+  ways.insert(ways.end(), topic->content.phrasings.begin(), topic->content.phrasings.end());
+  std::optional<Learned> learned;
+  for (const auto& way : ways) {
+    auto one = topics_.LearnPhrasing(press.from, *into, way);
+    if (!one.ok()) {
+      TellInDm(press.from, one.status().code() == StatusCode::kNotFound
+                               ? "I can't find that topic any more."
+                               : "I couldn't add it as a phrasing :scream_cat: " +
+                                     one.status().message() + " Please try again.");
+      return one.status();
+    }
+    learned = *std::move(one);
+  }
+  FAQBOT_RETURN_IF_ERROR(topics_.Delete(press.from, *added));
+  Reply done;
+  done.paragraphs.push_back(
+      Line({Words("Done: "), UserText(topic->content.question),
+            Words(ways.size() > 1 ? " and its other phrasings are now ways to ask "
+                                  : " is now another way to ask "),
+            UserText(learned->topic.content.question), Words(".")}));
+  done.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it already."
+                                               : "It goes live when you publish."));
+  ReplacePressed(press, done);
+  return Status::Ok();
+}
+
+void HomeTab::ReplacePressed(const ButtonPress& press, const Reply& reply) {
+  Destination to;
+  if (!press.message_ts.empty() && !press.channel.empty()) {
+    to = Destination::Update(press.from, press.channel, press.message_ts);
+  } else if (!press.response_url.empty()) {
+    to.kind = Destination::Kind::kUpdate;
+    to.user = press.from;
+    to.response_url = press.response_url;
+  } else {
+    to = Destination::Direct(press.from);
+  }
+  Status sent = messenger_.Send(to, reply);
+  if (!sent.ok()) LogWarn("home: cannot message {}: {}", press.from.user_id, sent.ToString());
 }
 
 void HomeTab::TellInDm(const store::UserRef& who, const std::string& words) {

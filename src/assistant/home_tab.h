@@ -43,6 +43,10 @@ struct HomeTabOptions {
   int activity_days = 7;
   // An answer is shown shortened to this many bytes in the list of topics.
   size_t answer_preview_bytes = 150;
+  // A topic added from the form whose question the live bot already answers with another topic
+  // at least this sure is pointed out in the DM ("looks like your topic X"), with *Make it a
+  // phrasing of X* and *Keep both* (the DM concierge's similar_topic_confidence).
+  float similar_topic_confidence = 0.7f;
   // The owner's live topics nearest a question, for the *It's …* buttons of the unanswered
   // questions (the Assistant's NearestLiveTopics); without it they offer Answer it and Ignore.
   std::function<NearestTopics(const store::UserRef& owner)> nearest_topics;
@@ -75,7 +79,11 @@ class HomeTab {
   Status Press(const ButtonPress& press);
 
   // A submitted topic form: validated (ValidateTopicForm; an invalid one changes nothing — the
-  // form showed the errors), then added or edited through Topics, which refreshes the Home.
+  // form showed the errors), then added or edited through Topics, which refreshes the Home. A
+  // new topic the live bot already answers with another (Topics::Match) is saved and pointed
+  // out in the DM, with *Make it a phrasing of X* (kActionHomeMergeTopic: its question and
+  // phrasings become X's — live at once with learning on — and it is deleted; one-shot) and
+  // *Keep both*.
   // A change the Store refuses (NotFound: another owner's topic or a deleted one; limits) is
   // told in the person's DM and returned.
   Status Submit(const FormSubmission& submission);
@@ -84,6 +92,9 @@ class HomeTab {
   // Rebuilds and shows the Home of `owner` (a queued refresh).
   void Show(const store::UserRef& owner);
   void TellInDm(const store::UserRef& who, const std::string& words);
+  // Replaces the DM message whose button `press` pressed with `reply` (in the DM when it cannot).
+  void ReplacePressed(const ButtonPress& press, const Reply& reply);
+  Status MergeTopic(const ButtonPress& press);
 
   store::Store& store_;
   Topics& topics_;

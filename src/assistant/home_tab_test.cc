@@ -363,6 +363,73 @@ TEST_F(HomeTabTest, AnUnansweredQuestionOffersItsNearestTopicsAndOnePressTeaches
   EXPECT_THAT(homes.back().text, HasSubstr("where is the wiki? — On the intranet. (+1 phrasing)"));
 }
 
+TEST_F(HomeTabTest, ANewTopicTheBotAlreadyAnswersIsPointedOutAndMergedOnce) {
+  const int64_t wiki = AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  AddTopic(kAlice, "who runs the VPN?", "Dana does.");
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  training_executor_.RunAll();
+  size_t before = messenger_.sent().size();
+  ASSERT_TRUE(
+      home_->Submit(Form(kAlice, "", "where can I find the wiki?", "wiki location", "Ask Dana."))
+          .ok());
+  // Saved as asked, and pointed out in the DM.
+  auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok() && topics->size() == 3u);
+  ASSERT_GT(messenger_.sent().size(), before);
+  const auto pointed = messenger_.sent().back();
+  EXPECT_EQ(pointed.to.user, kAlice);
+  EXPECT_THAT(pointed.text, HasSubstr("Your new topic where can I find the wiki? looks like your "
+                                      "topic where is the wiki?"));
+  ASSERT_EQ(pointed.reply.buttons.size(), 2u);
+  const Button merge = pointed.reply.buttons[0];
+  EXPECT_EQ(merge.label, "Make it a phrasing of “where is the wiki?”");
+  EXPECT_EQ(pointed.reply.buttons[1].action, kActionHomeKeepTopic);
+
+  ButtonPress press = HomePress(kAlice, merge.action, merge.value);
+  press.channel = "DU0ALICE";
+  press.message_ts = "1700000000.000100";
+  before = messenger_.sent().size();
+  ASSERT_TRUE(home_->Press(press).ok());
+  auto sent = messenger_.sent();
+  ASSERT_EQ(sent.size(), before + 1);
+  EXPECT_EQ(sent.back().to.kind, Destination::Kind::kUpdate);
+  EXPECT_EQ(sent.back().to.ts, "1700000000.000100");
+  EXPECT_THAT(sent.back().text, HasSubstr("where can I find the wiki? and its other phrasings are "
+                                          "now ways to ask where is the wiki?"));
+  EXPECT_THAT(sent.back().text, HasSubstr("It's live"));
+  topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok() && topics->size() == 2u);
+  auto merged = store_->GetTopic(kAlice, wiki);
+  ASSERT_TRUE(merged.ok() && merged->has_value());
+  EXPECT_THAT((*merged)->content.phrasings,
+              ElementsAre("where can I find the wiki?", "wiki location"));
+  EXPECT_EQ((*merged)->content.answer, "On the intranet.");
+
+  // A second press (double click, another device) changes nothing.
+  ASSERT_TRUE(home_->Press(press).ok());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("nothing changed"));
+  merged = store_->GetTopic(kAlice, wiki);
+  EXPECT_EQ((*merged)->content.phrasings.size(), 2u);
+  EXPECT_EQ(store_->ListTopics(kAlice)->size(), 2u);
+}
+
+TEST_F(HomeTabTest, ANewTopicKeptBesideTheOneItLooksLikeStays) {
+  AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  AddTopic(kAlice, "who runs the VPN?", "Dana does.");
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  training_executor_.RunAll();
+  ASSERT_TRUE(home_->Submit(Form(kAlice, "", "where can I find the wiki?", "", "Ask Dana.")).ok());
+  const Button keep = messenger_.sent().back().reply.buttons.at(1);
+  EXPECT_EQ(keep.label, "Keep both");
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, keep.action, keep.value)).ok());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("kept as a new topic"));
+  EXPECT_EQ(store_->ListTopics(kAlice)->size(), 3u);
+  // A question the bot does not answer yet is just saved.
+  const size_t before = messenger_.sent().size();
+  ASSERT_TRUE(home_->Submit(Form(kAlice, "", "when is the picnic?", "", "In June.")).ok());
+  EXPECT_EQ(messenger_.sent().size(), before);
+}
+
 TEST_F(HomeTabTest, RefreshesQueuedWhenTheHomeGoesDoNothing) {
   AddTopic(kAlice, "where is the wiki?", "On the intranet.");
   assistant_->topics().SetObserver(nullptr);

@@ -24,6 +24,11 @@ inline constexpr const char* kActionHomeAddTopic = "home_add_topic";    // opens
 inline constexpr const char* kActionHomeEditTopic = "home_edit_topic";  // value: topic id
 inline constexpr const char* kActionHomePublish = "home_publish";
 inline constexpr const char* kActionHomePage = "home_page";  // value: 0-based page of topics
+// In the DM after a topic added from the Home looks like a live one: value "<new id>:<live id>"
+// (merge: the new topic's question and phrasings become the live topic's phrasings) or
+// "<new id>" (keep).
+inline constexpr const char* kActionHomeMergeTopic = "home_merge_topic";
+inline constexpr const char* kActionHomeKeepTopic = "home_keep_topic";
 // Handled by the web console (a one-time link in the DM); the Home only shows the button.
 inline constexpr const char* kActionOpenConsole = "open_console";
 
