@@ -507,6 +507,45 @@ TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
   Expect(DmChannel(kBob), "not one of yours");
 }
 
+// A topic added from the Home whose question the live bot already answers is pointed out in the
+// DM; *Make it a phrasing of X* there (routed to the Home, pressed twice) merges it once and the
+// bot answers its words at once.
+TEST_P(ServeE2ETest, ANewHomeTopicLikeALiveOneBecomesItsPhrasingFromTheDm) {
+  if (!OnTwoOfTheFourSetUps())
+    GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
+  TeachWifiAndParkingAndPublish();
+  const std::string alice_dm = DmChannel(kAlice);
+  nlohmann::json ack = Interact(fx::ViewSubmissionOf("topic_form", kAlice, "",
+                                                     {{"question", "where do visitors park"},
+                                                      {"phrasings", "visitor car park"},
+                                                      {"answer", "Somewhere."}}));
+  EXPECT_FALSE(ack.is_object() && ack.contains("response_action")) << ack.dump();
+  Posted pointed = Expect(alice_dm, "looks like your topic where can visitors park?");
+  const std::string merge = ButtonValue(pointed, "home_merge_topic", "park");
+  ASSERT_FALSE(merge.empty()) << pointed.text;
+  PressIn(kAlice, "home_merge_topic#0", merge, alice_dm, pointed.ts);
+  ExpectUpdate(alice_dm, pointed.ts, "now ways to ask where can visitors park?");
+  PressIn(kAlice, "home_merge_topic#0", merge, alice_dm, pointed.ts);  // a double click
+  ExpectUpdate(alice_dm, pointed.ts, "nothing changed");
+  {
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto topics = (*db)->ListTopics({fx::kTeamId, kAlice});
+    ASSERT_TRUE(topics.ok()) << topics.status();
+    ASSERT_EQ(topics->size(), 2u);
+    for (const store::Topic& t : *topics) {
+      if (t.content.question == "where can visitors park?") {
+        EXPECT_EQ(t.content.phrasings,
+                  (std::vector<std::string>{"where do visitors park", "visitor car park"}));
+      }
+    }
+  }
+  const std::string bob_dm = DmChannel(kBob);
+  Dm(kBob, "ask <@U0ALICE> where do visitors park");
+  Expect(bob_dm, "<@U0ALICE> says - On level -2 of the garage.");
+}
+
 // A question that names nobody is answered from the right owner's bot; near-equal answers of
 // two owners are both shown; a question near one owner's topics but not sure offers to ask them;
 // one nobody taught says so. Run on two of the four set-ups (the asking code is the same on all).
