@@ -292,27 +292,20 @@ Status HomeTab::MergeTopic(const ButtonPress& press) {
     ReplacePressed(press, Say1("_That topic is not there any more — nothing changed._"));
     return Status::Ok();
   }
-  std::vector<std::string> ways = {topic->content.question};
-  ways.insert(ways.end(), topic->content.phrasings.begin(), topic->content.phrasings.end());
-  std::optional<Learned> learned;
-  for (const auto& way : ways) {
-    auto one = topics_.LearnPhrasing(press.from, *into, way);
-    if (!one.ok()) {
-      TellInDm(press.from, one.status().code() == StatusCode::kNotFound
-                               ? "I can't find that topic any more."
-                               : "I couldn't add it as a phrasing :scream_cat: " +
-                                     one.status().message() + " Please try again.");
-      return one.status();
-    }
-    learned = *std::move(one);
+  auto learned = topics_.MergeInto(press.from, *added, *into);
+  if (!learned.ok()) {
+    TellInDm(press.from, learned.status().code() == StatusCode::kNotFound
+                             ? "I can't find that topic any more."
+                             : "I couldn't add it as a phrasing :scream_cat: " +
+                                   learned.status().message() + " Please try again.");
+    return learned.status();
   }
-  FAQBOT_RETURN_IF_ERROR(topics_.Delete(press.from, *added));
   Reply done;
-  done.paragraphs.push_back(
-      Line({Words("Done: "), UserText(topic->content.question),
-            Words(ways.size() > 1 ? " and its other phrasings are now ways to ask "
-                                  : " is now another way to ask "),
-            UserText(learned->topic.content.question), Words(".")}));
+  done.paragraphs.push_back(Line(
+      {Words("Done: "), UserText(topic->content.question),
+       Words(!topic->content.phrasings.empty() ? " and its other phrasings are now ways to ask "
+                                               : " is now another way to ask "),
+       UserText(learned->topic.content.question), Words(".")}));
   done.paragraphs.push_back(Line(learned->live ? "It's live: your bot answers it already."
                                                : "It goes live when you publish."));
   ReplacePressed(press, done);

@@ -152,6 +152,21 @@ Result<Learned> Topics::Learn(const store::UserRef& owner, const store::Topic& d
   return Announce(owner, Result<Learned>(std::move(learned)));
 }
 
+Result<Learned> Topics::MergeInto(const store::UserRef& owner, int64_t from, int64_t into) {
+  if (from == into) return InvalidArgumentError("a topic cannot be merged into itself");
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, from));
+  if (!topic) return NotFoundError("topic " + std::to_string(from) + " is not one of yours");
+  std::vector<std::string> ways = {topic->content.question};
+  ways.insert(ways.end(), topic->content.phrasings.begin(), topic->content.phrasings.end());
+  std::optional<Learned> learned;
+  for (const auto& way : ways) {
+    FAQBOT_ASSIGN_OR_RETURN(Learned one, LearnPhrasing(owner, into, way));
+    learned = std::move(one);
+  }
+  FAQBOT_RETURN_IF_ERROR(Delete(owner, from));
+  return *std::move(learned);
+}
+
 Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
                                       const std::string& phrasing) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, AddPhrasing(owner, id, phrasing));

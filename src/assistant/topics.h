@@ -113,6 +113,12 @@ class Topics {
   // the topic is live, goes live at once (only it).
   Result<Learned> LearnPhrasing(const store::UserRef& owner, int64_t id,
                                 const std::string& phrasing);
+  // Makes topic `from` another way to ask topic `into` (a topic added that the live bot already
+  // answers with `into`): its question and phrasings become `into`'s phrasings, as LearnPhrasing
+  // does (live at once when the owner learns and `into` is live), and `from` is deleted; `into`'s
+  // answer stays. NotFound when `from` is not the owner's (merged already: a second request
+  // changes nothing) or `into` is not; InvalidArgument when they are the same topic.
+  Result<Learned> MergeInto(const store::UserRef& owner, int64_t from, int64_t into);
   // *Undo* of "It's topic X": `phrasing` is no longer a phrasing of topic `id`, in the owner's
   // topics and, when the live topic has it, in the live publication at once (only it; whatever
   // the learning setting, since it may have gone live while learning was on). `live` is set when

@@ -214,6 +214,7 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
       {"deleted", "Topic deleted. If it was live, it keeps answering until you publish."},
       {"publishing", "Publishing: your bot answers with these topics in a moment."},
       {"revoked", "Token revoked."},
+      {"merged", "Added as other ways to ask this topic; the topic you added is gone."},
   };
   if (const auto it = kDone.find(r.Field("did")); it != kDone.end()) page.flash = it->second;
   return Document(status, kHtml, RenderConsolePage(page));
@@ -337,6 +338,12 @@ HttpResponse Console::ChangeTopic(const Request& r) {
     changed = ec == std::errc() && end == text.data() + text.size()
                   ? topics_.RemovePhrasing(owner, *id, index)
                   : Result<store::Topic>(InvalidArgumentError("not a phrasing index"));
+  } else if (action == "merge") {
+    auto into = r.Id("into", "topic");
+    if (!into.ok()) return ErrorPage(&r, into.status());
+    auto merged = topics_.MergeInto(owner, *id, *into);
+    if (!merged.ok()) return ErrorPage(&r, merged.status());
+    return Redirect(TopicUrl(*into, "merged"));
   } else if (action == "delete") {
     if (Status s = topics_.Delete(owner, *id); !s.ok()) return ErrorPage(&r, s);
     return Redirect("/console/?did=deleted");

@@ -115,6 +115,23 @@ HttpResponse Console::TopicPage(const Request& r) {
     return html + "<button type=\"submit\">Save</button></form>";
   };
   std::string body;
+  if (r.Field("did") == "added") {
+    // As in the DM: a question the live bot already answers is probably another way to ask.
+    if (const auto like =
+            topics_.Match(r.session.owner, t.content.question, options_.similar_topic_confidence);
+        like && like->topic.topic_id != t.id) {
+      const std::string into = std::to_string(like->topic.topic_id);
+      body +=
+          "<div class=\"card\" id=\"similar\"><p>Looks like your topic <a href=\"/console/"
+          "topic?id=" +
+          into + "\">" + HtmlEscape(like->topic.content.question) +
+          "</a> — your bot already answers this question with it.</p>" +
+          PostButton("/console/topics", r.csrf, {{"do", "merge"}, {"id", ids}, {"into", into}},
+                     "Make it a phrasing of that topic", "primary") +
+          "<p class=\"muted\">Its question and phrasings become that topic's; that topic's "
+          "answer stays. Or keep both: nothing to do.</p></div>";
+    }
+  }
   if (t.content.answer.empty()) body += "<p>" + Mark("needs", "needs an answer") + "</p>";
   body += field_form("name", "Name (the intent name API clients and exports see)", "name",
                      t.content.name, false);

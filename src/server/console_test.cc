@@ -277,6 +277,55 @@ TEST_F(ConsoleTest, AddsEditsPublishesAndAnswersInThePlayground) {
   EXPECT_THAT(Get("/console/", cookie).body, HasSubstr("the next publish removes it"));
 }
 
+TEST_F(ConsoleTest, ATopicAddedThatTheBotAlreadyAnswersCanBecomeAPhrasingOfIt) {
+  const int64_t printer = AddTopic(kAlice, "Where is the printer?", "Room 4");
+  AddTopic(kAlice, "How do I book a meeting room?", "Use the calendar");
+  Publish(kAlice);
+  const std::string cookie = SignIn(kAlice);
+  const std::string csrf = Csrf(cookie);
+  const HttpResponse added = Post("/console/topics",
+                                  {{"csrf", csrf},
+                                   {"do", "add"},
+                                   {"question", "where's the printer"},
+                                   {"phrasings", "printer location"},
+                                   {"answer", "Ask reception"}},
+                                  cookie);
+  ASSERT_EQ(added.status, 303);
+  const std::string url = Location(added);
+  const size_t at = url.find("id=");
+  ASSERT_NE(at, std::string::npos) << url;
+  const std::string id = url.substr(at + 3, url.find('&', at) - at - 3);
+  const HttpResponse page = Get(url, cookie);
+  EXPECT_THAT(page.body, HasSubstr("Looks like your topic <a href=\"/console/topic?id=" +
+                                   std::to_string(printer) + "\">Where is the printer?</a>"));
+  // Seen again later, the topic page does not ask again (keeping both needs nothing).
+  EXPECT_THAT(Get("/console/topic?id=" + id, cookie).body, Not(HasSubstr("Looks like")));
+
+  const Fields merge = {
+      {"csrf", csrf}, {"do", "merge"}, {"id", id}, {"into", std::to_string(printer)}};
+  const HttpResponse merged = Post("/console/topics", merge, cookie);
+  ASSERT_EQ(merged.status, 303) << merged.body;
+  EXPECT_THAT(Location(merged), HasSubstr("did=merged"));
+  EXPECT_EQ(store_->CountTopics(kAlice).value(), 2);
+  auto topic = store_->GetTopic(kAlice, printer);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.phrasings,
+            (std::vector<std::string>{"where's the printer", "printer location"}));
+  EXPECT_EQ((*topic)->content.answer, "Room 4");
+  // A second press changes nothing.
+  EXPECT_EQ(Post("/console/topics", merge, cookie).status, 404);
+  EXPECT_EQ(store_->GetTopic(kAlice, printer).value()->content.phrasings.size(), 2u);
+
+  // A question the bot does not answer yet is just added.
+  const HttpResponse other = Post("/console/topics",
+                                  {{"csrf", csrf},
+                                   {"do", "add"},
+                                   {"question", "when is the summer picnic"},
+                                   {"answer", "In June"}},
+                                  cookie);
+  EXPECT_THAT(Get(Location(other), cookie).body, Not(HasSubstr("Looks like")));
+}
+
 TEST_F(ConsoleTest, ImportsAndExportsRasaNluYaml) {
   AddTopic(kAlice, "Where is the printer?", "Room 4");
   const std::string cookie = SignIn(kAlice);
