@@ -81,6 +81,19 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     return Expect(DmChannel(kAlice), "asked you: " + question);
   }
   // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
+  // The owner's topics as stored: question → other phrasings.
+  std::map<std::string, std::vector<std::string>> PhrasingsOf(const std::string& owner) {
+    std::map<std::string, std::vector<std::string>> phrasings;
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    EXPECT_TRUE(db.ok()) << db.status();
+    if (!db.ok()) return phrasings;
+    auto topics = (*db)->ListTopics({fx::kTeamId, owner});
+    EXPECT_TRUE(topics.ok()) << topics.status();
+    if (!topics.ok()) return phrasings;
+    for (const store::Topic& t : *topics) phrasings[t.content.question] = t.content.phrasings;
+    return phrasings;
+  }
   void TeachWifiAndParkingAndPublish() {
     const std::string alice_dm = DmChannel(kAlice);
     for (const auto& [question, answer] :
@@ -488,14 +501,8 @@ TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
                                  {"answer", "It's on the fridge."}}));
   ExpectView("views.publish", kAlice, "what is the wifi password for guests?");
   {
-    FakeClock clock;
-    auto db = store::Store::Open(db_->url(), clock);
-    ASSERT_TRUE(db.ok()) << db.status();
-    auto topics = (*db)->ListTopics({fx::kTeamId, kAlice});
-    ASSERT_TRUE(topics.ok()) << topics.status();
-    ASSERT_EQ(topics->size(), 2u);
-    std::map<std::string, std::vector<std::string>> phrasings;
-    for (const store::Topic& t : *topics) phrasings[t.content.question] = t.content.phrasings;
+    auto phrasings = PhrasingsOf(kAlice);
+    ASSERT_EQ(phrasings.size(), 2u);
     EXPECT_TRUE(phrasings.count("what is the wifi password for guests?"));
     EXPECT_EQ(phrasings["where can visitors park?"],
               (std::vector<std::string>{"visitor parking?", "guest parking?"}));
@@ -527,20 +534,10 @@ TEST_P(ServeE2ETest, ANewHomeTopicLikeALiveOneBecomesItsPhrasingFromTheDm) {
   ExpectUpdate(alice_dm, pointed.ts, "now ways to ask where can visitors park?");
   PressIn(kAlice, "home_merge_topic#0", merge, alice_dm, pointed.ts);  // a double click
   ExpectUpdate(alice_dm, pointed.ts, "nothing changed");
-  {
-    FakeClock clock;
-    auto db = store::Store::Open(db_->url(), clock);
-    ASSERT_TRUE(db.ok()) << db.status();
-    auto topics = (*db)->ListTopics({fx::kTeamId, kAlice});
-    ASSERT_TRUE(topics.ok()) << topics.status();
-    ASSERT_EQ(topics->size(), 2u);
-    for (const store::Topic& t : *topics) {
-      if (t.content.question == "where can visitors park?") {
-        EXPECT_EQ(t.content.phrasings,
-                  (std::vector<std::string>{"where do visitors park", "visitor car park"}));
-      }
-    }
-  }
+  auto phrasings = PhrasingsOf(kAlice);
+  EXPECT_EQ(phrasings.size(), 2u);
+  EXPECT_EQ(phrasings["where can visitors park?"],
+            (std::vector<std::string>{"where do visitors park", "visitor car park"}));
   const std::string bob_dm = DmChannel(kBob);
   Dm(kBob, "ask <@U0ALICE> where do visitors park");
   Expect(bob_dm, "<@U0ALICE> says - On level -2 of the garage.");
