@@ -388,8 +388,11 @@ TEST_F(HomeTabTest, ANewTopicTheBotAlreadyAnswersIsPointedOutAndMergedOnce) {
   ButtonPress press = HomePress(kAlice, merge.action, merge.value);
   press.channel = "DU0ALICE";
   press.message_ts = "1700000000.000100";
+  const int64_t version = store_->GetLivePublication(kAlice, false).value()->version;
   before = messenger_.sent().size();
   ASSERT_TRUE(home_->Press(press).ok());
+  // Both ways of asking went live in one change of the live publication.
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false).value()->version, version + 1);
   auto sent = messenger_.sent();
   ASSERT_EQ(sent.size(), before + 1);
   EXPECT_EQ(sent.back().to.kind, Destination::Kind::kUpdate);

@@ -158,38 +158,48 @@ Result<Learned> Topics::MergeInto(const store::UserRef& owner, int64_t from, int
   if (!topic) return NotFoundError("topic " + std::to_string(from) + " is not one of yours");
   std::vector<std::string> ways = {topic->content.question};
   ways.insert(ways.end(), topic->content.phrasings.begin(), topic->content.phrasings.end());
-  std::optional<Learned> learned;
-  for (const auto& way : ways) {
-    FAQBOT_ASSIGN_OR_RETURN(Learned one, LearnPhrasing(owner, into, way));
-    learned = std::move(one);
-  }
+  FAQBOT_ASSIGN_OR_RETURN(Learned learned, LearnPhrasings(owner, into, ways));
   FAQBOT_RETURN_IF_ERROR(Delete(owner, from));
-  return *std::move(learned);
+  return learned;
 }
 
 Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
                                       const std::string& phrasing) {
-  FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, AddPhrasing(owner, id, phrasing));
+  return LearnPhrasings(owner, id, {phrasing});
+}
+
+Result<Learned> Topics::LearnPhrasings(const store::UserRef& owner, int64_t id,
+                                       const std::vector<std::string>& phrasings) {
+  if (phrasings.empty()) return InvalidArgumentError("no phrasing to learn");
+  store::Topic draft;
+  for (const auto& phrasing : phrasings) {
+    FAQBOT_ASSIGN_OR_RETURN(draft, AddPhrasing(owner, id, phrasing));
+  }
   if (store::NeedsAnswer(draft.content)) return Learned{draft, std::nullopt};
   // Already live with these words (asked again, or pressed twice): nothing to train.
   FAQBOT_ASSIGN_OR_RETURN(auto current, store_.GetLivePublication(owner, false));
   if (current) {
     for (const auto& t : current->topics) {
-      if (t.topic_id == id && Has(t.content, phrasing)) return Learned{draft, current};
+      if (t.topic_id == id && std::all_of(phrasings.begin(), phrasings.end(),
+                                          [&](const std::string& p) { return Has(t.content, p); }))
+        return Learned{draft, current};
     }
   }
   bool is_live = false;
+  // One change of the live publication for all of them: one retrain, one new version.
   auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
     std::vector<store::PublishedTopic> next = live;
     for (auto& t : next) {
       if (t.topic_id != id) continue;
       is_live = true;
-      if (Has(t.content, phrasing)) break;
-      if (t.content.phrasings.size() >= store::kMaxPhrasings) {
-        return Result<std::vector<store::PublishedTopic>>(ResourceExhaustedError(
-            "the topic already has " + std::to_string(store::kMaxPhrasings) + " phrasings"));
+      for (const auto& phrasing : phrasings) {
+        if (Has(t.content, phrasing)) continue;
+        if (t.content.phrasings.size() >= store::kMaxPhrasings) {
+          return Result<std::vector<store::PublishedTopic>>(ResourceExhaustedError(
+              "the topic already has " + std::to_string(store::kMaxPhrasings) + " phrasings"));
+        }
+        t.content.phrasings.push_back(phrasing);
       }
-      t.content.phrasings.push_back(phrasing);
     }
     if (!is_live) {
       return Result<std::vector<store::PublishedTopic>>(
@@ -197,7 +207,7 @@ Result<Learned> Topics::LearnPhrasing(const store::UserRef& owner, int64_t id,
     }
     return Result<std::vector<store::PublishedTopic>>(std::move(next));
   });
-  // A topic that is not live yet keeps the phrasing as a draft; it goes live with the next
+  // A topic that is not live yet keeps the phrasings as a draft; they go live with the next
   // publish like the rest of the topic.
   if (!learned.ok() && !is_live && learned.status().code() == StatusCode::kFailedPrecondition) {
     return Learned{draft, std::nullopt};

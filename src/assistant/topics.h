@@ -114,11 +114,15 @@ class Topics {
   Result<Learned> LearnPhrasing(const store::UserRef& owner, int64_t id,
                                 const std::string& phrasing);
   // Makes topic `from` another way to ask topic `into` (a topic added that the live bot already
-  // answers with `into`): its question and phrasings become `into`'s phrasings, as LearnPhrasing
+  // answers with `into`): its question and phrasings become `into`'s phrasings, as LearnPhrasings
   // does (live at once when the owner learns and `into` is live), and `from` is deleted; `into`'s
   // answer stays. NotFound when `from` is not the owner's (merged already: a second request
   // changes nothing) or `into` is not; InvalidArgument when they are the same topic.
   Result<Learned> MergeInto(const store::UserRef& owner, int64_t from, int64_t into);
+  // Several phrasings of topic `id` at once, as LearnPhrasing (one change of the live
+  // publication for all of them). InvalidArgument for none.
+  Result<Learned> LearnPhrasings(const store::UserRef& owner, int64_t id,
+                                 const std::vector<std::string>& phrasings);
   // *Undo* of "It's topic X": `phrasing` is no longer a phrasing of topic `id`, in the owner's
   // topics and, when the live topic has it, in the live publication at once (only it; whatever
   // the learning setting, since it may have gone live while learning was on). `live` is set when
