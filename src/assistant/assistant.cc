@@ -202,15 +202,7 @@ void Assistant::HandleButton(const ButtonPress& press) {
     turn.reply_to = Destination::Direct(press.from);
   }
   turn.reply_to.user = press.from;
-  if (!press.message_ts.empty() || !press.response_url.empty()) {
-    Destination pressed;
-    pressed.kind = Destination::Kind::kUpdate;
-    pressed.user = press.from;
-    pressed.channel = press.channel;
-    pressed.ts = press.message_ts;
-    pressed.response_url = press.response_url;
-    turn.pressed = std::move(pressed);
-  }
+  turn.pressed = PressedMessage(press);
   std::lock_guard person(LockFor(press.from));
   TurnFinisher finish{this, &turn};
 

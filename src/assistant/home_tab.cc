@@ -313,16 +313,7 @@ Status HomeTab::MergeTopic(const ButtonPress& press) {
 }
 
 void HomeTab::ReplacePressed(const ButtonPress& press, const Reply& reply) {
-  Destination to;
-  if (!press.message_ts.empty() && !press.channel.empty()) {
-    to = Destination::Update(press.from, press.channel, press.message_ts);
-  } else if (!press.response_url.empty()) {
-    to.kind = Destination::Kind::kUpdate;
-    to.user = press.from;
-    to.response_url = press.response_url;
-  } else {
-    to = Destination::Direct(press.from);
-  }
+  const Destination to = PressedMessage(press).value_or(Destination::Direct(press.from));
   Status sent = messenger_.Send(to, reply);
   if (!sent.ok()) LogWarn("home: cannot message {}: {}", press.from.user_id, sent.ToString());
 }

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "assistant/home_view.h"
+#include "assistant/inbound.h"
 #include "assistant/reply.h"
 #include "common/status.h"
 #include "store/store_types.h"
@@ -52,6 +54,15 @@ struct Destination {
     return d;
   }
 };
+
+// The message whose button `press` pressed, to replace (kUpdate: by its ts in its channel, else
+// through the press's response_url); nullopt when the press names neither (a Home tab button).
+inline std::optional<Destination> PressedMessage(const ButtonPress& press) {
+  if (press.message_ts.empty() && press.response_url.empty()) return std::nullopt;
+  Destination pressed = Destination::Update(press.from, press.channel, press.message_ts);
+  pressed.response_url = press.response_url;
+  return pressed;
+}
 
 // Where a message whose Reply::track was set went: called by a messenger that posts it (on its
 // own thread, once the chat service took it) with the key, the channel and the message's ts.
