@@ -30,6 +30,15 @@ Paragraph YouAsked(const store::AskedQuestion& asked) {
       {Words("You asked "), Mention(asked.owner.user_id), Words(": "), UserText(asked.text)});
 }
 
+// "<@asker> asked you: question" — what the owner's hand-off DM opens with — and "<@asker>
+// asked: question", what it says once the question is settled.
+Paragraph AskedYou(const store::AskedQuestion& asked) {
+  return Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)});
+}
+Paragraph Asked(const store::AskedQuestion& asked) {
+  return Line({Mention(asked.asker.user_id), Words(" asked: "), UserText(asked.text)});
+}
+
 // The owner's answer to `asked`, as its asker receives it.
 Reply AnswerTo(const store::AskedQuestion& asked, const std::string& answer) {
   Reply r = AnswerReply(asked.owner, answer);
@@ -272,8 +281,7 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
   ReplacePressedOrSay(turn, std::move(r));
   // The owner's hand-off DM says so, and keeps the one press that teaches the bot the pick.
   Reply picked;
-  picked.paragraphs.push_back(
-      Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
+  picked.paragraphs.push_back(AskedYou(asked));
   picked.paragraphs.push_back(
       Line({Words("✅ "), Mention(asked.asker.user_id), Words(" picked "),
             UserText(topic->content.question), Words(" from my suggestions and got its answer.")}));
@@ -349,8 +357,7 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
 Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
                                 const std::vector<std::string>& candidates) {
   Reply r;
-  r.paragraphs.push_back(
-      Line({Mention(asked.asker.user_id), Words(" asked you: "), UserText(asked.text)}));
+  r.paragraphs.push_back(AskedYou(asked));
   r.paragraphs.push_back(Line("I didn't know the answer. Teach me, and I'll pass it on."));
   r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id}),
                           Button::Style::kPrimary));
@@ -392,8 +399,7 @@ void Assistant::UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::Asked
                                       const Paragraph& how) {
   for (const auto& q : along) {
     Reply done;
-    done.paragraphs.push_back(
-        Line({Mention(q.asker.user_id), Words(" asked: "), UserText(q.text)}));
+    done.paragraphs.push_back(Asked(q));
     done.paragraphs.push_back(how);
     UpdateHandoffDm(turn, q, std::move(done));
   }
@@ -430,8 +436,7 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
   turn.Set(std::move(next));
   // The buttons go at once; the message says who answers (and, once answered, what).
   Reply answering;
-  answering.paragraphs.push_back(
-      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  answering.paragraphs.push_back(Asked(*asked));
   answering.paragraphs.push_back(Line({Words("✍️ "), Mention(turn.who.user_id),
                                        Words(" is answering it — type the answer below.")}));
   if (ref.from_list) {
@@ -500,8 +505,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   if (!learned->live) r.buttons.push_back(Btn("Publish", "publish", "", Button::Style::kPrimary));
   Say(turn, r);
   Reply done;
-  done.paragraphs.push_back(
-      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(Asked(*asked));
   done.paragraphs.push_back(Line({Words("✅ "), Mention(turn.who.user_id),
                                   Words(" said it's "), UserText(learned->topic.content.question),
                                   Words(learned->live ? " — learned and live." : " — kept as a draft.")}));
@@ -530,8 +534,7 @@ void Assistant::HandoffIgnore(Turn& turn, const HandoffRef& ref) {
   CountResolved("ignored");
   Say(turn, Say1("Ok, ignored."));
   Reply done;
-  done.paragraphs.push_back(
-      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(Asked(*asked));
   done.paragraphs.push_back(Line({Words("Ignored by "), Mention(turn.who.user_id), Words(".")}));
   UpdateHandoffDm(turn, *asked, done);
   UpdatePressed(turn, ref, std::move(done));
@@ -663,8 +666,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   if (!learned->live) r.buttons.push_back(Btn("Publish now", "publish"));
   Say(turn, r);
   Reply done;
-  done.paragraphs.push_back(
-      Line({Mention(asked->asker.user_id), Words(" asked: "), UserText(asked->text)}));
+  done.paragraphs.push_back(Asked(*asked));
   done.paragraphs.push_back(
       Line({Words("✅ "), Mention(turn.who.user_id), Words(" answered: "), UserText(answer)}));
   UpdateHandoffDm(turn, *asked, done, pending.message_ts);
@@ -828,8 +830,7 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
     Say(turn, r);
     // A hand-off DM settled before (an asker's pick) no longer offers that topic.
     Reply missed;
-    missed.paragraphs.push_back(
-        Line({Mention((*asked)->asker.user_id), Words(" asked you: "), UserText((*asked)->text)}));
+    missed.paragraphs.push_back(AskedYou(**asked));
     missed.paragraphs.push_back(Line({Words("👎 "), Mention((*asked)->asker.user_id),
                                       Words(" said the answer they got missed; the question "
                                             "waits for you again.")}));
