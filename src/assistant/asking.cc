@@ -39,6 +39,20 @@ Paragraph Asked(const store::AskedQuestion& asked) {
   return Line({Mention(asked.asker.user_id), Words(" asked: "), UserText(asked.text)});
 }
 
+// The owner's hand-off DM once its asker picked `topic` from the suggestions: it keeps the one
+// press that teaches the bot the asker's words.
+Reply PickedHandoffDm(const store::AskedQuestion& asked, const store::PublishedTopic& topic) {
+  Reply picked;
+  picked.paragraphs.push_back(AskedYou(asked));
+  picked.paragraphs.push_back(
+      Line({Words("✅ "), Mention(asked.asker.user_id), Words(" picked "),
+            UserText(topic.content.question), Words(" from my suggestions and got its answer.")}));
+  picked.buttons = {Btn("It's “" + topic.content.question + "”", kActionHandoffTopic,
+                        HandoffValue({asked.id, topic.topic_id}), Button::Style::kPrimary)};
+  picked.context.push_back(Line("If that's right, one press teaches your bot these words."));
+  return picked;
+}
+
 // The owner's answer to `asked`, as its asker receives it.
 Reply AnswerTo(const store::AskedQuestion& asked, const std::string& answer) {
   Reply r = AnswerReply(asked.owner, answer);
@@ -280,15 +294,7 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
   r.buttons = FeedbackButtons(std::to_string(asked.id));
   ReplacePressedOrSay(turn, std::move(r));
   // The owner's hand-off DM says so, and keeps the one press that teaches the bot the pick.
-  Reply picked;
-  picked.paragraphs.push_back(AskedYou(asked));
-  picked.paragraphs.push_back(
-      Line({Words("✅ "), Mention(asked.asker.user_id), Words(" picked "),
-            UserText(topic->content.question), Words(" from my suggestions and got its answer.")}));
-  picked.buttons = {Btn("It's “" + topic->content.question + "”", kActionHandoffTopic,
-                        HandoffValue({asked.id, *topic_id}), Button::Style::kPrimary)};
-  picked.context.push_back(Line("If that's right, one press teaches your bot these words."));
-  UpdateHandoffDm(turn, asked, std::move(picked));
+  UpdateHandoffDm(turn, asked, PickedHandoffDm(asked, *topic));
 }
 
 void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& asked,
@@ -380,19 +386,57 @@ void Assistant::MessagePosted(const std::string& key, const std::string& channel
   if (!kept.ok()) {
     LogWarn("assistant: cannot keep where the hand-off DM of question {} went: {}", *id,
             kept.ToString());
+    return;
   }
+  // Settled before its place was known (the asker picked a suggestion, or the owner used the
+  // unanswered list, while the DM waited its turn to go out): nobody could update it then, so
+  // it is updated now. Read after keeping the place, as a settling reads again after closing
+  // (UpdateHandoffDm): one of the two sees the other.
+  auto now = store_.GetQuestion(*id);
+  if (!now.ok() || !now->has_value() || IsOpen(**now)) return;
+  Status sent = messenger_.Send(Destination::Update((*now)->owner, channel, ts), SettledDm(**now));
+  if (!sent.ok()) {
+    LogWarn("assistant: cannot update the hand-off DM of settled question {}: {}", *id,
+            sent.ToString());
+  }
+}
+
+Reply Assistant::SettledDm(const store::AskedQuestion& asked) {
+  const std::optional<store::PublishedTopic> topic =
+      asked.topic_id ? LiveTopic(asked.owner, *asked.topic_id) : std::nullopt;
+  if (asked.outcome == store::QuestionOutcome::kAnswered && topic) {
+    return PickedHandoffDm(asked, *topic);
+  }
+  Reply done;
+  done.paragraphs.push_back(Asked(asked));
+  if (asked.outcome == store::QuestionOutcome::kIgnored) {
+    done.paragraphs.push_back(Line("Ignored meanwhile."));
+  } else if (topic) {
+    done.paragraphs.push_back(
+        Line({Words("✅ Settled meanwhile: it's "), UserText(topic->content.question), Words(".")}));
+  } else {
+    done.paragraphs.push_back(Line("✅ Answered meanwhile."));
+  }
+  return done;
 }
 
 void Assistant::UpdateHandoffDm(Turn& turn, const store::AskedQuestion& asked, Reply done,
                                 const std::string& except_ts) {
-  if (asked.handoff_channel.empty() || asked.handoff_ts.empty()) return;
-  if (asked.handoff_ts == except_ts) return;
-  if (turn.pressed && turn.pressed->ts == asked.handoff_ts &&
-      turn.pressed->channel == asked.handoff_channel) {
+  std::string channel = asked.handoff_channel;
+  std::string ts = asked.handoff_ts;
+  if (ts.empty()) {
+    // Read before the question was settled; its DM may have gone out since (MessagePosted).
+    auto now = store_.GetQuestion(asked.id);
+    if (now.ok() && now->has_value()) {
+      channel = (*now)->handoff_channel;
+      ts = (*now)->handoff_ts;
+    }
+  }
+  if (channel.empty() || ts.empty() || ts == except_ts) return;
+  if (turn.pressed && turn.pressed->ts == ts && turn.pressed->channel == channel) {
     return;  // the press updates it
   }
-  turn.others.emplace_back(
-      Destination::Update(asked.owner, asked.handoff_channel, asked.handoff_ts), std::move(done));
+  turn.others.emplace_back(Destination::Update(asked.owner, channel, ts), std::move(done));
 }
 
 void Assistant::UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::AskedQuestion>& along,

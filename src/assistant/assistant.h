@@ -102,8 +102,9 @@ class Assistant {
 
   // The messenger's PostedHandler: a hand-off DM went out, and where (its channel and ts) is
   // kept with its question, so that the DM can say how the question was settled when that
-  // happens elsewhere (the unanswered list, the Home, the asker's pick). Other keys are ignored.
-  // Never fails: a Store error is logged (the DM then keeps its buttons, which still work).
+  // happens elsewhere (the unanswered list, the Home, the asker's pick); a question settled
+  // before that has its DM updated at once. Other keys are ignored. Never fails: a Store or
+  // Messenger error is logged (the DM then keeps its buttons, which still work).
   void MessagePosted(const std::string& key, const std::string& channel, const std::string& ts);
 
   // TrainingQueue callbacks: tell the owner how the publish went.
@@ -240,6 +241,10 @@ class Assistant {
                                        int64_t topic_id);
   // The topic the asker of question `id` picked from the suggestions, when they did.
   std::optional<int64_t> PickedTopic(int64_t id);
+  // The owner's hand-off DM of a question settled before the DM's place was known: how it was
+  // settled, as far as the question says (picked by its asker — with the press that teaches it
+  // —, a topic, an answer, ignored).
+  Reply SettledDm(const store::AskedQuestion& asked);
   // Replaces the owner's hand-off DM of `asked` with `done` (how the question was settled), when
   // one was posted and it is not the message this turn pressed, nor `except_ts` (the message
   // an earlier press is being finished on).

@@ -601,6 +601,61 @@ TEST_F(AssistantTest, AHandoffDmAnsweredFromTheListSaysWhoIsAnsweringAndThenTheA
   EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: On the last Friday of June."));
 }
 
+// Slack takes a hand-off DM a while after it was sent (it rate-limits, or is down): a question
+// settled meanwhile could not have its DM updated, so the DM is updated once its place is known.
+TEST_F(AssistantTest, AHandoffDmSettledBeforeItWentOutIsUpdatedWhenItDoes) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  struct Posted {
+    std::string key, channel, ts;
+  };
+  std::vector<Posted> late;  // the reports held back, as a slow send would
+  messenger_.OnPosted(
+      [&late](const std::string& key, const std::string& channel, const std::string& ts) {
+        late.push_back({key, channel, ts});
+      });
+  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
+  const auto parking = NewestHandoffDm(messenger_.sent(), kAlice);
+  const std::string pick = ButtonValue("suggestion_pick");
+  ASSERT_FALSE(pick.empty());
+  clock_.Advance(std::chrono::seconds(11));  // past the DM pacing
+  Dm(kCarol, "ask <@U0ALICE> when is the company picnic");
+  const auto picnic = NewestHandoffDm(messenger_.sent(), kAlice);
+  ASSERT_EQ(late.size(), 2u);
+
+  // Bob picks a suggestion; Alice ignores Carol's question from her list.
+  size_t before = messenger_.sent().size();
+  Press(kBob, "suggestion_pick", pick);
+  Dm(kAlice, "unanswered questions");
+  Press(kAlice, "handoff_ignore", ButtonValue("handoff_ignore"));
+  EXPECT_TRUE(UpdatesOf(messenger_.sent(), before, parking.ts).empty());
+  EXPECT_TRUE(UpdatesOf(messenger_.sent(), before, picnic.ts).empty());
+
+  before = messenger_.sent().size();
+  for (const auto& p : late) assistant_->MessagePosted(p.key, p.channel, p.ts);
+  auto updates = UpdatesOf(messenger_.sent(), before, parking.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].to.channel, "DU0ALICE");
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0BOB> picked where can visitors park? from my "
+                                         "suggestions and got its answer."));
+  ASSERT_EQ(updates[0].reply.buttons.size(), 1u);  // still teaches the bot Bob's words
+  EXPECT_EQ(updates[0].reply.buttons[0].label, "It's “where can visitors park?”");
+  updates = UpdatesOf(messenger_.sent(), before, picnic.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("<@U0CAROL> asked: when is the company picnic"));
+  EXPECT_THAT(updates[0].text, HasSubstr("Ignored meanwhile."));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+
+  // A DM whose question is still open keeps its buttons; reported again, nothing changes.
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kDave, "ask <@U0ALICE> is there a gym");
+  ASSERT_EQ(late.size(), 3u);
+  before = messenger_.sent().size();
+  assistant_->MessagePosted(late[2].key, late[2].channel, late[2].ts);
+  EXPECT_EQ(messenger_.sent().size(), before);
+}
+
 TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");

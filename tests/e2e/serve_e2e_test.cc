@@ -449,6 +449,33 @@ TEST_P(ServeE2ETest, ADeclinedAskerPicksASuggestionAndTheOwnerConfirmsIt) {
   EXPECT_EQ(updated_for_bob, 1u);
 }
 
+// Slack takes the owner's hand-off DM late (here: it answers chat.postMessage seconds after the
+// call); the owner ignores the question from the Home meanwhile. Nothing could update the DM
+// then, so it is updated as soon as Slack says where it went: no buttons left on it.
+TEST_P(ServeE2ETest, AHandoffDmSlackTookLateSaysTheQuestionWasSettledMeanwhile) {
+  if (!OnTwoOfTheFourSetUps())
+    GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
+  TeachWifiAndParkingAndPublish();
+  const std::string alice_dm = DmChannel(kAlice);
+  slack_emulator::Fault slow;
+  slow.kind = slack_emulator::Fault::Kind::kDelay;
+  slow.delay = std::chrono::seconds(6);
+  emulator_.InjectFault("chat.postMessage", slow, 2);  // Bob's decline and Alice's DM
+  Dm(kBob, "ask <@U0ALICE> is there a gym in the building");
+  Posted handoff = Expect(alice_dm, "asked you: is there a gym in the building");
+  EXPECT_NE(handoff.text.find("Ignore"), std::string::npos) << handoff.text;
+
+  SendEvent(fx::AppHomeOpenedEvent(kAlice, alice_dm));
+  const nlohmann::json home = ExpectView("views.publish", kAlice, "is there a gym");
+  const std::string ignore = ViewButtonValue(home, "handoff_ignore");
+  ASSERT_FALSE(ignore.empty()) << home.dump();
+  Interact(fx::BlockActionsInHome("handoff_ignore#0", ignore, kAlice, "1700000013.1.ignore"));
+  ExpectView("views.publish", kAlice, "Last 7 days");  // the Home, without the question
+
+  const std::string settled = ExpectUpdate(alice_dm, handoff.ts, "Ignored meanwhile.");
+  EXPECT_EQ(settled.find("handoff_"), std::string::npos) << settled;
+}
+
 TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
   const std::string alice_dm = DmChannel(kAlice);
   // A change in the DM re-publishes the Home.
