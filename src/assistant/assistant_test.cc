@@ -1122,7 +1122,7 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   Publish();
   Press(kAlice, "add_topic");
   const std::string offer = Dm(kAlice, "what's the wifi password");
-  EXPECT_THAT(offer, HasSubstr("Looks like your topic what is the wifi password?"));
+  EXPECT_THAT(offer, HasSubstr("This looks like your topic what is the wifi password?"));
   const std::string value = ButtonValue("affirm");
   EXPECT_EQ(value.rfind("similar:", 0), 0u);
   EXPECT_THAT(Press(kAlice, "affirm", value), HasSubstr("It's live"));

@@ -58,9 +58,9 @@ void Assistant::TakeNewQuestion(Turn& turn, const std::string& question) {
   if (auto match = topics_.Match(turn.who, question, options_.similar_topic_confidence)) {
     turn.Set({Step::kConfirmSimilar, question, match->topic.topic_id, 0});
     Reply r;
-    r.paragraphs.push_back(Line({Words("Looks like your topic "),
-                                 UserText(match->topic.content.question),
-                                 Words(" — your bot already answers this with it.")}));
+    r.paragraphs.push_back(
+        Line({Words("This looks like your topic "), UserText(match->topic.content.question),
+              Words(" — your bot already answers this with it.")}));
     r.paragraphs.push_back(Line("Add it as another phrasing of that topic, or keep it as a new "
                                 "topic?"));
     const std::string value = "similar:" + std::to_string(match->topic.topic_id);

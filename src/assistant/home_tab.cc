@@ -268,12 +268,12 @@ Status HomeTab::Submit(const FormSubmission& submission) {
       Line({Words("Your new topic "), UserText(form.question), Words(" looks like your topic "),
             UserText(like), Words(" — your bot already answers it with that one.")}));
   r.paragraphs.push_back(
-      Line("Make it another phrasing of that topic (its answer stays), or keep "
-           "both?"));
-  r.buttons = {Btn("Make it a phrasing of “" + like + "”", kActionHomeMergeTopic,
+      Line("Add it as another phrasing of that topic (its answer stays), or keep it as a new "
+           "topic?"));
+  r.buttons = {Btn("Add as a phrasing of “" + like + "”", kActionHomeMergeTopic,
                    std::to_string(saved->id) + ":" + std::to_string(match->topic.topic_id),
                    Button::Style::kPrimary),
-               Btn("Keep both", kActionHomeKeepTopic, std::to_string(saved->id))};
+               Btn("Keep as a new topic", kActionHomeKeepTopic, std::to_string(saved->id))};
   Status sent = messenger_.Send(Destination::Direct(submission.from), r);
   if (!sent.ok()) LogWarn("home: cannot message {}: {}", submission.from.user_id, sent.ToString());
   return Status::Ok();

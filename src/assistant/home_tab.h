@@ -44,8 +44,8 @@ struct HomeTabOptions {
   // An answer is shown shortened to this many bytes in the list of topics.
   size_t answer_preview_bytes = 150;
   // A topic added from the form whose question the live bot already answers with another topic
-  // at least this sure is pointed out in the DM ("looks like your topic X"), with *Make it a
-  // phrasing of X* and *Keep both* (the DM concierge's similar_topic_confidence).
+  // at least this sure is pointed out in the DM ("looks like your topic X"), with *Add as a
+  // phrasing of X* and *Keep as a new topic* (the DM concierge's similar_topic_confidence).
   float similar_topic_confidence = 0.7f;
   // The owner's live topics nearest a question, for the *It's …* buttons of the unanswered
   // questions (the Assistant's NearestLiveTopics); without it they offer Answer it and Ignore.
@@ -81,9 +81,9 @@ class HomeTab {
   // A submitted topic form: validated (ValidateTopicForm; an invalid one changes nothing — the
   // form showed the errors), then added or edited through Topics, which refreshes the Home. A
   // new topic the live bot already answers with another (Topics::Match) is saved and pointed
-  // out in the DM, with *Make it a phrasing of X* (kActionHomeMergeTopic: its question and
+  // out in the DM, with *Add as a phrasing of X* (kActionHomeMergeTopic: its question and
   // phrasings become X's — live at once with learning on — and it is deleted; one-shot) and
-  // *Keep both*.
+  // *Keep as a new topic*.
   // A change the Store refuses (NotFound: another owner's topic or a deleted one; limits) is
   // told in the person's DM and returned.
   Status Submit(const FormSubmission& submission);

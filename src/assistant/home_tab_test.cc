@@ -382,7 +382,7 @@ TEST_F(HomeTabTest, ANewTopicTheBotAlreadyAnswersIsPointedOutAndMergedOnce) {
                                       "topic where is the wiki?"));
   ASSERT_EQ(pointed.reply.buttons.size(), 2u);
   const Button merge = pointed.reply.buttons[0];
-  EXPECT_EQ(merge.label, "Make it a phrasing of “where is the wiki?”");
+  EXPECT_EQ(merge.label, "Add as a phrasing of “where is the wiki?”");
   EXPECT_EQ(pointed.reply.buttons[1].action, kActionHomeKeepTopic);
 
   ButtonPress press = HomePress(kAlice, merge.action, merge.value);
@@ -423,7 +423,7 @@ TEST_F(HomeTabTest, ANewTopicKeptBesideTheOneItLooksLikeStays) {
   training_executor_.RunAll();
   ASSERT_TRUE(home_->Submit(Form(kAlice, "", "where can I find the wiki?", "", "Ask Dana.")).ok());
   const Button keep = messenger_.sent().back().reply.buttons.at(1);
-  EXPECT_EQ(keep.label, "Keep both");
+  EXPECT_EQ(keep.label, "Keep as a new topic");
   ASSERT_TRUE(home_->Press(HomePress(kAlice, keep.action, keep.value)).ok());
   EXPECT_THAT(messenger_.sent().back().text, HasSubstr("kept as a new topic"));
   EXPECT_EQ(store_->ListTopics(kAlice)->size(), 3u);

@@ -55,7 +55,8 @@ struct ConsoleOptions {
   // The figures' period.
   std::chrono::milliseconds activity_period = std::chrono::hours(24 * 7);
   // A topic just added whose question the live bot already answers with another topic at least
-  // this sure is pointed out, with *Make it a phrasing of X* (the DM's similar_topic_confidence).
+  // this sure is pointed out, with *Add as a phrasing of that topic* (the DM's
+  // similar_topic_confidence).
   float similar_topic_confidence = 0.7f;
 };
 

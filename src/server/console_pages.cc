@@ -122,12 +122,12 @@ HttpResponse Console::TopicPage(const Request& r) {
         like && like->topic.topic_id != t.id) {
       const std::string into = std::to_string(like->topic.topic_id);
       body +=
-          "<div class=\"card\" id=\"similar\"><p>Looks like your topic <a href=\"/console/"
+          "<div class=\"card\" id=\"similar\"><p>This looks like your topic <a href=\"/console/"
           "topic?id=" +
           into + "\">" + HtmlEscape(like->topic.content.question) +
           "</a> — your bot already answers this question with it.</p>" +
           PostButton("/console/topics", r.csrf, {{"do", "merge"}, {"id", ids}, {"into", into}},
-                     "Make it a phrasing of that topic", "primary") +
+                     "Add as a phrasing of that topic", "primary") +
           "<p class=\"muted\">Its question and phrasings become that topic's; that topic's "
           "answer stays. Or keep both: nothing to do.</p></div>";
     }

@@ -296,7 +296,7 @@ TEST_F(ConsoleTest, ATopicAddedThatTheBotAlreadyAnswersCanBecomeAPhrasingOfIt) {
   ASSERT_NE(at, std::string::npos) << url;
   const std::string id = url.substr(at + 3, url.find('&', at) - at - 3);
   const HttpResponse page = Get(url, cookie);
-  EXPECT_THAT(page.body, HasSubstr("Looks like your topic <a href=\"/console/topic?id=" +
+  EXPECT_THAT(page.body, HasSubstr("This looks like your topic <a href=\"/console/topic?id=" +
                                    std::to_string(printer) + "\">Where is the printer?</a>"));
   // Seen again later, the topic page does not ask again (keeping both needs nothing).
   EXPECT_THAT(Get("/console/topic?id=" + id, cookie).body, Not(HasSubstr("Looks like")));

@@ -542,7 +542,7 @@ TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {
 }
 
 // A topic added from the Home whose question the live bot already answers is pointed out in the
-// DM; *Make it a phrasing of X* there (routed to the Home, pressed twice) merges it once and the
+// DM; *Add as a phrasing of X* there (routed to the Home, pressed twice) merges it once and the
 // bot answers its words at once.
 TEST_P(ServeE2ETest, ANewHomeTopicLikeALiveOneBecomesItsPhrasingFromTheDm) {
   if (!OnTwoOfTheFourSetUps())
