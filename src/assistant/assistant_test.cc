@@ -1091,6 +1091,29 @@ TEST_F(AssistantTest, OneAnswerReachesEveryAskerWaitingOnTheQuestion) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+TEST_F(AssistantTest, TheLearningSettingIsChangedInTheOwnersOwnWords) {
+  struct Case {
+    const char* text;
+    bool learn;  // the setting after it
+  };
+  for (const Case c :
+       {Case{"learn from my answers: off", false}, Case{"learn from my answers: on", true},
+        Case{"turn off learning", false}, Case{"Turn learning on again.", true},
+        Case{"stop learning from my answers", false}, Case{"enable learning", true},
+        Case{"don't learn from my answers", false}, Case{"learning on", true}}) {
+    const std::string said = Dm(kAlice, c.text);
+    EXPECT_THAT(said, HasSubstr(c.learn ? "Learning is on" : "Learning is off")) << c.text;
+    EXPECT_EQ(store_->GetOwnerSettings(kAlice)->learn, c.learn) << c.text;
+  }
+  // Not a change: a question about it, no direction, or another subject.
+  Dm(kAlice, "learning off");
+  for (const char* text :
+       {"what happens when learning is off?", "learning", "learn how to turn on the projector"}) {
+    EXPECT_THAT(Dm(kAlice, text), Not(HasSubstr("Learning is on"))) << text;
+    EXPECT_FALSE(store_->GetOwnerSettings(kAlice)->learn) << text;
+  }
+}
+
 TEST_F(AssistantTest, WithLearningOffAnswersWaitForAPublish) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();

@@ -34,19 +34,30 @@ bool IsCancelWord(const std::string& text) {
   return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return t == w; });
 }
 
-// "learn from my answers: off", "learning on", "turn learning off": the setting, typed.
+// "learn from my answers: off", "turn off learning", "stop learning from my answers", "learning
+// on again": the setting, typed — a short message about learning that says which way, and is not
+// a question about it ("what happens when learning is off?" gets the settings, which explain).
 std::optional<bool> LearningCommand(const std::string& text) {
-  std::string t = Lower(Trim(text));
-  while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
-  for (const char* prefix : {"learn from my answers", "learning", "turn learning"}) {
-    const std::string p = prefix;
-    if (t.rfind(p, 0) != 0) continue;
-    std::string rest = Trim(t.substr(p.size()));
-    if (!rest.empty() && rest[0] == ':') rest = Trim(rest.substr(1));
-    if (rest == "on") return true;
-    if (rest == "off") return false;
+  static const std::set<std::string> kQuestion = {"what",  "how",  "why", "when", "where", "who",
+                                                  "which", "does", "is",  "are",  "will",  "would"};
+  static const std::set<std::string> kOff = {"off",  "stop", "disable", "pause", "don't",
+                                             "dont", "no",   "never",   "not",   "without"};
+  static const std::set<std::string> kOn = {"on", "start", "enable", "resume", "again"};
+  const std::vector<std::string> words = LowerWords(text);
+  if (words.empty() || words.size() > 8 || kQuestion.count(words.front()) > 0) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  // "learning", or "learn(s) from": not "learn how to turn on the projector".
+  bool learning = false, off = false, on = false;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    learning = learning || w == "learning" ||
+               ((w == "learn" || w == "learns") && i + 1 < words.size() && words[i + 1] == "from");
+    off = off || kOff.count(w) > 0;
+    on = on || kOn.count(w) > 0;
+  }
+  if (!learning || off == on) return std::nullopt;  // not about it, or not which way
+  return on;
 }
 
 // "edit the wifi topic", "delete my parking question": the words that name the topic, without
