@@ -73,6 +73,7 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
                                                              *rt->training_pool_, clock, callbacks,
                                                              training_options);
   assistant::AssistantOptions assistant_options;
+  assistant_options.threads = options.threads;
   if (!options.console_url.empty()) {
     assistant_options.console_link = [auth = rt->console_auth_.get(),
                                       url = options.console_url](const store::UserRef& owner)

@@ -37,6 +37,9 @@ struct RuntimeOptions {
   // The base URL of the web console (`faqbot serve`); empty: no console, and the assistant's
   // "open the web console" says how to get a link instead of making one.
   std::string console_url;
+  // People can reply in a message's thread (Slack; not the terminal shell): the hand-off DM says
+  // that a reply in its thread answers it (assistant::AssistantOptions::threads).
+  bool threads = false;
 };
 
 class AssistantRuntime {

@@ -442,6 +442,7 @@ Status Serve(const ServeFlags& f) {
   options.lexicon_path = f.lexicon;
   options.home_executor = &senders;
   options.console_url = PublicUrlFromEnv(port);
+  options.threads = true;
   FAQBOT_ASSIGN_OR_RETURN(auto runtime, AssistantRuntime::Create(options, messenger, clock));
   store::Store& db = runtime->store();
   // Every reply is kept in the database until Slack took it, so a restart, a crash or a long

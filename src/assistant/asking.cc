@@ -11,6 +11,7 @@
 #include "assistant/assistant_internal.h"
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "common/utf8.h"
 #include "store/limits.h"
 
@@ -373,6 +374,8 @@ Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
                             HandoffValue({asked.id, t.topic_id})));
   }
   r.buttons.push_back(Btn("Ignore", kActionHandoffIgnore, HandoffValue({asked.id})));
+  if (options_.threads)
+    r.context.push_back(Line("Or reply in this thread: your reply is the answer."));
   // Where it goes is kept (MessagePosted), so it can say how the question was settled elsewhere.
   r.track = HandoffTrack(asked.id);
   return r;
@@ -672,6 +675,40 @@ Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string
                                UserText(wrong_question), Words("). I've handed yours back to "),
                                Mention(asked.owner.user_id), Words(".")}));
   return r;
+}
+
+bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
+  const std::string answer = Trim(m.text);
+  if (answer.empty()) return false;
+  auto found = store_.FindQuestionByHandoffMessage(turn.who, m.channel, m.thread_ts);
+  if (!found.ok()) {
+    LogWarn("assistant: cannot tell which question the thread {} answers: {}", m.thread_ts,
+            found.status().ToString());
+    return false;
+  }
+  if (!found->has_value()) return false;
+  const store::AskedQuestion& asked = **found;
+  if (!IsOpen(asked)) {
+    Reply r;
+    r.paragraphs.push_back(Asked(asked));
+    r.paragraphs.push_back(Line("That question was settled already — nothing changed."));
+    Say(turn, std::move(r));
+    return true;
+  }
+  const DialogueState before = turn.state;
+  DialogueState answering{DialogueState::Step::kAwaitAnswer, asked.text, 0, asked.id};
+  answering.message_channel = m.channel;
+  answering.message_ts = m.thread_ts;
+  turn.Set(std::move(answering));
+  AnswerHandoff(turn, answer);
+  // Another flow in progress (adding a topic, say) goes on where it was.
+  const bool same =
+      before.step == DialogueState::Step::kAwaitAnswer && before.handoff_id == asked.id;
+  if (turn.state.step == DialogueState::Step::kIdle && before.step != DialogueState::Step::kIdle &&
+      !same) {
+    turn.Set(before);
+  }
+  return true;
 }
 
 void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {

@@ -173,6 +173,12 @@ void Assistant::HandleMessage(const UserMessage& m) {
     if (state.ok()) turn.state = *state;  // an unreadable state starts over
   }
 
+  // A reply in the thread of a hand-off DM is the answer to its question, whatever else the
+  // dialogue was doing.
+  if (ask.kind != AskParse::Kind::kAsk && !m.thread_ts.empty() && m.thread_ts != m.ts &&
+      AnswerInHandoffThread(turn, m)) {
+    return;
+  }
   // A complete ask works anywhere; inside a flow that waits for text, anything else is that text.
   if (ask.kind == AskParse::Kind::kAsk) {
     Ask(turn, ask.owner_user_id, ask.question);

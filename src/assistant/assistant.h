@@ -73,6 +73,9 @@ struct AssistantOptions {
   // server::ConsoleAuth's); unset where no console is served (the terminal shell), and then
   // "open the web console" says how to get one.
   std::function<Result<std::string>(const store::UserRef& owner)> console_link;
+  // The chat service lets people reply in a message's thread (Slack): the hand-off DM then says
+  // that a reply in its thread answers the question (such a reply does, either way).
+  bool threads = false;
 };
 
 class Assistant {
@@ -259,6 +262,10 @@ class Assistant {
                        const std::vector<std::string>& candidates);
   // The owner's answer to the hand-off the dialogue waits for: a new topic, delivered.
   void AnswerHandoff(Turn& turn, const std::string& answer);
+  // `m`, written in the thread of one of the owner's hand-off DMs, answered its question as
+  // *Answer it* and the answer would (a flow in progress goes on afterwards), or said the
+  // question was settled already: true. False when the thread is not a hand-off DM's.
+  bool AnswerInHandoffThread(Turn& turn, const UserMessage& m);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same
   // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
   // their questions (someone who asked the same words twice is sent it once). Returns the

@@ -87,6 +87,21 @@ class AssistantTest : public ::testing::Test {
     assistant_->HandleMessage(m);
     return Since(before);
   }
+  // A reply in the DM's thread of the message posted at `thread_ts`.
+  std::string DmInThread(const store::UserRef& from, const std::string& text,
+                         const std::string& thread_ts) {
+    const size_t before = messenger_.sent().size();
+    UserMessage m;
+    m.surface = UserMessage::Surface::kDirect;
+    m.from = from;
+    m.text = text;
+    m.channel = "D" + from.user_id;
+    m.ts = "1800000000.000001";
+    m.thread_ts = thread_ts;
+    m.bot_user_id = kBot;
+    assistant_->HandleMessage(m);
+    return Since(before);
+  }
   std::string Press(const store::UserRef& from, const std::string& action,
                     const std::string& value = "") {
     const size_t before = messenger_.sent().size();
@@ -654,6 +669,48 @@ TEST_F(AssistantTest, AHandoffDmSettledBeforeItWentOutIsUpdatedWhenItDoes) {
   before = messenger_.sent().size();
   assistant_->MessagePosted(late[2].key, late[2].channel, late[2].ts);
   EXPECT_EQ(messenger_.sent().size(), before);
+}
+
+// The owner answers in the hand-off DM's thread, as people answer in Slack, without a button;
+// a flow in progress goes on afterwards.
+TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  ASSERT_FALSE(dm.ts.empty());
+  EXPECT_THAT(Dm(kAlice, "add a topic"), HasSubstr("What question should I expect?"));
+
+  size_t before = messenger_.sent().size();
+  const std::string said =
+      DmInThread(kAlice, "The printer is on the second floor, by the kitchen.", dm.ts);
+  EXPECT_THAT(said, HasSubstr("Topic added"));
+  EXPECT_THAT(said, HasSubstr("I've sent your answer to 1 person who asked."));
+  bool bob_told = false;
+  for (const auto& s : messenger_.sent()) {
+    bob_told = bob_told || (s.to.user == kBob &&
+                            s.text.find("The printer is on the second floor") != std::string::npos);
+  }
+  EXPECT_TRUE(bob_told);
+  auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: The printer is on the second"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  // Live at once: Carol is answered by the bot.
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where can I print stuff"),
+              HasSubstr("The printer is on the second floor"));
+  // Alice's topic in progress goes on.
+  EXPECT_THAT(Dm(kAlice, "is there a gym?"), HasSubstr("What answer should I provide?"));
+  Dm(kAlice, "cancel");
+
+  // Again in the same thread: settled, nothing new.
+  EXPECT_THAT(DmInThread(kAlice, "Second floor.", dm.ts),
+              HasSubstr("That question was settled already — nothing changed."));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  // Any other thread is the DM as usual.
+  EXPECT_THAT(DmInThread(kAlice, "show my topics", "1700000099.000001"),
+              HasSubstr("what is the wifi password?"));
 }
 
 TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) {

@@ -335,6 +335,11 @@ class Store {
   // hand-off of the same question replaces it. InvalidArgument for an empty channel or ts,
   // NotFound for an unknown id.
   Status SetHandoffMessage(int64_t id, const std::string& channel, const std::string& ts);
+  // The question of `owner` whose hand-off message is the one posted at `channel`/`ts` (the
+  // newest, should two share it), or nullopt: a reply in that message's thread answers it.
+  Result<std::optional<AskedQuestion>> FindQuestionByHandoffMessage(const UserRef& owner,
+                                                                    const std::string& channel,
+                                                                    const std::string& ts);
   // Only the asker may give feedback: PermissionDenied otherwise. True when this call changed the
   // question's feedback; false when it already was `feedback` (a second press of the same
   // button: a double click, another device), so a 👎 pressed twice hands the question off once.

@@ -153,6 +153,21 @@ Status Store::SetHandoffMessage(int64_t id, const std::string& channel, const st
   });
 }
 
+Result<std::optional<AskedQuestion>> Store::FindQuestionByHandoffMessage(const UserRef& owner,
+                                                                         const std::string& channel,
+                                                                         const std::string& ts) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  if (channel.empty() || ts.empty()) return std::optional<AskedQuestion>();
+  FAQBOT_ASSIGN_OR_RETURN(
+      auto found,
+      ListQuestionsWhere(*backend_,
+                         "team_id = ? AND owner_id = ? AND handoff_channel = ? AND handoff_ts = ? "
+                         "ORDER BY id DESC LIMIT 1",
+                         {Text(owner.team_id), Text(owner.user_id), Text(channel), Text(ts)}));
+  if (found.empty()) return std::optional<AskedQuestion>();
+  return std::optional<AskedQuestion>(std::move(found.front()));
+}
+
 Result<bool> Store::SetQuestionFeedback(int64_t id, const UserRef& by, Feedback feedback) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(by, "feedback giver"));
   const int64_t now = clock_.UnixMillis();

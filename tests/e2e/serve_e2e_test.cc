@@ -80,7 +80,6 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     Expect(DmChannel(asker), "I don't know that one yet");
     return Expect(DmChannel(kAlice), "asked you: " + question);
   }
-  // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
   // The owner's topics as stored: question → other phrasings.
   std::map<std::string, std::vector<std::string>> PhrasingsOf(const std::string& owner) {
     std::map<std::string, std::vector<std::string>> phrasings;
@@ -94,6 +93,23 @@ class ServeE2ETest : public ::testing::TestWithParam<std::tuple<Transport, Engin
     for (const store::Topic& t : *topics) phrasings[t.content.question] = t.content.phrasings;
     return phrasings;
   }
+  // Waits until the place of Alice's oldest waiting hand-off DM is kept with its question (it is
+  // after Slack answered the post), and checks it is `ts`.
+  void WaitForHandoffKept(const std::string& ts) {
+    FakeClock clock;
+    auto db = store::Store::Open(db_->url(), clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string kept;
+    while (kept.empty() && std::chrono::steady_clock::now() < deadline) {
+      auto waiting = (*db)->ListUnanswered({fx::kTeamId, kAlice});
+      ASSERT_TRUE(waiting.ok()) << waiting.status();
+      if (!waiting->empty()) kept = waiting->front().handoff_ts;
+      if (kept.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(kept, ts);
+  }
+  // Alice adds the wifi and the parking topic in her DM and publishes them (confirmed).
   void TeachWifiAndParkingAndPublish() {
     const std::string alice_dm = DmChannel(kAlice);
     for (const auto& [question, answer] :
@@ -406,20 +422,7 @@ TEST_P(ServeE2ETest, ADeclinedAskerPicksASuggestionAndTheOwnerConfirmsIt) {
   const std::string alice_dm = DmChannel(kAlice);
   const std::string carol_dm = DmChannel(kCarol);
   Posted handoff = Expect(alice_dm, "asked you: where do I leave my car");
-  {
-    FakeClock clock;
-    auto db = store::Store::Open(db_->url(), clock);
-    ASSERT_TRUE(db.ok()) << db.status();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    std::string kept;
-    while (kept.empty() && std::chrono::steady_clock::now() < deadline) {
-      auto waiting = (*db)->ListUnanswered({fx::kTeamId, kAlice});
-      ASSERT_TRUE(waiting.ok()) << waiting.status();
-      if (!waiting->empty()) kept = waiting->front().handoff_ts;
-      if (kept.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_EQ(kept, handoff.ts);
-  }
+  WaitForHandoffKept(handoff.ts);
   PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);
   PressIn(kBob, "suggestion_pick#0", pick, bob_dm, declined.ts);  // a double click
   ExpectUpdate(bob_dm, declined.ts, "On level -2 of the garage.");
@@ -474,6 +477,30 @@ TEST_P(ServeE2ETest, AHandoffDmSlackTookLateSaysTheQuestionWasSettledMeanwhile) 
 
   const std::string settled = ExpectUpdate(alice_dm, handoff.ts, "Ignored meanwhile.");
   EXPECT_EQ(settled.find("handoff_"), std::string::npos) << settled;
+}
+
+// The owner answers in the thread of the hand-off DM, as people answer in Slack: the asker gets
+// it, the DM says so, and the bot answers those words from then on.
+TEST_P(ServeE2ETest, AnOwnersReplyInTheHandoffThreadAnswersTheAsker) {
+  if (!OnTwoOfTheFourSetUps())
+    GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
+  TeachWifiAndParkingAndPublish();
+  const std::string alice_dm = DmChannel(kAlice);
+  const std::string bob_dm = DmChannel(kBob);
+  Dm(kBob, "ask <@U0ALICE> is there a gym in the building");
+  Posted handoff = Expect(alice_dm, "asked you: is there a gym in the building");
+  EXPECT_NE(handoff.text.find("Or reply in this thread: your reply is the answer."),
+            std::string::npos)
+      << handoff.text;
+  WaitForHandoffKept(handoff.ts);
+  SendEvent(fx::MessageImEvent(kAlice, alice_dm, "Yes, on the fifth floor.", NextTs(), handoff.ts));
+  Expect(bob_dm, "Yes, on the fifth floor.");
+  Expect(alice_dm, "I've sent your answer to 1 person who asked.");
+  const std::string settled = ExpectUpdate(alice_dm, handoff.ts, "answered: Yes, on the fifth");
+  EXPECT_EQ(settled.find("handoff_"), std::string::npos) << settled;
+  const std::string carol_dm = DmChannel(kCarol);
+  Dm(kCarol, "ask <@U0ALICE> is there a gym in the building");
+  Expect(carol_dm, "<@U0ALICE> says - Yes, on the fifth floor.");
 }
 
 TEST_P(ServeE2ETest, HomeTabShowsTopicsOpensFormsAndRefreshesAfterEveryChange) {

@@ -17,10 +17,14 @@ json RichTextBlock(const std::string& text) {
 }  // namespace
 
 json MessageImEvent(const std::string& user, const std::string& channel, const std::string& text,
-                    const std::string& ts) {
+                    const std::string& ts, const std::string& thread_ts) {
   json event = AppMentionEvent(user, channel, text, ts);
   event["type"] = "message";
   event["channel_type"] = "im";
+  if (!thread_ts.empty()) {
+    event["thread_ts"] = thread_ts;
+    event["parent_user_id"] = kBotUserId;
+  }
   return event;
 }
 

@@ -14,8 +14,10 @@ inline constexpr const char* kAppId = "A0FAQBOT";
 inline constexpr const char* kBotUserId = "U0FAQBOT";
 
 // Inner event: a direct message to the bot (message.im).
+// With `thread_ts`, a reply in the thread of the app's message posted at that ts.
 nlohmann::json MessageImEvent(const std::string& user, const std::string& channel,
-                              const std::string& text, const std::string& ts);
+                              const std::string& text, const std::string& ts,
+                              const std::string& thread_ts = "");
 // Inner event: a message in a public channel the bot is in (message.channels); with
 // `thread_ts`, a reply in that thread.
 nlohmann::json ChannelMessageEvent(const std::string& user, const std::string& channel,

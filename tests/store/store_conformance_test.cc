@@ -1093,6 +1093,18 @@ TEST_P(StoreConformanceTest, AQuestionKeepsWhereItsHandoffMessageWasPosted) {
   // A later hand-off's message replaces it.
   ASSERT_TRUE(store_->SetHandoffMessage(asked->id, "D0ALICE", "1700000099.000200").ok());
   EXPECT_EQ((*store_->GetQuestion(asked->id))->handoff_ts, "1700000099.000200");
+  // Found again by that message: a reply in its thread answers the question.
+  auto by_message =
+      store_->FindQuestionByHandoffMessage(asked->owner, "D0ALICE", "1700000099.000200");
+  ASSERT_TRUE(by_message.ok() && by_message->has_value()) << by_message.status();
+  EXPECT_EQ((*by_message)->id, asked->id);
+  EXPECT_FALSE(store_->FindQuestionByHandoffMessage(asked->owner, "D0ALICE", "1700000000.000100")
+                   ->has_value());  // replaced
+  EXPECT_FALSE(store_->FindQuestionByHandoffMessage(asked->owner, "D0OTHER", "1700000099.000200")
+                   ->has_value());
+  EXPECT_FALSE(
+      store_->FindQuestionByHandoffMessage(kBob, "D0ALICE", "1700000099.000200")->has_value());
+  EXPECT_FALSE(store_->FindQuestionByHandoffMessage(asked->owner, "D0ALICE", "")->has_value());
   EXPECT_EQ(store_->SetHandoffMessage(asked->id, "", "1.2").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SetHandoffMessage(asked->id + 1000, "D0ALICE", "1.2").code(),
             StatusCode::kNotFound);
