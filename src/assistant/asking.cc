@@ -90,6 +90,9 @@ bool IsOpen(const store::AskedQuestion& q) {
 // this many waiting questions are matched again by the new model.
 constexpr size_t kMaxAnsweredAlong = 50;
 constexpr size_t kMaxPredictedAlong = 50;
+// A message the concierge does not understand, sent this soon after a question was handed to
+// the owner, may be their answer to it: the bot asks.
+constexpr int64_t kAnswerOfferWindowMillis = 30 * 60 * 1000;
 
 }  // namespace
 
@@ -708,6 +711,31 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
       !same) {
     turn.Set(before);
   }
+  return true;
+}
+
+bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
+  if (text.empty() || text.back() == '?' || LowerWords(text).size() < 3) return false;
+  auto waiting = store_.ListUnanswered(turn.who, 500);
+  if (!waiting.ok()) return false;
+  const int64_t since = clock_.UnixMillis() - kAnswerOfferWindowMillis;
+  const store::AskedQuestion* last = nullptr;
+  for (const auto& q : *waiting) {
+    if (q.asker == turn.who) continue;  // their own tries wait for no answer
+
+    const int64_t at = std::max(q.asked_at, q.updated_at);
+    if (at < since) continue;
+    if (last == nullptr || at >= std::max(last->asked_at, last->updated_at)) last = &q;
+  }
+  if (last == nullptr) return false;
+  turn.Set({DialogueState::Step::kConfirmAnswer, text, 0, last->id});
+  Reply r;
+  r.paragraphs.push_back(Line({Words("Is that your answer to "), Mention(last->asker.user_id),
+                               Words("? They asked: "), UserText(last->text)}));
+  const std::string value = "answer:" + std::to_string(last->id);
+  r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
+               Btn("No", "deny", value)};
+  Say(turn, std::move(r));
   return true;
 }
 

@@ -266,6 +266,11 @@ class Assistant {
   // *Answer it* and the answer would (a flow in progress goes on afterwards), or said the
   // question was settled already: true. False when the thread is not a hand-off DM's.
   bool AnswerInHandoffThread(Turn& turn, const UserMessage& m);
+  // `text`, which the concierge did not understand, may be the owner's answer to the question
+  // handed to them last (within kAnswerOfferWindow, still open): asks whether to send it
+  // (kConfirmAnswer) and returns true; false when no such question waits or `text` is a
+  // question itself.
+  bool OfferAsAnswer(Turn& turn, const std::string& text);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same
   // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
   // their questions (someone who asked the same words twice is sent it once). Returns the

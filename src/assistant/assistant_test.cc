@@ -713,6 +713,42 @@ TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
               HasSubstr("what is the wifi password?"));
 }
 
+// An owner who just got a hand-off often types the answer straight into the DM: the bot asks
+// whether that is the answer instead of not understanding it.
+TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const std::string answer = "The printer is on the second floor, next to the kitchen.";
+  EXPECT_THAT(Dm(kAlice, answer),
+              HasSubstr("Is that your answer to <@U0BOB>? They asked: where can I print stuff"));
+  const std::string offer = ButtonValue("affirm");
+  ASSERT_FALSE(offer.empty());
+  EXPECT_THAT(Press(kAlice, "deny", offer), HasSubstr("Ok, I kept it to myself."));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+
+  EXPECT_THAT(Dm(kAlice, answer), HasSubstr("Is that your answer to <@U0BOB>?"));
+  size_t before = messenger_.sent().size();
+  const std::string sent = Press(kAlice, "affirm", ButtonValue("affirm"));
+  EXPECT_THAT(sent, HasSubstr("Topic added"));
+  EXPECT_THAT(sent, HasSubstr("<@U0ALICE> says - " + answer));  // to Bob
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: The printer is on the second"));
+  // The offer's buttons are one-shot.
+  EXPECT_THAT(Press(kAlice, "affirm", offer), HasSubstr("answered already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+
+  // Not offered: a question of the owner's own, nothing waiting, or a hand-off long ago.
+  Dm(kCarol, "ask <@U0ALICE> is there a gym in the building");
+  EXPECT_THAT(Dm(kAlice, "is the gym open on sundays?"), Not(HasSubstr("Is that your answer")));
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_THAT(Dm(kAlice, "Yes, on the fifth floor."), Not(HasSubstr("Is that your answer")));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
 TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");

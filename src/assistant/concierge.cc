@@ -126,6 +126,10 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
     return SetLearning(turn, *learn);
   }
   const ConciergeNlu::Understanding u = concierge_.Understand(text);
+  if ((u.intent == ConciergeIntent::kUnknown || u.intent == ConciergeIntent::kOutOfScope) &&
+      OfferAsAnswer(turn, text)) {
+    return;
+  }
   std::string value;
   if (u.intent == ConciergeIntent::kEditTopic || u.intent == ConciergeIntent::kDeleteTopic) {
     // "edit the wifi topic": the one topic those words name, else the list to pick from.

@@ -26,6 +26,8 @@ std::string ConfirmationOf(const DialogueState& state) {
       return "delete_all";
     case Step::kConfirmSimilar:
       return "similar:" + std::to_string(state.topic_id);
+    case Step::kConfirmAnswer:
+      return "answer:" + std::to_string(state.handoff_id);
     default:
       return "";
   }
@@ -109,6 +111,17 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
     return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));
   }
   turn.Set({});
+  if (pending.step == Step::kConfirmAnswer) {
+    if (!yes) {
+      ReplacePressed(turn, Say1("Not an answer — nothing was sent."));
+      Reply r = Say1("Ok, I kept it to myself. What can I do for you?");
+      r.buttons = MenuButtons();
+      return Say(turn, r);
+    }
+    ReplacePressed(turn, Say1("Sent as your answer."));
+    turn.Set({Step::kAwaitAnswer, "", 0, pending.handoff_id});
+    return AnswerHandoff(turn, pending.question);
+  }
   if (pending.step == Step::kConfirmSimilar) {
     if (!yes) {
       ReplacePressed(turn, Say1("Kept as a new topic."));

@@ -6,10 +6,18 @@
 namespace faqbot::assistant {
 namespace {
 // Stored in the database: append new names, never reorder.
-constexpr std::array<const char*, 11> kStepNames = {
-    "idle",           "await_question",     "await_answer",    "await_phrasing",
-    "await_new_answer", "confirm_delete",   "confirm_delete_all", "confirm_publish",
-    "await_new_question", "confirm_similar", "await_new_name"};
+constexpr std::array<const char*, 12> kStepNames = {"idle",
+                                                    "await_question",
+                                                    "await_answer",
+                                                    "await_phrasing",
+                                                    "await_new_answer",
+                                                    "confirm_delete",
+                                                    "confirm_delete_all",
+                                                    "confirm_publish",
+                                                    "await_new_question",
+                                                    "confirm_similar",
+                                                    "await_new_name",
+                                                    "confirm_answer"};
 }  // namespace
 
 std::string DialogueState::Serialize() const {

@@ -23,6 +23,8 @@ struct DialogueState {
     kAwaitNewQuestion,  // edit: waiting for the new question of topic `topic_id`
     kConfirmSimilar,    // add topic: `question` looks like live topic `topic_id`; phrasing of it?
     kAwaitNewName,      // edit: waiting for the new name of topic `topic_id`
+    kConfirmAnswer,     // the owner's message `question` looks like the answer to hand-off
+                        // `handoff_id`: send it?
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer
