@@ -1,5 +1,6 @@
 // Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, learning from
 // the owner's reply, and feedback.
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -568,7 +569,8 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
 }
 
 void Assistant::StopAwaitingAnswerTo(Turn& turn, int64_t question_id) {
-  if (turn.state.step == DialogueState::Step::kAwaitAnswer &&
+  if ((turn.state.step == DialogueState::Step::kAwaitAnswer ||
+       turn.state.step == DialogueState::Step::kConfirmAnswer) &&
       turn.state.handoff_id == question_id) {
     turn.Set({});
   }
@@ -733,10 +735,30 @@ bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
   r.paragraphs.push_back(Line({Words("Is that your answer to "), Mention(last->asker.user_id),
                                Words("? They asked: "), UserText(last->text)}));
   const std::string value = "answer:" + std::to_string(last->id);
-  r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
-               Btn("No", "deny", value)};
+  // "It's the password one": more likely *It's X* than an answer in those words.
+  if (const std::optional<store::PublishedTopic> named = ItsNamedTopic(turn.who, text)) {
+    r.buttons = {Btn("It's “" + named->content.question + "”", kActionHandoffTopic,
+                     HandoffValue({last->id, named->topic_id}), Button::Style::kPrimary),
+                 Btn("Send my words as the answer", "affirm", value), Btn("No", "deny", value)};
+  } else {
+    r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
+                 Btn("No", "deny", value)};
+  }
   Say(turn, std::move(r));
   return true;
+}
+
+std::optional<store::PublishedTopic> Assistant::ItsNamedTopic(const store::UserRef& owner,
+                                                              const std::string& text) {
+  std::string lower = text;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* its : {"it's ", "it’s ", "it is ", "its ", "that's ", "that is ", "same as "}) {
+    const std::string prefix = its;
+    if (lower.rfind(prefix, 0) != 0) continue;
+    const std::optional<int64_t> id = NamedTopic(owner, text.substr(prefix.size()));
+    return id ? LiveTopic(owner, *id) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {

@@ -217,8 +217,9 @@ class Assistant {
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   void HandoffAnswer(Turn& turn, const HandoffRef& ref);
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
-  // The owner pressed *Answer it* for this question and then settled it another way (*It's …*,
-  // *Ignore*): their next message is no longer its answer.
+  // The owner pressed *Answer it* for this question (or was asked whether a message was its
+  // answer) and then settled it another way (*It's …*, *Ignore*): their next message is no
+  // longer its answer, nor a "yes" a confirmation of one.
   void StopAwaitingAnswerTo(Turn& turn, int64_t question_id);
   void HandoffIgnore(Turn& turn, const HandoffRef& ref);
   // *Undo* after *It's X*: the question is no longer a phrasing of X (live at once when it went
@@ -271,6 +272,10 @@ class Assistant {
   // (kConfirmAnswer) and returns true; false when no such question waits or `text` is a
   // question itself.
   bool OfferAsAnswer(Turn& turn, const std::string& text);
+  // The owner's live topic `text` names after "it's", "that's", "same as" ("it's the password
+  // one"), or nullopt.
+  std::optional<store::PublishedTopic> ItsNamedTopic(const store::UserRef& owner,
+                                                     const std::string& text);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same
   // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
   // their questions (someone who asked the same words twice is sent it once). Returns the

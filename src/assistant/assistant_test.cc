@@ -741,6 +741,18 @@ TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
   EXPECT_THAT(Press(kAlice, "affirm", offer), HasSubstr("answered already"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 
+  // "It's the wifi one": the offer leads with *It's X*, which teaches the bot Dave's words.
+  Dm(kDave, "ask <@U0ALICE> how do guests get online");
+  EXPECT_THAT(Dm(kAlice, "it's the wifi one"), HasSubstr("Is that your answer to <@U0DAVE>?"));
+  ASSERT_GE(Last().reply.buttons.size(), 3u);
+  const Button its = Last().reply.buttons[0];
+  EXPECT_EQ(its.label, "It's “what is the wifi password?”");
+  EXPECT_EQ(Last().reply.buttons[1].label, "Send my words as the answer");
+  EXPECT_THAT(Press(kAlice, its.action, its.value),
+              HasSubstr("Added how do guests get online as another way to ask"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  EXPECT_THAT(Dm(kAlice, "yes"), Not(HasSubstr("Topic added")));  // nothing left to confirm
+
   // Not offered: a question of the owner's own, nothing waiting, or a hand-off long ago.
   Dm(kCarol, "ask <@U0ALICE> is there a gym in the building");
   EXPECT_THAT(Dm(kAlice, "is the gym open on sundays?"), Not(HasSubstr("Is that your answer")));
