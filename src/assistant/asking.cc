@@ -1,5 +1,6 @@
 // Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, learning from
 // the owner's reply, and feedback.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -706,9 +707,9 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
   answering.message_ts = m.thread_ts;
   turn.Set(std::move(answering));
   AnswerHandoff(turn, answer);
-  // Another flow in progress (adding a topic, say) goes on where it was.
-  const bool same =
-      before.step == DialogueState::Step::kAwaitAnswer && before.handoff_id == asked.id;
+  // Another flow in progress (adding a topic, say) goes on where it was; one about this question
+  // (*Answer it* pressed, or "is that your answer?") is over.
+  const bool same = before.handoff_id == asked.id;
   if (turn.state.step == DialogueState::Step::kIdle && before.step != DialogueState::Step::kIdle &&
       !same) {
     turn.Set(before);
@@ -724,7 +725,6 @@ bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
   const store::AskedQuestion* last = nullptr;
   for (const auto& q : *waiting) {
     if (q.asker == turn.who) continue;  // their own tries wait for no answer
-
     const int64_t at = std::max(q.asked_at, q.updated_at);
     if (at < since) continue;
     if (last == nullptr || at >= std::max(last->asked_at, last->updated_at)) last = &q;
