@@ -694,6 +694,8 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
   }
   if (!found->has_value()) return false;
   const store::AskedQuestion& asked = **found;
+  // Said where the owner wrote: in the thread.
+  if (turn.reply_to.kind == Destination::Kind::kChannel) turn.reply_to.thread_ts = m.thread_ts;
   if (!IsOpen(asked)) {
     Reply r;
     r.paragraphs.push_back(Asked(asked));

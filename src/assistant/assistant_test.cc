@@ -686,6 +686,14 @@ TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
       DmInThread(kAlice, "The printer is on the second floor, by the kitchen.", dm.ts);
   EXPECT_THAT(said, HasSubstr("Topic added"));
   EXPECT_THAT(said, HasSubstr("I've sent your answer to 1 person who asked."));
+  {
+    const auto sent = messenger_.sent();
+    for (size_t i = before; i < sent.size(); ++i) {
+      if (sent[i].text.find("Topic added") != std::string::npos) {
+        EXPECT_EQ(sent[i].to.thread_ts, dm.ts);  // in the thread Alice wrote in
+      }
+    }
+  }
   bool bob_told = false;
   for (const auto& s : messenger_.sent()) {
     bob_told = bob_told || (s.to.user == kBob &&
