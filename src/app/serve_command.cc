@@ -510,6 +510,19 @@ Status Serve(const ServeFlags& f) {
   server::TopicsApi topics_api(rasa, runtime->assistant().topics());
   server::ConsoleOptions console_options;
   console_options.public_url = options.console_url;
+  // The unanswered page settles questions as the hand-off DM does: through the assistant.
+  assistant::Assistant& the_assistant = runtime->assistant();
+  console_options.settle_as_topic = [&the_assistant](const store::UserRef& owner, int64_t question,
+                                                     int64_t topic) {
+    return the_assistant.SettleAsTopic(owner, question, topic);
+  };
+  console_options.settle_with_answer =
+      [&the_assistant](const store::UserRef& owner, int64_t question, const std::string& answer) {
+        return the_assistant.SettleWithAnswer(owner, question, answer);
+      };
+  console_options.nearest_topics = [&the_assistant](const store::UserRef& owner) {
+    return the_assistant.NearestLiveTopics(owner);
+  };
   server::Console console(db, runtime->assistant().topics(), runtime->training(),
                           runtime->registry(), runtime->console_auth(), clock, console_options);
   const ServeGauges gauges = RegisterServeGauges(db, runtime->registry(), socket_link);

@@ -703,10 +703,16 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
     Say(turn, std::move(r));
     return true;
   }
+  AnswerNow(turn, asked, answer, m.channel, m.thread_ts);
+  return true;
+}
+
+void Assistant::AnswerNow(Turn& turn, const store::AskedQuestion& asked, const std::string& answer,
+                          const std::string& message_channel, const std::string& message_ts) {
   const DialogueState before = turn.state;
   DialogueState answering{DialogueState::Step::kAwaitAnswer, asked.text, 0, asked.id};
-  answering.message_channel = m.channel;
-  answering.message_ts = m.thread_ts;
+  answering.message_channel = message_channel;
+  answering.message_ts = message_ts;
   turn.Set(std::move(answering));
   AnswerHandoff(turn, answer);
   // Another flow in progress (adding a topic, say) goes on where it was; one about this question
@@ -716,7 +722,61 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
       !same) {
     turn.Set(before);
   }
-  return true;
+}
+
+Status Assistant::SettleAsTopic(const store::UserRef& owner, int64_t question_id,
+                                int64_t topic_id) {
+  return SettleElsewhere(owner, question_id, [&](Turn& turn, const store::AskedQuestion&) {
+    HandoffTopic(turn, HandoffRef{question_id, topic_id});
+  });
+}
+
+Status Assistant::SettleWithAnswer(const store::UserRef& owner, int64_t question_id,
+                                   const std::string& answer) {
+  const std::string text = Trim(answer);
+  if (text.empty()) return InvalidArgumentError("the answer is empty");
+  return SettleElsewhere(owner, question_id, [&](Turn& turn, const store::AskedQuestion& asked) {
+    AnswerNow(turn, asked, text, "", "");
+  });
+}
+
+Status Assistant::SettleElsewhere(
+    const store::UserRef& owner, int64_t question_id,
+    const std::function<void(Turn&, const store::AskedQuestion&)>& settle) {
+  const auto settled_already = [&]() -> Result<bool> {
+    FAQBOT_ASSIGN_OR_RETURN(auto q, store_.GetQuestion(question_id));
+    if (!q.has_value() || !(q->owner == owner)) {
+      return NotFoundError("question " + std::to_string(question_id) + " not found");
+    }
+    return !IsOpen(*q);
+  };
+  FAQBOT_ASSIGN_OR_RETURN(const bool before, settled_already());
+  if (before) return FailedPreconditionError("that question was settled already");
+  {
+    Turn turn;
+    turn.who = owner;
+    turn.reply_to = Destination::Direct(owner);
+    std::lock_guard person(LockFor(owner));
+    TurnFinisher finish{this, &turn};
+    auto stored = store_.GetConversation(owner);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      turn.version = (*stored)->version;
+      auto state = DialogueState::Parse((*stored)->state);
+      if (state.ok()) turn.state = *state;
+    }
+    auto asked = store_.GetQuestion(question_id);
+    if (!asked.ok()) return asked.status();
+    if (!asked->has_value()) return NotFoundError("question not found");
+    settle(turn, **asked);
+  }
+  FAQBOT_ASSIGN_OR_RETURN(const bool after, settled_already());
+  if (!after) {
+    return UnavailableError(
+        "the question could not be settled just now (your DM with the bot "
+        "says why)");
+  }
+  return Status::Ok();
 }
 
 bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {

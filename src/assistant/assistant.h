@@ -97,6 +97,17 @@ class Assistant {
   // one, so its change observer hears of every change).
   Topics& topics() { return topics_; }
 
+  // The owner settles their waiting question `question_id` from another surface (the web
+  // console) as the hand-off DM's buttons would: as *It's X* with their live topic `topic_id`, or
+  // as *Answer it* with `answer`. The asker and everyone waiting on the same question get the
+  // answer, the bot learns it (live at once with learning on), the hand-off DM says so, and the
+  // owner's DM says what was done (with *Undo* for *It's X*). Errors: NotFound (no such question
+  // of the owner's), FailedPrecondition (settled already), Unavailable (not settled: the Store
+  // failed, or the topic or answer was refused — the owner's DM says why). Thread-safe.
+  Status SettleAsTopic(const store::UserRef& owner, int64_t question_id, int64_t topic_id);
+  Status SettleWithAnswer(const store::UserRef& owner, int64_t question_id,
+                          const std::string& answer);
+
   // The owner's live topics nearest a question (at most handoff_candidates, best first), from
   // their live model and publication as they are now, read once: the function keeps them, so
   // it serves a whole list of questions and may outlive this call (not the Assistant). Empty
@@ -267,6 +278,15 @@ class Assistant {
   // *Answer it* and the answer would (a flow in progress goes on afterwards), or said the
   // question was settled already: true. False when the thread is not a hand-off DM's.
   bool AnswerInHandoffThread(Turn& turn, const UserMessage& m);
+  // `answer` answers the open question `asked` now, as *Answer it* and the answer would, the
+  // hand-off message at `message_channel`/`message_ts` (if any) being replaced by what was done;
+  // a flow of the owner's in progress goes on afterwards.
+  void AnswerNow(Turn& turn, const store::AskedQuestion& asked, const std::string& answer,
+                 const std::string& message_channel, const std::string& message_ts);
+  // Runs `settle` in a turn of `owner` (replies in their DM) for their open question
+  // `question_id`, with SettleAsTopic's errors.
+  Status SettleElsewhere(const store::UserRef& owner, int64_t question_id,
+                         const std::function<void(Turn&, const store::AskedQuestion&)>& settle);
   // `text`, which the concierge did not understand, may be the owner's answer to the question
   // handed to them last (within kAnswerOfferWindow, still open): asks whether to send it
   // (kConfirmAnswer) and returns true; false when no such question waits or `text` is a

@@ -769,6 +769,54 @@ TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+// The web console settles questions through the assistant: the same rules as the DM's buttons.
+TEST_F(AssistantTest, AQuestionSettledFromAnotherSurfaceAnswersEveryoneAndTeachesTheBot) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  Dm(kCarol, "ask <@U0ALICE> where can I print stuff");
+  Dm(kDave, "ask <@U0ALICE> how do guests get online");
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 3u);
+  const int64_t printer = (*waiting)[0].id, guests = (*waiting)[2].id;
+
+  size_t before = messenger_.sent().size();
+  ASSERT_TRUE(
+      assistant_->SettleWithAnswer(kAlice, printer, " Second floor, by the kitchen. ").ok());
+  const std::string said = Since(before);
+  EXPECT_THAT(said, HasSubstr("Topic added"));
+  EXPECT_THAT(said, HasSubstr("I've sent your answer to 2 people who asked."));
+  int told = 0;
+  const auto sent = messenger_.sent();
+  for (size_t i = before; i < sent.size(); ++i) {
+    told += (sent[i].to.user == kBob || sent[i].to.user == kCarol) &&
+            sent[i].text.find("Second floor, by the kitchen.") != std::string::npos;
+  }
+  EXPECT_EQ(told, 2);
+  auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: Second floor, by the kitchen."));
+  EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> where can I print stuff"),
+              HasSubstr("Second floor, by the kitchen."));
+  EXPECT_EQ(assistant_->SettleWithAnswer(kAlice, printer, "Again.").code(),
+            StatusCode::kFailedPrecondition);
+
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  EXPECT_EQ(assistant_->SettleAsTopic(kBob, guests, wifi).code(), StatusCode::kNotFound);
+  EXPECT_EQ(assistant_->SettleWithAnswer(kAlice, guests, "  ").code(),
+            StatusCode::kInvalidArgument);
+  before = messenger_.sent().size();
+  ASSERT_TRUE(assistant_->SettleAsTopic(kAlice, guests, wifi).ok());
+  EXPECT_THAT(Since(before), HasSubstr("Added how do guests get online as another way to ask"));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do guests get online"),
+              HasSubstr("It's on the fridge."));
+  EXPECT_EQ(assistant_->SettleAsTopic(kAlice, guests, wifi).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
 TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");

@@ -147,6 +147,7 @@ Console::Console(store::Store& store, assistant::Topics& topics,
   page("POST", "/console/publish", &Console::Publish);
   page("GET", "/console/playground", &Console::Playground);
   page("GET", "/console/unanswered", &Console::Unanswered);
+  page("POST", "/console/unanswered", &Console::SettleQuestion);
   page("GET", "/console/activity", &Console::Activity);
   page("GET", "/console/import", &Console::ImportPage);
   page("POST", "/console/import", &Console::Import);
@@ -215,6 +216,8 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
       {"publishing", "Publishing: your bot answers with these topics in a moment."},
       {"revoked", "Token revoked."},
       {"merged", "Added as other ways to ask this topic; the topic you added is gone."},
+      {"answered", "Answered: everyone who asked it got your answer, and your bot learned it."},
+      {"taught", "Added as another way to ask that topic: everyone who asked got its answer."},
   };
   if (const auto it = kDone.find(r.Field("did")); it != kDone.end()) page.flash = it->second;
   return Document(status, kHtml, RenderConsolePage(page));

@@ -13,6 +13,8 @@
 //   GET  /console/playground?q=…  the answer the live bot gives, its ranking, and why
 //                                 (nlu/explain.h)
 //   GET  /console/unanswered      the questions waiting for the owner
+//   POST /console/unanswered      do=answer|its: answers one (its askers get the answer, the bot
+//                                 learns it), as the hand-off DM does
 //   GET  /console/activity        the last 7 days' figures
 //   GET  /console/import, POST /console/import, GET /console/export   Rasa NLU YAML
 //   GET  /console/tokens, POST /console/tokens (do=create|revoke)     API tokens
@@ -58,6 +60,15 @@ struct ConsoleOptions {
   // this sure is pointed out, with *Add as a phrasing of that topic* (the DM's
   // similar_topic_confidence).
   float similar_topic_confidence = 0.7f;
+  // Settle a waiting question as the hand-off DM's buttons do — its askers get the answer and
+  // the bot learns it (assistant::Assistant's SettleAsTopic and SettleWithAnswer). With both set,
+  // the unanswered page offers an answer box and *It's …* for the live topics `nearest_topics`
+  // finds; otherwise only *Add as topic*.
+  std::function<Status(const store::UserRef& owner, int64_t question, int64_t topic)>
+      settle_as_topic;
+  std::function<Status(const store::UserRef& owner, int64_t question, const std::string& answer)>
+      settle_with_answer;
+  std::function<assistant::NearestTopics(const store::UserRef& owner)> nearest_topics;
 };
 
 class Console {
@@ -108,6 +119,7 @@ class Console {
   HttpResponse Publish(const Request& r);
   HttpResponse Playground(const Request& r);
   HttpResponse Unanswered(const Request& r);
+  HttpResponse SettleQuestion(const Request& r);
   HttpResponse Activity(const Request& r);
   HttpResponse ImportPage(const Request& r);
   HttpResponse Import(const Request& r);

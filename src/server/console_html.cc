@@ -46,6 +46,7 @@ button,.button{font:inherit;padding:.5rem .9rem;border-radius:6px;border:1px sol
 button.primary{background:#007a5a;border-color:#007a5a;color:#fff}
 button.danger{border-color:#a4161a;color:#a4161a}
 form.inline{display:inline}
+form.reply textarea{min-height:2.5rem}
 table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #eee;vertical-align:top}
 .bar{background:#3f0e40;height:.5rem;border-radius:.25rem}

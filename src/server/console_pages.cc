@@ -246,20 +246,67 @@ HttpResponse Console::Playground(const Request& r) {
 HttpResponse Console::Unanswered(const Request& r) {
   auto waiting = store_.ListUnanswered(r.session.owner, 200);
   if (!waiting.ok()) return ErrorPage(&r, waiting.status());
-  std::string body = "<p class=\"muted\">Questions your bot declined or got 👎 on. Answer one "
-                     "by adding it as a topic; in Slack, the hand-off message also answers the "
-                     "asker.</p><table id=\"unanswered\"><tr><th>Question</th><th>Asked</th>"
-                     "<th></th></tr>";
+  const bool settles = options_.settle_as_topic && options_.settle_with_answer;
+  const assistant::NearestTopics nearest = settles && options_.nearest_topics
+                                               ? options_.nearest_topics(r.session.owner)
+                                               : assistant::NearestTopics();
+  std::string body =
+      settles ? "<p class=\"muted\">Questions your bot declined or got 👎 on. Answer one, or say "
+                "which topic it is: everyone who asked it gets the answer, and your bot learns "
+                "it.</p>"
+              : "<p class=\"muted\">Questions your bot declined or got 👎 on. Answer one by "
+                "adding it as a topic; in Slack, the hand-off message also answers the asker.</p>";
+  body += "<table id=\"unanswered\"><tr><th>Question</th><th>Asked</th><th></th></tr>";
   if (waiting->empty()) body += "<tr><td colspan=\"3\">No questions are waiting 🎉</td></tr>";
   for (const auto& q : *waiting) {
-    body += "<tr><td>" + HtmlEscape(q.text);
+    const std::string id = std::to_string(q.id);
+    body += "<tr id=\"question-" + id + "\"><td>" + HtmlEscape(q.text);
     if (q.feedback == store::Feedback::kDown) body += " <span class=\"muted\">(👎)</span>";
-    body += "</td><td class=\"muted\">" + HtmlEscape(UtcMinute(q.asked_at)) +
-            "</td><td><a class=\"button\" href=\"/console/?question=" +
+    body += "</td><td class=\"muted\">" + HtmlEscape(UtcMinute(q.asked_at)) + "</td><td>";
+    if (settles) {
+      body += "<form class=\"reply\" method=\"post\" action=\"/console/unanswered\">" +
+              CsrfInput(r.csrf) +
+              "<input type=\"hidden\" name=\"do\" value=\"answer\"><input type=\"hidden\" "
+              "name=\"id\" value=\"" +
+              id +
+              "\"><textarea name=\"answer\" rows=\"2\" required placeholder=\"Your answer\" "
+              "aria-label=\"Your answer\"></textarea><button type=\"submit\" class=\"primary\">"
+              "Send answer</button></form>";
+      if (nearest) {
+        for (const auto& t : nearest(q.text)) {
+          body += PostButton("/console/unanswered", r.csrf,
+                             {{"do", "its"}, {"id", id}, {"topic", std::to_string(t.topic_id)}},
+                             "It's “" + t.content.question + "”", "");
+        }
+      }
+    }
+    body += "<a class=\"button\" href=\"/console/?question=" +
             HtmlEscape(slack::PercentEncode(q.text)) + "#add-topic\">Add as topic</a></td></tr>";
   }
   body += "</table>";
   return Html(r, "Unanswered questions", "unanswered", std::move(body));
+}
+
+HttpResponse Console::SettleQuestion(const Request& r) {
+  if (!options_.settle_as_topic || !options_.settle_with_answer) {
+    return ErrorPage(&r, FailedPreconditionError("answering from the console is not set up"));
+  }
+  auto id = r.Id("id", "question");
+  if (!id.ok()) return ErrorPage(&r, id.status());
+  const std::string what = r.Field("do");
+  if (what == "answer") {
+    Status settled = options_.settle_with_answer(r.session.owner, *id, r.Field("answer"));
+    if (!settled.ok()) return ErrorPage(&r, settled);
+    return Redirect("/console/unanswered?did=answered");
+  }
+  if (what == "its") {
+    auto topic = r.Id("topic", "topic");
+    if (!topic.ok()) return ErrorPage(&r, topic.status());
+    Status settled = options_.settle_as_topic(r.session.owner, *id, *topic);
+    if (!settled.ok()) return ErrorPage(&r, settled);
+    return Redirect("/console/unanswered?did=taught");
+  }
+  return ErrorPage(&r, InvalidArgumentError("unknown change \"" + what + "\""));
 }
 
 HttpResponse Console::Activity(const Request& r) {

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "assistant/assistant.h"
+#include "assistant/recording_messenger.h"
 #include "server/api_tokens.h"
 #include "server/published_models_fixture.h"
 #include "slack/form_decoding.h"
@@ -275,6 +277,96 @@ TEST_F(ConsoleTest, AddsEditsPublishesAndAnswersInThePlayground) {
   ASSERT_EQ(Post("/console/topics", {{"csrf", csrf}, {"do", "delete"}, {"id", id}}, cookie).status,
             303);
   EXPECT_THAT(Get("/console/", cookie).body, HasSubstr("the next publish removes it"));
+}
+
+// Behind `faqbot serve`'s console is the assistant: a question answered on the unanswered page
+// reaches everyone who asked it and the bot learns it, as from the hand-off DM.
+TEST_F(ConsoleTest, AnUnansweredQuestionIsAnsweredFromTheConsoleAndItsAskersGetIt) {
+  auto concierge = assistant::ConciergeNlu::Create(nlu::testing::BuiltLexicon());
+  ASSERT_TRUE(concierge.ok()) << concierge.status();
+  assistant::RecordingMessenger messenger;
+  assistant::Assistant bot(*store_, messenger, *registry_, *training_, **concierge, clock_);
+  ConsoleOptions options;
+  options.settle_as_topic = [&bot](const store::UserRef& o, int64_t q, int64_t t) {
+    return bot.SettleAsTopic(o, q, t);
+  };
+  options.settle_with_answer = [&bot](const store::UserRef& o, int64_t q, const std::string& a) {
+    return bot.SettleWithAnswer(o, q, a);
+  };
+  options.nearest_topics = [&bot](const store::UserRef& o) { return bot.NearestLiveTopics(o); };
+  console_ = std::make_unique<Console>(*store_, bot.topics(), *training_, *registry_, *auth_,
+                                       clock_, options);
+  const int64_t wifi = AddTopic(kAlice, "what is the wifi password?", "It's on the fridge.");
+  Publish(kAlice);
+  const auto ask = [&](const std::string& who, const std::string& question) {
+    assistant::UserMessage m;
+    m.from = {"T0001", who};
+    m.text = "ask <@U0ALICE> " + question;
+    m.channel = "D" + who;
+    bot.HandleMessage(m);
+  };
+  ask("U0BOB", "where can I print stuff");
+  ask("U0CAROL", "where can I print stuff");
+  ask("U0DAVE", "how do guests get online");
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok() && waiting->size() == 3u);
+  const std::string printer = std::to_string((*waiting)[0].id);
+  const std::string guests = std::to_string((*waiting)[2].id);
+  const auto told = [&](const std::string& who, const std::string& needle) {
+    int n = 0;
+    for (const auto& s : messenger.sent()) {
+      n += s.to.user.user_id == who && s.text.find(needle) != std::string::npos;
+    }
+    return n;
+  };
+
+  const std::string cookie = SignIn(kAlice);
+  HttpResponse page = Get("/console/unanswered", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("Send answer"));
+  EXPECT_THAT(page.body, HasSubstr("It&#39;s “what is the wifi password?”</button>"));
+
+  HttpResponse sent = Post("/console/unanswered",
+                           {{"csrf", Csrf(cookie)},
+                            {"do", "answer"},
+                            {"id", printer},
+                            {"answer", "Second floor, by the kitchen."}},
+                           cookie);
+  ASSERT_EQ(sent.status, 303) << sent.body;
+  EXPECT_EQ(Location(sent), "/console/unanswered?did=answered");
+  EXPECT_EQ(told("U0BOB", "Second floor, by the kitchen."), 1);
+  EXPECT_EQ(told("U0CAROL", "Second floor, by the kitchen."), 1);
+  page = Get(Location(sent), cookie);
+  EXPECT_THAT(page.body, HasSubstr("everyone who asked it got your answer"));
+  EXPECT_THAT(page.body, Not(HasSubstr("<td>where can I print stuff</td>")));
+  EXPECT_THAT(page.body, HasSubstr("It&#39;s “where can I print stuff”"));  // now a topic
+  // A second send (a double click, another tab) changes nothing.
+  sent = Post("/console/unanswered",
+              {{"csrf", Csrf(cookie)}, {"do", "answer"}, {"id", printer}, {"answer", "Again."}},
+              cookie);
+  EXPECT_EQ(sent.status, 409) << sent.body;
+  EXPECT_THAT(sent.body, HasSubstr("settled already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+
+  // *It's …*: Dave gets the wifi answer, and the bot answers his words from now on.
+  const std::string bobs = SignIn(kBob);
+  EXPECT_EQ(
+      Post("/console/unanswered",
+           {{"csrf", Csrf(bobs)}, {"do", "its"}, {"id", guests}, {"topic", std::to_string(wifi)}},
+           bobs)
+          .status,
+      404);
+  sent =
+      Post("/console/unanswered",
+           {{"csrf", Csrf(cookie)}, {"do", "its"}, {"id", guests}, {"topic", std::to_string(wifi)}},
+           cookie);
+  ASSERT_EQ(sent.status, 303) << sent.body;
+  EXPECT_EQ(Location(sent), "/console/unanswered?did=taught");
+  EXPECT_EQ(told("U0DAVE", "It's on the fridge."), 1);
+  ask("U0ERIN", "how do guests get online");
+  EXPECT_EQ(told("U0ERIN", "It's on the fridge."), 1);
+  EXPECT_EQ(Post("/console/unanswered", {{"do", "its"}, {"id", guests}}, cookie).status, 403);
+  console_.reset();  // before the assistant it borrows from
 }
 
 TEST_F(ConsoleTest, ATopicAddedThatTheBotAlreadyAnswersCanBecomeAPhrasingOfIt) {
