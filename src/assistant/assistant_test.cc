@@ -75,29 +75,20 @@ class AssistantTest : public ::testing::Test {
     store_.reset();
   }
 
-  // Sends a DM and returns what the assistant said back (all replies, joined).
-  std::string Dm(const store::UserRef& from, const std::string& text) {
+  // Sends a DM and returns what the assistant said back (all replies, joined); with
+  // `thread_ts`, a reply in the DM's thread of the message posted then.
+  std::string Dm(const store::UserRef& from, const std::string& text,
+                 const std::string& thread_ts = "") {
     const size_t before = messenger_.sent().size();
     UserMessage m;
     m.surface = UserMessage::Surface::kDirect;
     m.from = from;
     m.text = text;
     m.channel = "D" + from.user_id;
-    m.bot_user_id = kBot;
-    assistant_->HandleMessage(m);
-    return Since(before);
-  }
-  // A reply in the DM's thread of the message posted at `thread_ts`.
-  std::string DmInThread(const store::UserRef& from, const std::string& text,
-                         const std::string& thread_ts) {
-    const size_t before = messenger_.sent().size();
-    UserMessage m;
-    m.surface = UserMessage::Surface::kDirect;
-    m.from = from;
-    m.text = text;
-    m.channel = "D" + from.user_id;
-    m.ts = "1800000000.000001";
-    m.thread_ts = thread_ts;
+    if (!thread_ts.empty()) {
+      m.ts = "1800000000.000001";
+      m.thread_ts = thread_ts;
+    }
     m.bot_user_id = kBot;
     assistant_->HandleMessage(m);
     return Since(before);
@@ -682,8 +673,7 @@ TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
   EXPECT_THAT(Dm(kAlice, "add a topic"), HasSubstr("What question should I expect?"));
 
   size_t before = messenger_.sent().size();
-  const std::string said =
-      DmInThread(kAlice, "The printer is on the second floor, by the kitchen.", dm.ts);
+  const std::string said = Dm(kAlice, "The printer is on the second floor, by the kitchen.", dm.ts);
   EXPECT_THAT(said, HasSubstr("Topic added"));
   EXPECT_THAT(said, HasSubstr("I've sent your answer to 1 person who asked."));
   {
@@ -713,11 +703,11 @@ TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
   Dm(kAlice, "cancel");
 
   // Again in the same thread: settled, nothing new.
-  EXPECT_THAT(DmInThread(kAlice, "Second floor.", dm.ts),
+  EXPECT_THAT(Dm(kAlice, "Second floor.", dm.ts),
               HasSubstr("That question was settled already — nothing changed."));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
   // Any other thread is the DM as usual.
-  EXPECT_THAT(DmInThread(kAlice, "show my topics", "1700000099.000001"),
+  EXPECT_THAT(Dm(kAlice, "show my topics", "1700000099.000001"),
               HasSubstr("what is the wifi password?"));
 }
 
