@@ -15,11 +15,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
 #include "fixtures.h"
 #include "serve_harness.h"
+#include "server/http_test_client.h"
 #include "slack_emulator.h"
 #include "store/store.h"
 #include "test_database.h"
@@ -498,6 +500,68 @@ TEST_P(ServeE2ETest, AnOwnersReplyInTheHandoffThreadAnswersTheAsker) {
   Expect(alice_dm, "I've sent your answer to 1 person who asked.");
   const std::string settled = ExpectUpdate(alice_dm, handoff.ts, "answered: Yes, on the fifth");
   EXPECT_EQ(settled.find("handoff_"), std::string::npos) << settled;
+  const std::string carol_dm = DmChannel(kCarol);
+  Dm(kCarol, "ask <@U0ALICE> is there a gym in the building");
+  Expect(carol_dm, "<@U0ALICE> says - Yes, on the fifth floor.");
+}
+
+// The owner answers a waiting question on the web console's unanswered page, as a browser does
+// (sign in through `faqbot console link`, the form's CSRF token): the asker gets the answer in
+// Slack, the hand-off DM says so, and the bot answers those words from then on.
+TEST_P(ServeE2ETest, AQuestionAnsweredOnTheWebConsoleReachesTheAskerInSlack) {
+  if (!OnTwoOfTheFourSetUps())
+    GTEST_SKIP() << "covered by HTTP + SQLite and Socket Mode + PostgreSQL";
+  TeachWifiAndParkingAndPublish();
+  const std::string alice_dm = DmChannel(kAlice);
+  const std::string bob_dm = DmChannel(kBob);
+  Dm(kBob, "ask <@U0ALICE> is there a gym in the building");
+  Expect(bob_dm, "I don't know that one yet");
+  Posted handoff = Expect(alice_dm, "asked you: is there a gym in the building");
+
+  // The sign-in link an operator prints, redeemed as the browser's "Sign in" button does.
+  const std::string command = std::string(FAQBOT_EXECUTABLE) + " console link --database '" +
+                              database_url_ + "' --team " + fx::kTeamId + " --owner " + kAlice;
+  std::FILE* out = popen(command.c_str(), "r");
+  ASSERT_NE(out, nullptr);
+  std::string link;
+  char line[512];
+  while (std::fgets(line, sizeof line, out)) link = line;
+  ASSERT_EQ(pclose(out), 0) << command;
+  const size_t token_at = link.find("token=");
+  ASSERT_NE(token_at, std::string::npos) << link;
+  std::string token = link.substr(token_at + 6);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  const auto send = [&](const std::string& method, const std::string& target,
+                        const std::string& body, const std::string& cookie) {
+    server::testing::TestHttpClient client;
+    EXPECT_TRUE(client.Connect(static_cast<uint16_t>(port_)).ok());
+    slack::Headers headers;
+    if (!body.empty()) headers["Content-Type"] = "application/x-www-form-urlencoded";
+    if (!cookie.empty()) headers["Cookie"] = cookie;
+    auto response = client.Send(method, target, body, headers, /*keep_alive=*/false);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? *response : server::testing::TestResponse{};
+  };
+  auto signed_in = send("POST", "/console/login", "token=" + token, "");
+  ASSERT_EQ(signed_in.status, 303) << signed_in.body;
+  std::string cookie(slack::HeaderValue(signed_in.headers, "set-cookie"));
+  cookie = cookie.substr(0, cookie.find(';'));
+
+  auto page = send("GET", "/console/unanswered", "", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::smatch csrf, id;
+  ASSERT_TRUE(
+      std::regex_search(page.body, csrf, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  ASSERT_TRUE(std::regex_search(page.body, id, std::regex("name=\"id\" value=\"([0-9]+)\"")));
+  auto answered = send("POST", "/console/unanswered",
+                       "csrf=" + csrf[1].str() + "&do=answer&id=" + id[1].str() +
+                           "&answer=Yes%2C+on+the+fifth+floor.",
+                       cookie);
+  ASSERT_EQ(answered.status, 303) << answered.body;
+
+  Expect(bob_dm, "<@U0ALICE> says - Yes, on the fifth floor.");
+  ExpectUpdate(alice_dm, handoff.ts, "answered: Yes, on the fifth floor.");
+  Expect(alice_dm, "I've sent your answer to 1 person who asked.");
   const std::string carol_dm = DmChannel(kCarol);
   Dm(kCarol, "ask <@U0ALICE> is there a gym in the building");
   Expect(carol_dm, "<@U0ALICE> says - Yes, on the fifth floor.");
