@@ -1242,6 +1242,19 @@ TEST_F(AssistantTest, OneAnswerReachesEveryAskerWaitingOnTheQuestion) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+// "Would you like to add anything else?" answered in words, not with its buttons.
+TEST_F(AssistantTest, AYesAfterATopicWasAddedStartsAnotherOne) {
+  Dm(kAlice, "add a topic");
+  Dm(kAlice, "what is the wifi password?");
+  EXPECT_THAT(Dm(kAlice, "It's on the fridge."), HasSubstr("Would you like to add anything else?"));
+  EXPECT_THAT(Dm(kAlice, "yes"), HasSubstr("What question should I expect?"));
+  Dm(kAlice, "where can visitors park?");
+  EXPECT_THAT(Dm(kAlice, "Level -2."), HasSubstr("Would you like to add anything else?"));
+  EXPECT_THAT(Dm(kAlice, "no"), HasSubstr("That's fine, leaving as it is."));
+  EXPECT_THAT(Dm(kAlice, "yes"), Not(HasSubstr("What question should I expect?")));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
 TEST_F(AssistantTest, TheLearningSettingIsChangedInTheOwnersOwnWords) {
   struct Case {
     const char* text;

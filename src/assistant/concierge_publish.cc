@@ -28,6 +28,8 @@ std::string ConfirmationOf(const DialogueState& state) {
       return "similar:" + std::to_string(state.topic_id);
     case Step::kConfirmAnswer:
       return "answer:" + std::to_string(state.handoff_id);
+    case Step::kOfferMore:
+      return "more";
     default:
       return "";
   }
@@ -111,6 +113,11 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
     return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));
   }
   turn.Set({});
+  if (pending.step == Step::kOfferMore) {
+    // "Would you like to add anything else?" — "yes" typed is *Yes, one more*.
+    if (yes) return StartAddTopic(turn);
+    return Say(turn, Say1("That's fine, leaving as it is."));
+  }
   if (pending.step == Step::kConfirmAnswer) {
     if (!yes) {
       ReplacePressed(turn, Say1("Not an answer — nothing was sent."));

@@ -84,7 +84,7 @@ void Assistant::AddTopicFromAnswer(Turn& turn, const std::string& answer) {
     return Say(turn, Say1("I couldn't add that topic: " + topic.status().message() +
                           ". Send another answer, or type *cancel*."));
   }
-  turn.Set({});
+  turn.Set({Step::kOfferMore, "", topic->id, 0});
   Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
                  " :kissing_cat: It goes live when you publish.");
   r.paragraphs.push_back(Line("Would you like to add anything else?"));

@@ -6,7 +6,7 @@
 namespace faqbot::assistant {
 namespace {
 // Stored in the database: append new names, never reorder.
-constexpr std::array<const char*, 12> kStepNames = {"idle",
+constexpr std::array<const char*, 13> kStepNames = {"idle",
                                                     "await_question",
                                                     "await_answer",
                                                     "await_phrasing",
@@ -17,7 +17,8 @@ constexpr std::array<const char*, 12> kStepNames = {"idle",
                                                     "await_new_question",
                                                     "confirm_similar",
                                                     "await_new_name",
-                                                    "confirm_answer"};
+                                                    "confirm_answer",
+                                                    "offer_more"};
 }  // namespace
 
 std::string DialogueState::Serialize() const {

@@ -25,6 +25,7 @@ struct DialogueState {
     kAwaitNewName,      // edit: waiting for the new name of topic `topic_id`
     kConfirmAnswer,     // the owner's message `question` looks like the answer to hand-off
                         // `handoff_id`: send it?
+    kOfferMore,         // topic `topic_id` was just added: "anything else?" (yes: another one)
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer

@@ -8,7 +8,7 @@ namespace {
 using Step = DialogueState::Step;
 
 TEST(DialogueStateTest, EveryStepIsStoredAndReadBack) {
-  for (int i = 0; i <= static_cast<int>(Step::kConfirmAnswer); ++i) {
+  for (int i = 0; i <= static_cast<int>(Step::kOfferMore); ++i) {
     DialogueState state{static_cast<Step>(i), "the printer is upstairs", 4, 7};
     state.message_channel = "D0ALICE";
     state.message_ts = "1700000000.000100";
