@@ -1253,6 +1253,16 @@ TEST_F(AssistantTest, AYesAfterATopicWasAddedStartsAnotherOne) {
   EXPECT_THAT(Dm(kAlice, "no"), HasSubstr("That's fine, leaving as it is."));
   EXPECT_THAT(Dm(kAlice, "yes"), Not(HasSubstr("What question should I expect?")));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  // "another phrasing" is *Another phrasing of this one*.
+  Dm(kAlice, "add a topic");
+  Dm(kAlice, "is there a gym?");
+  Dm(kAlice, "Yes, on the fifth floor.");
+  EXPECT_THAT(Dm(kAlice, "add another way to ask it"),
+              HasSubstr("How else might people ask is there a gym?"));
+  EXPECT_THAT(Dm(kAlice, "where can I work out"),
+              HasSubstr("Got it — where can I work out also asks"));
+  EXPECT_EQ(store_->ListTopics(kAlice)->back().content.phrasings,
+            std::vector<std::string>{"where can I work out"});
 }
 
 TEST_F(AssistantTest, TheLearningSettingIsChangedInTheOwnersOwnWords) {

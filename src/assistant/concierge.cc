@@ -60,6 +60,21 @@ std::optional<bool> LearningCommand(const std::string& text) {
   return on;
 }
 
+// "another phrasing", "add another way to ask it": the offer after a topic was added, typed.
+bool AsksForPhrasing(const std::string& text) {
+  const std::vector<std::string> words = LowerWords(text);
+  if (words.empty() || words.size() > 8) return false;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "phrasing" || w == "phrasings" || w == "rephrasing" || w == "paraphrase") return true;
+    if ((w == "way" || w == "ways") && i > 0 &&
+        (words[i - 1] == "another" || words[i - 1] == "other")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // "edit the wifi topic", "delete my parking question": the words that name the topic, without
 // the command and the filler around it.
 std::vector<std::string> NamingWords(const std::string& text) {
@@ -124,6 +139,9 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
   if (auto learn = LearningCommand(text)) {
     if (turn.state.step != Step::kIdle) turn.Set({});
     return SetLearning(turn, *learn);
+  }
+  if (turn.state.step == Step::kOfferMore && AsksForPhrasing(text)) {
+    return StartPhrasing(turn, std::to_string(turn.state.topic_id));
   }
   const ConciergeNlu::Understanding u = concierge_.Understand(text);
   if ((u.intent == ConciergeIntent::kUnknown || u.intent == ConciergeIntent::kOutOfScope) &&
