@@ -43,6 +43,7 @@ TEST_F(ConciergeNluTest, UnderstandsFreeTextPhrasings) {
   EXPECT_EQ(Intent("publish my faq now"), ConciergeIntent::kPublish);
   EXPECT_EQ(Intent("please delete all of my topics"), ConciergeIntent::kDeleteAllTopics);
   EXPECT_EQ(Intent("which questions were unanswered?"), ConciergeIntent::kUnanswered);
+  EXPECT_EQ(Intent("anything waiting for me?"), ConciergeIntent::kUnanswered);
   EXPECT_EQ(Intent("please open the web console"), ConciergeIntent::kOpenConsole);
 }
 
