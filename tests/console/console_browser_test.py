@@ -16,6 +16,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -66,7 +67,9 @@ for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--win
     options.add_argument(flag)  # a phone-sized window
 driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
                           options=options)
-wait = WebDriverWait(driver, 30)
+# A lookup made while a click's navigation is still under way fails with "aborted by navigation"
+# (a WebDriverException, not NoSuchElement) on a loaded machine: the waits look again.
+wait = WebDriverWait(driver, 30, ignored_exceptions=(NoSuchElementException, WebDriverException))
 
 
 def shot(name):
