@@ -1,7 +1,6 @@
 // Assistant: asking an owner's bot, the hand-off to the owner when it is not sure, learning from
 // the owner's reply, and feedback.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -812,8 +811,7 @@ bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
 
 std::optional<store::PublishedTopic> Assistant::ItsNamedTopic(const store::UserRef& owner,
                                                               const std::string& text) {
-  std::string lower = text;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(text);
   for (const char* its : {"it's ", "it’s ", "it is ", "its ", "that's ", "that is ", "same as "}) {
     const std::string prefix = its;
     if (lower.rfind(prefix, 0) != 0) continue;

@@ -29,8 +29,7 @@ std::string QuestionKey(const std::string& text) {
   while (!key.empty() && (key.back() == '?' || key.back() == '!' || key.back() == '.')) {
     key.pop_back();
   }
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return Trim(key);
+  return Trim(AsciiLower(key));
 }
 
 std::vector<std::string> LowerWords(std::string_view text) {

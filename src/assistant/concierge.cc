@@ -3,7 +3,6 @@
 // and confirmed in concierge_publish.cc. Texts follow the old system's (seed-behaviour §1.7)
 // where it had them.
 #include <algorithm>
-#include <cctype>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,17 +18,12 @@ namespace {
 
 using Step = DialogueState::Step;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // "cancel" typed while a flow waits for text: exact words only, so an answer that merely
 // mentions cancelling is still taken as an answer.
 bool IsCancelWord(const std::string& text) {
   static const char* const kWords[] = {"cancel", "stop", "never mind", "nevermind",
                                        "abort",  "quit", "exit",       "cancel that"};
-  std::string t = Lower(Trim(text));
+  std::string t = AsciiLower(Trim(text));
   while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
   return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return t == w; });
 }

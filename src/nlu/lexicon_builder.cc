@@ -16,6 +16,7 @@
 
 #include "common/file_util.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "nlu/checksum.h"
 #include "nlu/stemmer.h"
 #include "nlu/stop_words.h"
@@ -75,11 +76,6 @@ struct WordNet {
   }
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // WordNet adjectives may carry a syntactic marker: "able(a)".
 std::string StripAdjMarker(std::string w) {
   if (const size_t p = w.find('('); p != std::string::npos) w.resize(p);
@@ -106,7 +102,7 @@ Status ParseDataFile(const std::string& path, int pos, WordNet& wn) {
     for (unsigned long i = 0; i < w_cnt; ++i) {
       std::string word, lex_id;
       if (!(in >> word >> lex_id)) return DataLossError(path + ": bad word list");
-      s.words.push_back(Lower(StripAdjMarker(word)));
+      s.words.push_back(AsciiLower(StripAdjMarker(word)));
     }
     int p_cnt = 0;
     in >> p_cnt;

@@ -29,9 +29,8 @@ Result<std::string> TokenOf(const HttpRequest& request) {
   const std::string authorization = Trim(slack::HeaderValue(request.headers, "authorization"));
   constexpr std::string_view kBearer = "bearer ";
   if (authorization.size() > kBearer.size()) {
-    std::string scheme = authorization.substr(0, kBearer.size());
-    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme == kBearer) return Trim(std::string_view(authorization).substr(kBearer.size()));
+    if (AsciiLower(std::string_view(authorization).substr(0, kBearer.size())) == kBearer)
+      return Trim(std::string_view(authorization).substr(kBearer.size()));
   }
   const size_t query = request.target.find('?');
   if (query == std::string::npos) return std::string();
