@@ -742,35 +742,26 @@ Status Assistant::SettleWithAnswer(const store::UserRef& owner, int64_t question
 Status Assistant::SettleElsewhere(
     const store::UserRef& owner, int64_t question_id,
     const std::function<void(Turn&, const store::AskedQuestion&)>& settle) {
-  const auto settled_already = [&]() -> Result<bool> {
+  const auto owned = [&]() -> Result<store::AskedQuestion> {
     FAQBOT_ASSIGN_OR_RETURN(auto q, store_.GetQuestion(question_id));
     if (!q.has_value() || !(q->owner == owner)) {
       return NotFoundError("question " + std::to_string(question_id) + " not found");
     }
-    return !IsOpen(*q);
+    return *std::move(q);
   };
-  FAQBOT_ASSIGN_OR_RETURN(const bool before, settled_already());
-  if (before) return FailedPreconditionError("that question was settled already");
   {
     Turn turn;
     turn.who = owner;
     turn.reply_to = Destination::Direct(owner);
     std::lock_guard person(LockFor(owner));
     TurnFinisher finish{this, &turn};
-    auto stored = store_.GetConversation(owner);
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) {
-      turn.version = (*stored)->version;
-      auto state = DialogueState::Parse((*stored)->state);
-      if (state.ok()) turn.state = *state;
-    }
-    auto asked = store_.GetQuestion(question_id);
-    if (!asked.ok()) return asked.status();
-    if (!asked->has_value()) return NotFoundError("question not found");
-    settle(turn, **asked);
+    FAQBOT_RETURN_IF_ERROR(LoadState(turn));
+    FAQBOT_ASSIGN_OR_RETURN(const store::AskedQuestion asked, owned());
+    if (!IsOpen(asked)) return FailedPreconditionError("that question was settled already");
+    settle(turn, asked);
   }
-  FAQBOT_ASSIGN_OR_RETURN(const bool after, settled_already());
-  if (!after) {
+  FAQBOT_ASSIGN_OR_RETURN(const store::AskedQuestion after, owned());
+  if (IsOpen(after)) {
     return UnavailableError(
         "the question could not be settled just now (your DM with the bot "
         "says why)");
@@ -783,12 +774,15 @@ bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
   auto waiting = store_.ListUnanswered(turn.who, 500);
   if (!waiting.ok()) return false;
   const int64_t since = clock_.UnixMillis() - kAnswerOfferWindowMillis;
-  const store::AskedQuestion* last = nullptr;
+  const store::AskedQuestion* last = nullptr;  // handed to them (again) most recently
+  int64_t last_at = since;
   for (const auto& q : *waiting) {
     if (q.asker == turn.who) continue;  // their own tries wait for no answer
     const int64_t at = std::max(q.asked_at, q.updated_at);
-    if (at < since) continue;
-    if (last == nullptr || at >= std::max(last->asked_at, last->updated_at)) last = &q;
+    if (at >= last_at) {
+      last = &q;
+      last_at = at;
+    }
   }
   if (last == nullptr) return false;
   turn.Set({DialogueState::Step::kConfirmAnswer, text, 0, last->id});

@@ -159,17 +159,9 @@ void Assistant::HandleMessage(const UserMessage& m) {
     }
   }
 
-  auto stored = store_.GetConversation(m.from);
-  if (!stored.ok()) {
-    LogWarn("assistant: cannot read the conversation of {}/{}: {}", m.from.team_id, m.from.user_id,
-            stored.status().ToString());
+  if (!LoadState(turn).ok()) {
     return Say(turn, Say1("Sorry, I can't reach my memory right now :scream_cat: Please try "
                           "again in a minute."));
-  }
-  if (stored->has_value()) {
-    turn.version = (*stored)->version;
-    auto state = DialogueState::Parse((*stored)->state);
-    if (state.ok()) turn.state = *state;  // an unreadable state starts over
   }
 
   // A reply in the thread of a hand-off DM is the answer to its question, whatever else the
@@ -211,15 +203,9 @@ void Assistant::HandleButton(const ButtonPress& press) {
   std::lock_guard person(LockFor(press.from));
   TurnFinisher finish{this, &turn};
 
-  auto stored = store_.GetConversation(press.from);
-  if (!stored.ok()) {
+  if (!LoadState(turn).ok()) {
     return Say(turn, Say1("Sorry, I can't reach my memory right now :scream_cat: Please try "
                           "again in a minute."));
-  }
-  if (stored->has_value()) {
-    turn.version = (*stored)->version;
-    auto state = DialogueState::Parse((*stored)->state);
-    if (state.ok()) turn.state = *state;
   }
 
   const bool handoff = press.action == kActionHandoffAnswer ||
@@ -310,6 +296,21 @@ void Assistant::CountAsk(Turn& turn) {
         .Observe(std::chrono::duration<double>(clock_.Now() - *event->arrived).count());
   }
   turn.ask_outcome = {};
+}
+
+Status Assistant::LoadState(Turn& turn) {
+  auto stored = store_.GetConversation(turn.who);
+  if (!stored.ok()) {
+    LogWarn("assistant: cannot read the conversation of {}/{}: {}", turn.who.team_id,
+            turn.who.user_id, stored.status().ToString());
+    return stored.status();
+  }
+  if (stored->has_value()) {
+    turn.version = (*stored)->version;
+    auto state = DialogueState::Parse((*stored)->state);
+    if (state.ok()) turn.state = *state;  // an unreadable state starts over
+  }
+  return Status::Ok();
 }
 
 void Assistant::SaveState(Turn& turn) {

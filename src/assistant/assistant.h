@@ -334,6 +334,9 @@ class Assistant {
   void Finish(Turn& turn);
   // Counts the turn's ask, if it was one (faqbot_asks_total, faqbot_ask_duration_seconds).
   void CountAsk(Turn& turn);
+  // Reads `turn.who`'s dialogue into `turn` (its state and version; an unreadable state starts
+  // over). Errors: the Store's, logged.
+  Status LoadState(Turn& turn);
   void SaveState(Turn& turn);
   // The person's display name: the Store's, else the Messenger's (then kept in the Store);
   // "" when neither knows it yet.
