@@ -106,6 +106,9 @@ class AssistantTest : public ::testing::Test {
     return out;
   }
   RecordingMessenger::Sent Last() { return messenger_.sent().back(); }
+  // `asker` asks Alice `question`; returns Alice's newest hand-off DM ("… asked you: …") after it.
+  RecordingMessenger::Sent AskAliceHandedOff(const store::UserRef& asker,
+                                             const std::string& question);
   // How many hand-off DMs ("… asked you: …") `owner` got.
   int HandOffDmsTo(const store::UserRef& owner) {
     int n = 0;
@@ -521,6 +524,12 @@ RecordingMessenger::Sent NewestHandoffDm(const std::vector<RecordingMessenger::S
   return {};
 }
 
+RecordingMessenger::Sent AssistantTest::AskAliceHandedOff(const store::UserRef& asker,
+                                                          const std::string& question) {
+  Dm(asker, "ask <@U0ALICE> " + question);
+  return NewestHandoffDm(messenger_.sent(), kAlice);
+}
+
 // The replacements sent since `before` of the message posted with `ts`.
 std::vector<RecordingMessenger::Sent> UpdatesOf(const std::vector<RecordingMessenger::Sent>& sent,
                                                 size_t before, const std::string& ts) {
@@ -536,16 +545,13 @@ std::vector<RecordingMessenger::Sent> UpdatesOf(const std::vector<RecordingMesse
 TEST_F(AssistantTest, AHandoffDmSaysHowItsQuestionWasSettledFromTheList) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
-  const auto bobs = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto bobs = AskAliceHandedOff(kBob, "how do I get online as a guest");
   ASSERT_FALSE(bobs.ts.empty());
   clock_.Advance(std::chrono::seconds(11));  // past the DM pacing: Carol's gets a DM too
-  Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");
-  const auto carols = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto carols = AskAliceHandedOff(kCarol, "how do I get online as a guest");
   ASSERT_NE(carols.ts, bobs.ts);
   clock_.Advance(std::chrono::seconds(11));
-  Dm(kDave, "ask <@U0ALICE> when is the company picnic");
-  const auto daves = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto daves = AskAliceHandedOff(kDave, "when is the company picnic");
 
   // Settled from the unanswered list: both DMs of the question say how, without buttons.
   Dm(kAlice, "unanswered questions");
@@ -589,8 +595,7 @@ TEST_F(AssistantTest, AHandoffDmSaysHowItsQuestionWasSettledFromTheList) {
 }
 
 TEST_F(AssistantTest, AHandoffDmAnsweredFromTheListSaysWhoIsAnsweringAndThenTheAnswer) {
-  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "when is the company picnic");
   Dm(kAlice, "unanswered questions");
   const std::string answer = ButtonValue("handoff_answer");
   ASSERT_FALSE(answer.empty());
@@ -621,13 +626,11 @@ TEST_F(AssistantTest, AHandoffDmSettledBeforeItWentOutIsUpdatedWhenItDoes) {
       [&late](const std::string& key, const std::string& channel, const std::string& ts) {
         late.push_back({key, channel, ts});
       });
-  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
-  const auto parking = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto parking = AskAliceHandedOff(kBob, "where do I leave my car");
   const std::string pick = ButtonValue("suggestion_pick");
   ASSERT_FALSE(pick.empty());
   clock_.Advance(std::chrono::seconds(11));  // past the DM pacing
-  Dm(kCarol, "ask <@U0ALICE> when is the company picnic");
-  const auto picnic = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto picnic = AskAliceHandedOff(kCarol, "when is the company picnic");
   ASSERT_EQ(late.size(), 2u);
 
   // Bob picks a suggestion; Alice ignores Carol's question from her list.
@@ -667,8 +670,7 @@ TEST_F(AssistantTest, AHandoffDmSettledBeforeItWentOutIsUpdatedWhenItDoes) {
 TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "where can I print stuff");
   ASSERT_FALSE(dm.ts.empty());
   EXPECT_THAT(Dm(kAlice, "add a topic"), HasSubstr("What question should I expect?"));
 
@@ -716,8 +718,7 @@ TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
 TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "where can I print stuff");
   const std::string answer = "The printer is on the second floor, next to the kitchen.";
   EXPECT_THAT(Dm(kAlice, answer),
               HasSubstr("Is that your answer to <@U0BOB>? They asked: where can I print stuff"));
@@ -763,8 +764,7 @@ TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
 TEST_F(AssistantTest, AQuestionSettledFromAnotherSurfaceAnswersEveryoneAndTeachesTheBot) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> where can I print stuff");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "where can I print stuff");
   Dm(kCarol, "ask <@U0ALICE> where can I print stuff");
   Dm(kDave, "ask <@U0ALICE> how do guests get online");
   auto waiting = store_->ListUnanswered(kAlice);
@@ -811,8 +811,7 @@ TEST_F(AssistantTest, AnAskersPickShowsInTheOwnersHandoffDmWhichStillTeachesIt) 
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "where do I leave my car");
   const std::string pick = ButtonValue("suggestion_pick");
   ASSERT_FALSE(pick.empty());
   size_t before = messenger_.sent().size();
@@ -842,8 +841,7 @@ TEST_F(AssistantTest, AThumbsDownAfterAPickTakesTheTopicOffTheOldHandoffDm) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");
   Publish();
-  Dm(kBob, "ask <@U0ALICE> where do I leave my car");
-  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  const auto dm = AskAliceHandedOff(kBob, "where do I leave my car");
   Press(kBob, "suggestion_pick", ButtonValue("suggestion_pick"));
   const std::string down = ButtonValue("feedback_down");
   ASSERT_FALSE(down.empty());
