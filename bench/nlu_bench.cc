@@ -111,6 +111,7 @@ BENCHMARK(BM_TrainTopics)
     ->Args({50, 100})
     ->Args({150, 1})
     ->Args({150, 3})
+    ->Args({150, 10})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
 

@@ -55,6 +55,7 @@ nlu::MatcherOptions JointMatcherOptions() {
   o.calibration_floor_size_gain = 0.0f;
   o.calibration_head_floor_large_gain = 0.0f;
   o.calibration_head_floor_few_gain = 0.0f;
+  o.calibration_cv_holdout = 0.0f;
   return o;
 }
 

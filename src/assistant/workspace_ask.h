@@ -33,7 +33,8 @@ namespace faqbot::assistant {
 // The engine's settings for the joint model: its topics were picked for being near the question,
 // so the engine's lower floors for bots of few topics (an unrelated question has fewer chances
 // to land near one of them), of many (far-apart topics) and of few phrasings per topic (a head
-// less sure of the right topic) do not hold for it; all three are off.
+// less sure of the right topic) do not hold for it; all three are off. Nor does it learn its
+// centre from held-out mistakes: it is trained for each question, on a handful of topics.
 nlu::MatcherOptions JointMatcherOptions();
 
 struct WorkspaceAskOptions {

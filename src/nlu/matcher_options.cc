@@ -44,6 +44,11 @@ void ForEachField(MatcherOptions& o, F&& f) {
   f("calibration_head_floor_few_gain", o.calibration_head_floor_few_gain);
   f("calibration_head_floor_few_reference", o.calibration_head_floor_few_reference);
   f("calibration_max", o.calibration_max);
+  f("calibration_cv_holdout", o.calibration_cv_holdout);
+  f("calibration_cv_min_phrasings", o.calibration_cv_min_phrasings);
+  f("calibration_cv_min_mistakes", o.calibration_cv_min_mistakes);
+  f("calibration_cv_quantile", o.calibration_cv_quantile);
+  f("calibration_cv_offset", o.calibration_cv_offset);
   f("head_min_examples", o.head_min_examples);
   f("head_min_topics", o.head_min_topics);
   f("head_mix", o.head_mix);

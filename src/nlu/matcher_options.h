@@ -73,6 +73,20 @@ struct MatcherOptions {
   // At most this: a bot of two or three crowded topics would otherwise learn a centre that even
   // its own phrasings cannot reach (none of the validation bots came above 0.74).
   float calibration_max = 0.85f;
+  // A bot whose topics have many phrasings (calibration_cv_min_phrasings or more on average, and
+  // the head) learns its centre from its own mistakes instead: about calibration_cv_holdout of
+  // its phrasings are held out (every tenth example, up to ten such folds), the head is
+  // retrained without them, and each is matched as a question against the rest. When at least
+  // calibration_cv_min_mistakes of them are matched to another topic, the centre is the
+  // calibration_cv_quantile of those mistakes' near-miss values plus calibration_cv_offset
+  // (at least the head's floor). A bot whose topics are easily confused makes confident
+  // mistakes and must be surer before it answers; one whose mistakes are unsure may answer
+  // sooner. 0 holdout: off (model files written before load so).
+  float calibration_cv_holdout = 300.0f;
+  float calibration_cv_min_phrasings = 8.0f;
+  float calibration_cv_min_mistakes = 20.0f;
+  float calibration_cv_quantile = 0.5f;
+  float calibration_cv_offset = 0.08f;
   // --- classifier head (topic_classifier.h), used when topics have several phrasings
   // Mean examples per topic from which the head is trained (0: never).
   float head_min_examples = 2.0f;

@@ -35,6 +35,26 @@ std::vector<uint32_t> Trigrams(std::string_view word) {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+// The best of some scores (the first on ties), and the best two values.
+struct TopTwo {
+  uint32_t best = 0;
+  float first = 0.0f;
+  float second = 0.0f;
+};
+TopTwo BestTwo(const std::vector<float>& scores) {
+  TopTwo top;
+  for (uint32_t t = 0; t < scores.size(); ++t) {
+    if (scores[t] > top.first) {
+      top.second = top.first;
+      top.first = scores[t];
+      top.best = t;
+    } else if (scores[t] > top.second) {
+      top.second = scores[t];
+    }
+  }
+  return top;
+}
+
 // The home slot of a lexicon id in Model::by_lexicon_id_ (Fibonacci hashing).
 uint32_t LexiconSlot(uint32_t lexicon_id, size_t mask) {
   return static_cast<uint32_t>((lexicon_id * 0x9E3779B1u) & mask);
@@ -52,6 +72,8 @@ struct Model::Scratch {
   std::vector<int32_t> vector_dots;  // one query term's DotI8 with each vector_vocab_ term
   std::vector<float> query_dots;     // the query's weighted vector sum · each vector_vocab_ term
   std::vector<float> term_cosine;    // per vocab id: the query's unit vector · its vector
+  std::vector<char> wanted_vocab;    // TopicScores with `only`: the vocab ids of those topics
+  std::vector<uint32_t> vector_slots;  // and their indexes in vector_vocab_
 };
 
 Model::~Model() = default;
@@ -256,15 +278,31 @@ void Model::BuildIndexes() {
   TrainHead();
 }
 
+float Model::PhrasingsPerTopic() const {
+  return static_cast<float>(examples_.size()) /
+         static_cast<float>(std::max<size_t>(topics_.size(), 1));
+}
+
+bool Model::WantsHead() const {
+  return options_.head_min_examples > 0 && options_.head_mix > 0 && topics_.size() >= 2 &&
+         static_cast<float>(topics_.size()) >= options_.head_min_topics &&
+         PhrasingsPerTopic() >= options_.head_min_examples;
+}
+
+bool Model::LearnsFromMistakes() const {
+  return WantsHead() && options_.calibration_probes >= 1 && options_.calibration_cv_holdout >= 1 &&
+         PhrasingsPerTopic() >= options_.calibration_cv_min_phrasings;
+}
+
+std::vector<char> Model::Fold(size_t f) const {
+  std::vector<char> held_out(examples_.size());
+  for (size_t e = 0; e < held_out.size(); ++e) held_out[e] = e % kFolds == f ? 1 : 0;
+  return held_out;
+}
+
 void Model::TrainHead() {
   head_ = TopicClassifier();
-  const float per_topic = static_cast<float>(examples_.size()) /
-                          static_cast<float>(std::max<size_t>(topics_.size(), 1));
-  if (options_.head_min_examples <= 0 || options_.head_mix <= 0 || topics_.size() < 2 ||
-      static_cast<float>(topics_.size()) < options_.head_min_topics ||
-      per_topic < options_.head_min_examples) {
-    return;
-  }
+  if (!WantsHead()) return;
   // Each example's terms with their weights, to unit length (a query's features are built the
   // same way in TopicScores). With head_idf, a term's weight is its smoothed IDF over the
   // examples, ln((1 + n) / (1 + df)) + 1: the head learns which words matter from the bot's own
@@ -281,10 +319,29 @@ void Model::TrainHead() {
     head_weight_.shrink_to_fit();
     head_unknown_weight_ = std::log(1.0f + n) + 1.0f;
   }
+  head_ = TrainClassifier(std::vector<char>(examples_.size(), 0));
+}
+
+void Model::ExampleFeatures(uint32_t e, std::vector<SparseFeature>& out) const {
+  const Example& ex = examples_[e];
+  out.clear();
+  float norm = 0;
+  for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+    const float w = HeadWeight(example_terms_[s]);
+    out.push_back({example_terms_[s], w});
+    norm += w * w;
+  }
+  const float inv = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+  for (SparseFeature& f : out) f.value *= inv;
+}
+
+TopicClassifier Model::TrainClassifier(const std::vector<char>& held_out) const {
   std::vector<SparseFeature> features(example_terms_.size());
   std::vector<ClassifierRow> rows;
   rows.reserve(examples_.size());
-  for (const Example& ex : examples_) {
+  for (size_t e = 0; e < examples_.size(); ++e) {
+    if (held_out[e] != 0) continue;
+    const Example& ex = examples_[e];
     float norm = 0;
     for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
       const float w = HeadWeight(example_terms_[s]);
@@ -297,6 +354,7 @@ void Model::TrainHead() {
     rows.push_back(
         {std::span<const SparseFeature>(&features[ex.first_term], ex.term_count), ex.topic});
   }
+  if (rows.empty()) return {};
   ClassifierOptions o;
   // Bounded: the options come from the model file, which Load must not trust with a long loop.
   const float passes = std::min(
@@ -305,8 +363,8 @@ void Model::TrainHead() {
   o.epochs = static_cast<int>(std::clamp(passes, 1.0f, 50.0f));
   o.learning_rate = options_.head_rate;
   o.l2 = options_.head_l2;
-  head_ = TopicClassifier::Train(rows, static_cast<uint32_t>(vocab_.size()),
-                                 static_cast<uint32_t>(topics_.size()), o);
+  return TopicClassifier::Train(rows, static_cast<uint32_t>(vocab_.size()),
+                                static_cast<uint32_t>(topics_.size()), o);
 }
 
 float Model::SizeRuleCenter() const {
@@ -318,37 +376,6 @@ float Model::SizeRuleCenter() const {
 void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
   center_ = SizeRuleCenter();
   if (options_.calibration_probes < 1 || topics_.size() < 2 || example_of_text.empty()) return;
-  // Probes spread evenly over the examples (deterministic): how close does each come to the
-  // topics it does not belong to, judged as the decision rule judges a query (best score plus
-  // the margin term over the runner-up)? A bot whose topics crowd each other, or that has many,
-  // sees its own examples come close to other topics, and must be surer before it answers.
-  const size_t texts = example_of_text.size();
-  const float affordable = options_.calibration_budget / static_cast<float>(texts);
-  const size_t probes = std::min(
-      texts,
-      static_cast<size_t>(std::clamp(affordable, std::min(32.0f, options_.calibration_probes),
-                                     options_.calibration_probes)));
-  const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
-  double sum = 0;
-  size_t counted = 0;
-  for (size_t i = 0; i < probes; ++i) {
-    const uint32_t e = example_of_text[i * texts / probes];
-    if (e == kNoExample) continue;  // no words ("???")
-    ++counted;
-    const std::vector<float> scores = Scores(ExampleTerms(e), examples_[e].topic);
-    float first = 0, second = 0;
-    for (const float score : scores) {
-      if (score > first) {
-        second = first;
-        first = score;
-      } else if (score > second) {
-        second = score;
-      }
-    }
-    sum += first + margin * (first - second);
-  }
-  if (counted == 0) return;
-  const auto near = static_cast<float>(sum / static_cast<double>(counted));
   // Fewer topics, fewer ways for an unrelated question to land near one: a lower floor, down
   // to that of half the reference size (below it, too few probes to trust a lower one).
   const float topics = std::max(static_cast<float>(topics_.size()), 0.5f * options_.size_reference);
@@ -368,11 +395,107 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
           ? options_.calibration_head_floor_few_gain *
                 std::log(options_.calibration_head_floor_few_reference / per_topic_examples)
           : 0.0f;
+  const float head_floor = options_.calibration_head_floor - lower - larger - few;
+  // A bot with many phrasings per topic learns from its own held-out mistakes, when it made
+  // enough of them to learn from.
+  if (const auto [mistake_center, mistakes] = MistakeCentre();
+      mistakes > 0 && static_cast<float>(mistakes) >= options_.calibration_cv_min_mistakes) {
+    center_ = std::min(std::max(head_floor, mistake_center), options_.calibration_max);
+    return;
+  }
+  // Probes spread evenly over the examples (deterministic): how close does each come to the
+  // topics it does not belong to, judged as the decision rule judges a query (best score plus
+  // the margin term over the runner-up)? A bot whose topics crowd each other, or that has many,
+  // sees its own examples come close to other topics, and must be surer before it answers.
+  const size_t texts = example_of_text.size();
+  const float affordable = options_.calibration_budget / static_cast<float>(texts);
+  const size_t probes = std::min(
+      texts,
+      static_cast<size_t>(std::clamp(affordable, std::min(32.0f, options_.calibration_probes),
+                                     options_.calibration_probes)));
+  const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
+  double sum = 0;
+  size_t counted = 0;
+  for (size_t i = 0; i < probes; ++i) {
+    const uint32_t e = example_of_text[i * texts / probes];
+    if (e == kNoExample) continue;  // no words ("???")
+    ++counted;
+    const TopTwo top = BestTwo(Scores(ExampleTerms(e), examples_[e].topic));
+    sum += top.first + margin * (top.first - top.second);
+  }
+  if (counted == 0) return;
+  const auto near = static_cast<float>(sum / static_cast<double>(counted));
   center_ = has_head()
-                ? std::max(options_.calibration_head_floor - lower - larger - few,
-                           near + options_.calibration_head_offset)
+                ? std::max(head_floor, near + options_.calibration_head_offset)
                 : std::max(options_.calibration_floor - lower, near + options_.calibration_offset);
   center_ = std::min(center_, options_.calibration_max);
+}
+
+std::pair<float, size_t> Model::MistakeCentre() const {
+  const size_t n = examples_.size();
+  if (!has_head() || !LearnsFromMistakes()) return {0.0f, 0};
+  const size_t per_fold = std::max<size_t>(n / kFolds, 1);
+  const size_t wanted = static_cast<size_t>(std::min(options_.calibration_cv_holdout, 1e6f));
+  const size_t folds = std::min(kFolds, (wanted + per_fold - 1) / per_fold);
+  const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
+  const float mix = options_.head_mix;
+  const size_t n_topics = topics_.size();
+  std::vector<float> mistakes;
+  std::vector<SparseFeature> features;
+  std::vector<float> p(n_topics);
+  std::vector<char> only(n_topics);
+  std::vector<uint32_t> topic_begin(n_topics + 1, 0);  // examples_ are stored topic by topic
+  for (const Example& ex : examples_) ++topic_begin[ex.topic + 1];
+  for (size_t t = 0; t < n_topics; ++t) topic_begin[t + 1] += topic_begin[t];
+  const TopicSubset subset{only, topic_begin};
+  // Enough to learn from: stop holding out more folds.
+  const auto enough =
+      static_cast<size_t>(2.0f * std::max(options_.calibration_cv_min_mistakes, 1.0f));
+  for (size_t f = 0; f < folds && mistakes.size() < enough; ++f) {
+    const TopicClassifier head = TrainClassifier(Fold(f));
+    if (head.classes() == 0) break;
+    for (auto e = static_cast<uint32_t>(f); e < n; e += kFolds) {
+      // The head first (cheap): a phrasing it puts surely in its own topic is not a mistake, as
+      // the nearest neighbours would have to prefer another topic by more than kSure. Otherwise
+      // the nearest neighbours of its own topic and the head's kCandidates likeliest decide.
+      ExampleFeatures(e, features);
+      head.Probabilities(features, p);
+      const uint32_t own = examples_[e].topic;
+      float other = 0;
+      for (uint32_t t = 0; t < n_topics; ++t) other = t != own ? std::max(other, p[t]) : other;
+      constexpr float kSure = 0.3f;
+      if (p[own] - other >= kSure) continue;
+      std::fill(only.begin(), only.end(), 0);
+      only[own] = 1;
+      constexpr int kCandidates = 3;
+      for (int c = 0; c < kCandidates; ++c) {
+        uint32_t pick = kNoTopic;
+        for (uint32_t t = 0; t < n_topics; ++t) {
+          if (only[t] == 0 && (pick == kNoTopic || p[t] > p[pick])) pick = t;
+        }
+        if (pick != kNoTopic) only[pick] = 1;
+      }
+      std::vector<float> scores = TopicScores(ExampleTerms(e), nullptr, e, &subset);
+      for (uint32_t t = 0; t < n_topics; ++t) {  // blended as Scores blends them
+        const float blended = (1.0f - mix) * scores[t] + mix * p[t];
+        scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
+      }
+      const TopTwo top = BestTwo(scores);
+      if (top.first > 0 && top.best != own) {
+        mistakes.push_back(top.first + margin * (top.first - top.second));
+      }
+    }
+  }
+  if (mistakes.empty()) return {0.0f, 0};
+  // The quantile, interpolated between the two nearest mistakes.
+  std::sort(mistakes.begin(), mistakes.end());
+  const float at = std::clamp(options_.calibration_cv_quantile, 0.0f, 1.0f) *
+                   static_cast<float>(mistakes.size() - 1);
+  const auto below = static_cast<size_t>(at);
+  const size_t above = std::min(below + 1, mistakes.size() - 1);
+  const float value =
+      mistakes[below] + (at - static_cast<float>(below)) * (mistakes[above] - mistakes[below]);
+  return {value + options_.calibration_cv_offset, mistakes.size()};
 }
 
 uint32_t Model::FindStem(std::string_view stem) const {
@@ -391,7 +514,8 @@ uint32_t Model::FindLexiconId(uint32_t lexicon_id) const {
 }
 
 void Model::MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop,
-                       const int32_t* vector_dots, Scratch& scratch) const {
+                       const int32_t* vector_dots, const VocabSubset* only,
+                       Scratch& scratch) const {
   std::vector<float>& best = scratch.sim_by_vocab;
   std::vector<uint32_t>& touched = scratch.touched;
   best.resize(vocab_.size(), 0.0f);
@@ -401,7 +525,7 @@ void Model::MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop,
     if (best[v] == 0.0f) touched.push_back(v);
     best[v] = std::max(best[v], sim);
   };
-  CollectMatches(stem, lexicon_id, stop, vector_dots, add);
+  CollectMatches(stem, lexicon_id, stop, vector_dots, only, add);
   scratch.matches.clear();
   for (uint32_t v : touched) {
     scratch.matches.push_back({v, best[v]});
@@ -411,7 +535,7 @@ void Model::MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop,
 
 template <typename Add>
 void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
-                           const int32_t* vector_dots, Add&& add) const {
+                           const int32_t* vector_dots, const VocabSubset* only, Add&& add) const {
   if (const uint32_t v = FindStem(stem); v != kNoVocab) add(v, 1.0f);
   if (stop) return;
   if (lexicon_id != kUnknownTerm) {
@@ -427,9 +551,14 @@ void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop
     if (vector_dots != nullptr && options_.vector_sim > 0) {
       const float floor = options_.vector_floor;
       const float scale = options_.vector_sim / (1.0f - floor);
-      for (size_t j = 0; j < vector_vocab_.size(); ++j) {
+      auto consider = [&](size_t j) {
         const float cosine = static_cast<float>(vector_dots[j]) * (1.0f / (127.0f * 127.0f));
         if (cosine > floor) add(vector_vocab_[j], scale * (cosine - floor));
+      };
+      if (only != nullptr) {
+        for (const uint32_t j : only->vector_slots) consider(j);
+      } else {
+        for (size_t j = 0; j < vector_vocab_.size(); ++j) consider(j);
       }
     }
   }
@@ -441,6 +570,7 @@ void Model::CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop
                                     ? static_cast<uint32_t>(typo_terms_.size() - 1)
                                     : unknown_typo_terms_;
     for (uint32_t c = 0; c < candidates; ++c) {
+      if (only != nullptr && only->wanted[typo_terms_[c].vocab] == 0) continue;
       const uint32_t begin = typo_terms_[c].first_gram;
       const uint32_t end = typo_terms_[c + 1].first_gram;
       const size_t m = end - begin;
@@ -492,14 +622,55 @@ std::vector<Term> Model::ExampleTerms(uint32_t e) const {
 }
 
 std::vector<float> Model::TopicScores(const std::vector<Term>& q,
-                                      std::vector<SparseFeature>* features) const {
+                                      std::vector<SparseFeature>* features, uint32_t skip,
+                                      const TopicSubset* only) const {
   std::vector<float> topic_scores(topics_.size(), 0.0f);
   if (q.empty()) return topic_scores;
   if (features != nullptr) features->clear();
   thread_local Scratch scratch;
+  // With `only`, word vectors are compared with the terms of those topics' examples alone.
+  std::vector<uint32_t>& vector_slots = scratch.vector_slots;
+  const VocabSubset vocab_subset{scratch.wanted_vocab, vector_slots};
+  if (only != nullptr) {
+    std::vector<char>& wanted = scratch.wanted_vocab;
+    wanted.assign(vocab_.size(), 0);
+    for (uint32_t t = 0; t < topics_.size(); ++t) {
+      if (only->topics[t] == 0 || only->first[t] == only->first[t + 1]) continue;
+      const Example& begin = examples_[only->first[t]];
+      const Example& end = examples_[only->first[t + 1] - 1];
+      for (uint32_t s = begin.first_term; s < end.first_term + end.term_count; ++s) {
+        wanted[example_terms_[s]] = 1;
+      }
+    }
+    vector_slots.clear();
+    for (uint32_t j = 0; j < vector_vocab_.size(); ++j) {
+      if (wanted[vector_vocab_[j]] != 0) vector_slots.push_back(j);
+    }
+  }
   const size_t nq = q.size();
-  scratch.best_recall.assign(examples_.size() * nq, 0.0f);
-  scratch.best_precision.assign(example_terms_.size(), 0.0f);
+  // Calls f(e) for every example to score (those of `only`'s topics), in order.
+  auto for_each_example = [&](auto&& f) {
+    if (only == nullptr) {
+      for (uint32_t e = 0; e < examples_.size(); ++e) f(e);
+      return;
+    }
+    for (uint32_t t = 0; t < topics_.size(); ++t) {
+      if (only->topics[t] == 0) continue;
+      for (uint32_t e = only->first[t]; e < only->first[t + 1]; ++e) f(e);
+    }
+  };
+  if (only == nullptr) {
+    scratch.best_recall.assign(examples_.size() * nq, 0.0f);
+    scratch.best_precision.assign(example_terms_.size(), 0.0f);
+  } else {  // only the parts that will be read
+    scratch.best_recall.resize(examples_.size() * nq);
+    scratch.best_precision.resize(example_terms_.size());
+    for_each_example([&](uint32_t e) {
+      const Example& ex = examples_[e];
+      std::fill_n(scratch.best_recall.begin() + static_cast<std::ptrdiff_t>(e * nq), nq, 0.0f);
+      std::fill_n(scratch.best_precision.begin() + ex.first_term, ex.term_count, 0.0f);
+    });
+  }
   const float rw = options_.recall_weight;
   const float mix = options_.sentence_mix;
   // Sentence similarity is the cosine of the query's and each example's weighted sum of word
@@ -526,9 +697,16 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
                             ? lexicon_->Vector(q[i].lexicon_id)
                             : nullptr;
     if (vec != nullptr) {
-      dots.resize(vector_vocab_.size());
-      for (size_t j = 0; j < vector_vocab_.size(); ++j) {
-        dots[j] = DotI8(vec, lexicon_->Vector(vocab_[vector_vocab_[j]].lexicon_id), dims);
+      if (only == nullptr) {
+        dots.resize(vector_vocab_.size());
+        for (size_t j = 0; j < vector_vocab_.size(); ++j) {
+          dots[j] = DotI8(vec, lexicon_->Vector(vocab_[vector_vocab_[j]].lexicon_id), dims);
+        }
+      } else {
+        dots.assign(vector_vocab_.size(), 0);
+        for (const uint32_t j : vector_slots) {
+          dots[j] = DotI8(vec, lexicon_->Vector(vocab_[vector_vocab_[j]].lexicon_id), dims);
+        }
       }
       if (mix > 0) {
         AddVector(q[i].lexicon_id, qw[i], query_sum);
@@ -537,11 +715,12 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
       }
     }
     MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
-               scratch);
+               only != nullptr ? &vocab_subset : nullptr, scratch);
     if (features != nullptr && v != kNoVocab) features->push_back({v, HeadWeight(v)});
     for (const Match& m : scratch.matches) {
       for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
         const Posting& p = postings_[k];
+        if (only != nullptr && only->topics[examples_[p.example].topic] == 0) continue;
         float& r = scratch.best_recall[p.example * nq + i];
         r = std::max(r, m.sim);
         float& pr = scratch.best_precision[p.slot];
@@ -570,8 +749,9 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
       term_cosine[vector_vocab_[j]] = query_dots[j] * inv;
     }
   }
-  for (size_t e = 0; e < examples_.size(); ++e) {
+  for_each_example([&](uint32_t e) {
     const Example& ex = examples_[e];
+    if (e == skip) return;
     float recall = 0;
     for (size_t i = 0; i < nq; ++i) recall += qw[i] * scratch.best_recall[e * nq + i];
     recall /= query_weight;
@@ -589,9 +769,9 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
       const float cosine = ex.vector_norm > 0 ? weighted_cosine / ex.vector_norm : 0.0f;
       score = (1.0f - mix) * score + mix * std::max(0.0f, cosine);
     }
-    if (score <= 0) continue;
+    if (score <= 0) return;
     topic_scores[ex.topic] = std::max(topic_scores[ex.topic], score);
-  }
+  });
   return topic_scores;
 }
 

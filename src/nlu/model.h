@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -147,28 +148,60 @@ class Model {
   // Vocabulary terms similar to a query term, with their similarity (best per term), into
   // scratch.matches. `vector_dots`: the term's word vector · each vector_vocab_ term's (DotI8),
   // or nullptr when it has no vector.
+  // The vocabulary of some topics' examples: wanted[v] != 0, and the indexes of vector_vocab_
+  // entries among them.
+  struct VocabSubset {
+    const std::vector<char>& wanted;
+    const std::vector<uint32_t>& vector_slots;
+  };
+  // With `only`, the matches among that vocabulary (others may be left out).
   void MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop, const int32_t* vector_dots,
-                  Scratch& scratch) const;
+                  const VocabSubset* only, Scratch& scratch) const;
   // Calls add(vocab id, similarity) for every way a query term relates to the vocabulary.
   template <typename Add>
   void CollectMatches(std::string_view stem, uint32_t lexicon_id, bool stop,
-                      const int32_t* vector_dots, Add&& add) const;
+                      const int32_t* vector_dots, const VocabSubset* only, Add&& add) const;
   // The query's distinct terms, in order of first occurrence (as training keeps an example's).
   std::vector<Term> QueryTerms(std::string_view query) const;
   // How this model's texts are tokenised (options_.split_ideographs).
   TokenizeOptions Tokenizing() const { return {options_.split_ideographs > 0}; }
   // The distinct terms of examples_[e], as QueryTerms would give for its text.
   std::vector<Term> ExampleTerms(uint32_t e) const;
-  // Nearest-neighbour score of every topic for distinct query terms `q`; the query's classifier
-  // features into `features` (when not null).
-  std::vector<float> TopicScores(const std::vector<Term>& q,
-                                 std::vector<SparseFeature>* features) const;
+  // Nearest-neighbour score of every topic for distinct query terms `q`, examples_[skip] left
+  // out; the query's classifier features into `features` (when not null).
+  // Some of the topics: t with topics[t] != 0, whose examples are examples_[first[t],
+  // first[t + 1]) (training stores them topic by topic).
+  struct TopicSubset {
+    const std::vector<char>& topics;
+    const std::vector<uint32_t>& first;
+  };
+  // With `only`, just those topics are scored (the others score 0), at a cost that grows with
+  // their examples rather than all of them.
+  std::vector<float> TopicScores(const std::vector<Term>& q, std::vector<SparseFeature>* features,
+                                 uint32_t skip = kNoExample,
+                                 const TopicSubset* only = nullptr) const;
   // Every topic's score: nearest neighbour, blended with the head's probability when there is one.
   // With `without` < topic_count(), the scores as if that topic did not exist (its score 0, the
   // head's probabilities renormalised over the others).
   std::vector<float> Scores(const std::vector<Term>& q, uint32_t without = kNoTopic) const;
-  // Trains head_ from examples_ when options_ and the number of examples ask for one.
+  float PhrasingsPerTopic() const;
+  // Whether options_ and the number of examples ask for the head.
+  bool WantsHead() const;
+  // Whether the decline centre is learned from held-out mistakes (MistakeCentre).
+  bool LearnsFromMistakes() const;
+  // Fold f of kFolds: held_out[e] for every tenth example e (e % kFolds == f), a tenth of every
+  // topic's phrasings.
+  static constexpr size_t kFolds = 10;
+  std::vector<char> Fold(size_t f) const;
+  // Trains head_ from examples_ when WantsHead().
   void TrainHead();
+  // A head trained on the examples e with !held_out[e] (head_weight_ already set).
+  TopicClassifier TrainClassifier(const std::vector<char>& held_out) const;
+  // examples_[e]'s features for the head, as TopicScores gives them for its text.
+  void ExampleFeatures(uint32_t e, std::vector<SparseFeature>& out) const;
+  // The centre learned from the bot's held-out mistakes (options_.calibration_cv_*) and how many
+  // mistakes it rests on; {0, 0} when the bot does not qualify or made none.
+  std::pair<float, size_t> MistakeCentre() const;
   // The decline centre of a format-1 model: conf_center plus the size term.
   float SizeRuleCenter() const;
   // Learns center_ from the bot's own examples (options_.calibration_*). `example_of_text`: for

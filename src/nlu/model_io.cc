@@ -147,6 +147,7 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   m->options_.head_min_topics = 2.0f;
   m->options_.calibration_head_floor_large_gain = 0.0f;
   m->options_.calibration_head_floor_few_gain = 0.0f;
+  m->options_.calibration_cv_holdout = 0.0f;
   size_t start = 0;
   while (!r.failed() && start < options.size()) {
     size_t comma = options.find(',', start);

@@ -371,6 +371,69 @@ TEST(ModelTest, TopicsWithFewPhrasingsHaveALowerHeadFloor) {
   EXPECT_FLOAT_EQ(Train(bot(6))->decline_center(), Train(bot(6), flat)->decline_center());
 }
 
+// Ten topics of thirty phrasings each, made of words every topic uses: only some phrasings
+// carry their topic's own word, so the bot confuses many of its held-out phrasings.
+TrainingData ConfusableTopics() {
+  const std::vector<std::string> keys = {"invoice", "refund",  "password", "parcel", "meeting",
+                                         "laptop",  "holiday", "salary",   "badge",  "printer"};
+  const std::vector<std::string> shared = {"help",  "need", "today", "please",  "problem",
+                                           "issue", "work", "again", "urgent",  "question",
+                                           "team",  "new",  "still", "morning", "quick"};
+  uint64_t state = 7;
+  auto next = [&](size_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>((state >> 33) % n);
+  };
+  TrainingData data;
+  for (const auto& key : keys) {
+    Intent intent{key, {}, ""};
+    for (int i = 0; i < 30; ++i) {
+      std::string text = shared[next(shared.size())] + " " + shared[next(shared.size())] + " " +
+                         shared[next(shared.size())];
+      if (next(3) == 0) text += " " + key;
+      intent.examples.push_back(text);
+    }
+    data.intents.push_back(std::move(intent));
+  }
+  return data;
+}
+
+TEST(ModelTest, BotsWithManyPhrasingsLearnTheirCentreFromTheirMistakes) {
+  const TrainingData data = ConfusableTopics();
+  MatcherOptions probes_only;
+  probes_only.calibration_cv_holdout = 0;
+  const float probes = Train(data, probes_only)->decline_center();
+  auto bot = Train(data);
+  ASSERT_TRUE(bot->has_head());
+  EXPECT_NE(bot->decline_center(), probes);
+  // The centre is a quantile of the held-out mistakes' values plus the offset, so it moves with
+  // both (while between the floor and the cap).
+  MatcherOptions lowest, highest, later;
+  lowest.calibration_cv_quantile = 0;
+  highest.calibration_cv_quantile = 1;
+  later.calibration_cv_offset = MatcherOptions().calibration_cv_offset + 0.05f;
+  const float low = Train(data, lowest)->decline_center();
+  const float high = Train(data, highest)->decline_center();
+  EXPECT_LT(low, bot->decline_center());
+  EXPECT_GT(high, bot->decline_center());
+  ASSERT_LT(bot->decline_center() + 0.05f, MatcherOptions().calibration_max);
+  EXPECT_NEAR(Train(data, later)->decline_center(), bot->decline_center() + 0.05f, 1e-5f);
+  // Too few mistakes to learn from, or too few phrasings per topic: the probes decide.
+  MatcherOptions demanding;
+  demanding.calibration_cv_min_mistakes = 1000;
+  EXPECT_FLOAT_EQ(Train(data, demanding)->decline_center(), probes);
+  MatcherOptions many;
+  many.calibration_cv_min_phrasings = 31;
+  EXPECT_FLOAT_EQ(Train(data, many)->decline_center(), probes);
+  // Deterministic, and a file written before the rule loads without it.
+  EXPECT_EQ(Train(data)->Serialize(), bot->Serialize());
+  const std::string file = WithoutOptions(bot->Serialize(), {"calibration_cv_holdout"});
+  auto loaded = Model::Load(file, BuiltLexicon());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->options().calibration_cv_holdout, 0.0f);
+  EXPECT_EQ((*loaded)->decline_center(), bot->decline_center());
+}
+
 // A model file written by the first format (no learned centre): it must keep loading and
 // answering exactly as it did, so that an owner's live bot survives the upgrade.
 // testdata/office_faq_v1.model is OfficeFaq() trained by the format-1 engine; the expected
