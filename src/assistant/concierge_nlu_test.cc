@@ -44,6 +44,8 @@ TEST_F(ConciergeNluTest, UnderstandsFreeTextPhrasings) {
   EXPECT_EQ(Intent("please delete all of my topics"), ConciergeIntent::kDeleteAllTopics);
   EXPECT_EQ(Intent("which questions were unanswered?"), ConciergeIntent::kUnanswered);
   EXPECT_EQ(Intent("anything waiting for me?"), ConciergeIntent::kUnanswered);
+  EXPECT_EQ(Intent("has someone asked me a question?"), ConciergeIntent::kUnanswered);
+  EXPECT_EQ(Intent("how do I ask a question"), ConciergeIntent::kAsk);
   EXPECT_EQ(Intent("please open the web console"), ConciergeIntent::kOpenConsole);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <type_traits>
 #include <unordered_map>
@@ -34,6 +35,12 @@ std::vector<uint32_t> Trigrams(std::string_view word) {
 }
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// v = n zeros (a memset: the hot path clears large arrays for every query).
+void ZeroFill(std::vector<float>& v, size_t n) {
+  v.resize(n);
+  if (n > 0) std::memset(v.data(), 0, n * sizeof(float));
+}
 
 // The best of some scores (the first on ties), and the best two values.
 struct TopTwo {
@@ -74,6 +81,7 @@ struct Model::Scratch {
   std::vector<float> term_cosine;    // per vocab id: the query's unit vector · its vector
   std::vector<char> wanted_vocab;    // TopicScores with `only`: the vocab ids of those topics
   std::vector<uint32_t> vector_slots;  // and their indexes in vector_vocab_
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // the examples TopicScores scores
 };
 
 Model::~Model() = default;
@@ -648,28 +656,34 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
     }
   }
   const size_t nq = q.size();
-  // Calls f(e) for every example to score (those of `only`'s topics), in order.
-  auto for_each_example = [&](auto&& f) {
-    if (only == nullptr) {
-      for (uint32_t e = 0; e < examples_.size(); ++e) f(e);
-      return;
-    }
-    for (uint32_t t = 0; t < topics_.size(); ++t) {
-      if (only->topics[t] == 0) continue;
-      for (uint32_t e = only->first[t]; e < only->first[t + 1]; ++e) f(e);
+  // The examples to score, as ranges of examples_: all of them, or those of `only`'s topics.
+  std::vector<std::pair<uint32_t, uint32_t>>& ranges = scratch.ranges;
+  ranges.clear();
+  auto add_range = [&](uint32_t begin, uint32_t end) {  // without `skip`
+    if (skip >= begin && skip < end) {
+      ranges.emplace_back(begin, skip);
+      ranges.emplace_back(skip + 1, end);
+    } else {
+      ranges.emplace_back(begin, end);
     }
   };
   if (only == nullptr) {
-    scratch.best_recall.assign(examples_.size() * nq, 0.0f);
-    scratch.best_precision.assign(example_terms_.size(), 0.0f);
+    add_range(0, static_cast<uint32_t>(examples_.size()));
+    ZeroFill(scratch.best_recall, examples_.size() * nq);
+    ZeroFill(scratch.best_precision, example_terms_.size());
   } else {  // only the parts that will be read
+    for (uint32_t t = 0; t < topics_.size(); ++t) {
+      if (only->topics[t] != 0) add_range(only->first[t], only->first[t + 1]);
+    }
     scratch.best_recall.resize(examples_.size() * nq);
     scratch.best_precision.resize(example_terms_.size());
-    for_each_example([&](uint32_t e) {
-      const Example& ex = examples_[e];
-      std::fill_n(scratch.best_recall.begin() + static_cast<std::ptrdiff_t>(e * nq), nq, 0.0f);
-      std::fill_n(scratch.best_precision.begin() + ex.first_term, ex.term_count, 0.0f);
-    });
+    for (const auto& [begin, end] : ranges) {
+      for (uint32_t e = begin; e < end; ++e) {
+        const Example& ex = examples_[e];
+        std::fill_n(scratch.best_recall.begin() + static_cast<std::ptrdiff_t>(e * nq), nq, 0.0f);
+        std::fill_n(scratch.best_precision.begin() + ex.first_term, ex.term_count, 0.0f);
+      }
+    }
   }
   const float rw = options_.recall_weight;
   const float mix = options_.sentence_mix;
@@ -684,7 +698,7 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
   std::vector<float>& query_dots = scratch.query_dots;  // per vector_vocab_ entry
   std::vector<float> query_sum;
   if (mix > 0) {
-    query_dots.assign(vector_vocab_.size(), 0.0f);
+    ZeroFill(query_dots, vector_vocab_.size());
     query_sum.assign(dims, 0.0f);
   }
   float query_weight = 0;
@@ -717,14 +731,20 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
     MatchesFor(q[i].stem, q[i].lexicon_id, q[i].stop, vec != nullptr ? dots.data() : nullptr,
                only != nullptr ? &vocab_subset : nullptr, scratch);
     if (features != nullptr && v != kNoVocab) features->push_back({v, HeadWeight(v)});
+    auto note = [&](const Posting& p, float sim) {
+      float& r = scratch.best_recall[p.example * nq + i];
+      r = std::max(r, sim);
+      float& pr = scratch.best_precision[p.slot];
+      pr = std::max(pr, sim);
+    };
     for (const Match& m : scratch.matches) {
-      for (uint32_t k = posting_offsets_[m.vocab]; k < posting_offsets_[m.vocab + 1]; ++k) {
-        const Posting& p = postings_[k];
-        if (only != nullptr && only->topics[examples_[p.example].topic] == 0) continue;
-        float& r = scratch.best_recall[p.example * nq + i];
-        r = std::max(r, m.sim);
-        float& pr = scratch.best_precision[p.slot];
-        pr = std::max(pr, m.sim);
+      const uint32_t begin = posting_offsets_[m.vocab], end = posting_offsets_[m.vocab + 1];
+      if (only == nullptr) {
+        for (uint32_t k = begin; k < end; ++k) note(postings_[k], m.sim);
+      } else {
+        for (uint32_t k = begin; k < end; ++k) {
+          if (only->topics[examples_[postings_[k].example].topic] != 0) note(postings_[k], m.sim);
+        }
       }
     }
   }
@@ -744,34 +764,35 @@ std::vector<float> Model::TopicScores(const std::vector<Term>& q,
     double norm = 0;
     for (float x : query_sum) norm += static_cast<double>(x) * x;
     const float inv = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
-    term_cosine.assign(vocab_.size(), 0.0f);
+    ZeroFill(term_cosine, vocab_.size());
     for (size_t j = 0; j < vector_vocab_.size(); ++j) {
       term_cosine[vector_vocab_[j]] = query_dots[j] * inv;
     }
   }
-  for_each_example([&](uint32_t e) {
-    const Example& ex = examples_[e];
-    if (e == skip) return;
-    float recall = 0;
-    for (size_t i = 0; i < nq; ++i) recall += qw[i] * scratch.best_recall[e * nq + i];
-    recall /= query_weight;
-    float precision = 0;
-    float weighted_cosine = 0;
-    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
-      const VocabTerm& t = vocab_[example_terms_[s]];
-      precision += t.weight * scratch.best_precision[s];
-      if (mix > 0) weighted_cosine += t.weight * term_cosine[example_terms_[s]];
+  for (const auto& [begin, end] : ranges) {
+    for (uint32_t e = begin; e < end; ++e) {
+      const Example& ex = examples_[e];
+      float recall = 0;
+      for (size_t i = 0; i < nq; ++i) recall += qw[i] * scratch.best_recall[e * nq + i];
+      recall /= query_weight;
+      float precision = 0;
+      float weighted_cosine = 0;
+      for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
+        const VocabTerm& t = vocab_[example_terms_[s]];
+        precision += t.weight * scratch.best_precision[s];
+        if (mix > 0) weighted_cosine += t.weight * term_cosine[example_terms_[s]];
+      }
+      precision /= ex.weight_sum;
+      float score =
+          recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision) : 0.0f;
+      if (mix > 0) {
+        const float cosine = ex.vector_norm > 0 ? weighted_cosine / ex.vector_norm : 0.0f;
+        score = (1.0f - mix) * score + mix * std::max(0.0f, cosine);
+      }
+      if (score <= 0) continue;
+      topic_scores[ex.topic] = std::max(topic_scores[ex.topic], score);
     }
-    precision /= ex.weight_sum;
-    float score =
-        recall > 0 && precision > 0 ? 1.0f / (rw / recall + (1.0f - rw) / precision) : 0.0f;
-    if (mix > 0) {
-      const float cosine = ex.vector_norm > 0 ? weighted_cosine / ex.vector_norm : 0.0f;
-      score = (1.0f - mix) * score + mix * std::max(0.0f, cosine);
-    }
-    if (score <= 0) return;
-    topic_scores[ex.topic] = std::max(topic_scores[ex.topic], score);
-  });
+  }
   return topic_scores;
 }
 

@@ -13,7 +13,8 @@
 // (topic_classifier.h) trained on all of them adds its probability to each topic's score.
 // Confidence is a sigmoid of the best score and its margin over the runner-up, centred on a
 // decline point learned at training from the bot's own examples (how close each comes to the
-// other topics), so one rule serves bots of any size and density; below it the model declines
+// other topics; with many phrasings per topic, how sure the bot is when it confuses held-out
+// phrasings), so one rule serves bots of any size and density; below it the model declines
 // with the intent "nlu_fallback".
 //
 // File format: magic "FAQBOTMD", format version, lexicon fingerprint, payload size and checksum,
