@@ -434,6 +434,37 @@ TEST(ModelTest, BotsWithManyPhrasingsLearnTheirCentreFromTheirMistakes) {
   EXPECT_EQ((*loaded)->decline_center(), bot->decline_center());
 }
 
+TEST(ModelTest, HeldOutMistakesCopeWithDuplicateAndWordlessPhrasings) {
+  // Two topics taught the very same phrasings (every held-out one is a sure mistake), one whose
+  // phrasings have no words at all (no examples left), and three ordinary ones: training still
+  // succeeds, the centre stays within its cap, and the ordinary topics answer.
+  TrainingData data;
+  const std::vector<std::string> same = {"reset my password", "forgot my password",
+                                         "password reset please", "cannot log in",
+                                         "locked out of my account"};
+  for (const char* name : {"password", "login"}) {
+    Intent intent{name, {}, ""};
+    for (int i = 0; i < 10; ++i) intent.examples.push_back(same[i % same.size()]);
+    data.intents.push_back(std::move(intent));
+  }
+  data.intents.push_back({"emoji", std::vector<std::string>(10, ":tada: ???"), ""});
+  for (const char* name : {"parking", "lunch", "printer"}) {
+    Intent intent{name, {}, ""};
+    for (int i = 0; i < 10; ++i) {
+      intent.examples.push_back(std::string(name) + " question number " + std::to_string(i));
+    }
+    data.intents.push_back(std::move(intent));
+  }
+  MatcherOptions eager;
+  eager.calibration_cv_min_mistakes = 1;
+  for (const MatcherOptions& options : {MatcherOptions(), eager}) {
+    auto bot = Train(data, options);
+    ASSERT_TRUE(bot);
+    EXPECT_LE(bot->decline_center(), options.calibration_max);
+    EXPECT_EQ(bot->Predict("parking question number 3").intent, "parking");
+  }
+}
+
 // A model file written by the first format (no learned centre): it must keep loading and
 // answering exactly as it did, so that an owner's live bot survives the upgrade.
 // testdata/office_faq_v1.model is OfficeFaq() trained by the format-1 engine; the expected
