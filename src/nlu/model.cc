@@ -330,17 +330,18 @@ void Model::TrainHead() {
   head_ = TrainClassifier(std::vector<char>(examples_.size(), 0));
 }
 
-void Model::ExampleFeatures(uint32_t e, std::vector<SparseFeature>& out) const {
+void Model::ExampleFeatures(uint32_t e, std::span<SparseFeature> out) const {
   const Example& ex = examples_[e];
-  out.clear();
   float norm = 0;
   for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
     const float w = HeadWeight(example_terms_[s]);
-    out.push_back({example_terms_[s], w});
     norm += w * w;
   }
   const float inv = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
-  for (SparseFeature& f : out) f.value *= inv;
+  for (uint32_t i = 0; i < ex.term_count; ++i) {
+    const uint32_t term = example_terms_[ex.first_term + i];
+    out[i] = {term, HeadWeight(term) * inv};
+  }
 }
 
 TopicClassifier Model::TrainClassifier(const std::vector<char>& held_out) const {
@@ -350,17 +351,9 @@ TopicClassifier Model::TrainClassifier(const std::vector<char>& held_out) const 
   for (size_t e = 0; e < examples_.size(); ++e) {
     if (held_out[e] != 0) continue;
     const Example& ex = examples_[e];
-    float norm = 0;
-    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
-      const float w = HeadWeight(example_terms_[s]);
-      norm += w * w;
-    }
-    const float inv = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
-    for (uint32_t s = ex.first_term; s < ex.first_term + ex.term_count; ++s) {
-      features[s] = {example_terms_[s], HeadWeight(example_terms_[s]) * inv};
-    }
-    rows.push_back(
-        {std::span<const SparseFeature>(&features[ex.first_term], ex.term_count), ex.topic});
+    const std::span<SparseFeature> row(&features[ex.first_term], ex.term_count);
+    ExampleFeatures(static_cast<uint32_t>(e), row);
+    rows.push_back({row, ex.topic});
   }
   if (rows.empty()) return {};
   ClassifierOptions o;
@@ -396,8 +389,7 @@ void Model::Calibrate(const std::vector<uint32_t>& example_of_text) {
                            ? options_.calibration_head_floor_large_gain *
                                  std::log(all_topics / options_.size_reference)
                            : 0.0f;
-  const float per_topic_examples =
-      static_cast<float>(examples_.size()) / std::max(all_topics, 1.0f);
+  const float per_topic_examples = PhrasingsPerTopic();
   const float few =
       per_topic_examples < options_.calibration_head_floor_few_reference
           ? options_.calibration_head_floor_few_gain *
@@ -446,7 +438,6 @@ std::pair<float, size_t> Model::MistakeCentre() const {
   const size_t wanted = static_cast<size_t>(std::min(options_.calibration_cv_holdout, 1e6f));
   const size_t folds = std::min(kFolds, (wanted + per_fold - 1) / per_fold);
   const float margin = options_.margin_gain / std::max(options_.conf_scale, 1e-3f);
-  const float mix = options_.head_mix;
   const size_t n_topics = topics_.size();
   std::vector<float> mistakes;
   std::vector<SparseFeature> features;
@@ -466,6 +457,7 @@ std::pair<float, size_t> Model::MistakeCentre() const {
       // The head first (cheap): a phrasing it puts surely in its own topic is not a mistake, as
       // the nearest neighbours would have to prefer another topic by more than kSure. Otherwise
       // the nearest neighbours of its own topic and the head's kCandidates likeliest decide.
+      features.resize(examples_[e].term_count);
       ExampleFeatures(e, features);
       head.Probabilities(features, p);
       const uint32_t own = examples_[e].topic;
@@ -484,10 +476,7 @@ std::pair<float, size_t> Model::MistakeCentre() const {
         if (pick != kNoTopic) only[pick] = 1;
       }
       std::vector<float> scores = TopicScores(ExampleTerms(e), nullptr, e, &subset);
-      for (uint32_t t = 0; t < n_topics; ++t) {  // blended as Scores blends them
-        const float blended = (1.0f - mix) * scores[t] + mix * p[t];
-        scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
-      }
+      BlendHead(scores, p, 1.0f);
       const TopTwo top = BestTwo(scores);
       if (top.first > 0 && top.best != own) {
         mistakes.push_back(top.first + margin * (top.first - top.second));
@@ -805,18 +794,21 @@ std::vector<float> Model::Scores(const std::vector<Term>& q, uint32_t without) c
     // Without a topic, the head's mass spreads over the others as it would for a question of a
     // topic the bot does not have.
     const float rest = without < p.size() ? 1.0f - p[without] : 1.0f;
-    const float scale = rest > 1e-6f ? 1.0f / rest : 0.0f;
-    const float mix = options_.head_mix;
-    for (size_t t = 0; t < scores.size(); ++t) {
-      // A question the owner taught word for word keeps its full score: the head generalises
-      // over a topic's phrasings and may prefer a larger topic that shares the words ("delete a
-      // topic" against "delete all topics"), but a phrasing the owner gave is authoritative.
-      const float blended = (1.0f - mix) * scores[t] + mix * p[t] * scale;
-      scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
-    }
+    BlendHead(scores, p, rest > 1e-6f ? 1.0f / rest : 0.0f);
   }
   if (without < scores.size()) scores[without] = 0.0f;
   return scores;
+}
+
+void Model::BlendHead(std::vector<float>& scores, const std::vector<float>& p, float scale) const {
+  const float mix = options_.head_mix;
+  for (size_t t = 0; t < scores.size(); ++t) {
+    // A question the owner taught word for word keeps its full score: the head generalises
+    // over a topic's phrasings and may prefer a larger topic that shares the words ("delete a
+    // topic" against "delete all topics"), but a phrasing the owner gave is authoritative.
+    const float blended = (1.0f - mix) * scores[t] + mix * p[t] * scale;
+    scores[t] = scores[t] >= kExactMatch ? std::max(scores[t], blended) : blended;
+  }
 }
 
 size_t Model::ApproximateMemoryBytes() const {

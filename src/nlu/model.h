@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -146,16 +147,16 @@ class Model {
   // sum += weight × the word vector of `lexicon_id` (nothing when it has none).
   void AddVector(uint32_t lexicon_id, float weight, std::vector<float>& sum) const;
   float RelationSim(const RelatedTerm& r) const;
-  // Vocabulary terms similar to a query term, with their similarity (best per term), into
-  // scratch.matches. `vector_dots`: the term's word vector · each vector_vocab_ term's (DotI8),
-  // or nullptr when it has no vector.
   // The vocabulary of some topics' examples: wanted[v] != 0, and the indexes of vector_vocab_
   // entries among them.
   struct VocabSubset {
     const std::vector<char>& wanted;
     const std::vector<uint32_t>& vector_slots;
   };
-  // With `only`, the matches among that vocabulary (others may be left out).
+  // Vocabulary terms similar to a query term, with their similarity (best per term), into
+  // scratch.matches. `vector_dots`: the term's word vector · each vector_vocab_ term's (DotI8),
+  // or nullptr when it has no vector. With `only`, the matches among that vocabulary (others
+  // may be left out).
   void MatchesFor(std::string_view stem, uint32_t lexicon_id, bool stop, const int32_t* vector_dots,
                   const VocabSubset* only, Scratch& scratch) const;
   // Calls add(vocab id, similarity) for every way a query term relates to the vocabulary.
@@ -168,16 +169,16 @@ class Model {
   TokenizeOptions Tokenizing() const { return {options_.split_ideographs > 0}; }
   // The distinct terms of examples_[e], as QueryTerms would give for its text.
   std::vector<Term> ExampleTerms(uint32_t e) const;
-  // Nearest-neighbour score of every topic for distinct query terms `q`, examples_[skip] left
-  // out; the query's classifier features into `features` (when not null).
   // Some of the topics: t with topics[t] != 0, whose examples are examples_[first[t],
   // first[t + 1]) (training stores them topic by topic).
   struct TopicSubset {
     const std::vector<char>& topics;
     const std::vector<uint32_t>& first;
   };
-  // With `only`, just those topics are scored (the others score 0), at a cost that grows with
-  // their examples rather than all of them.
+  // Nearest-neighbour score of every topic for distinct query terms `q`, examples_[skip] left
+  // out; the query's classifier features into `features` (when not null). With `only`, just
+  // those topics are scored (the others score 0), at a cost that grows with their examples
+  // rather than all of them.
   std::vector<float> TopicScores(const std::vector<Term>& q, std::vector<SparseFeature>* features,
                                  uint32_t skip = kNoExample,
                                  const TopicSubset* only = nullptr) const;
@@ -185,6 +186,9 @@ class Model {
   // With `without` < topic_count(), the scores as if that topic did not exist (its score 0, the
   // head's probabilities renormalised over the others).
   std::vector<float> Scores(const std::vector<Term>& q, uint32_t without = kNoTopic) const;
+  // Blends the head's probabilities `p` (× `scale`) into nearest-neighbour `scores`, as Scores
+  // does.
+  void BlendHead(std::vector<float>& scores, const std::vector<float>& p, float scale) const;
   float PhrasingsPerTopic() const;
   // Whether options_ and the number of examples ask for the head.
   bool WantsHead() const;
@@ -198,8 +202,9 @@ class Model {
   void TrainHead();
   // A head trained on the examples e with !held_out[e] (head_weight_ already set).
   TopicClassifier TrainClassifier(const std::vector<char>& held_out) const;
-  // examples_[e]'s features for the head, as TopicScores gives them for its text.
-  void ExampleFeatures(uint32_t e, std::vector<SparseFeature>& out) const;
+  // examples_[e]'s features for the head (its terms at their head weights, to unit length) into
+  // `out` (term_count entries), as TopicScores gives them for its text.
+  void ExampleFeatures(uint32_t e, std::span<SparseFeature> out) const;
   // The centre learned from the bot's held-out mistakes (options_.calibration_cv_*) and how many
   // mistakes it rests on; {0, 0} when the bot does not qualify or made none.
   std::pair<float, size_t> MistakeCentre() const;
