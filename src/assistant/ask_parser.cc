@@ -38,6 +38,24 @@ std::string TakeMention(std::string_view& s) {
   return std::string(inner);
 }
 
+// "ask a question", "ask <@U1> something": words that stand for a question not written yet.
+bool IsPlaceholder(std::string_view question) {
+  std::string q = AsciiLower(question);
+  while (!q.empty() &&
+         (q.back() == '?' || q.back() == '.' || q.back() == '!' || IsSpace(q.back()))) {
+    q.pop_back();
+  }
+  for (const std::string_view prefix : {"you ", "them ", "him ", "her "}) {
+    if (q.starts_with(prefix)) q.erase(0, prefix.size());
+  }
+  for (const std::string_view placeholder :
+       {"question", "a question", "a quick question", "some questions", "questions", "something",
+        "anything", "smth", "sth", "a thing", "the question", "my question"}) {
+    if (q == placeholder) return true;
+  }
+  return false;
+}
+
 // After the mention: "<@U1>, question" / "<@U1>: question" → "question".
 AskParse Finish(std::string owner, std::string_view rest) {
   AskParse out;
@@ -48,7 +66,8 @@ AskParse Finish(std::string owner, std::string_view rest) {
     SkipSpaces(rest);
   }
   out.question = Trim(rest);
-  out.kind = out.question.empty() ? AskParse::Kind::kMissingQuestion : AskParse::Kind::kAsk;
+  out.kind = out.question.empty() || IsPlaceholder(out.question) ? AskParse::Kind::kMissingQuestion
+                                                                 : AskParse::Kind::kAsk;
   return out;
 }
 
@@ -74,7 +93,8 @@ AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
     AskParse out;
     out.question = Trim(s);
     if (!addressed || out.question.empty()) return AskParse{};
-    out.kind = AskParse::Kind::kAskEveryone;
+    out.kind = IsPlaceholder(out.question) ? AskParse::Kind::kMissingMention
+                                           : AskParse::Kind::kAskEveryone;
     return out;
   };
   if (s.size() < 3 || std::tolower(static_cast<unsigned char>(s[0])) != 'a' ||
@@ -99,8 +119,9 @@ AskParse ParseAskArguments(std::string_view text) {
     // "@alice …" typed as text, or a broken "<@…": a mention that did not work, not a question.
     const bool failed_mention = !out.question.empty() && (out.question[0] == '@' ||
                                                           out.question.rfind("<@", 0) == 0);
-    out.kind = out.question.empty() || failed_mention ? AskParse::Kind::kMissingMention
-                                                      : AskParse::Kind::kAskEveryone;
+    out.kind = out.question.empty() || failed_mention || IsPlaceholder(out.question)
+                   ? AskParse::Kind::kMissingMention
+                   : AskParse::Kind::kAskEveryone;
     return out;
   }
   return Finish(std::move(owner), s);

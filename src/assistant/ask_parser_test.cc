@@ -42,6 +42,16 @@ TEST(AskParserTest, MissingMentionOrQuestion) {
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF>").kind, Kind::kMissingQuestion);
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> ,  ").kind, Kind::kMissingQuestion);
   EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF").kind, Kind::kMissingMention);
+  // Words that stand for a question not written yet ask for it instead of asking them.
+  EXPECT_EQ(ParseAskMessage("ask a question").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("Ask you something?").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskArguments("a quick question").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> a question").kind, Kind::kMissingQuestion);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> something.").kind, Kind::kMissingQuestion);
+  // A real question that merely contains those words is asked.
+  EXPECT_EQ(ParseAskMessage("<@UBOT123> a question", "UBOT123").kind, Kind::kMissingMention);
+  EXPECT_EQ(ParseAskMessage("ask a question about payroll").kind, Kind::kAskEveryone);
+  EXPECT_EQ(ParseAskMessage("ask <@U01ABCDEF> something about the wiki").kind, Kind::kAsk);
 }
 
 TEST(AskParserTest, AQuestionWithoutAnOwnerIsForEveryone) {
