@@ -275,9 +275,7 @@ void Assistant::SuggestionPick(Turn& turn, const std::string& value) {
   const store::AskedQuestion& asked = **found;
   if (!(asked.asker == turn.who)) {
     // Asked in a channel, the buttons are everyone's: the refusal is for the presser only.
-    if (turn.reply_to.kind == Destination::Kind::kChannel) {
-      turn.reply_to.kind = Destination::Kind::kEphemeral;
-    }
+    turn.reply_to.MakePrivateInSharedChannel();
     return Say(turn, Say1("Only the person who asked can pick an answer."));
   }
   const std::optional<store::PublishedTopic> topic = LiveTopic(asked.owner, *topic_id);
@@ -982,10 +980,12 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
     if (found.ok() && found->has_value()) id = (*found)->id;
   }
   if (!id) return Say(turn, Say1("I can't find that answer any more."));
-  // A watched channel is everyone's: what the press says back is for the presser only.
+  // In a channel (watched, or an ask with a mention of the app) the buttons are everyone's: what
+  // the press says back is for the presser only.
   if (watched && turn.reply_to.kind == Destination::Kind::kChannel) {
     turn.reply_to.kind = Destination::Kind::kEphemeral;
   }
+  turn.reply_to.MakePrivateInSharedChannel();
   Result<bool> rated = store_.SetQuestionFeedback(
       *id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
   if (rated.status().code() == StatusCode::kPermissionDenied) {

@@ -737,7 +737,7 @@ TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> answered: The printer is on the second"));
   // The offer's buttons are one-shot.
-  EXPECT_THAT(Press(kAlice, "affirm", offer), HasSubstr("answered already"));
+  EXPECT_THAT(Press(kAlice, "affirm", offer), HasSubstr("answered that one already"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 
   // "It's the wifi one": the offer leads with *It's X*, which teaches the bot Dave's words.
@@ -1443,15 +1443,32 @@ TEST_F(AssistantTest, AStaleConfirmationChangesNothing) {
   const std::string old_yes = ButtonValue("affirm");
   Press(kAlice, "delete_topic", std::to_string(topics[1].id));
   // The first question's Yes does not confirm the second.
-  EXPECT_THAT(Press(kAlice, "affirm", old_yes), HasSubstr("answered already"));
+  EXPECT_THAT(Press(kAlice, "affirm", old_yes), HasSubstr("answered that one already"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
   EXPECT_THAT(Press(kAlice, "affirm", ButtonValue("affirm")), HasSubstr("Deleted"));
   EXPECT_THAT(LastUpdate().text, HasSubstr("Deleted where can visitors park?"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 1);
-  // Its second press does nothing either.
+  // Its second press (a double click, a second device) does nothing either, and leaves the
+  // message saying what the first press did.
+  const auto updates = [&] {
+    const auto sent = messenger_.sent();
+    return std::count_if(sent.begin(), sent.end(),
+                         [](const auto& m) { return m.to.kind == Destination::Kind::kUpdate; });
+  };
+  const auto updated = updates();
   EXPECT_THAT(Press(kAlice, "affirm", "delete:" + std::to_string(topics[1].id)),
-              HasSubstr("answered already"));
+              HasSubstr("answered that one already"));
   EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+  EXPECT_EQ(updates(), updated);
+  EXPECT_THAT(LastUpdate().text, HasSubstr("Deleted where can visitors park?"));
+  // The same for the publish confirmation.
+  Dm(kAlice, "publish");
+  EXPECT_THAT(Press(kAlice, "affirm", "publish"), HasSubstr("will be published shortly"));
+  EXPECT_THAT(LastUpdate().text, HasSubstr("Publishing — confirmed by you"));
+  const auto published = updates();
+  EXPECT_THAT(Press(kAlice, "affirm", "publish"), HasSubstr("answered that one already"));
+  EXPECT_EQ(updates(), published);
+  EXPECT_THAT(LastUpdate().text, HasSubstr("Publishing — confirmed by you"));
 }
 
 TEST_F(AssistantTest, AnOwnerRenamesATopicInTheDm) {
@@ -1664,6 +1681,29 @@ TEST_F(AskingEveryoneTest, APublicationReachesTheWorkspaceAtOnce) {
   ASSERT_TRUE(training_->Enqueue(kCarol).ok());
   executor_.RunAll();
   EXPECT_THAT(Dm(kBob, "ask where is the printer on the third floor?"), Not(HasSubstr("U0CAROL")));
+}
+
+TEST_F(AskingEveryoneTest, WhatARatingInAChannelSaysBackIsForThePresserOnly) {
+  ASSERT_THAT(Mention(kBob, std::string("<@") + kBot + "> ask <@U0ALICE> where do visitors park?"),
+              HasSubstr("Level -2."));
+  const std::string value = ButtonValue("feedback_down");
+  ASSERT_FALSE(value.empty());
+  const auto press = [&](const store::UserRef& from, const std::string& action) {
+    assistant_->HandleButton({from, action, value, "C0GENERAL", "100.2", "", ""});
+    return Last();
+  };
+  // Someone else's press: refused, privately.
+  auto said = press(kCarol, "feedback_down");
+  EXPECT_THAT(said.text, HasSubstr("Only the person who asked"));
+  EXPECT_EQ(said.to.kind, Destination::Kind::kEphemeral);
+  EXPECT_EQ(said.to.user, kCarol);
+  said = press(kCarol, "feedback_up");
+  EXPECT_EQ(said.to.kind, Destination::Kind::kEphemeral);
+  // The asker's thanks are for them too, not a new message in the channel.
+  said = press(kBob, "feedback_up");
+  EXPECT_THAT(said.text, HasSubstr("Glad it helped"));
+  EXPECT_EQ(said.to.kind, Destination::Kind::kEphemeral);
+  EXPECT_EQ(said.to.user, kBob);
 }
 
 // Help channels: `/faqbot watch` and the answers of a watched channel.

@@ -105,9 +105,9 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
   const std::string waiting_for = ConfirmationOf(pending);
   if (waiting_for.empty() || (!value.empty() && value != waiting_for)) {
     if (!value.empty()) {
-      // A button of a confirmation that was answered already, or replaced by a newer one.
-      ReplacePressed(turn, Say1("This question was answered already."));
-      return Say(turn, Say1("That question was answered already — nothing changed."));
+      // A button of a confirmation that was answered already (a double click, a second device)
+      // or replaced by a newer one: its message keeps what the first press made of it.
+      return Say(turn, Say1("You answered that one already — nothing changed."));
     }
     if (!yes) return Say(turn, Say1("That's fine, leaving as it is."));
     return Say(turn, Say1("Great, carry on! :heart_eyes_cat:"));

@@ -38,6 +38,12 @@ struct Destination {
   std::string response_url;  // kResponse; kUpdate without `ts`
   bool in_channel = false;   // kResponse: visible to the whole channel, not only the caller
 
+  // A kChannel reply to a press or message in a channel others read (not a D… conversation
+  // between the app and one person) becomes kEphemeral: for `user`'s eyes only.
+  void MakePrivateInSharedChannel() {
+    if (kind == Kind::kChannel && !(!channel.empty() && channel[0] == 'D')) kind = Kind::kEphemeral;
+  }
+
   static Destination Direct(store::UserRef user) {
     Destination d;
     d.kind = Kind::kDirect;
