@@ -350,7 +350,21 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
   auto paced = store_.ClaimHandoffDm(asked.owner, options_.handoff_dm_interval);
   if (paced.ok()) {
     if (!paced->has_value()) return;
-    also_waiting = **paced;
+    also_waiting = (*paced)->held_back;
+    // Of those held back, the ones still waiting: a press on the DM that did go may have
+    // answered them all (the same question from several askers), or the owner the list. A
+    // second's slack covers a question recorded just before that DM and claimed just after.
+    auto waiting =
+        also_waiting > 0
+            ? store_.ListUnanswered(asked.owner)
+            : Result<std::vector<store::AskedQuestion>>(std::vector<store::AskedQuestion>{});
+    if (also_waiting > 0 && waiting.ok()) {
+      const int64_t since = (*paced)->previous_dm_at.value_or(0) - 1000;
+      also_waiting = static_cast<int>(
+          std::count_if(waiting->begin(), waiting->end(), [&](const store::AskedQuestion& q) {
+            return q.id != asked.id && q.handoff_ts.empty() && q.asked_at >= since;
+          }));
+    }
   } else {
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
             paced.status().ToString());

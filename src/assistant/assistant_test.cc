@@ -480,6 +480,30 @@ TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) 
   Dm(kBob, "ask <@U0ALICE> where are the spare keys kept");
   EXPECT_EQ(HandOffDmsTo(kAlice), 2);
   EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 2 more questions waiting for you"));
+  // Held back questions settled meanwhile are not counted as waiting.
+  const auto ignore = [&](const std::string& text) {
+    const auto waiting = store_->ListUnanswered(kAlice);
+    ASSERT_TRUE(waiting.ok());
+    for (const auto& q : *waiting) {
+      if (q.text == text) {
+        ASSERT_TRUE(*store_->CloseQuestion(q.id, store::QuestionOutcome::kIgnored, std::nullopt));
+      }
+    }
+  };
+  Dm(kBob, "ask <@U0ALICE> where is the first aid kit");
+  Dm(kBob, "ask <@U0ALICE> when does the office close");
+  ignore("when does the office close");
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kBob, "ask <@U0ALICE> who waters the plants");
+  EXPECT_EQ(HandOffDmsTo(kAlice), 3);
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("and 1 more question waiting for you"));
+  ignore("where is the first aid kit");
+  Dm(kBob, "ask <@U0ALICE> is the roof terrace open");  // held back, then settled
+  ignore("is the roof terrace open");
+  clock_.Advance(std::chrono::seconds(11));
+  Dm(kBob, "ask <@U0ALICE> where is the lost and found");
+  EXPECT_EQ(HandOffDmsTo(kAlice), 4);
+  EXPECT_THAT(LastDirectTo(kAlice).text, Not(HasSubstr("more question")));
 }
 
 TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {

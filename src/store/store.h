@@ -356,13 +356,18 @@ class Store {
   Result<OwnerActivity> GetOwnerActivity(const UserRef& owner, int64_t since_millis);
 
   // ---- hand-off pacing ----
+  struct HandoffClaim {
+    int held_back = 0;                      // hand-offs held back since the previous DM
+    std::optional<int64_t> previous_dm_at;  // when that DM went (Unix ms); nullopt: the first
+    bool operator==(const HandoffClaim&) const = default;
+  };
   // Whether a hand-off DM may go to `owner` now: at most one every `interval` per owner, across
   // every process on the database. When it may, records now as the owner's last hand-off DM and
-  // returns how many hand-offs were held back since the previous one (0 or more); when not,
-  // counts this hand-off as held back and returns nullopt. Of concurrent callers within one
-  // interval, exactly one gets a value. InvalidArgument for an invalid owner.
-  Result<std::optional<int>> ClaimHandoffDm(const UserRef& owner,
-                                            std::chrono::milliseconds interval);
+  // returns how many hand-offs were held back since the previous one (0 or more) and when that
+  // one went; when not, counts this hand-off as held back and returns nullopt. Of concurrent
+  // callers within one interval, exactly one gets a value. InvalidArgument for an invalid owner.
+  Result<std::optional<HandoffClaim>> ClaimHandoffDm(const UserRef& owner,
+                                                     std::chrono::milliseconds interval);
 
  private:
   Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);

@@ -235,14 +235,14 @@ Result<OwnerActivity> Store::GetOwnerActivity(const UserRef& owner, int64_t sinc
 
 // ---- hand-off pacing ----
 
-Result<std::optional<int>> Store::ClaimHandoffDm(const UserRef& owner,
-                                                 std::chrono::milliseconds interval) {
+Result<std::optional<Store::HandoffClaim>> Store::ClaimHandoffDm(
+    const UserRef& owner, std::chrono::milliseconds interval) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
   const int64_t now = clock_.UnixMillis();
   const SqlParams key = {Text(owner.team_id), Text(owner.user_id)};
-  std::optional<int> held_back;
+  std::optional<HandoffClaim> claim;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
-    held_back.reset();
+    claim.reset();
     // The row exists before it is read locked, so concurrent first hand-offs queue on the lock
     // instead of racing to insert it.
     FAQBOT_RETURN_IF_ERROR(tx.Exec("INSERT INTO handoff_pacing (team_id, owner_id, last_dm_at, "
@@ -265,7 +265,7 @@ Result<std::optional<int>> Store::ClaimHandoffDm(const UserRef& owner,
               key)
           .status();
     }
-    held_back = static_cast<int>(rows[0][1].Int());
+    claim = HandoffClaim{static_cast<int>(rows[0][1].Int()), last};
     return tx
         .Exec(
             "UPDATE handoff_pacing SET last_dm_at = ?, held_back = 0 WHERE team_id = ? AND "
@@ -273,7 +273,7 @@ Result<std::optional<int>> Store::ClaimHandoffDm(const UserRef& owner,
             {now, Text(owner.team_id), Text(owner.user_id)})
         .status();
   }));
-  return held_back;
+  return claim;
 }
 
 }  // namespace faqbot::store

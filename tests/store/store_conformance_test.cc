@@ -752,18 +752,22 @@ TEST_P(StoreConformanceTest, HandOffDmsArePacedPerOwnerAcrossProcesses) {
   ASSERT_NE(other, nullptr);
   auto first = store_->ClaimHandoffDm(kAlice, interval);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(*first, std::optional<int>(0));
+  EXPECT_EQ(*first, std::optional<Store::HandoffClaim>({0, std::nullopt}));
+  const int64_t first_at = clock_.UnixMillis();
   EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::nullopt);
   EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);
-  EXPECT_EQ(*other->ClaimHandoffDm(kBob, interval), std::optional<int>(0));  // another owner
+  EXPECT_EQ((*other->ClaimHandoffDm(kBob, interval))->held_back, 0);  // another owner
   clock_.Advance(std::chrono::seconds(9));
   EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::nullopt);
   clock_.Advance(std::chrono::seconds(1));
   // The next DM says how many waited in between, whichever process held them back.
-  EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval), std::optional<int>(3));
+  EXPECT_EQ(*other->ClaimHandoffDm(kAlice, interval),
+            std::optional<Store::HandoffClaim>({3, first_at}));
+  const int64_t second_at = clock_.UnixMillis();
   EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);
   clock_.Advance(std::chrono::seconds(10));
-  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::optional<int>(1));
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval),
+            std::optional<Store::HandoffClaim>({1, second_at}));
   EXPECT_EQ(store_->ClaimHandoffDm({"T0001", "bad id"}, interval).status().code(),
             StatusCode::kInvalidArgument);
 }
@@ -782,7 +786,8 @@ TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentHandOffsGetsTheDm) {
         ASSERT_TRUE(claimed.ok()) << claimed.status();
         if (claimed->has_value()) {
           ++granted;
-          EXPECT_EQ(**claimed, round == 0 ? 0 : 7);  // the other 7 of the previous round
+          EXPECT_EQ((*claimed)->held_back,
+                    round == 0 ? 0 : 7);  // the other 7 of the previous round
         }
       });
     }
