@@ -43,6 +43,19 @@ TEST(DatabaseUrlTest, RedactsPasswords) {
   EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://bot:s3cret@db:5432/faqbot"),
             "postgresql://bot:***@db:5432/faqbot");
   EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://db/faqbot"), "postgresql://db/faqbot");
+  // libpq also takes the password as a parameter.
+  EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://bot@db/faqbot?password=s3cret"),
+            "postgresql://bot@db/faqbot?password=***");
+  EXPECT_EQ(PostgresBackend::RedactUrl(
+                "postgres://db/faqbot?sslmode=require&PassWord=s3&cret=1&sslpassword=k3y"),
+            "postgres://db/faqbot?sslmode=require&PassWord=***&cret=1&sslpassword=***");
+  EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://bot:s3cret@db/faqbot?password=other"),
+            "postgresql://bot:***@db/faqbot?password=***");
+  EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://bot:pa/ss@db/faqbot"),
+            "postgresql://bot:***@db/faqbot");
+  // An @ in the query is no user information.
+  EXPECT_EQ(PostgresBackend::RedactUrl("postgresql://db:5432/faqbot?application_name=a@b"),
+            "postgresql://db:5432/faqbot?application_name=a@b");
 }
 
 TEST(StoreLimitsTest, ValidatesIdsAndTexts) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "store/connection_pool.h"
 
 namespace faqbot::store {
@@ -356,8 +357,28 @@ std::string PostgresBackend::RedactUrl(std::string_view url) {
   std::string out(url);
   const size_t scheme = out.find("://");
   if (scheme == std::string::npos) return out;
-  const size_t at = out.find('@', scheme + 3);
-  if (at == std::string::npos) return out;
+  // The query (libpq takes "?password=…" and "&sslpassword=…" there too).
+  const size_t query = out.find('?', scheme + 3);
+  if (query != std::string::npos) {
+    size_t start = query + 1;
+    while (start < out.size()) {
+      size_t end = out.find('&', start);
+      if (end == std::string::npos) end = out.size();
+      const size_t eq = out.find('=', start);
+      if (eq != std::string::npos && eq < end) {
+        const std::string key = AsciiLower(std::string_view(out).substr(start, eq - start));
+        if (key == "password" || key == "sslpassword") {
+          out.replace(eq + 1, end - eq - 1, "***");
+          end = eq + 4;
+        }
+      }
+      start = end + 1;
+    }
+  }
+  // The user information: "user:password@host" (the last @ before the query, so that a
+  // password with an unencoded / or @ is hidden whole; at worst a path with an @ is hidden too).
+  const size_t at = out.rfind('@', query == std::string::npos ? std::string::npos : query);
+  if (at == std::string::npos || at < scheme + 3) return out;
   const size_t colon = out.find(':', scheme + 3);
   if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
   return out;
