@@ -1,7 +1,9 @@
 // faqbot: one executable, one subcommand per capability. The CLI only dispatches; only this
 // file turns a Status into an exit code.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,7 +23,9 @@ int main(int argc, char** argv) {
   std::string log_level = "warn";
   bool log_json = false;
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
-      ->envname("FAQBOT_LOG_LEVEL");
+      ->envname("FAQBOT_LOG_LEVEL")
+      ->transform(
+          CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}, CLI::ignore_case));
   app.add_flag("--log-json", log_json, "log JSON lines on stderr")->envname("FAQBOT_LOG_JSON");
 
   // Each Register* adds its subcommands and stores the action to run when chosen.
@@ -31,10 +35,23 @@ int main(int argc, char** argv) {
   faqbot::app::RegisterServeCommand(app, commands);
   faqbot::app::RegisterShellCommand(app, commands);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with 0; a wrong command line is a usage error (sysexits).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : faqbot::app::ExitCodeFor(faqbot::InvalidArgumentError(""));
+  }
   faqbot::InitLogging(log_json ? faqbot::LogFormat::kJson : faqbot::LogFormat::kText, log_level);
 
   faqbot::Status status = commands.RunSelected();
+  // What a command printed must have reached its reader: an export into a full disk or a
+  // closed pipe is a failure, not an empty backup.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const faqbot::Status unwritten = faqbot::UnavailableError("cannot write to standard output: " +
+                                                              std::string(std::strerror(errno)));
+    if (status.ok()) status = unwritten;
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "faqbot: %s\n", status.ToString().c_str());
   }

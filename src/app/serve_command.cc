@@ -588,18 +588,25 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--port", flags->port, "HTTP port (default: $FAQBOT_PORT, else 3000)");
   serve->add_option("--bind", flags->bind, "address to listen on");
   serve->add_option("--lexicon", flags->lexicon, "the compiled WordNet lexicon file");
-  serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events");
-  serve->add_option("--send-threads", flags->send_threads,
-                    "threads sending replies to Slack (one conversation at a time each)");
+  serve->add_option("--event-threads", flags->event_threads, "threads handling Slack events")
+      ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--send-threads", flags->send_threads,
+                   "threads sending replies to Slack (one conversation at a time each)")
+      ->check(CLI::Range(1, 256));
   serve
       ->add_flag("--metrics,!--no-metrics", flags->metrics,
                  "serve GET /metrics for Prometheus, without authentication (default: on)")
       ->envname("FAQBOT_METRICS");
-  serve->add_option("--slack-check-interval", flags->slack_check_interval,
-                    "seconds between auth.test checks of Slack for /readyz (signed HTTP mode)");
-  serve->add_option("--outbox-lease", flags->outbox_lease,
-                    "seconds after which the unsent replies of a process that died are sent by "
-                    "another one (or the next start)");
+  serve
+      ->add_option("--slack-check-interval", flags->slack_check_interval,
+                   "seconds between auth.test checks of Slack for /readyz (signed HTTP mode)")
+      ->check(CLI::Range(1, 86'400));
+  serve
+      ->add_option("--outbox-lease", flags->outbox_lease,
+                   "seconds after which the unsent replies of a process that died are sent by "
+                   "another one (or the next start)")
+      ->check(CLI::Range(1, 86'400));
   registry.Add(serve, [flags] { return Serve(*flags); });
 }
 

@@ -49,6 +49,15 @@ run_suite() {
   "$faqbot" topics import --database "$db" --owner U0BOB --team T0ACME "$work/a.yml" >/dev/null 2>&1 ||
     fail "[$db] import of an export"
   "$faqbot" topics export --database "$db" --owner U0BOB --out "$work/b.yml" 2>"$work/err" || fail "[$db] export --out"
+  # Output that cannot be written fails (a backup onto a full disk), rather than leave an empty file.
+  "$faqbot" topics export --database "$db" --owner U0ALICE >/dev/full 2>"$work/err"
+  if [ $? = 69 ] && grep -q "cannot write to standard output" "$work/err"; then pass
+  else fail "[$db] export onto a full disk: $(cat "$work/err")"; fi
+  # A wrong command line is a usage error (sysexits 64), a wrong log level included.
+  "$faqbot" topics export --database "$db" --owner U0ALICE --format xml >/dev/null 2>&1
+  if [ $? = 64 ]; then pass; else fail "[$db] --format xml"; fi
+  "$faqbot" --log-level loud topics list --database "$db" --owner U0ALICE >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "log-level" "$work/err"; then pass; else fail "[$db] --log-level loud"; fi
   python3 - "$work/a.yml" "$work/b.yml" "$topics" <<'PY' && pass || fail "[$db] export round trip"
 import sys, yaml
 def topics(path):
