@@ -4,7 +4,8 @@
 //
 // An intent becomes a topic named after it: its first example is the question, the others are
 // phrasings, `utter_<intent>` is the answer. An intent without a response becomes a draft that
-// needs an answer (store::NeedsAnswer) unless a domain file gives one. Export writes each topic
+// needs an answer (store::NeedsAnswer) unless a domain file gives one (or, imported over a topic
+// of the same name, Store::ImportTopics keeps that topic's answer). Export writes each topic
 // under its name, so import → export gives back the same intents, examples and responses.
 //
 // JSON (application/json), in and out:

@@ -92,9 +92,10 @@ class Store {
   // another of the owner's topics' name.
   Result<Topic> UpdateTopic(const UserRef& owner, int64_t id, const TopicEdit& edit);
   // Writes `topics` (each with a valid name, names distinct: InvalidArgument otherwise) as the
-  // owner's in one transaction: a topic of the same name keeps its id and takes the content;
-  // other names are added, in order. With `replace`, the owner's topics whose name is not in
-  // `topics` are deleted. Nothing is written on any error; ResourceExhausted when the owner
+  // owner's in one transaction: a topic of the same name keeps its id and takes the content
+  // (its answer too, unless the new content has none: a Rasa nlu.yml without `responses:` keeps
+  // the answers); other names are added, in order. With `replace`, the owner's topics whose name is
+  // not in `topics` are deleted. Nothing is written on any error; ResourceExhausted when the owner
   // would have more than kMaxTopicsPerOwner topics.
   Result<TopicsImported> ImportTopics(const UserRef& owner, const std::vector<TopicContent>& topics,
                                       bool replace);

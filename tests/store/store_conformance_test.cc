@@ -317,6 +317,21 @@ TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
   list = store_->ListTopics(kAlice);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].content.name, "parking");
+
+  // A document without answers (a Rasa nlu.yml whose responses live in domain.yml) updates the
+  // phrasings and keeps the answers.
+  ASSERT_TRUE(
+      store_->ImportTopics(kAlice, {{"where do I park?", {}, "Level -2.", "parking"}}, false).ok());
+  auto again = store_->ImportTopics(
+      kAlice, {{"where do I park?", {"parking spot"}, "", "parking"}, {"lunch?", {}, "", "lunch"}},
+      false);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, (TopicsImported{.added = 1, .updated = 1, .unchanged = 0, .deleted = 0}));
+  list = store_->ListTopics(kAlice);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].content,
+            (TopicContent{"where do I park?", {"parking spot"}, "Level -2.", "parking"}));
+  EXPECT_TRUE(NeedsAnswer((*list)[1].content));  // a new topic without an answer stays a draft
 }
 
 TEST_P(StoreConformanceTest, ABadImportWritesNothing) {
