@@ -34,7 +34,8 @@ Result<std::string> FormatOf(const HttpRequest& request, std::string_view header
       return it->second;
     }
   }
-  const std::string value(slack::HeaderValue(request.headers, header));
+  // Media types are case-insensitive (RFC 9110 §8.3.1): "Application/JSON" is JSON.
+  const std::string value = AsciiLower(slack::HeaderValue(request.headers, header));
   if (value.find("application/json") != std::string::npos) return std::string("json");
   if (value.find("yaml") != std::string::npos) return std::string("yaml");
   return std::string();

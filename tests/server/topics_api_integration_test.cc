@@ -178,6 +178,10 @@ TEST_F(TopicsApiIntegrationTest, GetGivesBackWhatWasPutAsYamlOrJson) {
   ASSERT_EQ(topics.size(), 2u);
   EXPECT_EQ(topics[0].content.name, "guest_wifi");
   EXPECT_EQ(topics[1].content.name, "canteen_open");
+  // Media types are case-insensitive.
+  put = Send("PUT", kTopicsPath, body, {{"Content-Type", "Application/JSON; charset=UTF-8"}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(Json::parse(put.body)["unchanged"], 2);
 }
 
 TEST_F(TopicsApiIntegrationTest, BadBodiesGet400Or413AndChangeNothing) {
