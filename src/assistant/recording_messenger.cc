@@ -33,7 +33,7 @@ void RecordingMessenger::OnPosted(PostedHandler handler) {
 Status RecordingMessenger::Outcome() {
   if (failures_ > 0) {
     --failures_;
-    return UnavailableError("the chat service is down");
+    return failure_;
   }
   return Status::Ok();
 }
@@ -92,9 +92,10 @@ void RecordingMessenger::Release() {
   cv_.notify_all();
 }
 
-void RecordingMessenger::FailNext(int n) {
+void RecordingMessenger::FailNext(int n, Status with) {
   std::lock_guard lock(mu_);
   failures_ = n;
+  failure_ = std::move(with);
 }
 
 void RecordingMessenger::HoldNames() {

@@ -43,7 +43,7 @@ class RecordingMessenger final : public Messenger {
   // DM — and its ts, as Slack's messenger does.
   void OnPosted(PostedHandler handler);
   // The next `n` deliveries are recorded and then fail.
-  void FailNext(int n);
+  void FailNext(int n, Status with = UnavailableError("the chat service is down"));
   // DisplayName waits until ReleaseNames(), like a users.info call that takes its time.
   void HoldNames();
   void ReleaseNames();
@@ -80,6 +80,7 @@ class RecordingMessenger final : public Messenger {
   std::map<store::UserRef, std::string> names_;
   std::string held_;
   int failures_ = 0;
+  Status failure_;
   int posted_ = 0;  // messages given a ts
   PostedHandler on_posted_;
   bool names_held_ = false;

@@ -6,6 +6,7 @@
 
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
+#include "slack/web_api_client.h"
 
 namespace faqbot::server {
 namespace {
@@ -319,6 +320,10 @@ void QueuedMessenger::Deliver(const Item& item) {
       std::lock_guard lock(mu_);
       retry = item.reply() && journal_ != nullptr && MayPass(sent);
       if (!MayPass(sent) && item.reply()) on_refused = on_refused_;
+    }
+    // A 429 whose Retry-After was longer than the client waits itself: not before then.
+    if (const auto asked = slack::SlackRetryAfter(sent); asked && *asked > pause) {
+      pause = std::chrono::duration_cast<std::chrono::milliseconds>(*asked);
     }
     if (!retry || clock_.UnixMillis() + pause.count() > item.retry_until) {
       LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());

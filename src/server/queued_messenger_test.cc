@@ -323,6 +323,38 @@ TEST_F(JournaledQueuedMessengerTest, AReplySlackCannotTakeYetIsTriedUntilItCanIn
   EXPECT_EQ(Retries() - retries, 3);
 }
 
+TEST_F(JournaledQueuedMessengerTest, ARateLimitedReplyWaitsAsLongAsSlackAsked) {
+  RecordingMessenger inner;
+  // The client gave up at once: Slack asked for two minutes, more than it waits itself.
+  inner.FailNext(1, ResourceExhaustedError(
+                        "chat.postMessage: slack_error=ratelimited (HTTP 429, Retry-After 120 s)"));
+  ThreadPool senders(1, "send");
+  ReplyJournal journal(*store_, Worker("host-1"));
+  QueuedMessenger queued(inner, ByChannel(), senders, Options());
+  queued.UseJournal(journal);
+  const auto start = clock_.Now();
+  ASSERT_TRUE(queued.Send(In("A"), Text("later")).ok());
+  // A second at a time, while the sender sleeps, until it tries again.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::optional<FakeClock::TimePoint> retried_at;
+  while (!retried_at && std::chrono::steady_clock::now() < deadline) {
+    if (inner.sent().size() >= 2) {
+      retried_at = clock_.Now();
+    } else if (clock_.sleepers() > 0) {
+      clock_.Advance(std::chrono::seconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  ASSERT_TRUE(retried_at.has_value());
+  ASSERT_TRUE(queued.WaitIdle(std::chrono::seconds(10)));
+  EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:later", "A:later"}));
+  // Retried once, after the two minutes (not after retry_pause, 1 s).
+  EXPECT_GE(*retried_at - start, std::chrono::seconds(120));
+  EXPECT_EQ(Stored(), 0);
+}
+
 TEST_F(JournaledQueuedMessengerTest, AReplyTooOldToRetryIsGivenUp) {
   RecordingMessenger inner;
   inner.FailNext(1);

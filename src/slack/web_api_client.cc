@@ -86,6 +86,19 @@ std::string SlackErrorCode(const Status& status) {
   return m.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
+std::optional<std::chrono::seconds> SlackRetryAfter(const Status& status) {
+  if (status.code() != StatusCode::kResourceExhausted) return std::nullopt;
+  const std::string& m = status.message();
+  constexpr std::string_view kMarker = "(HTTP 429, Retry-After ";
+  const size_t at = m.find(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  int64_t seconds = 0;
+  const char* first = m.data() + at + kMarker.size();
+  const auto [end, ec] = std::from_chars(first, m.data() + m.size(), seconds);
+  if (ec != std::errc() || end == first || seconds < 0) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
 struct WebApiClient::HttpResponse {
   long status = 0;
   std::string body;

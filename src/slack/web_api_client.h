@@ -114,6 +114,9 @@ struct SlackUser {
 // The Slack error code in a Status returned for an `ok:false` answer ("channel_not_found"),
 // or for HTTP 429 that ran out of retries ("ratelimited"); empty for every other Status.
 std::string SlackErrorCode(const Status& status);
+// The wait Slack asked for in a Status returned for HTTP 429 (its Retry-After, e.g. one over
+// max_retry_after that the client did not wait out itself); nullopt for every other Status.
+std::optional<std::chrono::seconds> SlackRetryAfter(const Status& status);
 
 class WebApiClient {
  public:

@@ -17,6 +17,19 @@ TEST(WebApiClientTest, SlackErrorCodeReadsTheCodeBack) {
   EXPECT_EQ(SlackErrorCode(Status::Ok()), "");
 }
 
+TEST(WebApiClientTest, SlackRetryAfterReadsTheWaitBack) {
+  EXPECT_EQ(SlackRetryAfter(ResourceExhaustedError(
+                "chat.postMessage: slack_error=ratelimited (HTTP 429, Retry-After 120 s)")),
+            std::chrono::seconds(120));
+  EXPECT_EQ(SlackRetryAfter(ResourceExhaustedError(
+                "reply: chat.postMessage: slack_error=ratelimited (HTTP 429, Retry-After 3 s) "
+                "(after 4 attempts)")),
+            std::chrono::seconds(3));
+  EXPECT_EQ(SlackRetryAfter(UnavailableError("chat.postMessage: HTTP 500")), std::nullopt);
+  EXPECT_EQ(SlackRetryAfter(ResourceExhaustedError("queue full")), std::nullopt);
+  EXPECT_EQ(SlackRetryAfter(Status::Ok()), std::nullopt);
+}
+
 TEST(WebApiClientTest, RejectsBadArgumentsWithoutCallingSlack) {
   FakeClock clock;
   WebApiClientOptions options;

@@ -188,6 +188,19 @@ TEST_F(WebApiClientTest, RateLimitWaitsOnTheInjectedClock) {
   EXPECT_GE(fake_clock_.Now() - before, std::chrono::seconds(30));
 }
 
+TEST_F(WebApiClientTest, ARetryAfterOverTheLimitFailsAtOnceAndSaysHowLongToWait) {
+  WebApiClient client(Options(), fake_clock_);
+  Fault fault;
+  fault.kind = Fault::Kind::kRateLimited;
+  fault.retry_after_seconds = 120;  // over max_retry_after: the caller decides when to retry
+  emulator_.InjectFault("auth.test", fault);
+  const auto id = client.AuthTest();
+  EXPECT_EQ(id.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(SlackErrorCode(id.status()), "ratelimited");
+  EXPECT_EQ(SlackRetryAfter(id.status()), std::chrono::seconds(120));
+  EXPECT_EQ(emulator_.Calls("auth.test").size(), 1u);
+}
+
 TEST_F(WebApiClientTest, ServerErrorsAreRetriedThenSucceed) {
   WebApiClient client(Options(), fake_clock_);
   Fault fault;
