@@ -17,6 +17,7 @@ std::optional<std::string> AuthoredTextReason(const std::string& user, const std
     return "message subtype " + subtype;
   }
   if (text.empty()) return "message without text";
+  if (user.empty()) return "message without an author";  // nobody to answer
   return std::nullopt;
 }
 

@@ -82,6 +82,9 @@ TEST(EventFilterTest, KeepsThreadBroadcastAndFileShareWithText) {
   EXPECT_EQ(FilterReason(Parsed("events_message_thread_broadcast.json"), kSelf), std::nullopt);
   EXPECT_EQ(FilterReason(Message("U1", "", "file_share", "what is this?"), kSelf), std::nullopt);
   EXPECT_EQ(FilterReason(Message("U1", "", "file_share", ""), kSelf), "message without text");
+  // Nobody to answer: dropped, rather than fail later as a conversation with no one.
+  EXPECT_EQ(FilterReason(Message("", "", "", "where is the wiki?"), kSelf),
+            "message without an author");
 }
 
 TEST(EventFilterTest, UnknownIdentityMatchesNoOne) {
