@@ -42,6 +42,9 @@ void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
 // The base URL people reach `faqbot serve` at, for web console links: $FAQBOT_PUBLIC_URL, else
 // http://localhost:<port> (`port` when given, else $FAQBOT_PORT, else 3000).
 std::string PublicUrlFromEnv(int port = -1);
+// Whether $FAQBOT_PUBLIC_URL (an http:// or https:// URL) and, when it is unset and `port` < 0,
+// $FAQBOT_PORT (0–65535) can make that URL; FailedPrecondition saying which is wrong.
+Status CheckPublicUrlEnv(int port = -1);
 
 // `faqbot serve`: the assistant on Slack.
 void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);

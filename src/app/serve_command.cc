@@ -37,6 +37,7 @@
 #include "app/runtime.h"
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "server/console.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
@@ -85,6 +86,31 @@ std::string PublicUrlFromEnv(int port) {
   const std::string url = Env("FAQBOT_PUBLIC_URL");
   if (!url.empty()) return url;
   return "http://localhost:" + (port >= 0 ? std::to_string(port) : Env("FAQBOT_PORT", "3000"));
+}
+
+Status CheckPublicUrlEnv(int port) {
+  const std::string url = Env("FAQBOT_PUBLIC_URL");
+  if (!url.empty()) {
+    const std::string lower = AsciiLower(url);
+    const size_t scheme = lower.starts_with("https://") ? 8 : lower.starts_with("http://") ? 7 : 0;
+    if (scheme == 0 || url.size() == scheme || url[scheme] == '/' ||
+        url.find_first_of(" \t\r\n") != std::string::npos) {
+      return FailedPreconditionError(
+          "FAQBOT_PUBLIC_URL must be the http:// or https:// URL people "
+          "reach faqbot at (like https://faq.example.com), not \"" +
+          url + "\"");
+    }
+    return Status::Ok();
+  }
+  if (port >= 0) return Status::Ok();
+  const std::string env = Env("FAQBOT_PORT", "3000");
+  char* end = nullptr;
+  const long value = std::strtol(env.c_str(), &end, 10);
+  if (end == env.c_str() || *end != '\0' || value < 0 || value > 65535) {
+    return FailedPreconditionError("FAQBOT_PORT must be a port number (0–65535), not \"" + env +
+                                   "\"");
+  }
+  return Status::Ok();
 }
 
 namespace {
@@ -421,6 +447,7 @@ Status Serve(const ServeFlags& f) {
   const sigset_t signals = BlockStopSignals();  // before any thread starts
   Clock& clock = SystemClock::Instance();
   FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
+  FAQBOT_RETURN_IF_ERROR(CheckPublicUrlEnv(port));
   const SlackSecrets secrets = SlackSecretsFromEnv();
   FAQBOT_ASSIGN_OR_RETURN(const OAuthConfig oauth_config, OAuthConfigFromEnv(port));
   const std::string database_url = store::ResolveDatabaseUrl(f.database);

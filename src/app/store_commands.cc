@@ -233,6 +233,7 @@ Status Migrate(const StoreFlags& f) {
 }
 
 Status ConsoleLink(const StoreFlags& f) {
+  FAQBOT_RETURN_IF_ERROR(CheckPublicUrlEnv());  // before a link is made that nobody could open
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
   server::ConsoleAuth auth(*db);

@@ -33,6 +33,11 @@ run_suite() {
              --owner U0ALICE --team T0ACME 2>"$work/err") &&
      [[ "$url" =~ ^https://faq\.example\.com/console/login\?token=[0-9a-f]{64}$ ]]; then
     pass; else fail "[$db] console link: $url $(cat "$work/err")"; fi
+  # A link nobody could open is not made: a public URL that is no URL is a configuration error.
+  FAQBOT_PUBLIC_URL=notaurl "$faqbot" console link --database "$db" --owner U0ALICE --team T0ACME \
+    >"$work/out" 2>"$work/err"
+  if [ $? = 78 ] && [ ! -s "$work/out" ] && grep -q "FAQBOT_PUBLIC_URL" "$work/err"; then pass
+  else fail "[$db] console link with a bad FAQBOT_PUBLIC_URL: $(cat "$work/err")"; fi
   if "$faqbot" console signout --database "$db" --owner U0ALICE --team T0ACME >"$work/out" 2>&1 &&
      grep -q "ended 0 web console sessions of T0ACME/U0ALICE" "$work/out"; then
     pass; else fail "[$db] console signout: $(cat "$work/out")"; fi
