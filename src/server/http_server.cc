@@ -271,11 +271,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     http::request<http::string_body> req = parser_->release();
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
+    const bool head = req.method() == http::verb::head;
     const HttpResponse response = server_.Dispatch(ToRequest(std::move(req), remote_));
-    Write(response, version, keep_alive && !server_.stopping(), /*linger=*/false);
+    Write(response, version, keep_alive && !server_.stopping(), /*linger=*/false, head);
   }
 
-  void Write(const HttpResponse& response, unsigned version, bool keep_alive, bool linger) {
+  // `head`: the answer to a HEAD request, the headers of `response` without its body.
+  void Write(const HttpResponse& response, unsigned version, bool keep_alive, bool linger,
+             bool head = false) {
     state_ = State::kWriting;
     keep_alive_ = keep_alive;
     response_ = {};
@@ -298,8 +301,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       }
     }
     response_.keep_alive(keep_alive);
-    response_.body() = response.body;
-    response_.prepare_payload();
+    if (head) {
+      response_.content_length(response.body.size());
+    } else {
+      response_.body() = response.body;
+      response_.prepare_payload();
+    }
     stream_.expires_after(options().write_timeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), linger](beast::error_code ec, size_t) {
@@ -470,11 +477,14 @@ HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request) const {
 HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
   const auto path = routes_.find(request.path);
   if (path == routes_.end()) return ErrorResponse(NotFoundError("no route for " + request.path));
-  const auto route = path->second.find(request.method);
+  auto route = path->second.find(request.method);
+  // HEAD is GET without the body (RFC 9110 §9.3.2): health checks and monitors use it.
+  if (route == path->second.end() && request.method == "HEAD") route = path->second.find("GET");
   if (route == path->second.end()) {
     std::string allow;
     for (const auto& [method, handler] : path->second) {
       allow += allow.empty() ? method : ", " + method;
+      if (method == "GET") allow += ", HEAD";
     }
     HttpResponse response;
     response.status = 405;

@@ -85,6 +85,24 @@ TEST_F(HttpServerTest, UnknownPathIs404WithJsonError) {
   EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
 }
 
+TEST_F(HttpServerTest, HeadIsGetWithoutTheBody) {
+  StartServer();
+  TestHttpClient client;
+  Connect(client);
+  auto head = client.Send("HEAD", "/hello");
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(slack::HeaderValue(head->headers, "content-length"), "5");  // GET's "hello"
+  EXPECT_EQ(slack::HeaderValue(head->headers, "content-type"), "text/plain");
+  EXPECT_TRUE(head->keep_alive);
+  // The connection goes on with the next request, nothing left over from the HEAD.
+  auto get = client.Send("GET", "/hello");
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->body, "hello");
+  EXPECT_EQ(client.Send("HEAD", "/nope")->status, 404);
+}
+
 TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
   StartServer();
   TestHttpClient client;
@@ -92,7 +110,7 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
   auto res = client.Send("DELETE", "/echo");
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, 405);
-  EXPECT_EQ(slack::HeaderValue(res->headers, "allow"), "GET, POST");
+  EXPECT_EQ(slack::HeaderValue(res->headers, "allow"), "GET, HEAD, POST");
   EXPECT_NE(res->body.find(R"("error":"method_not_allowed")"), std::string::npos);
 }
 

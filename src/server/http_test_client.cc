@@ -30,6 +30,7 @@ class TestHttpClient::Impl {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::string host_;
+  bool head_ = false;  // the request sent last was HEAD: its answer has no body
 };
 
 TestHttpClient::TestHttpClient(std::chrono::milliseconds timeout)
@@ -62,6 +63,7 @@ Result<TestResponse> TestHttpClient::Read() {
   try {
     http::response_parser<http::string_body> parser;
     parser.body_limit(size_t{64} << 20);
+    parser.skip(impl_->head_);
     impl_->stream_.expires_after(impl_->timeout_);
     http::read(impl_->stream_, impl_->buffer_, parser);
     auto& res = parser.get();
@@ -96,7 +98,10 @@ Result<TestResponse> TestHttpClient::Send(std::string_view method, std::string_v
   } catch (const std::exception& e) {
     return UnavailableError(std::string("write: ") + e.what());
   }
-  return Read();
+  impl_->head_ = method == "HEAD";
+  auto read = Read();
+  impl_->head_ = false;
+  return read;
 }
 
 bool TestHttpClient::WaitForClose() {
