@@ -82,9 +82,12 @@ Status ReadExamples(const YAML::Node& node, std::string_view source, const std::
   return ErrorAt(source, LineOf(node), "examples of intent " + intent + " must be a list");
 }
 
-// YAML 1.2 printable characters: what may appear unescaped in a document.
+// YAML 1.2 printable characters: what may appear unescaped in a document — less NEL, LINE
+// SEPARATOR and PARAGRAPH SEPARATOR, which YAML 1.1 readers (PyYAML, so many Rasa tools) take
+// for line breaks.
 bool IsYamlPrintable(int32_t cp) {
-  return cp == 0x09 || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF) ||
+  if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) return false;
+  return cp == 0x09 || (cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xD7FF) ||
          (cp >= 0xE000 && cp <= 0xFFFD && cp != 0xFEFF) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 

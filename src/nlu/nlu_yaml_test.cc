@@ -65,6 +65,21 @@ TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
   EXPECT_EQ(back->intents[0].response, "q\x02");
 }
 
+TEST(NluYamlTest, LineSeparatorsAreNotWrittenRaw) {
+  // YAML 1.1 readers (PyYAML) take NEL, U+2028 and U+2029 for line breaks: the written file must
+  // not contain them, so it reads back the same everywhere.
+  TrainingData d;
+  d.intents.push_back({"sep", {"one\u2028two\u2029three\u0085four"}, "a\u2028b"});
+  const std::string yaml = WriteNluYaml(d);
+  for (const char* raw : {"\u2028", "\u2029", "\u0085"}) {
+    EXPECT_EQ(yaml.find(raw), std::string::npos) << yaml;
+  }
+  auto back = ParseNluYaml(yaml);
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
+  EXPECT_EQ(back->intents[0].examples, std::vector<std::string>{"one two three four"});
+  EXPECT_EQ(back->intents[0].response, "a\u2028b");  // escaped in a quoted string
+}
+
 struct BadCase {
   const char* name;
   const char* yaml;
