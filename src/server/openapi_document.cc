@@ -136,7 +136,8 @@ const std::string& OpenApiDocument() {
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "409": {"description": "nothing published yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "413": {"$ref": "#/components/responses/TooLarge"},
-          "429": {"$ref": "#/components/responses/TooMany"}
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -146,7 +147,8 @@ const std::string& OpenApiDocument() {
         "responses": {
           "200": {"description": "fingerprint, model_file, model_id, num_active_training_jobs, num_topics"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "429": {"$ref": "#/components/responses/TooMany"}
+          "429": {"$ref": "#/components/responses/TooMany"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
