@@ -567,6 +567,10 @@ Status Serve(const ServeFlags& f) {
   // Background upkeep: jobs of other processes or of dead workers, expired event ids.
   assistant::TrainingQueue& training = runtime->training();
   Ticker poke(std::chrono::seconds(2), [&training] { training.Poke(); });
+  // Owners told of the questions the hand-off pacing held back, when no DM has since.
+  Ticker handoff_reminders(std::chrono::seconds(5), [&the_assistant = runtime->assistant()] {
+    the_assistant.RemindOfHeldBackHandoffs();
+  });
   // Over signed HTTP nothing else tells whether Slack still takes the token.
   std::optional<Ticker> recheck_slack;
   if (secrets.app_token.empty() && !secrets.bot_token.empty()) {

@@ -350,21 +350,7 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
   auto paced = store_.ClaimHandoffDm(asked.owner, options_.handoff_dm_interval);
   if (paced.ok()) {
     if (!paced->has_value()) return;
-    also_waiting = (*paced)->held_back;
-    // Of those held back, the ones still waiting: a press on the DM that did go may have
-    // answered them all (the same question from several askers), or the owner the list. A
-    // second's slack covers a question recorded just before that DM and claimed just after.
-    auto waiting =
-        also_waiting > 0
-            ? store_.ListUnanswered(asked.owner)
-            : Result<std::vector<store::AskedQuestion>>(std::vector<store::AskedQuestion>{});
-    if (also_waiting > 0 && waiting.ok()) {
-      const int64_t since = (*paced)->previous_dm_at.value_or(0) - 1000;
-      also_waiting = static_cast<int>(
-          std::count_if(waiting->begin(), waiting->end(), [&](const store::AskedQuestion& q) {
-            return q.id != asked.id && q.handoff_ts.empty() && q.asked_at >= since;
-          }));
-    }
+    also_waiting = StillHeldBack(asked.owner, **paced, asked.id);
   } else {
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
             paced.status().ToString());
@@ -375,6 +361,50 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
                              " waiting for you: say *unanswered questions*."));
   }
   turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
+}
+
+int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
+                             int64_t except) {
+  if (claim.held_back == 0) return 0;
+  // A press on the DM that did go may have answered them all (the same question from several
+  // askers), or the owner the list. A second's slack covers a question recorded just before that
+  // DM and claimed just after.
+  auto waiting = store_.ListUnanswered(owner);
+  if (!waiting.ok()) return claim.held_back;
+  const int64_t since = claim.previous_dm_at.value_or(0) - 1000;
+  return static_cast<int>(
+      std::count_if(waiting->begin(), waiting->end(), [&](const store::AskedQuestion& q) {
+        return q.id != except && q.handoff_ts.empty() && q.asked_at >= since;
+      }));
+}
+
+void Assistant::RemindOfHeldBackHandoffs() {
+  constexpr int kOwnersPerCall = 100;
+  const int64_t interval_ms = options_.handoff_dm_interval.count();
+  auto owners = store_.ListHeldBackHandoffs(clock_.UnixMillis() - interval_ms, kOwnersPerCall);
+  if (!owners.ok()) {
+    return LogWarn("assistant: cannot look for held-back hand-offs: {}",
+                   owners.status().ToString());
+  }
+  for (const store::UserRef& owner : *owners) {
+    std::lock_guard person(LockFor(owner));
+    // A claim like a hand-off's: when a hand-off DM (this process's or another's) went since,
+    // it told of them, and this one is not sent.
+    auto claim = store_.ClaimHandoffDm(owner, options_.handoff_dm_interval);
+    if (!claim.ok() || !claim->has_value()) continue;
+    const int waiting = StillHeldBack(owner, **claim, 0);
+    if (waiting == 0) continue;  // settled meanwhile
+    Reply r = Say1(waiting == 1 ? "Another question came in that I couldn't answer; it's waiting "
+                                  "for you."
+                                : std::to_string(waiting) +
+                                      " more questions came in that I couldn't answer; they're "
+                                      "waiting for you.");
+    r.buttons = {Btn("Show them", "unanswered", "", Button::Style::kPrimary)};
+    if (Status sent = messenger_.Send(Destination::Direct(owner), r); !sent.ok()) {
+      LogWarn("assistant: cannot tell {}/{} of the questions waiting: {}", owner.team_id,
+              owner.user_id, sent.ToString());
+    }
+  }
 }
 
 Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,

@@ -121,6 +121,14 @@ class Assistant {
   // Messenger error is logged (the DM then keeps its buttons, which still work).
   void MessagePosted(const std::string& key, const std::string& channel, const std::string& ts);
 
+  // Owners whose hand-off DMs were held back by the pacing (AssistantOptions::
+  // handoff_dm_interval) and who have had no DM since the interval ended get one now that says
+  // how many questions wait for them (when any still does), so a question held back is never
+  // left unmentioned because nobody asked after it. Called by a timer (faqbot serve: every few
+  // seconds); the pacing lives in the database, so one process tells each owner once. Never
+  // fails: a Store or Messenger error is logged and the owner is tried again next time.
+  void RemindOfHeldBackHandoffs();
+
   // TrainingQueue callbacks: tell the owner how the publish went.
   void OnPublished(const store::Publication& publication);
   void OnPublishFailed(const store::PublishJob& job, const std::string& error);
@@ -223,6 +231,11 @@ class Assistant {
   void SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
                    const nlu::Prediction& prediction);
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
+  // Of the hand-offs `claim` says were held back, how many still wait for the owner without a
+  // DM of their own (`except`: the question the DM about to go is for); `claim.held_back` when
+  // the Store cannot say.
+  int StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
+                    int64_t except);
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates);
   void Feedback(Turn& turn, const std::string& value, bool helpful);

@@ -506,6 +506,46 @@ TEST_F(AssistantTest, ABusyOwnerGetsOneHandOffDmAtATimeAndTheRestWaitInTheList) 
   EXPECT_THAT(LastDirectTo(kAlice).text, Not(HasSubstr("more question")));
 }
 
+TEST_F(AssistantTest, HeldBackQuestionsAreMentionedEvenWhenNobodyAsksAfterThem) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic");
+  Dm(kBob, "ask <@U0ALICE> who won the football yesterday");  // held back
+  Dm(kCarol, "ask <@U0ALICE> is there cake in the kitchen");  // held back
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+  const size_t before = messenger_.sent().size();
+  // Within the interval: nothing yet.
+  assistant_->RemindOfHeldBackHandoffs();
+  EXPECT_EQ(messenger_.sent().size(), before);
+  clock_.Advance(std::chrono::seconds(11));
+  assistant_->RemindOfHeldBackHandoffs();
+  ASSERT_EQ(messenger_.sent().size(), before + 1);
+  const auto reminder = Last();
+  EXPECT_EQ(reminder.to.user, kAlice);
+  EXPECT_THAT(reminder.text, HasSubstr("2 more questions came in that I couldn't answer"));
+  ASSERT_FALSE(reminder.reply.buttons.empty());
+  EXPECT_EQ(reminder.reply.buttons[0].action, "unanswered");
+  // Once: the next call has nothing to say.
+  clock_.Advance(std::chrono::seconds(11));
+  assistant_->RemindOfHeldBackHandoffs();
+  EXPECT_EQ(messenger_.sent().size(), before + 1);
+
+  // Held back, then settled before the reminder: nothing to remind of.
+  Dm(kBob, "ask <@U0ALICE> where are the spare keys kept");  // a hand-off DM
+  Dm(kBob, "ask <@U0ALICE> where is the first aid kit");     // held back
+  const auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  for (const auto& q : *waiting) {
+    if (q.text == "where is the first aid kit") {
+      ASSERT_TRUE(*store_->CloseQuestion(q.id, store::QuestionOutcome::kIgnored, std::nullopt));
+    }
+  }
+  const size_t settled = messenger_.sent().size();
+  clock_.Advance(std::chrono::seconds(11));
+  assistant_->RemindOfHeldBackHandoffs();
+  EXPECT_EQ(messenger_.sent().size(), settled);
+}
+
 TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");

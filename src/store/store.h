@@ -369,6 +369,10 @@ class Store {
   // callers within one interval, exactly one gets a value. InvalidArgument for an invalid owner.
   Result<std::optional<HandoffClaim>> ClaimHandoffDm(const UserRef& owner,
                                                      std::chrono::milliseconds interval);
+  // Owners with hand-offs held back since their last hand-off DM, which went before
+  // `last_dm_before_millis` (Unix ms): no DM has told them of those questions yet. Longest
+  // waiting first, at most `limit`.
+  Result<std::vector<UserRef>> ListHeldBackHandoffs(int64_t last_dm_before_millis, int limit);
 
  private:
   Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);

@@ -276,4 +276,18 @@ Result<std::optional<Store::HandoffClaim>> Store::ClaimHandoffDm(
   return claim;
 }
 
+Result<std::vector<UserRef>> Store::ListHeldBackHandoffs(int64_t last_dm_before_millis, int limit) {
+  std::vector<UserRef> owners;
+  FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
+    owners.clear();
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows, tx.Exec("SELECT team_id, owner_id FROM handoff_pacing WHERE held_back > 0 AND "
+                           "last_dm_at < ? ORDER BY last_dm_at, team_id, owner_id LIMIT ?",
+                           {last_dm_before_millis, int64_t{limit}}));
+    for (const auto& row : rows) owners.push_back({row[0].str(), row[1].str()});
+    return Status::Ok();
+  }));
+  return owners;
+}
+
 }  // namespace faqbot::store

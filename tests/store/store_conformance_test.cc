@@ -787,6 +787,27 @@ TEST_P(StoreConformanceTest, HandOffDmsArePacedPerOwnerAcrossProcesses) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_P(StoreConformanceTest, OwnersWithHeldBackHandOffsAreListedUntilTheirNextDm) {
+  const auto interval = std::chrono::seconds(10);
+  const auto before = [&](std::chrono::seconds ago) {
+    return clock_.UnixMillis() - std::chrono::duration_cast<std::chrono::milliseconds>(ago).count();
+  };
+  ASSERT_TRUE((*store_->ClaimHandoffDm(kAlice, interval)).has_value());
+  ASSERT_TRUE((*store_->ClaimHandoffDm(kBob, interval)).has_value());
+  EXPECT_TRUE(store_->ListHeldBackHandoffs(clock_.UnixMillis() + 1, 10)->empty());  // none held
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);  // held back
+  EXPECT_EQ(*store_->ListHeldBackHandoffs(clock_.UnixMillis(), 10), std::vector<UserRef>{kAlice});
+  // Not before the DM that held it back is older than asked.
+  EXPECT_TRUE(store_->ListHeldBackHandoffs(before(std::chrono::seconds(5)), 10)->empty());
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(*store_->ListHeldBackHandoffs(before(interval), 10), std::vector<UserRef>{kAlice});
+  EXPECT_TRUE(store_->ListHeldBackHandoffs(before(interval), 0)->empty());
+  // The next DM tells of them: no longer listed.
+  ASSERT_EQ((*store_->ClaimHandoffDm(kAlice, interval))->held_back, 1);
+  EXPECT_TRUE(store_->ListHeldBackHandoffs(clock_.UnixMillis() + 1, 10)->empty());
+}
+
 TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentHandOffsGetsTheDm) {
   std::unique_ptr<Store> other = OpenStore();
   ASSERT_NE(other, nullptr);
