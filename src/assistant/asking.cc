@@ -386,23 +386,32 @@ void Assistant::RemindOfHeldBackHandoffs() {
     return LogWarn("assistant: cannot look for held-back hand-offs: {}",
                    owners.status().ToString());
   }
-  for (const store::UserRef& owner : *owners) {
-    std::lock_guard person(LockFor(owner));
-    // A claim like a hand-off's: when a hand-off DM (this process's or another's) went since,
-    // it told of them, and this one is not sent.
-    auto claim = store_.ClaimHandoffDm(owner, options_.handoff_dm_interval);
+  for (const auto& held : *owners) {
+    std::lock_guard person(LockFor(held.owner));
+    // Settled meanwhile (a press on the DM that went can answer every asker of the same
+    // question): nothing to say, and no DM recorded that would hold back the next hand-off.
+    if (StillHeldBack(held.owner, {held.held_back, held.last_dm_at}, 0) == 0) {
+      if (Status forgot = store_.ForgetHeldBackHandoffs(held.owner, held.last_dm_at);
+          !forgot.ok()) {
+        LogWarn("assistant: cannot clear the held-back count of {}/{}: {}", held.owner.team_id,
+                held.owner.user_id, forgot.ToString());
+      }
+      continue;
+    }
+    // Claimed like a hand-off DM: when one went since (this process's or another's), it told
+    // of them, and this one is not sent.
+    auto claim = store_.ClaimHandoffDm(held.owner, options_.handoff_dm_interval);
     if (!claim.ok() || !claim->has_value()) continue;
-    const int waiting = StillHeldBack(owner, **claim, 0);
-    if (waiting == 0) continue;  // settled meanwhile
-    Reply r = Say1(waiting == 1 ? "Another question came in that I couldn't answer; it's waiting "
-                                  "for you."
-                                : std::to_string(waiting) +
-                                      " more questions came in that I couldn't answer; they're "
-                                      "waiting for you.");
+    const int waiting = StillHeldBack(held.owner, **claim, 0);
+    if (waiting == 0) continue;
+    Reply r = Say1(waiting == 1 ? "Since my last message, another question came in that I "
+                                  "couldn't answer."
+                                : "Since my last message, " + std::to_string(waiting) +
+                                      " more questions came in that I couldn't answer.");
     r.buttons = {Btn("Show them", "unanswered", "", Button::Style::kPrimary)};
-    if (Status sent = messenger_.Send(Destination::Direct(owner), r); !sent.ok()) {
-      LogWarn("assistant: cannot tell {}/{} of the questions waiting: {}", owner.team_id,
-              owner.user_id, sent.ToString());
+    if (Status sent = messenger_.Send(Destination::Direct(held.owner), r); !sent.ok()) {
+      LogWarn("assistant: cannot tell {}/{} of the questions waiting: {}", held.owner.team_id,
+              held.owner.user_id, sent.ToString());
     }
   }
 }

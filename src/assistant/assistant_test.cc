@@ -522,7 +522,8 @@ TEST_F(AssistantTest, HeldBackQuestionsAreMentionedEvenWhenNobodyAsksAfterThem) 
   ASSERT_EQ(messenger_.sent().size(), before + 1);
   const auto reminder = Last();
   EXPECT_EQ(reminder.to.user, kAlice);
-  EXPECT_THAT(reminder.text, HasSubstr("2 more questions came in that I couldn't answer"));
+  EXPECT_THAT(reminder.text,
+              HasSubstr("Since my last message, 2 more questions came in that I couldn't answer"));
   ASSERT_FALSE(reminder.reply.buttons.empty());
   EXPECT_EQ(reminder.reply.buttons[0].action, "unanswered");
   // Once: the next call has nothing to say.
@@ -544,6 +545,10 @@ TEST_F(AssistantTest, HeldBackQuestionsAreMentionedEvenWhenNobodyAsksAfterThem) 
   clock_.Advance(std::chrono::seconds(11));
   assistant_->RemindOfHeldBackHandoffs();
   EXPECT_EQ(messenger_.sent().size(), settled);
+  // Nor does that hold back the next question's DM.
+  Dm(kCarol, "ask <@U0ALICE> who has the spare umbrella");
+  EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("who has the spare umbrella"));
+  EXPECT_THAT(LastDirectTo(kAlice).text, Not(HasSubstr("more question")));
 }
 
 TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {

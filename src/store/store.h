@@ -372,7 +372,18 @@ class Store {
   // Owners with hand-offs held back since their last hand-off DM, which went before
   // `last_dm_before_millis` (Unix ms): no DM has told them of those questions yet. Longest
   // waiting first, at most `limit`.
-  Result<std::vector<UserRef>> ListHeldBackHandoffs(int64_t last_dm_before_millis, int limit);
+  struct HeldBackHandoffs {
+    UserRef owner;
+    int held_back = 0;
+    int64_t last_dm_at = 0;  // Unix ms
+    bool operator==(const HeldBackHandoffs&) const = default;
+  };
+  Result<std::vector<HeldBackHandoffs>> ListHeldBackHandoffs(int64_t last_dm_before_millis,
+                                                             int limit);
+  // Forgets the owner's held-back count (their questions were settled without a DM), unless a
+  // hand-off DM went after `last_dm_at` (its grant has counted them already). InvalidArgument for
+  // an invalid owner.
+  Status ForgetHeldBackHandoffs(const UserRef& owner, int64_t last_dm_at);
 
  private:
   Store(std::unique_ptr<SqlBackend> backend, Clock& clock, StoreOptions options);

@@ -276,18 +276,35 @@ Result<std::optional<Store::HandoffClaim>> Store::ClaimHandoffDm(
   return claim;
 }
 
-Result<std::vector<UserRef>> Store::ListHeldBackHandoffs(int64_t last_dm_before_millis, int limit) {
-  std::vector<UserRef> owners;
+Result<std::vector<Store::HeldBackHandoffs>> Store::ListHeldBackHandoffs(
+    int64_t last_dm_before_millis, int limit) {
+  std::vector<HeldBackHandoffs> owners;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kRead, [&](SqlTransaction& tx) {
     owners.clear();
     FAQBOT_ASSIGN_OR_RETURN(
-        auto rows, tx.Exec("SELECT team_id, owner_id FROM handoff_pacing WHERE held_back > 0 AND "
-                           "last_dm_at < ? ORDER BY last_dm_at, team_id, owner_id LIMIT ?",
+        auto rows, tx.Exec("SELECT team_id, owner_id, held_back, last_dm_at FROM handoff_pacing "
+                           "WHERE held_back > 0 AND last_dm_at < ? "
+                           "ORDER BY last_dm_at, team_id, owner_id LIMIT ?",
                            {last_dm_before_millis, int64_t{limit}}));
-    for (const auto& row : rows) owners.push_back({row[0].str(), row[1].str()});
+    for (const auto& row : rows) {
+      owners.push_back(
+          {{row[0].str(), row[1].str()}, static_cast<int>(row[2].Int()), row[3].Int()});
+    }
     return Status::Ok();
   }));
   return owners;
+}
+
+Status Store::ForgetHeldBackHandoffs(const UserRef& owner, int64_t last_dm_at) {
+  FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    return tx
+        .Exec(
+            "UPDATE handoff_pacing SET held_back = 0 WHERE team_id = ? AND owner_id = ? AND "
+            "last_dm_at = ?",
+            {Text(owner.team_id), Text(owner.user_id), last_dm_at})
+        .status();
+  });
 }
 
 }  // namespace faqbot::store

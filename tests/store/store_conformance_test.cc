@@ -792,20 +792,37 @@ TEST_P(StoreConformanceTest, OwnersWithHeldBackHandOffsAreListedUntilTheirNextDm
   const auto before = [&](std::chrono::seconds ago) {
     return clock_.UnixMillis() - std::chrono::duration_cast<std::chrono::milliseconds>(ago).count();
   };
+  const int64_t dm_at = clock_.UnixMillis();
   ASSERT_TRUE((*store_->ClaimHandoffDm(kAlice, interval)).has_value());
   ASSERT_TRUE((*store_->ClaimHandoffDm(kBob, interval)).has_value());
   EXPECT_TRUE(store_->ListHeldBackHandoffs(clock_.UnixMillis() + 1, 10)->empty());  // none held
   clock_.Advance(std::chrono::seconds(1));
   EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);  // held back
-  EXPECT_EQ(*store_->ListHeldBackHandoffs(clock_.UnixMillis(), 10), std::vector<UserRef>{kAlice});
+  using Held = Store::HeldBackHandoffs;
+  const std::vector<Held> alice_held = {Held{kAlice, 1, dm_at}};
+  EXPECT_EQ(*store_->ListHeldBackHandoffs(clock_.UnixMillis(), 10), alice_held);
   // Not before the DM that held it back is older than asked.
   EXPECT_TRUE(store_->ListHeldBackHandoffs(before(std::chrono::seconds(5)), 10)->empty());
   clock_.Advance(std::chrono::seconds(10));
-  EXPECT_EQ(*store_->ListHeldBackHandoffs(before(interval), 10), std::vector<UserRef>{kAlice});
+  EXPECT_EQ(store_->ListHeldBackHandoffs(before(interval), 10)->size(), 1u);
   EXPECT_TRUE(store_->ListHeldBackHandoffs(before(interval), 0)->empty());
   // The next DM tells of them: no longer listed.
   ASSERT_EQ((*store_->ClaimHandoffDm(kAlice, interval))->held_back, 1);
   EXPECT_TRUE(store_->ListHeldBackHandoffs(clock_.UnixMillis() + 1, 10)->empty());
+
+  // Forgotten (settled without a DM): not listed, and the next DM counts none — unless a DM
+  // went meanwhile, whose grant counted them.
+  const int64_t second_dm_at = clock_.UnixMillis();
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(*store_->ClaimHandoffDm(kAlice, interval), std::nullopt);
+  ASSERT_TRUE(store_->ForgetHeldBackHandoffs(kAlice, second_dm_at - 1).ok());  // not that DM
+  EXPECT_EQ(store_->ListHeldBackHandoffs(clock_.UnixMillis(), 10)->size(), 1u);
+  ASSERT_TRUE(store_->ForgetHeldBackHandoffs(kAlice, second_dm_at).ok());
+  EXPECT_TRUE(store_->ListHeldBackHandoffs(clock_.UnixMillis(), 10)->empty());
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ((*store_->ClaimHandoffDm(kAlice, interval))->held_back, 0);
+  EXPECT_EQ(store_->ForgetHeldBackHandoffs({"T0001", "bad id"}, 0).code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformanceTest, ExactlyOneOfManyConcurrentHandOffsGetsTheDm) {
