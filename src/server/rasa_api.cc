@@ -24,20 +24,21 @@ HttpResponse JsonResponse(std::string body) {
 }
 
 // "Bearer TOKEN" (scheme case-insensitive, RFC 9110 §11.1), else the query's token=; empty
-// when neither is given.
+// when neither is given. A malformed query string is an error either way.
 Result<std::string> TokenOf(const HttpRequest& request) {
+  std::string from_query;
+  if (const size_t query = request.target.find('?'); query != std::string::npos) {
+    auto fields = slack::ParseForm(std::string_view(request.target).substr(query + 1));
+    if (!fields.ok()) return fields.status().WithContext("query string");
+    if (const auto it = fields->find("token"); it != fields->end()) from_query = it->second;
+  }
   const std::string authorization = Trim(slack::HeaderValue(request.headers, "authorization"));
   constexpr std::string_view kBearer = "bearer ";
   if (authorization.size() > kBearer.size()) {
     if (AsciiLower(std::string_view(authorization).substr(0, kBearer.size())) == kBearer)
       return Trim(std::string_view(authorization).substr(kBearer.size()));
   }
-  const size_t query = request.target.find('?');
-  if (query == std::string::npos) return std::string();
-  auto fields = slack::ParseForm(std::string_view(request.target).substr(query + 1));
-  if (!fields.ok()) return fields.status().WithContext("query string");
-  const auto it = fields->find("token");
-  return it == fields->end() ? std::string() : it->second;
+  return from_query;
 }
 
 // The "text" of a /model/parse body.

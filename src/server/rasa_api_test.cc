@@ -174,6 +174,11 @@ TEST_F(RasaApiTest, RefusesBadBodiesWithAJsonError) {
   HttpRequest bad_query = ParseRequest("", R"({"text":"wifi"})");
   bad_query.target = std::string(kModelParsePath) + "?token=%zz";
   ExpectError(api_->Parse(bad_query), 400, "invalid_argument");
+  // With the token in the header too: the query is still malformed.
+  clock_.Advance(std::chrono::seconds(1));
+  bad_query = ParseRequest(alice, R"({"text":"wifi"})");
+  bad_query.target = std::string(kModelParsePath) + "?x=%zz";
+  ExpectError(api_->Parse(bad_query), 400, "invalid_argument");
 }
 
 TEST_F(RasaApiTest, NothingPublishedIsAConflictAsInRasaWithoutAModel) {
