@@ -369,13 +369,21 @@ int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::Ha
   // A press on the DM that did go may have answered them all (the same question from several
   // askers), or the owner the list. A second's slack covers a question recorded just before that
   // DM and claimed just after.
+  // The same words as a question the owner was (or is about to be) shown are not news: one press
+  // answers them all.
   auto waiting = store_.ListUnanswered(owner);
   if (!waiting.ok()) return claim.held_back;
   const int64_t since = claim.previous_dm_at.value_or(0) - 1000;
-  return static_cast<int>(
-      std::count_if(waiting->begin(), waiting->end(), [&](const store::AskedQuestion& q) {
-        return q.id != except && q.handoff_ts.empty() && q.asked_at >= since;
-      }));
+  std::set<std::string> shown;
+  for (const auto& q : *waiting) {
+    if (q.id == except || !q.handoff_ts.empty()) shown.insert(QuestionKey(q.text));
+  }
+  std::set<std::string> held;
+  for (const auto& q : *waiting) {
+    if (q.id == except || !q.handoff_ts.empty() || q.asked_at < since) continue;
+    if (std::string key = QuestionKey(q.text); !shown.contains(key)) held.insert(std::move(key));
+  }
+  return static_cast<int>(held.size());
 }
 
 void Assistant::RemindOfHeldBackHandoffs() {

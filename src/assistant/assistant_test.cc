@@ -549,6 +549,13 @@ TEST_F(AssistantTest, HeldBackQuestionsAreMentionedEvenWhenNobodyAsksAfterThem) 
   Dm(kCarol, "ask <@U0ALICE> who has the spare umbrella");
   EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("who has the spare umbrella"));
   EXPECT_THAT(LastDirectTo(kAlice).text, Not(HasSubstr("more question")));
+  // The same question from others is not news: the DM she has answers them all.
+  Dm(kBob, "ask <@U0ALICE> Who has the spare umbrella?");
+  Dm(kDave, "ask <@U0ALICE> who has the spare umbrella");
+  const size_t same = messenger_.sent().size();
+  clock_.Advance(std::chrono::seconds(11));
+  assistant_->RemindOfHeldBackHandoffs();
+  EXPECT_EQ(messenger_.sent().size(), same);
 }
 
 TEST_F(AssistantTest, AQuestionHeldBackFromADmIsTaughtFromTheListWithItsTopic) {
