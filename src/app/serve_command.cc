@@ -88,31 +88,6 @@ std::string PublicUrlFromEnv(int port) {
   return "http://localhost:" + (port >= 0 ? std::to_string(port) : Env("FAQBOT_PORT", "3000"));
 }
 
-Status CheckPublicUrlEnv(int port) {
-  const std::string url = Env("FAQBOT_PUBLIC_URL");
-  if (!url.empty()) {
-    const std::string lower = AsciiLower(url);
-    const size_t scheme = lower.starts_with("https://") ? 8 : lower.starts_with("http://") ? 7 : 0;
-    if (scheme == 0 || url.size() == scheme || url[scheme] == '/' ||
-        url.find_first_of(" \t\r\n") != std::string::npos) {
-      return FailedPreconditionError(
-          "FAQBOT_PUBLIC_URL must be the http:// or https:// URL people "
-          "reach faqbot at (like https://faq.example.com), not \"" +
-          url + "\"");
-    }
-    return Status::Ok();
-  }
-  if (port >= 0) return Status::Ok();
-  const std::string env = Env("FAQBOT_PORT", "3000");
-  char* end = nullptr;
-  const long value = std::strtol(env.c_str(), &end, 10);
-  if (end == env.c_str() || *end != '\0' || value < 0 || value > 65535) {
-    return FailedPreconditionError("FAQBOT_PORT must be a port number (0–65535), not \"" + env +
-                                   "\"");
-  }
-  return Status::Ok();
-}
-
 namespace {
 
 Result<uint16_t> ResolvePort(int flag) {
@@ -128,6 +103,31 @@ Result<uint16_t> ResolvePort(int flag) {
   }
   return static_cast<uint16_t>(port);
 }
+
+}  // namespace
+
+Status CheckPublicUrlEnv(int port) {
+  const std::string url = Env("FAQBOT_PUBLIC_URL");
+  if (!url.empty()) {
+    const std::string lower = AsciiLower(url);
+    const size_t scheme = lower.starts_with("https://") ? 8 : lower.starts_with("http://") ? 7 : 0;
+    if (scheme == 0 || url.size() == scheme || url[scheme] == '/' ||
+        url.find_first_of(" \t\r\n") != std::string::npos) {
+      return FailedPreconditionError(
+          "FAQBOT_PUBLIC_URL must be the http:// or https:// URL people "
+          "reach faqbot at (like https://faq.example.com), not \"" +
+          url + "\"");
+    }
+    return Status::Ok();
+  }
+  // The port the URL would name: a configuration error here (the link is made for later).
+  if (auto resolved = ResolvePort(port); !resolved.ok()) {
+    return FailedPreconditionError(resolved.status().message());
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 // Runs `tick` every `period` until stopped.
 class Ticker {

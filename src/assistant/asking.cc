@@ -367,10 +367,9 @@ int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::Ha
                              int64_t except) {
   if (claim.held_back == 0) return 0;
   // A press on the DM that did go may have answered them all (the same question from several
-  // askers), or the owner the list. A second's slack covers a question recorded just before that
-  // DM and claimed just after.
-  // The same words as a question the owner was (or is about to be) shown are not news: one press
-  // answers them all.
+  // askers), or the owner the list; and the same words as a question the owner was (or is about
+  // to be) shown are not news, since one press answers them all. A second's slack covers a
+  // question recorded just before that DM and claimed just after.
   auto waiting = store_.ListUnanswered(owner);
   if (!waiting.ok()) return claim.held_back;
   const int64_t since = claim.previous_dm_at.value_or(0) - 1000;
@@ -398,7 +397,8 @@ void Assistant::RemindOfHeldBackHandoffs() {
     std::lock_guard person(LockFor(held.owner));
     // Settled meanwhile (a press on the DM that went can answer every asker of the same
     // question): nothing to say, and no DM recorded that would hold back the next hand-off.
-    if (StillHeldBack(held.owner, {held.held_back, held.last_dm_at}, 0) == 0) {
+    const int waiting = StillHeldBack(held.owner, {held.held_back, held.last_dm_at}, 0);
+    if (waiting == 0) {
       if (Status forgot = store_.ForgetHeldBackHandoffs(held.owner, held.last_dm_at);
           !forgot.ok()) {
         LogWarn("assistant: cannot clear the held-back count of {}/{}: {}", held.owner.team_id,
@@ -407,11 +407,10 @@ void Assistant::RemindOfHeldBackHandoffs() {
       continue;
     }
     // Claimed like a hand-off DM: when one went since (this process's or another's), it told
-    // of them, and this one is not sent.
+    // of them, and this one is not sent. A granted claim counts the same questions as above:
+    // none can be held back once the interval after that DM is over.
     auto claim = store_.ClaimHandoffDm(held.owner, options_.handoff_dm_interval);
     if (!claim.ok() || !claim->has_value()) continue;
-    const int waiting = StillHeldBack(held.owner, **claim, 0);
-    if (waiting == 0) continue;
     Reply r = Say1(waiting == 1 ? "Since my last message, another question came in that I "
                                   "couldn't answer."
                                 : "Since my last message, " + std::to_string(waiting) +
@@ -1043,9 +1042,6 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   if (!id) return Say(turn, Say1("I can't find that answer any more."));
   // In a channel (watched, or an ask with a mention of the app) the buttons are everyone's: what
   // the press says back is for the presser only.
-  if (watched && turn.reply_to.kind == Destination::Kind::kChannel) {
-    turn.reply_to.kind = Destination::Kind::kEphemeral;
-  }
   turn.reply_to.MakePrivateInSharedChannel();
   Result<bool> rated = store_.SetQuestionFeedback(
       *id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);

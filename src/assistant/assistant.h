@@ -230,12 +230,12 @@ class Assistant {
                  float confidence, const AskRecord& record);
   void SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
                    const nlu::Prediction& prediction);
-  // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   // Of the hand-offs `claim` says were held back, how many different questions still wait for
   // the owner without a DM of their own or of one in the same words (`except`: the question the
   // DM about to go is for); `claim.held_back` when the Store cannot say.
   int StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
                     int64_t except);
+  // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates);
   void Feedback(Turn& turn, const std::string& value, bool helpful);

@@ -95,8 +95,13 @@ class AssistantTest : public ::testing::Test {
   }
   std::string Press(const store::UserRef& from, const std::string& action,
                     const std::string& value = "") {
+    return PressIn(from, action, value, "D" + from.user_id, "1.0");
+  }
+  // A press on the message `ts` in `channel` (a channel others read, or a DM).
+  std::string PressIn(const store::UserRef& from, const std::string& action,
+                      const std::string& value, const std::string& channel, const std::string& ts) {
     const size_t before = messenger_.sent().size();
-    assistant_->HandleButton({from, action, value, "D" + from.user_id, "1.0", "", ""});
+    assistant_->HandleButton({from, action, value, channel, ts, "", ""});
     return Since(before);
   }
   std::string Since(size_t before) {
@@ -1765,7 +1770,7 @@ TEST_F(AskingEveryoneTest, WhatARatingInAChannelSaysBackIsForThePresserOnly) {
   const std::string value = ButtonValue("feedback_down");
   ASSERT_FALSE(value.empty());
   const auto press = [&](const store::UserRef& from, const std::string& action) {
-    assistant_->HandleButton({from, action, value, "C0GENERAL", "100.2", "", ""});
+    PressIn(from, action, value, "C0GENERAL", "100.2");
     return Last();
   };
   // Someone else's press: refused, privately.
@@ -1883,14 +1888,16 @@ TEST_F(HelpChannelsTest, AWatchedChannelAnswersSureQuestionsOnceInTheirThread) {
 TEST_F(HelpChannelsTest, AThumbsDownFromThePosterHidesTheAnswerAndTellsTheOwner) {
   Faqbot(kCarol, "watch");
   ASSERT_THAT(Post(kBob, "where do visitors park?", "300.1"), HasSubstr("Level -2."));
+  const std::string answer_ts = Last().ts;  // the buttons are on the answer in the thread
   const std::string value = ButtonValue("feedback_down");
   ASSERT_THAT(value, HasSubstr("/watched"));
   // Only the poster rates it; the refusal is for the presser's eyes only.
-  EXPECT_THAT(Press(kCarol, "feedback_down", value), HasSubstr("Only the person who asked"));
+  EXPECT_THAT(PressIn(kCarol, "feedback_down", value, "C0HELP", answer_ts),
+              HasSubstr("Only the person who asked"));
   EXPECT_EQ(Last().to.kind, Destination::Kind::kEphemeral);
   EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
 
-  Press(kBob, "feedback_down", value);
+  PressIn(kBob, "feedback_down", value, "C0HELP", answer_ts);
   EXPECT_THAT(LastUpdate().text, HasSubstr("I hid my answer here"));
   EXPECT_TRUE(LastUpdate().reply.buttons.empty());
   auto waiting = store_->ListUnanswered(kAlice);

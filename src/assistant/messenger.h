@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "assistant/home_view.h"
 #include "assistant/inbound.h"
@@ -38,10 +39,14 @@ struct Destination {
   std::string response_url;  // kResponse; kUpdate without `ts`
   bool in_channel = false;   // kResponse: visible to the whole channel, not only the caller
 
-  // A kChannel reply to a press or message in a channel others read (not a D… conversation
-  // between the app and one person) becomes kEphemeral: for `user`'s eyes only.
+  // Whether `channel` is a DM between the app and one person (Slack's D… conversations).
+  static bool IsDirectConversation(std::string_view channel) {
+    return !channel.empty() && channel[0] == 'D';
+  }
+  // A kChannel reply to a press or message in a channel others read (not a DM) becomes
+  // kEphemeral: for `user`'s eyes only.
   void MakePrivateInSharedChannel() {
-    if (kind == Kind::kChannel && !(!channel.empty() && channel[0] == 'D')) kind = Kind::kEphemeral;
+    if (kind == Kind::kChannel && !IsDirectConversation(channel)) kind = Kind::kEphemeral;
   }
 
   static Destination Direct(store::UserRef user) {

@@ -208,7 +208,7 @@ std::string SlackMessenger::ConversationOf(const assistant::Destination& to) {
       return "dm:" + Key(to.user);
     case assistant::Destination::Kind::kChannel:
       // A D… channel is a DM between the app and one person: the one the assistant replies to.
-      if (!to.channel.empty() && to.channel[0] == 'D' && !to.user.user_id.empty()) {
+      if (assistant::Destination::IsDirectConversation(to.channel) && !to.user.user_id.empty()) {
         return "dm:" + Key(to.user);
       }
       return to.channel;

@@ -19,6 +19,8 @@ void CountCall(std::string_view method, std::string_view result) {
 }
 
 constexpr std::string_view kSlackErrorMarker = "slack_error=";
+// Before the seconds of a 429's Retry-After in its Status (SlackRetryAfter reads them back).
+constexpr std::string_view kRetryAfterMarker = "(HTTP 429, Retry-After ";
 
 bool IsPacedMethod(std::string_view method) {
   return method == "chat.postMessage" || method == "chat.postEphemeral" || method == "chat.update";
@@ -89,11 +91,10 @@ std::string SlackErrorCode(const Status& status) {
 std::optional<std::chrono::seconds> SlackRetryAfter(const Status& status) {
   if (status.code() != StatusCode::kResourceExhausted) return std::nullopt;
   const std::string& m = status.message();
-  constexpr std::string_view kMarker = "(HTTP 429, Retry-After ";
-  const size_t at = m.find(kMarker);
+  const size_t at = m.find(kRetryAfterMarker);
   if (at == std::string::npos) return std::nullopt;
   int64_t seconds = 0;
-  const char* first = m.data() + at + kMarker.size();
+  const char* first = m.data() + at + kRetryAfterMarker.size();
   const auto [end, ec] = std::from_chars(first, m.data() + m.size(), seconds);
   if (ec != std::errc() || end == first || seconds < 0) return std::nullopt;
   return std::chrono::seconds(seconds);
@@ -225,7 +226,7 @@ Result<WebApiClient::HttpResponse> WebApiClient::PostWithRetries(const std::stri
       const int64_t seconds =
           response->retry_after_seconds >= 0 ? response->retry_after_seconds : 1;
       last = ResourceExhaustedError(std::string(what) + ": " + std::string(kSlackErrorMarker) +
-                                    "ratelimited (HTTP 429, Retry-After " +
+                                    "ratelimited " + std::string(kRetryAfterMarker) +
                                     std::to_string(seconds) + " s)");
       if (std::chrono::seconds(seconds) > options_.max_retry_after) return last;
       wait = std::chrono::seconds(seconds);
