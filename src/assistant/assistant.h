@@ -305,6 +305,10 @@ class Assistant {
   // (kConfirmAnswer) and returns true; false when no such question waits or `text` is a
   // question itself.
   bool OfferAsAnswer(Turn& turn, const std::string& text);
+  // The owner's message `text`, which the concierge did not understand, sounds like a question
+  // people ask them ("where do visitors park?"): asks whether to add it as a topic
+  // (kConfirmNewTopic) and returns true; false for anything else.
+  bool OfferAsTopic(Turn& turn, const std::string& text);
   // The owner's live topic `text` names after "it's", "that's", "same as" ("it's the password
   // one"), or nullopt.
   std::optional<store::PublishedTopic> ItsNamedTopic(const store::UserRef& owner,

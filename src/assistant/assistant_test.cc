@@ -841,6 +841,43 @@ TEST_F(AssistantTest, AnOwnersMessageSoonAfterAHandoffIsOfferedAsItsAnswer) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+// An owner who types a question the concierge does not understand ("where do visitors park?")
+// is most likely thinking of a topic: the bot offers to add it instead of not understanding.
+TEST_F(AssistantTest, AQuestionTypedInTheDmIsOfferedAsANewTopic) {
+  const std::string offer = Dm(kAlice, "where do visitors park?");
+  EXPECT_THAT(offer, HasSubstr("where do visitors park? sounds like a question people ask you"));
+  EXPECT_THAT(offer, HasSubstr("write *ask* <@U0ALICE> and the question"));
+  EXPECT_THAT(offer, Not(HasSubstr("didn't quite understand")));
+  const std::string value = ButtonValue("affirm");
+  ASSERT_EQ(value, "new_topic");
+  const size_t before = messenger_.sent().size();
+  EXPECT_THAT(Press(kAlice, "affirm", value), HasSubstr("What answer should I provide?"));
+  EXPECT_THAT(Since(before), HasSubstr("Adding where do visitors park? as a topic."));
+  EXPECT_THAT(Dm(kAlice, "Behind the building, spots 10 to 14."), HasSubstr("Topic added"));
+  auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  ASSERT_EQ(topics->size(), 1u);
+  EXPECT_EQ((*topics)[0].content.question, "where do visitors park?");
+  // One-shot: the offer's button again changes nothing.
+  EXPECT_THAT(Press(kAlice, "affirm", value), HasSubstr("answered that one already"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+
+  // "No" leaves it; typed "no" too.
+  Dm(kAlice, "how do I book a meeting room?");
+  EXPECT_THAT(Press(kAlice, "deny", ButtonValue("deny")), HasSubstr("Ok, I left it."));
+  Dm(kAlice, "is there a gym in the building?");
+  EXPECT_THAT(Dm(kAlice, "no"), HasSubstr("Ok, I left it."));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+
+  // A question the live bot already answers leads to its topic.
+  Publish();
+  Dm(kAlice, "where can visitors park?");
+  EXPECT_THAT(Press(kAlice, "affirm", "new_topic"), HasSubstr("This looks like your topic"));
+  Dm(kAlice, "cancel");
+  // Not a question: not offered.
+  EXPECT_THAT(Dm(kAlice, "purple elephants dance"), HasSubstr("didn't quite understand"));
+}
+
 // The web console settles questions through the assistant: the same rules as the DM's buttons.
 TEST_F(AssistantTest, AQuestionSettledFromAnotherSurfaceAnswersEveryoneAndTeachesTheBot) {
   Teach("what is the wifi password?", "It's on the fridge.");

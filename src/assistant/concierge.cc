@@ -139,7 +139,7 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
   }
   const ConciergeNlu::Understanding u = concierge_.Understand(text);
   if ((u.intent == ConciergeIntent::kUnknown || u.intent == ConciergeIntent::kOutOfScope) &&
-      OfferAsAnswer(turn, text)) {
+      (OfferAsAnswer(turn, text) || OfferAsTopic(turn, text))) {
     return;
   }
   std::string value;

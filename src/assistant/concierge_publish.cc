@@ -30,6 +30,8 @@ std::string ConfirmationOf(const DialogueState& state) {
       return "answer:" + std::to_string(state.handoff_id);
     case Step::kOfferMore:
       return "more";
+    case Step::kConfirmNewTopic:
+      return "new_topic";
     default:
       return "";
   }
@@ -117,6 +119,19 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
     // "Would you like to add anything else?" — "yes" typed is *Yes, one more*.
     if (yes) return StartAddTopic(turn);
     return Say(turn, Say1("That's fine, leaving as it is."));
+  }
+  if (pending.step == Step::kConfirmNewTopic) {
+    if (!yes) {
+      ReplacePressed(turn, Say1("Not added as a topic."));
+      Reply r = Say1("Ok, I left it. What can I do for you?");
+      r.buttons = MenuButtons();
+      return Say(turn, r);
+    }
+    Reply adding;
+    adding.paragraphs.push_back(Line({Words("Adding "), UserText(pending.question),
+                                      AfterUserText(pending.question, " as a topic.")}));
+    ReplacePressed(turn, adding);
+    return TakeNewQuestion(turn, pending.question);
   }
   if (pending.step == Step::kConfirmAnswer) {
     if (!yes) {

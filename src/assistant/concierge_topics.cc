@@ -73,6 +73,20 @@ void Assistant::TakeNewQuestion(Turn& turn, const std::string& question) {
   Say(turn, Say1("What answer should I provide?"));
 }
 
+bool Assistant::OfferAsTopic(Turn& turn, const std::string& text) {
+  if (!LooksLikeQuestion(text) || text.size() > store::kMaxQuestionBytes) return false;
+  turn.Set({Step::kConfirmNewTopic, text, 0, 0});
+  Reply r;
+  r.paragraphs.push_back(Line({UserText(text), Words(" sounds like a question people ask you. "
+                                                     "Shall I add it as a topic?")}));
+  r.paragraphs.push_back(Line({Words("To try it on your bot instead, write *ask* "),
+                               Mention(turn.who.user_id), Words(" and the question.")}));
+  r.buttons = {Btn("Add it as a topic", "affirm", "new_topic", Button::Style::kPrimary),
+               Btn("No", "deny", "new_topic")};
+  Say(turn, std::move(r));
+  return true;
+}
+
 void Assistant::AddTopicFromAnswer(Turn& turn, const std::string& answer) {
   auto topic = topics_.Add(turn.who, {turn.state.question, {}, answer});
   if (!topic.ok()) {

@@ -26,6 +26,8 @@ struct DialogueState {
     kConfirmAnswer,     // the owner's message `question` looks like the answer to hand-off
                         // `handoff_id`: send it?
     kOfferMore,         // topic `topic_id` was just added: "anything else?" (yes: another one)
+    kConfirmNewTopic,   // the owner's message `question` sounds like a question people ask
+                        // them: add it as a topic?
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer
