@@ -12,6 +12,43 @@
 #include "app/exit_code.h"
 #include "common/logging.h"
 
+namespace {
+
+// "faqbot topcs export", "faqbot topics": CLI11 says only "A subcommand is required". Names
+// the word it did not know, or that one is missing, and the commands it could have been, at
+// the level where it was typed; false when the command line went wrong in another way.
+bool SayMissingSubcommand(const CLI::App& app) {
+  const CLI::App* level = &app;
+  for (;;) {
+    const auto chosen = level->get_subcommands();
+    if (chosen.empty()) break;
+    level = chosen.front();
+  }
+  if (level->get_require_subcommand_min() == 0 || !level->get_subcommands().empty()) return false;
+  const std::vector<std::string> rest = app.remaining(true);
+  if (!rest.empty() && (rest.front().empty() || rest.front().front() == '-')) return false;
+  std::string known;
+  for (const CLI::App* sub : level->get_subcommands({})) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::string path = "faqbot";
+  std::vector<std::string> names;
+  for (const CLI::App* at = level; at != nullptr && at != &app; at = at->get_parent()) {
+    names.insert(names.begin(), at->get_name());
+  }
+  for (const std::string& name : names) path += " " + name;
+  if (rest.empty()) {
+    std::fprintf(stderr, "%s: a command is needed (one of: %s)\n", path.c_str(), known.c_str());
+  } else {
+    std::fprintf(stderr, "%s: unknown command '%s' (one of: %s)\n", path.c_str(),
+                 rest.front().c_str(), known.c_str());
+  }
+  std::fprintf(stderr, "Run with --help for more information.\n");
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "faqbot: a self-hosted Slack assistant that answers the questions people keep "
@@ -39,6 +76,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version end here with 0; a wrong command line is a usage error (sysexits).
+    if (SayMissingSubcommand(app)) {
+      return faqbot::app::ExitCodeFor(faqbot::InvalidArgumentError(""));
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : faqbot::app::ExitCodeFor(faqbot::InvalidArgumentError(""));
   }

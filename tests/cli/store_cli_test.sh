@@ -63,6 +63,13 @@ run_suite() {
   if [ $? = 64 ]; then pass; else fail "[$db] --format xml"; fi
   "$faqbot" --log-level loud topics list --database "$db" --owner U0ALICE >/dev/null 2>"$work/err"
   if [ $? = 64 ] && grep -q "log-level" "$work/err"; then pass; else fail "[$db] --log-level loud"; fi
+  # A mistyped or missing command is named, with the commands of that level.
+  "$faqbot" topics exprt --database "$db" --owner U0ALICE >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "faqbot topics: unknown command 'exprt' (one of: import, export, list)" "$work/err"
+  then pass; else fail "[$db] topics exprt: $(cat "$work/err")"; fi
+  "$faqbot" token >/dev/null 2>"$work/err"
+  if [ $? = 64 ] && grep -q "faqbot token: a command is needed (one of: create, list, revoke)" "$work/err"
+  then pass; else fail "[$db] token: $(cat "$work/err")"; fi
   python3 - "$work/a.yml" "$work/b.yml" "$topics" <<'PY' && pass || fail "[$db] export round trip"
 import sys, yaml
 def topics(path):
