@@ -20,7 +20,9 @@ struct Cut {
   size_t next;
 };
 
-Cut FindCut(std::string_view text, size_t limit) {
+// Where to end a piece of at most `limit` bytes: at a paragraph, a line or a space in the second
+// half, else at a space from byte `min_word_cut` on, else between any two characters.
+Cut FindCut(std::string_view text, size_t limit, size_t min_word_cut = 1) {
   // cut_ok[p]: text may end before byte p without breaking a character or an entity;
   // token_ok[p]: nor a <…> markup token.
   std::vector<char> cut_ok(limit + 1, 1);
@@ -68,7 +70,9 @@ Cut FindCut(std::string_view text, size_t limit) {
     return {p, skip_space(p)};
   }
   if (size_t p = last(half, [&](size_t q) { return text[q] == '\n'; })) return {p, skip_space(p)};
-  if (size_t p = last(1, [&](size_t q) { return text[q] == ' '; })) return {p, skip_space(p)};
+  if (size_t p = last(min_word_cut, [&](size_t q) { return text[q] == ' '; })) {
+    return {p, skip_space(p)};
+  }
   if (size_t p = last(1, [](size_t) { return true; })) return {p, p};
   // Only a token longer than the limit: cut inside it, still between whole characters.
   for (size_t p = limit; p >= 1; --p) {
@@ -144,7 +148,9 @@ std::string TruncateText(std::string_view text, size_t max_length, std::string_v
   const size_t mark_length = SlackTextLength(mark);
   if (mark_length >= max_length) return std::string(text.substr(0, FittingBytes(text, max_length)));
   const size_t limit = FittingBytes(text, max_length - mark_length);
-  std::string out(text.substr(0, FindCut(text, limit).end));
+  // A space only in the first half ("question — <one 3,000-character word>"): cutting there
+  // would drop most of what fits, so the word is cut instead.
+  std::string out(text.substr(0, FindCut(text, limit, limit / 2).end));
   out += mark;
   return out;
 }

@@ -187,6 +187,18 @@ TEST(MrkdwnTest, TruncateIsVisible) {
   EXPECT_NE(section.find("shortened"), std::string::npos);
 }
 
+// "question — <one very long word>": the only space is near the start; cutting there would show
+// the question and an ellipsis, so the word is cut instead and as much as fits is shown.
+TEST(MrkdwnTest, TruncateCutsALongWordRatherThanDropIt) {
+  const std::string item = "what is the code? — " + std::string(3000, 'x');
+  const std::string cut = TruncateText(item, 3000, kTruncatedMark);
+  EXPECT_LE(SlackTextLength(cut), 3000u);
+  EXPECT_GT(cut.size(), 2900u) << cut.substr(0, 40);
+  EXPECT_EQ(cut.rfind(kTruncatedMark), cut.size() - kTruncatedMark.size());
+  // Split, nothing is lost: the question stays whole in its own piece.
+  EXPECT_EQ(SplitText(item, 1000).front(), "what is the code? —");
+}
+
 TEST(MrkdwnTest, TruncateNeverBreaksEmojiOrEntities) {
   std::string text;
   for (int i = 0; i < 50; ++i) text += kGrin + "&amp;";
