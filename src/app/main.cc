@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version end here with 0; a wrong command line is a usage error (sysexits).
-    if (SayMissingSubcommand(app)) {
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && SayMissingSubcommand(app)) {
       return faqbot::app::ExitCodeFor(faqbot::InvalidArgumentError(""));
     }
     const int code = app.exit(e);
