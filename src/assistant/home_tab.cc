@@ -203,9 +203,7 @@ Status HomeTab::Press(const ButtonPress& press) {
       Refresh(press.from);
       return NotFoundError("topic " + press.value + " not found");
     }
-    return messenger_.OpenForm(
-        press.from, press.trigger_id,
-        {topic->id, topic->content.question, topic->content.phrasings, topic->content.answer});
+    return messenger_.OpenForm(press.from, press.trigger_id, EditForm(*topic));
   }
   if (press.action == kActionHomePage) {
     const std::optional<int64_t> page = press.value == "0" ? 0 : ParseId(press.value);
@@ -245,6 +243,11 @@ Status HomeTab::Submit(const FormSubmission& submission) {
   FAQBOT_ASSIGN_OR_RETURN(TopicForm form, ParseTopicForm(submission));
   if (!ValidateTopicForm(form).empty()) {
     return InvalidArgumentError("the form has errors; it showed them");
+  }
+  if (form.question_kept || form.answer_kept || form.phrasings_shown) {
+    // What the form could not show stays: put back from the topic as it is now.
+    FAQBOT_ASSIGN_OR_RETURN(auto stored, store_.GetTopic(submission.from, form.topic_id));
+    if (stored) form = WithKeptTexts(std::move(form), stored->content);
   }
   const store::TopicContent content{form.question, form.phrasings, form.answer};
   Result<store::Topic> saved = form.topic_id == 0

@@ -11,6 +11,8 @@
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "assistant/recording_messenger.h"
+#include "common/string_util.h"
+#include "common/utf8.h"
 #include "nlu/test_support.h"
 #include "test_store.h"
 
@@ -267,6 +269,79 @@ TEST_F(HomeTabTest, EditChangesTheQuestionAndRemovesPhrasings) {
   auto homes = Refreshed();
   ASSERT_EQ(homes.size(), 1u);
   EXPECT_THAT(homes[0].text, HasSubstr("how do I find the wiki? — At wiki.example."));
+}
+
+// Slack's inputs take 3,000 characters: an edit form shows each text that fits whole (counted
+// as Slack counts, not in bytes), whole phrasings only, and keeps what it cannot show, so saving
+// it unchanged changes nothing.
+TEST_F(HomeTabTest, SavingAnUnchangedEditKeepsWhatTheFormCouldNotShow) {
+  std::string russian;  // 2,400 characters, 4,200 bytes
+  while (Utf16Length(russian) < 2400) russian += "Ответ на вопрос. ";
+  russian = Trim(russian);
+  std::vector<std::string> phrasings;
+  for (int i = 0; i < 100; ++i) {
+    phrasings.push_back("how do I get into the parking garage on level " + std::to_string(i) + "?");
+  }
+  const int64_t id = AddTopic(kAlice, "where do I park?", russian, phrasings);
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomeEditTopic, std::to_string(id))).ok());
+  ASSERT_EQ(messenger_.forms().size(), 1u);
+  const TopicForm form = messenger_.forms()[0].form;
+  EXPECT_EQ(form.answer, russian);
+  EXPECT_FALSE(form.answer_kept);
+  ASSERT_LT(form.phrasings.size(), phrasings.size());
+  EXPECT_GT(form.phrasings.size(), 40u);
+  EXPECT_EQ(form.phrasings_kept, phrasings.size() - form.phrasings.size());
+  std::string lines;
+  for (size_t i = 0; i < form.phrasings.size(); ++i) {
+    EXPECT_EQ(form.phrasings[i], phrasings[i]);  // whole, in order
+    lines += (lines.empty() ? "" : "\n") + form.phrasings[i];
+  }
+  EXPECT_LE(Utf16Length(lines), kMaxFormInputChars);
+
+  ASSERT_TRUE(
+      home_->Submit(Form(kAlice, TopicFormMetadata(form), form.question, lines, form.answer)).ok());
+  auto topic = store_->GetTopic(kAlice, id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.answer, russian);
+  EXPECT_EQ((*topic)->content.phrasings, phrasings);
+  // A phrasing removed from those shown goes; the ones not shown stay.
+  ASSERT_TRUE(home_
+                  ->Submit(Form(kAlice, TopicFormMetadata(form), "where can I park?",
+                                lines.substr(lines.find('\n') + 1), form.answer))
+                  .ok());
+  topic = store_->GetTopic(kAlice, id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.question, "where can I park?");
+  EXPECT_EQ((*topic)->content.phrasings,
+            std::vector<std::string>(phrasings.begin() + 1, phrasings.end()));
+
+  // An answer longer than the input is not shown: left empty, it stays; written, it is replaced.
+  const std::string long_answer = std::string(2990, 'a') + " 😀😀😀😀😀😀";  // 3,003 units
+  const int64_t long_id = AddTopic(kAlice, "what is the long one?", long_answer);
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomeEditTopic, std::to_string(long_id))).ok());
+  const TopicForm kept = messenger_.forms().back().form;
+  EXPECT_TRUE(kept.answer_kept);
+  EXPECT_TRUE(kept.answer.empty());
+  EXPECT_FALSE(kept.question_kept);
+  EXPECT_EQ(TopicFormMetadata(kept), std::to_string(long_id) + " keep-answer");
+  const FormSubmission unchanged =
+      Form(kAlice, TopicFormMetadata(kept), "what is the longest one?", "", "");
+  auto parsed = ParseTopicForm(unchanged);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(ValidateTopicForm(*parsed).empty());
+  ASSERT_TRUE(home_->Submit(unchanged).ok());
+  topic = store_->GetTopic(kAlice, long_id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.question, "what is the longest one?");
+  EXPECT_EQ((*topic)->content.answer, long_answer);
+  ASSERT_TRUE(
+      home_->Submit(Form(kAlice, TopicFormMetadata(kept), "what is the longest one?", "", "Short."))
+          .ok());
+  topic = store_->GetTopic(kAlice, long_id);
+  ASSERT_TRUE(topic.ok() && topic->has_value());
+  EXPECT_EQ((*topic)->content.answer, "Short.");
+  // Metadata it did not write is refused.
+  EXPECT_FALSE(ParseTopicForm(Form(kAlice, "12 keep-everything", "q?", "", "a")).ok());
 }
 
 TEST_F(HomeTabTest, AnInvalidFormChangesNothing) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ inline constexpr const char* kTopicFormId = "topic_form";
 inline constexpr const char* kFieldQuestion = "question";
 inline constexpr const char* kFieldPhrasings = "phrasings";  // one a line
 inline constexpr const char* kFieldAnswer = "answer";
-// The longest text one input takes (Slack's plain_text_input max_length).
+// The longest text one input takes (Slack's plain_text_input max_length), in UTF-16 code units
+// (Utf16Length).
 inline constexpr size_t kMaxFormInputChars = 3000;
 
 // A person's Home: sections shown one under the other, separated. Each section is a Reply:
@@ -53,7 +55,22 @@ struct TopicForm {
   std::string question;
   std::vector<std::string> phrasings;
   std::string answer;
+  // What an edit form could not show, because it is longer than an input takes, and keeps as it
+  // is: the question or the answer when its input is left empty; the stored phrasings from
+  // index `phrasings_shown` on (those after the phrasings shown), whatever is typed.
+  bool question_kept = false;
+  bool answer_kept = false;
+  std::optional<size_t> phrasings_shown = std::nullopt;
+  size_t phrasings_kept = 0;  // how many were not shown (for the input's hint)
 };
+
+// The form editing `topic`: each text that fits in its input, whole phrasings only; what does
+// not fit is kept (above), never cut.
+TopicForm EditForm(const store::Topic& topic);
+
+// `form` (a submitted edit) with what its form kept put back from `stored`, the topic as it is
+// now: the question and answer when left empty, the phrasings that were not shown.
+TopicForm WithKeptTexts(TopicForm form, const store::TopicContent& stored);
 
 // A submitted form, as the assistant sees it.
 struct FormSubmission {
@@ -63,7 +80,8 @@ struct FormSubmission {
   std::map<std::string, std::string> fields;  // kField* → the text typed ("" when left empty)
 };
 
-// What a TopicForm carries through the chat service to identify its topic: "12" or "" (new).
+// What a TopicForm carries through the chat service to identify its topic and what it kept:
+// "" (new), "12", "12 keep-question keep-answer phrasings-shown=56".
 std::string TopicFormMetadata(const TopicForm& form);
 
 // The form a submission describes: trimmed question and answer, phrasings one a line, trimmed,

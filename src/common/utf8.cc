@@ -29,6 +29,16 @@ size_t Utf8CutPoint(std::string_view text, size_t max_bytes) {
   return end <= max_bytes ? end : start;
 }
 
+size_t Utf16Length(std::string_view text) {
+  size_t units = 0;
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = Utf8CharBytes(text, i);
+    units += n == 4 ? 2 : 1;
+    i += n;
+  }
+  return units;
+}
+
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
   return text.substr(0, Utf8CutPoint(text, max_bytes));
 }

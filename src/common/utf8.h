@@ -25,6 +25,10 @@ size_t Utf8CutPoint(std::string_view text, size_t max_bytes);
 // The longest prefix of `text` of at most `max_bytes` bytes that ends with a whole character.
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
+// The length of `text` in UTF-16 code units, as browsers and the chat service count the
+// characters of an input: a character outside the Basic Multilingual Plane (most emoji) is two.
+size_t Utf16Length(std::string_view text);
+
 // `text` shortened in place to Utf8Prefix(text, max_bytes).
 void Utf8Truncate(std::string& text, size_t max_bytes);
 

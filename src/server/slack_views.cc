@@ -33,20 +33,22 @@ std::vector<json> SectionBlocks(const assistant::Reply& section) {
 }
 
 json TextInput(const char* field, const char* label, const std::string& value, bool multiline,
-               bool optional, const char* hint) {
+               bool optional, const std::string& hint) {
   json element = {{"type", "plain_text_input"},
                   {"action_id", field},
                   {"multiline", multiline},
                   {"max_length", assistant::kMaxFormInputChars}};
-  if (!value.empty()) {
-    element["initial_value"] = std::string(Utf8Prefix(value, assistant::kMaxFormInputChars));
+  // A text longer than the input takes is left out rather than cut (assistant::EditForm keeps
+  // such texts out of the form and says so).
+  if (!value.empty() && Utf16Length(value) <= assistant::kMaxFormInputChars) {
+    element["initial_value"] = value;
   }
   json block = {{"type", "input"},
                 {"block_id", field},
                 {"label", slack::PlainText(label)},
                 {"optional", optional},
                 {"element", std::move(element)}};
-  if (hint && *hint) block["hint"] = slack::PlainText(hint);
+  if (!hint.empty()) block["hint"] = slack::PlainText(hint);
   return block;
 }
 
@@ -74,6 +76,18 @@ Result<json> RenderHome(const assistant::HomeView& view) {
 json RenderTopicForm(const assistant::TopicForm& form) {
   std::string phrasings;
   for (const auto& p : form.phrasings) phrasings += (phrasings.empty() ? "" : "\n") + p;
+  constexpr const char* kTooLong = "Too long to show here: leave this empty to keep the ";
+  const std::string question_hint = form.question_kept
+                                        ? kTooLong + std::string("question as it is.")
+                                        : "What people ask, in their words.";
+  std::string phrasings_hint = "Other ways people ask it, one a line.";
+  if (form.phrasings_kept > 0) {
+    phrasings_hint += " " + std::to_string(form.phrasings_kept) +
+                      (form.phrasings_kept == 1 ? " more is" : " more are") +
+                      " not shown here and stay as they are.";
+  }
+  const std::string answer_hint =
+      form.answer_kept ? kTooLong + std::string("answer as it is.") : std::string();
   return {{"type", "modal"},
           {"callback_id", assistant::kTopicFormId},
           {"private_metadata", assistant::TopicFormMetadata(form)},
@@ -81,11 +95,12 @@ json RenderTopicForm(const assistant::TopicForm& form) {
           {"submit", slack::PlainText("Save")},
           {"close", slack::PlainText("Cancel")},
           {"blocks",
-           {TextInput(assistant::kFieldQuestion, "Question", form.question, false, false,
-                      "What people ask, in their words."),
+           {TextInput(assistant::kFieldQuestion, "Question", form.question, false,
+                      form.question_kept, question_hint),
             TextInput(assistant::kFieldPhrasings, "Other phrasings", phrasings, true, true,
-                      "Other ways people ask it, one a line."),
-            TextInput(assistant::kFieldAnswer, "Answer", form.answer, true, false, "")}}};
+                      phrasings_hint),
+            TextInput(assistant::kFieldAnswer, "Answer", form.answer, true, form.answer_kept,
+                      answer_hint)}}};
 }
 
 assistant::FormSubmission FormOfViewSubmission(const slack::ViewSubmission& submission) {

@@ -102,6 +102,27 @@ TEST(SlackViewsTest, AnOverlongHomeIsCutAtTheLimitAndSaysSo) {
   EXPECT_THAT((*rendered)["blocks"].back().dump(), HasSubstr("51 more blocks are not shown"));
 }
 
+// What an edit form cannot show (assistant::EditForm) is not offered as an empty required input:
+// the input is optional and says that leaving it empty keeps the text.
+TEST(SlackViewsTest, AFormSaysWhatItKeptUnshown) {
+  assistant::TopicForm form;
+  form.topic_id = 7;
+  form.question = "where is the wiki?";
+  form.phrasings = {"wiki?"};
+  form.answer_kept = true;
+  form.phrasings_shown = 1;
+  form.phrasings_kept = 55;
+  const json modal = RenderTopicForm(form);
+  EXPECT_EQ(modal["private_metadata"], "7 keep-answer phrasings-shown=1");
+  EXPECT_FALSE(modal["blocks"][0]["optional"].get<bool>());
+  EXPECT_THAT(modal["blocks"][1]["hint"]["text"].get<std::string>(),
+              HasSubstr("55 more are not shown here and stay as they are"));
+  EXPECT_TRUE(modal["blocks"][2]["optional"].get<bool>());
+  EXPECT_FALSE(modal["blocks"][2]["element"].contains("initial_value"));
+  EXPECT_THAT(modal["blocks"][2]["hint"]["text"].get<std::string>(),
+              HasSubstr("leave this empty to keep the answer as it is"));
+}
+
 TEST(SlackViewsTest, TheFormCarriesItsTopicAndComesBackAsASubmission) {
   assistant::TopicForm form{12, "where is the wiki?", {"wiki?", "wiki link?"}, "On the intranet."};
   const json modal = RenderTopicForm(form);
@@ -145,6 +166,11 @@ TEST(SlackViewsTest, TheFormCarriesItsTopicAndComesBackAsASubmission) {
   EXPECT_EQ((*ack)["errors"].size(), 2u);
   EXPECT_TRUE((*ack)["errors"].contains("question"));
   EXPECT_TRUE((*ack)["errors"].contains("answer"));
+  // A form that kept its answer (too long for the input) takes it empty.
+  submitted.values["question.question"] = "where is the wiki?";
+  submitted.private_metadata = "12 keep-answer";
+  EXPECT_FALSE(TopicFormErrorsAck(submitted).has_value());
+  submitted.private_metadata = "12";
   // Another modal is none of this ack's business.
   submitted.callback_id = "other";
   EXPECT_FALSE(TopicFormErrorsAck(submitted).has_value());
