@@ -65,7 +65,7 @@ AskParse Finish(std::string owner, std::string_view rest) {
     rest.remove_prefix(1);
     SkipSpaces(rest);
   }
-  out.question = Trim(rest);
+  out.question = TrimText(rest);
   out.kind = out.question.empty() || IsPlaceholder(out.question) ? AskParse::Kind::kMissingQuestion
                                                                  : AskParse::Kind::kAsk;
   return out;
@@ -91,7 +91,7 @@ AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
   }
   const auto question_for_everyone = [&]() {
     AskParse out;
-    out.question = Trim(s);
+    out.question = TrimText(s);
     if (!addressed || out.question.empty()) return AskParse{};
     out.kind = IsPlaceholder(out.question) ? AskParse::Kind::kMissingMention
                                            : AskParse::Kind::kAskEveryone;
@@ -115,7 +115,7 @@ AskParse ParseAskArguments(std::string_view text) {
   std::string owner = TakeMention(s);
   if (owner.empty()) {
     AskParse out;
-    out.question = Trim(s);
+    out.question = TrimText(s);
     // "@alice …" typed as text, or a broken "<@…": a mention that did not work, not a question.
     const bool failed_mention = !out.question.empty() && (out.question[0] == '@' ||
                                                           out.question.rfind("<@", 0) == 0);

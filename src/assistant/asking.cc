@@ -741,7 +741,7 @@ Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string
 }
 
 bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
-  const std::string answer = Trim(m.text);
+  const std::string answer = TrimText(m.text);
   if (answer.empty()) return false;
   auto found = store_.FindQuestionByHandoffMessage(turn.who, m.channel, m.thread_ts);
   if (!found.ok()) {
@@ -790,7 +790,7 @@ Status Assistant::SettleAsTopic(const store::UserRef& owner, int64_t question_id
 
 Status Assistant::SettleWithAnswer(const store::UserRef& owner, int64_t question_id,
                                    const std::string& answer) {
-  const std::string text = Trim(answer);
+  const std::string text = TrimText(answer);
   if (text.empty()) return InvalidArgumentError("the answer is empty");
   return SettleElsewhere(owner, question_id, [&](Turn& turn, const store::AskedQuestion& asked) {
     AnswerNow(turn, asked, text, "", "");

@@ -122,7 +122,7 @@ std::vector<Button> MenuButtons() {
 }
 
 void Assistant::Converse(Turn& turn, const std::string& raw_text) {
-  const std::string text = Trim(raw_text);
+  const std::string text = TrimText(raw_text);
   if (AwaitsText(turn.state.step)) {
     if (IsCancelWord(text)) {
       turn.Set({});

@@ -364,6 +364,11 @@ TEST_F(HomeTabTest, ValidationNamesEachBadField) {
   form.question = "q?";
   form.answer = "a";
   EXPECT_TRUE(ValidateTopicForm(form).empty());
+  // Only invisible characters (zero-width, no-break, ideographic spaces) is nothing written.
+  auto blank = ParseTopicForm(Form(kAlice, "", "\u200B\u00A0", "\u3000\n\u200B", "\u3000"));
+  ASSERT_TRUE(blank.ok());
+  EXPECT_TRUE(blank->phrasings.empty());
+  EXPECT_EQ(ValidateTopicForm(*blank).size(), 2u);
   form.phrasings.assign(201, "p");
   EXPECT_EQ(ValidateTopicForm(form).count(kFieldPhrasings), 1u);
   form.phrasings = {std::string(4001, 'x')};

@@ -99,11 +99,11 @@ Result<TopicForm> ParseTopicForm(const FormSubmission& submission) {
     auto it = submission.fields.find(name);
     return it == submission.fields.end() ? std::string() : it->second;
   };
-  form.question = Trim(field(kFieldQuestion));
-  form.answer = Trim(field(kFieldAnswer));
+  form.question = TrimText(field(kFieldQuestion));
+  form.answer = TrimText(field(kFieldAnswer));
   std::istringstream lines(field(kFieldPhrasings));
   for (std::string line; std::getline(lines, line);) {
-    line = Trim(line);
+    line = TrimText(line);
     if (!line.empty()) form.phrasings.push_back(std::move(line));
   }
   return form;

@@ -65,7 +65,7 @@ std::vector<std::string> Lines(const std::string& text) {
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    std::string line = Trim(std::string_view(text).substr(start, end - start));
+    std::string line = TrimText(std::string_view(text).substr(start, end - start));
     if (!line.empty()) lines.push_back(std::move(line));
     start = end + 1;
   }
@@ -316,8 +316,8 @@ HttpResponse Console::ChangeTopic(const Request& r) {
   const std::string action = r.Field("do");
   if (action == "add") {
     store::TopicContent content;
-    content.question = Trim(r.Field("question"));
-    content.answer = Trim(r.Field("answer"));
+    content.question = TrimText(r.Field("question"));
+    content.answer = TrimText(r.Field("answer"));
     content.phrasings = Lines(r.Field("phrasings"));
     auto added = topics_.Add(owner, content);
     if (!added.ok()) return ErrorPage(&r, added.status());
@@ -327,13 +327,13 @@ HttpResponse Console::ChangeTopic(const Request& r) {
   if (!id.ok()) return ErrorPage(&r, id.status());
   Result<store::Topic> changed = InvalidArgumentError("unknown change \"" + action + "\"");
   if (action == "name") {
-    changed = topics_.SetName(owner, *id, Trim(r.Field("text")));
+    changed = topics_.SetName(owner, *id, TrimText(r.Field("text")));
   } else if (action == "question") {
-    changed = topics_.SetQuestion(owner, *id, Trim(r.Field("text")));
+    changed = topics_.SetQuestion(owner, *id, TrimText(r.Field("text")));
   } else if (action == "answer") {
-    changed = topics_.SetAnswer(owner, *id, Trim(r.Field("text")));
+    changed = topics_.SetAnswer(owner, *id, TrimText(r.Field("text")));
   } else if (action == "add_phrasing") {
-    changed = topics_.AddPhrasing(owner, *id, Trim(r.Field("text")));
+    changed = topics_.AddPhrasing(owner, *id, TrimText(r.Field("text")));
   } else if (action == "remove_phrasing") {
     size_t index = 0;
     const std::string text = r.Field("index");

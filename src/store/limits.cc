@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/string_util.h"
+
 namespace faqbot::store {
 
 Status ValidateId(std::string_view id, std::string_view what) {
@@ -21,9 +23,21 @@ Status ValidateId(std::string_view id, std::string_view what) {
 
 Status ValidateText(std::string_view text, size_t max_bytes, std::string_view what, bool required) {
   if (required && text.empty()) return InvalidArgumentError(std::string(what) + " is empty");
+
   if (text.size() > max_bytes) {
     return ResourceExhaustedError(std::string(what) + " is " + std::to_string(text.size()) +
                                   " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  return Status::Ok();
+}
+
+Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_view what,
+                         bool required) {
+  FAQBOT_RETURN_IF_ERROR(ValidateText(text, max_bytes, what, required));
+  if (!text.empty() && IsBlankText(text)) {
+    // Zero-width or no-break spaces only: nothing a reader would see.
+    return InvalidArgumentError(std::string(what) +
+                                " is blank (only spaces or invisible characters)");
   }
   return Status::Ok();
 }

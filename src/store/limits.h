@@ -42,5 +42,10 @@ Status ValidateId(std::string_view id, std::string_view what);
 // InvalidArgument when empty and `required`; ResourceExhausted when longer than `max_bytes`.
 Status ValidateText(std::string_view text, size_t max_bytes, std::string_view what,
                     bool required = true);
+// ValidateText for what a person typed to be shown (a topic's question, answer, phrasing): also
+// InvalidArgument when it is not empty but blank (IsBlankText: only spaces or invisible
+// characters).
+Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_view what,
+                         bool required = true);
 
 }  // namespace faqbot::store

@@ -187,9 +187,9 @@ Status ValidateUser(const UserRef& user, std::string_view what) {
 }
 
 Status ValidateTopicContent(const TopicContent& content, bool name_required) {
-  FAQBOT_RETURN_IF_ERROR(ValidateText(content.question, kMaxQuestionBytes, "question"));
+  FAQBOT_RETURN_IF_ERROR(ValidateTypedText(content.question, kMaxQuestionBytes, "question"));
   FAQBOT_RETURN_IF_ERROR(
-      ValidateText(content.answer, kMaxAnswerBytes, "answer", /*required=*/false));
+      ValidateTypedText(content.answer, kMaxAnswerBytes, "answer", /*required=*/false));
   if (name_required || !content.name.empty()) {
     FAQBOT_RETURN_IF_ERROR(ValidateTopicName(content.name));
   }
@@ -198,7 +198,7 @@ Status ValidateTopicContent(const TopicContent& content, bool name_required) {
                                   " extra phrasings");
   }
   for (const auto& p : content.phrasings) {
-    FAQBOT_RETURN_IF_ERROR(ValidateText(p, kMaxQuestionBytes, "phrasing"));
+    FAQBOT_RETURN_IF_ERROR(ValidateTypedText(p, kMaxQuestionBytes, "phrasing"));
   }
   return Status::Ok();
 }

@@ -439,6 +439,14 @@ TEST_P(StoreConformanceTest, OversizedTextIsRefusedAndNothingIsWritten) {
                 .code(),
             StatusCode::kResourceExhausted);
   EXPECT_EQ(store_->AddTopic(kAlice, {"", {}, "a"}).status().code(), StatusCode::kInvalidArgument);
+  // Text a reader would not see is no text: zero-width, no-break and ideographic spaces.
+  const std::string blank = "\u200B\u00A0\u3000";
+  EXPECT_EQ(store_->AddTopic(kAlice, {blank, {}, "a"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddTopic(kAlice, {"q", {}, blank}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddTopic(kAlice, {"q", {blank}, "a"}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SaveConversation(kAlice, std::string(kMaxConversationStateBytes + 1, 's'), 0)
                 .status()
                 .code(),
