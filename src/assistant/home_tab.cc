@@ -37,16 +37,30 @@ Reply Head(const store::TopicOverview& overview) {
   if (overview.publish_changes_something) {
     r.context.push_back(Line("Publish to make your bot answer with the topics as they are now."));
   }
-  Button publish = Btn("Publish", kActionHomePublish);
-  // The Home tab publishes at the press, where the DM asks first: Slack asks here instead.
-  publish.confirm = Button::Confirm{
-      "Publish your topics?",
-      "From then on your bot answers with your topics as they are now" +
-          std::string(drafts > 0 ? " (" + std::to_string(drafts) + " not yet published)" : "") +
-          ".",
-      "Publish"};
-  r.buttons = {Btn("Add topic", kActionHomeAddTopic, "", Button::Style::kPrimary),
-               std::move(publish), Btn("Open the web console", kActionOpenConsole)};
+  r.buttons = {Btn("Add topic", kActionHomeAddTopic, "", Button::Style::kPrimary)};
+  if (overview.publish_changes_something) {
+    // The Home tab publishes at the press, where the DM asks first: Slack asks here instead.
+    Button publish = Btn("Publish", kActionHomePublish);
+    if (live + drafts == 0) {
+      // Nothing left to answer with: publishing takes the bot down. Say so plainly.
+      publish.style = Button::Style::kDanger;
+      publish.confirm =
+          Button::Confirm{"Take your bot offline?",
+                          "You have no topics left to publish: your bot stops answering the " +
+                              Count(overview.removed_on_publish.size(), "topic") +
+                              " it knows, and askers hear that you haven't published any.",
+                          "Take it offline"};
+    } else {
+      publish.confirm = Button::Confirm{
+          "Publish your topics?",
+          "From then on your bot answers with your topics as they are now" +
+              std::string(drafts > 0 ? " (" + std::to_string(drafts) + " not yet published)" : "") +
+              ".",
+          "Publish"};
+    }
+    r.buttons.push_back(std::move(publish));
+  }
+  r.buttons.push_back(Btn("Open the web console", kActionOpenConsole));
   return r;
 }
 
@@ -216,6 +230,18 @@ Status HomeTab::Press(const ButtonPress& press) {
     return Status::Ok();
   }
   if (press.action == kActionHomePublish) {
+    // The Home may be older than the last change: a publish that changes nothing (no topics at
+    // all, or exactly what is live) is not made.
+    auto topics = store_.ListTopics(press.from);
+    auto live = store_.GetLivePublication(press.from, false);
+    if (topics.ok() && live.ok() && !store::Overview(*topics, *live).publish_changes_something) {
+      TellInDm(press.from, topics->empty()
+                               ? "You don't have any topics to publish yet. Add one first?"
+                               : "Your bot already answers with your topics as they are now "
+                                 ":white_check_mark:");
+      Refresh(press.from);
+      return Status::Ok();
+    }
     auto enqueued = topics_.Publish(press.from);
     if (!enqueued.ok()) {
       TellInDm(press.from,

@@ -399,6 +399,45 @@ TEST_F(HomeTabTest, ADmChangeAndAPublishRefreshTheHome) {
   EXPECT_THAT(homes[0].text, HasSubstr("✅ where is the wiki?"));
 }
 
+// Publish is offered only when it changes something; taking the bot down says so; a press on a
+// Home older than the last change publishes nothing that changes nothing.
+TEST_F(HomeTabTest, PublishIsOfferedWhenItChangesSomethingAndSaysWhenItTakesTheBotDown) {
+  const auto publish_button = [&]() -> std::optional<Button> {
+    home_->Refresh(kAlice);
+    auto homes = Refreshed();
+    EXPECT_EQ(homes.size(), 1u);
+    if (homes.empty()) return std::nullopt;
+    for (const auto& b : homes.back().view.sections[0].buttons) {
+      if (b.action == kActionHomePublish) return b;
+    }
+    return std::nullopt;
+  };
+  EXPECT_FALSE(publish_button().has_value());  // a new owner: nothing to publish
+  size_t before = messenger_.sent().size();
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  ASSERT_EQ(messenger_.sent().size(), before + 1);
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("don't have any topics to publish yet"));
+  training_executor_.RunAll();
+  EXPECT_FALSE(store_->GetLivePublication(kAlice, false)->has_value());
+
+  const int64_t id = AddTopic(kAlice, "where is the wiki?", "On the intranet.");
+  ASSERT_TRUE(publish_button().has_value());
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  training_executor_.RunAll();
+  EXPECT_FALSE(publish_button().has_value());  // live as it is
+  before = messenger_.sent().size();
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, kActionHomePublish)).ok());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("already answers with your topics"));
+
+  ASSERT_TRUE(topics().Delete(kAlice, id).ok());
+  const std::optional<Button> offline = publish_button();
+  ASSERT_TRUE(offline.has_value());
+  EXPECT_EQ(offline->style, Button::Style::kDanger);
+  ASSERT_TRUE(offline->confirm.has_value());
+  EXPECT_EQ(offline->confirm->title, "Take your bot offline?");
+  EXPECT_THAT(offline->confirm->text, HasSubstr("stops answering the 1 topic it knows"));
+}
+
 TEST_F(HomeTabTest, AnUnansweredQuestionOffersItsNearestTopicsAndOnePressTeachesIt) {
   AddTopic(kAlice, "where is the wiki?", "On the intranet.");
   AddTopic(kAlice, "who runs the VPN?", "Dana does.");
