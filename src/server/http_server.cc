@@ -262,6 +262,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Reject(int status, const Status& error) {
     HttpResponse response = ErrorResponse(error);
     response.status = status;
+    // Sending the same bytes again cannot help: said in Slack's words too, as the Slack router
+    // says it for its own 400 and 413 (Slack otherwise retries a Request URL's errors).
+    response.headers.emplace("X-Slack-No-Retry", "1");
     CountRequest(kUnmatchedRoute, status);
     Write(response, 11, /*keep_alive=*/false, /*linger=*/true);
   }

@@ -9,7 +9,8 @@
 //   413 a body larger than `max_body_bytes` (known from Content-Length, or counted while reading
 //       a chunked body); 431 headers larger than `max_header_bytes`; the connection is closed
 //       after these, after reading and discarding what the client was still sending, so it sees
-//       the answer instead of a reset;
+//       the answer instead of a reset; these carry `X-Slack-No-Retry: 1`, since the same bytes
+//       sent again would fail again;
 //   500 a handler that threw (logged).
 // A connection idle or slow for longer than `read_timeout` is closed. Bad input of any kind is
 // answered or dropped; it never ends the process.

@@ -127,6 +127,7 @@ TEST_F(HttpServerTest, OversizedBodyIs413AndTheClientReadsIt) {
   EXPECT_EQ(res->status, 413);
   EXPECT_NE(res->body.find(R"("error":"resource_exhausted")"), std::string::npos);
   EXPECT_FALSE(res->keep_alive);
+  EXPECT_EQ(slack::HeaderValue(res->headers, "x-slack-no-retry"), "1");  // Slack: don't resend
 
   // Exactly at the limit is fine.
   TestHttpClient again;

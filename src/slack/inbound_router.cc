@@ -184,12 +184,20 @@ Result<std::optional<nlohmann::json>> InboundRouter::HandleSocketMode(
     parsed = ParseSlashCommandJson(payload);
     stored_kind = kInboxSocketCommands;
   }
-  Decision d =
-      Dispatch(std::move(parsed), retry_attempt, retry_reason,
-               envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id),
-               {stored_kind, [&payload] {
-                  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-                }});
+  const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > options_.max_body_bytes) {
+    // As over HTTP (413): the same envelope again would be refused again, so it is acked
+    // (InvalidArgument) and dropped rather than left for Slack to deliver again and again.
+    const Status too_big =
+        InvalidArgumentError("payload is " + std::to_string(text.size()) + " bytes; the limit is " +
+                             std::to_string(options_.max_body_bytes));
+    LogWarn("slack: socket mode {} envelope {} dropped: {}", envelope_type, envelope_id,
+            too_big.ToString());
+    return too_big;
+  }
+  Decision d = Dispatch(std::move(parsed), retry_attempt, retry_reason,
+                        envelope_id.empty() ? "" : "envelope:" + std::string(envelope_id),
+                        {stored_kind, [&text] { return text; }});
   if (!d.status.ok()) {
     LogWarn("slack: socket mode {} envelope {} rejected: {}", envelope_type, envelope_id,
             d.status.ToString());

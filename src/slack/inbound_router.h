@@ -132,7 +132,8 @@ class InboundRouter {
   // One Socket Mode envelope: its `type` ("events_api", "interactive", "slash_commands"), its
   // `payload`, `envelope_id`, `retry_attempt` and `retry_reason`. Returns the payload to put in
   // the ack ({"envelope_id": …, "payload": …}), or nullopt for an ack without payload. Errors:
-  // InvalidArgument (malformed payload: ack it anyway, a redelivery would be as malformed),
+  // InvalidArgument (malformed payload, or one larger than `max_body_bytes`: ack it anyway, a
+  // redelivery would be as malformed),
   // Unavailable (executor shut down, or the inbox could not store the event: do not ack, so
   // Slack redelivers).
   Result<std::optional<nlohmann::json>> HandleSocketMode(std::string_view envelope_type,

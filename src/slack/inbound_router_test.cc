@@ -389,6 +389,12 @@ TEST_F(InboundRouterTest, SocketModeRedeliveredEnvelopeIsProcessedOnce) {
 TEST_F(InboundRouterTest, SocketModeErrors) {
   auto malformed = router_->HandleSocketMode("events_api", nlohmann::json::array(), "env-6", 0, "");
   EXPECT_EQ(malformed.status().code(), StatusCode::kInvalidArgument);
+  // Larger than an HTTP body may be: refused for good (acked), not left to be delivered again.
+  nlohmann::json huge = FixtureJson("events_message_im.json");
+  huge["event"]["text"] = std::string(size_t{1} << 20, 'x');
+  auto too_big = router_->HandleSocketMode("events_api", huge, "env-9", 0, "");
+  EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_big.status().message().find("the limit is"), std::string::npos);
   auto unknown = router_->HandleSocketMode("hello_there", nlohmann::json::object(), "env-7", 0, "");
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(*unknown, std::nullopt);

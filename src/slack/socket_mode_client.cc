@@ -9,7 +9,7 @@
 #include <deque>
 #include <random>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "common/clock_alarms.h"
 #include "common/faqbot_metrics.h"
@@ -194,8 +194,9 @@ class SocketModeClient::Impl {
   asio::awaitable<bool> WaitUntil(std::shared_ptr<ClockWait> wait, Clock::TimePoint deadline);
   void Finish(const Status& status);
   milliseconds BackoffDelay(int failures);
-  // True when `id` was new (and is now remembered).
-  bool Remember(const std::string& id);
+  // Remembers envelope `id` as handled, with the payload its ack carried (null: none), so a
+  // delivery of it again is acked the same way without handling it twice.
+  void Remember(const std::string& id, nlohmann::json ack_payload);
 
   UrlProvider url_provider_;
   EnvelopeHandler handler_;
@@ -219,7 +220,7 @@ class SocketModeClient::Impl {
   std::shared_ptr<ClockWait> backoff_wait_;  // while waiting to reconnect
   std::mt19937_64 rng_;
   std::deque<std::string> seen_order_;
-  std::unordered_set<std::string> seen_;
+  std::unordered_map<std::string, nlohmann::json> seen_;  // envelope id → its ack's payload
 
   std::atomic<int64_t> connections_opened_{0};
   std::atomic<int64_t> hellos_{0};
@@ -497,9 +498,12 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
   }
 
   nlohmann::json ack = {{"envelope_id", envelope_id}};
-  if (seen_.contains(envelope_id)) {
+  if (auto seen = seen_.find(envelope_id); seen != seen_.end()) {
+    // Delivered again (the ack was lost with a dropped connection): the same ack, so a dialog's
+    // errors or a command's first reply still reach the person.
     ++duplicates_skipped_;
     metrics::Faqbot().events_deduplicated.With().Inc();
+    if (!seen->second.is_null()) ack["payload"] = seen->second;
   } else {
     SocketModeEnvelope envelope;
     envelope.envelope_id = envelope_id;
@@ -534,11 +538,11 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
       }
       LogWarn("socket mode: {} envelope acked despite: {}", type, response.status().ToString());
     }
-    Remember(envelope_id);
     ++envelopes_handled_;
     if (response.ok() && response->has_value() && envelope.accepts_response_payload) {
       ack["payload"] = std::move(**response);
     }
+    Remember(envelope_id, ack.contains("payload") ? ack["payload"] : nlohmann::json());
   }
   const std::string ack_text = ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto [ec, n] = co_await ws.async_write(asio::buffer(ack_text), kNoThrow);
@@ -564,14 +568,13 @@ milliseconds SocketModeClient::Impl::BackoffDelay(int failures) {
       std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(rng_));
 }
 
-bool SocketModeClient::Impl::Remember(const std::string& id) {
-  if (!seen_.insert(id).second) return false;
+void SocketModeClient::Impl::Remember(const std::string& id, nlohmann::json ack_payload) {
+  if (!seen_.emplace(id, std::move(ack_payload)).second) return;
   seen_order_.push_back(id);
   while (seen_order_.size() > options_.dedup_capacity) {
     seen_.erase(seen_order_.front());
     seen_order_.pop_front();
   }
-  return true;
 }
 
 SocketModeClient::SocketModeClient(UrlProvider url_provider, EnvelopeHandler handler, Clock& clock,

@@ -264,6 +264,31 @@ TEST_F(SocketModeClientTest, LostAckIsRedeliveredAndHandledOnce) {
   EXPECT_EQ(client.stats().duplicates_skipped, 1);
 }
 
+// A dialog's errors or a command's first reply travel in the ack: an envelope delivered again
+// (its ack lost with the connection) is acked with the same payload, and handled once.
+TEST_F(SocketModeClientTest, ARedeliveredEnvelopeIsAckedWithTheSamePayload) {
+  SlackEmulatorOptions options;
+  options.ack_timeout = milliseconds(200);
+  StartEmulator(options);
+  const nlohmann::json reply = {{"response_action", "errors"},
+                                {"errors", {{"question", "Write the question people ask."}}}};
+  SocketModeClient client(SocketModeClient::UrlFromWebApi(*web_),
+                          log_.Handler(milliseconds(0), reply), clock_, FastOptions());
+  ASSERT_TRUE(client.Start().ok());
+  emulator_->LoseAcks(1);
+  emulator_->QueueEnvelope(
+      "slash_commands",
+      slack_emulator::fixtures::SlashCommand("/ask", "<@U0BOB> wifi?", "U0ALICE", "C0GENERAL",
+                                             emulator_->NewResponseUrl()),
+      true);
+  ASSERT_TRUE(SlackEmulator::WaitFor([&] { return emulator_->unacked() == 0; }, kWait));
+  ASSERT_EQ(emulator_->Deliveries().size(), 2u);
+  EXPECT_EQ(log_.size(), 1u);
+  const auto acks = emulator_->Acks();
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.back().payload, reply);
+}
+
 TEST_F(SocketModeClientTest, UnackedEnvelopeComesBackWithRetryAttemptAndIsHandledOnce) {
   SlackEmulatorOptions options;
   options.ack_timeout = milliseconds(200);
