@@ -572,7 +572,15 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   // The asker may have picked a suggested topic meanwhile: the owner's word settles it (and the
   // bot learns it); the asker needs no second copy of the same answer.
   bool asker_has_it = false;
-  if (!*closed) {
+  // Settled so by this very press, in a process that stopped before the answer went out: the
+  // rest is done now (learning the words again changes nothing).
+  const bool resuming = !*closed && turn.resumed &&
+                        asked->outcome == store::QuestionOutcome::kResolved &&
+                        asked->topic_id == ref.topic_id;
+  if (resuming) {
+    LogWarn("assistant: resuming It's-topic of question {} cut short by a stopped process",
+            asked->id);
+  } else if (!*closed) {
     const std::optional<int64_t> picked = PickedTopic(asked->id);
     if (!picked) return AlreadyHandled(turn, ref);
     auto reopened = store_.ReopenQuestion(asked->id, *picked);
@@ -882,11 +890,32 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
     return Say(turn, Say1("Seems like I cannot add new topic for you right now :scream_cat: "
                           "Send the answer again in a minute, or type *cancel*."));
   }
-  if (!*closed) {
+  // Settled by this very answer, in a process that stopped before the answer went out: the rest
+  // is done now, with the topic that process added if it got that far.
+  std::optional<int64_t> added_before;
+  bool resuming = false;
+  if (!*closed && turn.resumed && asked->outcome == store::QuestionOutcome::kResolved) {
+    auto topics = store_.ListTopics(turn.who);
+    if (topics.ok()) {
+      for (const auto& t : *topics) {
+        if (t.content.question == asked->text && t.content.answer == answer &&
+            (!asked->topic_id || *asked->topic_id == t.id)) {
+          added_before = t.id;
+        }
+      }
+    }
+    resuming = added_before.has_value() || !asked->topic_id;
+  }
+  if (!*closed && !resuming) {
     turn.Set({});
     return Say(turn, Say1("That question was answered already — I kept nothing new."));
   }
-  auto learned = topics_.LearnTopic(turn.who, {asked->text, {}, answer});
+  if (resuming) {
+    LogWarn("assistant: resuming the answer to question {} cut short by a stopped process",
+            asked->id);
+  }
+  auto learned = added_before ? topics_.LearnStoredTopic(turn.who, *added_before)
+                              : topics_.LearnTopic(turn.who, {asked->text, {}, answer});
   if (!learned.ok()) {
     Reopen(*asked);  // the same answer can be sent again
     return Say(turn, Say1("I couldn't add that topic: " + learned.status().message() +

@@ -123,6 +123,7 @@ Destination ReplyDestination(const UserMessage& m) {
 void Assistant::HandleMessage(const UserMessage& m) {
   Turn turn;
   turn.who = m.from;
+  turn.resumed = m.resumed;
   turn.reply_to = ReplyDestination(m);
   turn.surface = SurfaceLabel(m.surface);
   std::lock_guard person(LockFor(m.from));
@@ -189,6 +190,7 @@ void Assistant::HandleMessage(const UserMessage& m) {
 void Assistant::HandleButton(const ButtonPress& press) {
   Turn turn;
   turn.who = press.from;
+  turn.resumed = press.resumed;
   if (!press.channel.empty()) {
     turn.reply_to.kind = Destination::Kind::kChannel;
     turn.reply_to.channel = press.channel;

@@ -33,6 +33,9 @@ struct Assistant::Turn {
   // The message whose button was pressed (a button press only): one-shot buttons replace it
   // with what was done.
   std::optional<Destination> pressed;
+  // Handled before by a process that stopped midway (UserMessage/ButtonPress::resumed): a
+  // question it settled may still wait for its answer to go out.
+  bool resumed = false;
   // Metrics (faqbot_asks_total): where a message came from ("dm", "mention", "slash", "channel",
   // "everyone") and, when it was a question asked of bots, what became of it ("answered",
   // "declined", …); empty when it was not one.

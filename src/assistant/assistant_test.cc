@@ -989,6 +989,61 @@ TEST_F(AssistantTest, AnAnswerStartedAndThenSettledByItsTopicLeavesTheOwnersNext
   EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("Here are your current topics"));
 }
 
+// A process that stops (kill -9) after settling a question but before the answer went out leaves
+// the event to the durable inbox, which hands it out again marked `resumed`: the question is
+// settled already, and the rest is done now instead of "handled already" and nothing sent.
+TEST_F(AssistantTest, APressOrAnswerCutShortByAStoppedProcessIsFinishedWhenItIsHandledAgain) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  AskAliceHandedOff(kBob, "how do I get online as a guest");
+  const std::string its = ButtonValue("handoff_topic");
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  const int64_t guest = (*waiting)[0].id;
+  // The stopped process got as far as closing the question.
+  ASSERT_TRUE(*store_->CloseQuestion(guest, store::QuestionOutcome::kResolved, wifi));
+  size_t before = messenger_.sent().size();
+  ButtonPress press{kAlice, "handoff_topic", its, "DU0ALICE", "1.0", "", ""};
+  press.resumed = true;
+  assistant_->HandleButton(press);
+  const std::string said = Since(before);
+  EXPECT_THAT(said, HasSubstr("as another way to ask"));
+  EXPECT_THAT(said, HasSubstr("It's on the fridge."));  // to Bob
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              HasSubstr("It's on the fridge."));
+  // Handled again without the mark (a second press): nothing more.
+  EXPECT_THAT(Press(kAlice, "handoff_topic", its), HasSubstr("handled already"));
+
+  // "Answer it" then the answer: stopped after adding the topic, before making it live.
+  clock_.Advance(std::chrono::seconds(11));  // past the hand-off DMs' pacing
+  AskAliceHandedOff(kDave, "where can I print stuff");
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  const int64_t print = (*waiting)[0].id;
+  ASSERT_TRUE(*store_->CloseQuestion(print, store::QuestionOutcome::kResolved, std::nullopt));
+  ASSERT_TRUE(store_->AddTopic(kAlice, {"where can I print stuff", {}, "Second floor."}).ok());
+  const int64_t topics_before = *store_->CountTopics(kAlice);
+  UserMessage m;
+  m.surface = UserMessage::Surface::kDirect;
+  m.from = kAlice;
+  m.text = "Second floor.";
+  m.channel = "DU0ALICE";
+  m.bot_user_id = kBot;
+  m.resumed = true;
+  before = messenger_.sent().size();
+  assistant_->HandleMessage(m);
+  EXPECT_THAT(Since(before), HasSubstr("Topic added"));
+  EXPECT_THAT(LastDirectTo(kDave).text, HasSubstr("Second floor."));
+  EXPECT_EQ(*store_->CountTopics(kAlice), topics_before);  // the stopped process's topic, once
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where can I print stuff"), HasSubstr("Second floor."));
+}
+
 // The pacing lives in the database: another process (here the next one after a restart) holds
 // back the owner's next DM just the same and the DM after the interval counts what waited.
 TEST_F(AssistantTest, HandOffPacingHoldsAcrossProcesses) {

@@ -27,6 +27,9 @@ struct UserMessage {
   std::string response_url;  // kCommand
   std::string command;       // kCommand: "/ask" or "/faqbot" (empty: "/ask")
   std::string bot_user_id;   // the app's own user id (to tell "@faqbot" from "@owner")
+  // Handled before by a process that stopped midway (slack::InboundEvent::resumed): what it
+  // wrote may be there already, and the rest is still to do.
+  bool resumed = false;
 };
 
 // A press of a button the assistant sent.
@@ -38,6 +41,7 @@ struct ButtonPress {
   std::string message_ts;
   std::string response_url;
   std::string trigger_id;  // lets the press open a form (Messenger::OpenForm); may be empty
+  bool resumed = false;    // as UserMessage::resumed
 };
 
 }  // namespace faqbot::assistant

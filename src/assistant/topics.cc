@@ -251,8 +251,19 @@ Result<Learned> Topics::UnlearnPhrasing(const store::UserRef& owner, int64_t id,
 Result<Learned> Topics::LearnTopic(const store::UserRef& owner,
                                    const store::TopicContent& content) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, Add(owner, content));
+  return LiveAsItIs(owner, draft);
+}
+
+Result<Learned> Topics::LearnStoredTopic(const store::UserRef& owner, int64_t id) {
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, id));
+  if (!topic) return NotFoundError("topic " + std::to_string(id) + " not found");
+  return LiveAsItIs(owner, *topic);
+}
+
+Result<Learned> Topics::LiveAsItIs(const store::UserRef& owner, const store::Topic& draft) {
   return Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
     std::vector<store::PublishedTopic> next = live;
+    std::erase_if(next, [&](const store::PublishedTopic& t) { return t.topic_id == draft.id; });
     next.push_back({draft.id, draft.content});
     return Result<std::vector<store::PublishedTopic>>(std::move(next));
   });

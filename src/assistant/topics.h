@@ -133,6 +133,10 @@ class Topics {
   // "Answer it": a new topic that, when the owner learns, goes live at once (only it; with
   // nothing published yet, it becomes the whole live set).
   Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);
+  // Topic `id`, stored already, goes live as it is now, as LearnTopic's new topic does (its
+  // published version replaced when it is live; nothing else changes). For an answer whose
+  // topic was added by a process that stopped before making it live. NotFound: no such topic.
+  Result<Learned> LearnStoredTopic(const store::UserRef& owner, int64_t id);
 
   // A publish of `owner` went live (the TrainingQueue callback): announces it to the observer.
   void Published(const store::UserRef& owner);
@@ -149,6 +153,8 @@ class Topics {
   // Returns `draft` with, when the owner learns, the live publication `change` made.
   Result<Learned> Learn(const store::UserRef& owner, const store::Topic& draft,
                         const TrainingQueue::LiveChange& change);
+  // Learn with `draft` live as it is (added, or its published version replaced).
+  Result<Learned> LiveAsItIs(const store::UserRef& owner, const store::Topic& draft);
 
   // Tells the observer; passes `result` through.
   template <typename T>

@@ -131,6 +131,7 @@ void InboxDispatcher::Handle(const store::InboxEvent& event) {
     const auto waited =
         std::chrono::milliseconds(std::max<int64_t>(0, clock_.UnixMillis() - event.received_at));
     ScopedLogContext context(slack::LogContextOf(*parsed, log_id, clock_.Now() - waited));
+    parsed->resumed = event.attempts > 1;
     slack::RunEventHandler(handler_, std::move(parsed).value(), log_id, clock_);
   }
   if (Status done = store_.CompleteInboxEvent(event, options_.keep); !done.ok()) {

@@ -16,7 +16,8 @@
 // conversation after the event arrived — then its step was applied, and replaying a chat message
 // would be taken as the input of the next step, so it is logged and marked handled. (An ask,
 // which saves no conversation, may so be answered twice when its worker died between the reply
-// and the mark; never zero times.) An event that stopped more than kMaxAttempts - 1 workers is
+// and the mark; never zero times.) An event handled again is passed on marked `resumed`
+// (slack::InboundEvent), so the handler can finish what the dead worker started. An event that stopped more than kMaxAttempts - 1 workers is
 // given up. A handler that throws is logged and the event counts as handled.
 
 // Thread-safety: every method may be called from any thread. The store, executor and clock are

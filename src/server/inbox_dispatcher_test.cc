@@ -45,7 +45,8 @@ class InboxDispatcherTest : public ::testing::Test {
         *store_, executor_, clock_,
         [this](slack::InboundEvent e) {
           if (during_handling_) during_handling_();
-          handled_.push_back(std::get<slack::MessageEvent>(e.payload).text);
+          handled_.push_back(std::get<slack::MessageEvent>(e.payload).text +
+                             (e.resumed ? " (resumed)" : ""));
         },
         inbox_options);
     router_ = std::make_unique<slack::InboundRouter>(verifier_, *dispatcher_, clock_);
@@ -123,7 +124,8 @@ TEST_F(InboxDispatcherTest, AnEventWhoseWorkerDiedBeforeSavingItsStepIsHandledAg
   clock_.Advance(seconds(31));
   dispatcher_->Tick();
   executor_.RunAll();
-  EXPECT_EQ(handled_, (std::vector<std::string>{"bob's", "half done", "next"}));
+  // Marked resumed: the assistant finishes what the dead worker may have started.
+  EXPECT_EQ(handled_, (std::vector<std::string>{"bob's", "half done (resumed)", "next"}));
   EXPECT_EQ(Pending(), 0);
 }
 

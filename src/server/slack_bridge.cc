@@ -93,6 +93,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     msg.ts = m.ts;
     msg.thread_ts = m.thread_ts;
     msg.bot_user_id = bot;
+    msg.resumed = event.resumed;
     assistant_.HandleMessage(msg);
   };
   if (const auto* m = std::get_if<slack::MessageEvent>(&event.payload)) {
@@ -116,6 +117,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     msg.response_url = c->response_url;
     msg.command = c->command;
     msg.bot_user_id = bot;
+    msg.resumed = event.resumed;
     return assistant_.HandleMessage(msg);
   }
   if (const auto* a = std::get_if<slack::BlockAction>(&event.payload)) {
@@ -127,6 +129,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     press.message_ts = a->message_ts;
     press.response_url = a->response_url;
     press.trigger_id = a->trigger_id;
+    press.resumed = event.resumed;
     if (home_ && assistant::HomeTab::Handles(press.action)) {
       Status pressed = home_->Press(press);
       if (!pressed.ok()) LogWarn("slack bridge: Home button {}: {}", a->action_id, pressed.ToString());

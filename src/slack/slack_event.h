@@ -121,6 +121,9 @@ struct InboundEvent {
   std::string bot_user_id;
   int retry_num = 0;         // 0 on first delivery; X-Slack-Retry-Num / Socket Mode retry_attempt
   std::string retry_reason;  // "http_timeout", "timeout", … ; empty on first delivery
+  // Handled before by a worker that stopped midway (the durable inbox handing it out again after
+  // its lease lapsed): steps that worker made may already be done.
+  bool resumed = false;
 };
 
 }  // namespace faqbot::slack
