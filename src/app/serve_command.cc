@@ -532,6 +532,10 @@ Status Serve(const ServeFlags& f) {
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;
   http_options.port = port;
+  // Handlers that wait on the database (the console, /readyz) must not take every thread from
+  // /healthz and Slack's acks: at least four, however few the cores.
+  http_options.io_threads =
+      static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 4u, 16u));
   // Before the server, so that it outlives the server's Stop() on every path.
   server::RasaApi rasa(db, runtime->registry(), clock);
   server::TopicsApi topics_api(rasa, runtime->assistant().topics());

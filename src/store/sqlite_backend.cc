@@ -202,7 +202,13 @@ Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
     last = status;
     LogDebug("sqlite: transaction attempt {} lost a lock race: {}", attempt, status.message());
   }
-  return last;
+  // Locked for every attempt (SQLite's own "database is locked", not a conflict a transaction
+  // reported): not a race between this process's writers but a lock held for long, most likely
+  // by another program; the caller may try again later (HTTP: 503).
+  if (last.message().find("is locked") == std::string::npos) return last;
+  LogWarn("sqlite: the database stayed locked for {} attempts: {}", options_.max_attempts,
+          last.message());
+  return UnavailableError("the database is locked (by another program?): " + last.message());
 }
 
 Status SqliteBackend::Listen(std::string, Listener) { return Status::Ok(); }

@@ -17,10 +17,13 @@ struct SqliteOptions {
   std::string path = "./faqbot.db";
   // Connections kept open; each is used by one thread at a time.
   int pool_size = 4;
-  // How long a statement waits for another connection's write lock before failing.
-  std::chrono::milliseconds busy_timeout{10'000};
-  // How many times a transaction that lost a lock race is run again.
-  int max_attempts = 5;
+  // How long a statement waits for another connection's write lock before failing. Short: a
+  // lock held longer is another program's (a backup, the sqlite3 shell), and the callers — HTTP
+  // handlers among them — should hear "unavailable" in seconds rather than wait with it.
+  std::chrono::milliseconds busy_timeout{3'000};
+  // How many times a transaction that lost a lock race is run again; when every attempt found
+  // the database locked, the transaction fails with Unavailable.
+  int max_attempts = 3;
 };
 
 class SqliteBackend final : public SqlBackend {

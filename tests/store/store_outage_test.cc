@@ -10,6 +10,9 @@
 #include <mutex>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include "store/sqlite_backend.h"
 #include "store/store.h"
 #include "test_database.h"
 
@@ -127,6 +130,34 @@ TEST(StoreOutageTest, SqliteThatCannotBeOpenedIsUnavailable) {
   std::string first;
   std::getline(check, first);
   EXPECT_EQ(first, std::string(8192, 'x'));
+}
+
+// Another program holding the SQLite file's lock (a backup, the sqlite3 shell): calls fail
+// with Unavailable after the busy timeout's few attempts, not Aborted after a minute, and work
+// again once the lock is released.
+TEST(StoreOutageTest, SqliteLockedByAnotherProgramIsUnavailableSoon) {
+  FakeClock clock;
+  testing::TestDatabase db(testing::Engine::kSqlite);
+  SqliteOptions options;
+  options.path = db.url().substr(7);
+  options.busy_timeout = std::chrono::milliseconds(50);
+  auto backend = SqliteBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto opened = Store::Open(std::unique_ptr<SqlBackend>(std::move(backend).value()), clock);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  ASSERT_TRUE(store.AddTopic(kAlice, {"q?", {}, "a"}).ok());
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto locked = store.AddTopic(kAlice, {"r?", {}, "b"});
+  EXPECT_EQ(locked.status().code(), StatusCode::kUnavailable) << locked.status();
+  EXPECT_THAT(locked.status().message(), ::testing::HasSubstr("locked"));
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE(store.AddTopic(kAlice, {"r?", {}, "b"}).ok());
+  EXPECT_EQ(*store.CountTopics(kAlice), 2);
 }
 
 TEST(StoreOutageTest, MalformedUrlsAreRefused) {
