@@ -566,6 +566,11 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
   if (ref.topic_id == 0) return Say(turn, Say1("I can't find that topic any more."));
+  if (const std::optional<std::string> unanswered = WithoutAnswer(turn.who, ref.topic_id)) {
+    return Say(turn, OneLine(Line({UserText(*unanswered),
+                                   Words(" has no answer yet, so there is nothing to send. Give "
+                                         "it an answer, then press the button again.")})));
+  }
   // Closing the question first makes the button one-shot, across presses and processes.
   auto closed = store_.CloseQuestion(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
   if (!closed.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
@@ -598,6 +603,8 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
     for (const auto& t : learned->live->topics) {
       if (t.topic_id == ref.topic_id) answer = t.content.answer;
     }
+  } else if (const auto live = LiveTopic(turn.who, ref.topic_id)) {
+    answer = live->content.answer;  // the draft changed (its answer cleared): not live yet
   }
   // The asker first, then everyone else waiting.
   if (!asker_has_it) DeliverAnswer(turn, *asked, answer);
@@ -789,8 +796,21 @@ void Assistant::AnswerNow(Turn& turn, const store::AskedQuestion& asked, const s
   }
 }
 
+std::optional<std::string> Assistant::WithoutAnswer(const store::UserRef& owner, int64_t topic_id) {
+  const std::optional<store::PublishedTopic> live = LiveTopic(owner, topic_id);
+  if (live && !live->content.answer.empty()) return std::nullopt;
+  auto draft = store_.GetTopic(owner, topic_id);
+  if (!draft.ok() || !draft->has_value() || !store::NeedsAnswer((*draft)->content)) {
+    return std::nullopt;
+  }
+  return (*draft)->content.question;
+}
+
 Status Assistant::SettleAsTopic(const store::UserRef& owner, int64_t question_id,
                                 int64_t topic_id) {
+  if (WithoutAnswer(owner, topic_id)) {
+    return FailedPreconditionError("that topic has no answer yet: give it one first");
+  }
   return SettleElsewhere(owner, question_id, [&](Turn& turn, const store::AskedQuestion&) {
     HandoffTopic(turn, HandoffRef{question_id, topic_id});
   });

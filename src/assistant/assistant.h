@@ -309,6 +309,9 @@ class Assistant {
   // people ask them ("where do visitors park?"): asks whether to add it as a topic
   // (kConfirmNewTopic) and returns true; false for anything else.
   bool OfferAsTopic(Turn& turn, const std::string& text);
+  // The question of topic `topic_id` of `owner` when it has no answer to send (a draft without
+  // an answer, and no live version with one): *It's X* for it would send nothing.
+  std::optional<std::string> WithoutAnswer(const store::UserRef& owner, int64_t topic_id);
   // The owner's live topic `text` names after "it's", "that's", "same as" ("it's the password
   // one"), or nullopt.
   std::optional<store::PublishedTopic> ItsNamedTopic(const store::UserRef& owner,

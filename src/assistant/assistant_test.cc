@@ -1044,6 +1044,34 @@ TEST_F(AssistantTest, APressOrAnswerCutShortByAStoppedProcessIsFinishedWhenItIsH
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where can I print stuff"), HasSubstr("Second floor."));
 }
 
+// The buttons of a hand-off outlive changes made elsewhere: a topic whose answer was cleared
+// since sends its live answer, and one that has no answer anywhere sends nothing.
+TEST_F(AssistantTest, ItsATopicWithoutAnAnswerNeverSendsAnEmptyAnswer) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  AskAliceHandedOff(kBob, "how do I get online as a guest");
+  const std::string its = ButtonValue("handoff_topic");
+  ASSERT_TRUE(assistant_->topics().SetAnswer(kAlice, wifi, "").ok());  // the console, say
+  EXPECT_THAT(Press(kAlice, "handoff_topic", its), HasSubstr("as another way to ask"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+
+  // Never published, no answer: refused, the question stays open.
+  auto draft = assistant_->topics().Add(kAlice, {"where do visitors park?", {}, ""});
+  ASSERT_TRUE(draft.ok());
+  clock_.Advance(std::chrono::seconds(11));
+  AskAliceHandedOff(kDave, "where can my guests leave their car");
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  const std::string parking = HandoffValue({(*waiting)[0].id, draft->id});
+  EXPECT_THAT(Press(kAlice, "handoff_topic", parking), HasSubstr("has no answer yet"));
+  EXPECT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+  EXPECT_EQ(assistant_->SettleAsTopic(kAlice, (*waiting)[0].id, draft->id).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+}
+
 // The pacing lives in the database: another process (here the next one after a restart) holds
 // back the owner's next DM just the same and the DM after the interval counts what waited.
 TEST_F(AssistantTest, HandOffPacingHoldsAcrossProcesses) {
