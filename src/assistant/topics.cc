@@ -90,13 +90,16 @@ Result<store::Topic> Topics::AddPhrasing(const store::UserRef& owner, int64_t id
   return Announce(owner, store_.UpdateTopic(owner, id, edit));
 }
 
-Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t id,
-                                            size_t index) {
+Result<store::Topic> Topics::RemovePhrasing(const store::UserRef& owner, int64_t id, size_t index,
+                                            const std::optional<std::string>& shown) {
   FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(owner, id));
   if (!topic) return NotFoundError("topic " + std::to_string(id) + " not found");
-  if (index >= topic->content.phrasings.size()) {
-    return NotFoundError("that phrasing is gone already");
+  const auto& phrasings = topic->content.phrasings;
+  if (shown && (index >= phrasings.size() || phrasings[index] != *shown)) {
+    const auto it = std::find(phrasings.begin(), phrasings.end(), *shown);
+    index = it == phrasings.end() ? phrasings.size() : static_cast<size_t>(it - phrasings.begin());
   }
+  if (index >= phrasings.size()) return NotFoundError("that phrasing is gone already");
   store::TopicEdit edit;
   edit.phrasings = topic->content.phrasings;
   edit.phrasings->erase(edit.phrasings->begin() + static_cast<std::ptrdiff_t>(index));

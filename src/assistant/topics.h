@@ -92,7 +92,10 @@ class Topics {
   Result<store::Topic> AddPhrasing(const store::UserRef& owner, int64_t id,
                                    const std::string& phrasing);
   // Removes the phrasing at `index` (0-based, in the topic's order). NotFound past the end.
-  Result<store::Topic> RemovePhrasing(const store::UserRef& owner, int64_t id, size_t index);
+  // With `shown` (the phrasing's text where the request was made, a page that may be older than
+  // the last change): that phrasing, wherever it is now; NotFound when it is gone already.
+  Result<store::Topic> RemovePhrasing(const store::UserRef& owner, int64_t id, size_t index,
+                                      const std::optional<std::string>& shown = std::nullopt);
   Status Delete(const store::UserRef& owner, int64_t id);
   Result<int> DeleteAll(const store::UserRef& owner);
 

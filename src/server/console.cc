@@ -9,6 +9,7 @@
 #include "common/string_util.h"
 #include "server/console_html.h"
 #include "slack/form_decoding.h"
+#include "store/topic_state.h"
 
 namespace faqbot::server {
 namespace {
@@ -338,8 +339,11 @@ HttpResponse Console::ChangeTopic(const Request& r) {
     size_t index = 0;
     const std::string text = r.Field("index");
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+    // The phrasing's text too: a page older than the last change must not remove another one.
+    std::optional<std::string> shown;
+    if (r.fields.contains("phrasing")) shown = r.Field("phrasing");
     changed = ec == std::errc() && end == text.data() + text.size()
-                  ? topics_.RemovePhrasing(owner, *id, index)
+                  ? topics_.RemovePhrasing(owner, *id, index, shown)
                   : Result<store::Topic>(InvalidArgumentError("not a phrasing index"));
   } else if (action == "merge") {
     auto into = r.Id("into", "topic");
@@ -356,6 +360,24 @@ HttpResponse Console::ChangeTopic(const Request& r) {
 }
 
 HttpResponse Console::Publish(const Request& r) {
+  // Publishing nothing takes the bot down, as the DM says before it does: asked first here too.
+  auto topics = store_.ListTopics(r.session.owner);
+  if (!topics.ok()) return ErrorPage(&r, topics.status());
+  auto live = store_.GetLivePublication(r.session.owner, false);
+  if (!live.ok()) return ErrorPage(&r, live.status());
+  const store::TopicOverview overview = store::Overview(*topics, *live);
+  const bool takes_down =
+      *live && !(*live)->topics.empty() && topics->size() == overview.needs_answer;
+  if (takes_down && r.Field("confirm") != "offline") {
+    return Html(r, "Take your bot offline?", "topics",
+                "<p>You have no topics with an answer left to publish. Publishing now takes your "
+                "bot offline: it stops answering the " +
+                    std::to_string((*live)->topics.size()) +
+                    " topics it knows, and askers hear that you haven't published any.</p><p>" +
+                    PostButton("/console/publish", r.csrf, {{"confirm", "offline"}},
+                               "Take it offline", "danger") +
+                    " <a href=\"/console/\">Cancel</a></p>");
+  }
   auto enqueued = training_.Enqueue(r.session.owner);
   if (!enqueued.ok()) return ErrorPage(&r, enqueued.status());
   return Redirect("/console/?did=publishing");

@@ -142,7 +142,10 @@ HttpResponse Console::TopicPage(const Request& r) {
   for (size_t i = 0; i < t.content.phrasings.size(); ++i) {
     body += "<div>" + HtmlEscape(t.content.phrasings[i]) + " " +
             PostButton("/console/topics", r.csrf,
-                       {{"do", "remove_phrasing"}, {"id", ids}, {"index", std::to_string(i)}},
+                       {{"do", "remove_phrasing"},
+                        {"id", ids},
+                        {"index", std::to_string(i)},
+                        {"phrasing", t.content.phrasings[i]}},
                        "Remove") +
             "</div>";
   }

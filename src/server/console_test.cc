@@ -279,6 +279,51 @@ TEST_F(ConsoleTest, AddsEditsPublishesAndAnswersInThePlayground) {
   EXPECT_THAT(Get("/console/", cookie).body, HasSubstr("the next publish removes it"));
 }
 
+// Two tabs, one older than the other's change: a Remove from the older page removes the phrasing
+// it showed, or says it is gone; publishing with no topic left asks before taking the bot down.
+TEST_F(ConsoleTest, AStalePageRemovesWhatItShowedAndTakingTheBotDownIsConfirmed) {
+  const std::string cookie = SignIn(kAlice);
+  const std::string csrf = Csrf(cookie);
+  auto added = topics_->Add(kAlice, {"Where is the printer?",
+                                     {"printer location", "how do I print", "printer jammed"},
+                                     "Next to the kitchen"});
+  ASSERT_TRUE(added.ok()) << added.status();
+  const int64_t id = added->id;
+  const std::string ids = std::to_string(id);
+  const std::string page = Get("/console/topic?id=" + ids, cookie).body;
+  EXPECT_THAT(page, HasSubstr("name=\"phrasing\" value=\"how do I print\""));
+  const auto remove = [&](const std::string& index, const std::string& phrasing) {
+    return Post("/console/topics",
+                {{"csrf", csrf},
+                 {"do", "remove_phrasing"},
+                 {"id", ids},
+                 {"index", index},
+                 {"phrasing", phrasing}},
+                cookie);
+  };
+  ASSERT_EQ(remove("0", "printer location").status, 303);  // tab A
+  ASSERT_EQ(remove("1", "how do I print").status, 303);    // tab B, its page one change behind
+  EXPECT_EQ(store_->GetTopic(kAlice, id)->value().content.phrasings,
+            std::vector<std::string>{"printer jammed"});
+  EXPECT_EQ(remove("1", "how do I print").status, 404);  // gone already: nothing else goes
+  EXPECT_EQ(store_->GetTopic(kAlice, id)->value().content.phrasings,
+            std::vector<std::string>{"printer jammed"});
+
+  ASSERT_EQ(Post("/console/publish", {{"csrf", csrf}}, cookie).status, 303);
+  executor_.RunAll();
+  ASSERT_EQ(Post("/console/topics", {{"csrf", csrf}, {"do", "delete"}, {"id", ids}}, cookie).status,
+            303);
+  const HttpResponse asked = Post("/console/publish", {{"csrf", csrf}}, cookie);
+  EXPECT_EQ(asked.status, 200);
+  EXPECT_THAT(asked.body, HasSubstr("Take your bot offline?"));
+  EXPECT_THAT(asked.body, HasSubstr("stops answering the 1 topics it knows"));
+  executor_.RunAll();
+  EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().topics.size(), 1u);  // still up
+  ASSERT_EQ(Post("/console/publish", {{"csrf", csrf}, {"confirm", "offline"}}, cookie).status, 303);
+  executor_.RunAll();
+  EXPECT_TRUE(store_->GetLivePublication(kAlice, false)->value().topics.empty());
+}
+
 // Behind `faqbot serve`'s console is the assistant: a question answered on the unanswered page
 // reaches everyone who asked it and the bot learns it, as from the hand-off DM.
 TEST_F(ConsoleTest, AnUnansweredQuestionIsAnsweredFromTheConsoleAndItsAskersGetIt) {
