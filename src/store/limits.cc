@@ -39,6 +39,16 @@ Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_vi
     return InvalidArgumentError(std::string(what) +
                                 " is blank (only spaces or invisible characters)");
   }
+  // Control characters (NUL, ESC, …) show nothing either, and no export format keeps them all.
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xC2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F || c1) {
+      return InvalidArgumentError(std::string(what) + " contains a control character");
+    }
+  }
   return Status::Ok();
 }
 

@@ -44,7 +44,7 @@ Status ValidateText(std::string_view text, size_t max_bytes, std::string_view wh
                     bool required = true);
 // ValidateText for what a person typed to be shown (a topic's question, answer, phrasing): also
 // InvalidArgument when it is not empty but blank (IsBlankText: only spaces or invisible
-// characters).
+// characters), or holds a control character other than tab and line breaks (C0, DEL, C1).
 Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_view what,
                          bool required = true);
 

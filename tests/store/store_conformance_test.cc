@@ -386,7 +386,13 @@ TEST_P(StoreConformanceTest, HostileAndExoticTextRoundTripsVerbatim) {
       "? placeholders ? $1 $2 %s {{BLOB}}",
   };
   for (const auto& text : texts) {
-    TopicContent content{text, {text, "plain " + text}, text + " answer"};
+    // A topic's texts may hold anything but control characters (ValidateTypedText).
+    std::string shown = text;
+    std::erase_if(shown, [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F;
+    });
+    TopicContent content{shown, {shown, "plain " + shown}, shown + " answer"};
     auto added = store_->AddTopic(kAlice, content);
     ASSERT_TRUE(added.ok()) << added.status();
     auto fetched = store_->GetTopic(kAlice, added->id);
@@ -447,6 +453,13 @@ TEST_P(StoreConformanceTest, OversizedTextIsRefusedAndNothingIsWritten) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->AddTopic(kAlice, {"q", {blank}, "a"}).status().code(),
             StatusCode::kInvalidArgument);
+  for (const std::string& bad : {std::string("q\0x", 3), std::string("q\x1B[31m"),
+                                std::string("q\x7F"), std::string("q\u0085")}) {
+    EXPECT_EQ(store_->AddTopic(kAlice, {bad, {}, "a"}).status().code(),
+              StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(store_->AddTopic(kAlice, {"tabs\tand", {}, "lines\r\nfine"}).ok());
+  ASSERT_TRUE(store_->DeleteAllTopics(kAlice).ok());
   EXPECT_EQ(store_->SaveConversation(kAlice, std::string(kMaxConversationStateBytes + 1, 's'), 0)
                 .status()
                 .code(),
