@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <unordered_map>
 
 #include "common/logging.h"
@@ -188,6 +189,7 @@ const Dialect& SqliteBackend::dialect() const { return dialect_; }
 Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
   Status last;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    const auto started = std::chrono::steady_clock::now();
     FAQBOT_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     Status status = conn->Simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (status.ok()) {
@@ -200,14 +202,16 @@ Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
     pool_->Release(std::move(conn));
     if (status.code() != StatusCode::kAborted) return status;
     last = status;
+    // A lock race is lost at once (another writer's snapshot); a lock waited on for the whole
+    // busy timeout is held for long, and waiting again would only keep the caller waiting.
+    if (std::chrono::steady_clock::now() - started >= options_.busy_timeout) break;
     LogDebug("sqlite: transaction attempt {} lost a lock race: {}", attempt, status.message());
   }
-  // Locked for every attempt (SQLite's own "database is locked", not a conflict a transaction
-  // reported): not a race between this process's writers but a lock held for long, most likely
-  // by another program; the caller may try again later (HTTP: 503).
+  // Still locked (SQLite's own "database is locked", not a conflict a transaction reported):
+  // not a race between this process's writers but a lock held for long, most likely by another
+  // program; the caller may try again later (HTTP: 503).
   if (last.message().find("is locked") == std::string::npos) return last;
-  LogWarn("sqlite: the database stayed locked for {} attempts: {}", options_.max_attempts,
-          last.message());
+  LogWarn("sqlite: the database stayed locked: {}", last.message());
   return UnavailableError("the database is locked (by another program?): " + last.message());
 }
 

@@ -21,8 +21,8 @@ struct SqliteOptions {
   // lock held longer is another program's (a backup, the sqlite3 shell), and the callers — HTTP
   // handlers among them — should hear "unavailable" in seconds rather than wait with it.
   std::chrono::milliseconds busy_timeout{3'000};
-  // How many times a transaction that lost a lock race is run again; when every attempt found
-  // the database locked, the transaction fails with Unavailable.
+  // How many times a transaction that lost a lock race is run again; one that waited the whole
+  // busy timeout for a lock, or lost every race, fails with Unavailable.
   int max_attempts = 3;
 };
 
