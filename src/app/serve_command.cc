@@ -583,11 +583,13 @@ Status Serve(const ServeFlags& f) {
   }
   inbox.Tick();  // events an earlier run stored and did not handle
   Ticker inbox_upkeep(std::chrono::seconds(1), [&inbox] { inbox.Tick(); });
-  // Replies an earlier run (or a process that died) accepted and did not send; the hold on this
-  // process's own replies is renewed well within its lease.
+  // Replies an earlier run (or a process that died) accepted and did not send, and those another
+  // process left to this one (an older reply of their conversation is this one's); the hold on
+  // this process's own replies is renewed well within its lease. Every second at most, so a
+  // reply left behind an older one waits little longer than the older one.
   messenger.Recover();
   Ticker outbox_upkeep(std::chrono::milliseconds(std::clamp(journal_options.lease.count() / 4,
-                                                            int64_t{250}, int64_t{5'000})),
+                                                            int64_t{250}, int64_t{1'000})),
                        [&messenger] { messenger.Recover(); });
   Ticker purge(std::chrono::minutes(5), [&db] {
     (void)db.PurgeInboxEvents();

@@ -64,8 +64,15 @@ Status QueuedMessenger::Send(const assistant::Destination& to, const assistant::
   }
   if (journal != nullptr) {
     auto id = journal->Record(key, to, reply);
+    if (id.ok() && !id->held) {
+      // An older reply of this conversation waits in another process (Slack asked it to slow
+      // down): that process sends this one after it.
+      LogInfo("outbox: {} left to the process holding an older reply of its conversation",
+              item.what);
+      return Status::Ok();
+    }
     if (id.ok()) {
-      item.journal_id = *id;
+      item.journal_id = id->id;
     } else {
       LogWarn("outbox: cannot keep {} ({}); sending it from memory only", item.what,
               id.status().ToString());

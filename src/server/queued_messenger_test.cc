@@ -405,7 +405,7 @@ TEST_F(JournaledQueuedMessengerTest, RecoverClaimsNoMoreThanTheQueueHasRoomFor) 
   for (const char* text : {"1", "2", "3"}) {
     auto id = earlier.Record("A", In("A"), Text(text));
     ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
+    ids.push_back(id->id);
   }
   ASSERT_TRUE(earlier.GiveBack(ids).ok());
   RecordingMessenger inner;
@@ -421,6 +421,30 @@ TEST_F(JournaledQueuedMessengerTest, RecoverClaimsNoMoreThanTheQueueHasRoomFor) 
   EXPECT_EQ(queued.Recover(), 1u);
   executor.RunAll();
   EXPECT_EQ(Delivered(inner), (std::vector<std::string>{"A:1", "A:2", "A:3"}));
+  EXPECT_EQ(Stored(), 0);
+}
+
+// Two processes answering in one conversation: while host-1 holds an older reply (Slack asked it
+// to wait), host-2 leaves its newer one to host-1, which sends both in order.
+TEST_F(JournaledQueuedMessengerTest, ANewerReplyWaitsForTheProcessHoldingAnOlderOne) {
+  RecordingMessenger first_inner, second_inner;
+  ManualExecutor first_executor, second_executor;
+  ReplyJournal first_journal(*store_, Worker("host-1"));
+  ReplyJournal second_journal(*store_, Worker("host-2"));
+  QueuedMessenger first(first_inner, ByChannel(), first_executor, Options());
+  QueuedMessenger second(second_inner, ByChannel(), second_executor, Options());
+  first.UseJournal(first_journal);
+  second.UseJournal(second_journal);
+  ASSERT_TRUE(first.Send(In("A"), Text("1")).ok());  // not sent yet: waiting
+  ASSERT_TRUE(second.Send(In("A"), Text("2")).ok());
+  ASSERT_TRUE(second.Send(In("B"), Text("3")).ok());  // another conversation: sent by host-2
+  second_executor.RunAll();
+  EXPECT_EQ(Delivered(second_inner), std::vector<std::string>{"B:3"});
+  EXPECT_EQ(second.Recover(), 0u);  // not host-2's to take
+  first_executor.RunAll();
+  EXPECT_EQ(first.Recover(), 1u);
+  first_executor.RunAll();
+  EXPECT_EQ(Delivered(first_inner), (std::vector<std::string>{"A:1", "A:2"}));
   EXPECT_EQ(Stored(), 0);
 }
 

@@ -174,8 +174,8 @@ Status DecodeOutgoingReply(std::string_view encoded, Destination& to, Reply& rep
 ReplyJournal::ReplyJournal(store::Store& store, ReplyJournalOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Result<int64_t> ReplyJournal::Record(const std::string& conversation, const Destination& to,
-                                     const Reply& reply) {
+Result<store::Store::AddedReply> ReplyJournal::Record(const std::string& conversation,
+                                                      const Destination& to, const Reply& reply) {
   return store_.AddOutgoingReply(conversation, EncodeOutgoingReply(to, reply), options_.worker,
                                  options_.lease);
 }

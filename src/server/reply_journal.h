@@ -47,10 +47,13 @@ class ReplyJournal {
   ReplyJournal(const ReplyJournal&) = delete;
   ReplyJournal& operator=(const ReplyJournal&) = delete;
 
-  // Keeps `reply` for `to` until Forget; returns its id. Errors: the Store's (the caller may
-  // still send the reply from memory).
-  Result<int64_t> Record(const std::string& conversation, const assistant::Destination& to,
-                         const assistant::Reply& reply);
+  // Keeps `reply` for `to` until Forget; returns its id, and whether this process is to send it
+  // (`held`): not when an older reply of the conversation is held by another live process, which
+  // then claims this one and sends it after its own (Store::AddOutgoingReply). Errors: the
+  // Store's (the caller may still send the reply from memory).
+  Result<store::Store::AddedReply> Record(const std::string& conversation,
+                                          const assistant::Destination& to,
+                                          const assistant::Reply& reply);
   // The reply was delivered, or given up on.
   Status Forget(int64_t id);
   // The replies were not sent by this process (it is stopping): another may send them at once.

@@ -179,7 +179,7 @@ TEST_F(ReplyJournalTest, AReplyOfAProcessThatDiedIsClaimedWholeAfterTheLease) {
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->size(), 1u);
   const ReplyJournal::Entry& e = (*claimed)[0];
-  EXPECT_EQ(e.id, *id);
+  EXPECT_EQ(e.id, id->id);
   EXPECT_EQ(e.conversation, "C0HELP");
   EXPECT_EQ(e.to.channel, "C0HELP");
   EXPECT_EQ(e.to.thread_ts, "1700000000.000100");
@@ -199,24 +199,26 @@ TEST_F(ReplyJournalTest, RenewedRepliesStayAndGivenBackOnesAreClaimedAtOnce) {
   ASSERT_TRUE(first.Renew().ok());
   clock_.Advance(std::chrono::seconds(25));
   EXPECT_TRUE(second.Claim(10)->empty());
-  ASSERT_TRUE(first.GiveBack({*b}).ok());
+  ASSERT_TRUE(first.GiveBack({b->id}).ok());
   auto claimed = second.Claim(10);
   ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
-  EXPECT_EQ((*claimed)[0].id, *b);
+  EXPECT_EQ((*claimed)[0].id, b->id);
 }
 
 TEST_F(ReplyJournalTest, AStoredReplyThatCannotBeReadIsForgotten) {
-  ASSERT_TRUE(store_
-                  ->ReleaseOutgoingReplies({*store_->AddOutgoingReply(
-                      "C1", "{\"format\":1}", "host-1", std::chrono::seconds(30))})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->ReleaseOutgoingReplies(
+              {store_->AddOutgoingReply("C1", "{\"format\":1}", "host-1", std::chrono::seconds(30))
+                   ->id})
+          .ok());
   ReplyJournal journal = Journal("host-2");
   auto good = journal.Record("C1", Destination::Direct({"T1", "U1"}), EveryField());
-  ASSERT_TRUE(journal.GiveBack({*good}).ok());
+  ASSERT_TRUE(journal.GiveBack({good->id}).ok());
   auto claimed = journal.Claim(10);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->size(), 1u);
-  EXPECT_EQ((*claimed)[0].id, *good);
+  EXPECT_EQ((*claimed)[0].id, good->id);
   EXPECT_EQ(*store_->CountOutgoingReplies(), 1);  // the unreadable one is gone
 }
 

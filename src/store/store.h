@@ -291,11 +291,19 @@ class Store {
   // renewing; when the process dies (or gives replies back), another one — or the next start —
   // claims and sends them, so an accepted reply survives a restart and a long Slack outage.
   //
-  // Stores a reply of `conversation` held by `worker` for `lease`; returns its id. InvalidArgument
-  // for a malformed worker name or an empty conversation; ResourceExhausted for a conversation key
-  // over kMaxConversationKeyBytes or a payload over kMaxOutgoingReplyBytes.
-  Result<int64_t> AddOutgoingReply(const std::string& conversation, const std::string& payload,
-                                   const std::string& worker, std::chrono::milliseconds lease);
+  // Stores a reply of `conversation` held by `worker` for `lease`, and returns it — unless an
+  // older reply of the conversation is held by another live worker (waiting out Slack's rate
+  // limit, say): then it is stored held by nobody (`held` false), for that worker to claim and
+  // send after the older one, so replies of one conversation never overtake one another across
+  // processes. InvalidArgument for a malformed worker name or an empty conversation;
+  // ResourceExhausted for a conversation key over kMaxConversationKeyBytes or a payload over
+  // kMaxOutgoingReplyBytes.
+  struct AddedReply {
+    int64_t id = 0;
+    bool held = true;  // by `worker`, who sends it; false: left for the older one's holder
+  };
+  Result<AddedReply> AddOutgoingReply(const std::string& conversation, const std::string& payload,
+                                      const std::string& worker, std::chrono::milliseconds lease);
   // Delivered, or given up on: the reply is gone. Deleting an unknown id is not an error.
   Status DeleteOutgoingReply(int64_t id);
   // Extends the lease of every reply `worker` holds to `lease` from now; returns how many.

@@ -20,25 +20,37 @@ OutgoingReply OutgoingReplyFromRow(const SqlRow& row) {
 
 }  // namespace
 
-Result<int64_t> Store::AddOutgoingReply(const std::string& conversation, const std::string& payload,
-                                        const std::string& worker,
-                                        std::chrono::milliseconds lease) {
+Result<Store::AddedReply> Store::AddOutgoingReply(const std::string& conversation,
+                                                  const std::string& payload,
+                                                  const std::string& worker,
+                                                  std::chrono::milliseconds lease) {
   FAQBOT_RETURN_IF_ERROR(ValidateId(worker, "worker name"));
   FAQBOT_RETURN_IF_ERROR(ValidateText(conversation, kMaxConversationKeyBytes, "conversation"));
   FAQBOT_RETURN_IF_ERROR(ValidateText(payload, kMaxOutgoingReplyBytes, "reply", false));
   const int64_t now = clock_.UnixMillis();
-  int64_t id = 0;
+  AddedReply added;
   FAQBOT_RETURN_IF_ERROR(backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    // Serialised with the claims (the same lock), so a claim never runs between the check and
+    // the insert.
+    if (const std::string& lock = backend_->dialect().outbox_claim_lock; !lock.empty()) {
+      FAQBOT_RETURN_IF_ERROR(tx.Exec(lock, {}).status());
+    }
     FAQBOT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Exec("INSERT INTO outgoing_replies (conversation, payload, created_at, "
-                "attempts, worker, lease_until) VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
-                {Text(conversation), Bytes(payload), now, Text(worker), now + lease.count()}));
+        auto older, tx.Exec("SELECT 1 FROM outgoing_replies WHERE conversation = ? AND "
+                            "lease_until IS NOT NULL AND lease_until >= ? AND worker <> ? LIMIT 1",
+                            {Text(conversation), now, Text(worker)}));
+    added.held = older.empty();
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto rows, tx.Exec("INSERT INTO outgoing_replies (conversation, payload, created_at, "
+                           "attempts, worker, lease_until) VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
+                           {Text(conversation), Bytes(payload), now,
+                            added.held ? Text(worker) : SqlValue(SqlNull{}),
+                            added.held ? OptionalInt(now + lease.count()) : SqlValue(SqlNull{})}));
     if (rows.empty()) return InternalError("outgoing reply was not stored");
-    id = rows[0][0].Int();
+    added.id = rows[0][0].Int();
     return Status::Ok();
   }));
-  return id;
+  return added;
 }
 
 Status Store::DeleteOutgoingReply(int64_t id) {

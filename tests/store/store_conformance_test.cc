@@ -1029,8 +1029,8 @@ TEST_P(StoreConformanceTest, OutboxKeepsAReplyUntilItIsDeleted) {
   EXPECT_EQ(*store_->CountOutgoingReplies(), 1);
   // Held by its worker: nobody else takes it.
   EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
-  ASSERT_TRUE(store_->DeleteOutgoingReply(*id).ok());
-  ASSERT_TRUE(store_->DeleteOutgoingReply(*id).ok());  // twice: nothing to delete, no error
+  ASSERT_TRUE(store_->DeleteOutgoingReply(id->id).ok());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(id->id).ok());  // twice: nothing to delete, no error
   EXPECT_EQ(*store_->CountOutgoingReplies(), 0);
   clock_.Advance(std::chrono::minutes(5));
   EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
@@ -1063,7 +1063,7 @@ TEST_P(StoreConformanceTest, OutboxRepliesGivenBackAreClaimedAtOnceInTheirConver
   for (const char* text : {"a1", "a2", "b1", "a3"}) {
     auto id = store_->AddOutgoingReply(text[0] == 'a' ? "C0A" : "C0B", text, "worker-1", lease);
     ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
+    ids.push_back(id->id);
   }
   // a2 and a3 given back while a1 is still held: they wait for it; b1 is still held.
   ASSERT_TRUE(store_->ReleaseOutgoingReplies({ids[1], ids[3]}).ok());
@@ -1076,6 +1076,34 @@ TEST_P(StoreConformanceTest, OutboxRepliesGivenBackAreClaimedAtOnceInTheirConver
   ASSERT_TRUE(rest.ok() && rest->size() == 2);
   EXPECT_EQ((*rest)[0].attempts, 1);  // a release does not count the attempt it ended
   EXPECT_EQ(*store_->CountOutgoingReplies(), 4);
+}
+
+// Two processes replying in one conversation: while one holds an older reply (waiting out
+// Slack's rate limit), the other's newer reply is left to it, so they go out in order.
+TEST_P(StoreConformanceTest, OutboxLeavesANewerReplyToTheHolderOfAnOlderOne) {
+  const auto lease = std::chrono::seconds(30);
+  auto older = store_->AddOutgoingReply("D0ALICE", "first", "worker-1", lease);
+  ASSERT_TRUE(older.ok() && older->held);
+  auto newer = store_->AddOutgoingReply("D0ALICE", "second", "worker-2", lease);
+  ASSERT_TRUE(newer.ok());
+  EXPECT_FALSE(newer->held);
+  auto elsewhere = store_->AddOutgoingReply("D0BOB", "other", "worker-2", lease);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere->held);  // another conversation: its own
+  auto own = store_->AddOutgoingReply("D0ALICE", "third", "worker-1", lease);
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(own->held);  // the holder's own next reply: it sends them in order
+  // worker-2 may not take it; worker-1, holding the older one, does.
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
+  EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-1", lease, 10)),
+              ElementsAre("second"));
+  // Once the older ones are gone, a reply is its writer's again.
+  ASSERT_TRUE(store_->DeleteOutgoingReply(older->id).ok());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(newer->id).ok());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(own->id).ok());
+  auto later = store_->AddOutgoingReply("D0ALICE", "fourth", "worker-2", lease);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->held);
 }
 
 TEST_P(StoreConformanceTest, OutboxRefusesMalformedAndOversizedReplies) {
@@ -1099,10 +1127,10 @@ TEST_P(StoreConformanceTest, OutboxRefusesMalformedAndOversizedReplies) {
   EXPECT_EQ(*store_->CountOutgoingReplies(), 0);
   // Any bytes round-trip: the payload is the sender's own encoding.
   const std::string bytes("\0\xff{\"text\":\"\xe2\x9c\x93\"}", 14);
-  ASSERT_TRUE(
-      store_
-          ->ReleaseOutgoingReplies({*store_->AddOutgoingReply("C0HELP", bytes, "worker-1", lease)})
-          .ok());
+  ASSERT_TRUE(store_
+                  ->ReleaseOutgoingReplies(
+                      {store_->AddOutgoingReply("C0HELP", bytes, "worker-1", lease)->id})
+                  .ok());
   EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 1)), ElementsAre(bytes));
 }
 
@@ -1115,7 +1143,7 @@ TEST_P(StoreConformanceTest, OutboxNeverHandsOneReplyToTwoWorkersAcrossStores) {
     auto id = store_->AddOutgoingReply("C0" + std::to_string(i % 7), std::to_string(i), "worker-0",
                                        std::chrono::seconds(30));
     ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
+    ids.push_back(id->id);
   }
   ASSERT_TRUE(store_->ReleaseOutgoingReplies(ids).ok());
   std::mutex mu;
