@@ -292,10 +292,10 @@ class Store {
   // claims and sends them, so an accepted reply survives a restart and a long Slack outage.
   //
   // Stores a reply of `conversation` held by `worker` for `lease`, and returns it — unless an
-  // older reply of the conversation is held by another live worker (waiting out Slack's rate
-  // limit, say): then it is stored held by nobody (`held` false), for that worker to claim and
-  // send after the older one, so replies of one conversation never overtake one another across
-  // processes. InvalidArgument for a malformed worker name or an empty conversation;
+  // older reply of the conversation is not `worker`'s own: held by another live worker (waiting
+  // out Slack's rate limit, say) or waiting to be claimed. Then it is stored held by nobody
+  // (`held` false) and claimed after those (by the older one's holder, or by anyone once they
+  // are gone), so replies of one conversation never overtake one another across processes. InvalidArgument for a malformed worker name or an empty conversation;
   // ResourceExhausted for a conversation key over kMaxConversationKeyBytes or a payload over
   // kMaxOutgoingReplyBytes.
   struct AddedReply {

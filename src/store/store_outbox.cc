@@ -35,10 +35,14 @@ Result<Store::AddedReply> Store::AddOutgoingReply(const std::string& conversatio
     if (const std::string& lock = backend_->dialect().outbox_claim_lock; !lock.empty()) {
       FAQBOT_RETURN_IF_ERROR(tx.Exec(lock, {}).status());
     }
+    // Any older reply of the conversation that is not this worker's own, live: held by another
+    // process, or waiting to be claimed (left behind another one, given back, or its process's
+    // lease ran out). The new one goes after it, through the same claims.
     FAQBOT_ASSIGN_OR_RETURN(
-        auto older, tx.Exec("SELECT 1 FROM outgoing_replies WHERE conversation = ? AND "
-                            "lease_until IS NOT NULL AND lease_until >= ? AND worker <> ? LIMIT 1",
-                            {Text(conversation), now, Text(worker)}));
+        auto older,
+        tx.Exec("SELECT 1 FROM outgoing_replies WHERE conversation = ? AND (worker IS NULL OR "
+                "worker <> ? OR lease_until IS NULL OR lease_until < ?) LIMIT 1",
+                {Text(conversation), Text(worker), now}));
     added.held = older.empty();
     FAQBOT_ASSIGN_OR_RETURN(
         auto rows, tx.Exec("INSERT INTO outgoing_replies (conversation, payload, created_at, "

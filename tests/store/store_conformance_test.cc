@@ -1092,15 +1092,19 @@ TEST_P(StoreConformanceTest, OutboxLeavesANewerReplyToTheHolderOfAnOlderOne) {
   EXPECT_TRUE(elsewhere->held);  // another conversation: its own
   auto own = store_->AddOutgoingReply("D0ALICE", "third", "worker-1", lease);
   ASSERT_TRUE(own.ok());
-  EXPECT_TRUE(own->held);  // the holder's own next reply: it sends them in order
-  // worker-2 may not take it; worker-1, holding the older one, does.
+  EXPECT_FALSE(own->held);  // behind "second", which waits to be claimed: claimed after it
+  // worker-2 may not take them; worker-1, holding the older one, does, in order.
   EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-2", lease, 10)), ElementsAre());
   EXPECT_THAT(PayloadsOf(store_->ClaimOutgoingReplies("worker-1", lease, 10)),
-              ElementsAre("second"));
+              ElementsAre("second", "third"));
+  auto next = store_->AddOutgoingReply("D0ALICE", "next", "worker-1", lease);
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->held);  // everything before it is worker-1's own: it sends them in order
   // Once the older ones are gone, a reply is its writer's again.
   ASSERT_TRUE(store_->DeleteOutgoingReply(older->id).ok());
   ASSERT_TRUE(store_->DeleteOutgoingReply(newer->id).ok());
   ASSERT_TRUE(store_->DeleteOutgoingReply(own->id).ok());
+  ASSERT_TRUE(store_->DeleteOutgoingReply(next->id).ok());
   auto later = store_->AddOutgoingReply("D0ALICE", "fourth", "worker-2", lease);
   ASSERT_TRUE(later.ok());
   EXPECT_TRUE(later->held);
