@@ -551,6 +551,9 @@ Status Serve(const ServeFlags& f) {
       [&the_assistant](const store::UserRef& owner, int64_t question, const std::string& answer) {
         return the_assistant.SettleWithAnswer(owner, question, answer);
       };
+  console_options.settle_ignore = [&the_assistant](const store::UserRef& owner, int64_t question) {
+    return the_assistant.SettleAsIgnored(owner, question);
+  };
   console_options.nearest_topics = [&the_assistant](const store::UserRef& owner) {
     return the_assistant.NearestLiveTopics(owner);
   };

@@ -816,6 +816,12 @@ Status Assistant::SettleAsTopic(const store::UserRef& owner, int64_t question_id
   });
 }
 
+Status Assistant::SettleAsIgnored(const store::UserRef& owner, int64_t question_id) {
+  return SettleElsewhere(owner, question_id, [&](Turn& turn, const store::AskedQuestion&) {
+    HandoffIgnore(turn, HandoffRef{question_id});
+  });
+}
+
 Status Assistant::SettleWithAnswer(const store::UserRef& owner, int64_t question_id,
                                    const std::string& answer) {
   const std::string text = TrimText(answer);

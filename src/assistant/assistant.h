@@ -107,6 +107,9 @@ class Assistant {
   Status SettleAsTopic(const store::UserRef& owner, int64_t question_id, int64_t topic_id);
   Status SettleWithAnswer(const store::UserRef& owner, int64_t question_id,
                           const std::string& answer);
+  // *Ignore*, as on the hand-off DM: the question leaves the owner's unanswered list, its asker
+  // hears nothing more. The same errors.
+  Status SettleAsIgnored(const store::UserRef& owner, int64_t question_id);
 
   // The owner's live topics nearest a question (at most handoff_candidates, best first), from
   // their live model and publication as they are now, read once: the function keeps them, so

@@ -219,6 +219,7 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
       {"merged", "Added as other ways to ask this topic; the topic you added is gone."},
       {"answered", "Answered: everyone who asked it got your answer, and your bot learned it."},
       {"taught", "Added as another way to ask that topic: everyone who asked got its answer."},
+      {"ignored", "Ignored: the question left your list."},
   };
   if (const auto it = kDone.find(r.Field("did")); it != kDone.end()) page.flash = it->second;
   return Document(status, kHtml, RenderConsolePage(page));

@@ -68,6 +68,8 @@ struct ConsoleOptions {
       settle_as_topic;
   std::function<Status(const store::UserRef& owner, int64_t question, const std::string& answer)>
       settle_with_answer;
+  // *Ignore* (assistant::Assistant::SettleAsIgnored); when set, each question offers it.
+  std::function<Status(const store::UserRef& owner, int64_t question)> settle_ignore;
   std::function<assistant::NearestTopics(const store::UserRef& owner)> nearest_topics;
 };
 

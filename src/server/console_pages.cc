@@ -284,19 +284,29 @@ HttpResponse Console::Unanswered(const Request& r) {
       }
     }
     body += "<a class=\"button\" href=\"/console/?question=" +
-            HtmlEscape(slack::PercentEncode(q.text)) + "#add-topic\">Add as topic</a></td></tr>";
+            HtmlEscape(slack::PercentEncode(q.text)) + "#add-topic\">Add as topic</a>";
+    if (options_.settle_ignore) {
+      body += " " + PostButton("/console/unanswered", r.csrf, {{"do", "ignore"}, {"id", id}},
+                               "Ignore", "");
+    }
+    body += "</td></tr>";
   }
   body += "</table>";
   return Html(r, "Unanswered questions", "unanswered", std::move(body));
 }
 
 HttpResponse Console::SettleQuestion(const Request& r) {
-  if (!options_.settle_as_topic || !options_.settle_with_answer) {
-    return ErrorPage(&r, FailedPreconditionError("answering from the console is not set up"));
-  }
   auto id = r.Id("id", "question");
   if (!id.ok()) return ErrorPage(&r, id.status());
   const std::string what = r.Field("do");
+  if (what == "ignore" && options_.settle_ignore) {
+    Status settled = options_.settle_ignore(r.session.owner, *id);
+    if (!settled.ok()) return ErrorPage(&r, settled);
+    return Redirect("/console/unanswered?did=ignored");
+  }
+  if (!options_.settle_as_topic || !options_.settle_with_answer) {
+    return ErrorPage(&r, FailedPreconditionError("answering from the console is not set up"));
+  }
   if (what == "answer") {
     Status settled = options_.settle_with_answer(r.session.owner, *id, r.Field("answer"));
     if (!settled.ok()) return ErrorPage(&r, settled);

@@ -338,6 +338,9 @@ TEST_F(ConsoleTest, AnUnansweredQuestionIsAnsweredFromTheConsoleAndItsAskersGetI
   options.settle_with_answer = [&bot](const store::UserRef& o, int64_t q, const std::string& a) {
     return bot.SettleWithAnswer(o, q, a);
   };
+  options.settle_ignore = [&bot](const store::UserRef& o, int64_t q) {
+    return bot.SettleAsIgnored(o, q);
+  };
   options.nearest_topics = [&bot](const store::UserRef& o) { return bot.NearestLiveTopics(o); };
   console_ = std::make_unique<Console>(*store_, bot.topics(), *training_, *registry_, *auth_,
                                        clock_, options);
@@ -411,6 +414,22 @@ TEST_F(ConsoleTest, AnUnansweredQuestionIsAnsweredFromTheConsoleAndItsAskersGetI
   ask("U0ERIN", "how do guests get online");
   EXPECT_EQ(told("U0ERIN", "It's on the fridge."), 1);
   EXPECT_EQ(Post("/console/unanswered", {{"do", "its"}, {"id", guests}}, cookie).status, 403);
+
+  // *Ignore*, as on the hand-off DM: the question leaves the list, once.
+  ask("U0FRANK", "who won the football yesterday");
+  waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok() && waiting->size() == 1u);
+  const std::string football = std::to_string((*waiting)[0].id);
+  EXPECT_THAT(Get("/console/unanswered", cookie).body, HasSubstr("Ignore</button>"));
+  sent = Post("/console/unanswered", {{"csrf", Csrf(cookie)}, {"do", "ignore"}, {"id", football}},
+              cookie);
+  ASSERT_EQ(sent.status, 303) << sent.body;
+  EXPECT_EQ(Location(sent), "/console/unanswered?did=ignored");
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  EXPECT_EQ(Post("/console/unanswered",
+                 {{"csrf", Csrf(cookie)}, {"do", "ignore"}, {"id", football}}, cookie)
+                .status,
+            409);
   console_.reset();  // before the assistant it borrows from
 }
 
