@@ -140,6 +140,7 @@ Console::Console(store::Store& store, assistant::Topics& topics,
   open("POST", "/console/login", &Console::RedeemLogin);
   open("GET", kConsoleCssPath, &Console::Asset);
   open("GET", kConsoleJsPath, &Console::Asset);
+  open("GET", kConsoleIconPath, &Console::Asset);
   page("POST", "/console/logout", &Console::Logout);
   page("GET", "/console", &Console::TopicsPage);
   page("GET", "/console/", &Console::TopicsPage);
@@ -305,8 +306,12 @@ HttpResponse Console::Logout(const Request& r) {
 HttpResponse Console::Asset(const HttpRequest& http) {
   const bool css = http.path == kConsoleCssPath;
   HttpResponse response =
-      Document(200, css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
-               std::string(css ? ConsoleCss() : ConsoleJs()));
+      http.path == kConsoleIconPath
+          ? Document(200, "image/svg+xml",
+                     "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><path "
+                     "fill=\"#4a154b\" d=\"M2 2h12v9H7l-4 3v-3H2z\"/></svg>")
+          : Document(200, css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+                     std::string(css ? ConsoleCss() : ConsoleJs()));
   response.headers["Cache-Control"] = "public, max-age=3600";
   return response;
 }

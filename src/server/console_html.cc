@@ -120,9 +120,18 @@ std::string RenderConsolePage(const ConsolePage& page) {
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>" + HtmlEscape(page.title) + " · faqbot</title>"
-      "<link rel=\"stylesheet\" href=\"" + std::string(kConsoleCssPath) + "\">"
-      "<script src=\"" + std::string(kConsoleJsPath) + "\" defer></script></head><body>"
+      "<title>" +
+      HtmlEscape(page.title) +
+      " · faqbot</title>"
+      "<link rel=\"stylesheet\" href=\"" +
+      std::string(kConsoleCssPath) +
+      "\">"
+      "<link rel=\"icon\" type=\"image/svg+xml\" href=\"" +
+      std::string(kConsoleIconPath) +
+      "\">"
+      "<script src=\"" +
+      std::string(kConsoleJsPath) +
+      "\" defer></script></head><body>"
       "<header><strong>faqbot</strong>";
   if (page.signed_in) {
     html += "<nav>";

@@ -13,6 +13,8 @@ namespace faqbot::server {
 
 inline constexpr char kConsoleCssPath[] = "/console/console.css";
 inline constexpr char kConsoleJsPath[] = "/console/console.js";
+// The tab's icon (a speech bubble), so browsers do not ask for /favicon.ico and log a 404.
+inline constexpr char kConsoleIconPath[] = "/console/icon.svg";
 
 // `text` with & < > " ' replaced by entities: safe inside elements and quoted attributes.
 std::string HtmlEscape(std::string_view text);

@@ -558,6 +558,10 @@ TEST_F(ConsoleTest, ServesItsAssetsAndRefusesUnknownRoutes) {
   EXPECT_EQ(css.status, 200);
   EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
   EXPECT_EQ(Get("/console/console.js").status, 200);
+  const HttpResponse icon = Get("/console/icon.svg");  // linked from every page: no favicon 404
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.content_type, "image/svg+xml");
+  EXPECT_THAT(Get("/console/login?token=x").body, HasSubstr("href=\"/console/icon.svg\""));
   EXPECT_EQ(Get("/console/nothing").status, 404);
   EXPECT_EQ(Post("/console/playground", {}).status, 405);
 }
