@@ -221,6 +221,9 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
       {"answered", "Answered: everyone who asked it got your answer, and your bot learned it."},
       {"taught", "Added as another way to ask that topic: everyone who asked got its answer."},
       {"ignored", "Ignored: the question left your list."},
+      {"created_before",
+       "That form created its token already (the page was sent again), so no second one was "
+       "made. A token is shown once: if you did not copy it, revoke it and create another."},
   };
   if (const auto it = kDone.find(r.Field("did")); it != kDone.end()) page.flash = it->second;
   return Document(status, kHtml, RenderConsolePage(page));

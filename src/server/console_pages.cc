@@ -395,8 +395,13 @@ HttpResponse Console::TokensPage(const Request& r) {
   std::string body = "<p class=\"muted\">A token lets an HTTP client use your bot through the "
                      "Rasa-compatible API (<code>POST /model/parse</code>). Only its hash is "
                      "kept: a new token is shown once.</p>";
+  // A one-time value: the form sent again (a reload of the page showing the new token) creates
+  // no second token.
+  auto once = RandomHex(16);
+  if (!once.ok()) return ErrorPage(&r, once.status());
   body += "<form method=\"post\" action=\"/console/tokens\" class=\"card\">" + CsrfInput(r.csrf) +
-          "<input type=\"hidden\" name=\"do\" value=\"create\"><label for=\"name\">Label</label>"
+          "<input type=\"hidden\" name=\"once\" value=\"" + *once +
+          "\"><input type=\"hidden\" name=\"do\" value=\"create\"><label for=\"name\">Label</label>"
           "<input type=\"text\" id=\"name\" name=\"name\" placeholder=\"e.g. ci\">"
           "<button type=\"submit\" class=\"primary\">Create a token</button></form>";
   body += "<table id=\"tokens\"><tr><th>Id</th><th>Label</th><th>Created</th><th>Last used</th>"
@@ -415,6 +420,16 @@ HttpResponse Console::TokensPage(const Request& r) {
 HttpResponse Console::ChangeTokens(const Request& r) {
   const store::UserRef& owner = r.session.owner;
   if (r.Field("do") == "create") {
+    if (const std::string once = r.Field("once"); !once.empty()) {
+      constexpr size_t kMaxUsedForms = 10'000;
+      std::lock_guard lock(used_forms_mu_);
+      if (!used_forms_.insert(once).second) return Redirect("/console/tokens?did=created_before");
+      used_forms_order_.push_back(once);
+      if (used_forms_order_.size() > kMaxUsedForms) {
+        used_forms_.erase(used_forms_order_.front());
+        used_forms_order_.pop_front();
+      }
+    }
     auto created = CreateApiToken(store_, owner, r.Field("name"));
     if (!created.ok()) return ErrorPage(&r, created.status());
     std::string body = "<p>Token " + std::to_string(created->info.id) +

@@ -515,6 +515,21 @@ TEST_F(ConsoleTest, CreatesAndRevokesApiTokensOfItsOwnerOnly) {
   auto tokens = store_->ListApiTokens(kAlice);
   ASSERT_TRUE(tokens.ok() && tokens->size() == 1);
   EXPECT_THAT(created.body, HasSubstr(std::string(kApiTokenPrefix)));
+  // The page's form carries a one-time value: sent twice (a reload of the page showing the new
+  // token), it creates one token.
+  const std::string page = Get("/console/tokens", cookie).body;
+  const size_t at = page.find("name=\"once\" value=\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string once = page.substr(at + 20, 32);
+  const Fields form = {{"csrf", Csrf(cookie)}, {"once", once}, {"do", "create"}, {"name", "x"}};
+  EXPECT_EQ(Post("/console/tokens", form, cookie).status, 200);
+  const HttpResponse again = Post("/console/tokens", form, cookie);
+  EXPECT_EQ(again.status, 303);
+  EXPECT_EQ(Location(again), "/console/tokens?did=created_before");
+  EXPECT_EQ(store_->ListApiTokens(kAlice)->size(), 2u);
+  ASSERT_TRUE(store_->RevokeApiToken(kAlice, store_->ListApiTokens(kAlice)->back().id).ok());
+  tokens = store_->ListApiTokens(kAlice);
+  ASSERT_TRUE(tokens.ok() && tokens->size() == 1);
   auto bobs = CreateApiToken(*store_, kBob, "bob");
   ASSERT_TRUE(bobs.ok());
   EXPECT_EQ(Post("/console/tokens",
