@@ -160,8 +160,13 @@ Console::Console(store::Store& store, assistant::Topics& topics,
 
 Status Console::Register(HttpServer& server) {
   for (const auto& [key, route] : routes_) {
-    FAQBOT_RETURN_IF_ERROR(server.Handle(key.first, key.second,
-                                         [this](const HttpRequest& r) { return Serve(r); }));
+    // The import form carries a whole file, URL-encoded: up to three bytes for each of a
+    // non-ASCII file's; the file itself is held to kMaxImportBytes (Import).
+    const size_t max_body = key == std::pair<std::string, std::string>{"POST", "/console/import"}
+                                ? 3 * kMaxImportBytes + 64 * 1024
+                                : 0;
+    FAQBOT_RETURN_IF_ERROR(server.Handle(
+        key.first, key.second, [this](const HttpRequest& r) { return Serve(r); }, max_body));
   }
   return Status::Ok();
 }

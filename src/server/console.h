@@ -76,6 +76,9 @@ struct ConsoleOptions {
   std::function<assistant::NearestTopics(const store::UserRef& owner)> nearest_topics;
 };
 
+// The largest Rasa NLU YAML file the import page takes: the API's body limit.
+inline constexpr size_t kMaxImportBytes = size_t{1} << 20;
+
 class Console {
  public:
   // Every reference is borrowed and must outlive the server's Stop().

@@ -361,7 +361,14 @@ HttpResponse Console::ImportPage(const Request& r) {
 
 HttpResponse Console::Import(const Request& r) {
   const store::UserRef& owner = r.session.owner;
-  auto incoming = assistant::TopicsFromNluYaml(r.Field("yaml"), "the uploaded file");
+  const std::string yaml = r.Field("yaml");
+  if (yaml.size() > kMaxImportBytes) {
+    return ErrorPage(
+        &r, ResourceExhaustedError("the file is " + std::to_string(yaml.size()) +
+                                   " bytes; the limit is " + std::to_string(kMaxImportBytes) +
+                                   " bytes (as for PUT /api/v1/topics)"));
+  }
+  auto incoming = assistant::TopicsFromNluYaml(yaml, "the uploaded file");
   if (!incoming.ok()) return ErrorPage(&r, incoming.status());
   auto imported = topics_.Import(owner, *incoming, /*replace=*/false);
   if (!imported.ok()) return ErrorPage(&r, imported.status());

@@ -499,6 +499,12 @@ TEST_F(ConsoleTest, ImportsAndExportsRasaNluYaml) {
   const HttpResponse bad =
       Post("/console/import", {{"csrf", Csrf(cookie)}, {"yaml", "nlu: [oops"}}, cookie);
   EXPECT_EQ(bad.status, 400);
+  // The file is held to the API's limit, whatever its form encoding made of it.
+  const HttpResponse huge =
+      Post("/console/import",
+           {{"csrf", Csrf(cookie)}, {"yaml", std::string(kMaxImportBytes + 1, '#')}}, cookie);
+  EXPECT_EQ(huge.status, 413);
+  EXPECT_THAT(huge.body, HasSubstr("the limit is 1048576 bytes"));
 
   const HttpResponse exported = Get("/console/export", cookie);
   EXPECT_EQ(exported.status, 200);

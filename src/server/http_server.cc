@@ -111,7 +111,7 @@ class HttpServer::Impl {
         acceptor_(accept_strand_),
         accept_retry_timer_(accept_strand_) {}
 
-  Status Handle(std::string method, std::string path, HttpHandler handler);
+  Status Handle(std::string method, std::string path, HttpHandler handler, size_t max_body_bytes);
   Status Start();
   void Stop();
   uint16_t port() const { return port_.load(); }
@@ -122,6 +122,15 @@ class HttpServer::Impl {
 
   // Called by sessions, on their strands.
   const HttpServerOptions& options() const { return options_; }
+  // The largest body any route takes (what the parser allows before the route is known), and the
+  // largest `method` `target` takes (options().max_body_bytes unless its route says otherwise).
+  size_t largest_body_bytes() const { return largest_body_bytes_; }
+  size_t MaxBodyBytes(std::string_view method, std::string_view target) const {
+    const auto path = body_limits_.find(std::string(target.substr(0, target.find('?'))));
+    if (path == body_limits_.end()) return options_.max_body_bytes;
+    const auto limit = path->second.find(std::string(method));
+    return limit == path->second.end() ? options_.max_body_bytes : limit->second;
+  }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   // Route()s the request and counts it (faqbot_http_requests_total).
   HttpResponse Dispatch(const HttpRequest& request) const;
@@ -137,6 +146,9 @@ class HttpServer::Impl {
   const HttpServerOptions options_;
   // path → method → handler; written only before Start, read-only afterwards.
   std::map<std::string, std::map<std::string, HttpHandler>> routes_;
+  // path → method → the largest body it takes, for routes that take more than the default.
+  std::map<std::string, std::map<std::string, size_t>> body_limits_;
+  size_t largest_body_bytes_ = options_.max_body_bytes;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
 
@@ -201,7 +213,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
-    parser_->body_limit(options().max_body_bytes);
+    parser_->body_limit(server_.largest_body_bytes());  // the route's own, once it is known
     // One deadline for the whole request, header and body.
     stream_.expires_after(options().read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
@@ -214,6 +226,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader() {
     const auto& req = parser_->get();
+    const size_t limit = server_.MaxBodyBytes(req.method_string(), req.target());
+    if (const auto length = parser_->content_length(); length && *length > limit) {
+      return Reject(413, ResourceExhaustedError("request body larger than " +
+                                                std::to_string(limit) + " bytes"));
+    }
+    parser_->body_limit(limit);
     if (req.version() >= 11 && !parser_->is_done() &&
         beast::iequals(req[http::field::expect], "100-continue")) {
       // The client waits for this before sending the body (curl does, for large bodies).
@@ -239,9 +257,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(const beast::error_code& ec) {
     if (ec == http::error::body_limit) {
-      return Reject(413,
-                    ResourceExhaustedError("request body larger than " +
-                                           std::to_string(options().max_body_bytes) + " bytes"));
+      const auto& req = parser_->get();
+      return Reject(413, ResourceExhaustedError("request body larger than " +
+                                                std::to_string(server_.MaxBodyBytes(
+                                                    req.method_string(), req.target())) +
+                                                " bytes"));
     }
     if (ec == http::error::header_limit) {
       return Reject(431,
@@ -352,7 +372,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   size_t drained_ = 0;
 };
 
-Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandler handler) {
+Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandler handler,
+                                size_t max_body_bytes) {
   if (method.empty()) return InvalidArgumentError("HTTP route: empty method");
   if (!path.starts_with('/')) return InvalidArgumentError("HTTP route: path must start with /");
   if (!handler) return InvalidArgumentError("HTTP route " + path + ": empty handler");
@@ -362,6 +383,10 @@ Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandle
   }
   if (auto taken = routes_.find(path); taken != routes_.end() && taken->second.contains(method)) {
     return AlreadyExistsError("HTTP route " + method + " " + path + " already set");
+  }
+  if (max_body_bytes > 0) {
+    body_limits_[path][method] = max_body_bytes;
+    largest_body_bytes_ = std::max(largest_body_bytes_, max_body_bytes);
   }
   routes_[std::move(path)].emplace(std::move(method), std::move(handler));
   return Status::Ok();
@@ -556,8 +581,9 @@ HttpServer::HttpServer(HttpServerOptions options)
 
 HttpServer::~HttpServer() { impl_->Stop(); }
 
-Status HttpServer::Handle(std::string method, std::string path, HttpHandler handler) {
-  return impl_->Handle(std::move(method), std::move(path), std::move(handler));
+Status HttpServer::Handle(std::string method, std::string path, HttpHandler handler,
+                          size_t max_body_bytes) {
+  return impl_->Handle(std::move(method), std::move(path), std::move(handler), max_body_bytes);
 }
 
 Status HttpServer::Start() { return impl_->Start(); }

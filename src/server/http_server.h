@@ -75,8 +75,10 @@ class HttpServer {
   // matched against the target without its query string) to `handler`. Errors: InvalidArgument
   // (empty method, path not starting with '/', empty handler); AlreadyExists (the pair is
   // taken); FailedPrecondition (called after Start). Not thread-safe: register everything
-  // before Start.
-  Status Handle(std::string method, std::string path, HttpHandler handler);
+  // before Start. `max_body_bytes` (0: options' max_body_bytes) is the largest body this route
+  // takes — more for a form that posts a whole file, say; larger bodies get 413.
+  Status Handle(std::string method, std::string path, HttpHandler handler,
+                size_t max_body_bytes = 0);
 
   // Binds, listens and starts the I/O threads; returns once the server accepts connections.
   // Errors: InvalidArgument (bind_address is not an IP address, io_threads < 1);

@@ -42,6 +42,13 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_TRUE(server_->Handle("POST", "/echo", echo).ok());
     ASSERT_TRUE(
         server_->Handle("GET", "/hello", [](const HttpRequest&) { return Text("hello"); }).ok());
+    // A route that takes larger bodies than the rest (a form posting a whole file).
+    ASSERT_TRUE(server_
+                    ->Handle(
+                        "POST", "/upload",
+                        [](const HttpRequest& r) { return Text(std::to_string(r.body.size())); },
+                        4 * options.max_body_bytes)
+                    .ok());
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
   }
@@ -135,6 +142,29 @@ TEST_F(HttpServerTest, OversizedBodyIs413AndTheClientReadsIt) {
   auto ok = again.Send("POST", "/echo", std::string(1024, 'y'));
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(HttpServerTest, ARouteMayTakeLargerBodiesThanTheRest) {
+  HttpServerOptions options = LoopbackServerOptions();
+  options.max_body_bytes = 1024;
+  StartServer(options);
+  TestHttpClient client;
+  Connect(client);
+  auto upload = client.Send("POST", "/upload", std::string(4096, 'u'));
+  ASSERT_TRUE(upload.ok()) << upload.status();
+  EXPECT_EQ(upload->status, 200);
+  EXPECT_EQ(upload->body, "4096");
+  TestHttpClient other;
+  Connect(other);
+  auto echo = other.Send("POST", "/echo", std::string(2048, 'e'));  // its own limit holds
+  ASSERT_TRUE(echo.ok()) << echo.status();
+  EXPECT_EQ(echo->status, 413);
+  EXPECT_NE(echo->body.find("larger than 1024 bytes"), std::string::npos);
+  TestHttpClient third;
+  Connect(third);
+  auto too_big = third.Send("POST", "/upload", std::string(4097, 'u'));
+  ASSERT_TRUE(too_big.ok()) << too_big.status();
+  EXPECT_EQ(too_big->status, 413);
 }
 
 TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
