@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "assistant/reply.h"
 #include "common/logging.h"
 #include "common/status_http.h"
 #include "common/string_util.h"
@@ -231,6 +232,14 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
        "made. A token is shown once: if you did not copy it, revoke it and create another."},
   };
   if (const auto it = kDone.find(r.Field("did")); it != kDone.end()) page.flash = it->second;
+  if (r.Field("did") == "publishing") {
+    const std::string n = r.Field("left_out");
+    size_t left_out = 0;
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), left_out);
+    if (ec == std::errc() && end == n.data() + n.size() && left_out <= 100'000) {
+      page.flash += assistant::LeftOut(left_out);
+    }
+  }
   return Document(status, kHtml, RenderConsolePage(page));
 }
 
@@ -394,7 +403,10 @@ HttpResponse Console::Publish(const Request& r) {
   }
   auto enqueued = training_.Enqueue(r.session.owner);
   if (!enqueued.ok()) return ErrorPage(&r, enqueued.status());
-  return Redirect("/console/?did=publishing");
+  // As the DM says it: topics without an answer stay out of the publication.
+  return Redirect(overview.needs_answer > 0
+                      ? "/console/?did=publishing&left_out=" + std::to_string(overview.needs_answer)
+                      : std::string("/console/?did=publishing"));
 }
 
 }  // namespace faqbot::server

@@ -309,7 +309,13 @@ TEST_F(ConsoleTest, AStalePageRemovesWhatItShowedAndTakingTheBotDownIsConfirmed)
   EXPECT_EQ(store_->GetTopic(kAlice, id)->value().content.phrasings,
             std::vector<std::string>{"printer jammed"});
 
-  ASSERT_EQ(Post("/console/publish", {{"csrf", csrf}}, cookie).status, 303);
+  // A topic without an answer stays out of the publication, and the flash says so.
+  ASSERT_TRUE(topics_->Add(kAlice, {"Where do visitors park?", {}, ""}).ok());
+  const HttpResponse published = Post("/console/publish", {{"csrf", csrf}}, cookie);
+  ASSERT_EQ(published.status, 303);
+  EXPECT_EQ(Location(published), "/console/?did=publishing&left_out=1");
+  EXPECT_THAT(Get(Location(published), cookie).body,
+              HasSubstr("1 topic needs an answer and stays out of it."));
   executor_.RunAll();
   ASSERT_EQ(Post("/console/topics", {{"csrf", csrf}, {"do", "delete"}, {"id", ids}}, cookie).status,
             303);
