@@ -148,6 +148,7 @@ Console::Console(store::Store& store, assistant::Topics& topics,
   page("GET", "/console/topic", &Console::TopicPage);
   page("POST", "/console/topics", &Console::ChangeTopic);
   page("POST", "/console/publish", &Console::Publish);
+  page("POST", "/console/settings", &Console::ChangeSettings);
   page("GET", "/console/playground", &Console::Playground);
   page("GET", "/console/unanswered", &Console::Unanswered);
   page("POST", "/console/unanswered", &Console::SettleQuestion);
@@ -227,6 +228,8 @@ HttpResponse Console::Html(const Request& r, std::string title, std::string sect
       {"answered", "Answered: everyone who asked it got your answer, and your bot learned it."},
       {"taught", "Added as another way to ask that topic: everyone who asked got its answer."},
       {"ignored", "Ignored: the question left your list."},
+      {"learning_on", "Learning is on: your answers to hand-offs go live at once."},
+      {"learning_off", "Learning is off: your answers to hand-offs wait for a publish."},
       {"created_before",
        "That form created its token already (the page was sent again), so no second one was "
        "made. A token is shown once: if you did not copy it, revoke it and create another."},
@@ -380,6 +383,17 @@ HttpResponse Console::ChangeTopic(const Request& r) {
   }
   if (!changed.ok()) return ErrorPage(&r, changed.status());
   return Redirect(TopicUrl(*id, "saved"));
+}
+
+HttpResponse Console::ChangeSettings(const Request& r) {
+  const std::string learn = r.Field("learn");
+  if (learn != "on" && learn != "off") {
+    return ErrorPage(&r, InvalidArgumentError("learn is \"on\" or \"off\", not \"" + learn + "\""));
+  }
+  if (Status set = topics_.SetLearning(r.session.owner, learn == "on"); !set.ok()) {
+    return ErrorPage(&r, set);
+  }
+  return Redirect("/console/?did=learning_" + learn);
 }
 
 HttpResponse Console::Publish(const Request& r) {

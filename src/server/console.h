@@ -134,6 +134,7 @@ class Console {
   HttpResponse Export(const Request& r);
   HttpResponse TokensPage(const Request& r);
   HttpResponse ChangeTokens(const Request& r);
+  HttpResponse ChangeSettings(const Request& r);
 
   // A response with the console's protective headers; a 303 to `location`.
   static HttpResponse Document(int status, std::string content_type, std::string body);

@@ -59,6 +59,17 @@ HttpResponse Console::TopicsPage(const Request& r) {
                 : std::string("Nothing published yet.");
   body += "</p>";
   if (*jobs > 0) body += "<p id=\"publishing\">⏳ Publishing…</p>";
+  // The DM's "learn from my answers" setting: whether an answer to a hand-off goes live at once.
+  auto settings = topics_.Settings(owner);
+  if (!settings.ok()) return ErrorPage(&r, settings.status());
+  body += std::string("<p id=\"learning\">Learn from my answers: <strong>") +
+          (settings->learn ? "on" : "off") + "</strong> <span class=\"muted\">" +
+          (settings->learn ? "(an answer or <em>It's …</em> to a hand-off goes live at once)"
+                           : "(answers to hand-offs wait for a publish)") +
+          "</span> " +
+          PostButton("/console/settings", r.csrf, {{"learn", settings->learn ? "off" : "on"}},
+                     settings->learn ? "Turn off" : "Turn on", "") +
+          "</p>";
   if (overview.publish_changes_something) {
     body += "<p>" + PostButton("/console/publish", r.csrf, {}, "Publish", "primary") +
             " <span class=\"muted\">Askers get the topics marked draft after you publish.</span>"

@@ -311,6 +311,15 @@ TEST_F(ConsoleTest, AStalePageRemovesWhatItShowedAndTakingTheBotDownIsConfirmed)
 
   // A topic without an answer stays out of the publication, and the flash says so.
   ASSERT_TRUE(topics_->Add(kAlice, {"Where do visitors park?", {}, ""}).ok());
+  // The DM's learning setting, here too.
+  EXPECT_THAT(Get("/console/", cookie).body, HasSubstr("Learn from my answers: <strong>on"));
+  const HttpResponse off = Post("/console/settings", {{"csrf", csrf}, {"learn", "off"}}, cookie);
+  ASSERT_EQ(off.status, 303);
+  EXPECT_FALSE(store_->GetOwnerSettings(kAlice)->learn);
+  EXPECT_THAT(Get(Location(off), cookie).body, HasSubstr("Learning is off"));
+  EXPECT_EQ(Post("/console/settings", {{"csrf", csrf}, {"learn", "maybe"}}, cookie).status, 400);
+  ASSERT_EQ(Post("/console/settings", {{"csrf", csrf}, {"learn", "on"}}, cookie).status, 303);
+  EXPECT_TRUE(store_->GetOwnerSettings(kAlice)->learn);
   const HttpResponse published = Post("/console/publish", {{"csrf", csrf}}, cookie);
   ASSERT_EQ(published.status, 303);
   EXPECT_EQ(Location(published), "/console/?did=publishing&left_out=1");
