@@ -190,12 +190,20 @@ HttpResponse SlackOAuth::Redirect(const HttpRequest& request) {
                             (slack_error.empty() ? std::string(".") : " (" + slack_error + ")."));
   }
   // The bot id (B…) is not in the OAuth answer; auth.test with the new token gives it and
-  // checks the token works.
+  // checks the token works: one that does not is not stored, and the installer is told.
   std::string bot_id;
   if (auto identity = web_.AuthTest(access->access_token); identity.ok()) {
     bot_id = identity->bot_id;
   } else {
     LogWarn("slack oauth: auth.test with the new token failed: {}", identity.status().ToString());
+    if (identity.status().code() == StatusCode::kUnauthenticated) {
+      return Failure(502, "Slack gave faqbot a token that does not work (" +
+                              slack::SlackErrorCode(identity.status()) +
+                              "): nothing was installed. Start the installation again.");
+    }
+    return Failure(503,
+                   "Slack could not confirm the installation just now: nothing was installed. "
+                   "Start it again in a minute.");
   }
   if (Status saved = installations_.Save(*access, bot_id); !saved.ok()) {
     LogError("slack oauth: the installation could not be stored: {}", saved.ToString());

@@ -102,7 +102,8 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
 
   // The browser's side of "Add to Slack": /slack/install, Slack's approval (a code), and back to
   // /slack/oauth_redirect. Returns the redirect's target (to try it again).
-  std::string Install(const Workspace& ws, const std::string& installer) {
+  // `refused`: the HTTP status the redirect is expected to answer instead of installing.
+  std::string Install(const Workspace& ws, const std::string& installer, int refused = 0) {
     auto install = Get("/slack/install");
     EXPECT_TRUE(install.ok()) << install.status();
     if (!install.ok()) return "";
@@ -128,6 +129,11 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
     auto back = Get(target, cookie);
     EXPECT_TRUE(back.ok()) << back.status();
     if (!back.ok()) return "";
+    if (refused != 0) {
+      EXPECT_EQ(back->status, refused) << back->body;
+      EXPECT_THAT(back->body, ::testing::HasSubstr("nothing was installed"));
+      return target;
+    }
     EXPECT_EQ(back->status, 200) << back->body;
     EXPECT_THAT(back->body, ::testing::HasSubstr("faqbot is now installed in"));
     EXPECT_THAT(back->body,
@@ -206,6 +212,19 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
 };
 
 TEST_F(OAuthE2ETest, TwoWorkspacesInstalledByOAuthNeverSeeEachOther) {
+  // A token Slack hands out that does not work (auth.test refuses it) is not installed.
+  slack_emulator::Fault invalid;
+  invalid.kind = slack_emulator::Fault::Kind::kSlackError;
+  invalid.slack_error = "invalid_auth";
+  emulator_.InjectFault("auth.test", invalid);
+  Install(kAlpha, kAlice, 502);
+  {
+    FakeClock clock;
+    auto db = store::Store::Open(database_url_, clock);
+    ASSERT_TRUE(db.ok()) << db.status();
+    EXPECT_TRUE((*db)->ListInstallations()->empty());
+  }
+
   const std::string alpha_redirect = Install(kAlpha, kAlice);
   Install(kBravo, kCarol);
 
@@ -269,6 +288,7 @@ TEST_F(OAuthE2ETest, TwoWorkspacesInstalledByOAuthNeverSeeEachOther) {
   // looked up in their own workspace only.
   for (const auto& c : emulator_.Calls()) {
     if (c.method == "response_url" || c.method == "oauth.v2.access") continue;
+    if (c.method == "auth.test" && c.response.value("error", "") == "invalid_auth") continue;
     EXPECT_TRUE(c.response.value("ok", false)) << c.method << " " << c.response.dump();
     if (c.method != "users.info") continue;
     const std::string user = c.args.value("user", "");
