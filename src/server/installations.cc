@@ -47,6 +47,11 @@ Result<std::string> Installations::BotToken(const std::string& team_id) {
   return token;
 }
 
+void Installations::ForgetCachedToken(const std::string& team_id) {
+  std::lock_guard lock(mu_);
+  tokens_.erase(team_id);
+}
+
 Status Installations::Save(const slack::OAuthAccess& access, const std::string& bot_id) {
   if (box_ == nullptr) return FailedPreconditionError("no FAQBOT_SECRET_KEY to seal tokens with");
   store::Installation in;

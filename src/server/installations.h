@@ -46,6 +46,11 @@ class Installations {
   // DataLoss when the stored token does not open (FAQBOT_SECRET_KEY changed); the Store's.
   Result<std::string> BotToken(const std::string& team_id);
 
+  // Drops the cached token of workspace `team_id`, so the next BotToken reads the Store again:
+  // Slack refused it (invalid_auth, token_revoked), most likely because another process
+  // installed a new one or recorded an uninstall.
+  void ForgetCachedToken(const std::string& team_id);
+
   // Records that workspace `team_id` belongs to organisation `enterprise_id` (both from an
   // event). Empty ids are ignored.
   void NoteEnterprise(const std::string& team_id, const std::string& enterprise_id);

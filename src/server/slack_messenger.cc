@@ -229,8 +229,22 @@ void SlackMessenger::OnPosted(assistant::PostedHandler handler) {
 }
 
 Status SlackMessenger::Send(const assistant::Destination& to, const assistant::Reply& reply) {
-  FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
   FAQBOT_ASSIGN_OR_RETURN(const std::string token, TokenFor(to.user.team_id));
+  Status sent = SendWith(to, reply, token);
+  Installations* installations = installations_.load();
+  if (sent.code() != StatusCode::kUnauthenticated || installations == nullptr) return sent;
+  // The workspace's token was refused: another process may have installed a new one, or
+  // recorded an uninstall, since this one cached it. Read it again; try once more if it changed.
+  installations->ForgetCachedToken(to.user.team_id);
+  FAQBOT_ASSIGN_OR_RETURN(const std::string fresh, TokenFor(to.user.team_id));
+  if (fresh == token) return sent;
+  LogInfo("slack: the bot token of {} changed since it was cached; sending again", to.user.team_id);
+  return SendWith(to, reply, fresh);
+}
+
+Status SlackMessenger::SendWith(const assistant::Destination& to, const assistant::Reply& reply,
+                                const std::string& token) {
+  FAQBOT_ASSIGN_OR_RETURN(auto messages, Render(reply));
   std::string channel = to.channel;
   if (to.kind == assistant::Destination::Kind::kDirect) {
     FAQBOT_ASSIGN_OR_RETURN(channel, DirectChannel(to.user, token));

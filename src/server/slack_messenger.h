@@ -65,6 +65,9 @@ class SlackMessenger final : public assistant::Messenger {
  private:
   // The bot token for workspace `team_id` ("" = the client's own). Errors: Installations'.
   Result<std::string> TokenFor(const std::string& team_id);
+  // Send with the bot token `token`.
+  Status SendWith(const assistant::Destination& to, const assistant::Reply& reply,
+                  const std::string& token);
   Result<std::string> DirectChannel(const store::UserRef& user, const std::string& token);
   // Counts a post to `url`; false once Slack's limit of kResponseUrlUses is reached.
   bool TakeResponseUse(const std::string& url);

@@ -9,11 +9,14 @@
 #include <sstream>
 
 #include "common/clock.h"
+#include "server/installations.h"
+#include "server/secret_box.h"
 #include "server/slack_messenger.h"
 #include "slack/block_kit.h"
 #include "slack/mrkdwn.h"
 #include "slack/web_api_client.h"
 #include "slack_emulator.h"
+#include "test_store.h"
 
 namespace faqbot::server {
 namespace {
@@ -188,6 +191,36 @@ class SlackMessengerOverWebApiTest : public ::testing::Test {
   std::unique_ptr<slack::WebApiClient> web_;
   std::unique_ptr<SlackMessenger> messenger_;
 };
+
+// Two processes on one database: one installs a new token for the workspace (a reinstall) while
+// the other still has the old one cached. Slack refuses the old one; the reply is not lost: the
+// token is read again and the reply sent with the new one.
+TEST_F(SlackMessengerOverWebApiTest, AReplyRefusedWithATokenReplacedElsewhereIsSentWithTheNewOne) {
+  store::testing::TestDatabase database(store::testing::Engine::kSqlite);
+  auto store = store::testing::OpenStore(database, clock_);
+  ASSERT_NE(store, nullptr);
+  auto box =
+      SecretBox::FromText("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  ASSERT_TRUE(box.ok());
+  Installations here(*store, &*box, clock_), elsewhere(*store, &*box, clock_);
+  slack::OAuthAccess access;
+  access.team_id = emulator_.options().team_id;
+  access.bot_user_id = "U0BOT";
+  access.access_token = "xoxb-revoked-by-the-reinstall";
+  ASSERT_TRUE(here.Save(access, "B0BOT").ok());
+  ASSERT_EQ(*here.BotToken(access.team_id), access.access_token);  // cached here
+  access.access_token = emulator_.options().bot_token;
+  ASSERT_TRUE(elsewhere.Save(access, "B0BOT").ok());
+  messenger_->UseInstallations(here);
+  const store::UserRef alice{access.team_id, "U0ALICE"};
+  ASSERT_TRUE(messenger_->Send(Destination::Direct(alice), Say("still reaches you")).ok());
+  bool delivered = false;
+  for (const auto& c : emulator_.Calls("chat.postMessage")) {
+    delivered |= c.response.value("ok", false) &&
+                 c.args.dump().find("still reaches you") != std::string::npos;
+  }
+  EXPECT_TRUE(delivered);
+}
 
 TEST_F(SlackMessengerOverWebApiTest, AHugeListAndALongAnswerArriveWhole) {
   // A 10,000-character answer of numbered words, over several paragraphs.
