@@ -84,7 +84,7 @@ void Assistant::AskPublish(Turn& turn) {
   }
   turn.Set({Step::kConfirmPublish, "", 0, 0});
   Reply r;
-  if (publishable == 0) {
+  if (overview.publish_takes_bot_down) {
     // Publishing nothing is how an owner takes the bot down: say so plainly.
     r = Say1("You have no topics left. Publishing now takes your bot offline: it stops "
              "answering the " + Count((*live)->topics.size(), "topic") +

@@ -41,7 +41,7 @@ Reply Head(const store::TopicOverview& overview) {
   if (overview.publish_changes_something) {
     // The Home tab publishes at the press, where the DM asks first: Slack asks here instead.
     Button publish = Btn("Publish", kActionHomePublish);
-    if (live + drafts == 0) {
+    if (overview.publish_takes_bot_down) {
       // Nothing left to answer with: publishing takes the bot down. Say so plainly.
       publish.style = Button::Style::kDanger;
       publish.confirm =

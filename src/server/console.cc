@@ -403,9 +403,7 @@ HttpResponse Console::Publish(const Request& r) {
   auto live = store_.GetLivePublication(r.session.owner, false);
   if (!live.ok()) return ErrorPage(&r, live.status());
   const store::TopicOverview overview = store::Overview(*topics, *live);
-  const bool takes_down =
-      *live && !(*live)->topics.empty() && topics->size() == overview.needs_answer;
-  if (takes_down && r.Field("confirm") != "offline") {
+  if (overview.publish_takes_bot_down && r.Field("confirm") != "offline") {
     return Html(r, "Take your bot offline?", "topics",
                 "<p>You have no topics with an answer left to publish. Publishing now takes your "
                 "bot offline: it stops answering the " +

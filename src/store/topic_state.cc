@@ -30,6 +30,7 @@ TopicOverview Overview(const std::vector<Topic>& topics, const std::optional<Pub
     }
   }
   if (!out.removed_on_publish.empty()) out.publish_changes_something = true;
+  out.publish_takes_bot_down = present.empty() && !out.removed_on_publish.empty();
   return out;
 }
 

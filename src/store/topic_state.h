@@ -25,6 +25,9 @@ struct TopicOverview {
   size_t needs_answer = 0;
   // True when publishing now would change what askers get.
   bool publish_changes_something = false;
+  // True when publishing now would take a live bot down: no topic with an answer is left, and
+  // the live publication answers some (removed_on_publish lists them all).
+  bool publish_takes_bot_down = false;
 };
 
 TopicOverview Overview(const std::vector<Topic>& topics, const std::optional<Publication>& live);

@@ -53,6 +53,12 @@ TEST(TopicStateTest, DraftsWithoutAnAnswerStayOutOfAPublish) {
   ASSERT_EQ(o.removed_on_publish.size(), 1u);
   EXPECT_EQ(o.removed_on_publish[0].topic_id, 2);
   EXPECT_TRUE(o.publish_changes_something);
+  EXPECT_FALSE(o.publish_takes_bot_down);  // topic 1 still answers
+  // No topic with an answer left while the bot answers some: a publish takes it down.
+  const TopicOverview down = Overview({MakeTopic(2, "was answered", "")}, live);
+  EXPECT_TRUE(down.publish_takes_bot_down);
+  EXPECT_EQ(down.removed_on_publish.size(), 2u);
+  EXPECT_FALSE(Overview({}, std::nullopt).publish_takes_bot_down);  // nothing live to take down
   // A new draft alone changes nothing a publish would show.
   live.topics.pop_back();
   EXPECT_FALSE(
