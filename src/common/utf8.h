@@ -26,7 +26,8 @@ size_t Utf8CutPoint(std::string_view text, size_t max_bytes);
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
 // The length of `text` in UTF-16 code units, as browsers and the chat service count the
-// characters of an input: a character outside the Basic Multilingual Plane (most emoji) is two.
+// characters of an input: a character outside the Basic Multilingual Plane (most emoji) is two;
+// a malformed byte is one.
 size_t Utf16Length(std::string_view text);
 
 // `text` shortened in place to Utf8Prefix(text, max_bytes).

@@ -117,15 +117,7 @@ std::string EscapeMrkdwn(std::string_view text) {
   return out;
 }
 
-size_t SlackTextLength(std::string_view text) {
-  size_t units = 0;
-  for (size_t i = 0; i < text.size();) {
-    const size_t n = Utf8CharBytes(text, i);
-    units += CharUnits(n);
-    i += n;
-  }
-  return units;
-}
+size_t SlackTextLength(std::string_view text) { return Utf16Length(text); }
 
 std::vector<std::string> SplitText(std::string_view text, size_t max_length) {
   max_length = std::max<size_t>(max_length, 2);  // room for any one character
