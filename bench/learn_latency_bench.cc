@@ -7,6 +7,8 @@
 // training queue: it closes the question, stores the phrasing, trains the amended topic set,
 // stores it as the next live publication and swaps the model. The time measured is the whole
 // press, until the new model serves; the benchmark then checks the learned words are answered.
+// Last, it times training the final topic set from scratch (a publish) and extending the model
+// of all but one phrasing by that phrasing (what a press trains: nlu::Model::Extend).
 //
 //   build/bench/learn_latency_bench [--topics=150] [--phrasings=2] [--presses=50]
 //
@@ -179,6 +181,30 @@ int Run(int argc, char** argv) {
       if (!model.ok()) return 1;
     }
     bench::PrintSummary("train the same topics alone", bench::Summarize(train_ms));
+    // What the press trains: the live model extended by its last phrasing (nlu::Model::Extend).
+    nlu::TrainingData before = data;
+    for (auto& intent : before.intents) {
+      if (intent.examples.size() > 1) {
+        intent.examples.pop_back();
+        break;
+      }
+    }
+    auto previous = nlu::Model::Train(before, *lexicon);
+    if (!previous.ok()) return 1;
+    std::vector<double> extend_ms;
+    bool kept_centre = false;
+    for (int i = 0; i < 20; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      auto model = nlu::Model::Extend(**previous, before, data);
+      extend_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
+      if (!model.ok()) return 1;
+      kept_centre = (*model)->decline_center_examples() == (*previous)->decline_center_examples();
+    }
+    bench::PrintSummary(kept_centre ? "extend by one phrasing (centre kept)"
+                                    : "extend by one phrasing (centre learned)",
+                        bench::Summarize(extend_ms));
   }
   return ms.empty() ? 1 : 0;
 }

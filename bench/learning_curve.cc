@@ -162,12 +162,14 @@ int main(int argc, char** argv) {
         continue;
       }
       if (!p.declined()) w.wrong += 1;
-      // The owner presses "It's X": the question becomes a phrasing of X and goes live.
+      // The owner presses "It's X": the question becomes a phrasing of X and goes live, the
+      // live model extended as the assistant extends it (Model::Extend).
+      const TrainingData before = data;
       for (auto& intent : data.intents) {
         if (intent.name == q.label) intent.examples.push_back(q.text);
       }
       const auto t0 = std::chrono::steady_clock::now();
-      auto retrained = Model::Train(data, *lexicon, options);
+      auto retrained = Model::Extend(*live, before, data, options);
       retrain_ms.push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       if (!retrained.ok()) {

@@ -3,7 +3,8 @@
 //   build/bench/nlu_bench [--data DIR]     DIR: an HWU64 folder (default ../shared/data/hwu64)
 //
 // Train: 50 topics × 3 example questions, the first 50 intents of HWU64's training split; and
-// 50 × 100, 150 × 1, 150 × 3 (BM_TrainTopics).
+// 50 × 100, 150 × 1, 150 × 3, 150 × 10 (BM_TrainTopics); the same bots extended by one phrasing
+// (BM_ExtendTopics: a learned phrasing).
 // Parse: HWU64 test questions against a 50-topic model of 1, 3 or 100 examples per topic, one
 // query per iteration.
 // Model bytes: the serialised size of that model. Lexicon load: mapping and validating the file.
@@ -112,6 +113,38 @@ BENCHMARK(BM_TrainTopics)
     ->Args({150, 1})
     ->Args({150, 3})
     ->Args({150, 10})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+
+// A learned phrasing: the model of these topics extended by one more phrasing of topic 0
+// (Model::Extend, what the assistant trains when an owner presses "It's X"). Counter: whether the
+// decline centre was kept (bots that learn it from their held-out mistakes) or learned again.
+void BM_ExtendTopics(benchmark::State& state) {
+  const TrainingData before =
+      Topics(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  TrainingData data = before;
+  data.intents[0].examples.push_back("could you tell me about that once more please");
+  auto lexicon = SharedLexicon();
+  auto previous = Model::Train(before, lexicon);
+  if (!previous.ok()) {
+    state.SkipWithError(previous.status().ToString().c_str());
+    return;
+  }
+  std::shared_ptr<const Model> last;
+  for (auto _ : state) {
+    auto model = Model::Extend(**previous, before, data);
+    if (!model.ok()) state.SkipWithError(model.status().ToString().c_str());
+    last = *model;
+    benchmark::DoNotOptimize(last);
+  }
+  state.counters["centre_kept"] =
+      last && last->decline_center_examples() == (*previous)->decline_center_examples() ? 1 : 0;
+}
+BENCHMARK(BM_ExtendTopics)
+    ->Args({150, 1})
+    ->Args({150, 3})
+    ->Args({150, 10})
+    ->Args({50, 100})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
 

@@ -1,8 +1,9 @@
 // Fuzzes the model loader: any bytes must load as a model or fail with DataLoss, and a loaded
 // model must answer queries without crashing. The first input byte chooses the mode: the rest
 // as a whole file, or the rest as a payload inside a header with a correct size and checksum
-// (of the current format, or of format 1, which still loads), so the fuzzer also reaches the
+// (of any format this build reads: 1, 2 or 3), so the fuzzer also reaches the
 // payload parser behind the checksum.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -44,7 +45,8 @@ std::string WithValidHeader(std::string_view payload, uint32_t version) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const uint32_t version = (data[0] & 2) ? 1 : Model::kFormatVersion;
+  // Bits 1-2 choose the format: 1, 2 or 3 (the newest).
+  const uint32_t version = std::min<uint32_t>((data[0] >> 1 & 3) + 1, Model::kFormatVersion);
   const std::string bytes = (data[0] & 1) ? WithValidHeader(rest, version) : std::string(rest);
   auto model = Model::Load(bytes, SharedLexicon());
   if (!model.ok()) {

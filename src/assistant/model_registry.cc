@@ -96,6 +96,14 @@ std::optional<int64_t> ModelRegistry::cached_version(const OwnerKey& owner) cons
   return it->second.version;
 }
 
+std::shared_ptr<const nlu::Model> ModelRegistry::Cached(const OwnerKey& owner,
+                                                        int64_t version) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(owner);
+  if (it == entries_.end() || it->second.version != version) return nullptr;
+  return it->second.model;
+}
+
 void ModelRegistry::InsertLocked(const OwnerKey& owner, int64_t version,
                                  std::shared_ptr<const nlu::Model> model) {
   EraseLocked(owner);

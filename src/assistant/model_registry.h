@@ -71,6 +71,8 @@ class ModelRegistry {
 
   size_t cached_models() const;
   size_t cached_bytes() const;
+  // The owner's cached model when it is of publication `version`, else nullptr; never loads.
+  std::shared_ptr<const nlu::Model> Cached(const OwnerKey& owner, int64_t version) const;
   // The publication version of the owner's cached model; nullopt when none is cached.
   std::optional<int64_t> cached_version(const OwnerKey& owner) const;
 

@@ -82,6 +82,21 @@ TEST(ModelRegistryTest, PublishSwapsWhileHoldersKeepTheOldModel) {
   EXPECT_EQ(store.reads.load(), 0);  // published models need no store read
 }
 
+TEST(ModelRegistryTest, CachedGivesOnlyTheModelOfThatVersionAndNeverLoads) {
+  FakeStore store;
+  store.bytes["T1/UALICE"] = Train("vpn", "how do I set up the vpn")->Serialize();
+  ModelRegistry registry(BuiltLexicon(), store.loader());
+  EXPECT_EQ(registry.Cached(kAlice, 1), nullptr);  // stored, not loaded
+  EXPECT_EQ(store.reads.load(), 0);
+  const auto wifi = Train("wifi", "what is the wifi password");
+  registry.Publish(kAlice, 2, wifi);
+  EXPECT_EQ(registry.Cached(kAlice, 2), wifi);
+  EXPECT_EQ(registry.Cached(kAlice, 1), nullptr);
+  EXPECT_EQ(registry.Cached(kAlice, 3), nullptr);
+  EXPECT_EQ(registry.Cached(kBob, 2), nullptr);
+  EXPECT_EQ(store.reads.load(), 0);
+}
+
 TEST(ModelRegistryTest, EvictsLeastRecentlyUsedBeyondTheBudget) {
   FakeStore store;
   const auto model = Train("wifi", "what is the wifi password");

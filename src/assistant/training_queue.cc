@@ -176,7 +176,14 @@ Result<store::Publication> TrainingQueue::Amend(const store::UserRef& owner,
     FAQBOT_ASSIGN_OR_RETURN(auto live, store_.GetLivePublication(owner, false));
     FAQBOT_ASSIGN_OR_RETURN(auto topics,
                             change(live ? live->topics : std::vector<store::PublishedTopic>{}));
-    FAQBOT_ASSIGN_OR_RETURN(auto model, TrainTopics(topics));
+    // Learning a phrasing extends the live model (what it analysed and, for a while, its
+    // decline centre) rather than training from scratch, when this process serves it.
+    std::shared_ptr<const nlu::Model> previous =
+        live && !topics.empty() ? registry_.Cached(owner, live->version) : nullptr;
+    FAQBOT_ASSIGN_OR_RETURN(
+        auto model, previous ? nlu::Model::Extend(*previous, TopicsAsTrainingData(live->topics),
+                                                  TopicsAsTrainingData(topics), options_.matcher)
+                             : TrainTopics(topics));
     store::NewPublication publication;
     publication.started_at = started_at;
     if (model) publication.model = model->Serialize();

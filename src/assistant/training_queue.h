@@ -94,8 +94,9 @@ class TrainingQueue {
 
   // Changes the owner's live publication at once, on the calling thread, without a publish job:
   // `change` gets the live topics (empty when nothing is live) and returns the topics to make
-  // live; they are trained, stored as the next live version (Store::AmendLivePublication) and
-  // swapped into the registry. Only what `change` adds goes live; the owner's drafts stay
+  // live; they are trained (extending the live model when the registry holds it: nlu::Model::
+  // Extend), stored as the next live version (Store::AmendLivePublication) and swapped into the
+  // registry. Only what `change` adds goes live; the owner's drafts stay
   // drafts. When another publish or amendment commits in between, reads and retries (3 times).
   // Errors: `change`'s, InvalidArgument (the topics cannot be trained), the Store's,
   // FailedPrecondition after Shutdown.

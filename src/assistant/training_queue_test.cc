@@ -173,6 +173,71 @@ TEST_F(TrainingQueueTest, AnAmendmentGoesLiveAloneAndDraftsStayDrafts) {
   EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, 2);
 }
 
+// A learned phrasing extends the model this process serves (nlu::Model::Extend): a bot that
+// learns its decline centre from its held-out mistakes keeps that centre, so the press does not
+// pay for learning it again; the stored model keeps it too (other processes load the same); a
+// publish learns it anew. Without the live model at hand the amendment trains from scratch.
+TEST_F(TrainingQueueTest, ALearnedPhrasingExtendsTheLiveModelAndKeepsItsCentre) {
+  const std::vector<std::string> keys = {"invoice", "refund", "password", "parcel", "meeting"};
+  const std::vector<std::string> shared = {"help",  "need", "today", "please", "problem",
+                                           "issue", "work", "again", "urgent", "question"};
+  std::vector<int64_t> ids;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    store::TopicContent content{"a question about my " + keys[k], {}, "About " + keys[k] + "."};
+    for (size_t i = 0; i < 11; ++i) {
+      content.phrasings.push_back(shared[(i + k) % shared.size()] + " " +
+                                  shared[(3 * i + 2 * k + 1) % shared.size()] +
+                                  (i % 3 == 0 ? " " + keys[k] : std::string()));
+    }
+    auto added = store_->AddTopic(kAlice, content);
+    ASSERT_TRUE(added.ok()) << added.status();
+    ids.push_back(added->id);
+  }
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  auto published = registry_->Get(kAlice);
+  ASSERT_TRUE(published.ok());
+  ASSERT_TRUE((*published)->has_head());
+  ASSERT_EQ((*published)->decline_center_examples(), 60u);
+  const auto learn = [&](const std::string& phrasing) {
+    return queue_->Amend(kAlice, [&](const std::vector<store::PublishedTopic>& live) {
+      std::vector<store::PublishedTopic> next = live;
+      next[1].content.phrasings.push_back(phrasing);
+      return Result<std::vector<store::PublishedTopic>>(next);
+    });
+  };
+  ASSERT_TRUE(learn("my money back for the broken kettle").ok());
+  auto extended = registry_->Get(kAlice);
+  ASSERT_TRUE(extended.ok());
+  EXPECT_EQ((*extended)->decline_center_examples(), 60u);
+  EXPECT_EQ((*extended)->decline_center(), (*published)->decline_center());
+  EXPECT_EQ((*extended)->Predict("my money back for the broken kettle").intent,
+            TopicIntent(ids[1]));
+  auto stored = store_->LoadLiveModel(kAlice);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  auto loaded = nlu::Model::Load((*stored)->model, lexicon_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->decline_center_examples(), 60u);
+  EXPECT_EQ((*loaded)->Serialize(), (*extended)->Serialize());
+  // Not served here (another process amended, or the cache let it go): trained from scratch.
+  registry_->Invalidate(kAlice);
+  ASSERT_TRUE(learn("a refund for the late train").ok());
+  auto trained = registry_->Get(kAlice);
+  ASSERT_TRUE(trained.ok());
+  EXPECT_EQ((*trained)->decline_center_examples(), 62u);
+  // A publish learns the centre from every example (the topics as the owner has them: here,
+  // with what was learned).
+  auto learned = learn("refund of my ticket please");
+  ASSERT_TRUE(learned.ok());
+  ASSERT_EQ(registry_->Get(kAlice).value()->decline_center_examples(), 62u);
+  store::TopicEdit edit;
+  edit.phrasings = learned->topics[1].content.phrasings;
+  ASSERT_TRUE(store_->UpdateTopic(kAlice, ids[1], edit).ok());
+  ASSERT_TRUE(queue_->Enqueue(kAlice).ok());
+  executor_.RunAll();
+  EXPECT_EQ(registry_->Get(kAlice).value()->decline_center_examples(), 63u);
+}
+
 // A publish that read the topics before a learned phrasing went live must not take it off the
 // live set: the store refuses the stale publication and the worker trains again. The publish
 // trains many new drafts, the amendment one live topic, so the amendment usually lands while

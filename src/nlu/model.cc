@@ -126,6 +126,46 @@ float Model::RelationSim(const RelatedTerm& r) const {
 Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
                                                   std::shared_ptr<const Lexicon> lexicon,
                                                   const MatcherOptions& options) {
+  return Build(data, std::move(lexicon), options, nullptr, nullptr);
+}
+
+namespace {
+
+// Whether `data` is `before` with examples appended to its intents.
+bool AppendsExamples(const TrainingData& before, const TrainingData& data) {
+  if (before.intents.size() != data.intents.size()) return false;
+  for (size_t i = 0; i < data.intents.size(); ++i) {
+    const Intent& a = before.intents[i];
+    const Intent& b = data.intents[i];
+    if (a.name != b.name || a.examples.size() > b.examples.size() ||
+        !std::equal(a.examples.begin(), a.examples.end(), b.examples.begin())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Model>> Model::Extend(const Model& previous,
+                                                   const TrainingData& previous_data,
+                                                   const TrainingData& data,
+                                                   const MatcherOptions& options) {
+  bool extends = previous.options_.ToString() == options.ToString() &&
+                 previous.topics_.size() == previous_data.intents.size() &&
+                 AppendsExamples(previous_data, data);
+  for (size_t t = 0; extends && t < previous.topics_.size(); ++t) {
+    extends = previous.topics_[t] == previous_data.intents[t].name;
+  }
+  return extends ? Build(data, previous.lexicon_, options, &previous, &previous_data)
+                 : Build(data, previous.lexicon_, options, nullptr, nullptr);
+}
+
+Result<std::shared_ptr<const Model>> Model::Build(const TrainingData& data,
+                                                  std::shared_ptr<const Lexicon> lexicon,
+                                                  const MatcherOptions& options,
+                                                  const Model* previous,
+                                                  const TrainingData* previous_data) {
   if (!lexicon) return InvalidArgumentError("no lexicon");
   if (data.intents.empty()) return InvalidArgumentError("no intents to train on");
   if (data.intents.size() > kMaxTopics) {
@@ -140,8 +180,19 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
   // (topics are read one after another, so a term is counted once per topic).
   std::vector<uint32_t> topic_count_of;
   std::vector<uint32_t> last_topic_of;
+  // Vocabulary ids are given in order of first occurrence, so Extend numbers terms as Train
+  // would: previous's terms through their previous id, others by stem.
   std::unordered_map<std::string, uint32_t> vocab_of;  // stem → vocab id
-  std::vector<uint32_t> example_of_text;               // for Calibrate
+  std::vector<uint32_t> id_of_previous(previous ? previous->vocab_.size() : 0, kNoVocab);
+  // previous's examples of topic t: previous->examples_[previous_first[t], previous_first[t + 1]).
+  std::vector<uint32_t> previous_first(previous ? previous->topics_.size() + 1 : 0, 0);
+  if (previous) {
+    for (const Example& ex : previous->examples_) ++previous_first[ex.topic + 1];
+    for (size_t t = 0; t < previous->topics_.size(); ++t) {
+      previous_first[t + 1] += previous_first[t];
+    }
+  }
+  std::vector<uint32_t> example_of_text;  // for Calibrate
   for (const Intent& intent : data.intents) {
     if (intent.name.empty()) return InvalidArgumentError("an intent has an empty name");
     if (!names.insert(intent.name).second) {
@@ -152,7 +203,39 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
     }
     const auto topic = static_cast<uint32_t>(m->topics_.size());
     m->topics_.push_back(intent.name);
-    for (const std::string& text : intent.examples) {
+    // The leading examples previous analysed already: all of previous_data's when none was
+    // skipped (no words), so that previous's examples of the topic are those texts in order.
+    size_t analysed = 0;
+    if (previous) {
+      const size_t texts = previous_data->intents[topic].examples.size();
+      if (previous_first[topic + 1] - previous_first[topic] == texts) analysed = texts;
+    }
+    const auto add_term = [&](Example& ex, std::string_view stem, uint32_t lexicon_id, bool stop,
+                              uint32_t previous_id) {
+      uint32_t* id = nullptr;
+      if (previous_id != kNoVocab) {
+        id = &id_of_previous[previous_id];
+      } else {
+        id = &vocab_of.try_emplace(std::string(stem), kNoVocab).first->second;
+      }
+      if (*id == kNoVocab) {
+        *id = static_cast<uint32_t>(m->vocab_.size());
+        m->AddVocab(stem, lexicon_id, stop, 0.0f);
+        topic_count_of.push_back(0);
+        last_topic_of.push_back(kNoTopic);
+      }
+      const auto terms_begin = m->example_terms_.begin() + ex.first_term;
+      if (std::find(terms_begin, m->example_terms_.end(), *id) == m->example_terms_.end()) {
+        m->example_terms_.push_back(*id);
+        ++ex.term_count;
+      }
+      if (last_topic_of[*id] != topic) {
+        last_topic_of[*id] = topic;
+        ++topic_count_of[*id];
+      }
+    };
+    for (size_t k = 0; k < intent.examples.size(); ++k) {
+      const std::string& text = intent.examples[k];
       if (++total_examples > kMaxExamplesPerModel) {
         return InvalidArgumentError("too many examples (limit " +
                                     std::to_string(kMaxExamplesPerModel) + ")");
@@ -165,22 +248,17 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
         return InvalidArgumentError("an example of intent " + intent.name + " is not valid UTF-8");
       }
       Example ex{topic, static_cast<uint32_t>(m->example_terms_.size()), 0, 0.0f, 0.0f};
-      for (const Term& t : Analyze(text, *m->lexicon_, kMaxTermsPerText, m->Tokenizing())) {
-        auto [it, added] = vocab_of.try_emplace(t.stem, static_cast<uint32_t>(m->vocab_.size()));
-        if (added) {
-          m->AddVocab(t.stem, t.lexicon_id, t.stop, 0.0f);
-          topic_count_of.push_back(0);
-          last_topic_of.push_back(kNoTopic);
+      if (k < analysed) {
+        const Example& old = previous->examples_[previous_first[topic] + k];
+        for (uint32_t slot = old.first_term; slot < old.first_term + old.term_count; ++slot) {
+          const uint32_t v = previous->example_terms_[slot];
+          const VocabTerm& term = previous->vocab_[v];
+          add_term(ex, previous->Stem(term), term.lexicon_id, term.stop, v);
         }
-        const auto terms_begin = m->example_terms_.begin() + ex.first_term;
-        if (std::find(terms_begin, m->example_terms_.end(), it->second) ==
-            m->example_terms_.end()) {
-          m->example_terms_.push_back(it->second);
-          ++ex.term_count;
-        }
-        if (last_topic_of[it->second] != topic) {
-          last_topic_of[it->second] = topic;
-          ++topic_count_of[it->second];
+      } else {
+        for (const Term& t : Analyze(text, *m->lexicon_, kMaxTermsPerText, m->Tokenizing())) {
+          add_term(ex, t.stem, t.lexicon_id, t.stop,
+                   previous ? previous->FindStem(t.stem) : kNoVocab);
         }
       }
       if (ex.term_count == 0) {
@@ -204,8 +282,20 @@ Result<std::shared_ptr<const Model>> Model::Train(const TrainingData& data,
                   (1.0f - options.local_idf_mix + options.local_idf_mix * local);
   }
   m->BuildIndexes();
-  m->Calibrate(example_of_text);
+  if (previous && m->KeepsCentreOf(*previous)) {
+    m->center_ = previous->center_;
+    m->centre_examples_ = previous->centre_examples_;
+  } else {
+    m->Calibrate(example_of_text);
+    m->centre_examples_ = m->examples_.size();
+  }
   return std::shared_ptr<const Model>(std::move(m));
+}
+
+bool Model::KeepsCentreOf(const Model& previous) const {
+  return previous.LearnsFromMistakes() && LearnsFromMistakes() &&
+         static_cast<float>(examples_.size()) <=
+             static_cast<float>(previous.centre_examples_) * (1.0f + kCentreGrowth);
 }
 
 void Model::AddVocab(std::string_view stem, uint32_t lexicon_id, bool stop, float weight) {

@@ -19,7 +19,9 @@
 //
 // File format: magic "FAQBOTMD", format version, lexicon fingerprint, payload size and checksum,
 // then the payload (options, topic names, vocabulary, examples; from version 2 the learned
-// decline centre). Derived indexes and the classifier head are rebuilt on load (deterministic),
+// decline centre; in version 3, written only for a model that kept an earlier centre (Extend),
+// how many examples that centre was learned from). Derived indexes and the classifier head are
+// rebuilt on load (deterministic),
 // so a model stays valid if the lexicon file is rebuilt. Version 1 files still load and answer
 // as they did (fixed size rule, no head).
 #pragma once
@@ -62,7 +64,7 @@ inline constexpr size_t kMaxExampleBytes = 64 * 1024;
 
 class Model {
  public:
-  static constexpr uint32_t kFormatVersion = 2;
+  static constexpr uint32_t kFormatVersion = 3;  // the newest this build reads
 
   // Builds a model. Deterministic: the same data, lexicon and options give the same model and
   // the same Serialize() bytes. Examples without any word ("???") are skipped with a warning; a
@@ -73,7 +75,23 @@ class Model {
                                                     std::shared_ptr<const Lexicon> lexicon,
                                                     const MatcherOptions& options = {});
 
-  // Reads a Serialize()d model of format 1 or 2 (format 1 models keep their old decline rule).
+  // Train for `data` when `previous` is the model trained (by Train or Extend, same lexicon) from
+  // `previous_data`, and `data` is `previous_data` with examples appended to its intents (a
+  // learned phrasing): the same model Train would build, but previous's analysis of its examples
+  // is reused, and so is its decline centre while both bots learn it from held-out mistakes and
+  // this one has at most kCentreGrowth more examples than the centre was learned from (learning
+  // it again trains a second head and matches held-out phrasings: most of a big bot's training).
+  // A publish (Train) learns it anew. Any other `data`, or other options than previous's, is
+  // trained from scratch. Errors: Train's.
+  static Result<std::shared_ptr<const Model>> Extend(const Model& previous,
+                                                     const TrainingData& previous_data,
+                                                     const TrainingData& data,
+                                                     const MatcherOptions& options = {});
+  // How much a bot may grow (a fraction of the examples its centre was learned from) and keep
+  // that centre in Extend.
+  static constexpr float kCentreGrowth = 0.05f;
+
+  // Reads a Serialize()d model of format 1, 2 or 3 (format 1 models keep their old decline rule).
   // Errors: DataLoss for anything truncated, corrupt or of another format version.
   static Result<std::shared_ptr<const Model>> Load(std::string_view bytes,
                                                    std::shared_ptr<const Lexicon> lexicon);
@@ -91,6 +109,9 @@ class Model {
   const MatcherOptions& options() const { return options_; }
   // The score at which the confidence of an answer with no runner-up would be one half.
   float decline_center() const { return center_; }
+  // How many examples the decline centre was learned from (fewer than the model has when Extend
+  // kept an earlier centre).
+  size_t decline_center_examples() const { return centre_examples_; }
   // Whether the classifier head is in use (topics with several phrasings).
   bool has_head() const { return head_.classes() > 0; }
 
@@ -130,6 +151,14 @@ class Model {
   static constexpr uint32_t kNoExample = 0xFFFFFFFFu;
 
   Model() = default;
+  // Train and Extend: `previous` (with `previous_data`) when `data` extends it, else nullptr.
+  static Result<std::shared_ptr<const Model>> Build(const TrainingData& data,
+                                                    std::shared_ptr<const Lexicon> lexicon,
+                                                    const MatcherOptions& options,
+                                                    const Model* previous,
+                                                    const TrainingData* previous_data);
+  // Whether this model, built by Extend from `previous`, keeps previous's decline centre.
+  bool KeepsCentreOf(const Model& previous) const;
   std::string_view Stem(const VocabTerm& t) const {
     return {stems_.data() + t.stem_offset, t.stem_size};
   }
@@ -243,6 +272,7 @@ class Model {
   std::vector<Posting> postings_;
   std::vector<uint32_t> vector_vocab_;  // the non-stop vocab ids with a word vector
   float center_ = 0.5f;                 // decline centre (stored from format 2)
+  size_t centre_examples_ = 0;          // the examples center_ was learned from (format 3)
   // The head's feature weight of each vocabulary term (head_idf), and of a question's word the
   // bot does not know; empty when the head uses vocab_'s weights.
   std::vector<float> head_weight_;

@@ -13,6 +13,9 @@ constexpr char kMagic[8] = {'F', 'A', 'Q', 'B', 'O', 'T', 'M', 'D'};
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8 + 8;
 // The first format: no learned decline centre (model.h).
 constexpr uint32_t kFormatVersion1 = 1;
+// The format of a model whose decline centre was learned from all its examples (format 3 adds
+// how many examples it was learned from, for a model that kept an earlier centre).
+constexpr uint32_t kFormatVersion2 = 2;
 
 class Writer {
  public:
@@ -98,10 +101,13 @@ std::string Model::Serialize() const {
     for (uint32_t k = 0; k < e.term_count; ++k) p.U32(example_terms_[e.first_term + k]);
   }
   p.F32(center_);
+  // Files of a model whose centre is its own stay readable by builds that know only format 2.
+  const bool own_centre = centre_examples_ == examples_.size();
+  if (!own_centre) p.U32(static_cast<uint32_t>(centre_examples_));
   const std::string& payload = p.bytes();
   Writer h;
   h.bytes().append(kMagic, sizeof(kMagic));
-  h.U32(kFormatVersion);
+  h.U32(own_centre ? kFormatVersion2 : kFormatVersion);
   h.U32(0);
   h.U64(lexicon_->fingerprint());
   h.U64(payload.size());
@@ -124,7 +130,7 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
   h.U64();  // lexicon fingerprint: informational; stems are re-resolved below
   const uint64_t size = h.U64();
   const uint64_t checksum = h.U64();
-  if (version != kFormatVersion && version != kFormatVersion1) {
+  if (version < kFormatVersion1 || version > kFormatVersion) {
     return DataLossError("model format version " + std::to_string(version) + ", this build reads " +
                          std::to_string(kFormatVersion1) + " to " + std::to_string(kFormatVersion) +
                          "; retrain the model");
@@ -188,11 +194,16 @@ Result<std::shared_ptr<const Model>> Model::Load(std::string_view bytes,
     m->examples_.push_back(e);
   }
   const float center = version == kFormatVersion1 ? 0.0f : r.F32();
+  const uint32_t centre_examples = version > kFormatVersion2 ? r.U32() : n_examples;
   if (r.failed() || !r.at_end()) return DataLossError("model payload is malformed");
   if (n_topics == 0) return DataLossError("model has no topics");
   if (!std::isfinite(center)) return DataLossError("corrupt decline centre");
+  if (version > kFormatVersion2 && (centre_examples == 0 || centre_examples >= n_examples)) {
+    return DataLossError("corrupt number of examples of the decline centre");
+  }
   m->BuildIndexes();
   m->center_ = version == kFormatVersion1 ? m->SizeRuleCenter() : center;
+  m->centre_examples_ = centre_examples;
   return std::shared_ptr<const Model>(std::move(m));
 }
 

@@ -465,6 +465,157 @@ TEST(ModelTest, HeldOutMistakesCopeWithDuplicateAndWordlessPhrasings) {
   }
 }
 
+std::shared_ptr<const Model> Extend(const Model& previous, const TrainingData& previous_data,
+                                    const TrainingData& data, const MatcherOptions& o = {}) {
+  auto m = Model::Extend(previous, previous_data, data, o);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return m.ok() ? *m : nullptr;
+}
+
+// `data` with `text` appended to the examples of intent `i`.
+TrainingData WithExample(TrainingData data, size_t i, const std::string& text) {
+  data.intents[i].examples.push_back(text);
+  return data;
+}
+
+TEST(ModelTest, ExtendingASmallBotBuildsWhatTrainingBuilds) {
+  // Words new to the bot in an early topic, words of a later topic, a wordless example in the
+  // previous data and a repeat of an existing phrasing: the same file, byte for byte, as
+  // training from scratch (the vocabulary is numbered in the same order).
+  TrainingData before = OfficeFaq();
+  before.intents[1].examples.push_back("???");
+  before.intents[2].examples.push_back("expense reports are due when");
+  auto previous = Train(before);
+  ASSERT_TRUE(previous);
+  for (const TrainingData& after :
+       {WithExample(before, 0, "wireless network login for guests"),
+        WithExample(before, 0, "is there a printer near the parking"),
+        WithExample(before, 1, "???"), WithExample(before, 4, "the printer on floor 3 is jammed"),
+        WithExample(WithExample(before, 3, "days off"), 0, "wlan key")}) {
+    auto extended = Extend(*previous, before, after);
+    ASSERT_TRUE(extended);
+    EXPECT_EQ(extended->Serialize(), Train(after)->Serialize());
+    EXPECT_EQ(extended->decline_center_examples(), Train(after)->decline_center_examples());
+  }
+  // Extending an extended model works the same.
+  const TrainingData once = WithExample(before, 0, "wireless network login for guests");
+  const TrainingData twice = WithExample(once, 2, "where do receipts go");
+  auto extended = Extend(*Extend(*previous, before, once), once, twice);
+  ASSERT_TRUE(extended);
+  EXPECT_EQ(extended->Serialize(), Train(twice)->Serialize());
+}
+
+TEST(ModelTest, ExtendTrainsFromScratchWhatDoesNotOnlyAppendExamples) {
+  const TrainingData before = OfficeFaq();
+  auto previous = Train(before);
+  TrainingData changed = before;
+  changed.intents[0].examples[0] = "what is the guest wifi password";
+  TrainingData reordered = before;
+  std::swap(reordered.intents[0], reordered.intents[1]);
+  TrainingData renamed = before;
+  renamed.intents[2].name = "travel";
+  TrainingData more = before;
+  more.intents.push_back({"lunch", {"where is the canteen"}, ""});
+  TrainingData fewer = before;
+  fewer.intents.pop_back();
+  for (const TrainingData& after : {changed, reordered, renamed, more, fewer}) {
+    auto extended = Extend(*previous, before, after);
+    ASSERT_TRUE(extended);
+    EXPECT_EQ(extended->Serialize(), Train(after)->Serialize());
+  }
+  // Other options than the previous model's: trained with the options asked for.
+  MatcherOptions other;
+  other.conf_center += 0.1f;
+  const TrainingData after = WithExample(before, 0, "wlan key");
+  EXPECT_EQ(Extend(*previous, before, after, other)->Serialize(), Train(after, other)->Serialize());
+  // `previous_data` that is not what `previous` was trained from (other topic names): the same.
+  EXPECT_EQ(Extend(*previous, renamed, WithExample(renamed, 0, "wlan key"))->Serialize(),
+            Train(WithExample(renamed, 0, "wlan key"))->Serialize());
+  // Bad data is refused as Train refuses it.
+  TrainingData bad = WithExample(before, 0, std::string("\xff\xfe"));
+  auto refused = Model::Extend(*previous, before, bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ModelTest, ExtendingABotThatLearnsFromItsMistakesKeepsItsCentreForAWhile) {
+  const TrainingData before = ConfusableTopics();  // 10 topics × 30 phrasings
+  auto previous = Train(before);
+  ASSERT_TRUE(previous->has_head());
+  ASSERT_EQ(previous->decline_center_examples(), 300u);
+  // Learned phrasings, one at a time, as an owner's "It's X" presses add them.
+  TrainingData data = before;
+  std::shared_ptr<const Model> live = previous;
+  const size_t kept = static_cast<size_t>(300 * Model::kCentreGrowth);  // 15
+  for (size_t i = 0; i < kept; ++i) {
+    TrainingData next = WithExample(
+        data, i % 10, "team question " + std::to_string(i) + " " + data.intents[i % 10].name);
+    live = Extend(*live, data, next);
+    ASSERT_TRUE(live);
+    data = std::move(next);
+    EXPECT_EQ(live->decline_center(), previous->decline_center()) << i;
+    EXPECT_EQ(live->decline_center_examples(), 300u);
+    // Everything but the centre is what training builds: the same answers with that centre.
+    const auto trained = Train(data);
+    for (const char* q : {"urgent invoice problem", "team question 3 parcel", "quick help"}) {
+      const Prediction a = live->Predict(q);
+      const Prediction b = trained->Predict(q);
+      ASSERT_FALSE(a.ranking.empty());
+      EXPECT_EQ(a.ranking[0].name, b.ranking[0].name) << q;
+    }
+    // The file says which centre it keeps, and loads to the same model.
+    const std::string file = live->Serialize();
+    auto loaded = Model::Load(file, BuiltLexicon());
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_EQ((*loaded)->Serialize(), file);
+    EXPECT_EQ((*loaded)->decline_center_examples(), 300u);
+    EXPECT_EQ((*loaded)->Predict("urgent invoice problem").confidence,
+              live->Predict("urgent invoice problem").confidence);
+  }
+  // One more and the bot has grown by more than kCentreGrowth: the centre is learned again, and
+  // the model is the one training builds.
+  const TrainingData grown = WithExample(data, 0, "badge printer salary");
+  auto relearned = Extend(*live, data, grown);
+  ASSERT_TRUE(relearned);
+  EXPECT_EQ(relearned->decline_center_examples(), 316u);
+  EXPECT_EQ(relearned->Serialize(), Train(grown)->Serialize());
+  // A publish (Train) learns it anew at once.
+  EXPECT_EQ(Train(data)->decline_center_examples(), 315u);
+}
+
+TEST(ModelTest, AFileKeepingAnEarlierCentreIsCheckedLikeAnyOther) {
+  const TrainingData before = ConfusableTopics();
+  const TrainingData after = WithExample(before, 0, "invoice again");
+  const std::string file = Extend(*Train(before), before, after)->Serialize();
+  uint32_t version = 0;
+  std::memcpy(&version, file.data() + 8, 4);
+  EXPECT_EQ(version, 3u);
+  // A model whose centre is its own is written in format 2, which older builds read.
+  const std::string own = Train(after)->Serialize();
+  std::memcpy(&version, own.data() + 8, 4);
+  EXPECT_EQ(version, 2u);
+  for (size_t pos = 0; pos < file.size(); pos += 11) {
+    std::string bad = file;
+    bad[pos] = static_cast<char>(bad[pos] ^ 0x5A);
+    auto r = Model::Load(bad, BuiltLexicon());
+    ASSERT_FALSE(r.ok()) << "flip at " << pos;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  }
+  // A well-formed file whose count is not fewer than the examples (so not kept from an earlier,
+  // smaller bot) or zero is refused.
+  for (const uint32_t count : {0u, 301u, 302u}) {
+    std::string bad = file;
+    std::memcpy(bad.data() + bad.size() - 4, &count, 4);
+    // Recompute the checksum over the header (without it) and the payload.
+    constexpr size_t kHeader = 8 + 4 + 4 + 8 + 8 + 8;
+    const uint64_t sum = Checksum64(bad.substr(0, kHeader - 8) + bad.substr(kHeader));
+    std::memcpy(bad.data() + kHeader - 8, &sum, 8);
+    auto r = Model::Load(bad, BuiltLexicon());
+    ASSERT_FALSE(r.ok()) << count;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << count;
+  }
+}
+
 // A model file written by the first format (no learned centre): it must keep loading and
 // answering exactly as it did, so that an owner's live bot survives the upgrade.
 // testdata/office_faq_v1.model is OfficeFaq() trained by the format-1 engine; the expected
