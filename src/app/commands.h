@@ -39,8 +39,8 @@ void RegisterNluCommands(CLI::App& app, CommandRegistry& registry);
 // link|signout` and `faqbot db migrate` (src/store).
 void RegisterStoreCommands(CLI::App& app, CommandRegistry& registry);
 
-// The base URL people reach `faqbot serve` at, for web console links: $FAQBOT_PUBLIC_URL, else
-// http://localhost:<port> (`port` when given, else $FAQBOT_PORT, else 3000).
+// The base URL people reach `faqbot serve` at, for web console links: $FAQBOT_PUBLIC_URL without
+// a trailing '/', else http://localhost:<port> (`port` when given, else $FAQBOT_PORT, else 3000).
 std::string PublicUrlFromEnv(int port = -1);
 // Whether $FAQBOT_PUBLIC_URL (an http:// or https:// URL) and, when it is unset and `port` < 0,
 // $FAQBOT_PORT (0–65535) can make that URL; FailedPrecondition saying which is wrong.

@@ -83,7 +83,8 @@ std::string Env(const char* name, std::string fallback = "") {
 }  // namespace
 
 std::string PublicUrlFromEnv(int port) {
-  const std::string url = Env("FAQBOT_PUBLIC_URL");
+  std::string url = Env("FAQBOT_PUBLIC_URL");
+  while (!url.empty() && url.back() == '/') url.pop_back();  // "https://faq.example.com/"
   if (!url.empty()) return url;
   return "http://localhost:" + (port >= 0 ? std::to_string(port) : Env("FAQBOT_PORT", "3000"));
 }
@@ -117,6 +118,15 @@ Status CheckPublicUrlEnv(int port) {
           "FAQBOT_PUBLIC_URL must be the http:// or https:// URL people "
           "reach faqbot at (like https://faq.example.com), not \"" +
           url + "\"");
+    }
+    // The console's links and cookies and Slack's OAuth redirect live at /console and /slack
+    // of the host: under a path prefix the browser would never send their cookies back.
+    const size_t path = url.find_first_of("/?#", scheme);
+    if (path != std::string::npos && url.substr(path) != "/") {
+      return FailedPreconditionError(
+          "FAQBOT_PUBLIC_URL must be the root of a host, like https://faq.example.com: faqbot "
+          "cannot be served under a path or with a query (\"" +
+          url + "\"); give it a host name of its own");
     }
     return Status::Ok();
   }
@@ -193,9 +203,7 @@ Result<OAuthConfig> OAuthConfigFromEnv(uint16_t port) {
   oauth.scopes = Env("SLACK_SCOPES", oauth.scopes);
   oauth.user_scopes = Env("SLACK_USER_SCOPES");
   oauth.authorize_url = Env("FAQBOT_SLACK_OAUTH_URL", oauth.authorize_url);
-  std::string base = PublicUrlFromEnv(port);
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  oauth.redirect_uri = base + server::kSlackOAuthRedirectPath;
+  oauth.redirect_uri = PublicUrlFromEnv(port) + server::kSlackOAuthRedirectPath;
   config.oauth = std::move(oauth);
   return config;
 }

@@ -38,6 +38,11 @@ run_suite() {
     >"$work/out" 2>"$work/err"
   if [ $? = 78 ] && [ ! -s "$work/out" ] && grep -q "FAQBOT_PUBLIC_URL" "$work/err"; then pass
   else fail "[$db] console link with a bad FAQBOT_PUBLIC_URL: $(cat "$work/err")"; fi
+  # Nor one under a path prefix, whose session cookie (Path=/console) the browser would not send.
+  FAQBOT_PUBLIC_URL=https://example.com/faqbot "$faqbot" console link --database "$db" \
+    --owner U0ALICE --team T0ACME >"$work/out" 2>"$work/err"
+  if [ $? = 78 ] && [ ! -s "$work/out" ] && grep -q "root of a host" "$work/err"; then pass
+  else fail "[$db] console link under a path prefix: $(cat "$work/err")"; fi
   if "$faqbot" console signout --database "$db" --owner U0ALICE --team T0ACME >"$work/out" 2>&1 &&
      grep -q "ended 0 web console sessions of T0ACME/U0ALICE" "$work/out"; then
     pass; else fail "[$db] console signout: $(cat "$work/out")"; fi
