@@ -93,8 +93,7 @@ Status Import(const StoreFlags& f) {
   FAQBOT_ASSIGN_OR_RETURN(auto db, OpenStore(f));
   FAQBOT_ASSIGN_OR_RETURN(store::UserRef owner, ResolveOwner(*db, f));
   FAQBOT_ASSIGN_OR_RETURN(store::TopicsImported done, db->ImportTopics(owner, topics, f.replace));
-  size_t drafts = 0;
-  for (const auto& t : topics) drafts += store::NeedsAnswer(t);
+  const auto drafts = static_cast<size_t>(done.needs_answer);
   std::printf("imported %s for %s/%s (%d new, %d updated, %d already there",
               assistant::Count(topics.size(), "topic").c_str(), owner.team_id.c_str(),
               owner.user_id.c_str(), done.added, done.updated, done.unchanged);

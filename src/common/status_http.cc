@@ -35,12 +35,14 @@ int HttpStatusFor(StatusCode code) {
 
 std::string ErrorJson(const Status& status) {
   if (status.ok()) return R"({"ok":true})";
-  return ErrorJson(StatusCodeName(status.code()), status.message());
+  return ErrorJson(HttpStatusFor(status.code()), StatusCodeName(status.code()), status.message());
 }
 
-std::string ErrorJson(std::string_view error, std::string_view message) {
+std::string ErrorJson(int http_status, std::string_view error, std::string_view message) {
   // ordered_json keeps the documented field order.
-  const nlohmann::ordered_json body = {{"ok", false}, {"error", error}, {"message", message}};
+  const nlohmann::ordered_json body = {{"ok", false},        {"error", error},
+                                       {"message", message}, {"status", "failure"},
+                                       {"reason", error},    {"code", http_status}};
   // Messages may quote user input; replace invalid UTF-8 rather than throw.
   return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

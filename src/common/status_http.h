@@ -36,11 +36,14 @@ namespace faqbot {
 // The HTTP status code for `code` (table above).
 int HttpStatusFor(StatusCode code);
 
-// {"ok":false,"error":"invalid_argument","message":"…"} for a non-ok `status`; {"ok":true} for
-// ok. The message is JSON-escaped; invalid UTF-8 in it is replaced, never an exception.
+// {"ok":false,"error":"invalid_argument","message":"…","status":"failure",
+// "reason":"invalid_argument","code":400} for a non-ok `status` — faqbot's fields, then Rasa's
+// (its HTTP API's clients read "status", "reason" and "code") — and {"ok":true} for ok. The
+// message is JSON-escaped; invalid UTF-8 in it is replaced, never an exception.
 std::string ErrorJson(const Status& status);
 
-// The same shape for errors that have no StatusCode (e.g. "method_not_allowed" for a 405).
-std::string ErrorJson(std::string_view error, std::string_view message);
+// The same shape for an HTTP status of the caller's choosing and an error that has no StatusCode
+// (e.g. 405 "method_not_allowed").
+std::string ErrorJson(int http_status, std::string_view error, std::string_view message);
 
 }  // namespace faqbot

@@ -36,7 +36,14 @@ TEST(StatusHttpTest, ErrorJsonNamesTheCodeAndEscapesTheMessage) {
   EXPECT_EQ(json["ok"], false);
   EXPECT_EQ(json["error"], "invalid_argument");
   EXPECT_EQ(json["message"], "field \"text\" <missing>\n");
+  // Rasa's fields too.
+  EXPECT_EQ(json["status"], "failure");
+  EXPECT_EQ(json["reason"], "invalid_argument");
+  EXPECT_EQ(json["code"], 400);
   EXPECT_EQ(ErrorJson(Status::Ok()), R"({"ok":true})");
+  EXPECT_EQ(ErrorJson(405, "method_not_allowed", "/x accepts POST"),
+            R"({"ok":false,"error":"method_not_allowed","message":"/x accepts POST",)"
+            R"("status":"failure","reason":"method_not_allowed","code":405})");
 }
 
 TEST(StatusHttpTest, ErrorJsonSurvivesInvalidUtf8) {

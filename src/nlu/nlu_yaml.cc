@@ -17,6 +17,8 @@ namespace faqbot::nlu {
 namespace {
 
 constexpr std::string_view kResponsePrefix = "utter_";
+// The example metadata that keeps a text exactly as written (no entity annotations).
+constexpr std::string_view kLiteralKey = "faqbot_literal";
 
 Status ErrorAt(std::string_view source, int line, const std::string& message) {
   return InvalidArgumentError(std::string(source) + ":" + std::to_string(line) + ": " + message);
@@ -48,6 +50,16 @@ std::string StripEntityAnnotations(std::string_view s) {
 
 std::string BlockLine(std::string_view s);
 
+// Whether an example of the list form is marked to be read as it is written (WriteNluYaml marks
+// the texts the `|` block and entity annotations would change).
+bool IsLiteral(const YAML::Node& item) {
+  if (!item.IsMap()) return false;
+  const YAML::Node metadata = item["metadata"];
+  if (!metadata || !metadata.IsMap()) return false;
+  const YAML::Node literal = metadata[std::string(kLiteralKey)];
+  return literal && literal.IsScalar() && literal.as<std::string>() == "true";
+}
+
 // The examples of one intent, from a `|` block of "- text" lines or a list of {text: ...}.
 Status ReadExamples(const YAML::Node& node, std::string_view source, const std::string& intent,
                     std::vector<std::string>& out) {
@@ -73,6 +85,14 @@ Status ReadExamples(const YAML::Node& node, std::string_view source, const std::
       YAML::Node text = item.IsMap() ? item["text"] : item;
       if (!text || !text.IsScalar()) {
         return ErrorAt(source, LineOf(item), "example of intent " + intent + " has no text");
+      }
+      if (IsLiteral(item)) {
+        std::string t = text.as<std::string>();
+        if (t.empty()) {
+          return ErrorAt(source, LineOf(item), "example of intent " + intent + " is empty");
+        }
+        out.push_back(std::move(t));
+        continue;
       }
       std::string t = BlockLine(StripEntityAnnotations(text.as<std::string>()));
       if (!t.empty()) out.push_back(std::move(t));
@@ -213,6 +233,8 @@ Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source
   TrainingData data;
   try {
     const YAML::Node nlu = root["nlu"];
+    // An empty list (what the writer writes for no intents) is no intents at all.
+    if (nlu && (nlu.IsNull() || (nlu.IsSequence() && nlu.size() == 0))) return data;
     if (!nlu || !nlu.IsSequence()) return ErrorAt(source, LineOf(root), "no nlu: list");
     std::unordered_map<std::string, int> first_line;
     for (const auto& item : nlu) {
@@ -223,7 +245,12 @@ Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source
         return ErrorAt(source, LineOf(item), "intent needs a name");
       }
       Intent intent;
-      intent.name = Trim(name.as<std::string>());
+      intent.name = name.as<std::string>();
+      // Not trimmed: " wifi " is not another spelling of "wifi" (whose topic it would replace).
+      if (Trim(intent.name) != intent.name) {
+        return ErrorAt(source, LineOf(item),
+                       "intent name \"" + intent.name + "\" starts or ends with a blank");
+      }
       const int line = LineOf(item);
       if (auto [it, added] = first_line.emplace(intent.name, line); !added) {
         return ErrorAt(source, line,
@@ -258,12 +285,28 @@ Result<TrainingData> ReadNluYamlFile(const std::string& path) {
 }
 
 std::string WriteNluYaml(const TrainingData& data) {
-  std::string out = "version: \"3.1\"\nnlu:\n";
+  std::string out = "version: \"3.1\"\nnlu:";
+  out += data.intents.empty() ? " []\n" : "\n";
+  // A text the `|` block keeps as it is, and that holds no entity annotation.
+  const auto plain = [](const std::string& e) {
+    return BlockLine(e) == e && StripEntityAnnotations(e) == e;
+  };
   for (const Intent& intent : data.intents) {
-    out += "- intent: " + Quote(intent.name) + "\n  examples: |\n";
+    out += "- intent: " + Quote(intent.name) + "\n  examples:";
+    if (std::all_of(intent.examples.begin(), intent.examples.end(), plain)) {
+      out += " |\n";
+      for (const std::string& e : intent.examples) {
+        if (!e.empty()) out += "    - " + e + "\n";
+      }
+      continue;
+    }
+    // The list form: quoted texts keep every character, and those marked literal are read back
+    // exactly (a link "[handbook](https://…)", a line break, a LINE SEPARATOR).
+    out += "\n";
     for (const std::string& e : intent.examples) {
-      const std::string line = BlockLine(e);
-      if (!line.empty()) out += "    - " + line + "\n";
+      if (e.empty()) continue;
+      out += "    - text: " + Quote(e) + "\n";
+      if (!plain(e)) out += "      metadata:\n        " + std::string(kLiteralKey) + ": true\n";
     }
   }
   bool any = false;

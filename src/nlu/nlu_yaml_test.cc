@@ -61,7 +61,7 @@ TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
   auto back = ParseNluYaml(yaml);
   ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
   EXPECT_EQ(back->intents[0].name, d.intents[0].name);
-  EXPECT_EQ(back->intents[0].examples, std::vector<std::string>{"x y z"});
+  EXPECT_EQ(back->intents[0].examples, d.intents[0].examples);  // quoted, read as written
   EXPECT_EQ(back->intents[0].response, "q\x02");
 }
 
@@ -76,8 +76,63 @@ TEST(NluYamlTest, LineSeparatorsAreNotWrittenRaw) {
   }
   auto back = ParseNluYaml(yaml);
   ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
-  EXPECT_EQ(back->intents[0].examples, std::vector<std::string>{"one two three four"});
+  EXPECT_EQ(back->intents[0].examples, d.intents[0].examples);
   EXPECT_EQ(back->intents[0].response, "a\u2028b");  // escaped in a quoted string
+}
+
+TEST(NluYamlTest, TextsTheBlockWouldChangeAreWrittenAsLiteralsAndReadBackExactly) {
+  // A link in Markdown looks like an entity annotation; a line break, a tab, a LINE SEPARATOR
+  // and blanks at the ends do not survive a `|` block: such texts are written in the list form,
+  // quoted and marked literal. The other texts of the intent stay as they are.
+  TrainingData d;
+  d.intents.push_back(
+      {"handbook",
+       {"where is the [handbook](https://wiki.example.com)?", "see [docs](x)", "plain words",
+        "two\nlines", "tab\there", "line\u2028separator", " padded ", "a [b]{\"entity\": \"c\"} d"},
+       "It is on the wiki."});
+  d.intents.push_back({"plain", {"only plain words", "no brackets here"}, ""});
+  const std::string yaml = WriteNluYaml(d);
+  EXPECT_NE(yaml.find("faqbot_literal: true"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("- intent: \"plain\"\n  examples: |\n    - only plain words\n"),
+            std::string::npos)
+      << yaml;
+  auto back = ParseNluYaml(yaml);
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
+  ASSERT_EQ(back->intents.size(), 2u);
+  EXPECT_EQ(back->intents[0].examples, d.intents[0].examples);
+  EXPECT_EQ(back->intents[1].examples, d.intents[1].examples);
+  EXPECT_EQ(WriteNluYaml(*back), yaml);
+}
+
+TEST(NluYamlTest, RasaEntityAnnotationsAreStillReducedToTheirText) {
+  const char* yaml =
+      "nlu:\n"
+      "- intent: weather\n"
+      "  examples: |\n"
+      "    - weather in [Berlin](city)\n"
+      "- intent: travel\n"
+      "  examples:\n"
+      "  - text: 'fly to [Paris]{\"entity\": \"city\"}'\n"
+      "    metadata:\n"
+      "      sentiment: neutral\n"
+      "  - text: train to [Rome](city)\n"
+      "    metadata:\n"
+      "      faqbot_literal: false\n";
+  auto data = ParseNluYaml(yaml);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->intents[0].examples, std::vector<std::string>{"weather in Berlin"});
+  EXPECT_EQ(data->intents[1].examples, (std::vector<std::string>{"fly to Paris", "train to Rome"}));
+}
+
+TEST(NluYamlTest, NoIntentsIsWrittenAsAnEmptyListAndReadBack) {
+  const std::string yaml = WriteNluYaml({});
+  EXPECT_EQ(yaml, "version: \"3.1\"\nnlu: []\n");
+  auto back = ParseNluYaml(yaml);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->intents.empty());
+  auto null_list = ParseNluYaml("version: \"3.1\"\nnlu:\n");
+  ASSERT_TRUE(null_list.ok()) << null_list.status();
+  EXPECT_TRUE(null_list->intents.empty());
 }
 
 struct BadCase {
@@ -113,7 +168,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "4: not valid UTF-8"},
         BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n",
                 "intent needs a name"},
-        BadCase{"NoIntents", "nlu: []\n", "no intents"}),
+        BadCase{"NoIntents", "nlu:\n- synonym: savings\n  examples: |\n    - pink pig\n",
+                "no intents"},
+        BadCase{"PaddedIntentName", "nlu:\n- intent: ' wifi '\n  examples: |\n    - x\n",
+                "2: intent name \" wifi \" starts or ends with a blank"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(NluYamlTest, DeepNestingIsAnErrorNotACrash) {

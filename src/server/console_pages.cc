@@ -383,8 +383,7 @@ HttpResponse Console::Import(const Request& r) {
   if (!incoming.ok()) return ErrorPage(&r, incoming.status());
   auto imported = topics_.Import(owner, *incoming, /*replace=*/false);
   if (!imported.ok()) return ErrorPage(&r, imported.status());
-  size_t needs_answer = 0;
-  for (const auto& t : *incoming) needs_answer += store::NeedsAnswer(t) ? 1 : 0;
+  const auto needs_answer = static_cast<size_t>(imported->needs_answer);
   std::string body = "<p id=\"imported\">Imported " +
                      assistant::Count(incoming->size(), "topic") + " (" +
                      std::to_string(imported->added) + " new, " +

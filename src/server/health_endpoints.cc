@@ -47,7 +47,9 @@ HttpResponse Readyz(const std::vector<NamedReadinessCheck>& checks) {
   // Whatever the cause, "not ready" is 503 for a load balancer.
   response.status = 503;
   response.content_type = "application/json";
-  nlohmann::ordered_json body = nlohmann::ordered_json::parse(ErrorJson(first));
+  // The documented /readyz body: what is not ready and why (not the API's error fields).
+  nlohmann::ordered_json body = {
+      {"ok", false}, {"error", StatusCodeName(first.code())}, {"message", first.message()}};
   if (!parts.empty()) body["checks"] = std::move(parts);
   // Replace invalid UTF-8 rather than throw: a driver's message may hold anything.
   response.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

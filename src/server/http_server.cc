@@ -514,10 +514,8 @@ HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
       allow += allow.empty() ? method : ", " + method;
       if (method == "GET") allow += ", HEAD";
     }
-    HttpResponse response;
-    response.status = 405;
-    response.content_type = "application/json";
-    response.body = ErrorJson("method_not_allowed", request.path + " accepts " + allow);
+    HttpResponse response =
+        ErrorResponse(405, "method_not_allowed", request.path + " accepts " + allow);
     response.headers["Allow"] = allow;
     return response;
   }

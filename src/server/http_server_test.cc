@@ -87,7 +87,8 @@ TEST_F(HttpServerTest, UnknownPathIs404WithJsonError) {
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, 404);
   EXPECT_EQ(slack::HeaderValue(res->headers, "content-type"), "application/json");
-  EXPECT_EQ(res->body, R"({"ok":false,"error":"not_found","message":"no route for /nope"})");
+  EXPECT_EQ(res->body, R"({"ok":false,"error":"not_found","message":"no route for /nope",)"
+                       R"("status":"failure","reason":"not_found","code":404})");
   EXPECT_TRUE(res->keep_alive);  // an answered error keeps the connection
   EXPECT_EQ(client.Send("GET", "/hello")->status, 200);
 }

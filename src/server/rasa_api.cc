@@ -58,24 +58,9 @@ Result<std::string> TextOf(const std::string& body) {
   return text;
 }
 
-// Adds Rasa's error fields to an ErrorResponse: Rasa's clients read "status", "reason",
-// "message" and "code"; ours read "ok" and "error".
-HttpResponse WithRasaFields(HttpResponse response) {
-  Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_object()) {
-    body["status"] = "failure";
-    body["reason"] = body["error"];
-    body["code"] = response.status;
-    response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  }
-  return response;
-}
-
 }  // namespace
 
-HttpResponse RasaErrorResponse(const Status& status) {
-  return WithRasaFields(ErrorResponse(status));
-}
+HttpResponse RasaErrorResponse(const Status& status) { return ErrorResponse(status); }
 
 RasaApi::RasaApi(store::Store& store, assistant::ModelRegistry& registry, const Clock& clock,
                  RasaApiOptions options)
@@ -107,11 +92,9 @@ std::variant<store::ApiToken, HttpResponse> RasaApi::Authorize(const HttpRequest
   }
   const store::ApiToken& known = **found;
   if (const auto wait = limiter_.Acquire(known.id)) {
-    HttpResponse response =
-        ErrorResponse(ResourceExhaustedError("too many requests with this API token"));
     // The mapping's 413 is for sizes; a rate limiter answers 429 itself (status_http.h).
-    response.status = 429;
-    response = WithRasaFields(std::move(response));
+    HttpResponse response = ErrorResponse(429, StatusCodeName(StatusCode::kResourceExhausted),
+                                          "too many requests with this API token");
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait).count();
     response.headers["Retry-After"] = std::to_string(std::max<int64_t>(1, seconds));
     return response;

@@ -9,7 +9,9 @@ TEST(StatusHttpTest, ErrorResponseIsJsonWithTheMappedStatus) {
   const HttpResponse response = ErrorResponse(UnavailableError("database down"));
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body, R"({"ok":false,"error":"unavailable","message":"database down"})");
+  EXPECT_EQ(response.body,
+            R"({"ok":false,"error":"unavailable","message":"database down","status":"failure",)"
+            R"("reason":"unavailable","code":503})");
 }
 
 }  // namespace

@@ -85,15 +85,13 @@ HttpResponse TopicsApi::PutTopics(const HttpRequest& request) {
   if (!topics.ok()) return RasaErrorResponse(topics.status());
   auto done = topics_.Import(owner, *topics, /*replace=*/true);
   if (!done.ok()) return RasaErrorResponse(done.status());
-  size_t needs_answer = 0;
-  for (const auto& t : *topics) needs_answer += store::NeedsAnswer(t);
   return JsonResponse({{"ok", true},
                        {"added", done->added},
                        {"updated", done->updated},
                        {"unchanged", done->unchanged},
                        {"deleted", done->deleted},
                        {"topics", topics->size()},
-                       {"needs_answer", needs_answer}});
+                       {"needs_answer", done->needs_answer}});
 }
 
 HttpResponse TopicsApi::Publish(const HttpRequest& request) {

@@ -160,6 +160,7 @@ Result<TopicsImported> Store::ImportTopics(const UserRef& owner,
       // A document without answers (a Rasa nlu.yml whose responses are in domain.yml) updates
       // the phrasings and keeps the answers the topics have.
       if (it != existing.end() && NeedsAnswer(content)) content.answer = it->second.content.answer;
+      if (NeedsAnswer(content)) ++result.needs_answer;
       if (it == existing.end()) {
         FAQBOT_RETURN_IF_ERROR(CheckTopicCount(kept));
         FAQBOT_RETURN_IF_ERROR(InsertTopic(tx, owner, content, now).status());

@@ -63,6 +63,9 @@ struct TopicsImported {
   int updated = 0;    // a topic of the same name, now with the imported content
   int unchanged = 0;  // a topic of the same name that had exactly that content
   int deleted = 0;    // topics whose name was not imported (replace only)
+  // Imported topics left without an answer (drafts a publish leaves out); a topic that had one
+  // keeps it when the document gives none, and is not counted.
+  int needs_answer = 0;
   bool operator==(const TopicsImported&) const = default;
 };
 

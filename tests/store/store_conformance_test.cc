@@ -303,7 +303,9 @@ TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
   };
   auto merged = store_->ImportTopics(kAlice, incoming, /*replace=*/false);
   ASSERT_TRUE(merged.ok()) << merged.status();
-  EXPECT_EQ(*merged, (TopicsImported{.added = 1, .updated = 1, .unchanged = 1, .deleted = 0}));
+  EXPECT_EQ(
+      *merged,
+      (TopicsImported{.added = 1, .updated = 1, .unchanged = 1, .deleted = 0, .needs_answer = 1}));
   auto list = store_->ListTopics(kAlice);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 3u);
@@ -313,7 +315,9 @@ TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
 
   auto replaced = store_->ImportTopics(kAlice, {incoming[2]}, /*replace=*/true);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
-  EXPECT_EQ(*replaced, (TopicsImported{.added = 0, .updated = 0, .unchanged = 1, .deleted = 2}));
+  EXPECT_EQ(
+      *replaced,
+      (TopicsImported{.added = 0, .updated = 0, .unchanged = 1, .deleted = 2, .needs_answer = 1}));
   list = store_->ListTopics(kAlice);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].content.name, "parking");
@@ -326,7 +330,10 @@ TEST_P(StoreConformanceTest, ImportKeepsTheIdsOfTopicsOfTheSameName) {
       kAlice, {{"where do I park?", {"parking spot"}, "", "parking"}, {"lunch?", {}, "", "lunch"}},
       false);
   ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ(*again, (TopicsImported{.added = 1, .updated = 1, .unchanged = 0, .deleted = 0}));
+  // Only the new topic is counted as needing an answer: "parking" kept its own.
+  EXPECT_EQ(
+      *again,
+      (TopicsImported{.added = 1, .updated = 1, .unchanged = 0, .deleted = 0, .needs_answer = 1}));
   list = store_->ListTopics(kAlice);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].content,
