@@ -641,6 +641,41 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   UpdatePressed(turn, ref, std::move(done));
 }
 
+void Assistant::RestoreAbandonedHandoff(Turn& turn) {
+  const DialogueState& was = turn.loaded;
+  if (was.step != DialogueState::Step::kAwaitAnswer || was.handoff_id == 0) return;
+  if (turn.state.step == DialogueState::Step::kAwaitAnswer &&
+      turn.state.handoff_id == was.handoff_id) {
+    return;  // still answering it
+  }
+  auto asked = store_.GetQuestion(was.handoff_id);
+  // Settled (the answer went, or a press elsewhere): whatever settled it updated its DM.
+  if (!asked.ok() || !asked->has_value() || !IsOpen(**asked)) return;
+  std::vector<std::string> candidates;
+  if (auto model = registry_.Get(turn.who); model.ok()) {
+    for (const auto& r :
+         (*model)
+             ->Predict((*asked)->text, static_cast<size_t>(options_.handoff_candidates))
+             .ranking) {
+      candidates.push_back(r.name);
+    }
+  }
+  const Reply again = HandoffMessage(**asked, candidates);
+  std::set<std::pair<std::string, std::string>> updated;
+  // The hand-off DM, and the message *Answer it* was pressed on when that was another (not the
+  // unanswered list, which is shown afresh when asked for).
+  if (!(*asked)->handoff_ts.empty()) {
+    updated.insert({(*asked)->handoff_channel, (*asked)->handoff_ts});
+    turn.others.emplace_back(
+        Destination::Update(turn.who, (*asked)->handoff_channel, (*asked)->handoff_ts), again);
+  }
+  if (!was.message_is_list && !was.message_ts.empty() &&
+      updated.insert({was.message_channel, was.message_ts}).second) {
+    turn.others.emplace_back(Destination::Update(turn.who, was.message_channel, was.message_ts),
+                             again);
+  }
+}
+
 void Assistant::StopAwaitingAnswerTo(Turn& turn, int64_t question_id) {
   if ((turn.state.step == DialogueState::Step::kAwaitAnswer ||
        turn.state.step == DialogueState::Step::kConfirmAnswer) &&
@@ -672,8 +707,8 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   auto reopened = store_.ReopenQuestion(asked->id, ref.topic_id);
   if (!reopened.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
   if (!*reopened) {
-    return ReplacePressedOrSay(turn,
-                               Say1("_Undone already, or answered since — nothing changed._"));
+    // A note of its own: the pressed message keeps saying what the first press undid.
+    return Say(turn, Say1("_Undone already, or answered since — nothing changed._"));
   }
   auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
   if (!unlearned.ok()) {

@@ -263,7 +263,7 @@ void Assistant::ReplacePressedOrSay(Turn& turn, Reply reply) {
 }
 
 void Assistant::Finish(Turn& turn) {
-  SaveState(turn);
+  if (SaveState(turn)) RestoreAbandonedHandoff(turn);
   for (const auto& reply : turn.replies) {
     Status sent = messenger_.Send(turn.reply_to, reply);
     if (!sent.ok()) {
@@ -312,11 +312,12 @@ Status Assistant::LoadState(Turn& turn) {
     auto state = DialogueState::Parse((*stored)->state);
     if (state.ok()) turn.state = *state;  // an unreadable state starts over
   }
+  turn.loaded = turn.state;
   return Status::Ok();
 }
 
-void Assistant::SaveState(Turn& turn) {
-  if (!turn.state_changed) return;
+bool Assistant::SaveState(Turn& turn) {
+  if (!turn.state_changed) return true;
   auto saved = store_.SaveConversation(turn.who, turn.state.Serialize(), turn.version);
   if (saved.status().code() == StatusCode::kAborted) {
     // Another turn of this person saved the conversation since this one read it. The inbox
@@ -331,15 +332,16 @@ void Assistant::SaveState(Turn& turn) {
         "that step :scream_cat: Please check where we are (say *show my topics*) and send it "
         "again."));
     turn.state_changed = false;
-    return;
+    return false;
   }
   if (!saved.ok()) {
     LogWarn("assistant: cannot save the conversation of {}/{}: {}", turn.who.team_id,
             turn.who.user_id, saved.status().ToString());
-    return;
+    return false;
   }
   turn.version = *saved;
   turn.state_changed = false;
+  return true;
 }
 
 std::string Assistant::NameOf(const store::UserRef& user) {

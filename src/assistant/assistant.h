@@ -355,12 +355,18 @@ class Assistant {
   void ReplacePressedOrSay(Turn& turn, Reply reply);
   // Stores the turn's new state, then sends its replies.
   void Finish(Turn& turn);
+  // The owner was answering a hand-off (*Answer it*: its DM says so, without buttons) and this
+  // turn left that step without settling it (cancel, another *Answer it*, another command): its
+  // hand-off DM gets its buttons back.
+  void RestoreAbandonedHandoff(Turn& turn);
   // Counts the turn's ask, if it was one (faqbot_asks_total, faqbot_ask_duration_seconds).
   void CountAsk(Turn& turn);
   // Reads `turn.who`'s dialogue into `turn` (its state and version; an unreadable state starts
   // over). Errors: the Store's, logged.
   Status LoadState(Turn& turn);
-  void SaveState(Turn& turn);
+  // Stores the turn's state when it changed; false when it could not be kept (the turn's step is
+  // lost: another writer, or the Store failed).
+  bool SaveState(Turn& turn);
   // The person's display name: the Store's, else the Messenger's (then kept in the Store);
   // "" when neither knows it yet.
   std::string NameOf(const store::UserRef& user);

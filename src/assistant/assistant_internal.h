@@ -17,7 +17,8 @@ struct Assistant::Turn {
   store::UserRef who;
   Destination reply_to;
   DialogueState state;
-  int64_t version = 0;  // of the stored state; 0 when none is stored
+  DialogueState loaded;  // the state as the turn found it
+  int64_t version = 0;   // of the stored state; 0 when none is stored
   bool state_changed = false;
   // Replies to this person, sent only after the new state is stored: a prompt is never shown
   // for a step a crash would forget.

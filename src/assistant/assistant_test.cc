@@ -303,6 +303,47 @@ TEST_F(AssistantTest, PublishLeavesOutImportedTopicsWithoutAnAnswerAndSaysSo) {
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"), Not(HasSubstr("says -")));
 }
 
+TEST_F(AssistantTest, AnAnswerItGivenUpGivesTheHandoffDmItsButtonsBack) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> when is the company picnic this year");
+  const std::string bob_question = ButtonValue("handoff_answer");
+  clock_.Advance(std::chrono::seconds(11));  // each hand-off gets its own DM
+  Dm(kCarol, "ask <@U0ALICE> can I bring my dog to work");
+  const std::string carol_question = ButtonValue("handoff_answer");
+  ASSERT_FALSE(bob_question.empty());
+  ASSERT_FALSE(carol_question.empty());
+  ASSERT_NE(bob_question, carol_question);
+  // *Answer it* on Bob's DM, then typed *cancel*: the DM offers its buttons again.
+  PressIn(kAlice, "handoff_answer", bob_question, "DU0ALICE", "1700000000.000010");
+  EXPECT_THAT(LastUpdate().text, HasSubstr("is answering it"));
+  EXPECT_THAT(Dm(kAlice, "cancel"), HasSubstr("Ok, cancelled."));
+  RecordingMessenger::Sent restored = LastUpdate();
+  EXPECT_EQ(restored.to.ts, "1700000000.000010");
+  EXPECT_THAT(restored.text, HasSubstr("<@U0BOB> asked you: when is the company picnic"));
+  ASSERT_FALSE(restored.reply.buttons.empty());
+  EXPECT_EQ(restored.reply.buttons.front().action, "handoff_answer");
+  EXPECT_EQ(restored.reply.buttons.back().action, "handoff_ignore");
+  // *Answer it* on Bob's, then on Carol's: Bob's gets its buttons back; the typed answer goes
+  // to Carol, and Bob's question still waits.
+  EXPECT_THAT(PressIn(kAlice, "handoff_answer", bob_question, "DU0ALICE", "1700000000.000010"),
+              HasSubstr("What answer should I give to when is the company picnic"));
+  const size_t before = messenger_.sent().size();
+  PressIn(kAlice, "handoff_answer", carol_question, "DU0ALICE", "1700000000.000011");
+  bool bob_restored = false;
+  const auto sent = messenger_.sent();
+  for (size_t i = before; i < sent.size(); ++i) {
+    const auto& s = sent[i];
+    bob_restored |= s.to.kind == Destination::Kind::kUpdate && s.to.ts == "1700000000.000010" &&
+                    s.text.find("when is the company picnic") != std::string::npos &&
+                    !s.reply.buttons.empty();
+  }
+  EXPECT_TRUE(bob_restored) << Since(before);
+  EXPECT_THAT(Dm(kAlice, "Only small dogs, on Fridays."), HasSubstr("Topic added"));
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("Only small dogs"));
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("when is the company picnic"));
+}
+
 TEST_F(AssistantTest, AnUnknownQuestionIsHandedToTheOwnerAndHerAnswerReachesTheAsker) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();
@@ -1237,9 +1278,14 @@ TEST_F(AssistantTest, AWrongItsXIsUndoneAtOnceAndTheQuestionHandedBack) {
               Not(HasSubstr("Level -2.")));
   EXPECT_THAT(Dm(kDave, "ask <@U0ALICE> where can visitors park?"), HasSubstr("Level -2."));
 
-  // A second press changes nothing and hands nothing over twice.
+  // A second press changes nothing and hands nothing over twice; the pressed message keeps
+  // saying what was undone (the note is a message of its own).
   const size_t sent = messenger_.sent().size();
   EXPECT_THAT(Press(kAlice, "handoff_undo", undo), HasSubstr("Undone already"));
+  for (size_t i = sent; i < messenger_.sent().size(); ++i) {
+    EXPECT_NE(messenger_.sent()[i].to.kind, Destination::Kind::kUpdate)
+        << messenger_.sent()[i].text;
+  }
   EXPECT_EQ(store_->GetLivePublication(kAlice, false)->value().version, live.version);
   for (size_t i = sent; i < messenger_.sent().size(); ++i) {
     EXPECT_THAT(messenger_.sent()[i].text, Not(HasSubstr("asked you")));

@@ -254,9 +254,23 @@ Status HomeTab::Press(const ButtonPress& press) {
              "back when done.");
     return Status::Ok();
   }
-  if (press.action == kActionHomeMergeTopic) return MergeTopic(press);
+  if (press.action == kActionHomeMergeTopic) {
+    const size_t colon = press.value.find(':');
+    const std::optional<int64_t> added =
+        colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(0, colon));
+    const std::optional<int64_t> into =
+        colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(colon + 1));
+    if (!added || !into) return InvalidArgumentError("not a merge: " + press.value);
+    FAQBOT_ASSIGN_OR_RETURN(const bool first, FirstAnswerTo(press, *added));
+    return first ? MergeTopic(press, *added, *into) : Status::Ok();
+  }
   if (press.action == kActionHomeKeepTopic) {
-    ReplacePressed(press, Say1("Ok, kept as a new topic. It goes live when you publish."));
+    const std::optional<int64_t> added = ParseId(press.value);
+    if (!added) return InvalidArgumentError("not a topic id: " + press.value);
+    FAQBOT_ASSIGN_OR_RETURN(const bool first, FirstAnswerTo(press, *added));
+    if (first) {
+      ReplacePressed(press, Say1("Ok, kept as a new topic. It goes live when you publish."));
+    }
     return Status::Ok();
   }
   return InvalidArgumentError("not a Home button: " + press.action);
@@ -308,25 +322,36 @@ Status HomeTab::Submit(const FormSubmission& submission) {
   return Status::Ok();
 }
 
-Status HomeTab::MergeTopic(const ButtonPress& press) {
-  const size_t colon = press.value.find(':');
-  const std::optional<int64_t> added =
-      colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(0, colon));
-  const std::optional<int64_t> into =
-      colon == std::string::npos ? std::nullopt : ParseId(press.value.substr(colon + 1));
-  if (!added || !into) return InvalidArgumentError("not a merge: " + press.value);
-  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(press.from, *added));
+Result<bool> HomeTab::FirstAnswerTo(const ButtonPress& press, int64_t added) {
+  // Kept as long as a topic id could be pressed on: the prompt's message stays in the DM.
+  constexpr std::chrono::hours kRemembered{24 * 365};
+  const std::string mark =
+      "home-similar:" + press.from.team_id + ":" + press.from.user_id + ":" + std::to_string(added);
+  auto first = store_.MarkEventIfNew(mark, kRemembered);
+  if (!first.ok()) {
+    TellInDm(press.from, "I couldn't do that just now — please try again.");
+    return first.status();
+  }
+  if (!*first) TellInDm(press.from, "You answered that one already — nothing changed.");
+  return *first;
+}
+
+Status HomeTab::MergeTopic(const ButtonPress& press, int64_t added, int64_t into) {
+  FAQBOT_ASSIGN_OR_RETURN(auto topic, store_.GetTopic(press.from, added));
   if (!topic) {
-    // Merged already (a second press, another device), or deleted since.
+    // Deleted since.
     ReplacePressed(press, Say1("_That topic is not there any more — nothing changed._"));
     return Status::Ok();
   }
-  auto learned = topics_.MergeInto(press.from, *added, *into);
+  auto learned = topics_.MergeInto(press.from, added, into);
   if (!learned.ok()) {
-    TellInDm(press.from, learned.status().code() == StatusCode::kNotFound
-                             ? "I can't find that topic any more."
-                             : "I couldn't add it as a phrasing :scream_cat: " +
-                                   learned.status().message() + " Please try again.");
+    // The answer is taken (one-shot): the owner finishes by hand.
+    TellInDm(press.from,
+             learned.status().code() == StatusCode::kNotFound
+                 ? "I can't find that topic any more."
+                 : "I couldn't add it as a phrasing :scream_cat: " + learned.status().message() +
+                       " It stays a topic of its own: edit the other topic to add "
+                       "its question as a phrasing.");
     return learned.status();
   }
   Reply done;

@@ -82,8 +82,9 @@ class HomeTab {
   // form showed the errors), then added or edited through Topics, which refreshes the Home. A
   // new topic the live bot already answers with another (Topics::Match) is saved and pointed
   // out in the DM, with *Add as a phrasing of X* (kActionHomeMergeTopic: its question and
-  // phrasings become X's — live at once with learning on — and it is deleted; one-shot) and
-  // *Keep as a new topic*.
+  // phrasings become X's — live at once with learning on — and it is deleted) and *Keep as a new
+  // topic*: one answer only, whichever button and however often pressed, in any process (a
+  // mark in the Store); a later press says so in a note of its own and changes nothing.
   // A change the Store refuses (NotFound: another owner's topic or a deleted one; limits) is
   // told in the person's DM and returned.
   Status Submit(const FormSubmission& submission);
@@ -94,7 +95,10 @@ class HomeTab {
   void TellInDm(const store::UserRef& who, const std::string& words);
   // Replaces the DM message whose button `press` pressed with `reply` (in the DM when it cannot).
   void ReplacePressed(const ButtonPress& press, const Reply& reply);
-  Status MergeTopic(const ButtonPress& press);
+  Status MergeTopic(const ButtonPress& press, int64_t added, int64_t into);
+  // The similar-topic prompt of topic `added` was answered (merge or keep): true for the first
+  // press only; a later one is told so in the DM.
+  Result<bool> FirstAnswerTo(const ButtonPress& press, int64_t added);
 
   store::Store& store_;
   Topics& topics_;

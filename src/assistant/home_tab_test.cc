@@ -527,9 +527,18 @@ TEST_F(HomeTabTest, ANewTopicTheBotAlreadyAnswersIsPointedOutAndMergedOnce) {
               ElementsAre("where can I find the wiki?", "wiki location"));
   EXPECT_EQ((*merged)->content.answer, "On the intranet.");
 
-  // A second press (double click, another device) changes nothing.
-  ASSERT_TRUE(home_->Press(press).ok());
-  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("nothing changed"));
+  // A second press (double click, another device), or Keep pressed after it, changes nothing
+  // and leaves the pressed message saying what was done: the note is a message of its own.
+  ButtonPress keep = HomePress(kAlice, kActionHomeKeepTopic, pointed.reply.buttons[1].value);
+  keep.channel = press.channel;
+  keep.message_ts = press.message_ts;
+  for (const ButtonPress& again : {press, keep}) {
+    before = messenger_.sent().size();
+    ASSERT_TRUE(home_->Press(again).ok());
+    ASSERT_EQ(messenger_.sent().size(), before + 1);
+    EXPECT_THAT(messenger_.sent().back().text, HasSubstr("answered that one already"));
+    EXPECT_NE(messenger_.sent().back().to.kind, Destination::Kind::kUpdate);
+  }
   merged = store_->GetTopic(kAlice, wiki);
   EXPECT_EQ((*merged)->content.phrasings.size(), 2u);
   EXPECT_EQ(store_->ListTopics(kAlice)->size(), 2u);
@@ -545,6 +554,12 @@ TEST_F(HomeTabTest, ANewTopicKeptBesideTheOneItLooksLikeStays) {
   EXPECT_EQ(keep.label, "Keep as a new topic");
   ASSERT_TRUE(home_->Press(HomePress(kAlice, keep.action, keep.value)).ok());
   EXPECT_THAT(messenger_.sent().back().text, HasSubstr("kept as a new topic"));
+  EXPECT_EQ(store_->ListTopics(kAlice)->size(), 3u);
+  // *Add as a phrasing* pressed later on the same message (a stale device) merges nothing.
+  const Button merge = messenger_.sent().at(messenger_.sent().size() - 2).reply.buttons.at(0);
+  ASSERT_EQ(merge.action, kActionHomeMergeTopic);
+  ASSERT_TRUE(home_->Press(HomePress(kAlice, merge.action, merge.value)).ok());
+  EXPECT_THAT(messenger_.sent().back().text, HasSubstr("answered that one already"));
   EXPECT_EQ(store_->ListTopics(kAlice)->size(), 3u);
   // A question the bot does not answer yet is just saved.
   const size_t before = messenger_.sent().size();
