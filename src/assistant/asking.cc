@@ -447,6 +447,13 @@ void Assistant::MessagePosted(const std::string& key, const std::string& channel
                               const std::string& ts) {
   const std::optional<int64_t> id = ParseHandoffTrack(key);
   if (!id) return;
+  // Known already: a press on this very message (Slack showed it before telling us its ts)
+  // recorded it, and that press updated it with what was done and by whom.
+  auto before = store_.GetQuestion(*id);
+  if (before.ok() && before->has_value() && (*before)->handoff_channel == channel &&
+      (*before)->handoff_ts == ts) {
+    return;
+  }
   Status kept = store_.SetHandoffMessage(*id, channel, ts);
   if (!kept.ok()) {
     LogWarn("assistant: cannot keep where the hand-off DM of question {} went: {}", *id,
@@ -639,6 +646,24 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
                               Mention(turn.who.user_id), Words(" said it's "),
                               UserText(learned->topic.content.question), Words(".")}));
   UpdatePressed(turn, ref, std::move(done));
+}
+
+void Assistant::RememberPressedHandoffDm(const Turn& turn, const HandoffRef& ref) {
+  if (ref.from_list || !turn.pressed || turn.pressed->kind != Destination::Kind::kUpdate ||
+      turn.pressed->channel.empty() || turn.pressed->ts.empty()) {
+    return;
+  }
+  auto asked = store_.GetQuestion(ref.question_id);
+  if (!asked.ok() || !asked->has_value() || !(*asked)->handoff_ts.empty() ||
+      !((*asked)->owner == turn.who)) {
+    return;
+  }
+  if (Status kept =
+          store_.SetHandoffMessage(ref.question_id, turn.pressed->channel, turn.pressed->ts);
+      !kept.ok()) {
+    LogWarn("assistant: cannot keep where the hand-off DM of question {} is: {}", ref.question_id,
+            kept.ToString());
+  }
 }
 
 void Assistant::RestoreAbandonedHandoff(Turn& turn) {

@@ -220,10 +220,13 @@ void Assistant::HandleButton(const ButtonPress& press) {
   } else if (handoff && !ref) {
     Say(turn, Say1("I can't find that question any more."));
   } else if (press.action == kActionHandoffAnswer) {
+    RememberPressedHandoffDm(turn, *ref);
     HandoffAnswer(turn, *ref);
   } else if (press.action == kActionHandoffTopic) {
+    RememberPressedHandoffDm(turn, *ref);
     HandoffTopic(turn, *ref);
   } else if (press.action == kActionHandoffIgnore) {
+    RememberPressedHandoffDm(turn, *ref);
     HandoffIgnore(turn, *ref);
   } else if (press.action == kActionHandoffUndo) {
     HandoffUndo(turn, *ref);

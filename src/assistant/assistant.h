@@ -359,6 +359,10 @@ class Assistant {
   // turn left that step without settling it (cancel, another *Answer it*, another command): its
   // hand-off DM gets its buttons back.
   void RestoreAbandonedHandoff(Turn& turn);
+  // A button of a hand-off DM pressed before Slack's answer told where that DM went (Slack shows
+  // a message first): the press's message is recorded as the DM, so the late answer
+  // (MessagePosted) does not replace what the press put there.
+  void RememberPressedHandoffDm(const Turn& turn, const HandoffRef& ref);
   // Counts the turn's ask, if it was one (faqbot_asks_total, faqbot_ask_duration_seconds).
   void CountAsk(Turn& turn);
   // Reads `turn.who`'s dialogue into `turn` (its state and version; an unreadable state starts

@@ -787,6 +787,37 @@ TEST_F(AssistantTest, AHandoffDmSettledBeforeItWentOutIsUpdatedWhenItDoes) {
   EXPECT_EQ(messenger_.sent().size(), before);
 }
 
+// Slack shows a message before it answers the post with its ts: the owner can press a button of
+// the hand-off DM first. The press updates the DM with what was done and by whom; the late
+// answer must not replace that with "settled meanwhile".
+TEST_F(AssistantTest, AHandoffDmPressedBeforeSlackToldItsPlaceKeepsWhatThePressDid) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  struct Posted {
+    std::string key, channel, ts;
+  };
+  std::vector<Posted> late;
+  messenger_.OnPosted(
+      [&late](const std::string& key, const std::string& channel, const std::string& ts) {
+        late.push_back({key, channel, ts});
+      });
+  const auto dm = AskAliceHandedOff(kBob, "how do I get online as a guest");
+  ASSERT_EQ(late.size(), 1u);
+  std::string its;
+  for (const auto& b : dm.reply.buttons) {
+    if (b.action == "handoff_topic") its = b.value;
+  }
+  ASSERT_FALSE(its.empty());
+  size_t before = messenger_.sent().size();
+  PressIn(kAlice, "handoff_topic", its, late[0].channel, late[0].ts);
+  auto updates = UpdatesOf(messenger_.sent(), before, late[0].ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("✅ <@U0ALICE> said it's what is the wifi password?"));
+  before = messenger_.sent().size();
+  assistant_->MessagePosted(late[0].key, late[0].channel, late[0].ts);
+  EXPECT_TRUE(UpdatesOf(messenger_.sent(), before, late[0].ts).empty());
+}
+
 // The owner answers in the hand-off DM's thread, as people answer in Slack, without a button;
 // a flow in progress goes on afterwards.
 TEST_F(AssistantTest, AReplyInAHandoffDmsThreadAnswersItsQuestion) {
