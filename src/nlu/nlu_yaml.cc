@@ -247,7 +247,7 @@ Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source
       Intent intent;
       intent.name = name.as<std::string>();
       // Not trimmed: " wifi " is not another spelling of "wifi" (whose topic it would replace).
-      if (Trim(intent.name) != intent.name) {
+      if (TrimText(intent.name) != intent.name) {
         return ErrorAt(source, LineOf(item),
                        "intent name \"" + intent.name + "\" starts or ends with a blank");
       }

@@ -171,7 +171,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NoIntents", "nlu:\n- synonym: savings\n  examples: |\n    - pink pig\n",
                 "no intents"},
         BadCase{"PaddedIntentName", "nlu:\n- intent: ' wifi '\n  examples: |\n    - x\n",
-                "2: intent name \" wifi \" starts or ends with a blank"}),
+                "2: intent name \" wifi \" starts or ends with a blank"},
+        BadCase{"NoBreakSpaceAtTheEnd", "nlu:\n- intent: \"wifi\\u00a0\"\n  examples: |\n    - x\n",
+                "starts or ends with a blank"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(NluYamlTest, DeepNestingIsAnErrorNotACrash) {

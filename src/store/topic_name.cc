@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "common/string_util.h"
 #include "common/utf8.h"
 
 namespace faqbot::store {
@@ -74,7 +75,9 @@ Status ValidateTopicName(std::string_view name) {
     return InvalidArgumentError("a topic name is at most " + std::to_string(kMaxTopicNameBytes) +
                                 " bytes");
   }
-  if (name.front() == ' ' || name.back() == ' ') {
+  // Any blank a reader cannot see (a no-break space, a zero-width one) too: "wifi " would list
+  // as a second "wifi".
+  if (TrimText(name) != name) {
     return InvalidArgumentError("a topic name cannot start or end with a blank");
   }
   for (size_t i = 0; i < name.size();) {

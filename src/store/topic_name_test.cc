@@ -53,6 +53,9 @@ TEST(TopicNameTest, ValidatesNames) {
   EXPECT_FALSE(ValidateTopicName("").ok());
   EXPECT_FALSE(ValidateTopicName(std::string(kMaxTopicNameBytes + 1, 'n')).ok());
   EXPECT_FALSE(ValidateTopicName(" padded").ok());
+  EXPECT_FALSE(ValidateTopicName("wifi\u00a0").ok());         // a no-break space
+  EXPECT_FALSE(ValidateTopicName("\u200bwifi").ok());         // a zero-width space
+  EXPECT_TRUE(ValidateTopicName("wifi\u00a0password").ok());  // inside, it is the owner's
   EXPECT_FALSE(ValidateTopicName("two\nlines").ok());
   EXPECT_FALSE(ValidateTopicName("tab\there").ok());
   EXPECT_FALSE(ValidateTopicName("bad \xff utf8").ok());
