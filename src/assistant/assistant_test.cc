@@ -441,6 +441,57 @@ TEST_F(AssistantTest, CancelLeavesAnyFlowAndChangesNothing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 1);
 }
 
+TEST_F(AssistantTest, AChangeOfMindIsNotSavedAsAQuestionOrAnAnswer) {
+  // Cancel words with what people say around them, and in a few languages.
+  for (const char* cancel :
+       {"no wait, cancel", "forget it", "Abbrechen", "cancel that please", "never mind!"}) {
+    Press(kAlice, "add_topic");
+    Dm(kAlice, "what time does the office open");
+    EXPECT_THAT(Dm(kAlice, cancel), HasSubstr("cancelled")) << cancel;
+  }
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  // A command typed where a question or an answer is awaited: not used, the flow waits on.
+  Press(kAlice, "add_topic");
+  EXPECT_THAT(Dm(kAlice, "show my topics"), HasSubstr("reads like a command, so I haven't used it. "
+                                                      "I'm still waiting for the question"));
+  Dm(kAlice, "what time does the office open");
+  EXPECT_THAT(Dm(kAlice, "actually, show my topics"),
+              HasSubstr("I'm still waiting for the answer"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 0);
+  // Answers that only use a command's word are answers.
+  EXPECT_THAT(Dm(kAlice, "Stop by reception at 8."), HasSubstr("Topic added"));
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "how do I share a document");
+  EXPECT_THAT(Dm(kAlice, "Publish it on the wiki"), HasSubstr("Topic added"));
+  Press(kAlice, "add_topic");
+  Dm(kAlice, "where can I work out");
+  EXPECT_THAT(Dm(kAlice, "On the fifth floor."), HasSubstr("Topic added"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 3);
+  // A question of emoji alone could never be matched.
+  Press(kAlice, "add_topic");
+  EXPECT_THAT(Dm(kAlice, "🍕🍕🍕"), HasSubstr("I need some words in the question"));
+  EXPECT_THAT(Dm(kAlice, "cancel"), HasSubstr("cancelled"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 3);
+}
+
+TEST_F(AssistantTest, ACommandTypedAfterAnswerItIsNotSentToTheAsker) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> is there a gym nearby?");
+  const std::string question = ButtonValue("handoff_answer");
+  ASSERT_FALSE(question.empty());
+  Press(kAlice, "handoff_answer", question);
+  const size_t before = messenger_.sent().size();
+  EXPECT_THAT(Dm(kAlice, "show my topics"),
+              HasSubstr("reads like a command, so I haven't sent it. I'm still waiting for the "
+                        "answer"));
+  for (size_t i = before; i < messenger_.sent().size(); ++i) {
+    EXPECT_FALSE(messenger_.sent()[i].to.user == kBob) << messenger_.sent()[i].text;
+  }
+  EXPECT_THAT(Dm(kAlice, "Yes, two blocks away."), HasSubstr("Topic added"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("Yes, two blocks away."));
+}
+
 TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where can visitors park?", "Level -2.");

@@ -12,20 +12,55 @@
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
 #include "common/string_util.h"
+#include "nlu/analyzer.h"
 
 namespace faqbot::assistant {
 namespace {
 
 using Step = DialogueState::Step;
 
-// "cancel" typed while a flow waits for text: exact words only, so an answer that merely
-// mentions cancelling is still taken as an answer.
+// "cancel" typed while a flow waits for text: a cancel word alone, give or take the words people
+// put around it ("no wait, cancel", "cancel that please", "forget it"), also in a few other
+// languages; an answer that merely mentions cancelling is still taken as an answer.
 bool IsCancelWord(const std::string& text) {
-  static const char* const kWords[] = {"cancel", "stop", "never mind", "nevermind",
-                                       "abort",  "quit", "exit",       "cancel that"};
-  std::string t = AsciiLower(Trim(text));
-  while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
-  return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return t == w; });
+  static const std::set<std::string> kWords = {
+      "cancel",   "stop",    "never mind", "nevermind", "abort",   "quit",
+      "exit",     "forget",  "scratch",    "abbrechen", "abbruch", "stopp",
+      "cancelar", "cancela", "annuler",    "annule",    "annulla", "annullare",
+      "anuluj",   "отмена",  "キャンセル", "取消",      "やめる"};
+  // Said before or after the word without changing what it means.
+  static const std::set<std::string> kAround = {
+      "no",   "wait", "oh",   "oops", "actually", "ok",    "okay", "please", "sorry", "hmm",
+      "that", "it",   "this", "now",  "all",      "bitte", "por",  "favor",  "mind"};
+  std::string lowered = AsciiLower(Trim(text));
+  for (char& c : lowered) {
+    if (c == ',' || c == '.' || c == '!' || c == '?' || c == ';' || c == ':') c = ' ';
+  }
+  std::vector<std::string> words;
+  for (size_t i = 0; i < lowered.size();) {
+    const size_t end = std::min(lowered.find(' ', i), lowered.size());
+    if (end > i) words.push_back(lowered.substr(i, end - i));
+    i = end + 1;
+  }
+  if (words.empty() || words.size() > 5) return false;
+  if (kWords.contains(words.front() + (words.size() > 1 ? " " + words[1] : ""))) return true;
+  // The cancel word, with only words from kAround beside it.
+  size_t cancel = words.size();
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (kWords.contains(words[i]) ||
+        (i + 1 < words.size() && kWords.contains(words[i] + " " + words[i + 1]))) {
+      cancel = i;
+      break;
+    }
+  }
+  if (cancel == words.size()) return false;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i == cancel || (i == cancel + 1 && kWords.contains(words[cancel] + " " + words[i]))) {
+      continue;
+    }
+    if (!kAround.contains(words[i])) return false;
+  }
+  return true;
 }
 
 // "learn from my answers: off", "turn off learning", "stop learning from my answers", "learning
@@ -206,6 +241,26 @@ void Assistant::Dispatch(Turn& turn, ConciergeIntent intent, const std::string& 
 
 void Assistant::ContinueFlow(Turn& turn, const std::string& text) {
   if (text.empty()) return Say(turn, Say1("I need some text here — or type *cancel*."));
+  const Step step = turn.state.step;
+  const bool answer = step == Step::kAwaitAnswer || step == Step::kAwaitNewAnswer;
+  const char* what = answer ? "answer" : step == Step::kAwaitPhrasing ? "phrasing" : "question";
+  const bool handoff = step == Step::kAwaitAnswer && turn.state.handoff_id != 0;
+  if (step != Step::kAwaitNewName && concierge_.IsCommandPhrase(text)) {
+    // Most likely a change of mind: not saved, and above all not sent to someone who asked.
+    Reply r;
+    r.paragraphs.push_back(
+        Line({Words("“"), UserText(text),
+              Words(std::string("” reads like a command, so I haven't ") +
+                    (handoff ? "sent it. " : "used it. ") + "I'm still waiting for the " + what +
+                    " — type it, or *cancel* to do something else.")}));
+    return Say(turn, r);
+  }
+  if (!answer && step != Step::kAwaitNewName &&
+      nlu::Analyze(text, *registry_.lexicon(), 1).empty()) {
+    return Say(turn, Say1(std::string("I need some words in the ") + what +
+                          ": emoji or punctuation alone can't be matched to what people ask. "
+                          "Type it again, or *cancel*."));
+  }
   switch (turn.state.step) {
     case Step::kAwaitQuestion:
       return TakeNewQuestion(turn, text);

@@ -1,8 +1,11 @@
 #include "assistant/concierge_nlu.h"
 
 #include <array>
+#include <cctype>
 #include <utility>
+#include <vector>
 
+#include "common/string_util.h"
 #include "nlu/nlu_yaml.h"
 
 extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CMake
@@ -61,7 +64,62 @@ Result<std::unique_ptr<ConciergeNlu>> ConciergeNlu::Create(
   }
   auto model = nlu::Model::Train(*data, std::move(lexicon));
   if (!model.ok()) return InternalError("concierge model: " + model.status().message());
-  return std::unique_ptr<ConciergeNlu>(new ConciergeNlu(*model));
+  std::set<std::string> commands;
+  for (const auto& intent : data->intents) {
+    if (!IsCommand(*IntentFromName(intent.name))) continue;
+    for (const auto& example : intent.examples) commands.insert(CommandKey(example));
+  }
+  commands.erase("");
+  return std::unique_ptr<ConciergeNlu>(new ConciergeNlu(*model, std::move(commands)));
+}
+
+bool ConciergeNlu::IsCommand(ConciergeIntent intent) {
+  switch (intent) {
+    case ConciergeIntent::kHelp:
+    case ConciergeIntent::kAddTopic:
+    case ConciergeIntent::kListTopics:
+    case ConciergeIntent::kEditTopic:
+    case ConciergeIntent::kDeleteTopic:
+    case ConciergeIntent::kDeleteAllTopics:
+    case ConciergeIntent::kPublish:
+    case ConciergeIntent::kUnanswered:
+    case ConciergeIntent::kSettings:
+    case ConciergeIntent::kOpenConsole:
+      return true;
+    default:
+      return false;  // greetings, yes/no, thanks, cancel: ordinary answers too
+  }
+}
+
+std::string ConciergeNlu::CommandKey(std::string_view text) {
+  // Said around a command without changing it ("actually, show my topics first").
+  static const std::set<std::string> kAround = {
+      "actually", "wait", "no", "oh",  "ok",   "okay",  "hmm", "please", "first",
+      "now",      "then", "so", "and", "oops", "sorry", "hey", "um",     "uh"};
+  std::string lowered = AsciiLower(text);
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : lowered) {
+    const bool part = std::isalnum(static_cast<unsigned char>(c)) || c == '\'' ||
+                      static_cast<unsigned char>(c) >= 0x80;
+    if (part) {
+      word.push_back(c);
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  size_t first = 0, last = words.size();
+  while (first < last && kAround.contains(words[first])) ++first;
+  while (last > first && kAround.contains(words[last - 1])) --last;
+  std::string key;
+  for (size_t i = first; i < last; ++i) key += (key.empty() ? "" : " ") + words[i];
+  return key;
+}
+
+bool ConciergeNlu::IsCommandPhrase(std::string_view text) const {
+  return commands_.contains(CommandKey(text));
 }
 
 ConciergeNlu::Understanding ConciergeNlu::Understand(std::string_view text) const {

@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -58,9 +60,22 @@ class ConciergeNlu {
 
   Understanding Understand(std::string_view text) const;
 
+  // Whether `text` is, word for word, one of the built-in examples of a command (add, list,
+  // edit, delete, publish, unanswered, settings, console, help), give or take the words people
+  // put around one ("actually, show my topics first"). Typed where a flow waits for a question
+  // or an answer, such a message is a change of mind, not the text asked for. Unlike
+  // Understand, no paraphrase counts: "where can I work out" is a question, even if the model
+  // would read "help" into it.
+  bool IsCommandPhrase(std::string_view text) const;
+
  private:
-  explicit ConciergeNlu(std::shared_ptr<const nlu::Model> model) : model_(std::move(model)) {}
+  ConciergeNlu(std::shared_ptr<const nlu::Model> model, std::set<std::string> commands)
+      : model_(std::move(model)), commands_(std::move(commands)) {}
+  static bool IsCommand(ConciergeIntent intent);
+  // Lower-cased words (letters, digits, apostrophes), without those said around a command.
+  static std::string CommandKey(std::string_view text);
   std::shared_ptr<const nlu::Model> model_;
+  std::set<std::string> commands_;  // CommandKey of every command example
 };
 
 }  // namespace faqbot::assistant

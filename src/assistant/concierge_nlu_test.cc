@@ -49,6 +49,25 @@ TEST_F(ConciergeNluTest, UnderstandsFreeTextPhrasings) {
   EXPECT_EQ(Intent("please open the web console"), ConciergeIntent::kOpenConsole);
 }
 
+TEST_F(ConciergeNluTest, CommandPhrasesAreTheBuiltInCommandsWordForWord) {
+  EXPECT_TRUE(concierge_->IsCommandPhrase("show my topics"));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("Actually, show my topics first."));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("wait, publish"));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("add a topic"));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("HELP!"));
+  // Answers and questions, even those the model would read a command into.
+  EXPECT_FALSE(concierge_->IsCommandPhrase("where can I work out"));
+  EXPECT_EQ(Intent("where can I work out"), ConciergeIntent::kHelp);
+  EXPECT_FALSE(concierge_->IsCommandPhrase("Publish it on the wiki"));
+  EXPECT_FALSE(concierge_->IsCommandPhrase("Use the help desk portal"));
+  // Yes, no, thanks and cancel are answers too ("Is the office open on Sundays?" — "No").
+  EXPECT_FALSE(concierge_->IsCommandPhrase("yes"));
+  EXPECT_FALSE(concierge_->IsCommandPhrase("no"));
+  EXPECT_FALSE(concierge_->IsCommandPhrase("thanks"));
+  EXPECT_FALSE(concierge_->IsCommandPhrase(""));
+  EXPECT_FALSE(concierge_->IsCommandPhrase("actually"));
+}
+
 TEST_F(ConciergeNluTest, DeclinesWhatItDoesNotKnow) {
   EXPECT_EQ(Intent(""), ConciergeIntent::kUnknown);
   EXPECT_EQ(Intent("the quarterly revenue report for emea"), ConciergeIntent::kUnknown);
