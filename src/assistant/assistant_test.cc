@@ -474,6 +474,24 @@ TEST_F(AssistantTest, AChangeOfMindIsNotSavedAsAQuestionOrAnAnswer) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 3);
 }
 
+TEST_F(AssistantTest, APhrasingIsAddedToTheTopicTheOwnerNames) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  EXPECT_THAT(Dm(kAlice, "add a phrasing to the wifi topic"),
+              HasSubstr("How else might people ask what is the wifi password?"));
+  EXPECT_THAT(Dm(kAlice, "how do I get on the wireless"), HasSubstr("also asks"));
+  EXPECT_EQ(store_->ListTopics(kAlice)->front().content.phrasings,
+            std::vector<std::string>{"how do I get on the wireless"});
+  EXPECT_THAT(Dm(kAlice, "add another way to ask the parking one"),
+              HasSubstr("How else might people ask where can visitors park?"));
+  EXPECT_THAT(Dm(kAlice, "cancel"), HasSubstr("cancelled"));
+  // No topic named (or several): the list to pick from, never a new topic.
+  const std::string which = Dm(kAlice, "add a new phrasing");
+  EXPECT_THAT(which, HasSubstr("Which topic?"));
+  EXPECT_THAT(which, Not(HasSubstr("What question should I expect?")));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
 TEST_F(AssistantTest, ACommandTypedAfterAnswerItIsNotSentToTheAsker) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Publish();

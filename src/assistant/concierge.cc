@@ -108,12 +108,14 @@ bool AsksForPhrasing(const std::string& text) {
 // the command and the filler around it.
 std::vector<std::string> NamingWords(const std::string& text) {
   static const std::set<std::string> kFiller = {
-      "edit",  "change", "update",   "modify", "fix",     "delete",   "remove", "drop",
-      "erase", "the",    "a",        "an",     "my",      "our",      "this",   "that",
-      "topic", "topics", "question", "answer", "answers", "phrasing", "faq",    "entry",
-      "one",   "about",  "on",       "for",    "of",      "please",   "pls",    "can",
-      "could", "you",    "i",        "i'd",    "i'm",     "want",     "to",     "like",
-      "would", "let's",  "lets",     "me",     "is",      "it",       "it's"};
+      "edit",      "change", "update",   "modify", "fix",     "delete",    "remove", "drop",
+      "erase",     "the",    "a",        "an",     "my",      "our",       "this",   "that",
+      "topic",     "topics", "question", "answer", "answers", "phrasing",  "faq",    "entry",
+      "one",       "about",  "on",       "for",    "of",      "please",    "pls",    "can",
+      "could",     "you",    "i",        "i'd",    "i'm",     "want",      "to",     "like",
+      "would",     "let's",  "lets",     "me",     "is",      "it",        "it's",   "add",
+      "another",   "other",  "way",      "ways",   "ask",     "phrasings", "new",    "rephrasing",
+      "paraphrase"};
   std::vector<std::string> naming;
   for (auto& w : LowerWords(text)) {
     if (kFiller.count(w) == 0) naming.push_back(std::move(w));
@@ -169,8 +171,18 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
     if (turn.state.step != Step::kIdle) turn.Set({});
     return SetLearning(turn, *learn);
   }
-  if (turn.state.step == Step::kOfferMore && AsksForPhrasing(text)) {
-    return StartPhrasing(turn, std::to_string(turn.state.topic_id));
+  if (AsksForPhrasing(text)) {
+    // "add a phrasing to the wifi topic": the topic it names; right after adding one, "another
+    // way to ask it" is that one's; else the list to pick from (never a new topic, which the
+    // words "add" and "topic" would otherwise start).
+    const std::optional<int64_t> named = NamedTopic(turn.who, text);
+    if (!named && turn.state.step == Step::kOfferMore) {
+      return StartPhrasing(turn, std::to_string(turn.state.topic_id));
+    }
+    if (turn.state.step != Step::kIdle) turn.Set({});
+    if (named) return StartPhrasing(turn, std::to_string(*named));
+    Say(turn, Say1("Which topic? Press *Edit* next to it, then *Add phrasing*:"));
+    return ListTopics(turn);
   }
   const ConciergeNlu::Understanding u = concierge_.Understand(text);
   if ((u.intent == ConciergeIntent::kUnknown || u.intent == ConciergeIntent::kOutOfScope) &&
