@@ -58,7 +58,7 @@ std::string Mrkdwn(const assistant::Paragraph& p) {
         out += span.value;
         break;
       case assistant::Span::Kind::kUserText:
-        out += slack::EscapeMrkdwn(span.value);
+        out += slack::EscapeMrkdwnKeepingLinks(span.value);
         break;
       case assistant::Span::Kind::kMention:
         out += "<@" + span.value + ">";

@@ -91,25 +91,26 @@ TEST(SlackMessengerTest, RendersParagraphsButtonsAndContextAsOneMessage) {
 
 TEST(SlackMessengerTest, EscapesUserTextButNotTheAssistantsMarkupOrMentions) {
   Reply reply;
-  reply.paragraphs.push_back(Line({Mention("U0ALICE"), Words(" says - "),
-                                   UserText("<!channel> <@U123> <https://evil.example|click> &")}));
+  reply.paragraphs.push_back(
+      Line({Mention("U0ALICE"), Words(" says - "),
+            UserText("<!channel> <@U123> <https://wiki.example|the wiki> &")}));
   reply.items.push_back({Line({UserText("<!here> item")}), {{"Edit", "edit_topic", "1"}}});
-  reply.context.push_back(Line({UserText("<#C0GENERAL>")}));
+  reply.context.push_back(Line({UserText("<#C0GENERAL> <!subteam^S1|@team>")}));
 
   auto messages = SlackMessenger::Render(reply);
   ASSERT_TRUE(messages.ok()) << messages.status();
   const std::string all = Joined(*messages);
-  EXPECT_THAT(all, HasSubstr("<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; "
-                             "&lt;https://evil.example|click&gt; &amp;"));
+  // Broadcasts stay inert; what the person linked or mentioned shows as they wrote it.
+  EXPECT_THAT(all, HasSubstr("<@U0ALICE> says - &lt;!channel&gt; <@U123> "
+                             "<https://wiki.example|the wiki> &amp;"));
   EXPECT_THAT(all, HasSubstr("&lt;!here&gt; item"));
-  EXPECT_THAT(all, HasSubstr("&lt;#C0GENERAL&gt;"));
+  EXPECT_THAT(all, HasSubstr("<#C0GENERAL> &lt;!subteam^S1|@team&gt;"));
   EXPECT_THAT(all, Not(HasSubstr("<!")));
-  EXPECT_THAT(all, Not(HasSubstr("<@U123>")));
-  // The notification text too: the mention is a mention, the person's text is inert.
+  // The notification text too.
   for (const auto& m : *messages) {
     EXPECT_EQ(m["text"],
-              "<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
-              "&amp;");
+              "<@U0ALICE> says - &lt;!channel&gt; <@U123> "
+              "<https://wiki.example|the wiki> &amp;");
   }
 }
 

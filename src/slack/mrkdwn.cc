@@ -117,6 +117,55 @@ std::string EscapeMrkdwn(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool IsIdChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// Whether `inside` (what is between '<' and '>') is a link, user or channel token to keep.
+bool IsKeptToken(std::string_view inside) {
+  const size_t bar = inside.find('|');
+  const std::string_view target = inside.substr(0, bar);
+  for (std::string_view scheme : {"https://", "http://", "mailto:"}) {
+    if (target.size() > scheme.size() && target.substr(0, scheme.size()) == scheme) {
+      return std::none_of(target.begin(), target.end(), [](char c) { return IsSpace(c); });
+    }
+  }
+  if (target.size() >= 3 && ((target[0] == '@' && (target[1] == 'U' || target[1] == 'W')) ||
+                             (target[0] == '#' && (target[1] == 'C' || target[1] == 'G')))) {
+    return std::all_of(target.begin() + 2, target.end(), IsIdChar);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string EscapeMrkdwnKeepingLinks(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t done = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '<') continue;
+    const size_t close = text.find_first_of("<>", i + 1);
+    if (close == std::string_view::npos || text[close] != '>') continue;
+    const std::string_view inside = text.substr(i + 1, close - i - 1);
+    if (!IsKeptToken(inside)) continue;
+    out += EscapeMrkdwn(text.substr(done, i - done));
+    out += '<';
+    for (const char c : inside) {
+      if (c == '&') {
+        out += "&amp;";
+      } else {
+        out.push_back(c);
+      }
+    }
+    out += '>';
+    done = close + 1;
+    i = close;
+  }
+  out += EscapeMrkdwn(text.substr(done));
+  return out;
+}
+
 size_t SlackTextLength(std::string_view text) { return Utf16Length(text); }
 
 std::vector<std::string> SplitText(std::string_view text, size_t max_length) {

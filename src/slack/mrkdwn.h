@@ -20,6 +20,14 @@ namespace faqbot::slack {
 // so "<!channel>" or "<https://evil|click>" in user text arrive as inert text.
 std::string EscapeMrkdwn(std::string_view text);
 
+// EscapeMrkdwn, except Slack's own link, user and channel tokens, which stay as Slack sends them
+// in a person's message: <https://…>, <http://…>, <mailto:…> (with or without "|label"),
+// <@U…> / <@W…> and <#C…> / <#G…> (with or without "|name"). What someone linked or mentioned
+// then shows as they wrote it (an owner's "see <https://wiki|the wiki>, ask <@U123>"), while
+// everything else — "<!channel>", "<!here>", "<!subteam^…>", stray brackets — stays inert; '&'
+// is escaped inside kept tokens too.
+std::string EscapeMrkdwnKeepingLinks(std::string_view text);
+
 // The length of UTF-8 `text` as Slack's limits count it (UTF-16 code units: 1 for most
 // characters, 2 for those outside the Basic Multilingual Plane such as most emoji). A malformed
 // byte counts as one unit.

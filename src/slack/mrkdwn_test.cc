@@ -66,6 +66,27 @@ TEST(MrkdwnTest, MentionsPingsAndLinksInUserTextBecomeInert) {
   }
 }
 
+TEST(MrkdwnTest, PeoplesLinksMentionsAndChannelsAreKeptAndBroadcastsStayInert) {
+  EXPECT_EQ(EscapeMrkdwnKeepingLinks("see <https://wiki.example.com|the wiki>, ask <@U0MARIA> in "
+                                     "<#C0IT|it-help> or <mailto:it@example.com>"),
+            "see <https://wiki.example.com|the wiki>, ask <@U0MARIA> in <#C0IT|it-help> or "
+            "<mailto:it@example.com>");
+  EXPECT_EQ(EscapeMrkdwnKeepingLinks("<http://x.example/?a=1&b=2|A & B> & <@W123|dana>"),
+            "<http://x.example/?a=1&amp;b=2|A &amp; B> &amp; <@W123|dana>");
+  for (const char* inert : {"<!channel>", "<!here|here>", "<!everyone>", "<!subteam^S01|@team>",
+                            "<javascript:alert(1)|x>", "<https://>", "<@u123>", "<@U12 3>",
+                            "<https://a b|c>", "<#X123>", "a < b > c", "<", ">", "<<@U1>"}) {
+    const std::string out = EscapeMrkdwnKeepingLinks(inert);
+    if (std::string_view(inert) == "<<@U1>") {
+      EXPECT_EQ(out, "&lt;<@U1>");
+    } else {
+      EXPECT_EQ(out, EscapeMrkdwn(inert)) << inert;
+    }
+  }
+  EXPECT_EQ(EscapeMrkdwnKeepingLinks("<!channel> see <https://a.example>"),
+            "&lt;!channel&gt; see <https://a.example>");
+}
+
 TEST(MrkdwnTest, EscapingKeepsUtf8) {
   EXPECT_EQ(EscapeMrkdwn(kGrin + "<" + kEacute), kGrin + "&lt;" + kEacute);
 }

@@ -306,7 +306,7 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   Reply reply;
   reply.paragraphs.push_back(
       Line({Mention("U0ALICE"), Words(" says - "),
-            UserText("<!channel> <@U123> <https://evil.example|click> & co")}));
+            UserText("<!channel> <@U123> <https://wiki.example|the wiki> & co")}));
   reply.items.push_back({Line({UserText("<!here> & <#C0GENERAL>")}), {}});
   reply.context.push_back(
       Line({Words("asked by "), Mention("U0BOB"), Words(": "), UserText("<!everyone>")}));
@@ -317,21 +317,22 @@ TEST_F(SlackMessengerOverWebApiTest, PeoplesTextArrivesEscapedAndOwnMentionsStay
   ExpectWithinBlockKitLimits(calls[0]);
   std::string all;
   for (const auto& t : MrkdwnTexts(calls)) all += t + "\n";
-  EXPECT_THAT(all, HasSubstr("<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; "
-                             "&lt;https://evil.example|click&gt; &amp; co"));
-  EXPECT_THAT(all, HasSubstr("&lt;!here&gt; &amp; &lt;#C0GENERAL&gt;"));
+  // Broadcasts stay inert; the links, people and channels someone wrote show as they wrote them.
+  EXPECT_THAT(all, HasSubstr("<@U0ALICE> says - &lt;!channel&gt; <@U123> "
+                             "<https://wiki.example|the wiki> &amp; co"));
+  EXPECT_THAT(all, HasSubstr("&lt;!here&gt; &amp; <#C0GENERAL>"));
   EXPECT_THAT(all, HasSubstr("asked by <@U0BOB>: &lt;!everyone&gt;"));
-  // The only markup left is the assistant's own mentions.
+  // The only markup left is mentions, the link and the channel: never a broadcast.
   std::string rest = all;
-  for (const std::string mention : {"<@U0ALICE>", "<@U0BOB>"}) {
-    for (size_t at; (at = rest.find(mention)) != std::string::npos;) rest.erase(at, mention.size());
+  for (const std::string token :
+       {"<@U0ALICE>", "<@U0BOB>", "<@U123>", "<https://wiki.example|the wiki>", "<#C0GENERAL>"}) {
+    for (size_t at; (at = rest.find(token)) != std::string::npos;) rest.erase(at, token.size());
   }
   EXPECT_EQ(rest.find('<'), std::string::npos) << rest;
   EXPECT_EQ(rest.find('>'), std::string::npos) << rest;
-  // What a notification shows: the mention as a mention, the person's text inert.
+  // What a notification shows.
   EXPECT_EQ(calls[0].args["text"],
-            "<@U0ALICE> says - &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
-            "&amp; co");
+            "<@U0ALICE> says - &lt;!channel&gt; <@U123> <https://wiki.example|the wiki> &amp; co");
   EXPECT_EQ(calls[0].args["unfurl_links"], false);
 }
 
