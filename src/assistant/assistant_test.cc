@@ -1727,6 +1727,35 @@ TEST_F(AssistantTest, EditOrDeleteNamingATopicOpensThatTopic) {
   EXPECT_THAT(Dm(kAlice, "delete a topic"), HasSubstr("Which one?"));
 }
 
+TEST_F(AssistantTest, WhatIsTypedUnderATopicsCardChangesThatTopic) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where do I park", "In the garage.");
+  const auto card = [&] {
+    EXPECT_THAT(Dm(kAlice, "edit the wifi topic"),
+                HasSubstr("*Question:* what is the wifi password?"));
+  };
+  card();
+  EXPECT_THAT(Dm(kAlice, "change the answer"), HasSubstr("What should the new answer"));
+  EXPECT_THAT(Dm(kAlice, "Ask reception."), HasSubstr("Updated the answer"));
+  card();
+  EXPECT_THAT(Dm(kAlice, "rename it"), HasSubstr("name"));
+  Dm(kAlice, "cancel");
+  card();
+  EXPECT_THAT(Dm(kAlice, "add a phrasing"),
+              HasSubstr("How else might people ask what is the wifi password?"));
+  Dm(kAlice, "cancel");
+  card();
+  EXPECT_THAT(Dm(kAlice, "delete it"), HasSubstr("Delete what is the wifi password?"));
+  Dm(kAlice, "cancel");
+  // Words about any topic, or naming another, are not about this one.
+  card();
+  EXPECT_THAT(Dm(kAlice, "delete a topic"), HasSubstr("Which one?"));
+  card();
+  EXPECT_THAT(Dm(kAlice, "change the parking answer"), HasSubstr("*Question:* where do I park"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+  EXPECT_EQ(store_->ListTopics(kAlice)->front().content.answer, "Ask reception.");
+}
+
 TEST_F(AssistantTest, AnOwnersQuestionThatEndsWithItsMarkGetsNoSecondOne) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");

@@ -104,6 +104,32 @@ bool AsksForPhrasing(const std::string& text) {
   return false;
 }
 
+// What a short message typed under a topic's card asks to change: "change the answer", "new
+// question", "rename it", "add a phrasing", "delete it"; kNone for anything else.
+enum class CardChange { kNone, kAnswer, kQuestion, kName, kPhrasing, kDelete };
+CardChange CardAction(const std::string& text) {
+  const std::vector<std::string> words = LowerWords(text);
+  if (words.empty() || words.size() > 6) return CardChange::kNone;
+  const auto has = [&](std::initializer_list<const char*> any) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+      return std::any_of(any.begin(), any.end(), [&](const char* a) { return w == a; });
+    });
+  };
+  const bool change = has(
+      {"change", "edit", "update", "new", "fix", "set", "modify", "reword", "correct", "replace"});
+  const bool removal = has({"delete", "remove", "drop", "erase"});
+  if (AsksForPhrasing(text)) return removal ? CardChange::kNone : CardChange::kPhrasing;
+  // "delete a topic", "change an answer": any topic, not this one.
+  if (has({"a", "an", "another", "other", "all", "topics", "answers", "questions"})) {
+    return CardChange::kNone;
+  }
+  if (has({"rename"}) || (change && has({"name"}))) return CardChange::kName;
+  if (change && has({"answer", "reply", "response"})) return CardChange::kAnswer;
+  if (change && has({"question"})) return CardChange::kQuestion;
+  if (removal) return CardChange::kDelete;
+  return CardChange::kNone;
+}
+
 // "edit the wifi topic", "delete my parking question": the words that name the topic, without
 // the command and the filler around it.
 std::vector<std::string> NamingWords(const std::string& text) {
@@ -170,6 +196,24 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
   if (auto learn = LearningCommand(text)) {
     if (turn.state.step != Step::kIdle) turn.Set({});
     return SetLearning(turn, *learn);
+  }
+  if (turn.state.step == Step::kShowingTopic && !NamedTopic(turn.who, text)) {
+    // Typed under a topic's card: "change the answer", "rename it", "delete it" mean that one.
+    const std::string shown = std::to_string(turn.state.topic_id);
+    switch (CardAction(text)) {
+      case CardChange::kAnswer:
+        return StartEditAnswer(turn, shown);
+      case CardChange::kQuestion:
+        return StartEditQuestion(turn, shown);
+      case CardChange::kName:
+        return StartEditName(turn, shown);
+      case CardChange::kPhrasing:
+        return StartPhrasing(turn, shown);
+      case CardChange::kDelete:
+        return StartDelete(turn, shown);
+      case CardChange::kNone:
+        break;
+    }
   }
   if (AsksForPhrasing(text)) {
     // "add a phrasing to the wifi topic": the topic it names; right after adding one, "another

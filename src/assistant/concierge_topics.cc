@@ -195,6 +195,7 @@ void Assistant::ShowTopic(Turn& turn, const std::string& value) {
                Btn("Delete", "delete_topic", tid, Button::Style::kDanger)};
   r.context.push_back(Line("Changes go live when you publish."));
   Say(turn, r);
+  turn.Set({Step::kShowingTopic, "", t.id, 0});  // "change the answer" now means this one
 }
 
 std::optional<store::Topic> Assistant::OwnedTopic(Turn& turn, const std::string& value) {

@@ -6,7 +6,7 @@
 namespace faqbot::assistant {
 namespace {
 // Stored in the database: append new names, never reorder.
-constexpr std::array<const char*, 14> kStepNames = {"idle",
+constexpr std::array<const char*, 15> kStepNames = {"idle",
                                                     "await_question",
                                                     "await_answer",
                                                     "await_phrasing",
@@ -19,7 +19,8 @@ constexpr std::array<const char*, 14> kStepNames = {"idle",
                                                     "await_new_name",
                                                     "confirm_answer",
                                                     "offer_more",
-                                                    "confirm_new_topic"};
+                                                    "confirm_new_topic",
+                                                    "showing_topic"};
 }  // namespace
 
 std::string DialogueState::Serialize() const {

@@ -28,6 +28,8 @@ struct DialogueState {
     kOfferMore,         // topic `topic_id` was just added: "anything else?" (yes: another one)
     kConfirmNewTopic,   // the owner's message `question` sounds like a question people ask
                         // them: add it as a topic?
+    kShowingTopic,      // topic `topic_id` was just shown (its card): "change the answer",
+                        // "rename it", "delete it" mean that one
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer
