@@ -60,8 +60,6 @@ Result<std::string> TextOf(const std::string& body) {
 
 }  // namespace
 
-HttpResponse RasaErrorResponse(const Status& status) { return ErrorResponse(status); }
-
 RasaApi::RasaApi(store::Store& store, assistant::ModelRegistry& registry, const Clock& clock,
                  RasaApiOptions options)
     : store_(store),
@@ -79,16 +77,16 @@ Status RasaApi::Register(HttpServer& server) {
 
 std::variant<store::ApiToken, HttpResponse> RasaApi::Authorize(const HttpRequest& request) {
   auto token = TokenOf(request);
-  if (!token.ok()) return RasaErrorResponse(token.status());
+  if (!token.ok()) return ErrorResponse(token.status());
   if (token->empty()) {
-    return RasaErrorResponse(UnauthenticatedError(
+    return ErrorResponse(UnauthenticatedError(
         "an API token is required: \"Authorization: Bearer TOKEN\" or ?token=TOKEN "
         "(`faqbot token create` makes one)"));
   }
   auto found = FindApiToken(store_, *token);
-  if (!found.ok()) return RasaErrorResponse(found.status());
+  if (!found.ok()) return ErrorResponse(found.status());
   if (!found->has_value()) {
-    return RasaErrorResponse(UnauthenticatedError("unknown or revoked API token"));
+    return ErrorResponse(UnauthenticatedError("unknown or revoked API token"));
   }
   const store::ApiToken& known = **found;
   if (const auto wait = limiter_.Acquire(known.id)) {
@@ -114,19 +112,19 @@ HttpResponse RasaApi::Parse(const HttpRequest& request) {
   if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
   const store::ApiToken& token = std::get<store::ApiToken>(authorized);
   auto text = TextOf(request.body);
-  if (!text.ok()) return RasaErrorResponse(text.status());
+  if (!text.ok()) return ErrorResponse(text.status());
   auto model = registry_.Get(token.owner);
   if (!model.ok()) {
     if (model.status().code() == StatusCode::kFailedPrecondition) {
-      return RasaErrorResponse(
+      return ErrorResponse(
           FailedPreconditionError("no model loaded: " + token.owner.user_id +
                                   " has published nothing yet (publish your topics first)"));
     }
-    return RasaErrorResponse(model.status());
+    return ErrorResponse(model.status());
   }
   nlu::Prediction prediction = (*model)->Predict(*text, options_.ranking);
   const auto names = NamesOf(token.owner, registry_.cached_version(token.owner));
-  if (!names) return RasaErrorResponse(UnavailableError("cannot read the published topics"));
+  if (!names) return ErrorResponse(UnavailableError("cannot read the published topics"));
   names->Rename(prediction);
   return JsonResponse(nlu::RasaJson(*text, prediction, options_.ranking));
 }
@@ -156,9 +154,9 @@ HttpResponse RasaApi::GetStatus(const HttpRequest& request) {
   if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
   const store::UserRef& owner = std::get<store::ApiToken>(authorized).owner;
   auto live = store_.GetLivePublication(owner, /*with_model=*/true);
-  if (!live.ok()) return RasaErrorResponse(live.status());
+  if (!live.ok()) return ErrorResponse(live.status());
   auto jobs = store_.CountActivePublishJobs(owner);
-  if (!jobs.ok()) return RasaErrorResponse(jobs.status());
+  if (!jobs.ok()) return ErrorResponse(jobs.status());
 
   Json body;
   // Nothing live (never published, or taken down): Rasa's answer with no model loaded.

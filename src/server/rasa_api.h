@@ -89,8 +89,4 @@ class RasaApi {
   std::map<store::UserRef, CachedNames> names_;
 };
 
-// A failed Status as a Rasa-style error response: ErrorResponse, whose JSON carries Rasa's
-// "status":"failure", "reason" and "code" as well as faqbot's fields.
-HttpResponse RasaErrorResponse(const Status& status);
-
 }  // namespace faqbot::server

@@ -6,6 +6,7 @@
 #include "assistant/reply.h"
 #include "assistant/topic_import.h"
 #include "common/string_util.h"
+#include "server/status_http.h"
 #include "slack/form_decoding.h"
 
 namespace faqbot::server {
@@ -60,9 +61,9 @@ HttpResponse TopicsApi::GetTopics(const HttpRequest& request) {
   if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
   const store::UserRef& owner = std::get<store::ApiToken>(authorized).owner;
   auto format = FormatOf(request, "accept");
-  if (!format.ok()) return RasaErrorResponse(format.status());
+  if (!format.ok()) return ErrorResponse(format.status());
   auto topics = topics_.List(owner);
-  if (!topics.ok()) return RasaErrorResponse(topics.status());
+  if (!topics.ok()) return ErrorResponse(topics.status());
   HttpResponse response;
   if (*format == "json") {
     response.content_type = "application/json";
@@ -79,12 +80,12 @@ HttpResponse TopicsApi::PutTopics(const HttpRequest& request) {
   if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
   const store::UserRef& owner = std::get<store::ApiToken>(authorized).owner;
   auto format = FormatOf(request, "content-type");
-  if (!format.ok()) return RasaErrorResponse(format.status());
+  if (!format.ok()) return ErrorResponse(format.status());
   auto topics = *format == "json" ? assistant::TopicsFromJson(request.body)
                                   : assistant::TopicsFromNluYaml(request.body, "body");
-  if (!topics.ok()) return RasaErrorResponse(topics.status());
+  if (!topics.ok()) return ErrorResponse(topics.status());
   auto done = topics_.Import(owner, *topics, /*replace=*/true);
-  if (!done.ok()) return RasaErrorResponse(done.status());
+  if (!done.ok()) return ErrorResponse(done.status());
   return JsonResponse({{"ok", true},
                        {"added", done->added},
                        {"updated", done->updated},
@@ -99,7 +100,7 @@ HttpResponse TopicsApi::Publish(const HttpRequest& request) {
   if (auto* error = std::get_if<HttpResponse>(&authorized)) return std::move(*error);
   const store::UserRef& owner = std::get<store::ApiToken>(authorized).owner;
   auto published = topics_.Publish(owner);
-  if (!published.ok()) return RasaErrorResponse(published.status());
+  if (!published.ok()) return ErrorResponse(published.status());
   const std::string message =
       (published->topics == 0 ? std::string("publishing no topics: the bot goes offline.")
                               : "publishing " + assistant::Count(published->topics, "topic") +

@@ -15,9 +15,9 @@
 //                              "coalesced":…,"topics":N,"needs_answer":M,"message":…}
 //   GET  /api/v1/openapi.json  the OpenAPI 3 document of these and /model/parse, /status
 //                              (public: no token needed to read the documentation).
-// Errors as RasaApi's (RasaErrorResponse): 401 no or a bad token; 400 a malformed body or
-// query, invalid names, duplicate names; 413 over a limit (bodies over 1 MiB are refused by the
-// HttpServer); 429 over the token's rate limit, with Retry-After; 503 the database is down.
+// Errors as RasaApi's (ErrorResponse, with Rasa's fields): 401 no or a bad token; 400 a malformed
+// body or query, invalid names, duplicate names; 413 over a limit (bodies over 1 MiB are refused
+// by the HttpServer); 429 over the token's rate limit, with Retry-After; 503 the database is down.
 // A refused PUT changes nothing. Thread-safe: handlers run on the server's I/O threads at once.
 #pragma once
 
