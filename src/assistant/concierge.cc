@@ -32,16 +32,7 @@ bool IsCancelWord(const std::string& text) {
   static const std::set<std::string> kAround = {
       "no",   "wait", "oh",   "oops", "actually", "ok",    "okay", "please", "sorry", "hmm",
       "that", "it",   "this", "now",  "all",      "bitte", "por",  "favor",  "mind"};
-  std::string lowered = AsciiLower(Trim(text));
-  for (char& c : lowered) {
-    if (c == ',' || c == '.' || c == '!' || c == '?' || c == ';' || c == ':') c = ' ';
-  }
-  std::vector<std::string> words;
-  for (size_t i = 0; i < lowered.size();) {
-    const size_t end = std::min(lowered.find(' ', i), lowered.size());
-    if (end > i) words.push_back(lowered.substr(i, end - i));
-    i = end + 1;
-  }
+  const std::vector<std::string> words = LowerWords(text);
   if (words.empty() || words.size() > 5) return false;
   if (kWords.contains(words.front() + (words.size() > 1 ? " " + words[1] : ""))) return true;
   // The cancel word, with only words from kAround beside it.
@@ -197,7 +188,12 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
     if (turn.state.step != Step::kIdle) turn.Set({});
     return SetLearning(turn, *learn);
   }
-  if (turn.state.step == Step::kShowingTopic && !NamedTopic(turn.who, text)) {
+  const bool phrasing = AsksForPhrasing(text);
+  // The topic the words name, read once for both cases below.
+  const std::optional<int64_t> named = turn.state.step == Step::kShowingTopic || phrasing
+                                           ? NamedTopic(turn.who, text)
+                                           : std::nullopt;
+  if (turn.state.step == Step::kShowingTopic && !named) {
     // Typed under a topic's card: "change the answer", "rename it", "delete it" mean that one.
     const std::string shown = std::to_string(turn.state.topic_id);
     switch (CardAction(text)) {
@@ -215,11 +211,10 @@ void Assistant::Converse(Turn& turn, const std::string& raw_text) {
         break;
     }
   }
-  if (AsksForPhrasing(text)) {
+  if (phrasing) {
     // "add a phrasing to the wifi topic": the topic it names; right after adding one, "another
     // way to ask it" is that one's; else the list to pick from (never a new topic, which the
     // words "add" and "topic" would otherwise start).
-    const std::optional<int64_t> named = NamedTopic(turn.who, text);
     if (!named && turn.state.step == Step::kOfferMore) {
       return StartPhrasing(turn, std::to_string(turn.state.topic_id));
     }

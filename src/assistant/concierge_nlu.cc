@@ -1,11 +1,10 @@
 #include "assistant/concierge_nlu.h"
 
 #include <array>
-#include <cctype>
 #include <utility>
 #include <vector>
 
-#include "common/string_util.h"
+#include "assistant/assistant_internal.h"
 #include "nlu/nlu_yaml.h"
 
 extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CMake
@@ -96,20 +95,7 @@ std::string ConciergeNlu::CommandKey(std::string_view text) {
   static const std::set<std::string> kAround = {
       "actually", "wait", "no", "oh",  "ok",   "okay",  "hmm", "please", "first",
       "now",      "then", "so", "and", "oops", "sorry", "hey", "um",     "uh"};
-  std::string lowered = AsciiLower(text);
-  std::vector<std::string> words;
-  std::string word;
-  for (const char c : lowered) {
-    const bool part = std::isalnum(static_cast<unsigned char>(c)) || c == '\'' ||
-                      static_cast<unsigned char>(c) >= 0x80;
-    if (part) {
-      word.push_back(c);
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
+  const std::vector<std::string> words = LowerWords(text);
   size_t first = 0, last = words.size();
   while (first < last && kAround.contains(words[first])) ++first;
   while (last > first && kAround.contains(words[last - 1])) --last;

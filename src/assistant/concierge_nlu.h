@@ -72,7 +72,7 @@ class ConciergeNlu {
   ConciergeNlu(std::shared_ptr<const nlu::Model> model, std::set<std::string> commands)
       : model_(std::move(model)), commands_(std::move(commands)) {}
   static bool IsCommand(ConciergeIntent intent);
-  // Lower-cased words (letters, digits, apostrophes), without those said around a command.
+  // The words of `text` (LowerWords), without those said around a command.
   static std::string CommandKey(std::string_view text);
   std::shared_ptr<const nlu::Model> model_;
   std::set<std::string> commands_;  // CommandKey of every command example
