@@ -648,6 +648,19 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   UpdatePressed(turn, ref, std::move(done));
 }
 
+std::vector<std::string> Assistant::NearestIntents(const store::UserRef& owner,
+                                                   const std::string& text, int64_t except) {
+  std::vector<std::string> nearest;
+  auto model = registry_.Get(owner);
+  if (!model.ok()) return nearest;
+  const size_t wanted = static_cast<size_t>(options_.handoff_candidates) + (except != 0 ? 1 : 0);
+  const std::string left_out = except != 0 ? TopicIntent(except) : std::string();
+  for (const auto& r : (*model)->Predict(text, wanted).ranking) {
+    if (r.name != left_out) nearest.push_back(r.name);
+  }
+  return nearest;
+}
+
 void Assistant::RememberPressedHandoffDm(const Turn& turn, const HandoffRef& ref) {
   if (ref.from_list || !turn.pressed || turn.pressed->kind != Destination::Kind::kUpdate ||
       turn.pressed->channel.empty() || turn.pressed->ts.empty()) {
@@ -676,16 +689,7 @@ void Assistant::RestoreAbandonedHandoff(Turn& turn) {
   auto asked = store_.GetQuestion(was.handoff_id);
   // Settled (the answer went, or a press elsewhere): whatever settled it updated its DM.
   if (!asked.ok() || !asked->has_value() || !IsOpen(**asked)) return;
-  std::vector<std::string> candidates;
-  if (auto model = registry_.Get(turn.who); model.ok()) {
-    for (const auto& r :
-         (*model)
-             ->Predict((*asked)->text, static_cast<size_t>(options_.handoff_candidates))
-             .ranking) {
-      candidates.push_back(r.name);
-    }
-  }
-  const Reply again = HandoffMessage(**asked, candidates);
+  const Reply again = HandoffMessage(**asked, NearestIntents(turn.who, (*asked)->text));
   std::set<std::pair<std::string, std::string>> updated;
   // The hand-off DM, and the message *Answer it* was pressed on when that was another (not the
   // unanswered list, which is shown afresh when asked for).
@@ -750,16 +754,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
             Words(unlearned->live ? " — your bot has forgotten it." : ".")}));
   ReplacePressedOrSay(turn, std::move(done));
   // Handed over again, without the topic that was wrong: the nearest others, as a hand-off.
-  std::vector<std::string> candidates;
-  if (auto model = registry_.Get(turn.who); model.ok()) {
-    const auto wrong = TopicIntent(ref.topic_id);
-    for (const auto& r :
-         (*model)
-             ->Predict(asked->text, static_cast<size_t>(options_.handoff_candidates) + 1)
-             .ranking) {
-      if (r.name != wrong) candidates.push_back(r.name);
-    }
-  }
+  const std::vector<std::string> candidates = NearestIntents(turn.who, asked->text, ref.topic_id);
   // Everyone who was sent X's answer for these words hears that it was not for them, and the
   // others' questions wait again beside this one (the same answer will reach them all): those
   // answered along with the press, and those the live bot answered with X since, asked in the

@@ -284,6 +284,11 @@ class Assistant {
   // The same for each question answered `along` with `answered`: `how` says how.
   void UpdateHandoffDmsAlong(Turn& turn, const std::vector<store::AskedQuestion>& along,
                              const Paragraph& how);
+  // The intents the owner's live model ranks nearest `text`, best first, for a hand-off's
+  // *It's …* buttons: its handoff_candidates best, or with `except` (a topic id) one more read
+  // and that topic left out; none when no model is live.
+  std::vector<std::string> NearestIntents(const store::UserRef& owner, const std::string& text,
+                                          int64_t except = 0);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
   // `candidates` (intent names, best first), *Ignore*.
   Reply HandoffMessage(const store::AskedQuestion& asked,
