@@ -149,16 +149,8 @@ std::string EscapeMrkdwnKeepingLinks(std::string_view text) {
     if (close == std::string_view::npos || text[close] != '>') continue;
     const std::string_view inside = text.substr(i + 1, close - i - 1);
     if (!IsKeptToken(inside)) continue;
-    out += EscapeMrkdwn(text.substr(done, i - done));
-    out += '<';
-    for (const char c : inside) {
-      if (c == '&') {
-        out += "&amp;";
-      } else {
-        out.push_back(c);
-      }
-    }
-    out += '>';
+    // `inside` holds no '<' or '>': escaping it escapes its '&' only.
+    out += EscapeMrkdwn(text.substr(done, i - done)) + '<' + EscapeMrkdwn(inside) + '>';
     done = close + 1;
     i = close;
   }
