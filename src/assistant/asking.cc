@@ -91,6 +91,9 @@ bool IsOpen(const store::AskedQuestion& q) {
 // this many waiting questions are matched again by the new model.
 constexpr size_t kMaxAnsweredAlong = 50;
 constexpr size_t kMaxPredictedAlong = 50;
+// A press handled again after its process stopped finds the questions that process closed along
+// with it by their last change: at most this long after the press's own question was settled.
+constexpr int64_t kClosedAlongWithinMillis = 60'000;
 // A message the concierge does not understand, sent this soon after a question was handed to
 // the owner, may be their answer to it: the bot asks.
 constexpr int64_t kAnswerOfferWindowMillis = 30 * 60 * 1000;
@@ -616,7 +619,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
   // The asker first, then everyone else waiting.
   if (!asker_has_it) DeliverAnswer(turn, *asked, answer);
   const std::vector<store::AskedQuestion> along =
-      AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value());
+      AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value(), resuming);
   std::vector<int64_t> along_ids;
   for (const auto& q : along) along_ids.push_back(q.id);
   const size_t people = PeopleAnswered(*asked, along) - (asker_has_it ? 1 : 0);
@@ -1008,7 +1011,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   turn.Set({});
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const std::vector<store::AskedQuestion> along =
-      AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value());
+      AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value(), resuming);
   const size_t people = PeopleAnswered(*asked, along);
   Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
                  " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + " " +
@@ -1040,8 +1043,28 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
 std::vector<store::AskedQuestion> Assistant::AnswerWaiting(Turn& turn,
                                                            const store::AskedQuestion& answered,
                                                            int64_t topic_id,
-                                                           const std::string& answer, bool live) {
+                                                           const std::string& answer, bool live,
+                                                           bool resuming) {
   std::vector<store::AskedQuestion> closed_along;
+  const std::string key = QuestionKey(answered.text);
+  // Someone who asked the same words twice gets the answer once.
+  std::set<std::pair<std::string, std::string>> told = {{answered.asker.user_id, key}};
+  if (resuming) {
+    // The stopped process may have closed some along with it and stopped before their answers
+    // went out: they are sent again (at least once, as the press's own asker's is).
+    auto settled = store_.ListSettledAs(answered.owner, topic_id, answered.updated_at,
+                                        answered.updated_at + kClosedAlongWithinMillis,
+                                        static_cast<int>(kMaxAnsweredAlong) + 1);
+    if (settled.ok()) {
+      for (const auto& q : *settled) {
+        if (q.id == answered.id || closed_along.size() >= kMaxAnsweredAlong) continue;
+        if (told.insert({q.asker.user_id, QuestionKey(q.text)}).second) {
+          DeliverAnswer(turn, q, answer);
+        }
+        closed_along.push_back(q);
+      }
+    }
+  }
   auto waiting = store_.ListUnanswered(answered.owner, 500);
   if (!waiting.ok()) return closed_along;
   // With the change live, the new model decides what is "the same question"; otherwise only the
@@ -1051,9 +1074,6 @@ std::vector<store::AskedQuestion> Assistant::AnswerWaiting(Turn& turn,
     auto loaded = registry_.Get(answered.owner);
     if (loaded.ok()) model = *loaded;
   }
-  const std::string key = QuestionKey(answered.text);
-  // Someone who asked the same words twice gets the answer once.
-  std::set<std::pair<std::string, std::string>> told = {{answered.asker.user_id, key}};
   size_t predicted = 0;
   // Newest first: the same words anywhere in the queue, the model's judgement for the most
   // recent kMaxPredictedAlong (each costs a prediction inside the owner's turn).

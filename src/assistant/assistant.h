@@ -326,11 +326,13 @@ class Assistant {
                                                      const std::string& text);
   // Delivers `answer` to every other asker still waiting on the question `answered` (the same
   // words, or, when the change is `live`, what the new model matches to `topic_id`) and closes
-  // their questions (someone who asked the same words twice is sent it once). Returns the
-  // questions it closed.
+  // their questions (someone who asked the same words twice is sent it once). `resuming`: the
+  // step that settled `answered` is handled again after its process stopped, so the questions
+  // that process closed along with it are sent the answer again. Returns the questions closed
+  // along with `answered`.
   std::vector<store::AskedQuestion> AnswerWaiting(Turn& turn, const store::AskedQuestion& answered,
                                                   int64_t topic_id, const std::string& answer,
-                                                  bool live);
+                                                  bool live, bool resuming);
   // How many people asked `answered` and the questions answered `along` with it.
   static size_t PeopleAnswered(const store::AskedQuestion& answered,
                                const std::vector<store::AskedQuestion>& along);

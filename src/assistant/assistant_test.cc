@@ -1185,6 +1185,38 @@ TEST_F(AssistantTest, APressOrAnswerCutShortByAStoppedProcessIsFinishedWhenItIsH
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where can I print stuff"), HasSubstr("Second floor."));
 }
 
+// The stopped process may also have closed the other askers' questions along with the press and
+// stopped before their answers went out: the press handled again sends them too.
+TEST_F(AssistantTest, AskersClosedAlongByAStoppedProcessAreAnsweredWhenThePressIsHandledAgain) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  AskAliceHandedOff(kBob, "how do I get online as a guest");
+  const std::string its = ButtonValue("handoff_topic");
+  Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest");
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 2u);
+  // The stopped process closed both, and sent nothing.
+  ASSERT_TRUE(*store_->CloseQuestion((*waiting)[0].id, store::QuestionOutcome::kResolved, wifi));
+  ASSERT_TRUE(*store_->CloseQuestion((*waiting)[1].id, store::QuestionOutcome::kResolved, wifi));
+  clock_.Advance(std::chrono::seconds(11));  // the inbox lease ran out
+  ButtonPress press{kAlice, "handoff_topic", its, "DU0ALICE", "1.0", "", ""};
+  press.resumed = true;
+  const size_t before = messenger_.sent().size();
+  assistant_->HandleButton(press);
+  EXPECT_THAT(Since(before), HasSubstr("sent the answer to 2 people"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+  const auto sent = messenger_.sent();
+  const auto to_carol =
+      std::count_if(sent.begin() + static_cast<std::ptrdiff_t>(before), sent.end(),
+                    [&](const RecordingMessenger::Sent& m) {
+                      return m.to.kind == Destination::Kind::kDirect && m.to.user == kCarol;
+                    });
+  EXPECT_EQ(to_carol, 1);
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("It's on the fridge."));
+}
+
 // The buttons of a hand-off outlive changes made elsewhere: a topic whose answer was cleared
 // since sends its live answer, and one that has no answer anywhere sends nothing.
 TEST_F(AssistantTest, ItsATopicWithoutAnAnswerNeverSendsAnEmptyAnswer) {

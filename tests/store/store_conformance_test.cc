@@ -1355,6 +1355,39 @@ TEST_P(StoreConformanceTest, WhatTheBotAnsweredAsATopicSinceAMomentIsListedAndCa
                           [&](const AskedQuestion& q) { return q.id == later->id; }));
 }
 
+TEST_P(StoreConformanceTest, QuestionsSettledAsATopicWithinAPeriodAreListed) {
+  auto before = store_->RecordQuestion(Asked("guest wifi", QuestionOutcome::kHandedOff));
+  auto first = store_->RecordQuestion(Asked("guest wifi?", QuestionOutcome::kHandedOff));
+  auto second = store_->RecordQuestion(Asked("wifi for guests", QuestionOutcome::kDeclined));
+  auto other = store_->RecordQuestion(Asked("parking", QuestionOutcome::kHandedOff));
+  auto answered = store_->RecordQuestion(Asked("wifi", QuestionOutcome::kAnswered, 7));
+  ASSERT_TRUE(before.ok() && first.ok() && second.ok() && other.ok() && answered.ok());
+  ASSERT_TRUE(*store_->CloseQuestion(before->id, QuestionOutcome::kResolved, 7));
+  clock_.Advance(std::chrono::seconds(5));
+  const int64_t from = clock_.UnixMillis();
+  ASSERT_TRUE(*store_->CloseQuestion(first->id, QuestionOutcome::kResolved, 7));
+  ASSERT_TRUE(*store_->CloseQuestion(other->id, QuestionOutcome::kResolved, 8));
+  clock_.Advance(std::chrono::seconds(1));
+  ASSERT_TRUE(*store_->CloseQuestion(second->id, QuestionOutcome::kResolved, 7));
+  const int64_t to = clock_.UnixMillis();
+  clock_.Advance(std::chrono::seconds(5));
+  auto after = store_->RecordQuestion(Asked("guest network", QuestionOutcome::kHandedOff));
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(*store_->CloseQuestion(after->id, QuestionOutcome::kResolved, 7));
+
+  auto listed = store_->ListSettledAs(kAlice, 7, from, to, 50);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, first->id);
+  EXPECT_EQ((*listed)[1].id, second->id);
+  EXPECT_EQ(store_->ListSettledAs(kAlice, 7, from, to, 1)->size(), 1u);
+  EXPECT_EQ(store_->ListSettledAs(kAlice, 7, 0, clock_.UnixMillis(), 50)->size(), 4u);
+  EXPECT_TRUE(store_->ListSettledAs({"T0001", "U0CAROL"}, 7, 0, clock_.UnixMillis(), 50)->empty());
+  // Reopened, it is no longer settled.
+  ASSERT_TRUE(*store_->ReopenQuestion(first->id, 7));
+  EXPECT_EQ(store_->ListSettledAs(kAlice, 7, from, to, 50)->size(), 1u);
+}
+
 TEST_P(StoreConformanceTest, AQuestionClosesOnceWhoeverClosesItFirst) {
   auto handed = store_->RecordQuestion(Asked("where is the wiki", QuestionOutcome::kHandedOff));
   ASSERT_TRUE(handed.ok()) << handed.status();
