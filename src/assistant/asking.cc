@@ -94,6 +94,10 @@ constexpr size_t kMaxPredictedAlong = 50;
 // A press handled again after its process stopped finds the questions that process closed along
 // with it by their last change: at most this long after the press's own question was settled.
 constexpr int64_t kClosedAlongWithinMillis = 60'000;
+// A typed "undo" takes back an *It's X* at most this old; the questions settled as the same topic
+// at most kUndoneAlongWithinMillis before the newest of them were closed by the same press.
+constexpr int64_t kTypedUndoWithinMillis = 60 * 60 * 1000;
+constexpr int64_t kUndoneAlongWithinMillis = 10'000;
 // A message the concierge does not understand, sent this soon after a question was handed to
 // the owner, may be their answer to it: the bot asks.
 constexpr int64_t kAnswerOfferWindowMillis = 30 * 60 * 1000;
@@ -802,6 +806,44 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
     again.context.push_back(Line(std::move(told)));
   }
   Say(turn, again);
+}
+
+void Assistant::UndoLast(Turn& turn) {
+  const int64_t now = clock_.UnixMillis();
+  auto settled = store_.ListSettledAs(turn.who, std::nullopt, now - kTypedUndoWithinMillis, now,
+                                      static_cast<int>(kMaxAnsweredAlong) * 10);
+  if (!settled.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
+  if (settled->empty()) {
+    return Say(turn, Say1("There's nothing for me to undo: typing *undo* takes back the last "
+                          "*It's …* you picked for a question in the past hour. Older ones are in "
+                          "your topics — press *Edit* next to one to change it."));
+  }
+  const auto later = [](const store::AskedQuestion& a, const store::AskedQuestion& b) {
+    return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
+  };
+  const store::AskedQuestion newest = *std::max_element(settled->begin(), settled->end(), later);
+  // The press settled the first of its group; the rest were answered along with it.
+  std::vector<store::AskedQuestion> group;
+  for (const auto& q : *settled) {
+    if (q.topic_id == newest.topic_id &&
+        q.updated_at >= newest.updated_at - kUndoneAlongWithinMillis) {
+      group.push_back(q);
+    }
+  }
+  std::sort(group.begin(), group.end(), later);
+  const store::AskedQuestion& pressed = group.front();
+  auto topic = store_.GetTopic(turn.who, *pressed.topic_id);
+  if (topic.ok() && topic->has_value() && (*topic)->content.question == pressed.text) {
+    // *Answer it*: the question became a topic of its own, which the owner may delete.
+    Say(turn, OneLine(Line({Words("Your answer to "), UserText(pressed.text),
+                            Words(" became a topic of its own. To take it back, delete it:")})));
+    return ShowTopic(turn, std::to_string(*pressed.topic_id));
+  }
+  HandoffRef ref{pressed.id, *pressed.topic_id, false, {}};
+  for (size_t i = 1; i < group.size() && ref.along.size() < kMaxAnsweredAlong; ++i) {
+    ref.along.push_back(group[i].id);
+  }
+  HandoffUndo(turn, ref);
 }
 
 Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question) {

@@ -254,6 +254,10 @@ class Assistant {
   // the others who were sent X's answer along with it, are told that it was not for them, and
   // their questions wait again. One-shot.
   void HandoffUndo(Turn& turn, const HandoffRef& ref);
+  // A typed "undo": the owner's latest *It's X* of the last hour (the newest question settled as a
+  // topic, with those closed along with it), undone as its button would; an *Answer it* shows the
+  // topic it made, to delete.
+  void UndoLast(Turn& turn);
   // The asker picked a suggested topic (`value`: "<question key>:<topic id>"): they get its live
   // answer in place of the decline, and the question is settled as answered with that topic.
   void SuggestionPick(Turn& turn, const std::string& value);

@@ -25,6 +25,7 @@ const store::UserRef kAlice{"T0001", "U0ALICE"};
 const store::UserRef kBob{"T0001", "U0BOB"};
 const store::UserRef kCarol{"T0001", "U0CAROL"};
 const store::UserRef kDave{"T0001", "U0DAVE"};
+const store::UserRef kEve{"T0001", "U0EVE"};
 constexpr const char* kBot = "U0FAQBOT";
 
 class AssistantTest : public ::testing::Test {
@@ -1470,6 +1471,64 @@ TEST_F(AssistantTest, AnUndoneItsXIsCorrectedForEveryAskerItAnswered) {
     EXPECT_FALSE(messenger_.sent()[i].to.user == kCarol) << messenger_.sent()[i].text;
   }
   its("wifi", "It's on the fridge.");  // the right topic then reaches all three
+}
+
+// "undo" typed in the DM takes back the latest *It's X* as its button does, for every asker it
+// answered; once, and only within the hour.
+TEST_F(AssistantTest, ATypedUndoTakesBackTheLatestItsX) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("There's nothing for me to undo"));
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    Dm(asker, "ask <@U0ALICE> how do I get online as a guest?");
+  }
+  const std::string wrong = ItsTopicButton("park");
+  ASSERT_FALSE(wrong.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", wrong),
+              HasSubstr("I've sent the answer to 3 people who asked."));
+  clock_.Advance(std::chrono::minutes(5));
+
+  const std::string undone = Dm(kAlice, "oops, undo that");
+  EXPECT_THAT(undone, HasSubstr("Undone: how do I get online as a guest? is no longer a way to "
+                                "ask where can visitors park?"));
+  EXPECT_THAT(undone, HasSubstr("Told too, and waiting with it again: "));
+  EXPECT_THAT(undone, HasSubstr("<@U0CAROL>"));
+  EXPECT_THAT(undone, HasSubstr("<@U0DAVE>"));
+  for (const auto& asker : {kBob, kCarol, kDave}) {
+    EXPECT_THAT(LastDirectTo(asker).text,
+                HasSubstr("Sorry — the answer I sent you was for another question"))
+        << asker.user_id;
+  }
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("×3"));
+  EXPECT_THAT(Dm(kEve, "ask <@U0ALICE> how do I get online as a guest?"),
+              Not(HasSubstr("Level -2.")));
+  // Nothing left to take back; the button of the press says so too.
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("There's nothing for me to undo"));
+  EXPECT_THAT(Press(kAlice, "handoff_undo", ButtonValue("handoff_undo")),
+              HasSubstr("Undone already"));
+
+  // The right topic; an hour later "undo" no longer reaches back to it.
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("wifi")),
+              HasSubstr("says - It's on the fridge."));
+  clock_.Advance(std::chrono::minutes(61));
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("There's nothing for me to undo"));
+  EXPECT_THAT(Dm(kEve, "ask <@U0ALICE> how do I get online as a guest?"),
+              HasSubstr("It's on the fridge."));
+}
+
+// After *Answer it* the question is a topic of its own: "undo" shows it, to delete.
+TEST_F(AssistantTest, ATypedUndoAfterAnswerItShowsTheTopicItMade) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  AskAliceHandedOff(kBob, "where can I print stuff");
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  EXPECT_THAT(Dm(kAlice, "Second floor."), HasSubstr("Topic added"));
+  const std::string said = Dm(kAlice, "undo");
+  EXPECT_THAT(said, HasSubstr("Your answer to where can I print stuff became a topic of its own"));
+  EXPECT_THAT(said, HasSubstr("Second floor."));  // its card
+  EXPECT_THAT(Dm(kAlice, "delete it"), HasSubstr("where can I print stuff"));
 }
 
 TEST_F(AssistantTest, AHandoffButtonValueCarriesTheAskersAnsweredAlong) {

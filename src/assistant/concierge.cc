@@ -270,6 +270,8 @@ void Assistant::Dispatch(Turn& turn, ConciergeIntent intent, const std::string& 
                             "a channel with `@faqbot ask @person …`, or with `/ask @person …`."));
     case ConciergeIntent::kCancel:
       return Say(turn, Say1("Ok, nothing to cancel."));
+    case ConciergeIntent::kUndo:
+      return UndoLast(turn);
     case ConciergeIntent::kThanks:
       return Say(turn, Say1("You're welcome :smile_cat:"));
     case ConciergeIntent::kGoodbye:
@@ -348,7 +350,8 @@ void Assistant::Help(Turn& turn) {
       "so and ask you; your reply becomes a new topic, and I learn it at once."));
   r.paragraphs.push_back(
       Line("Say things like *add a topic*, *show my topics*, *publish*, *unanswered questions*, "
-           "*settings*; *cancel* leaves whatever we are doing."));
+           "*settings*; *undo* takes back the last *It's …* you picked for a question; *cancel* "
+           "leaves whatever we are doing."));
   r.buttons = MenuButtons();
   Say(turn, r);
 }

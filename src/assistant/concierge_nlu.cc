@@ -12,7 +12,7 @@ extern const char kFaqbotConciergeYaml[];  // generated from concierge.yml by CM
 namespace faqbot::assistant {
 namespace {
 
-constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 19> kNames = {{
+constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 20> kNames = {{
     {ConciergeIntent::kGreet, "greet"},
     {ConciergeIntent::kHelp, "help"},
     {ConciergeIntent::kAddTopic, "add_topic"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<ConciergeIntent, std::string_view>, 19> kNames = 
     {ConciergeIntent::kAffirm, "affirm"},
     {ConciergeIntent::kDeny, "deny"},
     {ConciergeIntent::kCancel, "cancel"},
+    {ConciergeIntent::kUndo, "undo"},
     {ConciergeIntent::kThanks, "thanks"},
     {ConciergeIntent::kGoodbye, "goodbye"},
     {ConciergeIntent::kOutOfScope, "out_of_scope"},
@@ -84,6 +85,7 @@ bool ConciergeNlu::IsCommand(ConciergeIntent intent) {
     case ConciergeIntent::kUnanswered:
     case ConciergeIntent::kSettings:
     case ConciergeIntent::kOpenConsole:
+    case ConciergeIntent::kUndo:
       return true;
     default:
       return false;  // greetings, yes/no, thanks, cancel: ordinary answers too

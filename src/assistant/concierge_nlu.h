@@ -34,6 +34,7 @@ enum class ConciergeIntent {
   kAffirm,
   kDeny,
   kCancel,
+  kUndo,  // take back the owner's latest *It's X* (its Undo button, typed)
   kThanks,
   kGoodbye,
   kOutOfScope,

@@ -47,6 +47,9 @@ TEST_F(ConciergeNluTest, UnderstandsFreeTextPhrasings) {
   EXPECT_EQ(Intent("has someone asked me a question?"), ConciergeIntent::kUnanswered);
   EXPECT_EQ(Intent("how do I ask a question"), ConciergeIntent::kAsk);
   EXPECT_EQ(Intent("please open the web console"), ConciergeIntent::kOpenConsole);
+  EXPECT_EQ(Intent("can you undo that please"), ConciergeIntent::kUndo);
+  EXPECT_EQ(Intent("oops, wrong topic"), ConciergeIntent::kUndo);
+  EXPECT_EQ(Intent("forget it"), ConciergeIntent::kCancel);
 }
 
 TEST_F(ConciergeNluTest, CommandPhrasesAreTheBuiltInCommandsWordForWord) {
