@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/runtime.h"
+#include "app/shell_input.h"
 #include "app/terminal_messenger.h"
 #include "store/database_url.h"
 #include "store/limits.h"
@@ -25,7 +26,8 @@ struct ShellFlags {
 
 constexpr const char* kShellHelp =
     "Type to the assistant as in a Slack DM (\"hi\", \"add a topic\", \"ask @U… question\").\n"
-    "A number presses that button. /as U… switches person, /quit leaves.\n";
+    "A number presses that button. /as U… switches person, /quit leaves.\n"
+    "End a line with \\ to go on on the next one (a pasted answer is kept whole).\n";
 
 Status Shell(const ShellFlags& f) {
   FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.as, "--as"));
@@ -46,11 +48,18 @@ Status Shell(const ShellFlags& f) {
   const auto settle = [&] {
     if (scripted) (void)runtime->WaitForTraining(std::chrono::seconds(30));
   };
-  std::string line;
+  // A terminal then marks pasted text, so a pasted multi-line answer is one message.
+  if (!scripted) std::printf("%s", kBracketedPasteOn);
+  const auto more = [] {
+    std::printf("... ");
+    std::fflush(stdout);
+  };
   while (true) {
     std::printf("@%s> ", me.user_id.c_str());
     std::fflush(stdout);
-    if (!std::getline(std::cin, line)) break;
+    const std::optional<std::string> read = ReadShellMessage(std::cin, more);
+    if (!read) break;
+    const std::string& line = *read;
     if (line == "/quit" || line == "/exit") break;
     if (line.rfind("/as ", 0) == 0) {
       const std::string who = line.substr(4);
@@ -85,6 +94,7 @@ Status Shell(const ShellFlags& f) {
     runtime->assistant().HandleMessage(message);
     settle();
   }
+  if (!scripted) std::printf("%s", kBracketedPasteOff);
   // Let a publish in progress finish and report before leaving.
   runtime->Shutdown();
   std::printf("\n");

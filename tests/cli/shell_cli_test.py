@@ -86,6 +86,18 @@ try:
     say(answer_it, "What answer should I give to when is the company picnic?")
     out = say("June 12th, in the park.", "Topic added")
     assert "faqbot → @U0BOB:" in out and "@U0ALICE says - June 12th, in the park." in out, out
+    # An answer of several lines: a backslash at the end of a line goes on to the next.
+    say("add a topic", "What question should I expect?")
+    say("where is the first aid kit", "What answer")
+    proc.stdin.write("Two places:\\\n1. the kitchen\\\n".encode())
+    proc.stdin.flush()
+    out = say("2. reception", "Topic added")
+    out = say("publish", "Are you sure you want to publish")
+    say(button(out, "Yes, please."), "will be published shortly")
+    say("/as U0BOB", "@U0BOB> ", prompt=False)
+    out = say("ask @U0ALICE where is the first aid kit", "2. reception")
+    assert "Two places:\n1. the kitchen\n2. reception" in out, out
+    say("/as U0ALICE", "@U0ALICE> ", prompt=False)
     out = say("cancel", "nothing to cancel")
     proc.stdin.write(b"/quit\n")
     proc.stdin.flush()
