@@ -742,7 +742,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   // Reopening first makes the button one-shot, across presses and processes.
   auto reopened = store_.ReopenQuestion(asked->id, ref.topic_id);
   if (!reopened.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  if (!*reopened) {
+  if (!*reopened && !HandedBackStillLearned(*asked, ref.topic_id)) {
     // A note of its own: the pressed message keeps saying what the first press undid.
     return Say(turn, Say1("_Undone already, or answered since — nothing changed._"));
   }
@@ -806,6 +806,18 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
     again.context.push_back(Line(std::move(told)));
   }
   Say(turn, again);
+}
+
+bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id) {
+  if (!IsOpen(asked) || asked.feedback != store::Feedback::kDown) return false;
+  const auto has = [&](const std::vector<std::string>& phrasings) {
+    return std::find(phrasings.begin(), phrasings.end(), asked.text) != phrasings.end();
+  };
+  if (const auto live = LiveTopic(asked.owner, topic_id); live && has(live->content.phrasings)) {
+    return true;
+  }
+  auto draft = store_.GetTopic(asked.owner, topic_id);
+  return draft.ok() && draft->has_value() && has((*draft)->content.phrasings);
 }
 
 void Assistant::UndoLast(Turn& turn) {
@@ -1185,7 +1197,10 @@ void Assistant::UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done) {
 
 void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
                               const std::string& answer) {
-  TellAsker(turn, asked, AnswerTo(asked, answer));
+  Reply r = AnswerTo(asked, answer);
+  // The owner's word may miss too (a wrong *It's X*): 👎 hands the question back to them.
+  r.buttons = FeedbackButtons(std::to_string(asked.id));
+  TellAsker(turn, asked, std::move(r));
 }
 
 void Assistant::TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply) {
@@ -1227,6 +1242,17 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   metrics::Faqbot().feedback.With({helpful ? "helpful" : "unhelpful"}).Inc();
   if (helpful) return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
   auto asked = store_.GetQuestion(*id);
+  const bool owners_answer = asked.ok() && asked->has_value() &&
+                             (*asked)->outcome == store::QuestionOutcome::kResolved &&
+                             (*asked)->topic_id.has_value();
+  if (owners_answer) {
+    // Settled by the owner: back in their queue (a bot's answer rated 👎 waits there as it is).
+    auto reopened = store_.ReopenQuestion((*asked)->id, *(*asked)->topic_id);
+    if (!reopened.ok()) {
+      (void)store_.SetQuestionFeedback(*id, turn.who, store::Feedback::kNone);
+      return Say(turn, Say1("I couldn't record that, sorry — try again later."));
+    }
+  }
   if (asked.ok() && asked->has_value() && watched) {
     // In a watched channel the answer was unasked for: a miss goes away rather than stay in
     // everyone's view, and the owner gets the question like any other miss.
@@ -1239,8 +1265,9 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   }
   if (asked.ok() && asked->has_value()) {
     Reply r;
-    r.paragraphs.push_back(Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),
-                                 Words(" know my answer missed.")}));
+    r.paragraphs.push_back(
+        Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),
+              Words(owners_answer ? " know their answer missed." : " know my answer missed.")}));
     Say(turn, r);
     // A hand-off DM settled before (an asker's pick) no longer offers that topic.
     Reply missed;

@@ -254,6 +254,9 @@ class Assistant {
   // the others who were sent X's answer along with it, are told that it was not for them, and
   // their questions wait again. One-shot.
   void HandoffUndo(Turn& turn, const HandoffRef& ref);
+  // Whether `asked`, settled as topic `topic_id` by an *It's X*, was handed back by its asker's 👎
+  // while its words are still a phrasing of that topic: *Undo* still has something to undo.
+  bool HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id);
   // A typed "undo": the owner's latest *It's X* of the last hour (the newest question settled as a
   // topic, with those closed along with it), undone as its button would; an *Answer it* shows the
   // topic it made, to delete.

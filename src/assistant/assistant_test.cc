@@ -1531,6 +1531,49 @@ TEST_F(AssistantTest, ATypedUndoAfterAnswerItShowsTheTopicItMade) {
   EXPECT_THAT(Dm(kAlice, "delete it"), HasSubstr("where can I print stuff"));
 }
 
+// The owner's word can miss too: the asker's 👎 under it hands the question back, and the
+// owner's *Undo* still takes the wrong words back from the topic.
+TEST_F(AssistantTest, AnAskerSaysTheOwnersAnswerMissedAndTheQuestionWaitsAgain) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> how do I get online as a guest");
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("park")), HasSubstr("It's live"));
+  const std::string undo = ButtonValue("handoff_undo");
+  const auto answered = LastDirectTo(kBob);
+  EXPECT_THAT(answered.text, HasSubstr("Level -2."));
+  std::string down;
+  for (const auto& b : answered.reply.buttons) {
+    if (b.action == "feedback_down") down = b.value;
+  }
+  ASSERT_FALSE(down.empty());
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  clock_.Advance(std::chrono::seconds(11));  // past the hand-off DMs' pacing
+
+  EXPECT_THAT(Press(kBob, "feedback_down", down),
+              HasSubstr("Thanks — I've let <@U0ALICE> know their answer missed."));
+  EXPECT_THAT(LastDirectTo(kAlice).text,
+              HasSubstr("<@U0BOB> asked you: how do I get online as a guest"));
+  ASSERT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+  const size_t sent = messenger_.sent().size();
+  Press(kBob, "feedback_down", down);  // twice: nothing more
+  for (size_t i = sent; i < messenger_.sent().size(); ++i) {
+    EXPECT_FALSE(messenger_.sent()[i].to.user == kAlice) << messenger_.sent()[i].text;
+  }
+
+  // Alice's Undo still takes the words back from the wrong topic.
+  EXPECT_THAT(Press(kAlice, "handoff_undo", undo),
+              HasSubstr("Undone: how do I get online as a guest is no longer a way to ask where "
+                        "can visitors park?"));
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
+              Not(HasSubstr("Level -2.")));
+  EXPECT_THAT(Press(kAlice, "handoff_undo", undo), HasSubstr("Undone already"));
+  // The right topic reaches Bob.
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("wifi")),
+              HasSubstr("says - It's on the fridge."));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+}
+
 TEST_F(AssistantTest, AHandoffButtonValueCarriesTheAskersAnsweredAlong) {
   const HandoffRef ref{12, 5, true, {13, 14}};
   EXPECT_EQ(HandoffValue(ref), "12:5+13,14/list");
