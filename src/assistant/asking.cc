@@ -94,10 +94,10 @@ constexpr size_t kMaxPredictedAlong = 50;
 // A press handled again after its process stopped finds the questions that process closed along
 // with it by their last change: at most this long after the press's own question was settled.
 constexpr int64_t kClosedAlongWithinMillis = 60'000;
-// A typed "undo" takes back an *It's X* at most this old; the questions settled as the same topic
-// at most kUndoneAlongWithinMillis before the newest of them were closed by the same press.
+// A typed "undo" takes back an *It's X* or *Answer it* at most this old.
 constexpr int64_t kTypedUndoWithinMillis = 60 * 60 * 1000;
-constexpr int64_t kUndoneAlongWithinMillis = 10'000;
+// DialogueState::undo of an *Answer it*: the topic it made.
+constexpr std::string_view kUndoTopicPrefix = "topic:";
 // A message the concierge does not understand, sent this soon after a question was handed to
 // the owner, may be their answer to it: the bot asks.
 constexpr int64_t kAnswerOfferWindowMillis = 30 * 60 * 1000;
@@ -357,7 +357,7 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
   auto paced = store_.ClaimHandoffDm(asked.owner, options_.handoff_dm_interval);
   if (paced.ok()) {
     if (!paced->has_value()) return;
-    also_waiting = StillHeldBack(asked.owner, **paced, asked.id);
+    also_waiting = StillHeldBack(asked.owner, **paced, {asked.id});
   } else {
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
             paced.status().ToString());
@@ -371,7 +371,7 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
 }
 
 int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
-                             int64_t except) {
+                             const std::set<int64_t>& except) {
   if (claim.held_back == 0) return 0;
   // A press on the DM that did go may have answered them all (the same question from several
   // askers), or the owner the list; and the same words as a question the owner was (or is about
@@ -382,11 +382,11 @@ int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::Ha
   const int64_t since = claim.previous_dm_at.value_or(0) - 1000;
   std::set<std::string> shown;
   for (const auto& q : *waiting) {
-    if (q.id == except || !q.handoff_ts.empty()) shown.insert(QuestionKey(q.text));
+    if (except.contains(q.id) || !q.handoff_ts.empty()) shown.insert(QuestionKey(q.text));
   }
   std::set<std::string> held;
   for (const auto& q : *waiting) {
-    if (q.id == except || !q.handoff_ts.empty() || q.asked_at < since) continue;
+    if (except.contains(q.id) || !q.handoff_ts.empty() || q.asked_at < since) continue;
     if (std::string key = QuestionKey(q.text); !shown.contains(key)) held.insert(std::move(key));
   }
   return static_cast<int>(held.size());
@@ -404,7 +404,7 @@ void Assistant::RemindOfHeldBackHandoffs() {
     std::lock_guard person(LockFor(held.owner));
     // Settled meanwhile (a press on the DM that went can answer every asker of the same
     // question): nothing to say, and no DM recorded that would hold back the next hand-off.
-    const int waiting = StillHeldBack(held.owner, {held.held_back, held.last_dm_at}, 0);
+    const int waiting = StillHeldBack(held.owner, {held.held_back, held.last_dm_at}, {});
     if (waiting == 0) {
       if (Status forgot = store_.ForgetHeldBackHandoffs(held.owner, held.last_dm_at);
           !forgot.ok()) {
@@ -638,8 +638,9 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
         {Mention(asked->asker.user_id), Words(" had already picked it from my suggestions.")}));
   }
   // A wrong press is undone as quickly as it was made, for everyone it answered.
-  r.buttons = {
-      Btn("Undo", kActionHandoffUndo, HandoffValue({asked->id, ref.topic_id, false, along_ids}))};
+  const std::string undo = HandoffValue({asked->id, ref.topic_id, false, along_ids});
+  turn.RememberUndo(undo, clock_.UnixMillis());
+  r.buttons = {Btn("Undo", kActionHandoffUndo, undo)};
   if (!learned->live) r.buttons.push_back(Btn("Publish", "publish", "", Button::Style::kPrimary));
   Say(turn, r);
   Reply done;
@@ -746,6 +747,10 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
     // A note of its own: the pressed message keeps saying what the first press undid.
     return Say(turn, Say1("_Undone already, or answered since — nothing changed._"));
   }
+  if (const auto remembered = ParseHandoffValue(turn.state.undo);
+      remembered && remembered->question_id == asked->id) {
+    turn.ForgetUndo();  // a typed "undo" now has nothing to take back
+  }
   auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
   if (!unlearned.ok()) {
     (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
@@ -787,9 +792,13 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   std::set<std::pair<std::string, std::string>> corrected = {
       {asked->asker.user_id, QuestionKey(asked->text)}};
   std::set<std::string> mentioned = {asked->asker.user_id};
+  std::set<int64_t> named = {asked->id};
+  std::vector<store::AskedQuestion> reopened_along;
   for (const auto& q : others) {
     auto again = store_.ReopenQuestion(q.id, ref.topic_id);
     if (!again.ok() || !*again) continue;  // answered since, or undone already
+    named.insert(q.id);
+    reopened_along.push_back(q);
     if (corrected.insert({q.asker.user_id, QuestionKey(q.text)}).second) {
       TellAsker(turn, q, Correction(q, wrong_question));
     }
@@ -805,7 +814,25 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
     told.push_back(Words(" — your answer reaches them all."));
     again.context.push_back(Line(std::move(told)));
   }
+  // This is a hand-off DM: it tells of the questions it names, so no "another question came in"
+  // follows for them, and counts the others held back meanwhile, as a hand-off does.
+  auto claim = store_.ClaimHandoffDm(turn.who, std::chrono::milliseconds(0));
+  if (claim.ok() && claim->has_value()) {
+    if (const int more = StillHeldBack(turn.who, **claim, named); more > 0) {
+      again.context.push_back(Line("…and " + Count(static_cast<size_t>(more), "more question") +
+                                   " waiting for you: say *unanswered questions*."));
+    }
+  }
   Say(turn, again);
+  // Their earlier hand-off DMs no longer say they were settled.
+  const Paragraph undone_line =
+      Line({Words("↩️ "), Mention(turn.who.user_id), Words(" took back “It's "),
+            UserText(wrong_question), Words("” — the question waits for you again.")});
+  Reply was;
+  was.paragraphs.push_back(Asked(*asked));
+  was.paragraphs.push_back(undone_line);
+  UpdateHandoffDm(turn, *asked, std::move(was));
+  UpdateHandoffDmsAlong(turn, reopened_along, undone_line);
 }
 
 bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id) {
@@ -821,41 +848,22 @@ bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_
 }
 
 void Assistant::UndoLast(Turn& turn) {
-  const int64_t now = clock_.UnixMillis();
-  auto settled = store_.ListSettledAs(turn.who, std::nullopt, now - kTypedUndoWithinMillis, now,
-                                      static_cast<int>(kMaxAnsweredAlong) * 10);
-  if (!settled.ok()) return Say(turn, Say1("I couldn't do that just now — please try again."));
-  if (settled->empty()) {
+  const std::string undo = turn.state.undo;
+  const bool recent =
+      !undo.empty() && clock_.UnixMillis() - turn.state.undo_at <= kTypedUndoWithinMillis;
+  if (!undo.empty()) turn.ForgetUndo();  // one "undo" per press
+  const std::optional<HandoffRef> ref = recent ? ParseHandoffValue(undo) : std::nullopt;
+  if (recent && undo.starts_with(kUndoTopicPrefix)) {
+    // *Answer it*: the question became a topic of its own, which the owner may delete.
+    Say(turn, Say1("Your latest answer became a topic of its own. To take it back, delete it:"));
+    return ShowTopic(turn, undo.substr(kUndoTopicPrefix.size()));
+  }
+  if (!ref) {
     return Say(turn, Say1("There's nothing for me to undo: typing *undo* takes back the last "
                           "*It's …* you picked for a question in the past hour. Older ones are in "
                           "your topics — press *Edit* next to one to change it."));
   }
-  const auto later = [](const store::AskedQuestion& a, const store::AskedQuestion& b) {
-    return std::pair(a.updated_at, a.id) < std::pair(b.updated_at, b.id);
-  };
-  const store::AskedQuestion newest = *std::max_element(settled->begin(), settled->end(), later);
-  // The press settled the first of its group; the rest were answered along with it.
-  std::vector<store::AskedQuestion> group;
-  for (const auto& q : *settled) {
-    if (q.topic_id == newest.topic_id &&
-        q.updated_at >= newest.updated_at - kUndoneAlongWithinMillis) {
-      group.push_back(q);
-    }
-  }
-  std::sort(group.begin(), group.end(), later);
-  const store::AskedQuestion& pressed = group.front();
-  auto topic = store_.GetTopic(turn.who, *pressed.topic_id);
-  if (topic.ok() && topic->has_value() && (*topic)->content.question == pressed.text) {
-    // *Answer it*: the question became a topic of its own, which the owner may delete.
-    Say(turn, OneLine(Line({Words("Your answer to "), UserText(pressed.text),
-                            Words(" became a topic of its own. To take it back, delete it:")})));
-    return ShowTopic(turn, std::to_string(*pressed.topic_id));
-  }
-  HandoffRef ref{pressed.id, *pressed.topic_id, false, {}};
-  for (size_t i = 1; i < group.size() && ref.along.size() < kMaxAnsweredAlong; ++i) {
-    ref.along.push_back(group[i].id);
-  }
-  HandoffUndo(turn, ref);
+  HandoffUndo(turn, *ref);
 }
 
 Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question) {
@@ -884,6 +892,18 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
     Reply r;
     r.paragraphs.push_back(Asked(asked));
     r.paragraphs.push_back(Line("That question was settled already — nothing changed."));
+    Say(turn, std::move(r));
+    return true;
+  }
+  if (concierge_.IsCommandPhrase(answer) || IsCancelWord(answer)) {
+    // "undo", "cancel", "show my topics" in the thread: most likely not for the asker — asked.
+    turn.Set({DialogueState::Step::kConfirmAnswer, answer, 0, asked.id});
+    Reply r;
+    r.paragraphs.push_back(
+        Line({Words("“"), UserText(answer), Words("” reads like a command. Is it your answer to "),
+              Mention(asked.asker.user_id), Words("? They asked: "), UserText(asked.text)}));
+    const std::string value = "answer:" + std::to_string(asked.id);
+    r.buttons = {Btn("Yes, send it", "affirm", value), Btn("No", "deny", value)};
     Say(turn, std::move(r));
     return true;
   }
@@ -1063,6 +1083,8 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
                                   learned->topic.id);
   CountResolved("answered", learned->live ? "topic" : "");
   turn.Set({});
+  turn.RememberUndo(std::string(kUndoTopicPrefix) + std::to_string(learned->topic.id),
+                    clock_.UnixMillis());
   DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
   const std::vector<store::AskedQuestion> along =
       AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value(), resuming);

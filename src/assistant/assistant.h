@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "assistant/concierge_nlu.h"
@@ -234,10 +235,10 @@ class Assistant {
   void SayDeclined(Turn& turn, const store::UserRef& owner, const AskRecord& record,
                    const nlu::Prediction& prediction);
   // Of the hand-offs `claim` says were held back, how many different questions still wait for
-  // the owner without a DM of their own or of one in the same words (`except`: the question the
+  // the owner without a DM of their own or of one in the same words (`except`: the questions the
   // DM about to go is for); `claim.held_back` when the Store cannot say.
   int StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
-                    int64_t except);
+                    const std::set<int64_t>& except);
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates);

@@ -43,10 +43,19 @@ struct Assistant::Turn {
   std::string_view surface;
   std::string_view ask_outcome;
 
+  // The next step; what a typed "undo" takes back stays (RememberUndo, ForgetUndo change it).
   void Set(DialogueState next) {
+    next.undo = std::move(state.undo);
+    next.undo_at = state.undo_at;
     state = std::move(next);
     state_changed = true;
   }
+  void RememberUndo(std::string undo, int64_t at) {
+    state.undo = std::move(undo);
+    state.undo_at = at;
+    state_changed = true;
+  }
+  void ForgetUndo() { RememberUndo({}, 0); }
 };
 
 // Button actions beyond the concierge intents.
@@ -107,6 +116,9 @@ std::optional<Reply> UnansweredList(store::Store& store, const store::UserRef& o
 // The words of `text`, lower-cased: runs of ASCII letters, digits and apostrophes ("don't" is
 // one word), and of non-ASCII bytes (other scripts' letters); "Wi-Fi" gives "wi", "fi".
 std::vector<std::string> LowerWords(std::string_view text);
+// "cancel" typed while a flow waits for text: a cancel word alone, give or take the words people
+// put around it ("no wait, cancel", "forget it"), also in a few other languages (concierge.cc).
+bool IsCancelWord(const std::string& text);
 
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);

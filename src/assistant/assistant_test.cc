@@ -1517,6 +1517,77 @@ TEST_F(AssistantTest, ATypedUndoTakesBackTheLatestItsX) {
               HasSubstr("It's on the fridge."));
 }
 
+// Two presses for the same topic a moment apart: "undo" takes back the latest only, then nothing.
+TEST_F(AssistantTest, ATypedUndoTakesBackOnlyTheLatestPress) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const int64_t wifi = (*store_->ListTopics(kAlice))[0].id;
+  AskAliceHandedOff(kBob, "how do I get online as a guest");
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("wifi")), HasSubstr("It's live"));
+  Dm(kCarol, "ask <@U0ALICE> what is the door code");  // held back: the list has it
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_THAT(Dm(kAlice, "unanswered questions"), HasSubstr("what is the door code"));
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ButtonValue("handoff_topic")), HasSubstr("It's live"));
+  clock_.Advance(std::chrono::seconds(1));
+  const std::string undone = Dm(kAlice, "undo");
+  EXPECT_THAT(undone, HasSubstr("Undone: what is the door code is no longer a way to ask"));
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("the answer I sent you was for another"));
+  EXPECT_THAT(LastDirectTo(kBob).text, Not(HasSubstr("the answer I sent you was for another")));
+  const auto phrasings = store_->GetTopic(kAlice, wifi)->value().content.phrasings;
+  EXPECT_THAT(phrasings, testing::ElementsAre("how do I get online as a guest"));
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("There's nothing for me to undo"));
+}
+
+// An undo names every question it hands back and updates the DMs that said they were settled;
+// no "another question came in" follows for them.
+TEST_F(AssistantTest, AnUndoIsAHandoffDmOfItsOwn) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  const auto dm = AskAliceHandedOff(kBob, "how do I get online as a guest");
+  Dm(kCarol, "ask <@U0ALICE> how do I get online, as a guest");  // held back
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("park")),
+              HasSubstr("sent the answer to 2 people"));
+  clock_.Advance(std::chrono::seconds(3));
+  const size_t before = messenger_.sent().size();
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("Told too, and waiting with it again: <@U0CAROL>"));
+  const auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("took back “It's where can visitors park?” — the "
+                                         "question waits for you again."));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
+  clock_.Advance(std::chrono::seconds(11));
+  const size_t after = messenger_.sent().size();
+  assistant_->RemindOfHeldBackHandoffs();
+  EXPECT_EQ(messenger_.sent().size(), after) << Last().text;
+}
+
+// Command words in a flow or a hand-off DM's thread never reach an asker unasked.
+TEST_F(AssistantTest, UndoOrCancelTypedAsAnAnswerIsNotSentToTheAsker) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  const auto dm = AskAliceHandedOff(kBob, "where can I print stuff");
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  EXPECT_THAT(Dm(kAlice, "oops, wrong topic"), HasSubstr("reads like a command"));
+  EXPECT_THAT(Dm(kAlice, "cancel"), HasSubstr("cancelled"));
+  for (const std::string words : {"undo", "cancel"}) {
+    const std::string said = Dm(kAlice, words, dm.ts);
+    EXPECT_THAT(said, HasSubstr("reads like a command. Is it your answer to <@U0BOB>?"));
+    EXPECT_THAT(Press(kAlice, "deny", ButtonValue("deny")), HasSubstr("nothing was sent"));
+  }
+  for (const auto& m : messenger_.sent()) {
+    if (m.to.user == kBob) {
+      EXPECT_THAT(m.text, Not(HasSubstr("says -"))) << m.text;
+    }
+  }
+  // Meant as the answer after all: sent.
+  Dm(kAlice, "cancel", dm.ts);
+  Press(kAlice, "affirm", ButtonValue("affirm"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("says - cancel"));
+}
+
 // After *Answer it* the question is a topic of its own: "undo" shows it, to delete.
 TEST_F(AssistantTest, ATypedUndoAfterAnswerItShowsTheTopicItMade) {
   Teach("what is the wifi password?", "It's on the fridge.");
@@ -1526,7 +1597,8 @@ TEST_F(AssistantTest, ATypedUndoAfterAnswerItShowsTheTopicItMade) {
               HasSubstr("What answer should I give"));
   EXPECT_THAT(Dm(kAlice, "Second floor."), HasSubstr("Topic added"));
   const std::string said = Dm(kAlice, "undo");
-  EXPECT_THAT(said, HasSubstr("Your answer to where can I print stuff became a topic of its own"));
+  EXPECT_THAT(said, HasSubstr("Your latest answer became a topic of its own"));
+  EXPECT_THAT(said, HasSubstr("where can I print stuff"));
   EXPECT_THAT(said, HasSubstr("Second floor."));  // its card
   EXPECT_THAT(Dm(kAlice, "delete it"), HasSubstr("where can I print stuff"));
 }

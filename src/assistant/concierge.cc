@@ -15,9 +15,6 @@
 #include "nlu/analyzer.h"
 
 namespace faqbot::assistant {
-namespace {
-
-using Step = DialogueState::Step;
 
 // "cancel" typed while a flow waits for text: a cancel word alone, give or take the words people
 // put around it ("no wait, cancel", "cancel that please", "forget it"), also in a few other
@@ -53,6 +50,10 @@ bool IsCancelWord(const std::string& text) {
   }
   return true;
 }
+
+namespace {
+
+using Step = DialogueState::Step;
 
 // "learn from my answers: off", "turn off learning", "stop learning from my answers", "learning
 // on again": the setting, typed — a short message about learning that says which way, and is not

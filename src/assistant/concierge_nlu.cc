@@ -1,5 +1,6 @@
 #include "assistant/concierge_nlu.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -107,7 +108,13 @@ std::string ConciergeNlu::CommandKey(std::string_view text) {
 }
 
 bool ConciergeNlu::IsCommandPhrase(std::string_view text) const {
-  return commands_.contains(CommandKey(text));
+  const std::string key = CommandKey(text);
+  if (commands_.contains(key)) return true;
+  // "wait, wrong topic, undo": a few words with "undo" among them (an answer that mentions the
+  // word says more: "press Ctrl+Z to undo").
+  const std::vector<std::string> words = LowerWords(key);
+  constexpr size_t kFewWords = 4;
+  return words.size() <= kFewWords && std::find(words.begin(), words.end(), "undo") != words.end();
 }
 
 ConciergeNlu::Understanding ConciergeNlu::Understand(std::string_view text) const {

@@ -69,6 +69,11 @@ TEST_F(ConciergeNluTest, CommandPhrasesAreTheBuiltInCommandsWordForWord) {
   EXPECT_FALSE(concierge_->IsCommandPhrase("thanks"));
   EXPECT_FALSE(concierge_->IsCommandPhrase(""));
   EXPECT_FALSE(concierge_->IsCommandPhrase("actually"));
+  // Undo, however put.
+  EXPECT_TRUE(concierge_->IsCommandPhrase("oops, wrong topic"));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("wait, wrong topic, undo"));
+  EXPECT_TRUE(concierge_->IsCommandPhrase("Undo!"));
+  EXPECT_FALSE(concierge_->IsCommandPhrase("Press Ctrl+Z to undo"));
 }
 
 TEST_F(ConciergeNluTest, DeclinesWhatItDoesNotKnow) {

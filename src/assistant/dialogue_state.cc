@@ -34,6 +34,10 @@ std::string DialogueState::Serialize() const {
     j["message_ts"] = message_ts;
     if (message_is_list) j["message_is_list"] = true;
   }
+  if (!undo.empty()) {
+    j["undo"] = undo;
+    j["undo_at"] = undo_at;
+  }
   // Replace invalid UTF-8 rather than throw: the state must always be writable.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -58,6 +62,8 @@ Result<DialogueState> DialogueState::Parse(const std::string& text) {
     state.message_channel = j.value("message_channel", "");
     state.message_ts = j.value("message_ts", "");
     state.message_is_list = j.value("message_is_list", false);
+    state.undo = j.value("undo", "");
+    state.undo_at = j.value("undo_at", int64_t{0});
   } catch (const std::exception& e) {
     return DataLossError(std::string("unreadable dialogue state: ") + e.what());
   }

@@ -39,6 +39,11 @@ struct DialogueState {
   std::string message_channel = {};
   std::string message_ts = {};
   bool message_is_list = false;  // the message is the unanswered list (refreshed, not replaced)
+  // What a typed "undo" takes back, whatever the step: the *Undo* button value of the owner's
+  // latest *It's X* (HandoffValue), or "topic:<id>" for the topic their latest *Answer it* made;
+  // empty when nothing. `undo_at`: when (Unix ms).
+  std::string undo = {};
+  int64_t undo_at = 0;
 
   bool operator==(const DialogueState&) const = default;
 

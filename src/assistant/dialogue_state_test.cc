@@ -13,6 +13,10 @@ TEST(DialogueStateTest, EveryStepIsStoredAndReadBack) {
     state.message_channel = "D0ALICE";
     state.message_ts = "1700000000.000100";
     state.message_is_list = i % 2 == 0;
+    if (i % 3 == 0) {
+      state.undo = "12:5+13,14";
+      state.undo_at = 1700000000123;
+    }
     auto back = DialogueState::Parse(state.Serialize());
     ASSERT_TRUE(back.ok()) << back.status() << " step " << i;
     EXPECT_EQ(*back, state) << state.Serialize();

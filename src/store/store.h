@@ -360,12 +360,10 @@ class Store {
   // with topic `topic_id` (not those settled by the owner), oldest first, at most `limit`.
   Result<std::vector<AskedQuestion>> ListAnsweredAs(const UserRef& owner, int64_t topic_id,
                                                     int64_t since_millis, int limit);
-  // The questions of `owner` settled by the owner as topic `topic_id` (any topic when nullopt;
-  // outcome resolved) whose last change lies in [from_millis, to_millis] (Unix ms), oldest first,
-  // at most `limit`: those a press closed along with the one it answered, found again when the
-  // press is handled anew or undone by a typed "undo".
-  Result<std::vector<AskedQuestion>> ListSettledAs(const UserRef& owner,
-                                                   std::optional<int64_t> topic_id,
+  // The questions of `owner` settled by the owner as topic `topic_id` (outcome resolved) whose last
+  // change lies in [from_millis, to_millis] (Unix ms), oldest first, at most `limit`: those a
+  // press closed along with the one it answered, found again when the press is handled anew.
+  Result<std::vector<AskedQuestion>> ListSettledAs(const UserRef& owner, int64_t topic_id,
                                                    int64_t from_millis, int64_t to_millis,
                                                    int limit);
   // Counts of the questions asked of `owner` at or after `since_millis` (Unix ms), by what

@@ -209,20 +209,16 @@ Result<std::vector<AskedQuestion>> Store::ListAnsweredAs(const UserRef& owner, i
       {Text(owner.team_id), Text(owner.user_id), topic_id, since_millis, int64_t{limit}});
 }
 
-Result<std::vector<AskedQuestion>> Store::ListSettledAs(const UserRef& owner,
-                                                        std::optional<int64_t> topic_id,
+Result<std::vector<AskedQuestion>> Store::ListSettledAs(const UserRef& owner, int64_t topic_id,
                                                         int64_t from_millis, int64_t to_millis,
                                                         int limit) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
-  SqlParams params = {Text(owner.team_id), Text(owner.user_id), from_millis, to_millis};
-  if (topic_id) params.push_back(*topic_id);
-  params.push_back(int64_t{limit});
-  return ListQuestionsWhere(*backend_,
-                            std::string("team_id = ? AND owner_id = ? AND outcome = 'resolved' AND "
-                                        "updated_at >= ? AND updated_at <= ? AND ") +
-                                (topic_id ? "topic_id = ?" : "topic_id IS NOT NULL") +
-                                " ORDER BY id LIMIT ?",
-                            params);
+  return ListQuestionsWhere(
+      *backend_,
+      "team_id = ? AND owner_id = ? AND outcome = 'resolved' AND "
+      "topic_id = ? AND updated_at >= ? AND updated_at <= ? ORDER BY id "
+      "LIMIT ?",
+      {Text(owner.team_id), Text(owner.user_id), topic_id, from_millis, to_millis, int64_t{limit}});
 }
 
 Result<OwnerActivity> Store::GetOwnerActivity(const UserRef& owner, int64_t since_millis) {
