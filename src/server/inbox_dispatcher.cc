@@ -38,6 +38,9 @@ void InboxDispatcher::Tick() {
   }
   for (const auto& event : held) {
     if (Status renewed = store_.RenewInboxLease(event, options_.lease); !renewed.ok()) {
+      std::lock_guard lock(mu_);
+      // Handled and marked done while its lease was being renewed: nothing was lost.
+      if (!held_.contains(event.id)) continue;
       LogWarn("inbox: cannot renew the lease of event {}: {}", event.id, renewed.ToString());
     }
   }
