@@ -431,11 +431,12 @@ void Assistant::RemindOfHeldBackHandoffs() {
 }
 
 Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
-                                const std::vector<std::string>& candidates) {
+                                const std::vector<std::string>& candidates, int64_t left_out) {
   Reply r;
   r.paragraphs.push_back(AskedYou(asked));
   r.paragraphs.push_back(Line("I didn't know the answer. Teach me, and I'll pass it on."));
-  r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id}),
+  // The topic left out rides along, so the message comes back without it after *Answer it*.
+  r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id, left_out}),
                           Button::Style::kPrimary));
   // The model's nearest live topics, best first: one press teaches the bot this phrasing.
   for (const auto& t : LiveTopicsOf(asked.owner, candidates)) {
@@ -550,7 +551,7 @@ void Assistant::HandoffAnswer(Turn& turn, const HandoffRef& ref) {
   auto asked = OwnedQuestion(turn, ref.question_id);
   if (!asked) return;
   if (!IsOpen(*asked)) return AlreadyHandled(turn, ref);
-  DialogueState next{DialogueState::Step::kAwaitAnswer, asked->text, 0, asked->id};
+  DialogueState next{DialogueState::Step::kAwaitAnswer, asked->text, ref.topic_id, asked->id};
   if (turn.pressed) {
     next.message_channel = turn.pressed->channel;
     next.message_ts = turn.pressed->ts;
@@ -697,7 +698,8 @@ void Assistant::RestoreAbandonedHandoff(Turn& turn) {
   auto asked = store_.GetQuestion(was.handoff_id);
   // Settled (the answer went, or a press elsewhere): whatever settled it updated its DM.
   if (!asked.ok() || !asked->has_value() || !IsOpen(**asked)) return;
-  const Reply again = HandoffMessage(**asked, NearestIntents(turn.who, (*asked)->text));
+  const Reply again =
+      HandoffMessage(**asked, NearestIntents(turn.who, (*asked)->text, was.topic_id), was.topic_id);
   std::set<std::pair<std::string, std::string>> updated;
   // The hand-off DM, and the message *Answer it* was pressed on when that was another (not the
   // unanswered list, which is shown afresh when asked for).
@@ -806,7 +808,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
     told.push_back(told.empty() ? Words("Told too, and waiting with it again: ") : Words(", "));
     told.push_back(Mention(q.asker.user_id));
   }
-  Reply again = HandoffMessage(*asked, candidates);
+  Reply again = HandoffMessage(*asked, candidates, ref.topic_id);
   again.context.push_back(
       Line({Mention(asked->asker.user_id), Words(" was sent the answer of "),
             UserText(wrong_question), Words(" and has been told it was not for them.")}));

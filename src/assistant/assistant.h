@@ -298,9 +298,11 @@ class Assistant {
   std::vector<std::string> NearestIntents(const store::UserRef& owner, const std::string& text,
                                           int64_t except = 0);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
-  // `candidates` (intent names, best first), *Ignore*.
+  // `candidates` (intent names, best first), *Ignore*. `left_out`: a topic kept out of the
+  // candidates (an undone *It's*), still left out when the message is shown again after an
+  // abandoned *Answer it*.
   Reply HandoffMessage(const store::AskedQuestion& asked,
-                       const std::vector<std::string>& candidates);
+                       const std::vector<std::string>& candidates, int64_t left_out = 0);
   // The owner's answer to the hand-off the dialogue waits for: a new topic, delivered.
   void AnswerHandoff(Turn& turn, const std::string& answer);
   // `m`, written in the thread of one of the owner's hand-off DMs, answered its question as

@@ -1561,6 +1561,19 @@ TEST_F(AssistantTest, AnUndoIsAHandoffDmOfItsOwn) {
   const size_t after = messenger_.sent().size();
   assistant_->RemindOfHeldBackHandoffs();
   EXPECT_EQ(messenger_.sent().size(), after) << Last().text;
+
+  // *Answer it* on the handed-back DM, then *cancel*: it comes back still without the undone topic.
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  Dm(kAlice, "cancel");
+  const auto restored = LastUpdate();
+  EXPECT_THAT(restored.text, HasSubstr("asked you: how do I get online as a guest"));
+  bool offers_wifi = false;
+  for (const auto& b : restored.reply.buttons) {
+    EXPECT_EQ(b.label.find("park"), std::string::npos) << b.label;
+    offers_wifi |= b.label.find("wifi") != std::string::npos;
+  }
+  EXPECT_TRUE(offers_wifi);
 }
 
 // Command words in a flow or a hand-off DM's thread never reach an asker unasked.

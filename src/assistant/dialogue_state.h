@@ -33,7 +33,9 @@ struct DialogueState {
   };
   Step step = Step::kIdle;
   std::string question;    // kAwaitAnswer
-  int64_t topic_id = 0;    // kAwaitPhrasing, kAwaitNewAnswer, kConfirmDelete
+  // kAwaitPhrasing, kAwaitNewAnswer, kConfirmDelete; kAwaitAnswer of a hand-off: the topic its
+  // message left out (an undone *It's*)
+  int64_t topic_id = 0;
   int64_t handoff_id = 0;  // the asked question being answered (kAwaitAnswer from a hand-off)
   // The message whose button started this step (the hand-off DM), updated when the step ends.
   std::string message_channel = {};
