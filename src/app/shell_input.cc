@@ -24,8 +24,12 @@ std::optional<std::string> ReadShellMessage(std::istream& in,
   while (true) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (Strip(line, kPasteStart)) pasting = true;
+    // A paste ending this line is kept as pasted: its last backslash is text, not a continuation.
+    const size_t paste_end = line.find(kPasteEnd);
+    const bool ends_in_paste =
+        paste_end != std::string::npos && paste_end + kPasteEnd.size() == line.size();
     if (Strip(line, kPasteEnd)) pasting = false;
-    const bool continued = !pasting && !line.empty() && line.back() == '\\';
+    const bool continued = !pasting && !ends_in_paste && !line.empty() && line.back() == '\\';
     if (continued) line.pop_back();
     message += line;
     if (!pasting && !continued) return message;

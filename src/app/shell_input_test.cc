@@ -35,6 +35,10 @@ TEST(ShellInputTest, ABracketedPasteIsOneMessage) {
   // Typed around a paste, on one line.
   std::istringstream one("the answer is \x1b[200~on the fridge\x1b[201~, ok\n");
   EXPECT_EQ(ReadShellMessage(one), "the answer is on the fridge, ok");
+  // A pasted backslash at the end is text.
+  std::istringstream path("\x1b[200~It is C:\\Temp\\\x1b[201~\nadd a topic\n");
+  EXPECT_EQ(ReadShellMessage(path), "It is C:\\Temp\\");
+  EXPECT_EQ(ReadShellMessage(path), "add a topic");
   // A paste cut short by the end of input keeps what came.
   std::istringstream cut("\x1b[200~first\nsecond");
   EXPECT_EQ(ReadShellMessage(cut), "first\nsecond");

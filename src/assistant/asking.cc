@@ -349,18 +349,19 @@ std::optional<int64_t> Assistant::PickedTopic(int64_t id) {
 // ---- the hand-off ----
 
 void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
-                        const std::vector<std::string>& candidates) {
+                        const std::vector<std::string>& candidates, bool paced) {
   // Paced through the database, so an owner gets one DM per interval however many processes
   // take the questions. A held-back question waits in the unanswered list; the next DM mentions
   // it. When the database cannot say, the DM goes: a question is never silently parked.
   int also_waiting = 0;
-  auto paced = store_.ClaimHandoffDm(asked.owner, options_.handoff_dm_interval);
-  if (paced.ok()) {
-    if (!paced->has_value()) return;
-    also_waiting = StillHeldBack(asked.owner, **paced, {asked.id});
+  auto claim = store_.ClaimHandoffDm(
+      asked.owner, paced ? options_.handoff_dm_interval : std::chrono::milliseconds(0));
+  if (claim.ok()) {
+    if (!claim->has_value()) return;
+    also_waiting = StillHeldBack(asked.owner, **claim, {asked.id});
   } else {
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
-            paced.status().ToString());
+            claim.status().ToString());
   }
   Reply r = HandoffMessage(asked, candidates);
   if (also_waiting > 0) {
@@ -838,7 +839,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
 }
 
 bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id) {
-  if (!IsOpen(asked) || asked.feedback != store::Feedback::kDown) return false;
+  if (!IsOpen(asked)) return false;
   const auto has = [&](const std::vector<std::string>& phrasings) {
     return std::find(phrasings.begin(), phrasings.end(), asked.text) != phrasings.end();
   };
@@ -1254,54 +1255,69 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   // In a channel (watched, or an ask with a mention of the app) the buttons are everyone's: what
   // the press says back is for the presser only.
   turn.reply_to.MakePrivateInSharedChannel();
+  auto found = store_.GetQuestion(*id);
+  if (!found.ok()) return Say(turn, Say1("I couldn't record that, sorry — try again later."));
+  if (!found->has_value()) return Say(turn, Say1("I can't find that answer any more."));
+  const store::AskedQuestion asked = **found;  // as it was before this press
+  if (asked.asker != turn.who) {
+    return Say(turn, Say1("Only the person who asked can rate this answer."));
+  }
+  // Taken back by the owner (*Undo*): nothing of it is left to rate, and the question waits for
+  // them again (a 👎 then 👍 leaves it waiting too, with the 👎 kept).
+  const bool waiting_again = asked.outcome == store::QuestionOutcome::kHandedOff ||
+                             asked.outcome == store::QuestionOutcome::kDeclined;
+  if (waiting_again && asked.feedback != store::Feedback::kDown) {
+    return Say(turn,
+               OneLine(Line({Words("That answer was taken back — "), Mention(asked.owner.user_id),
+                             Words(" has your question again and will answer it.")})));
+  }
   Result<bool> rated = store_.SetQuestionFeedback(
-      *id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
+      asked.id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
   if (rated.status().code() == StatusCode::kPermissionDenied) {
     return Say(turn, Say1("Only the person who asked can rate this answer."));
   }
   if (!rated.ok()) return Say(turn, Say1("I couldn't record that, sorry — try again later."));
   // The same button pressed again (a double click, another device) changes nothing: the owner
-  // was told once.
-  if (!*rated) return;
+  // was told once. A 👎 counts once per answer: while the question waits for its owner again it
+  // changes nothing, and after the owner answered it anew (the 👎 still on record) it hands that
+  // answer back too.
+  if (helpful ? !*rated : IsOpen(asked)) return;
   metrics::Faqbot().feedback.With({helpful ? "helpful" : "unhelpful"}).Inc();
   if (helpful) return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
-  auto asked = store_.GetQuestion(*id);
-  const bool owners_answer = asked.ok() && asked->has_value() &&
-                             (*asked)->outcome == store::QuestionOutcome::kResolved &&
-                             (*asked)->topic_id.has_value();
+  const bool owners_answer =
+      asked.outcome == store::QuestionOutcome::kResolved && asked.topic_id.has_value();
   if (owners_answer) {
     // Settled by the owner: back in their queue (a bot's answer rated 👎 waits there as it is).
-    auto reopened = store_.ReopenQuestion((*asked)->id, *(*asked)->topic_id);
+    auto reopened = store_.ReopenQuestion(asked.id, *asked.topic_id);
     if (!reopened.ok()) {
-      (void)store_.SetQuestionFeedback(*id, turn.who, store::Feedback::kNone);
+      (void)store_.SetQuestionFeedback(asked.id, turn.who, asked.feedback);
       return Say(turn, Say1("I couldn't record that, sorry — try again later."));
     }
   }
-  if (asked.ok() && asked->has_value() && watched) {
+  if (watched) {
     // In a watched channel the answer was unasked for: a miss goes away rather than stay in
     // everyone's view, and the owner gets the question like any other miss.
     Reply hidden;
     hidden.paragraphs.push_back(Line({Words("_I hid my answer here: "), Mention(turn.who.user_id),
                                       Words(" said it missed. I've passed the question to "),
-                                      Mention((*asked)->owner.user_id), Words("._")}));
+                                      Mention(asked.owner.user_id), Words("._")}));
     ReplacePressed(turn, hidden);
-    return HandOff(turn, **asked, {});
+    return HandOff(turn, asked, {}, /*paced=*/false);
   }
-  if (asked.ok() && asked->has_value()) {
-    Reply r;
-    r.paragraphs.push_back(
-        Line({Words("Thanks — I've let "), Mention((*asked)->owner.user_id),
-              Words(owners_answer ? " know their answer missed." : " know my answer missed.")}));
-    Say(turn, r);
-    // A hand-off DM settled before (an asker's pick) no longer offers that topic.
-    Reply missed;
-    missed.paragraphs.push_back(AskedYou(**asked));
-    missed.paragraphs.push_back(Line({Words("👎 "), Mention((*asked)->asker.user_id),
-                                      Words(" said the answer they got missed; the question "
-                                            "waits for you again.")}));
-    UpdateHandoffDm(turn, **asked, std::move(missed));
-    HandOff(turn, **asked, {});
-  }
+  Reply r;
+  r.paragraphs.push_back(
+      Line({Words("Thanks — I've let "), Mention(asked.owner.user_id),
+            Words(owners_answer ? " know their answer missed." : " know my answer missed.")}));
+  Say(turn, r);
+  // A hand-off DM settled before (an asker's pick) no longer offers that topic.
+  Reply missed;
+  missed.paragraphs.push_back(AskedYou(asked));
+  missed.paragraphs.push_back(Line({Words("👎 "), Mention(asked.asker.user_id),
+                                    Words(" said the answer they got missed; the question "
+                                          "waits for you again.")}));
+  UpdateHandoffDm(turn, asked, std::move(missed));
+  // A person saying an answer missed is told to the owner at once, not held back by the pacing.
+  HandOff(turn, asked, {}, /*paced=*/false);
 }
 
 // ---- values of hand-off buttons ----

@@ -240,8 +240,10 @@ class Assistant {
   int StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
                     const std::set<int64_t>& except);
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
+  // `paced`: at most one hand-off DM per handoff_dm_interval (others wait in the unanswered list
+  // and are mentioned by the next); unpaced (an asker's 👎) it goes at once and counts as one.
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
-               const std::vector<std::string>& candidates);
+               const std::vector<std::string>& candidates, bool paced = true);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   void HandoffAnswer(Turn& turn, const HandoffRef& ref);
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
@@ -255,8 +257,9 @@ class Assistant {
   // the others who were sent X's answer along with it, are told that it was not for them, and
   // their questions wait again. One-shot.
   void HandoffUndo(Turn& turn, const HandoffRef& ref);
-  // Whether `asked`, settled as topic `topic_id` by an *It's X*, was handed back by its asker's 👎
-  // while its words are still a phrasing of that topic: *Undo* still has something to undo.
+  // Whether `asked`, settled as topic `topic_id` by an *It's X*, waits for its owner again (handed
+  // back by its asker's 👎) while its words are still a phrasing of that topic: *Undo* still has
+  // something to undo.
   bool HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id);
   // A typed "undo": the owner's latest *It's X* of the last hour (the newest question settled as a
   // topic, with those closed along with it), undone as its button would; an *Answer it* shows the

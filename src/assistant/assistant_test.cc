@@ -1633,10 +1633,19 @@ TEST_F(AssistantTest, AnAskerSaysTheOwnersAnswerMissedAndTheQuestionWaitsAgain) 
   }
   ASSERT_FALSE(down.empty());
   EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
-  clock_.Advance(std::chrono::seconds(11));  // past the hand-off DMs' pacing
 
+  // A moment after the hand-off DM (within its pacing): told at once all the same.
+  const size_t pressed = messenger_.sent().size();
   EXPECT_THAT(Press(kBob, "feedback_down", down),
               HasSubstr("Thanks — I've let <@U0ALICE> know their answer missed."));
+  int new_dms = 0;
+  const auto after_press = messenger_.sent();
+  for (size_t i = pressed; i < after_press.size(); ++i) {
+    const auto& m = after_press[i];
+    new_dms += m.to.kind == Destination::Kind::kDirect && m.to.user == kAlice &&
+               m.text.find("asked you:") != std::string::npos;
+  }
+  EXPECT_EQ(new_dms, 1);
   EXPECT_THAT(LastDirectTo(kAlice).text,
               HasSubstr("<@U0BOB> asked you: how do I get online as a guest"));
   ASSERT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
@@ -1645,6 +1654,13 @@ TEST_F(AssistantTest, AnAskerSaysTheOwnersAnswerMissedAndTheQuestionWaitsAgain) 
   for (size_t i = sent; i < messenger_.sent().size(); ++i) {
     EXPECT_FALSE(messenger_.sent()[i].to.user == kAlice) << messenger_.sent()[i].text;
   }
+  // Then 👍 after all: the question still waits for Alice, and her Undo still works.
+  std::string up;
+  for (const auto& b : answered.reply.buttons) {
+    if (b.action == "feedback_up") up = b.value;
+  }
+  EXPECT_THAT(Press(kBob, "feedback_up", up), HasSubstr("Glad it helped"));
+  ASSERT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
 
   // Alice's Undo still takes the words back from the wrong topic.
   EXPECT_THAT(Press(kAlice, "handoff_undo", undo),
@@ -1653,10 +1669,43 @@ TEST_F(AssistantTest, AnAskerSaysTheOwnersAnswerMissedAndTheQuestionWaitsAgain) 
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> how do I get online as a guest"),
               Not(HasSubstr("Level -2.")));
   EXPECT_THAT(Press(kAlice, "handoff_undo", undo), HasSubstr("Undone already"));
-  // The right topic reaches Bob.
+  // The right topic reaches Bob; a 👎 of that answer hands it back again, once.
   EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("wifi")),
               HasSubstr("says - It's on the fridge."));
   EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  EXPECT_THAT(Press(kBob, "feedback_down", down),
+              HasSubstr("Thanks — I've let <@U0ALICE> know their answer missed."));
+  EXPECT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+  EXPECT_THAT(Press(kBob, "feedback_down", down), Not(HasSubstr("Thanks")));
+}
+
+// An answer the owner took back (*Undo*) has nothing left to rate: its 👍 / 👎 say so and change
+// nothing, not even the hand-off DM that went with the undo.
+TEST_F(AssistantTest, ATakenBackAnswerCannotBeRated) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  Dm(kDave, "ask <@U0ALICE> how do I get online as a guest");
+  EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("park")), HasSubstr("It's live"));
+  std::string down;
+  for (const auto& b : LastDirectTo(kDave).reply.buttons) {
+    if (b.action == "feedback_down") down = b.value;
+  }
+  ASSERT_FALSE(down.empty());
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("Undone"));
+  const int dms = HandOffDmsTo(kAlice);
+  const size_t before = messenger_.sent().size();
+  EXPECT_THAT(Press(kDave, "feedback_down", down),
+              HasSubstr("That answer was taken back — <@U0ALICE> has your question again"));
+  EXPECT_THAT(Press(kDave, "feedback_up", down), HasSubstr("That answer was taken back"));
+  EXPECT_EQ(HandOffDmsTo(kAlice), dms);
+  for (size_t i = before; i < messenger_.sent().size(); ++i) {
+    EXPECT_NE(messenger_.sent()[i].to.kind, Destination::Kind::kUpdate)
+        << messenger_.sent()[i].text;
+  }
+  EXPECT_EQ(store_->GetQuestion((*store_->ListUnanswered(kAlice))[0].id)->value().feedback,
+            store::Feedback::kNone);
 }
 
 TEST_F(AssistantTest, AHandoffButtonValueCarriesTheAskersAnsweredAlong) {
