@@ -623,7 +623,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
     answer = live->content.answer;  // the draft changed (its answer cleared): not live yet
   }
   // The asker first, then everyone else waiting.
-  if (!asker_has_it) DeliverAnswer(turn, *asked, answer);
+  if (!asker_has_it) DeliverAnswer(turn, *asked, ref.topic_id, answer);
   const std::vector<store::AskedQuestion> along =
       AnswerWaiting(turn, *asked, ref.topic_id, answer, learned->live.has_value(), resuming);
   std::vector<int64_t> along_ids;
@@ -1088,7 +1088,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   turn.Set({});
   turn.RememberUndo(std::string(kUndoTopicPrefix) + std::to_string(learned->topic.id),
                     clock_.UnixMillis());
-  DeliverAnswer(turn, *asked, answer);  // the asker first, then everyone else waiting
+  DeliverAnswer(turn, *asked, learned->topic.id, answer);  // the asker first, then the others
   const std::vector<store::AskedQuestion> along =
       AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value(), resuming);
   const size_t people = PeopleAnswered(*asked, along);
@@ -1138,7 +1138,7 @@ std::vector<store::AskedQuestion> Assistant::AnswerWaiting(Turn& turn,
       for (const auto& q : *settled) {
         if (q.id == answered.id || closed_along.size() >= kMaxAnsweredAlong) continue;
         if (told.insert({q.asker.user_id, QuestionKey(q.text)}).second) {
-          DeliverAnswer(turn, q, answer);
+          DeliverAnswer(turn, q, topic_id, answer);
         }
         closed_along.push_back(q);
       }
@@ -1169,7 +1169,7 @@ std::vector<store::AskedQuestion> Assistant::AnswerWaiting(Turn& turn,
     if (!same) continue;
     auto closed = store_.CloseQuestion(q.id, store::QuestionOutcome::kResolved, topic_id);
     if (!closed.ok() || !*closed) continue;  // another reply got there first
-    if (told.insert({q.asker.user_id, q_key}).second) DeliverAnswer(turn, q, answer);
+    if (told.insert({q.asker.user_id, q_key}).second) DeliverAnswer(turn, q, topic_id, answer);
     closed_along.push_back(q);
   }
   return closed_along;
@@ -1220,11 +1220,13 @@ void Assistant::UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done) {
   turn.others.emplace_back(*turn.pressed, std::move(done));
 }
 
-void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked,
+void Assistant::DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, int64_t topic_id,
                               const std::string& answer) {
   Reply r = AnswerTo(asked, answer);
-  // The owner's word may miss too (a wrong *It's X*): 👎 hands the question back to them.
-  r.buttons = FeedbackButtons(std::to_string(asked.id));
+  // The owner's word may miss too (a wrong *It's X*): 👎 hands the question back to them. The
+  // buttons name the topic answered, so those of an answer replaced since are told apart.
+  r.buttons =
+      FeedbackButtons(std::to_string(asked.id) + kAnsweredAsSeparator + std::to_string(topic_id));
   TellAsker(turn, asked, std::move(r));
 }
 
@@ -1245,7 +1247,13 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   const std::string_view suffix(kWatchedSuffix);
   const bool watched = value.size() > suffix.size() &&
                        std::string_view(value).substr(value.size() - suffix.size()) == suffix;
-  const std::string named = watched ? value.substr(0, value.size() - suffix.size()) : value;
+  std::string named = watched ? value.substr(0, value.size() - suffix.size()) : value;
+  // An owner's answer names the topic it answered with (DeliverAnswer); the bot's do not.
+  std::optional<int64_t> answered_as;
+  if (const size_t at = named.find(kAnsweredAsSeparator); at != std::string::npos) {
+    answered_as = ParseId(named.substr(at + 1));
+    named.resize(at);
+  }
   std::optional<int64_t> id = ParseId(named);
   if (named.starts_with(kQuestionKeyPrefix)) {
     auto found = store_.FindQuestionByKey(named.substr(kQuestionKeyPrefix.size()));
@@ -1271,6 +1279,15 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
                OneLine(Line({Words("That answer was taken back — "), Mention(asked.owner.user_id),
                              Words(" has your question again and will answer it.")})));
   }
+  // Answered by the owner since (the bot's answer, or the owner's earlier one, rated 👎 and
+  // answered anew): a 👎 of the answer replaced says nothing of the one that replaced it.
+  const bool replaced = asked.outcome == store::QuestionOutcome::kResolved &&
+                        (!answered_as || asked.topic_id != answered_as);
+  if (replaced && !helpful) {
+    return Say(turn, OneLine(Line({Mention(asked.owner.user_id),
+                                   Words(" has answered your question since — a 👎 under that "
+                                         "answer tells them it missed.")})));
+  }
   Result<bool> rated = store_.SetQuestionFeedback(
       asked.id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
   if (rated.status().code() == StatusCode::kPermissionDenied) {
@@ -1283,7 +1300,19 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   // answer back too.
   if (helpful ? !*rated : IsOpen(asked)) return;
   metrics::Faqbot().feedback.With({helpful ? "helpful" : "unhelpful"}).Inc();
-  if (helpful) return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
+  if (helpful) {
+    if (asked.outcome == store::QuestionOutcome::kAnswered &&
+        asked.feedback == store::Feedback::kDown) {
+      // The bot's answer helped after all: the question no longer waits for its owner.
+      Reply settled;
+      settled.paragraphs.push_back(AskedYou(asked));
+      settled.paragraphs.push_back(
+          Line({Words("👍 "), Mention(asked.asker.user_id),
+                Words(" said my answer helped after all — nothing waits for you.")}));
+      UpdateHandoffDm(turn, asked, std::move(settled));
+    }
+    return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
+  }
   const bool owners_answer =
       asked.outcome == store::QuestionOutcome::kResolved && asked.topic_id.has_value();
   if (owners_answer) {

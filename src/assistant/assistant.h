@@ -357,8 +357,9 @@ class Assistant {
   void AlreadyHandled(Turn& turn, const HandoffRef& ref);
   // Replaces the pressed hand-off message with `done` (a pressed unanswered list is refreshed).
   void UpdatePressed(Turn& turn, const HandoffRef& ref, Reply done);
-  // Queues, on `turn`, the owner's answer for the asker of `asked`.
-  void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& answer);
+  // Queues, on `turn`, the owner's answer (of topic `topic_id`) for the asker of `asked`.
+  void DeliverAnswer(Turn& turn, const store::AskedQuestion& asked, int64_t topic_id,
+                     const std::string& answer);
   // Queues `reply` for the asker of `asked`, where they asked (the channel thread, or a DM).
   void TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply);
   // What the asker of `asked` is told when the answer of `wrong_question` they were sent is

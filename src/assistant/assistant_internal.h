@@ -82,6 +82,8 @@ inline constexpr const char* kFaqbotCommand = "/faqbot";
 // Ends the value of the feedback buttons of an answer in a watched channel ("12/watched"): a 👎
 // there hides the answer.
 inline constexpr const char* kWatchedSuffix = "/watched";
+// Parts the feedback value of an owner's answer: "12@5", question 12 answered as topic 5.
+inline constexpr char kAnsweredAsSeparator = '@';
 
 // Whether a message written in a channel, not to the bot, reads like a question: it ends with a
 // question mark ("?", the full-width "？", the Arabic "؟") or starts with "¿" or an English

@@ -1672,12 +1672,43 @@ TEST_F(AssistantTest, AnAskerSaysTheOwnersAnswerMissedAndTheQuestionWaitsAgain) 
   // The right topic reaches Bob; a 👎 of that answer hands it back again, once.
   EXPECT_THAT(Press(kAlice, "handoff_topic", ItsTopicButton("wifi")),
               HasSubstr("says - It's on the fridge."));
-  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("It's on the fridge."));
+  const auto second = LastDirectTo(kBob);
+  EXPECT_THAT(second.text, HasSubstr("It's on the fridge."));
   EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  // The first answer's 👎 again says nothing of the second.
   EXPECT_THAT(Press(kBob, "feedback_down", down),
+              HasSubstr("<@U0ALICE> has answered your question since"));
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  std::string second_down;
+  for (const auto& b : second.reply.buttons) {
+    if (b.action == "feedback_down") second_down = b.value;
+  }
+  EXPECT_NE(second_down, down);
+  EXPECT_THAT(Press(kBob, "feedback_down", second_down),
               HasSubstr("Thanks — I've let <@U0ALICE> know their answer missed."));
   EXPECT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
-  EXPECT_THAT(Press(kBob, "feedback_down", down), Not(HasSubstr("Thanks")));
+  EXPECT_THAT(Press(kBob, "feedback_down", second_down), Not(HasSubstr("Thanks")));
+}
+
+// The bot's answer rated 👎 and then 👍 after all: the question leaves the owner's list, and the
+// hand-off DM the 👎 sent says so instead of waiting with buttons.
+TEST_F(AssistantTest, ABotAnswerRatedDownThenUpLeavesTheOwnerNothingToDo) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> what is the wifi password?"), HasSubstr("on the fridge"));
+  const std::string down = ButtonValue("feedback_down");
+  const std::string up = ButtonValue("feedback_up");
+  EXPECT_THAT(Press(kBob, "feedback_down", down), HasSubstr("know my answer missed"));
+  const auto dm = NewestHandoffDm(messenger_.sent(), kAlice);
+  ASSERT_FALSE(dm.ts.empty());
+  ASSERT_EQ(store_->ListUnanswered(kAlice)->size(), 1u);
+  const size_t before = messenger_.sent().size();
+  EXPECT_THAT(Press(kBob, "feedback_up", up), HasSubstr("Glad it helped"));
+  EXPECT_TRUE(store_->ListUnanswered(kAlice)->empty());
+  const auto updates = UpdatesOf(messenger_.sent(), before, dm.ts);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_THAT(updates[0].text, HasSubstr("👍 <@U0BOB> said my answer helped after all"));
+  EXPECT_TRUE(updates[0].reply.buttons.empty());
 }
 
 // An answer the owner took back (*Undo*) has nothing left to rate: its 👍 / 👎 say so and change
