@@ -1300,19 +1300,25 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   // answer back too.
   if (helpful ? !*rated : IsOpen(asked)) return;
   metrics::Faqbot().feedback.With({helpful ? "helpful" : "unhelpful"}).Inc();
-  if (helpful) {
-    if (asked.outcome == store::QuestionOutcome::kAnswered &&
-        asked.feedback == store::Feedback::kDown) {
-      // The bot's answer helped after all: the question no longer waits for its owner.
-      Reply settled;
-      settled.paragraphs.push_back(AskedYou(asked));
-      settled.paragraphs.push_back(
-          Line({Words("👍 "), Mention(asked.asker.user_id),
-                Words(" said my answer helped after all — nothing waits for you.")}));
-      UpdateHandoffDm(turn, asked, std::move(settled));
-    }
-    return Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
+  if (helpful) return AnswerHelped(turn, asked);
+  AnswerMissed(turn, asked, watched);
+}
+
+void Assistant::AnswerHelped(Turn& turn, const store::AskedQuestion& asked) {
+  if (asked.outcome == store::QuestionOutcome::kAnswered &&
+      asked.feedback == store::Feedback::kDown) {
+    // The bot's answer helped after all: the question no longer waits for its owner.
+    Reply settled;
+    settled.paragraphs.push_back(AskedYou(asked));
+    settled.paragraphs.push_back(
+        Line({Words("👍 "), Mention(asked.asker.user_id),
+              Words(" said my answer helped after all — nothing waits for you.")}));
+    UpdateHandoffDm(turn, asked, std::move(settled));
   }
+  Say(turn, Say1("Glad it helped :heart_eyes_cat:"));
+}
+
+void Assistant::AnswerMissed(Turn& turn, const store::AskedQuestion& asked, bool watched) {
   const bool owners_answer =
       asked.outcome == store::QuestionOutcome::kResolved && asked.topic_id.has_value();
   if (owners_answer) {

@@ -245,6 +245,10 @@ class Assistant {
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates, bool paced = true);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
+  // What a 👍 / 👎 recorded on `asked` (as it was before the press) does: the owner is told, and
+  // after a 👎 the question waits for them again (`watched`: the answer in a help channel, hidden).
+  void AnswerHelped(Turn& turn, const store::AskedQuestion& asked);
+  void AnswerMissed(Turn& turn, const store::AskedQuestion& asked, bool watched);
   void HandoffAnswer(Turn& turn, const HandoffRef& ref);
   void HandoffTopic(Turn& turn, const HandoffRef& ref);
   // The owner pressed *Answer it* for this question (or was asked whether a message was its
