@@ -1069,6 +1069,15 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   }
   if (!*closed && !resuming) {
     turn.Set({});
+    if (asked->outcome == store::QuestionOutcome::kAnswered &&
+        asked->feedback == store::Feedback::kUp) {
+      // The asker took back their 👎 meanwhile: the owner's words are shown, not lost silently.
+      return Say(turn, OneLine(Line({Mention(asked->asker.user_id),
+                                     Words(" said my answer helped after all, so I didn't send "
+                                           "yours: “"),
+                                     UserText(answer),
+                                     Words("”. To keep it as a topic, say *add a topic*.")})));
+    }
     return Say(turn, Say1("That question was answered already — I kept nothing new."));
   }
   if (resuming) {

@@ -1709,6 +1709,15 @@ TEST_F(AssistantTest, ABotAnswerRatedDownThenUpLeavesTheOwnerNothingToDo) {
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_THAT(updates[0].text, HasSubstr("👍 <@U0BOB> said my answer helped after all"));
   EXPECT_TRUE(updates[0].reply.buttons.empty());
+
+  // Alice had pressed *Answer it* before that 👍: her words are shown, not dropped unsaid.
+  EXPECT_THAT(Press(kBob, "feedback_down", down), HasSubstr("know my answer missed"));
+  EXPECT_THAT(Press(kAlice, "handoff_answer", ButtonValue("handoff_answer")),
+              HasSubstr("What answer should I give"));
+  EXPECT_THAT(Press(kBob, "feedback_up", up), HasSubstr("Glad it helped"));
+  EXPECT_THAT(Dm(kAlice, "Ask the front desk."),
+              HasSubstr("<@U0BOB> said my answer helped after all, so I didn't send yours: “Ask "
+                        "the front desk.”"));
 }
 
 // An answer the owner took back (*Undo*) has nothing left to rate: its 👍 / 👎 say so and change
