@@ -353,22 +353,31 @@ void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
   // Paced through the database, so an owner gets one DM per interval however many processes
   // take the questions. A held-back question waits in the unanswered list; the next DM mentions
   // it. When the database cannot say, the DM goes: a question is never silently parked.
-  int also_waiting = 0;
-  auto claim = store_.ClaimHandoffDm(
-      asked.owner, paced ? options_.handoff_dm_interval : std::chrono::milliseconds(0));
-  if (claim.ok()) {
-    if (!claim->has_value()) return;
-    also_waiting = StillHeldBack(asked.owner, **claim, {asked.id});
-  } else {
+  const std::optional<int> also_waiting = ClaimHandoffDm(
+      asked.owner, paced ? options_.handoff_dm_interval : std::chrono::milliseconds(0), {asked.id});
+  if (!also_waiting) return;
+  Reply r = HandoffMessage(asked, candidates);
+  MentionAlsoWaiting(r, *also_waiting);
+  turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
+}
+
+std::optional<int> Assistant::ClaimHandoffDm(const store::UserRef& owner,
+                                             std::chrono::milliseconds interval,
+                                             const std::set<int64_t>& named) {
+  auto claim = store_.ClaimHandoffDm(owner, interval);
+  if (!claim.ok()) {
     LogWarn("assistant: hand-off pacing unavailable, sending the DM: {}",
             claim.status().ToString());
+    return 0;
   }
-  Reply r = HandoffMessage(asked, candidates);
-  if (also_waiting > 0) {
-    r.context.push_back(Line("…and " + Count(static_cast<size_t>(also_waiting), "more question") +
-                             " waiting for you: say *unanswered questions*."));
-  }
-  turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
+  if (!claim->has_value()) return std::nullopt;
+  return StillHeldBack(owner, **claim, named);
+}
+
+void Assistant::MentionAlsoWaiting(Reply& r, int also_waiting) {
+  if (also_waiting <= 0) return;
+  r.context.push_back(Line("…and " + Count(static_cast<size_t>(also_waiting), "more question") +
+                           " waiting for you: say *unanswered questions*."));
 }
 
 int Assistant::StillHeldBack(const store::UserRef& owner, const store::Store::HandoffClaim& claim,
@@ -819,13 +828,8 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   }
   // This is a hand-off DM: it tells of the questions it names, so no "another question came in"
   // follows for them, and counts the others held back meanwhile, as a hand-off does.
-  auto claim = store_.ClaimHandoffDm(turn.who, std::chrono::milliseconds(0));
-  if (claim.ok() && claim->has_value()) {
-    if (const int more = StillHeldBack(turn.who, **claim, named); more > 0) {
-      again.context.push_back(Line("…and " + Count(static_cast<size_t>(more), "more question") +
-                                   " waiting for you: say *unanswered questions*."));
-    }
-  }
+  MentionAlsoWaiting(again,
+                     ClaimHandoffDm(turn.who, std::chrono::milliseconds(0), named).value_or(0));
   Say(turn, again);
   // Their earlier hand-off DMs no longer say they were settled.
   const Paragraph undone_line =
@@ -855,12 +859,12 @@ void Assistant::UndoLast(Turn& turn) {
   const bool recent =
       !undo.empty() && clock_.UnixMillis() - turn.state.undo_at <= kTypedUndoWithinMillis;
   if (!undo.empty()) turn.ForgetUndo();  // one "undo" per press
-  const std::optional<HandoffRef> ref = recent ? ParseHandoffValue(undo) : std::nullopt;
   if (recent && undo.starts_with(kUndoTopicPrefix)) {
     // *Answer it*: the question became a topic of its own, which the owner may delete.
     Say(turn, Say1("Your latest answer became a topic of its own. To take it back, delete it:"));
     return ShowTopic(turn, undo.substr(kUndoTopicPrefix.size()));
   }
+  const std::optional<HandoffRef> ref = recent ? ParseHandoffValue(undo) : std::nullopt;
   if (!ref) {
     return Say(turn, Say1("There's nothing for me to undo: typing *undo* takes back the last "
                           "*It's …* you picked for a question in the past hour. Older ones are in "
@@ -900,14 +904,8 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
   }
   if (concierge_.IsCommandPhrase(answer) || IsCancelWord(answer)) {
     // "undo", "cancel", "show my topics" in the thread: most likely not for the asker — asked.
-    turn.Set({DialogueState::Step::kConfirmAnswer, answer, 0, asked.id});
-    Reply r;
-    r.paragraphs.push_back(
-        Line({Words("“"), UserText(answer), Words("” reads like a command. Is it your answer to "),
-              Mention(asked.asker.user_id), Words("? They asked: "), UserText(asked.text)}));
-    const std::string value = "answer:" + std::to_string(asked.id);
-    r.buttons = {Btn("Yes, send it", "affirm", value), Btn("No", "deny", value)};
-    Say(turn, std::move(r));
+    Say(turn, AskIfAnswer(turn, asked, answer,
+                          {Words("“"), UserText(answer), Words("” reads like a command. Is it")}));
     return true;
   }
   AnswerNow(turn, asked, answer, m.channel, m.thread_ts);
@@ -1012,22 +1010,29 @@ bool Assistant::OfferAsAnswer(Turn& turn, const std::string& text) {
     }
   }
   if (last == nullptr) return false;
-  turn.Set({DialogueState::Step::kConfirmAnswer, text, 0, last->id});
-  Reply r;
-  r.paragraphs.push_back(Line({Words("Is that your answer to "), Mention(last->asker.user_id),
-                               Words("? They asked: "), UserText(last->text)}));
-  const std::string value = "answer:" + std::to_string(last->id);
+  Reply r = AskIfAnswer(turn, *last, text, {Words("Is that")});
   // "It's the password one": more likely *It's X* than an answer in those words.
   if (const std::optional<store::PublishedTopic> named = ItsNamedTopic(turn.who, text)) {
+    const std::string value = r.buttons.front().value;
     r.buttons = {Btn("It's “" + named->content.question + "”", kActionHandoffTopic,
                      HandoffValue({last->id, named->topic_id}), Button::Style::kPrimary),
                  Btn("Send my words as the answer", "affirm", value), Btn("No", "deny", value)};
-  } else {
-    r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
-                 Btn("No", "deny", value)};
   }
   Say(turn, std::move(r));
   return true;
+}
+
+Reply Assistant::AskIfAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& text,
+                             std::vector<Span> lead) {
+  turn.Set({DialogueState::Step::kConfirmAnswer, text, 0, asked.id});
+  lead.insert(lead.end(), {Words(" your answer to "), Mention(asked.asker.user_id),
+                           Words("? They asked: "), UserText(asked.text)});
+  Reply r;
+  r.paragraphs.push_back(Line(std::move(lead)));
+  const std::string value = "answer:" + std::to_string(asked.id);
+  r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
+               Btn("No", "deny", value)};
+  return r;
 }
 
 std::optional<store::PublishedTopic> Assistant::ItsNamedTopic(const store::UserRef& owner,
@@ -1299,9 +1304,6 @@ void Assistant::Feedback(Turn& turn, const std::string& value, bool helpful) {
   }
   Result<bool> rated = store_.SetQuestionFeedback(
       asked.id, turn.who, helpful ? store::Feedback::kUp : store::Feedback::kDown);
-  if (rated.status().code() == StatusCode::kPermissionDenied) {
-    return Say(turn, Say1("Only the person who asked can rate this answer."));
-  }
   if (!rated.ok()) return Say(turn, Say1("I couldn't record that, sorry — try again later."));
   // The same button pressed again (a double click, another device) changes nothing: the owner
   // was told once. A 👎 counts once per answer: while the question waits for its owner again it

@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -244,6 +245,13 @@ class Assistant {
   // and are mentioned by the next); unpaced (an asker's 👎) it goes at once and counts as one.
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
                const std::vector<std::string>& candidates, bool paced = true);
+  // Records a hand-off DM about to go to `owner` about the questions `named` (at most one per
+  // `interval`): nullopt when it is held back; else how many other questions still wait without
+  // one (StillHeldBack; 0 when the Store cannot say, and the DM goes).
+  std::optional<int> ClaimHandoffDm(const store::UserRef& owner, std::chrono::milliseconds interval,
+                                    const std::set<int64_t>& named);
+  // "…and 2 more questions waiting for you" under a hand-off DM; nothing for none.
+  static void MentionAlsoWaiting(Reply& r, int also_waiting);
   void Feedback(Turn& turn, const std::string& value, bool helpful);
   // What a 👍 / 👎 recorded on `asked` (as it was before the press) does: the owner is told, and
   // after a 👎 the question waits for them again (`watched`: the answer in a help channel, hidden).
@@ -330,6 +338,10 @@ class Assistant {
   // (kConfirmAnswer) and returns true; false when no such question waits or `text` is a
   // question itself.
   bool OfferAsAnswer(Turn& turn, const std::string& text);
+  // Asks whether `text` is the owner's answer to `asked` (kConfirmAnswer; *Yes, send it* / *No*),
+  // the question led by `lead` ("Is that", "“undo” reads like a command. Is it").
+  Reply AskIfAnswer(Turn& turn, const store::AskedQuestion& asked, const std::string& text,
+                    std::vector<Span> lead);
   // The owner's message `text`, which the concierge did not understand, sounds like a question
   // people ask them ("where do visitors park?"): asks whether to add it as a topic
   // (kConfirmNewTopic) and returns true; false for anything else.

@@ -62,8 +62,9 @@ class ConciergeNlu {
   Understanding Understand(std::string_view text) const;
 
   // Whether `text` is, word for word, one of the built-in examples of a command (add, list,
-  // edit, delete, publish, unanswered, settings, console, help), give or take the words people
-  // put around one ("actually, show my topics first"). Typed where a flow waits for a question
+  // edit, delete, publish, unanswered, settings, console, help, undo), give or take the words
+  // people put around one ("actually, show my topics first"), or a few words with "undo" among
+  // them ("wait, wrong topic, undo"). Typed where a flow waits for a question
   // or an answer, such a message is a change of mind, not the text asked for. Unlike
   // Understand, no paraphrase counts: "where can I work out" is a question, even if the model
   // would read "help" into it.
