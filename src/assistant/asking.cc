@@ -649,7 +649,7 @@ void Assistant::HandoffTopic(Turn& turn, const HandoffRef& ref) {
         {Mention(asked->asker.user_id), Words(" had already picked it from my suggestions.")}));
   }
   // A wrong press is undone as quickly as it was made, for everyone it answered.
-  const std::string undo = HandoffValue({asked->id, ref.topic_id, false, along_ids});
+  const std::string undo = HandoffValue({asked->id, ref.topic_id, false, along_ids, asker_has_it});
   turn.RememberUndo(undo, clock_.UnixMillis());
   r.buttons = {Btn("Undo", kActionHandoffUndo, undo)};
   if (!learned->live) r.buttons.push_back(Btn("Publish", "publish", "", Button::Style::kPrimary));
@@ -784,7 +784,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   // answered along with the press, and those the live bot answered with X since, asked in the
   // same words (the same mistake).
   const std::string& wrong_question = unlearned->topic.content.question;
-  TellAsker(turn, *asked, Correction(*asked, wrong_question));
+  TellAsker(turn, *asked, Correction(*asked, wrong_question, ref.asker_picked));
   std::vector<store::AskedQuestion> others;
   for (int64_t id : ref.along) {
     auto other = store_.GetQuestion(id);
@@ -820,8 +820,11 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
   }
   Reply again = HandoffMessage(*asked, candidates, ref.topic_id);
   again.context.push_back(
-      Line({Mention(asked->asker.user_id), Words(" was sent the answer of "),
-            UserText(wrong_question), Words(" and has been told it was not for them.")}));
+      Line({Mention(asked->asker.user_id),
+            Words(ref.asker_picked ? " had picked " : " was sent the answer of "),
+            UserText(wrong_question),
+            Words(ref.asker_picked ? " from my suggestions and has been told it is not the answer."
+                                   : " and has been told it was not for them.")}));
   if (!told.empty()) {
     told.push_back(Words(" — your answer reaches them all."));
     again.context.push_back(Line(std::move(told)));
@@ -873,9 +876,19 @@ void Assistant::UndoLast(Turn& turn) {
   HandoffUndo(turn, *ref);
 }
 
-Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question) {
+Reply Assistant::Correction(const store::AskedQuestion& asked, const std::string& wrong_question,
+                            bool asker_picked) {
   Reply r;
   r.paragraphs.push_back(YouAsked(asked));
+  if (asker_picked) {
+    // They chose it themselves: not the bot's mistake, and not one to apologise for as such.
+    r.paragraphs.push_back(Line({Mention(asked.owner.user_id),
+                                 Words(" says the topic you picked from my suggestions ("),
+                                 UserText(wrong_question),
+                                 Words(") isn't the answer to it. I've handed your question back to "),
+                                 Mention(asked.owner.user_id), Words(".")}));
+    return r;
+  }
   r.paragraphs.push_back(Line({Words("Sorry — the answer I sent you was for another question ("),
                                UserText(wrong_question), Words("). I've handed yours back to "),
                                Mention(asked.owner.user_id), Words(".")}));
@@ -1382,6 +1395,7 @@ std::string HandoffValue(const HandoffRef& ref) {
   for (size_t i = 0; i < ref.along.size(); ++i) {
     value += (i == 0 ? "+" : ",") + std::to_string(ref.along[i]);
   }
+  if (ref.asker_picked) value += "/picked";
   if (ref.from_list) value += "/list";
   return value;
 }
@@ -1392,6 +1406,11 @@ std::optional<HandoffRef> ParseHandoffValue(const std::string& value) {
   if (rest.size() > 5 && rest.compare(rest.size() - 5, 5, "/list") == 0) {
     ref.from_list = true;
     rest.resize(rest.size() - 5);
+  }
+  constexpr std::string_view kPicked = "/picked";
+  if (rest.ends_with(kPicked)) {
+    ref.asker_picked = true;
+    rest.resize(rest.size() - kPicked.size());
   }
   if (const size_t plus = rest.find('+'); plus != std::string::npos) {
     for (size_t start = plus + 1;;) {

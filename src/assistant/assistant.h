@@ -378,9 +378,11 @@ class Assistant {
                      const std::string& answer);
   // Queues `reply` for the asker of `asked`, where they asked (the channel thread, or a DM).
   void TellAsker(Turn& turn, const store::AskedQuestion& asked, Reply reply);
-  // What the asker of `asked` is told when the answer of `wrong_question` they were sent is
-  // undone: it was not for them, and the owner has the question again.
-  static Reply Correction(const store::AskedQuestion& asked, const std::string& wrong_question);
+  // What the asker of `asked` is told when the answer of `wrong_question` they were sent (or,
+  // `asker_picked`, picked from the suggestions themselves) is undone: it was not for them, and
+  // the owner has the question again.
+  static Reply Correction(const store::AskedQuestion& asked, const std::string& wrong_question,
+                          bool asker_picked = false);
   // The asked question `id`, when `turn`'s person owns it; tells them otherwise.
   std::optional<store::AskedQuestion> OwnedQuestion(Turn& turn, int64_t id);
 

@@ -100,6 +100,8 @@ struct HandoffRef {
   bool from_list = false;
   // *Undo* of *It's X*: the other askers' questions that were sent X's answer along with it.
   std::vector<int64_t> along = {};
+  // *Undo* of *It's X*: the asker had picked X from the suggestions themselves (not sent it).
+  bool asker_picked = false;
 };
 std::string HandoffValue(const HandoffRef& ref);
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value);

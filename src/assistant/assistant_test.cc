@@ -18,6 +18,7 @@
 namespace faqbot::assistant {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -1801,6 +1802,22 @@ TEST_F(AssistantTest, ADeclinedAskerPicksASuggestedTopicAndGetsItsAnswerAtOnce) 
     EXPECT_FALSE(messenger_.sent()[i].to.user == kBob) << messenger_.sent()[i].text;
   }
   EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do I leave my car"), HasSubstr("says - Level -2."));
+
+  // Taken back, by the button or typed: Bob chose it himself, so he is not told the bot sent
+  // him another question's answer.
+  const std::string undo = ButtonValue("handoff_undo");
+  ASSERT_THAT(undo, EndsWith("/picked"));
+  const size_t before_undo = messenger_.sent().size();
+  const std::string undone = Dm(kAlice, "undo");
+  EXPECT_THAT(undone, HasSubstr("<@U0BOB> had picked where can visitors park? from my "
+                                "suggestions and has been told it is not the answer."));
+  std::string to_bob;
+  for (size_t i = before_undo; i < messenger_.sent().size(); ++i) {
+    if (messenger_.sent()[i].to.user == kBob) to_bob += messenger_.sent()[i].text;
+  }
+  EXPECT_THAT(to_bob, HasSubstr("<@U0ALICE> says the topic you picked from my suggestions (where "
+                                "can visitors park?) isn't the answer to it."));
+  EXPECT_THAT(to_bob, Not(HasSubstr("Sorry")));
 }
 
 TEST_F(AssistantTest, AnOwnerTryingTheirBotTeachesItByPickingASuggestion) {
