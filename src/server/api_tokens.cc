@@ -32,12 +32,12 @@ Result<std::string> RandomHex(size_t bytes) {
 }
 
 Result<CreatedApiToken> CreateApiToken(store::Store& store, const store::UserRef& owner,
-                                       const std::string& name) {
+                                       const std::string& name, const std::string& form_key) {
   FAQBOT_ASSIGN_OR_RETURN(std::string secret, RandomHex(kTokenBytes));
   CreatedApiToken created;
   created.token = std::string(kApiTokenPrefix) + secret;
   FAQBOT_ASSIGN_OR_RETURN(created.info,
-                          store.AddApiToken(owner, HashApiToken(created.token), name));
+                          store.AddApiToken(owner, HashApiToken(created.token), name, form_key));
   return created;
 }
 

@@ -33,11 +33,12 @@ Result<std::string> RandomHex(size_t bytes);
 // Sha256Hex(token): the key the Store keeps.
 std::string HashApiToken(std::string_view token);
 
-// Makes a new random token for `owner` labelled `name` and stores its hash. Errors: Internal
-// (no random bytes), the Store's (InvalidArgument for bad ids or a name over
-// store::kMaxNameBytes).
+// Makes a new random token for `owner` labelled `name` and stores its hash; `form_key`: the
+// one-time value of the form that asked for it (Store::AddApiToken). Errors: Internal (no random
+// bytes), the Store's (AlreadyExists for a form key used before, InvalidArgument for bad ids or
+// a name over store::kMaxNameBytes).
 Result<CreatedApiToken> CreateApiToken(store::Store& store, const store::UserRef& owner,
-                                       const std::string& name);
+                                       const std::string& name, const std::string& form_key = {});
 
 // The stored token whose value is `token`; nullopt when it is unknown, revoked or not even
 // shaped like a token. Errors: the Store's.

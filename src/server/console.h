@@ -30,12 +30,9 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "assistant/model_registry.h"
@@ -154,11 +151,6 @@ class Console {
   const Clock& clock_;
   ConsoleOptions options_;
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
-  // The one-time values of token forms already used (a reload of the page that showed a new
-  // token sends its form again), the newest kMaxUsedForms.
-  std::mutex used_forms_mu_;
-  std::set<std::string> used_forms_;
-  std::deque<std::string> used_forms_order_;
 };
 
 }  // namespace faqbot::server

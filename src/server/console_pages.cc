@@ -437,17 +437,12 @@ HttpResponse Console::TokensPage(const Request& r) {
 HttpResponse Console::ChangeTokens(const Request& r) {
   const store::UserRef& owner = r.session.owner;
   if (r.Field("do") == "create") {
-    if (const std::string once = r.Field("once"); !once.empty()) {
-      constexpr size_t kMaxUsedForms = 10'000;
-      std::lock_guard lock(used_forms_mu_);
-      if (!used_forms_.insert(once).second) return Redirect("/console/tokens?did=created_before");
-      used_forms_order_.push_back(once);
-      if (used_forms_order_.size() > kMaxUsedForms) {
-        used_forms_.erase(used_forms_order_.front());
-        used_forms_order_.pop_front();
-      }
+    // The form's one-time value is kept with the token: the form sent again, to this process or
+    // another behind the same load balancer, makes no second token.
+    auto created = CreateApiToken(store_, owner, r.Field("name"), r.Field("once"));
+    if (created.status().code() == StatusCode::kAlreadyExists && !r.Field("once").empty()) {
+      return Redirect("/console/tokens?did=created_before");
     }
-    auto created = CreateApiToken(store_, owner, r.Field("name"));
     if (!created.ok()) return ErrorPage(&r, created.status());
     std::string body = "<p>Token " + std::to_string(created->info.id) +
                        " created. Copy it now: it is not shown again.</p>"

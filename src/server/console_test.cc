@@ -548,6 +548,12 @@ TEST_F(ConsoleTest, CreatesAndRevokesApiTokensOfItsOwnerOnly) {
   EXPECT_EQ(again.status, 303);
   EXPECT_EQ(Location(again), "/console/tokens?did=created_before");
   EXPECT_EQ(store_->ListApiTokens(kAlice)->size(), 2u);
+  // Sent again to another process on the same database (behind a load balancer) too.
+  console_ = MakeConsole("http://localhost:3000");
+  const HttpResponse elsewhere = Post("/console/tokens", form, cookie);
+  EXPECT_EQ(elsewhere.status, 303);
+  EXPECT_EQ(Location(elsewhere), "/console/tokens?did=created_before");
+  EXPECT_EQ(store_->ListApiTokens(kAlice)->size(), 2u);
   ASSERT_TRUE(store_->RevokeApiToken(kAlice, store_->ListApiTokens(kAlice)->back().id).ok());
   tokens = store_->ListApiTokens(kAlice);
   ASSERT_TRUE(tokens.ok() && tokens->size() == 1);

@@ -260,6 +260,14 @@ const std::vector<Migration>& AllMigrations() {
            "ALTER TABLE questions ADD COLUMN handoff_channel TEXT",
            "ALTER TABLE questions ADD COLUMN handoff_ts TEXT",
        }},
+      {12,
+       "a token made from a console form once",
+       {
+           // The one-time value of the console form that made the token (NULL: made otherwise),
+           // so that the form sent again — to this process or another — makes no second token.
+           "ALTER TABLE api_tokens ADD COLUMN form_key TEXT",
+           "CREATE UNIQUE INDEX api_tokens_by_form ON api_tokens (team_id, owner_id, form_key)",
+       }},
   };
   return kMigrations;
 }

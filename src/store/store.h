@@ -134,10 +134,12 @@ class Store {
 
   // ---- API tokens ----
   // Records a token of `owner` by its hash (the caller hashes; the token is never stored); the
-  // owner is registered as a person when new. AlreadyExists when the hash is taken;
-  // InvalidArgument for an empty hash or a name over kMaxNameBytes.
+  // owner is registered as a person when new. `form_key`, when not empty, is the one-time value
+  // of the form that asked for it: AlreadyExists when the owner has a token of that key already
+  // (the form sent again), as when the hash is taken; InvalidArgument for an empty hash or a name
+  // or key over kMaxNameBytes.
   Result<ApiToken> AddApiToken(const UserRef& owner, const std::string& token_hash,
-                               const std::string& name);
+                               const std::string& name, const std::string& form_key = {});
   // The token with this hash, or nullopt (unknown or revoked).
   Result<std::optional<ApiToken>> FindApiToken(const std::string& token_hash);
   // The owner's tokens, oldest first.

@@ -25,12 +25,12 @@ ApiToken TokenFromRow(const SqlRow& row) {
 }  // namespace
 
 Result<ApiToken> Store::AddApiToken(const UserRef& owner, const std::string& token_hash,
-                                    const std::string& name) {
+                                    const std::string& name, const std::string& form_key) {
   FAQBOT_RETURN_IF_ERROR(ValidateUser(owner, "owner"));
   if (token_hash.empty()) return InvalidArgumentError("empty token hash");
-  if (name.size() > kMaxNameBytes) {
-    return InvalidArgumentError("token name longer than " + std::to_string(kMaxNameBytes) +
-                                " bytes");
+  if (name.size() > kMaxNameBytes || form_key.size() > kMaxNameBytes) {
+    return InvalidArgumentError("token name or form key longer than " +
+                                std::to_string(kMaxNameBytes) + " bytes");
   }
   const int64_t now = clock_.UnixMillis();
   ApiToken stored;
@@ -39,10 +39,11 @@ Result<ApiToken> Store::AddApiToken(const UserRef& owner, const std::string& tok
     FAQBOT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Exec(std::string("INSERT INTO api_tokens (team_id, owner_id, name, "
-                            "token_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+                            "token_hash, created_at, form_key) VALUES (?, ?, ?, ?, ?, ?) "
                             "RETURNING ") +
                     kTokenColumns,
-                {Text(owner.team_id), Text(owner.user_id), Text(name), Text(token_hash), now}));
+                {Text(owner.team_id), Text(owner.user_id), Text(name), Text(token_hash), now,
+                 OptionalText(form_key)}));
     if (rows.empty()) return InternalError("insert returned no row");
     stored = TokenFromRow(rows[0]);
     return Status::Ok();

@@ -1525,6 +1525,20 @@ TEST_P(StoreConformanceTest, ApiTokensAreFoundByHashListedAndRevoked) {
   EXPECT_EQ(
       store_->AddApiToken(kAlice, "hash-4", std::string(kMaxNameBytes + 1, 'n')).status().code(),
       StatusCode::kInvalidArgument);
+  // A form's one-time value makes one token per owner; other owners' keys and no key never
+  // collide.
+  auto formed = store_->AddApiToken(kAlice, "hash-5", "form", "once-1");
+  ASSERT_TRUE(formed.ok()) << formed.status();
+  EXPECT_EQ(store_->AddApiToken(kAlice, "hash-6", "form", "once-1").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_FALSE(store_->FindApiToken("hash-6")->has_value());
+  EXPECT_TRUE(store_->AddApiToken(kBob, "hash-7", "form", "once-1").ok());
+  EXPECT_EQ(store_->AddApiToken(kAlice, "hash-8", "", std::string(kMaxNameBytes + 1, 'k'))
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store_->RevokeApiToken(kAlice, formed->id).ok());
+  ASSERT_TRUE(store_->RevokeApiToken(kBob, store_->FindApiToken("hash-7")->value().id).ok());
 
   auto found = store_->FindApiToken("hash-1");
   ASSERT_TRUE(found.ok()) << found.status();
