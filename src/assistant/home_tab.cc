@@ -31,7 +31,10 @@ Reply Head(const store::TopicOverview& overview) {
   } else {
     std::string line = Count(overview.topics.size(), "topic") + ": " + std::to_string(live) +
                        " ✅ live, " + std::to_string(drafts) + " 🅾 not yet published";
-    if (unanswered > 0) line += ", " + std::to_string(unanswered) + " ❗ need an answer";
+    if (unanswered > 0) {
+      line += ", " + std::to_string(unanswered) +
+              (unanswered == 1 ? " ❗ needs an answer" : " ❗ need an answer");
+    }
     r.paragraphs.push_back(Line(line + "."));
   }
   if (overview.publish_changes_something) {

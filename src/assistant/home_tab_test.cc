@@ -126,7 +126,7 @@ TEST_F(HomeTabTest, ShowsTopicsFiguresUnansweredAndTheButtons) {
   EXPECT_EQ(homes[0].user, kAlice);
   const std::string& text = homes[0].text;
   EXPECT_THAT(text, HasSubstr("🅾 where is the wiki? — On the intranet. (+1 phrasing)"));
-  EXPECT_THAT(text, HasSubstr("1 topic: 0 ✅ live, 1 🅾 not yet published"));
+  EXPECT_THAT(text, HasSubstr("1 topic: 0 ✅ live, 1 🅾 not yet published."));
   EXPECT_THAT(text, HasSubstr("Last 7 days"));
   EXPECT_THAT(text, HasSubstr("Asked: 1 · Answered by your bot: 0 · Handed off to you: 1"));
   EXPECT_THAT(text, HasSubstr("who runs the VPN?"));
@@ -148,6 +148,16 @@ TEST_F(HomeTabTest, ShowsTopicsFiguresUnansweredAndTheButtons) {
   EXPECT_EQ(publish_confirm->title, "Publish your topics?");
   EXPECT_THAT(publish_confirm->text, HasSubstr("(1 not yet published)"));
   EXPECT_EQ(publish_confirm->yes, "Publish");
+
+  // Topics without an answer yet are counted, one as one.
+  AddTopic(kAlice, "who runs the VPN?", "");
+  home_->Refresh(kAlice);
+  EXPECT_THAT(Refreshed().back().text,
+              HasSubstr("2 topics: 0 ✅ live, 1 🅾 not yet published, 1 ❗ needs an answer."));
+  AddTopic(kAlice, "where is the printer?", "");
+  home_->Refresh(kAlice);
+  EXPECT_THAT(Refreshed().back().text,
+              HasSubstr("3 topics: 0 ✅ live, 1 🅾 not yet published, 2 ❗ need an answer."));
 }
 
 TEST_F(HomeTabTest, ABurstOfChangesRefreshesTheHomeOnce) {

@@ -16,7 +16,9 @@ Status CheckPhrasings(const std::string& name, size_t examples) {
   if (examples > store::kMaxPhrasings + 1) {
     return ResourceExhaustedError("intent '" + name + "' has " + std::to_string(examples) +
                                   " examples; a topic keeps at most " +
-                                  std::to_string(store::kMaxPhrasings + 1));
+                                  std::to_string(store::kMaxPhrasings + 1) +
+                                  " (its question and " + std::to_string(store::kMaxPhrasings) +
+                                  " other phrasings)");
   }
   return Status::Ok();
 }
@@ -95,7 +97,12 @@ Result<std::vector<store::TopicContent>> TopicsFromJson(std::string_view json) {
         content.phrasings.push_back(phrasing.get<std::string>());
       }
     }
-    FAQBOT_RETURN_IF_ERROR(CheckPhrasings(content.name, content.phrasings.size() + 1));
+    if (content.phrasings.size() > store::kMaxPhrasings) {
+      return ResourceExhaustedError(where + " has " + std::to_string(content.phrasings.size()) +
+                                    " phrasings; a topic takes at most " +
+                                    std::to_string(store::kMaxPhrasings) +
+                                    " besides its question");
+    }
     if (content.name.empty()) {
       content.name = store::UniqueTopicName(store::TopicNameFromQuestion(content.question), names);
       names.insert(content.name);

@@ -110,7 +110,19 @@ TEST(TopicImportTest, TooManyExamplesForOneTopicAreRefused) {
   for (size_t i = 0; i <= store::kMaxPhrasings + 1; ++i) yaml += "    - q" + std::to_string(i) + "\n";
   auto topics = TopicsFromNluYaml(yaml, "big.yml");
   EXPECT_EQ(topics.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_THAT(topics.status().message(), HasSubstr("big"));
+  EXPECT_THAT(topics.status().message(),
+              HasSubstr("intent 'big' has 202 examples; a topic keeps at most 201 (its question "
+                        "and 200 other phrasings)"));
+
+  // JSON counts phrasings as it lists them: besides the question.
+  std::string json = R"({"topics":[{"question":"q","name":"big","phrasings":[)";
+  for (size_t i = 0; i < store::kMaxPhrasings; ++i) json += "\"p" + std::to_string(i) + "\",";
+  json.pop_back();
+  EXPECT_TRUE(TopicsFromJson(json + "]}]}").ok());
+  auto refused = TopicsFromJson(json + R"(,"p200"]}]})");
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().message(),
+            "topics[0] has 201 phrasings; a topic takes at most 200 besides its question");
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "common/utf8.h"
+
 namespace faqbot {
 namespace {
 
@@ -51,7 +53,7 @@ class JsonMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    AppendJsonEscaped(RedactSlackTokens(Payload(msg)), dest);
+    AppendJsonEscaped(Utf8Valid(RedactSlackTokens(Payload(msg))), dest);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonMessage>();
@@ -72,7 +74,7 @@ class JsonContext final : public spdlog::custom_flag_formatter {
       dest.append(std::string_view(",\""));
       dest.append(name);
       dest.append(std::string_view("\":\""));
-      AppendJsonEscaped(*value, dest);
+      AppendJsonEscaped(Utf8Valid(*value), dest);
       dest.push_back('"');
     }
   }
@@ -86,7 +88,7 @@ class TextMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    const std::string text = RedactSlackTokens(Payload(msg));
+    const std::string text = Utf8Valid(RedactSlackTokens(Payload(msg)));
     dest.append(std::string_view(text));
     const LogContext* c = current_context;
     if (c == nullptr) return;

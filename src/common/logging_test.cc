@@ -75,6 +75,25 @@ TEST_F(LoggingTest, SlackTokensAreRedactedInEveryFormat) {
   EXPECT_NE(text.find("token=xoxp-[redacted]."), std::string::npos) << text;
 }
 
+TEST_F(LoggingTest, LinesStayUtf8WhateverTheyQuote) {
+  // A parser's error quoting the raw bytes of a request, say: JSON lines must still parse.
+  Init(LogFormat::kJson);
+  {
+    ScopedLogContext context(Context("Ev\xC3", "T1", "U2"));
+    LogWarn("malformed JSON; last read: '\"ask \xff'");
+  }
+  Init(LogFormat::kText);
+  LogWarn("text \xfe too");
+  std::istringstream lines(out_.str());
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  const nlohmann::json parsed = nlohmann::json::parse(line);  // throws on invalid UTF-8
+  EXPECT_EQ(parsed["msg"], "malformed JSON; last read: '\"ask \xEF\xBF\xBD'");
+  EXPECT_EQ(parsed["event_id"], "Ev\xEF\xBF\xBD");
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_NE(line.find("text \xEF\xBF\xBD too"), std::string::npos) << line;
+}
+
 TEST(RedactSlackTokensTest, LeavesOtherTextAlone) {
   EXPECT_EQ(RedactSlackTokens("no tokens here, xox- nor boxb-1"),
             "no tokens here, xox- nor boxb-1");

@@ -55,6 +55,27 @@ size_t Utf8Decode(std::string_view text, size_t i, int32_t* cp) {
   return len > 0 ? static_cast<size_t>(len) : 0;
 }
 
+std::string Utf8Valid(std::string_view text) {
+  std::string valid;
+  valid.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      valid.push_back(text[i++]);
+      continue;
+    }
+    int32_t cp = 0;
+    const size_t n = Utf8Decode(text, i, &cp);
+    if (n == 0) {
+      valid.append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      valid.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return valid;
+}
+
 bool IsWordCodePoint(int32_t cp) {
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:

@@ -37,6 +37,10 @@ void Utf8Truncate(std::string& text, size_t max_bytes);
 // unspecified) when the bytes there are not valid UTF-8. Requires i < text.size().
 size_t Utf8Decode(std::string_view text, size_t i, int32_t* cp);
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD (valid text comes
+// back unchanged): for output that must be UTF-8 whatever it quotes (log lines).
+std::string Utf8Valid(std::string_view text);
+
 // Whether code point `cp` belongs inside a word: a letter, a number, or a combining mark (the
 // vowel signs of the scripts written with them). Unicode categories L*, N*, Mn, Mc.
 bool IsWordCodePoint(int32_t cp);

@@ -63,6 +63,14 @@ TEST(Utf8Test, MalformedBytesAreCharactersOfTheirOwn) {
   EXPECT_EQ(Utf8Prefix("", 5), "");
 }
 
+TEST(Utf8Test, ReplacesEveryMalformedByteAndKeepsValidText) {
+  EXPECT_EQ(Utf8Valid("caf\xC3\xA9 \xF0\x9F\x98\xBA ok"), "caf\xC3\xA9 \xF0\x9F\x98\xBA ok");
+  EXPECT_EQ(Utf8Valid("ask \xFF\xFE wifi"), "ask \xEF\xBF\xBD\xEF\xBF\xBD wifi");
+  EXPECT_EQ(Utf8Valid("cut \xE2\x82"), "cut \xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
+  EXPECT_EQ(Utf8Valid("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(Utf8Valid(""), "");
+}
+
 TEST(Utf8Test, DecodesOneCharacterAndTellsWordCharacters) {
   int32_t cp = 0;
   EXPECT_EQ(Utf8Decode("é!", 0, &cp), 2u);
