@@ -2,6 +2,7 @@
 // the same Store and engine as `faqbot serve` — for trying it without Slack.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "app/runtime.h"
 #include "app/shell_input.h"
 #include "app/terminal_messenger.h"
+#include "common/string_util.h"
 #include "store/database_url.h"
 #include "store/limits.h"
 
@@ -29,8 +31,21 @@ constexpr const char* kShellHelp =
     "A number presses that button. /as U… switches person, /quit leaves.\n"
     "End a line with \\ to go on on the next one (a pasted answer is kept whole).\n";
 
+// A Slack user id: "U" (or "W", an Enterprise Grid user) and upper-case letters and digits.
+Status ValidateUserId(const std::string& id, const std::string& what) {
+  FAQBOT_RETURN_IF_ERROR(store::ValidateId(id, what));
+  const bool shaped = id.size() >= 2 && (id[0] == 'U' || id[0] == 'W') &&
+                      std::all_of(id.begin(), id.end(), [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                      });
+  if (!shaped) {
+    return InvalidArgumentError(what + " \"" + id + "\" is not a Slack user id (U… in capitals)");
+  }
+  return Status::Ok();
+}
+
 Status Shell(const ShellFlags& f) {
-  FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.as, "--as"));
+  FAQBOT_RETURN_IF_ERROR(ValidateUserId(f.as, "--as"));
   FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.team, "--team"));
   TerminalMessenger messenger(stdout);
   RuntimeOptions options;
@@ -61,9 +76,13 @@ Status Shell(const ShellFlags& f) {
     if (!read) break;
     const std::string& line = *read;
     if (line == "/quit" || line == "/exit") break;
-    if (line.rfind("/as ", 0) == 0) {
-      const std::string who = line.substr(4);
-      if (Status ok = store::ValidateId(who, "user"); !ok.ok()) {
+    if (line == "/as" || line.rfind("/as ", 0) == 0) {
+      const std::string who = Trim(line.substr(3));
+      if (who.empty()) {
+        std::printf("/as U… switches person; you are @%s.\n", me.user_id.c_str());
+        continue;
+      }
+      if (Status ok = ValidateUserId(who, "/as"); !ok.ok()) {
         std::printf("%s\n", ok.message().c_str());
         continue;
       }

@@ -11,15 +11,31 @@ Installations::Installations(store::Store& store, const SecretBox* box, const Cl
 std::string Installations::EnterpriseOf(const std::string& team_id) {
   std::lock_guard lock(mu_);
   auto it = enterprise_.find(team_id);
-  return it == enterprise_.end() ? std::string() : it->second;
+  // Unknown here: the Store's FindInstallation falls back to the link recorded there.
+  return it == enterprise_.end() ? std::string() : it->second.enterprise_id;
 }
 
-void Installations::NoteEnterprise(const std::string& team_id, const std::string& enterprise_id) {
-  if (team_id.empty() || enterprise_id.empty()) return;
+Status Installations::NoteEnterprise(const std::string& team_id, const std::string& enterprise_id) {
+  if (team_id.empty() || enterprise_id.empty()) return Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    auto it = enterprise_.find(team_id);
+    if (it != enterprise_.end() && it->second.enterprise_id == enterprise_id && it->second.stored) {
+      return Status::Ok();
+    }
+    // Bounded by the workspaces that write to the app; a runaway map is cleared, not grown.
+    if (it == enterprise_.end() && enterprise_.size() > 100'000) enterprise_.clear();
+    enterprise_[team_id] = {enterprise_id, false};
+  }
+  // Without OAuth there is no installation to find by organisation.
+  if (box_ == nullptr) return Status::Ok();
+  FAQBOT_RETURN_IF_ERROR(store_.NoteWorkspaceEnterprise(team_id, enterprise_id));
   std::lock_guard lock(mu_);
-  // Bounded by the workspaces that write to the app; a runaway map is cleared, not grown.
-  if (enterprise_.size() > 100'000) enterprise_.clear();
-  enterprise_[team_id] = enterprise_id;
+  if (auto it = enterprise_.find(team_id);
+      it != enterprise_.end() && it->second.enterprise_id == enterprise_id) {
+    it->second.stored = true;
+  }
+  return Status::Ok();
 }
 
 Result<std::string> Installations::BotToken(const std::string& team_id) {
@@ -69,7 +85,7 @@ Status Installations::Save(const slack::OAuthAccess& access, const std::string& 
   std::lock_guard lock(mu_);
   tokens_.clear();  // a reinstall's new token replaces the old one at once
   if (!access.team_id.empty() && !access.enterprise_id.empty()) {
-    enterprise_[access.team_id] = access.enterprise_id;
+    enterprise_[access.team_id] = {access.enterprise_id, false};
   }
   return Status::Ok();
 }

@@ -7,7 +7,9 @@
 // Opened tokens are cached in memory for `cache_ttl` (a reply does not cost a database read and
 // a decryption), and dropped at once on uninstall. Which organisation a workspace belongs to is
 // learnt from its events (NoteEnterprise): Slack names the organisation on every event, and an
-// org-wide install is found by it.
+// org-wide install is found by it. The link is also kept in the Store, so that a restarted
+// process, or another one on the same database taking over a dead one's outbox, delivers to a
+// workspace of the organisation before any new event of it arrives.
 //
 // Thread-safe; no lock is held across a Store call. The Store, box and clock must outlive it.
 #pragma once
@@ -52,8 +54,11 @@ class Installations {
   void ForgetCachedToken(const std::string& team_id);
 
   // Records that workspace `team_id` belongs to organisation `enterprise_id` (both from an
-  // event). Empty ids are ignored.
-  void NoteEnterprise(const std::string& team_id, const std::string& enterprise_id);
+  // event): at once in memory and, with OAuth (a box), in the Store for every process; the Store
+  // is written once per workspace and process, not on every event. Empty ids are ignored.
+  // Errors: the Store's (the link is still used by this process, and written again with the
+  // workspace's next event).
+  Status NoteEnterprise(const std::string& team_id, const std::string& enterprise_id);
 
   // Seals the token of `access` (oauth.v2.access) and stores the installation, `bot_id` (from
   // auth.test) included, replacing the earlier one of the workspace or organisation. Errors:
@@ -71,6 +76,10 @@ class Installations {
     std::string token;
     Clock::TimePoint expires;
   };
+  struct Organisation {
+    std::string enterprise_id;
+    bool stored = false;  // recorded in the Store by this process
+  };
   std::string EnterpriseOf(const std::string& team_id);
 
   store::Store& store_;
@@ -79,7 +88,7 @@ class Installations {
   InstallationsOptions options_;
   std::mutex mu_;
   std::map<std::string, Cached> tokens_;           // team → opened token
-  std::map<std::string, std::string> enterprise_;  // team → organisation
+  std::map<std::string, Organisation> enterprise_;  // team → organisation
 };
 
 }  // namespace faqbot::server

@@ -69,14 +69,48 @@ TEST_F(InstallationsTest, AnOrgWideInstallServesTheOrganisationsWorkspaces) {
   ASSERT_TRUE(installations.Save(Access("T0005", "E0001", true, "xoxb-org"), "B0009").ok());
   // Unknown organisation: not installed.
   EXPECT_EQ(installations.BotToken("T0005").status().code(), StatusCode::kNotFound);
-  installations.NoteEnterprise("T0005", "E0001");
+  ASSERT_TRUE(installations.NoteEnterprise("T0005", "E0001").ok());
   EXPECT_EQ(TokenOf(installations, "T0005"), "xoxb-org");
-  installations.NoteEnterprise("T0006", "E0001");
+  ASSERT_TRUE(installations.NoteEnterprise("T0006", "E0001").ok());
   EXPECT_EQ(TokenOf(installations, "T0006"), "xoxb-org");
 
   auto removed = installations.Uninstall("T0005", "E0001", /*org_wide=*/true);
   ASSERT_TRUE(removed.ok() && *removed);
   EXPECT_EQ(installations.BotToken("T0006").status().code(), StatusCode::kNotFound);
+}
+
+// QA round 14: a reply to a workspace of an org-wide install, left in the outbox at a restart,
+// was dropped as "not installed" by the new process, which had seen no event of the workspace.
+TEST_F(InstallationsTest, ARestartedProcessKnowsTheOrganisationOfAWorkspace) {
+  {
+    Installations before(*store_, box_.get(), clock_);
+    ASSERT_TRUE(before.Save(Access("T0W1", "E0ORG", true, "xoxb-org"), "B0ORG").ok());
+    ASSERT_TRUE(before.NoteEnterprise("T0W1", "E0ORG").ok());
+    EXPECT_EQ(TokenOf(before, "T0W1"), "xoxb-org");
+  }
+  // The same database, as a restarted process (or another one taking over the outbox).
+  Installations after(*store_, box_.get(), clock_);
+  EXPECT_EQ(TokenOf(after, "T0W1"), "xoxb-org");
+  // A workspace that truly has no installation is still refused.
+  auto none = after.BotToken("T0W2");
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("has not installed the app"), std::string::npos);
+  // Nor does the link outlive the organisation's uninstall.
+  ASSERT_TRUE(*after.Uninstall("", "E0ORG", /*org_wide=*/true));
+  Installations later(*store_, box_.get(), clock_);
+  EXPECT_EQ(later.BotToken("T0W1").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(InstallationsTest, AWorkspaceMovedToAnotherOrganisationIsServedByItsInstall) {
+  Installations here(*store_, box_.get(), clock_);
+  ASSERT_TRUE(here.Save(Access("", "E0ONE", true, "xoxb-one"), "B0001").ok());
+  ASSERT_TRUE(here.Save(Access("", "E0TWO", true, "xoxb-two"), "B0002").ok());
+  ASSERT_TRUE(here.NoteEnterprise("T0W1", "E0ONE").ok());
+  ASSERT_TRUE(here.NoteEnterprise("T0W1", "E0ONE").ok());  // known: no second write needed
+  ASSERT_TRUE(here.NoteEnterprise("T0W1", "E0TWO").ok());
+  EXPECT_EQ(TokenOf(here, "T0W1"), "xoxb-two");
+  Installations elsewhere(*store_, box_.get(), clock_);
+  EXPECT_EQ(TokenOf(elsewhere, "T0W1"), "xoxb-two");
 }
 
 TEST_F(InstallationsTest, UninstallDropsTheCachedTokenAtOnce) {

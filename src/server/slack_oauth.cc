@@ -36,11 +36,17 @@ HttpResponse Page(int status, std::string_view title, std::string_view body_html
   return response;
 }
 
-// A failed install: what happened and how to try again.
-HttpResponse Failure(int status, std::string_view what) {
+// When the installer had better start again: at once, or after faqbot or Slack recovers.
+enum class Retry { kNow, kInAMinute };
+
+// A failed install: `what` happened (one or more sentences, without what follows), then, said
+// here once for every refusal, that nothing was installed and how to try again.
+HttpResponse Failure(int status, std::string_view what, Retry retry = Retry::kNow) {
   return Page(status, "faqbot was not installed",
-              "<p id=\"error\">" + HtmlEscape(what) + "</p>\n<p>Nothing was installed. <a href=\"" +
-                  kSlackInstallPath + "\">Start the installation again</a>.</p>");
+              "<p id=\"error\">" + HtmlEscape(what) +
+                  "</p>\n<p id=\"again\">Nothing was installed. <a href=\"" + kSlackInstallPath +
+                  "\">Start the installation again" +
+                  (retry == Retry::kInAMinute ? " in a minute." : ".") + "</a></p>");
 }
 
 std::map<std::string, std::string> QueryOf(const HttpRequest& request) {
@@ -129,7 +135,7 @@ HttpResponse SlackOAuth::Install(const HttpRequest& request) {
   auto state = NewState();
   if (!state.ok()) {
     LogError("slack oauth: no state for an install: {}", state.status().ToString());
-    return Failure(503, "faqbot cannot start an installation right now; try again shortly.");
+    return Failure(503, "faqbot cannot start an installation right now.", Retry::kInAMinute);
   }
   std::string location = options_.authorize_url +
                          "?client_id=" + slack::PercentEncode(options_.client_id) +
@@ -174,12 +180,13 @@ HttpResponse SlackOAuth::Redirect(const HttpRequest& request) {
   }
   if (CookieOf(request, kStateCookie) != state) {
     return Failure(400,
-                   "The installation was started in another browser (or its cookie was "
-                   "lost): start it again here.");
+                   "The installation was started in another browser (or this browser lost its "
+                   "cookie).");
   }
   if (Status used = UseState(state); !used.ok()) {
     LogInfo("slack oauth: state refused: {}", used.ToString());
-    return Failure(used.code() == StatusCode::kPermissionDenied ? 400 : 503, used.message());
+    if (used.code() == StatusCode::kPermissionDenied) return Failure(400, used.message());
+    return Failure(503, "faqbot cannot check the installation link right now.", Retry::kInAMinute);
   }
   auto access =
       web_.OAuthV2Access(options_.client_id, options_.client_secret, code, options_.redirect_uri);
@@ -198,16 +205,13 @@ HttpResponse SlackOAuth::Redirect(const HttpRequest& request) {
     LogWarn("slack oauth: auth.test with the new token failed: {}", identity.status().ToString());
     if (identity.status().code() == StatusCode::kUnauthenticated) {
       return Failure(502, "Slack gave faqbot a token that does not work (" +
-                              slack::SlackErrorCode(identity.status()) +
-                              "): nothing was installed. Start the installation again.");
+                              slack::SlackErrorCode(identity.status()) + ").");
     }
-    return Failure(503,
-                   "Slack could not confirm the installation just now: nothing was installed. "
-                   "Start it again in a minute.");
+    return Failure(503, "Slack could not confirm the installation just now.", Retry::kInAMinute);
   }
   if (Status saved = installations_.Save(*access, bot_id); !saved.ok()) {
     LogError("slack oauth: the installation could not be stored: {}", saved.ToString());
-    return Failure(503, "faqbot could not store the installation; try again shortly.");
+    return Failure(503, "faqbot could not store the installation.", Retry::kInAMinute);
   }
   const std::string where =
       access->is_enterprise_install

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "slack/form_decoding.h"
+#include "slack_emulator.h"
 #include "test_store.h"
 
 namespace faqbot::server {
@@ -129,6 +130,99 @@ TEST_F(SlackOAuthTest, RefusedRedirectsShowAPageAndStoreNothing) {
   EXPECT_EQ(reused.status, 400);
   EXPECT_NE(reused.body.find("used already"), std::string::npos);
   EXPECT_TRUE(store_->ListInstallations()->empty());
+}
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// QA round 14: the page said "nothing was installed. Start the installation again." twice.
+// Every refusal says it once, as its last sentence, with the link, and nothing else says it.
+void ExpectSaysNothingWasInstalledOnce(const HttpResponse& page, bool in_a_minute = false) {
+  const std::string again = std::string("<p id=\"again\">Nothing was installed. <a href=\"") +
+                            kSlackInstallPath + "\">Start the installation again" +
+                            (in_a_minute ? " in a minute." : ".") + "</a></p>";
+  EXPECT_EQ(Count(page.body, again), 1u) << page.body;
+  EXPECT_EQ(Count(page.body, "othing was installed"), 1u) << page.body;
+  EXPECT_EQ(Count(page.body, "tart the installation again"), 1u) << page.body;
+  EXPECT_EQ(Count(page.body, "tart it again"), 0u) << page.body;
+  EXPECT_EQ(Count(page.body, " ."), 0u) << page.body;
+  EXPECT_EQ(Count(page.body, ">."), 0u) << page.body;  // no full stop set apart by a tag
+}
+
+TEST_F(SlackOAuthTest, EveryRefusalSaysOnceThatNothingWasInstalled) {
+  ExpectSaysNothingWasInstalledOnce(Redirect("error=access_denied&state=" + State(), ""));
+  ExpectSaysNothingWasInstalledOnce(Redirect("error=invalid_scope&state=" + State(), ""));
+  const std::string state = State();
+  ExpectSaysNothingWasInstalledOnce(Redirect("state=" + state, state));
+  ExpectSaysNothingWasInstalledOnce(Redirect("code=c1&state=" + state, ""));
+  std::string forged = state;
+  forged[0] = forged[0] == 'a' ? 'b' : 'a';
+  ExpectSaysNothingWasInstalledOnce(Redirect("code=c1&state=" + forged, forged));
+  // Slack unreachable for the code exchange.
+  ExpectSaysNothingWasInstalledOnce(
+      Redirect("code=c1&state=" + slack::PercentEncode(state), state));
+  // Used already.
+  ExpectSaysNothingWasInstalledOnce(
+      Redirect("code=c1&state=" + slack::PercentEncode(state), state));
+}
+
+TEST_F(SlackOAuthTest, ATokenThatFailsAuthTestIsRefusedSayingSoOnce) {
+  slack_emulator::SlackEmulator emulator;
+  ASSERT_TRUE(emulator.Start().ok());
+  slack_emulator::EmulatedWorkspace ws;
+  ws.team_id = "T0TWO";
+  ws.team = "Two";
+  ws.bot_token = "xoxb-two";
+  ws.bot_user_id = "U0BOTTWO";
+  ws.bot_id = "B0BOTTWO";
+  emulator.AddWorkspace(ws);
+  slack::WebApiClientOptions web_options;
+  web_options.base_url = emulator.base_url();
+  web_options.max_retries = 0;
+  slack::WebApiClient web(web_options, clock_);
+  SlackOAuthOptions options;
+  options.client_id = emulator.options().client_id;
+  options.client_secret = emulator.options().client_secret;
+  options.redirect_uri = "https://faqbot.example.com/slack/oauth_redirect";
+  SlackOAuth oauth(*store_, *box_, web, *installations_, clock_, options);
+  const auto redirect = [&] {
+    auto state = oauth.NewState();
+    EXPECT_TRUE(state.ok());
+    const std::string code = emulator.NewOAuthCode("T0TWO", options.redirect_uri, "U0ADMIN");
+    HttpRequest request;
+    request.method = "GET";
+    request.path = kSlackOAuthRedirectPath;
+    request.target = request.path + "?code=" + slack::PercentEncode(code) +
+                     "&state=" + slack::PercentEncode(*state);
+    request.headers["Cookie"] = "faqbot_oauth_state=" + *state;
+    return oauth.Redirect(request);
+  };
+
+  slack_emulator::Fault invalid;
+  invalid.kind = slack_emulator::Fault::Kind::kSlackError;
+  invalid.slack_error = "invalid_auth";
+  emulator.InjectFault("auth.test", invalid);
+  HttpResponse refused = redirect();
+  EXPECT_EQ(refused.status, 502);
+  EXPECT_EQ(Count(refused.body, "Slack gave faqbot a token that does not work (invalid_auth).</p>"),
+            1u)
+      << refused.body;
+  ExpectSaysNothingWasInstalledOnce(refused);
+
+  emulator.InjectFault("auth.test", slack_emulator::Fault{}, 10);  // HTTP 500
+  HttpResponse unwell = redirect();
+  EXPECT_EQ(unwell.status, 503);
+  EXPECT_EQ(Count(unwell.body, "Slack could not confirm the installation just now.</p>"), 1u)
+      << unwell.body;
+  ExpectSaysNothingWasInstalledOnce(unwell, /*in_a_minute=*/true);
+  EXPECT_TRUE(store_->ListInstallations()->empty());
+
+  emulator.ClearFaults();
+  EXPECT_EQ(redirect().status, 200);
+  emulator.Stop();
 }
 
 // The scopes "Add to Slack" asks for are the scopes the example manifests give the app: a scope

@@ -268,6 +268,17 @@ const std::vector<Migration>& AllMigrations() {
            "ALTER TABLE api_tokens ADD COLUMN form_key TEXT",
            "CREATE UNIQUE INDEX api_tokens_by_form ON api_tokens (team_id, owner_id, form_key)",
        }},
+      {13,
+       "which organisation a workspace belongs to",
+       {
+           // The Enterprise Grid organisation of a workspace, as its events name it, so that
+           // any process (a restarted one, or one taking over a dead one's outbox) finds the
+           // org-wide installation that serves the workspace without waiting for its next event.
+           R"(CREATE TABLE slack_workspace_enterprises (
+                team_id TEXT PRIMARY KEY,
+                enterprise_id TEXT NOT NULL,
+                noted_at BIGINT NOT NULL))",
+       }},
   };
   return kMigrations;
 }

@@ -196,9 +196,14 @@ class Store {
   // or has no sealed token.
   Status SaveInstallation(const Installation& installation);
   // The installation serving workspace `team_id`: its own, else the org-wide one of
-  // `enterprise_id` (when not empty); nullopt when there is none.
+  // `enterprise_id` (when empty: of the organisation recorded for the workspace by
+  // NoteWorkspaceEnterprise, if any); nullopt when there is none.
   Result<std::optional<Installation>> FindInstallation(const std::string& team_id,
                                                        const std::string& enterprise_id);
+  // Records that workspace `team_id` belongs to Enterprise Grid organisation `enterprise_id`
+  // (replacing what was recorded), for FindInstallation in any process. InvalidArgument when
+  // either is empty.
+  Status NoteWorkspaceEnterprise(const std::string& team_id, const std::string& enterprise_id);
   // Deletes the installation of workspace `team_id` (org-wide, `team_id` empty: of organisation
   // `enterprise_id`); the workspace's topics and people stay. True when one was deleted.
   Result<bool> DeleteInstallation(const std::string& team_id, const std::string& enterprise_id);

@@ -1,5 +1,5 @@
-// Store: the app's OAuth installations (a sealed bot token per workspace or organisation) and the
-// OAuth states handed out and not yet used.
+// Store: the app's OAuth installations (a sealed bot token per workspace or organisation), the
+// organisation each workspace belongs to, and the OAuth states handed out and not yet used.
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -71,16 +71,42 @@ Result<std::optional<Installation>> Store::FindInstallation(const std::string& t
         return Status::Ok();
       }
     }
-    if (enterprise_id.empty()) return Status::Ok();
+    std::string enterprise = enterprise_id;
+    if (enterprise.empty() && !team_id.empty()) {
+      // Not named by the caller (no event of the workspace seen by this process): the
+      // organisation another process, or this one before a restart, recorded.
+      FAQBOT_ASSIGN_OR_RETURN(
+          auto linked,
+          tx.Exec("SELECT enterprise_id FROM slack_workspace_enterprises WHERE team_id = ?",
+                  {Text(team_id)}));
+      if (!linked.empty()) enterprise = linked[0][0].str();
+    }
+    if (enterprise.empty()) return Status::Ok();
     FAQBOT_ASSIGN_OR_RETURN(auto rows,
                             tx.Exec(std::string("SELECT ") + kInstallationColumns +
                                         " FROM slack_installations WHERE enterprise_id = ? AND "
                                         "team_id = '' AND is_enterprise_install = 1",
-                                    {Text(enterprise_id)}));
+                                    {Text(enterprise)}));
     if (!rows.empty()) found = InstallationFromRow(rows[0]);
     return Status::Ok();
   }));
   return found;
+}
+
+Status Store::NoteWorkspaceEnterprise(const std::string& team_id,
+                                      const std::string& enterprise_id) {
+  if (team_id.empty() || enterprise_id.empty()) {
+    return InvalidArgumentError("a workspace's organisation needs a team id and an enterprise id");
+  }
+  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+    return tx
+        .Exec(
+            "INSERT INTO slack_workspace_enterprises (team_id, enterprise_id, noted_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (team_id) DO UPDATE SET enterprise_id = "
+            "excluded.enterprise_id, noted_at = excluded.noted_at",
+            {Text(team_id), Text(enterprise_id), clock_.UnixMillis()})
+        .status();
+  });
 }
 
 Result<bool> Store::DeleteInstallation(const std::string& team_id,

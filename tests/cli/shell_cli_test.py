@@ -99,6 +99,12 @@ try:
     assert "Two places:\n1. the kitchen\n2. reception" in out, out
     say("/as U0ALICE", "@U0ALICE> ", prompt=False)
     out = say("cancel", "nothing to cancel")
+    # A bare /as, or one naming no Slack user id, is refused, never sent as a message.
+    say("add a topic", "What question should I expect?")
+    say("who runs the canteen", "What answer")
+    say("/as", "/as U… switches person; you are @U0ALICE.")
+    say("/as bob", "is not a Slack user id")
+    out = say("Maria does.", "Topic added")
     proc.stdin.write(b"/quit\n")
     proc.stdin.flush()
     if proc.wait(timeout=60) != 0:
@@ -124,6 +130,9 @@ bad = subprocess.run([faqbot, "shell", "--as", "not an id"], capture_output=True
                      cwd=work)
 if bad.returncode != 64 or "--as" not in bad.stderr:
     failures.append(f"bad --as: {bad.returncode} {bad.stderr}")
+bad = subprocess.run([faqbot, "shell", "--as", "bob"], capture_output=True, text=True, cwd=work)
+if bad.returncode != 64 or "not a Slack user id" not in bad.stderr:
+    failures.append(f"--as bob: {bad.returncode} {bad.stderr}")
 
 for f in failures:
     print("FAIL:", f)

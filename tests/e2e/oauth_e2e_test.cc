@@ -131,7 +131,9 @@ class OAuthE2ETest : public ::testing::Test, protected e2e::SlackSide {
     if (!back.ok()) return "";
     if (refused != 0) {
       EXPECT_EQ(back->status, refused) << back->body;
-      EXPECT_THAT(back->body, ::testing::HasSubstr("nothing was installed"));
+      EXPECT_THAT(back->body,
+                  ::testing::HasSubstr("Nothing was installed. <a href=\"/slack/install\">Start "
+                                       "the installation again.</a></p>"));
       return target;
     }
     EXPECT_EQ(back->status, 200) << back->body;

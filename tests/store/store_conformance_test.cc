@@ -1767,6 +1767,34 @@ TEST_P(StoreConformanceTest, InstallationsAreFoundByTeamThenByOrganisation) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_P(StoreConformanceTest, AWorkspacesOrganisationIsRecordedForEveryProcess) {
+  ASSERT_TRUE(store_->SaveInstallation(Installed("", "E0001", true, "sealed-org")).ok());
+  ASSERT_TRUE(store_->SaveInstallation(Installed("", "E0002", true, "sealed-org-2")).ok());
+  EXPECT_FALSE(store_->FindInstallation("T0002", "")->has_value());
+
+  ASSERT_TRUE(store_->NoteWorkspaceEnterprise("T0002", "E0001").ok());
+  // Another process on the same database, which has seen no event of T0002.
+  auto other = Store::Open(db_->url(), clock_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto found = (*other)->FindInstallation("T0002", "");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->sealed_bot_token, "sealed-org");
+  // An organisation named by the caller wins over the recorded one.
+  EXPECT_EQ((*(*other)->FindInstallation("T0002", "E0002"))->sealed_bot_token, "sealed-org-2");
+
+  // Recorded again: replaced.
+  ASSERT_TRUE(store_->NoteWorkspaceEnterprise("T0002", "E0002").ok());
+  EXPECT_EQ((*store_->FindInstallation("T0002", ""))->sealed_bot_token, "sealed-org-2");
+  // Without an installation of the organisation: none.
+  ASSERT_TRUE(store_->NoteWorkspaceEnterprise("T0003", "E0009").ok());
+  EXPECT_FALSE(store_->FindInstallation("T0003", "")->has_value());
+  EXPECT_FALSE(store_->FindInstallation("T0004", "")->has_value());
+
+  EXPECT_EQ(store_->NoteWorkspaceEnterprise("", "E0001").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->NoteWorkspaceEnterprise("T0002", "").code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, UninstallDeletesTheInstallationButKeepsTopics) {
   const UserRef owner{"T0001", "U0ALICE"};
   Add(owner, "where is the wiki?");
