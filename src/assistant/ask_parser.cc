@@ -106,7 +106,14 @@ AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id) {
   if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
   // "asking", "asked": not the command.
   if (!rest.empty() && !IsSpace(rest.front())) return question_for_everyone();
-  return ParseAskArguments(rest);
+  AskParse parsed = ParseAskArguments(rest);
+  // "ask @faqbot …": the app is nobody's bot — the question is for everyone.
+  if (!bot_user_id.empty() && parsed.owner_user_id == bot_user_id) {
+    parsed.owner_user_id.clear();
+    parsed.kind = parsed.kind == AskParse::Kind::kAsk ? AskParse::Kind::kAskEveryone
+                                                      : AskParse::Kind::kMissingMention;
+  }
+  return parsed;
 }
 
 AskParse ParseAskArguments(std::string_view text) {

@@ -33,7 +33,7 @@ struct AskParse {
 
 // Parses a message. `bot_user_id` (the app's own user id) is skipped when the message starts
 // with a mention of it; what follows that mention, when it is not an ask command, is a question
-// for everyone (kAskEveryone).
+// for everyone (kAskEveryone), as is "ask <@bot> question" (the app is nobody's bot).
 AskParse ParseAskMessage(std::string_view text, std::string_view bot_user_id = {});
 
 // Parses the text of `/ask` (everything after the command): "<@U123> question".

@@ -73,6 +73,13 @@ TEST(AskParserTest, AQuestionWithoutAnOwnerIsForEveryone) {
   EXPECT_EQ(ParseAskMessage("where is the wiki?", "UBOT123").kind, Kind::kNotAsk);
   EXPECT_EQ(ParseAskMessage("<@U777> where is the wiki?", "UBOT123").kind, Kind::kNotAsk);
   EXPECT_EQ(ParseAskArguments("where is the wiki?").kind, Kind::kAskEveryone);
+  // "ask @faqbot …": the app is nobody's bot.
+  p = ParseAskMessage("ask <@UBOT123> where is the wiki?", "UBOT123");
+  EXPECT_EQ(p.kind, Kind::kAskEveryone);
+  EXPECT_TRUE(p.owner_user_id.empty());
+  EXPECT_EQ(p.question, "where is the wiki?");
+  EXPECT_EQ(ParseAskMessage("<@UBOT123> ask <@UBOT123> wiki?", "UBOT123").kind, Kind::kAskEveryone);
+  EXPECT_EQ(ParseAskMessage("ask <@UBOT123>", "UBOT123").kind, Kind::kMissingMention);
 }
 
 TEST(AskParserTest, SlashCommandArguments) {

@@ -349,14 +349,14 @@ std::optional<int64_t> Assistant::PickedTopic(int64_t id) {
 // ---- the hand-off ----
 
 void Assistant::HandOff(Turn& turn, const store::AskedQuestion& asked,
-                        const std::vector<std::string>& candidates, bool paced) {
+                        const std::vector<std::string>& candidates, bool paced, int64_t left_out) {
   // Paced through the database, so an owner gets one DM per interval however many processes
   // take the questions. A held-back question waits in the unanswered list; the next DM mentions
   // it. When the database cannot say, the DM goes: a question is never silently parked.
   const std::optional<int> also_waiting = ClaimHandoffDm(
       asked.owner, paced ? options_.handoff_dm_interval : std::chrono::milliseconds(0), {asked.id});
   if (!also_waiting) return;
-  Reply r = HandoffMessage(asked, candidates);
+  Reply r = HandoffMessage(asked, candidates, left_out);
   MentionAlsoWaiting(r, *also_waiting);
   turn.others.emplace_back(Destination::Direct(asked.owner), std::move(r));
 }
@@ -444,7 +444,29 @@ Reply Assistant::HandoffMessage(const store::AskedQuestion& asked,
                                 const std::vector<std::string>& candidates, int64_t left_out) {
   Reply r;
   r.paragraphs.push_back(AskedYou(asked));
-  r.paragraphs.push_back(Line("I didn't know the answer. Teach me, and I'll pass it on."));
+  if (asked.feedback == store::Feedback::kDown) {
+    // Answered, and the answer missed: which one, so the owner can tell what to fix.
+    std::optional<store::Topic> missed;
+    if (asked.topic_id) {
+      if (auto topic = store_.GetTopic(asked.owner, *asked.topic_id);
+          topic.ok() && topic->has_value()) {
+        missed = **topic;
+      }
+    }
+    std::vector<Span> line = {Words("👎 "), Mention(asked.asker.user_id),
+                              Words(" said the answer they got missed")};
+    if (missed) {
+      line.push_back(Words(asked.outcome == store::QuestionOutcome::kAnswered
+                               ? " — I had answered with your topic “"
+                               : " — your answer to topic “"));
+      line.push_back(UserText(missed->content.question));
+      line.push_back(Words("”"));
+    }
+    line.push_back(Words(". Teach me, and I'll pass it on."));
+    r.paragraphs.push_back(Line(std::move(line)));
+  } else {
+    r.paragraphs.push_back(Line("I didn't know the answer. Teach me, and I'll pass it on."));
+  }
   // The topic left out rides along, so the message comes back without it after *Answer it*.
   r.buttons.push_back(Btn("Answer it", kActionHandoffAnswer, HandoffValue({asked.id, left_out}),
                           Button::Style::kPrimary));
@@ -1102,7 +1124,34 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
     LogWarn("assistant: resuming the answer to question {} cut short by a stopped process",
             asked->id);
   }
+  // The words are a topic's own question already (its answer missed, 👎; or it is a draft): the
+  // answer becomes that topic's — a second topic of the same words would lose to the first, and
+  // the words would keep their old answer. Words that are another topic's phrasing leave it and
+  // lead to the new topic.
+  std::optional<store::Topic> same_words;
+  std::optional<std::pair<store::Topic, std::string>> moved;
+  if (!added_before) {
+    if (auto topics = store_.ListTopics(turn.who); topics.ok()) {
+      const std::string key = QuestionKey(asked->text);
+      for (const auto& t : *topics) {
+        if (!same_words && QuestionKey(t.content.question) == key) same_words = t;
+        for (const auto& p : t.content.phrasings) {
+          if (!moved && QuestionKey(p) == key) moved = {t, p};
+        }
+      }
+    }
+  }
+  if (same_words) moved.reset();
+  if (moved) {
+    if (auto unlearned = topics_.UnlearnPhrasing(turn.who, moved->first.id, moved->second);
+        !unlearned.ok()) {
+      LogWarn("assistant: cannot move the phrasing of question {} from topic {}: {}", asked->id,
+              moved->first.id, unlearned.status().ToString());
+      moved.reset();
+    }
+  }
   auto learned = added_before ? topics_.LearnStoredTopic(turn.who, *added_before)
+                 : same_words ? topics_.LearnAnswer(turn.who, same_words->id, answer)
                               : topics_.LearnTopic(turn.who, {asked->text, {}, answer});
   if (!learned.ok()) {
     Reopen(*asked);  // the same answer can be sent again
@@ -1113,15 +1162,33 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
                                   learned->topic.id);
   CountResolved("answered", learned->live ? "topic" : "");
   turn.Set({});
-  turn.RememberUndo(std::string(kUndoTopicPrefix) + std::to_string(learned->topic.id),
-                    clock_.UnixMillis());
+  if (same_words) {
+    turn.ForgetUndo();  // no topic of its own to take back: the topic's answer changed
+  } else {
+    turn.RememberUndo(std::string(kUndoTopicPrefix) + std::to_string(learned->topic.id),
+                      clock_.UnixMillis());
+  }
   DeliverAnswer(turn, *asked, learned->topic.id, answer);  // the asker first, then the others
   const std::vector<store::AskedQuestion> along =
       AnswerWaiting(turn, *asked, learned->topic.id, answer, learned->live.has_value(), resuming);
   const size_t people = PeopleAnswered(*asked, along);
-  Reply r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
-                 " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + " " +
-                 "I've sent your answer to " + Count(people, "person", "people") + " who asked.");
+  const std::string sent_to =
+      " I've sent your answer to " + Count(people, "person", "people") + " who asked.";
+  Reply r;
+  if (same_words) {
+    r.paragraphs.push_back(
+        Line({Words("Changed the answer of "), UserText(same_words->content.question),
+              Words(CommaName(NameOf(turn.who)) +
+                    " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + sent_to)}));
+  } else {
+    r = Say1("Topic added" + CommaName(NameOf(turn.who)) +
+             " :kissing_cat: " + LiveOrDraft(learned->live.has_value()) + sent_to);
+  }
+  if (moved) {
+    r.context.push_back(
+        Line({UserText(moved->second), Words(" is no longer a way to ask "),
+              UserText(moved->first.content.question), Words(": it leads to this answer now.")}));
+  }
   r.buttons = {Btn("Another phrasing of this one", kActionAddPhrasing,
                    std::to_string(learned->topic.id)),
                Btn("Show my topics", "list_topics")};
@@ -1345,6 +1412,10 @@ void Assistant::AnswerHelped(Turn& turn, const store::AskedQuestion& asked) {
 void Assistant::AnswerMissed(Turn& turn, const store::AskedQuestion& asked, bool watched) {
   const bool owners_answer =
       asked.outcome == store::QuestionOutcome::kResolved && asked.topic_id.has_value();
+  // The hand-off says the answer missed, and which topic gave it.
+  store::AskedQuestion rated = asked;
+  rated.feedback = store::Feedback::kDown;
+  const int64_t missed_topic = asked.topic_id.value_or(0);
   if (owners_answer) {
     // Settled by the owner: back in their queue (a bot's answer rated 👎 waits there as it is).
     auto reopened = store_.ReopenQuestion(asked.id, *asked.topic_id);
@@ -1361,7 +1432,8 @@ void Assistant::AnswerMissed(Turn& turn, const store::AskedQuestion& asked, bool
                                       Words(" said it missed. I've passed the question to "),
                                       Mention(asked.owner.user_id), Words("._")}));
     ReplacePressed(turn, hidden);
-    return HandOff(turn, asked, {}, /*paced=*/false);
+    return HandOff(turn, rated, NearestIntents(asked.owner, asked.text, missed_topic),
+                   /*paced=*/false, missed_topic);
   }
   Reply r;
   r.paragraphs.push_back(
@@ -1375,8 +1447,10 @@ void Assistant::AnswerMissed(Turn& turn, const store::AskedQuestion& asked, bool
                                     Words(" said the answer they got missed; the question "
                                           "waits for you again.")}));
   UpdateHandoffDm(turn, asked, std::move(missed));
-  // A person saying an answer missed is told to the owner at once, not held back by the pacing.
-  HandOff(turn, asked, {}, /*paced=*/false);
+  // A person saying an answer missed is told to the owner at once, not held back by the pacing,
+  // with the nearest other topics to pick from.
+  HandOff(turn, rated, NearestIntents(asked.owner, asked.text, missed_topic), /*paced=*/false,
+          missed_topic);
 }
 
 // ---- values of hand-off buttons ----

@@ -1,5 +1,10 @@
 // Assistant: a question for every published bot of the workspace (workspace_ask.h decides).
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <random>
+#include <string_view>
 
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
@@ -12,10 +17,55 @@ namespace {
 
 // Slack keeps a button's value to 2,000 characters: the question rides in it, cut there.
 constexpr size_t kMaxQuestionInButton = 1900;
+// What starts the mark of a message of *Ask @X* buttons.
+constexpr std::string_view kAskMarkPrefix = "ask:";
+// A message's *Ask @X* buttons stay one-shot this long: the message stays where it was posted.
+constexpr std::chrono::hours kAskMarkKept{24 * 365};
 
-// "<owner id> <question>": what an "Ask @X" button carries.
-std::string AskOwnerValue(const store::UserRef& owner, const std::string& question) {
-  return owner.user_id + " " + std::string(Utf8Prefix(question, kMaxQuestionInButton));
+// "ask:<asker team>:<asker user>:<16 hex digits>": names one message of *Ask @X* buttons and who
+// asked, for Store::MarkEventIfNew — so one press of any of them asks, across processes.
+std::string NewAskMark(const store::UserRef& asker) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char nonce[17];
+  std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(rng()));
+  return std::string(kAskMarkPrefix) + asker.team_id + ":" + asker.user_id + ":" + nonce;
+}
+
+// "<mark> <owner id> <question>": what an *Ask @X* button carries.
+std::string AskOwnerValue(const std::string& mark, const store::UserRef& owner,
+                          const std::string& question) {
+  return mark + " " + owner.user_id + " " + std::string(Utf8Prefix(question, kMaxQuestionInButton));
+}
+
+struct AskOwnerRef {
+  std::string mark;
+  store::UserRef asker;
+  std::string owner_id;
+  std::string question;
+};
+
+// The button's value read back; nullopt for anything else (a value of an older format, which
+// named no mark, included).
+std::optional<AskOwnerRef> ParseAskOwnerValue(const std::string& value) {
+  const size_t first = value.find(' ');
+  const size_t second = first == std::string::npos ? first : value.find(' ', first + 1);
+  if (second == std::string::npos || second == first + 1 || second + 1 >= value.size()) {
+    return std::nullopt;
+  }
+  AskOwnerRef ref;
+  ref.mark = value.substr(0, first);
+  ref.owner_id = value.substr(first + 1, second - first - 1);
+  ref.question = value.substr(second + 1);
+  if (!ref.mark.starts_with(kAskMarkPrefix)) return std::nullopt;
+  const size_t team = kAskMarkPrefix.size();
+  const size_t user = ref.mark.find(':', team);
+  const size_t nonce = user == std::string::npos ? user : ref.mark.find(':', user + 1);
+  if (nonce == std::string::npos || user == team || nonce == user + 1 ||
+      nonce + 1 >= ref.mark.size()) {
+    return std::nullopt;
+  }
+  ref.asker = {ref.mark.substr(team, user - team), ref.mark.substr(user + 1, nonce - user - 1)};
+  return ref;
 }
 
 // "From <@owner>'s FAQ: answer".
@@ -109,10 +159,12 @@ void Assistant::AskEveryone(Turn& turn, const std::string& raw_question) {
     }
     p.spans.push_back(Words(". Shall I ask one of them?"));
     r.paragraphs.push_back(std::move(p));
+    // One mark for all the buttons: pressing one spends the others too.
+    const std::string mark = NewAskMark(turn.who);
     for (const auto& pick : decision.picks) {
       const std::string name = NameOf(pick.owner);
       r.buttons.push_back(Btn("Ask " + (name.empty() ? std::string("them") : "@" + name),
-                              kActionAskOwner, AskOwnerValue(pick.owner, question)));
+                              kActionAskOwner, AskOwnerValue(mark, pick.owner, question)));
     }
     return Say(turn, r);
   }
@@ -166,18 +218,43 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
 }
 
 void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {
-  const size_t space = value.find(' ');
-  if (space == std::string::npos || space == 0 || space + 1 >= value.size()) {
-    return Say(turn, Say1("That button is no longer valid. Write `ask @person your question`."));
+  const std::optional<AskOwnerRef> ref = ParseAskOwnerValue(value);
+  if (!ref) {
+    // "<owner id> <question>": a button posted by an earlier release, which named no mark. It
+    // still asks, as it did then (its message loses its buttons).
+    const size_t space = value.find(' ');
+    if (value.starts_with(kAskMarkPrefix) || space == std::string::npos || space == 0 ||
+        space + 1 >= value.size()) {
+      return Say(turn, Say1("That button is no longer valid. Write `ask @person your question`."));
+    }
+    Reply done;
+    done.paragraphs.push_back(Line({Words("You asked "), Mention(value.substr(0, space)),
+                                    Words(": "), UserText(value.substr(space + 1))}));
+    ReplacePressed(turn, done);
+    return Ask(turn, value.substr(0, space), value.substr(space + 1));
   }
-  const std::string owner_id = value.substr(0, space);
-  const std::string question = value.substr(space + 1);
-  // The choice is made: the buttons go, so a second press asks nobody twice.
+  if (!(ref->asker == turn.who)) {
+    // Asked in a channel, the buttons are everyone's to see: the refusal is the presser's alone.
+    turn.reply_to.MakePrivateInSharedChannel();
+    return Say(turn, Say1("Only the person who asked can choose whom to ask."));
+  }
+  // The mark is stored before anyone is asked, so a second press of any of the message's
+  // buttons (a double click, another device, another process) asks nobody.
+  auto first = store_.MarkEventIfNew(ref->mark, kAskMarkKept);
+  if (!first.ok()) {
+    LogWarn("assistant: cannot mark an Ask button pressed: {}", first.status().ToString());
+    return Say(turn, Say1("I couldn't do that just now — please try again."));
+  }
+  if (!*first) {
+    turn.reply_to.MakePrivateInSharedChannel();
+    return Say(turn, Say1("You chose whom to ask already — I asked nobody again."));
+  }
+  // The choice is made: the buttons go.
   Reply done;
   done.paragraphs.push_back(
-      Line({Words("You asked "), Mention(owner_id), Words(": "), UserText(question)}));
+      Line({Words("You asked "), Mention(ref->owner_id), Words(": "), UserText(ref->question)}));
   ReplacePressed(turn, done);
-  Ask(turn, owner_id, question);
+  Ask(turn, ref->owner_id, ref->question);
 }
 
 }  // namespace faqbot::assistant

@@ -192,8 +192,10 @@ void Assistant::HandleButton(const ButtonPress& press) {
   turn.who = press.from;
   turn.resumed = press.resumed;
   if (!press.channel.empty()) {
+    // Under a message in a thread, the conversation is that thread, not the channel.
     turn.reply_to.kind = Destination::Kind::kChannel;
     turn.reply_to.channel = press.channel;
+    turn.reply_to.thread_ts = press.thread_ts;
   } else if (!press.response_url.empty()) {
     turn.reply_to.kind = Destination::Kind::kResponse;
     turn.reply_to.response_url = press.response_url;

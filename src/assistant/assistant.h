@@ -243,8 +243,9 @@ class Assistant {
   // Queues the owner's hand-off DM on `turn` (sent after the asker's reply).
   // `paced`: at most one hand-off DM per handoff_dm_interval (others wait in the unanswered list
   // and are mentioned by the next); unpaced (an asker's 👎) it goes at once and counts as one.
+  // `left_out`: as HandoffMessage's.
   void HandOff(Turn& turn, const store::AskedQuestion& asked,
-               const std::vector<std::string>& candidates, bool paced = true);
+               const std::vector<std::string>& candidates, bool paced = true, int64_t left_out = 0);
   // Records a hand-off DM about to go to `owner` about the questions `named` (at most one per
   // `interval`): nullopt when it is held back; else how many other questions still wait without
   // one (StillHeldBack; 0 when the Store cannot say, and the DM goes).
@@ -313,7 +314,8 @@ class Assistant {
   std::vector<std::string> NearestIntents(const store::UserRef& owner, const std::string& text,
                                           int64_t except = 0);
   // The hand-off message for `asked`: *Answer it*, *It's …* for the first live topics among
-  // `candidates` (intent names, best first), *Ignore*. `left_out`: a topic kept out of the
+  // `candidates` (intent names, best first), *Ignore*. A question rated 👎 (its answer missed)
+  // says so, and which topic answered it when it knows. `left_out`: a topic kept out of the
   // candidates (an undone *It's*), still left out when the message is shown again after an
   // abandoned *Answer it*.
   Reply HandoffMessage(const store::AskedQuestion& asked,

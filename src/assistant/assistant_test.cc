@@ -544,7 +544,9 @@ TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {
   // Publishing nothing takes the bot down, after a confirmation.
   EXPECT_THAT(Dm(kAlice, "publish"), HasSubstr("Publishing now takes your bot offline"));
   EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do visitors park"), HasSubstr("says - Level -2."));
-  EXPECT_THAT(Press(kAlice, "affirm", "publish"), HasSubstr("will be published shortly"));
+  EXPECT_THAT(Press(kAlice, "affirm", "publish"),
+              HasSubstr("Ok, Alice, your bot goes offline shortly: it stops answering until you "
+                        "publish topics again."));
   const size_t before = messenger_.sent().size();
   executor_.RunAll();
   EXPECT_THAT(Since(before), HasSubstr("your bot is offline now"));
@@ -1282,6 +1284,50 @@ TEST_F(AssistantTest, ThumbsDownGoesToTheUnansweredList) {
   EXPECT_EQ(HandOffDmsTo(kAlice), 1);
   EXPECT_EQ(m.feedback.With({"unhelpful"}).value(), unhelpful + 1);
   EXPECT_THAT(Dm(kAlice, "unanswered"), HasSubstr("guest wifi password? — asked by <@U0BOB> (👎"));
+}
+
+TEST_F(AssistantTest, AnAnswerToTheWordsOfATopicWhoseAnswerMissedBecomesItsAnswer) {
+  Teach("what is the wifi password?", "tulip-42");
+  Teach("where can visitors park?", "Level -2.");
+  Publish();
+  // Asked in the topic's very words; the answer is out of date.
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> what is the wifi password?"), HasSubstr("tulip-42"));
+  EXPECT_THAT(Press(kBob, "feedback_down", ButtonValue("feedback_down")),
+              HasSubstr("know my answer missed"));
+  const std::string told = LastDirectTo(kAlice).text;
+  EXPECT_THAT(told, HasSubstr("👎 <@U0BOB> said the answer they got missed — I had answered with "
+                              "your topic “what is the wifi password?”. Teach me, and I'll pass "
+                              "it on."));
+  EXPECT_THAT(told, Not(HasSubstr("I didn't know the answer")));
+  EXPECT_THAT(told, Not(HasSubstr("[It's “what is the wifi password?”]")));
+  Press(kAlice, "handoff_answer", ButtonValue("handoff_answer"));
+  const std::string changed = Dm(kAlice, "tulip-43 since Monday");
+  EXPECT_THAT(changed, HasSubstr("Changed the answer of what is the wifi password?, Alice"));
+  EXPECT_THAT(changed, HasSubstr("I've sent your answer to 1 person who asked."));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("tulip-43 since Monday"));
+  // No second topic of the same words: whoever asks them next gets the new answer.
+  EXPECT_EQ(store_->ListTopics(kAlice)->size(), 2u);
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> what is the wifi password?"),
+              HasSubstr("tulip-43 since Monday"));
+  // Nothing of its own to take back: a typed undo does not offer to delete the topic.
+  EXPECT_THAT(Dm(kAlice, "undo"), HasSubstr("There's nothing for me to undo"));
+
+  // Words that are another way to ask a topic leave it for the answer's new topic.
+  clock_.Advance(std::chrono::seconds(11));  // a hand-off DM of its own
+  Dm(kAlice, "add another way to ask the parking one");
+  EXPECT_THAT(Dm(kAlice, "where do guests leave their cars"), HasSubstr("also asks"));
+  Publish();
+  EXPECT_THAT(Dm(kCarol, "ask <@U0ALICE> where do guests leave their cars"),
+              HasSubstr("Level -2."));
+  Press(kCarol, "feedback_down", ButtonValue("feedback_down"));
+  Press(kAlice, "handoff_answer", ButtonValue("handoff_answer"));
+  const std::string added = Dm(kAlice, "Guests park on level 1.");
+  EXPECT_THAT(added, HasSubstr("Topic added"));
+  EXPECT_THAT(added, HasSubstr("where do guests leave their cars is no longer a way to ask where "
+                               "can visitors park?: it leads to this answer now."));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where do guests leave their cars"),
+              HasSubstr("Guests park on level 1."));
+  EXPECT_THAT(Dm(kBob, "ask <@U0ALICE> where can visitors park?"), HasSubstr("Level -2."));
 }
 
 TEST_F(AssistantTest, SettledHandOffsAndWhatWentLiveAreCounted) {
@@ -2289,6 +2335,15 @@ class AskingEveryoneTest : public AssistantTest {
     assistant_->HandleMessage(m);
     return Since(before);
   }
+  // Restarts with workspace asks that are never sure, so the owners of the nearest topics (one
+  // shared word is near enough) are suggested: "Nobody has taught me this yet", *Ask @X*.
+  void NobodyIsEverSure() {
+    options_.workspace.min_confidence = 1.1f;
+    options_.workspace.min_choice_confidence = 1.1f;
+    options_.workspace.min_suggest_score = 0.1f;
+    CloseAll();
+    OpenAll();
+  }
   void SetUp() override {
     AssistantTest::SetUp();
     PublishAs(kAlice, {{"what is the guest wifi password",
@@ -2346,16 +2401,12 @@ TEST_F(AskingEveryoneTest, NearEqualAnswersOfSeveralOwnersAreAllShownAttributed)
 }
 
 TEST_F(AskingEveryoneTest, WhenNobodyIsSureTheNearestOwnerCanBeAskedWithAPress) {
-  options_.workspace.min_confidence = 1.1f;  // nobody is ever sure enough
-  options_.workspace.min_choice_confidence = 1.1f;
-  options_.workspace.min_suggest_score = 0.1f;  // one shared word is near enough
-  CloseAll();
-  OpenAll();
+  NobodyIsEverSure();
   const std::string reply = Dm(kBob, "ask can visitors bring their dog?");
   EXPECT_THAT(reply, HasSubstr("Nobody has taught me this yet"));
   EXPECT_THAT(reply, HasSubstr("<@U0ALICE>"));
   const std::string value = ButtonValue("ask_owner");
-  ASSERT_EQ(value, "U0ALICE can visitors bring their dog?");
+  ASSERT_THAT(value, HasSubstr(" U0ALICE can visitors bring their dog?"));
   EXPECT_THAT(Last().reply.buttons[0].label, HasSubstr("Ask @Alice"));
 
   Press(kBob, "ask_owner", value);
@@ -2369,6 +2420,111 @@ TEST_F(AskingEveryoneTest, WhenNobodyIsSureTheNearestOwnerCanBeAskedWithAPress) 
   EXPECT_EQ(waiting->back().text, "can visitors bring their dog?");
   EXPECT_THAT(LastDirectTo(kAlice).text, HasSubstr("<@U0BOB> asked you"));
   EXPECT_THAT(Press(kBob, "ask_owner", "garbage"), HasSubstr("no longer valid"));
+}
+
+// An *Ask @X* button's value for the same message as `value`, naming `owner` instead: what the
+// message's other *Ask @…* button carries.
+std::string OtherAskButton(const std::string& value, const std::string& owner) {
+  const size_t mark = value.find(' ');
+  const size_t question = value.find(' ', mark + 1);
+  return value.substr(0, mark) + " " + owner + value.substr(question);
+}
+
+TEST_F(AskingEveryoneTest, AskButtonsAreTheAskersAndAskOnceAcrossPressesAndRestarts) {
+  NobodyIsEverSure();
+  EXPECT_THAT(Mention(kBob, "<@U0FAQBOT> can visitors bring their dog?"),
+              HasSubstr("Nobody has taught me this yet"));
+  const std::string value = ButtonValue("ask_owner");
+  ASSERT_THAT(value, HasSubstr(" U0ALICE can visitors bring their dog?"));
+  auto asked_of_alice = [&] {
+    auto waiting = store_->ListUnanswered(kAlice);
+    EXPECT_TRUE(waiting.ok());
+    return waiting.ok() ? waiting->size() : 0u;
+  };
+
+  // In a channel anyone sees the buttons; only the asker may press them, and the others are told
+  // privately.
+  EXPECT_THAT(PressIn(kDave, "ask_owner", value, "C0GENERAL", "100.2"),
+              HasSubstr("Only the person who asked can choose whom to ask"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kEphemeral);
+  EXPECT_EQ(Last().to.user, kDave);
+  EXPECT_EQ(asked_of_alice(), 0u);
+
+  PressIn(kBob, "ask_owner", value, "C0GENERAL", "100.2");
+  EXPECT_THAT(LastUpdate().text, HasSubstr("You asked <@U0ALICE>: can visitors bring their dog?"));
+  EXPECT_EQ(asked_of_alice(), 1u);
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+
+  // The same button again (a double click, another device), the message's other button, and
+  // either after a restart: done already, nobody is asked.
+  const size_t updates_before = messenger_.sent().size();
+  EXPECT_THAT(PressIn(kBob, "ask_owner", value, "C0GENERAL", "100.2"),
+              HasSubstr("You chose whom to ask already"));
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kEphemeral);
+  EXPECT_THAT(PressIn(kBob, "ask_owner", OtherAskButton(value, "U0CAROL"), "C0GENERAL", "100.2"),
+              HasSubstr("You chose whom to ask already"));
+  CloseAll();
+  OpenAll();
+  EXPECT_THAT(PressIn(kBob, "ask_owner", value, "C0GENERAL", "100.2"),
+              HasSubstr("You chose whom to ask already"));
+  EXPECT_EQ(asked_of_alice(), 1u);
+  EXPECT_EQ(HandOffDmsTo(kAlice), 1);
+  auto carol = store_->ListUnanswered(kCarol);
+  ASSERT_TRUE(carol.ok());
+  EXPECT_TRUE(carol->empty());
+  const auto all = messenger_.sent();
+  for (size_t i = updates_before; i < all.size(); ++i) {
+    EXPECT_NE(all[i].to.kind, Destination::Kind::kUpdate) << "rewritten again";
+  }
+  // A button of an earlier release (no mark) still asks, as it did then.
+  EXPECT_THAT(Press(kBob, "ask_owner", "U0ALICE can visitors bring their dog?"),
+              HasSubstr("You asked <@U0ALICE>: can visitors bring their dog?"));
+  EXPECT_EQ(asked_of_alice(), 2u);
+  EXPECT_THAT(Press(kBob, "ask_owner", "ask:T0001:U0BOB:1234 "), HasSubstr("no longer valid"));
+}
+
+TEST_F(AskingEveryoneTest, APressInAChannelThreadIsAnsweredInThatThread) {
+  NobodyIsEverSure();
+  EXPECT_THAT(Mention(kBob, "<@U0FAQBOT> can visitors bring their dog?"),
+              HasSubstr("Nobody has taught me this yet"));
+  EXPECT_EQ(Last().to.thread_ts, "100.1");
+  const std::string value = ButtonValue("ask_owner");
+  // The bot's reply "100.2" sits in the thread of the mention "100.1".
+  auto press = [&](const store::UserRef& from) {
+    ButtonPress p{from, "ask_owner", value, "C0GENERAL", "100.2", "", ""};
+    p.thread_ts = "100.1";
+    const size_t before = messenger_.sent().size();
+    assistant_->HandleButton(p);
+    return before;
+  };
+
+  // A refusal, private, still belongs to the thread.
+  size_t before = press(kDave);
+  ASSERT_EQ(messenger_.sent().size(), before + 1);
+  EXPECT_EQ(Last().to.kind, Destination::Kind::kEphemeral);
+  EXPECT_EQ(Last().to.thread_ts, "100.1");
+
+  before = press(kBob);
+  bool replied = false;
+  const auto all = messenger_.sent();
+  for (size_t i = before; i < all.size(); ++i) {
+    const auto& sent = all[i];
+    if (sent.to.kind == Destination::Kind::kUpdate) {
+      EXPECT_EQ(sent.to.ts, "100.2");  // the pressed message is replaced where it is
+    } else if (sent.to.channel == "C0GENERAL") {
+      replied = true;
+      EXPECT_EQ(sent.to.kind, Destination::Kind::kChannel) << sent.text;
+      EXPECT_EQ(sent.to.thread_ts, "100.1") << sent.text;
+      EXPECT_THAT(sent.text, HasSubstr("I've asked <@U0ALICE>"));
+    }
+  }
+  EXPECT_TRUE(replied);
+  // Alice's answer, when it comes, goes to the same thread.
+  auto waiting = store_->ListUnanswered(kAlice);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->back().channel, "C0GENERAL");
+  EXPECT_EQ(waiting->back().thread_ts, "100.1");
 }
 
 TEST_F(AskingEveryoneTest, APublicationReachesTheWorkspaceAtOnce) {

@@ -201,8 +201,13 @@ void Assistant::Confirm(Turn& turn, bool yes, const std::string& value) {
       auto enqueued = topics_.Publish(turn.who, /*schedule=*/false);
       if (!enqueued.ok()) return Say(turn, CannotNow("publish your topics"));
       ReplacePressed(turn, Say1("🚀 Publishing — confirmed by you."));
-      Say(turn, Say1("Ok" + CommaName(name) + ", all topics will be published shortly " +
-                     ":heart_eyes_cat: I'll ping you back when done."));
+      Say(turn, Say1(enqueued->topics == 0
+                         ? "Ok" + CommaName(name) +
+                               ", your bot goes offline shortly: it stops "
+                               "answering until you publish topics again. "
+                               "I'll ping you back when done."
+                         : "Ok" + CommaName(name) + ", all topics will be published shortly " +
+                               ":heart_eyes_cat: I'll ping you back when done."));
       turn.start_training = true;
       return;
     }

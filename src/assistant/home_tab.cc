@@ -252,9 +252,11 @@ Status HomeTab::Press(const ButtonPress& press) {
                "minute.");
       return enqueued.status();
     }
-    TellInDm(press.from,
-             "Your topics will be published shortly :heart_eyes_cat: I'll ping you "
-             "back when done.");
+    TellInDm(press.from, enqueued->topics == 0
+                             ? "Your bot goes offline shortly: it stops answering until you "
+                               "publish topics again. I'll ping you back when done."
+                             : "Your topics will be published shortly :heart_eyes_cat: I'll ping "
+                               "you back when done.");
     return Status::Ok();
   }
   if (press.action == kActionHomeMergeTopic) {

@@ -383,6 +383,15 @@ TEST_F(HomeTabTest, ValidationNamesEachBadField) {
   EXPECT_EQ(ValidateTopicForm(form).count(kFieldPhrasings), 1u);
   form.phrasings = {std::string(4001, 'x')};
   EXPECT_EQ(ValidateTopicForm(form).count(kFieldPhrasings), 1u);
+  // Emoji or punctuation alone cannot be matched to what people ask, as in the DM.
+  form.phrasings = {"how do I :muscle:", ":muscle: 🎉 ?!"};
+  form.question = ":muscle: 🎉";
+  errors = ValidateTopicForm(form);
+  EXPECT_THAT(errors[kFieldQuestion], HasSubstr("Write some words"));
+  EXPECT_THAT(errors[kFieldPhrasings], HasSubstr("“:muscle: 🎉 ?!”: Write some words"));
+  form.question = "🎉 party time?";
+  form.phrasings = {"how do I :muscle:"};
+  EXPECT_TRUE(ValidateTopicForm(form).empty());
 }
 
 TEST_F(HomeTabTest, ADmChangeAndAPublishRefreshTheHome) {

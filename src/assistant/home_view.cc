@@ -111,11 +111,19 @@ Result<TopicForm> ParseTopicForm(const FormSubmission& submission) {
 
 std::map<std::string, std::string> ValidateTopicForm(const TopicForm& form) {
   std::map<std::string, std::string> errors;
+  // As the DM refuses them: nothing in it can be matched to what people ask.
+  const auto wordless = [](const std::string& text) {
+    return nlu::Tokenize(nlu::NormalizeText(text)).empty();
+  };
+  constexpr const char* kNeedsWords =
+      "Write some words: emoji or punctuation alone can't be matched to what people ask.";
   if (form.question.empty() && !form.question_kept) {
     errors[kFieldQuestion] = "Write the question people ask.";
   } else if (form.question.size() > store::kMaxQuestionBytes) {
     errors[kFieldQuestion] =
         "A question takes at most " + std::to_string(store::kMaxQuestionBytes) + " bytes.";
+  } else if (!form.question.empty() && wordless(form.question)) {
+    errors[kFieldQuestion] = kNeedsWords;
   }
   if (form.answer.empty() && !form.answer_kept) {
     errors[kFieldAnswer] = "Write the answer your bot gives.";
@@ -132,6 +140,8 @@ std::map<std::string, std::string> ValidateTopicForm(const TopicForm& form) {
       errors[kFieldPhrasings] = "A phrasing takes at most " +
                                 std::to_string(store::kMaxQuestionBytes) +
                                 " bytes, like a question.";
+    } else if (wordless(p) && !errors.contains(kFieldPhrasings)) {
+      errors[kFieldPhrasings] = "“" + p + "”: " + kNeedsWords;
     }
   }
   return errors;

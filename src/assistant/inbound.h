@@ -42,6 +42,9 @@ struct ButtonPress {
   std::string response_url;
   std::string trigger_id;  // lets the press open a form (Messenger::OpenForm); may be empty
   bool resumed = false;    // as UserMessage::resumed
+  // The thread of the pressed message (its parent's ts), empty outside threads: replies to a
+  // press in a channel are posted there.
+  std::string thread_ts = {};
 };
 
 }  // namespace faqbot::assistant

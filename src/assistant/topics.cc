@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/string_util.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -255,6 +256,31 @@ Result<Learned> Topics::LearnTopic(const store::UserRef& owner,
                                    const store::TopicContent& content) {
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, Add(owner, content));
   return LiveAsItIs(owner, draft);
+}
+
+Result<Learned> Topics::LearnAnswer(const store::UserRef& owner, int64_t id,
+                                    const std::string& answer) {
+  if (IsBlankText(answer)) return InvalidArgumentError("an empty answer");
+  FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, SetAnswer(owner, id, answer));
+  bool is_live = false;
+  auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
+    std::vector<store::PublishedTopic> next = live;
+    for (auto& t : next) {
+      if (t.topic_id != id) continue;
+      is_live = true;
+      t.content.answer = answer;
+    }
+    if (!is_live) {
+      return Result<std::vector<store::PublishedTopic>>(
+          FailedPreconditionError("the topic is not live"));
+    }
+    return Result<std::vector<store::PublishedTopic>>(std::move(next));
+  });
+  // Not live yet: the answer waits in the draft for the next publish, with the rest of it.
+  if (!learned.ok() && !is_live && learned.status().code() == StatusCode::kFailedPrecondition) {
+    return Learned{draft, std::nullopt};
+  }
+  return learned;
 }
 
 Result<Learned> Topics::LearnStoredTopic(const store::UserRef& owner, int64_t id) {

@@ -133,6 +133,11 @@ class Topics {
   // such topic.
   Result<Learned> UnlearnPhrasing(const store::UserRef& owner, int64_t id,
                                   const std::string& phrasing);
+  // An answer typed for a question asked in the very words of topic `id`'s question, after its
+  // answer missed (👎): it becomes the topic's answer and, when the owner learns and the topic is
+  // live, goes live at once (only the answer: the live topic's phrasings stay as they are live).
+  // NotFound: no such topic; InvalidArgument: an empty answer.
+  Result<Learned> LearnAnswer(const store::UserRef& owner, int64_t id, const std::string& answer);
   // "Answer it": a new topic that, when the owner learns, goes live at once (only it; with
   // nothing published yet, it becomes the whole live set).
   Result<Learned> LearnTopic(const store::UserRef& owner, const store::TopicContent& content);

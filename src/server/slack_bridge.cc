@@ -63,7 +63,11 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
   // The bot user of the event's own workspace.
   const std::string bot = event.bot_user_id.empty() ? bot_user_id() : event.bot_user_id;
   if (installations_ != nullptr) {
-    installations_->NoteEnterprise(team_id, event.enterprise_id);
+    if (Status noted = installations_->NoteEnterprise(team_id, event.enterprise_id); !noted.ok()) {
+      // This process still knows it; the Store is written again with the workspace's next event.
+      LogWarn("slack bridge: the organisation {} of workspace {} could not be stored: {}",
+              event.enterprise_id, team_id, noted.ToString());
+    }
     const auto uninstall = [&](const auto& u, std::string_view what) {
       auto deleted = installations_->Uninstall(u.team_id, u.enterprise_id, u.is_enterprise_install);
       if (!deleted.ok()) {
@@ -127,6 +131,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     press.value = a->value;
     press.channel = a->is_ephemeral ? "" : a->channel;
     press.message_ts = a->message_ts;
+    press.thread_ts = a->thread_ts;
     press.response_url = a->response_url;
     press.trigger_id = a->trigger_id;
     press.resumed = event.resumed;

@@ -274,6 +274,8 @@ Status SlackMessenger::SendWith(const assistant::Destination& to, const assistan
       case assistant::Destination::Kind::kEphemeral: {
         message["channel"] = channel;
         message["user"] = to.user.user_id;
+        // Said in the thread where it was asked or pressed, not at the channel's top level.
+        if (!to.thread_ts.empty()) message["thread_ts"] = to.thread_ts;
         FAQBOT_RETURN_IF_ERROR(web_.PostEphemeral(message, token).status());
         break;
       }

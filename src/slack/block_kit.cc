@@ -162,18 +162,74 @@ json PlainText(std::string_view text) {
 
 json MrkdwnText(std::string_view mrkdwn) { return {{"type", "mrkdwn"}, {"text", mrkdwn}}; }
 
+std::string PlainLabel(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '&') {
+      constexpr std::pair<std::string_view, char> kEntities[] = {
+          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+      bool decoded = false;
+      for (const auto& [entity, c] : kEntities) {
+        if (text.substr(i, entity.size()) == entity) {
+          out.push_back(c);
+          i += entity.size();
+          decoded = true;
+          break;
+        }
+      }
+      if (!decoded) out.push_back(text[i++]);
+      continue;
+    }
+    const size_t close = text[i] == '<' ? text.find('>', i + 1) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    const std::string_view inner = text.substr(i + 1, close - i - 1);
+    const size_t bar = inner.find('|');
+    const std::string_view target = inner.substr(0, bar);
+    const std::string_view label =
+        bar == std::string_view::npos ? std::string_view() : inner.substr(bar + 1);
+    // Markup names something (a mention, a channel, a broadcast, an address); other brackets
+    // are text.
+    const bool markup = !target.empty() && target.find(' ') == std::string_view::npos &&
+                        (target.find_first_of("@#!") == 0 || target.find(':') != target.npos);
+    if (!markup) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    if (target.starts_with("@")) {
+      out += "@" + std::string(label.empty() ? target.substr(1) : label);
+    } else if (target.starts_with("#")) {
+      out += "#" + std::string(label.empty() ? target.substr(1) : label);
+    } else if (target.starts_with("!")) {
+      std::string_view name = label.empty() ? target.substr(1) : label;
+      if (name.starts_with("subteam^")) name.remove_prefix(8);
+      out += (name.starts_with("@") ? "" : "@") + std::string(name);
+    } else {
+      out += std::string(label.empty() ? target : label);
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
 json ButtonElement(const Button& button) {
+  const auto plain = [](const std::string& text, size_t max) {
+    return PlainText(TruncateText(PlainLabel(text), max, kEllipsis));
+  };
   json b = {{"type", "button"},
-            {"text", PlainText(TruncateText(button.text, kMaxButtonText, kEllipsis))},
+            {"text", plain(button.text, kMaxButtonText)},
             {"action_id", button.action_id}};
   if (!button.value.empty()) b["value"] = button.value;
   if (std::string_view style = StyleName(button.style); !style.empty()) b["style"] = style;
   if (button.confirm) {
     const Confirm& c = *button.confirm;
-    b["confirm"] = {{"title", PlainText(TruncateText(c.title, kMaxConfirmTitle, kEllipsis))},
-                    {"text", PlainText(TruncateText(c.text, kMaxConfirmText, kEllipsis))},
-                    {"confirm", PlainText(TruncateText(c.confirm, kMaxConfirmButton, kEllipsis))},
-                    {"deny", PlainText(TruncateText(c.deny, kMaxConfirmButton, kEllipsis))}};
+    b["confirm"] = {{"title", plain(c.title, kMaxConfirmTitle)},
+                    {"text", plain(c.text, kMaxConfirmText)},
+                    {"confirm", plain(c.confirm, kMaxConfirmButton)},
+                    {"deny", plain(c.deny, kMaxConfirmButton)}};
   }
   return b;
 }

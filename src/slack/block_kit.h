@@ -63,7 +63,12 @@ struct Button {
 nlohmann::json PlainText(std::string_view text);
 nlohmann::json MrkdwnText(std::string_view mrkdwn);
 
-// {"type":"button",…}.
+// What a reader sees of the chat service's markup in `text`, for a plain_text label (where
+// markup shows as typed): a link's label (or its address), "@U…" for a mention, "#name" for a
+// channel, "@here" for a broadcast, and &amp; &lt; &gt; as the characters they stand for.
+std::string PlainLabel(std::string_view text);
+
+// {"type":"button",…}; its label and confirm texts as PlainLabel shows them.
 nlohmann::json ButtonElement(const Button& button);
 
 // A section: mrkdwn text (shortened to kMaxSectionText; omitted when empty), optional fields

@@ -92,6 +92,19 @@ TEST(BlockKitTest, FiveHundredTopicsWithButtonsPaginateWithinLimits) {
   EXPECT_EQ(unique.size(), 500u);
 }
 
+TEST(BlockKitTest, ButtonLabelsShowWhatAReaderSeesOfMarkup) {
+  EXPECT_EQ(PlainLabel("It's “Where is the <https://wiki.example.com|wiki>?”"),
+            "It's “Where is the wiki?”");
+  EXPECT_EQ(PlainLabel("see <https://x.example> &amp; ask <@U0ALICE> in <#C01|it-help> &lt;3"),
+            "see https://x.example & ask @U0ALICE in #it-help <3");
+  EXPECT_EQ(PlainLabel("<!here> <!subteam^S01|@ops> a < b & c >"), "@here @ops a < b & c >");
+  Button b{"Ask <@U0BOB|bob> &amp; co", "ask", "v"};
+  b.confirm = Confirm{"Sure?", "Send <https://x|the link>?", "Yes", "No"};
+  const auto element = ButtonElement(b);
+  EXPECT_EQ(element["text"]["text"], "Ask @bob & co");
+  EXPECT_EQ(element["confirm"]["text"]["text"], "Send the link?");
+}
+
 TEST(BlockKitTest, SingleButtonTopicsUseAnAccessory) {
   auto pages = PaginateList(Topics(500, 1), {.title = "Topics"});
   ASSERT_TRUE(pages.ok()) << pages.status();

@@ -204,7 +204,12 @@ Result<ParsedRequest> ParseBlockActions(FieldReader& payload) {
   a.is_ephemeral = container.OptionalBool("is_ephemeral");
   a.view_id = container.Optional("view_id");
   a.message_ts = container.Optional("message_ts");
-  if (a.message_ts.empty()) a.message_ts = payload.Object("message").Optional("ts");
+  FieldReader message = payload.Object("message");
+  if (a.message_ts.empty()) a.message_ts = message.Optional("ts");
+  // Slack names the thread in the container, and in the message itself (where a thread's parent
+  // carries its own ts): replies to the press belong in it.
+  a.thread_ts = container.Optional("thread_ts");
+  if (a.thread_ts.empty()) a.thread_ts = message.Optional("thread_ts");
   a.channel = payload.Object("channel").Optional("id");
   if (a.channel.empty()) a.channel = container.Optional("channel_id");
   if (a.view_id.empty()) a.view_id = payload.Object("view").Optional("id");

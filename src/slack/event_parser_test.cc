@@ -191,6 +191,33 @@ TEST(EventParserTest, BlockActionButtonInAnEphemeralMessage) {
   EXPECT_EQ(a.trigger_id, "6211112233445.5566778899.0a1b2c3d4e5f60718293a4b5c6d7e8f9");
 }
 
+TEST(EventParserTest, BlockActionInAChannelThreadNamesTheThread) {
+  auto a = EventOf<BlockAction>(
+      ParseInteractionBody(InteractionFormBody("interaction_block_actions_thread.json")));
+  EXPECT_EQ(a.channel, "C0GENERAL1");
+  EXPECT_EQ(a.message_ts, "1700000555.000200");
+  EXPECT_EQ(a.thread_ts, "1700000555.000001");
+  EXPECT_FALSE(a.is_ephemeral);
+  EXPECT_EQ(a.action_id, "ask_owner");
+  EXPECT_EQ(a.value, "U0ALICE01 password for the office?");
+}
+
+TEST(EventParserTest, BlockActionThreadFallsBackToTheMessagesThread) {
+  nlohmann::json payload = FixtureJson("interaction_block_actions_thread.json");
+  payload["container"].erase("thread_ts");
+  EXPECT_EQ(EventOf<BlockAction>(ParseInteraction(payload)).thread_ts, "1700000555.000001");
+  // A thread's parent message: Slack's message.thread_ts is its own ts, the thread too.
+  payload["message"]["thread_ts"] = payload["message"]["ts"];
+  EXPECT_EQ(EventOf<BlockAction>(ParseInteraction(payload)).thread_ts, "1700000555.000200");
+  // A top-level message is in no thread.
+  payload["message"].erase("thread_ts");
+  EXPECT_EQ(EventOf<BlockAction>(ParseInteraction(payload)).thread_ts, "");
+  EXPECT_EQ(EventOf<BlockAction>(
+                ParseInteractionBody(InteractionFormBody("interaction_block_actions.json")))
+                .thread_ts,
+            "");
+}
+
 TEST(EventParserTest, BlockActionSelectInAViewOfAnOrgWideInstall) {
   auto a = EventOf<BlockAction>(
       ParseInteraction(FixtureJson("interaction_block_actions_view_select.json")));
@@ -359,9 +386,9 @@ TEST(EventParserTest, SurvivesDamagedFixtures) {
       "events_url_verification.json",      "events_message_im.json",
       "events_app_mention_rich_text.json", "events_app_home_opened.json",
       "events_message_changed.json",       "events_reaction_added.json"};
-  const std::vector<std::string> interactions = {"interaction_block_actions.json",
-                                                 "interaction_block_actions_view_select.json",
-                                                 "interaction_view_submission.json"};
+  const std::vector<std::string> interactions = {
+      "interaction_block_actions.json", "interaction_block_actions_thread.json",
+      "interaction_block_actions_view_select.json", "interaction_view_submission.json"};
   for (int round = 0; round < 200; ++round) {
     for (const std::string& f : events) {
       const std::string body = damage(Fixture(f));

@@ -51,8 +51,11 @@ struct AppHomeOpenedEvent {
 struct BlockAction {
   std::string team_id;
   std::string user;
-  std::string channel;         // message surfaces only
-  std::string message_ts;      // the message holding the element (message surfaces)
+  std::string channel;     // message surfaces only
+  std::string message_ts;  // the message holding the element (message surfaces)
+  // The thread that message is in (its parent's ts; the message's own ts when it is the parent);
+  // empty for a message outside any thread, and for views.
+  std::string thread_ts;
   std::string container_type;  // "message", "view" or "message_attachment"
   bool is_ephemeral = false;   // the message is ephemeral (update it only via response_url)
   std::string view_id;         // view surfaces only

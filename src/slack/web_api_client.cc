@@ -47,6 +47,11 @@ Status StatusForSlackError(std::string_view method, const std::string& code) {
   if (code == "ratelimited" || code == "rate_limited") {
     return ResourceExhaustedError(std::move(message));
   }
+  // Trouble on Slack's side that Slack itself calls transient: try again later.
+  if (code == "internal_error" || code == "fatal_error" || code == "service_unavailable" ||
+      code == "request_timeout" || code == "team_added_to_org") {
+    return UnavailableError(std::move(message));
+  }
   return FailedPreconditionError(std::move(message));
 }
 

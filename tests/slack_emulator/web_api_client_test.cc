@@ -135,7 +135,17 @@ TEST_F(WebApiClientTest, SlackErrorIsSurfacedWithItsCode) {
   auto posted = client.PostMessage({{"channel", "C0SECRET"}, {"text", "hi"}});
   ASSERT_FALSE(posted.ok());
   EXPECT_EQ(SlackErrorCode(posted.status()), "not_in_channel");
+  EXPECT_EQ(posted.status().code(), StatusCode::kFailedPrecondition);  // for good
   EXPECT_EQ(emulator_.Calls("chat.postMessage").size(), 1u);  // ok:false is never retried
+
+  // An error Slack calls transient is Unavailable: a reply's outbox tries it again later.
+  fault.slack_error = "internal_error";
+  emulator_.InjectFault("chat.postMessage", fault);
+  posted = client.PostMessage({{"channel", "C0GENERAL"}, {"text", "hi"}});
+  ASSERT_FALSE(posted.ok());
+  EXPECT_EQ(posted.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(SlackErrorCode(posted.status()), "internal_error");
+  EXPECT_EQ(emulator_.Calls("chat.postMessage").size(), 2u);
 }
 
 TEST_F(WebApiClientTest, InvalidTokenIsUnauthenticated) {
