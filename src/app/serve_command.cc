@@ -510,6 +510,9 @@ Status Serve(const ServeFlags& f) {
   installations_options.default_bot_token = secrets.bot_token;
   installations.emplace(db, oauth_config.box ? &*oauth_config.box : nullptr, clock,
                         installations_options);
+  // A key that opens none of the stored tokens (FAQBOT_SECRET_KEY changed) would drop every
+  // reply to those workspaces: refused at start instead.
+  FAQBOT_RETURN_IF_ERROR(installations->CheckKey());
   slack_messenger.UseInstallations(*installations);
   std::unique_ptr<server::SlackOAuth> oauth;
   if (oauth_config.oauth) {

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "common/logging.h"
+
 namespace faqbot::server {
 
 Installations::Installations(store::Store& store, const SecretBox* box, const Clock& clock,
@@ -66,6 +68,29 @@ Result<std::string> Installations::BotToken(const std::string& team_id) {
 void Installations::ForgetCachedToken(const std::string& team_id) {
   std::lock_guard lock(mu_);
   tokens_.erase(team_id);
+}
+
+Status Installations::CheckKey() {
+  if (box_ == nullptr) return Status::Ok();
+  FAQBOT_ASSIGN_OR_RETURN(const std::vector<store::Installation> installed,
+                          store_.ListInstallations());
+  size_t opened = 0;
+  for (const auto& in : installed) {
+    if (box_->Open(in.sealed_bot_token).ok()) {
+      ++opened;
+    } else {
+      LogWarn("installations: the bot token of {} does not open with FAQBOT_SECRET_KEY",
+              in.team_id.empty() ? "organisation " + in.enterprise_id : "workspace " + in.team_id);
+    }
+  }
+  if (!installed.empty() && opened == 0) {
+    return FailedPreconditionError(
+        "FAQBOT_SECRET_KEY does not open the bot token of any of the " +
+        std::to_string(installed.size()) +
+        " stored installation(s): they were sealed with another key. Start with the key they "
+        "were installed with (or install the app again in each workspace under this key).");
+  }
+  return Status::Ok();
 }
 
 Status Installations::Save(const slack::OAuthAccess& access, const std::string& bot_id) {

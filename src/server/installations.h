@@ -53,6 +53,12 @@ class Installations {
   // installed a new one or recorded an uninstall.
   void ForgetCachedToken(const std::string& team_id);
 
+  // Whether the key opens the stored tokens: FailedPrecondition when there are installations
+  // and it opens none of them (FAQBOT_SECRET_KEY is not the key they were sealed with: every
+  // reply to those workspaces would be dropped); each one it cannot open, among others it
+  // can, is logged. OK without a box or installations. Errors: the Store's.
+  Status CheckKey();
+
   // Records that workspace `team_id` belongs to organisation `enterprise_id` (both from an
   // event): at once in memory and, with OAuth (a box), in the Store for every process; the Store
   // is written once per workspace and process, not on every event. Empty ids are ignored.

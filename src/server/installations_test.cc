@@ -148,6 +148,16 @@ TEST_F(InstallationsTest, AnotherKeyIsAClearErrorNotAGarbageToken) {
   auto token = installations.BotToken("T0001");
   EXPECT_EQ(token.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(token.status().message().find("FAQBOT_SECRET_KEY"), std::string::npos);
+  // Checked at start: a key that opens none of the stored tokens is refused.
+  const Status checked = installations.CheckKey();
+  EXPECT_EQ(checked.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(checked.message().find("any of the 1 stored installation(s)"), std::string::npos)
+      << checked;
+  EXPECT_TRUE(Installations(*store_, box_.get(), clock_).CheckKey().ok());
+  EXPECT_TRUE(Installations(*store_, nullptr, clock_).CheckKey().ok());
+  // One that opens some of them (one sealed under another key, say) starts, and logs the rest.
+  ASSERT_TRUE(installations.Save(Access("T0002", "", false, "xoxb-team-two"), "B0002").ok());
+  EXPECT_TRUE(installations.CheckKey().ok());
 }
 
 TEST_F(InstallationsTest, AReinstallIsSeenBeforeTheCacheExpires) {
