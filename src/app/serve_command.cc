@@ -270,15 +270,30 @@ BotIdentified IdentifyBot(slack::WebApiClient& web, const SlackSecrets& secrets)
   return out;
 }
 
+// Why the Socket Mode client stopped by itself (link_disabled, a refused app token): it does
+// not connect again until a restart. Empty while it runs.
+struct SocketModeStop {
+  mutable std::mutex mu;
+  std::string why;
+};
+
 // /readyz's check of Slack: the Socket Mode link when there is an app token (`socket_mode` is
 // set once the client exists), else the cached auth.test when there is a bot token, else none.
 server::ReadinessCheck SlackReadiness(
     const SlackSecrets& secrets, const std::atomic<const slack::SocketModeClient*>& socket_mode,
-    const server::CachedReadiness& auth_test) {
+    const SocketModeStop& stop, const server::CachedReadiness& auth_test) {
   if (!secrets.app_token.empty()) {
-    return [&socket_mode]() -> Status {
+    return [&socket_mode, &stop]() -> Status {
       const slack::SocketModeClient* client = socket_mode.load();
       if (client != nullptr && client->connected()) return Status::Ok();
+      {
+        std::lock_guard lock(stop.mu);
+        if (!stop.why.empty()) {
+          return FailedPreconditionError("Socket Mode stopped for good (" + stop.why +
+                                         ") and will not connect again: fix the app token or "
+                                         "turn Socket Mode on for the app, then restart");
+        }
+      }
       return UnavailableError("the Socket Mode connection is down");
     };
   }
@@ -361,7 +376,8 @@ Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& 
 Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecrets& secrets,
                                                                  slack::WebApiClient& web,
                                                                  slack::InboundRouter& router,
-                                                                 Clock& clock) {
+                                                                 Clock& clock,
+                                                                 SocketModeStop& stop) {
   if (secrets.app_token.empty()) return std::unique_ptr<slack::SocketModeClient>();
   auto client = std::make_unique<slack::SocketModeClient>(
       slack::SocketModeClient::UrlFromWebApi(web),
@@ -370,7 +386,11 @@ Result<std::unique_ptr<slack::SocketModeClient>> StartSocketMode(const SlackSecr
                                        e.retry_reason);
       },
       clock, slack::SocketModeClientOptions{},
-      [](const Status& why) { LogError("slack: Socket Mode stopped: {}", why.ToString()); });
+      [&stop](const Status& why) {
+        LogError("slack: Socket Mode stopped: {}", why.ToString());
+        std::lock_guard lock(stop.mu);
+        stop.why = why.ToString();
+      });
   FAQBOT_RETURN_IF_ERROR(client->Start());
   return client;
 }
@@ -525,6 +545,7 @@ Status Serve(const ServeFlags& f) {
   server::CachedReadiness auth_test([&web] { return AuthTestVerdict(web.AuthTest()); },
                                     identified.auth_test);
   std::atomic<const slack::SocketModeClient*> socket_link{nullptr};
+  SocketModeStop socket_stop;
   slack::SignatureVerifier verifier(secrets.signing_secret, clock);
   ThreadPool events(std::max<size_t>(1, f.event_threads), "events");
   server::SlackBridge bridge(runtime->assistant(), self.user_id, runtime->home(), &*installations);
@@ -573,9 +594,9 @@ Status Serve(const ServeFlags& f) {
   const ServeGauges gauges = RegisterServeGauges(db, runtime->registry(), socket_link);
   server::HttpServer http(http_options);
   FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db,
-                                   SlackReadiness(secrets, socket_link, auth_test), f.metrics,
+                                   SlackReadiness(secrets, socket_link, socket_stop, auth_test), f.metrics,
                                    oauth.get()));
-  FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock));
+  FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock, socket_stop));
   socket_link = socket_mode.get();
   const auto installed = db.ListInstallations();
   PrintBanner(f.bind, http.port(), database_url, secrets, oauth != nullptr,

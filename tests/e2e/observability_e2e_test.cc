@@ -371,6 +371,16 @@ TEST_F(ObservabilityE2ETest, ReadyzFollowsTheSocketModeConnection) {
   EXPECT_THAT(metrics,
               ::testing::HasSubstr("faqbot_slack_api_calls_total{method=\"apps.connections.open\","
                                    "result=\"slack_error\"}"));
+
+  // Socket Mode turned off for the app: the client stops for good, and /readyz says so — not
+  // the passing outage above.
+  emulator_.SendDisconnect("link_disabled");
+  const nlohmann::json stopped = WaitUntilNotReady();
+  ASSERT_TRUE(stopped.is_object()) << "/readyz stayed ready";
+  EXPECT_THAT(stopped["checks"]["slack"].get<std::string>(),
+              ::testing::HasSubstr("Socket Mode stopped for good"))
+      << stopped;
+  EXPECT_THAT(stopped["checks"]["slack"].get<std::string>(), ::testing::HasSubstr("restart"));
 }
 
 }  // namespace
