@@ -189,20 +189,31 @@ Result<Learned> Topics::LearnPhrasings(const store::UserRef& owner, int64_t id,
         return Learned{draft, current};
     }
   }
-  bool is_live = false;
   // One change of the live publication for all of them: one retrain, one new version.
+  return LearnIntoLiveTopic(owner, draft, [&](store::PublishedTopic& t) {
+    for (const auto& phrasing : phrasings) {
+      if (Has(t.content, phrasing)) continue;
+      if (t.content.phrasings.size() >= store::kMaxPhrasings) {
+        return ResourceExhaustedError("the topic already has " +
+                                      std::to_string(store::kMaxPhrasings) + " phrasings");
+      }
+      t.content.phrasings.push_back(phrasing);
+    }
+    return Status::Ok();
+  });
+}
+
+Result<Learned> Topics::LearnIntoLiveTopic(
+    const store::UserRef& owner, const store::Topic& draft,
+    const std::function<Status(store::PublishedTopic&)>& edit) {
+  bool is_live = false;
   auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
     std::vector<store::PublishedTopic> next = live;
     for (auto& t : next) {
-      if (t.topic_id != id) continue;
+      if (t.topic_id != draft.id) continue;
       is_live = true;
-      for (const auto& phrasing : phrasings) {
-        if (Has(t.content, phrasing)) continue;
-        if (t.content.phrasings.size() >= store::kMaxPhrasings) {
-          return Result<std::vector<store::PublishedTopic>>(ResourceExhaustedError(
-              "the topic already has " + std::to_string(store::kMaxPhrasings) + " phrasings"));
-        }
-        t.content.phrasings.push_back(phrasing);
+      if (Status edited = edit(t); !edited.ok()) {
+        return Result<std::vector<store::PublishedTopic>>(std::move(edited));
       }
     }
     if (!is_live) {
@@ -211,7 +222,7 @@ Result<Learned> Topics::LearnPhrasings(const store::UserRef& owner, int64_t id,
     }
     return Result<std::vector<store::PublishedTopic>>(std::move(next));
   });
-  // A topic that is not live yet keeps the phrasings as a draft; they go live with the next
+  // A topic that is not live yet keeps the change as a draft; it goes live with the next
   // publish like the rest of the topic.
   if (!learned.ok() && !is_live && learned.status().code() == StatusCode::kFailedPrecondition) {
     return Learned{draft, std::nullopt};
@@ -262,25 +273,10 @@ Result<Learned> Topics::LearnAnswer(const store::UserRef& owner, int64_t id,
                                     const std::string& answer) {
   if (IsBlankText(answer)) return InvalidArgumentError("an empty answer");
   FAQBOT_ASSIGN_OR_RETURN(store::Topic draft, SetAnswer(owner, id, answer));
-  bool is_live = false;
-  auto learned = Learn(owner, draft, [&](const std::vector<store::PublishedTopic>& live) {
-    std::vector<store::PublishedTopic> next = live;
-    for (auto& t : next) {
-      if (t.topic_id != id) continue;
-      is_live = true;
-      t.content.answer = answer;
-    }
-    if (!is_live) {
-      return Result<std::vector<store::PublishedTopic>>(
-          FailedPreconditionError("the topic is not live"));
-    }
-    return Result<std::vector<store::PublishedTopic>>(std::move(next));
+  return LearnIntoLiveTopic(owner, draft, [&](store::PublishedTopic& t) {
+    t.content.answer = answer;
+    return Status::Ok();
   });
-  // Not live yet: the answer waits in the draft for the next publish, with the rest of it.
-  if (!learned.ok() && !is_live && learned.status().code() == StatusCode::kFailedPrecondition) {
-    return Learned{draft, std::nullopt};
-  }
-  return learned;
 }
 
 Result<Learned> Topics::LearnStoredTopic(const store::UserRef& owner, int64_t id) {

@@ -161,6 +161,10 @@ class Topics {
   // Returns `draft` with, when the owner learns, the live publication `change` made.
   Result<Learned> Learn(const store::UserRef& owner, const store::Topic& draft,
                         const TrainingQueue::LiveChange& change);
+  // Learn with `edit` applied to the live version of `draft`'s topic (only it); when that topic
+  // is not live, `draft` alone (the change waits for a publish).
+  Result<Learned> LearnIntoLiveTopic(const store::UserRef& owner, const store::Topic& draft,
+                                     const std::function<Status(store::PublishedTopic&)>& edit);
   // Learn with `draft` live as it is (added, or its published version replaced).
   Result<Learned> LiveAsItIs(const store::UserRef& owner, const store::Topic& draft);
 
