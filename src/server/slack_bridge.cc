@@ -4,34 +4,9 @@
 #include "server/slack_messenger.h"
 #include "server/slack_views.h"
 #include "slack/inbound_router.h"
+#include "slack/mrkdwn.h"
 
 namespace faqbot::server {
-
-std::string DecodeSlackEntities(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '&') {
-      if (text.substr(i, 4) == "&lt;") {
-        out += '<';
-        i += 3;
-        continue;
-      }
-      if (text.substr(i, 4) == "&gt;") {
-        out += '>';
-        i += 3;
-        continue;
-      }
-      if (text.substr(i, 5) == "&amp;") {
-        out += '&';
-        i += 4;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
-}
 
 SlackBridge::SlackBridge(assistant::Assistant& assistant, std::string bot_user_id,
                          assistant::HomeTab* home, Installations* installations)
@@ -92,7 +67,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     assistant::UserMessage msg;
     msg.surface = surface;
     msg.from = {m.team_id, m.user};
-    msg.text = DecodeSlackEntities(m.text);
+    msg.text = slack::DecodeSlackEntities(m.text);
     msg.channel = m.channel;
     msg.ts = m.ts;
     msg.thread_ts = m.thread_ts;
@@ -116,7 +91,7 @@ void SlackBridge::Handle(const slack::InboundEvent& event) {
     assistant::UserMessage msg;
     msg.surface = Surface::kCommand;
     msg.from = {c->team_id, c->user_id};
-    msg.text = DecodeSlackEntities(c->text);
+    msg.text = slack::DecodeSlackEntities(c->text);
     msg.channel = c->channel_id;
     msg.response_url = c->response_url;
     msg.command = c->command;

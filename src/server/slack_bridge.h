@@ -49,7 +49,4 @@ class SlackBridge {
   std::string bot_user_id_;
 };
 
-// "&lt;b&gt; &amp;" → "<b> &": the three entities Slack puts in message text.
-std::string DecodeSlackEntities(std::string_view text);
-
 }  // namespace faqbot::server

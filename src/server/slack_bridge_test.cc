@@ -209,18 +209,6 @@ TEST_F(SlackBridgeOverQueueTest, ASlowNameLookupDelaysNobodysReply) {
   EXPECT_THAT(messenger_.sent().back().text, HasSubstr("Hey, Alice!"));
 }
 
-TEST(DecodeSlackEntitiesTest, DecodesTheThreeEntitiesOnce) {
-  EXPECT_EQ(DecodeSlackEntities("&lt;b&gt; &amp;"), "<b> &");
-  EXPECT_EQ(DecodeSlackEntities("a &amp;lt; b"), "a &lt; b");  // not decoded twice
-  EXPECT_EQ(DecodeSlackEntities("&quot;x&quot; &#39; &nbsp;"), "&quot;x&quot; &#39; &nbsp;");
-  EXPECT_EQ(DecodeSlackEntities("&"), "&");
-  EXPECT_EQ(DecodeSlackEntities("&l"), "&l");
-  EXPECT_EQ(DecodeSlackEntities("&lt"), "&lt");
-  EXPECT_EQ(DecodeSlackEntities("x&amp"), "x&amp");
-  EXPECT_EQ(DecodeSlackEntities("<@U0ALICE> says &gt;&gt;"), "<@U0ALICE> says >>");
-  EXPECT_EQ(DecodeSlackEntities(""), "");
-}
-
 TEST_F(SlackBridgeTest, AnImMessageIsADirectMessageAnsweredInTheDm) {
   auto replies = Handle(Dm("hi"));
   ASSERT_EQ(replies.size(), 1u);

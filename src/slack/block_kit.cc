@@ -166,21 +166,6 @@ std::string PlainLabel(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    if (text[i] == '&') {
-      constexpr std::pair<std::string_view, char> kEntities[] = {
-          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
-      bool decoded = false;
-      for (const auto& [entity, c] : kEntities) {
-        if (text.substr(i, entity.size()) == entity) {
-          out.push_back(c);
-          i += entity.size();
-          decoded = true;
-          break;
-        }
-      }
-      if (!decoded) out.push_back(text[i++]);
-      continue;
-    }
     const size_t close = text[i] == '<' ? text.find('>', i + 1) : std::string_view::npos;
     if (close == std::string_view::npos) {
       out.push_back(text[i++]);
@@ -212,7 +197,8 @@ std::string PlainLabel(std::string_view text) {
     }
     i = close + 1;
   }
-  return out;
+  // Entities last: one that stands for "<" never starts markup.
+  return DecodeSlackEntities(out);
 }
 
 json ButtonElement(const Button& button) {

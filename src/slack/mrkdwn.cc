@@ -188,4 +188,30 @@ std::string TruncateText(std::string_view text, size_t max_length, std::string_v
   return out;
 }
 
+std::string DecodeSlackEntities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '&') {
+      if (text.substr(i, 4) == "&lt;") {
+        out += '<';
+        i += 3;
+        continue;
+      }
+      if (text.substr(i, 4) == "&gt;") {
+        out += '>';
+        i += 3;
+        continue;
+      }
+      if (text.substr(i, 5) == "&amp;") {
+        out += '&';
+        i += 4;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace faqbot::slack

@@ -28,6 +28,10 @@ std::string EscapeMrkdwn(std::string_view text);
 // is escaped inside kept tokens too.
 std::string EscapeMrkdwnKeepingLinks(std::string_view text);
 
+// "&lt;b&gt; &amp;" → "<b> &": the three entities Slack puts in message text, each decoded once
+// (EscapeMrkdwn undone); other entities stay as they are.
+std::string DecodeSlackEntities(std::string_view text);
+
 // The length of UTF-8 `text` as Slack's limits count it (UTF-16 code units: 1 for most
 // characters, 2 for those outside the Basic Multilingual Plane such as most emoji). A malformed
 // byte counts as one unit.

@@ -48,6 +48,18 @@ std::string Joined(const std::vector<std::string>& pieces) {
   return all;
 }
 
+TEST(DecodeSlackEntitiesTest, DecodesTheThreeEntitiesOnce) {
+  EXPECT_EQ(DecodeSlackEntities("&lt;b&gt; &amp;"), "<b> &");
+  EXPECT_EQ(DecodeSlackEntities("a &amp;lt; b"), "a &lt; b");  // not decoded twice
+  EXPECT_EQ(DecodeSlackEntities("&quot;x&quot; &#39; &nbsp;"), "&quot;x&quot; &#39; &nbsp;");
+  EXPECT_EQ(DecodeSlackEntities("&"), "&");
+  EXPECT_EQ(DecodeSlackEntities("&l"), "&l");
+  EXPECT_EQ(DecodeSlackEntities("&lt"), "&lt");
+  EXPECT_EQ(DecodeSlackEntities("x&amp"), "x&amp");
+  EXPECT_EQ(DecodeSlackEntities("<@U0ALICE> says &gt;&gt;"), "<@U0ALICE> says >>");
+  EXPECT_EQ(DecodeSlackEntities(""), "");
+}
+
 TEST(MrkdwnTest, EscapesExactlyTheThreeCharacters) {
   EXPECT_EQ(EscapeMrkdwn("a & b < c > d \"q\" 'x' *bold* _it_"),
             "a &amp; b &lt; c &gt; d \"q\" 'x' *bold* _it_");
