@@ -1477,15 +1477,14 @@ std::string HandoffValue(const HandoffRef& ref) {
 std::optional<HandoffRef> ParseHandoffValue(const std::string& value) {
   HandoffRef ref;
   std::string rest = value;
-  if (rest.size() > 5 && rest.compare(rest.size() - 5, 5, "/list") == 0) {
-    ref.from_list = true;
-    rest.resize(rest.size() - 5);
-  }
-  constexpr std::string_view kPicked = "/picked";
-  if (rest.ends_with(kPicked)) {
-    ref.asker_picked = true;
-    rest.resize(rest.size() - kPicked.size());
-  }
+  // The flags, written last in this order (HandoffValue): each taken off the end.
+  const auto take = [&rest](std::string_view suffix) {
+    if (rest.size() <= suffix.size() || !rest.ends_with(suffix)) return false;
+    rest.resize(rest.size() - suffix.size());
+    return true;
+  };
+  ref.from_list = take("/list");
+  ref.asker_picked = take("/picked");
   if (const size_t plus = rest.find('+'); plus != std::string::npos) {
     for (size_t start = plus + 1;;) {
       const size_t comma = std::min(rest.find(',', start), rest.size());

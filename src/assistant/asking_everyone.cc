@@ -38,15 +38,22 @@ std::string AskOwnerValue(const std::string& mark, const store::UserRef& owner,
 }
 
 struct AskOwnerRef {
-  std::string mark;
+  std::string mark;  // empty for a button of an earlier release, which named no mark nor asker
   store::UserRef asker;
   std::string owner_id;
   std::string question;
 };
 
-// The button's value read back; nullopt for anything else (a value of an older format, which
-// named no mark, included).
+// The button's value read back — or "<owner id> <question>", the value of an earlier release;
+// nullopt for anything else.
 std::optional<AskOwnerRef> ParseAskOwnerValue(const std::string& value) {
+  if (!value.starts_with(kAskMarkPrefix)) {
+    const size_t space = value.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 >= value.size()) {
+      return std::nullopt;
+    }
+    return AskOwnerRef{"", {}, value.substr(0, space), value.substr(space + 1)};
+  }
   const size_t first = value.find(' ');
   const size_t second = first == std::string::npos ? first : value.find(' ', first + 1);
   if (second == std::string::npos || second == first + 1 || second + 1 >= value.size()) {
@@ -56,7 +63,6 @@ std::optional<AskOwnerRef> ParseAskOwnerValue(const std::string& value) {
   ref.mark = value.substr(0, first);
   ref.owner_id = value.substr(first + 1, second - first - 1);
   ref.question = value.substr(second + 1);
-  if (!ref.mark.starts_with(kAskMarkPrefix)) return std::nullopt;
   const size_t team = kAskMarkPrefix.size();
   const size_t user = ref.mark.find(':', team);
   const size_t nonce = user == std::string::npos ? user : ref.mark.find(':', user + 1);
@@ -220,34 +226,27 @@ void Assistant::AnswerInChannel(Turn& turn, const UserMessage& m) {
 void Assistant::AskOwnerPressed(Turn& turn, const std::string& value) {
   const std::optional<AskOwnerRef> ref = ParseAskOwnerValue(value);
   if (!ref) {
-    // "<owner id> <question>": a button posted by an earlier release, which named no mark. It
-    // still asks, as it did then (its message loses its buttons).
-    const size_t space = value.find(' ');
-    if (value.starts_with(kAskMarkPrefix) || space == std::string::npos || space == 0 ||
-        space + 1 >= value.size()) {
-      return Say(turn, Say1("That button is no longer valid. Write `ask @person your question`."));
+    return Say(turn, Say1("That button is no longer valid. Write `ask @person your question`."));
+  }
+  // A button of an earlier release names no mark: it still asks, as it did then (its message
+  // loses its buttons).
+  if (!ref->mark.empty()) {
+    if (!(ref->asker == turn.who)) {
+      // Asked in a channel, the buttons are everyone's to see: the refusal is the presser's.
+      turn.reply_to.MakePrivateInSharedChannel();
+      return Say(turn, Say1("Only the person who asked can choose whom to ask."));
     }
-    Reply done;
-    done.paragraphs.push_back(Line({Words("You asked "), Mention(value.substr(0, space)),
-                                    Words(": "), UserText(value.substr(space + 1))}));
-    ReplacePressed(turn, done);
-    return Ask(turn, value.substr(0, space), value.substr(space + 1));
-  }
-  if (!(ref->asker == turn.who)) {
-    // Asked in a channel, the buttons are everyone's to see: the refusal is the presser's alone.
-    turn.reply_to.MakePrivateInSharedChannel();
-    return Say(turn, Say1("Only the person who asked can choose whom to ask."));
-  }
-  // The mark is stored before anyone is asked, so a second press of any of the message's
-  // buttons (a double click, another device, another process) asks nobody.
-  auto first = store_.MarkEventIfNew(ref->mark, kAskMarkKept);
-  if (!first.ok()) {
-    LogWarn("assistant: cannot mark an Ask button pressed: {}", first.status().ToString());
-    return Say(turn, Say1("I couldn't do that just now — please try again."));
-  }
-  if (!*first) {
-    turn.reply_to.MakePrivateInSharedChannel();
-    return Say(turn, Say1("You chose whom to ask already — I asked nobody again."));
+    // The mark is stored before anyone is asked, so a second press of any of the message's
+    // buttons (a double click, another device, another process) asks nobody.
+    auto first = store_.MarkEventIfNew(ref->mark, kAskMarkKept);
+    if (!first.ok()) {
+      LogWarn("assistant: cannot mark an Ask button pressed: {}", first.status().ToString());
+      return Say(turn, Say1("I couldn't do that just now — please try again."));
+    }
+    if (!*first) {
+      turn.reply_to.MakePrivateInSharedChannel();
+      return Say(turn, Say1("You chose whom to ask already — I asked nobody again."));
+    }
   }
   // The choice is made: the buttons go.
   Reply done;
