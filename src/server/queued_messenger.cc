@@ -333,7 +333,13 @@ void QueuedMessenger::Deliver(const Item& item) {
       pause = std::chrono::duration_cast<std::chrono::milliseconds>(*asked);
     }
     if (!retry || clock_.UnixMillis() + pause.count() > item.retry_until) {
-      LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
+      if (!item.reply() && sent.code() == StatusCode::kNotFound) {
+        // A Home or form for a workspace (or person) Slack does not know to this app, such as
+        // an owner whose topics came through the API before any install: nothing to warn of.
+        LogDebug("slack: not showing {}: {}", item.what, sent.ToString());
+      } else {
+        LogWarn("slack: could not deliver {}: {}", item.what, sent.ToString());
+      }
       CountReply(item.reply(), MayPass(sent) ? "given_up" : "refused");
       Settle(item, true);
       if (on_refused) on_refused(*item.to, sent);
