@@ -1,10 +1,12 @@
 // `faqbot topics import|export|list`, `faqbot token create|list|revoke`, `faqbot console
 // link|signout` and `faqbot db migrate`: operators' access to the Store.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "assistant/reply.h"
@@ -49,20 +51,31 @@ Result<std::unique_ptr<store::Store>> OpenStore(const StoreFlags& f, bool migrat
   return opened;
 }
 
+std::string JoinTeams(const std::vector<std::string>& teams) {
+  std::string list;
+  for (const auto& t : teams) list += (list.empty() ? "" : ", ") + t;
+  return list;
+}
+
 // The owner's workspace: --team, or the one workspace the owner is known in, or kLocalTeam for
 // an owner nobody has seen yet (the terminal shell's workspace).
 Result<store::UserRef> ResolveOwner(store::Store& db, const StoreFlags& f) {
   FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.owner, "--owner"));
   if (!f.team.empty()) {
     FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.team, "--team"));
+    FAQBOT_ASSIGN_OR_RETURN(auto teams, db.TeamsOfUser(f.owner));
+    if (!teams.empty() && std::find(teams.begin(), teams.end(), f.team) == teams.end()) {
+      // Most likely topics imported without --team (TLOCAL) and a token asked for with it: say
+      // so, or the token quietly serves a person without topics.
+      std::fprintf(stderr, "note: %s is not known in workspace %s yet, only in %s\n",
+                   f.owner.c_str(), f.team.c_str(), JoinTeams(teams).c_str());
+    }
     return store::UserRef{f.team, f.owner};
   }
   FAQBOT_ASSIGN_OR_RETURN(auto teams, db.TeamsOfUser(f.owner));
   if (teams.empty()) return store::UserRef{std::string(kLocalTeam), f.owner};
   if (teams.size() > 1) {
-    std::string list;
-    for (const auto& t : teams) list += (list.empty() ? "" : ", ") + t;
-    return InvalidArgumentError(f.owner + " is known in several workspaces (" + list +
+    return InvalidArgumentError(f.owner + " is known in several workspaces (" + JoinTeams(teams) +
                                 "): pass --team");
   }
   return store::UserRef{teams[0], f.owner};

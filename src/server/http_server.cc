@@ -280,8 +280,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Answers an error that leaves the request partly unread, then closes the connection.
   void Reject(int status, const Status& error) {
-    HttpResponse response = ErrorResponse(error);
-    response.status = status;
+    // The body names the status sent (431's is not the 413 its ResourceExhausted maps to).
+    HttpResponse response =
+        ErrorResponse(status, StatusCodeName(error.code()), error.message());
     // Sending the same bytes again cannot help: said in Slack's words too, as the Slack router
     // says it for its own 400 and 413 (Slack otherwise retries a Request URL's errors).
     response.headers.emplace("X-Slack-No-Retry", "1");

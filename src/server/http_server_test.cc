@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <future>
@@ -192,6 +193,10 @@ TEST_F(HttpServerTest, OversizedHeadersAre431) {
   auto res = client.Send("GET", "/hello", "", {{"X-Big", std::string(4096, 'h')}});
   ASSERT_TRUE(res.ok()) << res.status();
   EXPECT_EQ(res->status, 431);
+  // The body's code is the status sent, not the 413 of its ResourceExhausted.
+  const auto body = nlohmann::json::parse(res->body);
+  EXPECT_EQ(body["code"], 431);
+  EXPECT_EQ(body["error"], "resource_exhausted");
 }
 
 TEST_F(HttpServerTest, GarbageBytesAre400AndTheServerKeepsServing) {

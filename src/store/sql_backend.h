@@ -97,6 +97,10 @@ class SqlTransaction {
 enum class TxMode {
   kRead,   // reads only
   kWrite,  // takes the write lock at the start (SQLite BEGIN IMMEDIATE), so no upgrade deadlock
+  // A write that does not wait for a lock another writer holds (SQLite: the busy timeout and the
+  // retries are skipped; Unavailable at once): bookkeeping, such as when an API token was last
+  // used, that must not keep a request waiting while another program holds the database.
+  kWriteIfFree,
 };
 
 class SqlBackend {

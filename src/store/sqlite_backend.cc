@@ -64,6 +64,10 @@ class SqliteBackend::Connection final : public SqlTransaction {
     return conn;
   }
 
+  void SetBusyTimeout(std::chrono::milliseconds timeout) {
+    sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
+  }
+
   Status Simple(const char* sql) {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
@@ -191,7 +195,10 @@ Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     const auto started = std::chrono::steady_clock::now();
     FAQBOT_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-    Status status = conn->Simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    const bool if_free = mode == TxMode::kWriteIfFree;
+    if (if_free) conn->SetBusyTimeout(std::chrono::milliseconds(0));
+    Status status = conn->Simple(mode == TxMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE");
+    if (if_free) conn->SetBusyTimeout(options_.busy_timeout);
     if (status.ok()) {
       status = body(*conn);
       if (status.ok()) {
@@ -200,6 +207,10 @@ Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
       if (!status.ok()) (void)conn->Simple("ROLLBACK");
     }
     pool_->Release(std::move(conn));
+    if (if_free && status.code() == StatusCode::kAborted) {
+      return UnavailableError("the database is busy (another writer holds it): " +
+                              status.message());
+    }
     if (status.code() != StatusCode::kAborted) return status;
     last = status;
     // A lock race is lost at once (another writer's snapshot); a lock waited on for the whole

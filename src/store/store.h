@@ -144,7 +144,8 @@ class Store {
   Result<std::optional<ApiToken>> FindApiToken(const std::string& token_hash);
   // The owner's tokens, oldest first.
   Result<std::vector<ApiToken>> ListApiTokens(const UserRef& owner);
-  // Records that token `id` was used at `at_millis`. Unknown ids are ignored.
+  // Records that token `id` was used at `at_millis`. Unknown ids are ignored. Does not wait for a
+  // lock another writer holds (SQLite: Unavailable at once): the caller is serving a request.
   Status TouchApiToken(int64_t id, int64_t at_millis);
   // Revokes (deletes) the owner's token `id`. NotFound when it is not one of the owner's.
   Status RevokeApiToken(const UserRef& owner, int64_t id);

@@ -80,7 +80,7 @@ Result<std::vector<ApiToken>> Store::ListApiTokens(const UserRef& owner) {
 }
 
 Status Store::TouchApiToken(int64_t id, int64_t at_millis) {
-  return backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) {
+  return backend_->WithTransaction(TxMode::kWriteIfFree, [&](SqlTransaction& tx) {
     return tx.Exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {at_millis, id}).status();
   });
 }

@@ -119,6 +119,12 @@ PY
   if [ $? = 64 ] && grep -q "duplicate intent" "$work/err"; then pass; else fail "[$db] bad file: $(cat "$work/err")"; fi
   if "$faqbot" topics list --database "$db" --owner U0ERIN --team T0ACME 2>/dev/null | grep -q "^0 topics"; then
     pass; else fail "[$db] a refused import wrote something"; fi
+  # A token for a workspace the owner is not known in: made, with a note on stderr (topics
+  # imported without --team live in TLOCAL, and such a token would quietly see none of them).
+  if "$faqbot" token create --database "$db" --team T0OTHER --owner U0CAROL >"$work/out" 2>"$work/err" &&
+     [[ "$(tail -n 1 "$work/out")" =~ ^faqbot_[0-9a-f]{64}$ ]] &&
+     grep -q "note: U0CAROL is not known in workspace T0OTHER yet, only in T0ACME" "$work/err"; then
+    pass; else fail "[$db] token for another workspace: $(cat "$work/out" "$work/err")"; fi
   # API tokens: the token alone on the last line; listed without it; revoked by id or by value.
   "$faqbot" token create --database "$db" --team T0ACME --owner U0ALICE --name ci >"$work/out" 2>&1 ||
     fail "[$db] token create: $(cat "$work/out")"

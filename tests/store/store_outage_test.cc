@@ -160,6 +160,40 @@ TEST(StoreOutageTest, SqliteLockedByAnotherProgramIsUnavailableSoon) {
   EXPECT_EQ(*store.CountTopics(kAlice), 2);
 }
 
+// Bookkeeping (when an API token was last used) does not wait out the busy timeout behind another
+// program's lock: the request it belongs to goes on at once.
+TEST(StoreOutageTest, TouchingATokenDoesNotWaitForALockedSqlite) {
+  FakeClock clock;
+  testing::TestDatabase db(testing::Engine::kSqlite);
+  SqliteOptions options;
+  options.path = db.url().substr(7);
+  options.busy_timeout = std::chrono::milliseconds(20'000);
+  auto backend = SqliteBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto opened = Store::Open(std::unique_ptr<SqlBackend>(std::move(backend).value()), clock);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  auto token = store.AddApiToken(kAlice, std::string(64, 'a'), "ci");
+  ASSERT_TRUE(token.ok()) << token.status();
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  const Status touched = store.TouchApiToken(token->id, 1'000);
+  // Not the 20 s busy timeout (nor its three attempts): the lock is not waited for at all.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(touched.code(), StatusCode::kUnavailable) << touched;
+  EXPECT_THAT(touched.message(), ::testing::HasSubstr("busy"));
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  // Free again: recorded, and the connection waits for locks as before.
+  ASSERT_TRUE(store.TouchApiToken(token->id, 2'000).ok());
+  auto found = store.FindApiToken(std::string(64, 'a'));
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->last_used_at, 2'000);
+}
+
 TEST(StoreOutageTest, MalformedUrlsAreRefused) {
   FakeClock clock;
   EXPECT_EQ(Store::Open("mysql://localhost/x", clock).status().code(),
