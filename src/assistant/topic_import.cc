@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/json_limits.h"
 #include "nlu/nlu_yaml.h"
 #include "store/limits.h"
 #include "store/topic_name.h"
@@ -62,6 +63,10 @@ Result<std::vector<store::TopicContent>> TopicsFromJson(std::string_view json) {
   if (json.size() > kMaxTopicsDocumentBytes) {
     return ResourceExhaustedError("the document is larger than " +
                                   std::to_string(kMaxTopicsDocumentBytes) + " bytes");
+  }
+  if (!JsonNestingWithin(json)) {
+    return InvalidArgumentError("the body nests more than " + std::to_string(kMaxJsonNesting) +
+                                " levels deep");
   }
   const Json root = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return InvalidArgumentError("the body is not JSON");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_limits.h"
 #include "store/limits.h"
 
 namespace faqbot::assistant {
@@ -103,6 +104,15 @@ TEST(TopicImportTest, JsonNamesAreOptionalAndChecked) {
     auto refused = TopicsFromJson(bad);
     EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(TopicImportTest, JsonNestedTooDeepIsRefusedUnparsed) {
+  const std::string deep = R"({"topics":[{"question":"q","answer":"a"}],"x":)" +
+                           std::string(kMaxJsonNesting, '[') + std::string(kMaxJsonNesting, ']') +
+                           "}";
+  auto refused = TopicsFromJson(deep);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("levels deep"));
 }
 
 TEST(TopicImportTest, TooManyExamplesForOneTopicAreRefused) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/json_limits.h"
 #include "common/logging.h"
 #include "common/string_util.h"
 #include "nlu/rasa_json.h"
@@ -43,6 +44,10 @@ Result<std::string> TokenOf(const HttpRequest& request) {
 
 // The "text" of a /model/parse body.
 Result<std::string> TextOf(const std::string& body) {
+  if (!JsonNestingWithin(body)) {
+    return InvalidArgumentError("the body nests more than " + std::to_string(kMaxJsonNesting) +
+                                " levels deep");
+  }
   const Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgumentError("the body is not JSON");
   if (!parsed.is_object()) return InvalidArgumentError("the body is not a JSON object");

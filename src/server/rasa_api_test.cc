@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_limits.h"
 #include "nlu/rasa_json.h"
 #include "server/api_tokens.h"
 #include "server/published_models_fixture.h"
@@ -179,6 +180,13 @@ TEST_F(RasaApiTest, RefusesBadBodiesWithAJsonError) {
   bad_query = ParseRequest(alice, R"({"text":"wifi"})");
   bad_query.target = std::string(kModelParsePath) + "?x=%zz";
   ExpectError(api_->Parse(bad_query), 400, "invalid_argument");
+  // Valid JSON, but nested deeper than any request needs: refused before it is parsed.
+  clock_.Advance(std::chrono::seconds(1));
+  const std::string deep = R"({"text":"wifi","x":)" + std::string(kMaxJsonNesting, '[') +
+                           std::string(kMaxJsonNesting, ']') + "}";
+  const HttpResponse refused = api_->Parse(ParseRequest(alice, deep));
+  ExpectError(refused, 400, "invalid_argument");
+  EXPECT_NE(refused.body.find("levels deep"), std::string::npos) << refused.body;
 }
 
 TEST_F(RasaApiTest, NothingPublishedIsAConflictAsInRasaWithoutAModel) {

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/json_limits.h"
+
 namespace faqbot::slack {
 namespace {
 
@@ -392,6 +394,10 @@ Result<ParsedRequest> ParseSlashCommandJson(const json& payload) {
 }
 
 Result<nlohmann::json> ParseJsonObject(std::string_view text) {
+  if (!JsonNestingWithin(text)) {
+    return InvalidArgumentError("malformed JSON: nested more than " +
+                                std::to_string(kMaxJsonNesting) + " levels deep");
+  }
   json j;
   try {
     j = json::parse(text);

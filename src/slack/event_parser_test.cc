@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/json_limits.h"
 #include "slack/inbound_test_support.h"
 
 namespace faqbot::slack {
@@ -40,6 +41,14 @@ TEST(EventParserTest, UrlVerificationGivesTheChallenge) {
   ASSERT_TRUE(std::holds_alternative<UrlVerification>(*r));
   EXPECT_EQ(std::get<UrlVerification>(*r).challenge,
             "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+}
+
+TEST(EventParserTest, BodiesNestedTooDeepAreRefusedUnparsed) {
+  const std::string deep = R"({"type":"event_callback","x":)" + std::string(kMaxJsonNesting, '[') +
+                           std::string(kMaxJsonNesting, ']') + "}";
+  auto r = ParseEventsBody(deep);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status();
+  EXPECT_NE(r.status().message().find("levels deep"), std::string::npos) << r.status();
 }
 
 TEST(EventParserTest, DirectMessage) {

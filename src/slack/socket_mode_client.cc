@@ -13,6 +13,7 @@
 
 #include "common/clock_alarms.h"
 #include "common/faqbot_metrics.h"
+#include "common/json_limits.h"
 #include "common/logging.h"
 #include "slack/web_api_client.h"
 
@@ -465,7 +466,9 @@ template <typename Ws>
 asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn,
                                                         const std::string& text,
                                                         ConnectionEnd& end) {
-  const nlohmann::json message = nlohmann::json::parse(text, nullptr, false);
+  const nlohmann::json message = JsonNestingWithin(text)
+                                     ? nlohmann::json::parse(text, nullptr, false)
+                                     : nlohmann::json(nlohmann::json::value_t::discarded);
   if (message.is_discarded() || !message.is_object()) {
     LogWarn("socket mode: ignoring a frame that is not a JSON object ({} bytes)", text.size());
     co_return true;
