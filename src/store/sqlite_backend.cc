@@ -1,6 +1,7 @@
 #include "store/sqlite_backend.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <unordered_map>
@@ -23,12 +24,12 @@ Status ErrorFor(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return AbortedError(std::move(message));
-    case SQLITE_FULL:
     case SQLITE_TOOBIG:
       return ResourceExhaustedError(std::move(message));
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return DataLossError(std::move(message));
+    case SQLITE_FULL:  // the disk: not the request's size, and worth trying again once freed
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
@@ -177,13 +178,36 @@ Result<std::unique_ptr<SqliteBackend>> SqliteBackend::Open(SqliteOptions options
   // Open one connection now, so a bad path or a non-database fails here and not later.
   FAQBOT_ASSIGN_OR_RETURN(auto first, pool->Acquire());
   pool->Release(std::move(first));
-  return std::unique_ptr<SqliteBackend>(new SqliteBackend(std::move(pool), std::move(options)));
+  std::optional<FileIdentity> file;
+  struct stat st {};
+  if (options.path != ":memory:" && ::stat(options.path.c_str(), &st) == 0) {
+    file = FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  }
+  return std::unique_ptr<SqliteBackend>(
+      new SqliteBackend(std::move(pool), std::move(options), file));
 }
 
-SqliteBackend::SqliteBackend(std::unique_ptr<Pool> pool, SqliteOptions options)
-    : pool_(std::move(pool)), options_(std::move(options)) {
+SqliteBackend::SqliteBackend(std::unique_ptr<Pool> pool, SqliteOptions options,
+                             std::optional<FileIdentity> file)
+    : pool_(std::move(pool)), options_(std::move(options)), file_(file) {
   dialect_.name = "sqlite";
   dialect_.skip_locked = false;
+}
+
+Status SqliteBackend::CheckFileInPlace() const {
+  if (!file_) return Status::Ok();
+  struct stat st {};
+  const bool gone = ::stat(options_.path.c_str(), &st) != 0;
+  if (!gone && static_cast<uint64_t>(st.st_dev) == file_->device &&
+      static_cast<uint64_t>(st.st_ino) == file_->inode) {
+    return Status::Ok();
+  }
+  const std::string what = "the database file " + options_.path +
+                           (gone ? " was deleted" : " was replaced by another file") +
+                           " while in use: nothing more is written to it (it would be lost); "
+                           "restart faqbot to use the file now at that path";
+  if (!told_gone_.exchange(true)) LogError("sqlite: {}", what);
+  return UnavailableError(what);
 }
 
 SqliteBackend::~SqliteBackend() = default;
@@ -191,6 +215,7 @@ SqliteBackend::~SqliteBackend() = default;
 const Dialect& SqliteBackend::dialect() const { return dialect_; }
 
 Status SqliteBackend::WithTransaction(TxMode mode, const Body& body) {
+  FAQBOT_RETURN_IF_ERROR(CheckFileInPlace());
   Status last;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     const auto started = std::chrono::steady_clock::now();

@@ -4,8 +4,11 @@
 // writers (BEGIN IMMEDIATE) queue on SQLite's single write lock.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "store/sql_backend.h"
@@ -47,11 +50,23 @@ class SqliteBackend final : public SqlBackend {
  private:
   class Connection;
   class Pool;
-  explicit SqliteBackend(std::unique_ptr<Pool> pool, SqliteOptions options);
+  // Which file the path named when the database was opened (device and inode).
+  struct FileIdentity {
+    uint64_t device = 0;
+    uint64_t inode = 0;
+  };
+  explicit SqliteBackend(std::unique_ptr<Pool> pool, SqliteOptions options,
+                         std::optional<FileIdentity> file);
+  // Unavailable once the path no longer names the file opened (deleted, or replaced by another):
+  // what was written since would go to a file nobody will open again. Checked before every
+  // transaction (one stat), so nothing more is accepted into it and /readyz says why.
+  Status CheckFileInPlace() const;
 
   std::unique_ptr<Pool> pool_;
   SqliteOptions options_;
   Dialect dialect_;
+  std::optional<FileIdentity> file_;  // none for ":memory:"
+  mutable std::atomic<bool> told_gone_{false};
 };
 
 }  // namespace faqbot::store

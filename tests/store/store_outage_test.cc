@@ -194,6 +194,50 @@ TEST(StoreOutageTest, TouchingATokenDoesNotWaitForALockedSqlite) {
   EXPECT_EQ((*found)->last_used_at, 2'000);
 }
 
+// A full disk is an outage to wait out (HTTP 503, Slack retries), not a request too large (413).
+TEST(StoreOutageTest, AFullSqliteIsUnavailable) {
+  testing::TestDatabase db(testing::Engine::kSqlite);
+  SqliteOptions options;
+  options.path = db.url().substr(7);
+  auto backend = SqliteBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  SqlBackend& sql = **backend;
+  const Status full = sql.WithTransaction(TxMode::kWrite, [](SqlTransaction& tx) -> Status {
+    // What a full disk says, on a connection allowed no more pages than it has.
+    FAQBOT_RETURN_IF_ERROR(tx.Exec("CREATE TABLE filler (b BLOB)", {}).status());
+    FAQBOT_ASSIGN_OR_RETURN(auto pages, tx.Exec("PRAGMA page_count", {}));
+    FAQBOT_RETURN_IF_ERROR(
+        tx.Exec("PRAGMA max_page_count = " + std::to_string(pages.at(0).at(0).Int() + 1), {})
+            .status());
+    return tx.Exec("INSERT INTO filler VALUES (zeroblob(1000000))", {}).status();
+  });
+  EXPECT_EQ(full.code(), StatusCode::kUnavailable) << full;
+  EXPECT_THAT(full.message(), ::testing::HasSubstr("full"));
+}
+
+// The file deleted (or replaced) under a running process: nothing more is accepted into the
+// unlinked file, which nobody would open again — every call says why, until a restart.
+TEST(StoreOutageTest, ASqliteFileDeletedOrReplacedWhileOpenIsUnavailable) {
+  for (const bool replaced : {false, true}) {
+    FakeClock clock;
+    testing::TestDatabase db(testing::Engine::kSqlite);
+    const std::string path = db.url().substr(7);
+    auto opened = Store::Open(db.url(), clock);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    Store& store = **opened;
+    ASSERT_TRUE(store.AddTopic(kAlice, {"q?", {}, "a"}).ok());
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+    if (replaced) std::ofstream(path) << "";
+    auto refused = store.AddTopic(kAlice, {"r?", {}, "b"});
+    EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status();
+    EXPECT_THAT(refused.status().message(),
+                ::testing::HasSubstr(replaced ? "was replaced" : "was deleted"));
+    EXPECT_EQ(store.CountTopics(kAlice).status().code(), StatusCode::kUnavailable);
+  }
+}
+
 TEST(StoreOutageTest, MalformedUrlsAreRefused) {
   FakeClock clock;
   EXPECT_EQ(Store::Open("mysql://localhost/x", clock).status().code(),
