@@ -20,6 +20,7 @@
 // leave unstarted jobs in the database. Under systemd (Type=notify) it sends READY=1 once it
 // listens and STOPPING=1 when a stop signal arrives.
 #include <signal.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
@@ -103,6 +104,22 @@ Result<uint16_t> ResolvePort(int flag) {
     return InvalidArgumentError("FAQBOT_PORT is not a port number: " + env);
   }
   return static_cast<uint16_t>(port);
+}
+
+// The soft open-file limit raised toward the hard one (systemd's default soft limit is 1,024
+// against a hard one of 524,288): a connection, a database handle and a Slack call each take a
+// descriptor, and the HTTP server keeps its connections within what is left.
+void RaiseOpenFileLimit() {
+  constexpr rlim_t kEnough = 65'536;
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= kEnough) return;
+  const rlim_t wanted = std::min(limit.rlim_max, kEnough);
+  if (wanted <= limit.rlim_cur) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = wanted;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    LogDebug("serve: open-file limit raised from {} to {}", before, wanted);
+  }
 }
 
 }  // namespace
@@ -473,6 +490,7 @@ void Drain(const Serving& s) {
 
 Status Serve(const ServeFlags& f) {
   const sigset_t signals = BlockStopSignals();  // before any thread starts
+  RaiseOpenFileLimit();
   Clock& clock = SystemClock::Instance();
   FAQBOT_ASSIGN_OR_RETURN(uint16_t port, ResolvePort(f.port));
   FAQBOT_RETURN_IF_ERROR(CheckPublicUrlEnv(port));

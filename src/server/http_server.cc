@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -46,6 +48,24 @@ constexpr size_t kDrainChunkBytes = size_t{16} << 10;
 constexpr std::chrono::seconds kForcedCloseWait{1};
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// A failing accept (out of file descriptors, say) is retried every kAcceptRetryDelay but told
+// at most this often, with how many failed meanwhile.
+constexpr std::chrono::seconds kAcceptWarningInterval{60};
+
+// ConnectionsWithinOpenFiles with the process's open-file limit, told when it lowers `wanted`.
+size_t ConnectionsWithinDescriptorLimit(size_t wanted) {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto open_files = static_cast<size_t>(limit.rlim_cur);
+  const size_t allowed = ConnectionsWithinOpenFiles(wanted, open_files);
+  if (allowed < wanted) {
+    LogWarn(
+        "HTTP server: at most {} connections at once, not {}: the open-file limit is {} (raise "
+        "it: ulimit -n, or LimitNOFILE= in the systemd unit)",
+        allowed, wanted, open_files);
+  }
+  return allowed;
+}
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -144,6 +164,8 @@ class HttpServer::Impl {
   void ResumeAccept();
 
   const HttpServerOptions options_;
+  // options_.max_connections within the open-file limit; set by Start before the first accept.
+  size_t max_connections_ = 1;
   // path → method → handler; written only before Start, read-only afterwards.
   std::map<std::string, std::map<std::string, HttpHandler>> routes_;
   // path → method → the largest body it takes, for routes that take more than the default.
@@ -164,6 +186,10 @@ class HttpServer::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_timer_;
   bool accept_paused_ = false;  // accept strand only: at max_connections
+  // Accept strand only: failed accepts not reported yet, and when the last report was.
+  bool accept_failing_ = false;
+  size_t accept_failures_ = 0;
+  std::chrono::steady_clock::time_point last_accept_warning_{};
   std::vector<std::thread> threads_;
 };
 
@@ -399,6 +425,8 @@ Status HttpServer::Impl::Start() {
     if (started_) return FailedPreconditionError("HTTP server already started");
   }
   if (options_.io_threads < 1) return InvalidArgumentError("HTTP server: io_threads < 1");
+  max_connections_ =
+      ConnectionsWithinDescriptorLimit(std::max<size_t>(1, options_.max_connections));
   beast::error_code ec;
   const auto address = asio::ip::make_address(options_.bind_address, ec);
   if (ec) {
@@ -449,7 +477,7 @@ void HttpServer::Impl::DoAccept() {
   if (stopping() || !acceptor_.is_open()) return;
   {
     std::lock_guard lock(mu_);
-    if (sessions_.size() >= std::max<size_t>(1, options_.max_connections)) {
+    if (sessions_.size() >= max_connections_) {
       accept_paused_ = true;  // resumed when a connection closes
       return;
     }
@@ -462,12 +490,28 @@ void HttpServer::Impl::DoAccept() {
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || stopping()) return;
   if (ec) {
-    LogWarn("HTTP server: accept failed: {}", ec.message());
+    ++accept_failures_;
+    const auto now = std::chrono::steady_clock::now();
+    if (!accept_failing_ || now - last_accept_warning_ >= kAcceptWarningInterval) {
+      LogWarn(
+          "HTTP server: accept failed: {} ({} time{} since the last report; retrying every {} "
+          "ms)",
+          ec.message(), accept_failures_, accept_failures_ == 1 ? "" : "s",
+          kAcceptRetryDelay.count());
+      accept_failing_ = true;
+      last_accept_warning_ = now;
+      accept_failures_ = 0;
+    }
     accept_retry_timer_.expires_after(kAcceptRetryDelay);
     accept_retry_timer_.async_wait([this](beast::error_code wait_ec) {
       if (!wait_ec) DoAccept();
     });
     return;
+  }
+  if (accept_failing_) {
+    LogInfo("HTTP server: accepting connections again");
+    accept_failing_ = false;
+    accept_failures_ = 0;
   }
   auto session = std::make_shared<Session>(*this, std::move(socket));
   {
@@ -586,6 +630,15 @@ Status HttpServer::Handle(std::string method, std::string path, HttpHandler hand
 }
 
 Status HttpServer::Start() { return impl_->Start(); }
+
+size_t ConnectionsWithinOpenFiles(size_t wanted, size_t open_files) {
+  // Descriptors kept for everything but client connections: the database's, Slack's, the
+  // process's own (event loops, timers, logs).
+  constexpr size_t kReserved = 64;
+  const size_t allowed =
+      open_files > 2 * kReserved ? open_files - kReserved : std::max<size_t>(1, open_files / 2);
+  return std::min(wanted, allowed);
+}
 void HttpServer::Stop() { impl_->Stop(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 size_t HttpServer::active_connections() const { return impl_->active_connections(); }

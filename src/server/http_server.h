@@ -53,12 +53,18 @@ struct HttpServerOptions {
   // Time allowed to write one response to a client that does not read it.
   std::chrono::milliseconds write_timeout{30'000};
   // Most connections open at once (at least 1). At the limit the server stops accepting until one
-  // closes (new clients wait in the kernel's backlog rather than being refused).
+  // closes (new clients wait in the kernel's backlog rather than being refused). Start lowers it
+  // to fit the process's open-file limit (ConnectionsWithinOpenFiles), with a warning.
   size_t max_connections = 1024;
   // Stop(): how long requests in flight may take to complete before their connections are
   // closed anyway.
   std::chrono::milliseconds shutdown_grace{5'000};
 };
+
+// The most of `wanted` connections a process allowed `open_files` descriptors may hold open and
+// keep 64 for the rest (the database, Slack, its own): with fewer, every accept beyond would fail
+// and take the descriptors those need. Half of `open_files` (at least 1) when it is under 128.
+size_t ConnectionsWithinOpenFiles(size_t wanted, size_t open_files);
 
 // Answers one request. Must be thread-safe and should not throw (an exception becomes a 500).
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -484,6 +484,14 @@ TEST_F(HttpServerTest, StalledClientIsDisconnectedAfterReadTimeout) {
   EXPECT_TRUE(client.WaitForClose());
 }
 
+TEST(HttpServerLimitsTest, ConnectionsLeaveDescriptorsForTheRestOfTheProcess) {
+  EXPECT_EQ(ConnectionsWithinOpenFiles(1024, 1'048'576), 1024u);
+  EXPECT_EQ(ConnectionsWithinOpenFiles(1024, 1024), 960u);  // systemd's default soft limit
+  EXPECT_EQ(ConnectionsWithinOpenFiles(1024, 64), 32u);     // `ulimit -n 64`
+  EXPECT_EQ(ConnectionsWithinOpenFiles(10, 64), 10u);
+  EXPECT_EQ(ConnectionsWithinOpenFiles(1024, 1), 1u);
+}
+
 TEST_F(HttpServerTest, AtMaxConnectionsNewClientsWaitUntilOneCloses) {
   HttpServerOptions options = LoopbackServerOptions();
   options.max_connections = 1;
