@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "nlu/lexicon_builder.h"
+#include "store/postgres_backend.h"
 
 namespace faqbot::app {
 
@@ -28,7 +29,13 @@ Result<std::unique_ptr<AssistantRuntime>> AssistantRuntime::Create(const Runtime
                                                                    assistant::Messenger& messenger,
                                                                    Clock& clock) {
   std::unique_ptr<AssistantRuntime> rt(new AssistantRuntime());
-  FAQBOT_ASSIGN_OR_RETURN(rt->store_, store::Store::Open(options.database_url, clock));
+  auto opened = store::Store::Open(options.database_url, clock);
+  if (!opened.ok()) {
+    // Named, as the store commands name it (a password redacted): which file or server failed.
+    return opened.status().WithContext("database " +
+                                       store::PostgresBackend::RedactUrl(options.database_url));
+  }
+  rt->store_ = std::move(opened).value();
   rt->console_auth_ = std::make_unique<server::ConsoleAuth>(*rt->store_);
 
   nlu::LexiconSearch search;

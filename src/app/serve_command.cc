@@ -421,7 +421,7 @@ void PrintBanner(const std::string& bind, uint16_t port, const std::string& data
     std::printf("  Slack: Socket Mode (SLACK_APP_TOKEN set); no public URL needed.\n");
   } else if (!secrets.signing_secret.empty()) {
     std::printf(
-        "  Slack: point Event Subscriptions, Interactivity and the /ask command at "
+        "  Slack: point Event Subscriptions, Interactivity and the /ask and /faqbot commands at "
         "https://<your host>/slack/events, /slack/interactive, /slack/commands.\n");
   } else if (oauth) {
     std::printf(

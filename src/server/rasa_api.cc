@@ -121,9 +121,14 @@ HttpResponse RasaApi::Parse(const HttpRequest& request) {
   auto model = registry_.Get(token.owner);
   if (!model.ok()) {
     if (model.status().code() == StatusCode::kFailedPrecondition) {
-      return ErrorResponse(
-          FailedPreconditionError("no model loaded: " + token.owner.user_id +
-                                  " has published nothing yet (publish your topics first)"));
+      // Never published, or taken offline (a publish of no topics): told apart for the client.
+      auto live = store_.GetLivePublication(token.owner, /*with_model=*/false);
+      const bool offline = live.ok() && live->has_value();
+      return ErrorResponse(FailedPreconditionError(
+          "no model loaded: " + token.owner.user_id +
+          (offline ? " took their bot offline (published no topics; publish topics to answer "
+                     "again)"
+                   : " has published nothing yet (publish your topics first)")));
     }
     return ErrorResponse(model.status());
   }

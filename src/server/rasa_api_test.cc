@@ -196,6 +196,17 @@ TEST_F(RasaApiTest, NothingPublishedIsAConflictAsInRasaWithoutAModel) {
   EXPECT_THAT(response.body, HasSubstr("published nothing"));
 }
 
+TEST_F(RasaApiTest, ABotTakenOfflineSaysSoRatherThanNeverPublished) {
+  const int64_t id = AddTopic(kAlice, "what is the wifi password?", "hunter2");
+  Publish(kAlice);
+  ASSERT_TRUE(store_->DeleteTopic(kAlice, id).ok());
+  ASSERT_TRUE(training_->Enqueue(kAlice).ok());  // a publish of no topics
+  executor_.RunAll();
+  const HttpResponse response = api_->Parse(ParseRequest(Token(kAlice), R"({"text":"wifi"})"));
+  ExpectError(response, 409, "failed_precondition");
+  EXPECT_THAT(response.body, HasSubstr("took their bot offline"));
+}
+
 TEST_F(RasaApiTest, RateLimitsEachTokenWithRetryAfter) {
   AddTopic(kAlice, "what is the wifi password?", "hunter2");
   Publish(kAlice);

@@ -263,8 +263,9 @@ Status InboundRouter::StoreInInbox(const InboundEvent& event, std::string dedup_
                    std::string(received.kind), received.text()};
   Result<bool> added = inbox_->Add(entry);
   if (!added.ok()) {
-    LogError("slack: cannot store {} {} in the inbox ({}); not acknowledged",
-             PayloadName(event.payload), entry.dedup_key, added.status().ToString());
+    LogError("slack: cannot store {}{} in the inbox ({}); not acknowledged",
+             PayloadName(event.payload), entry.dedup_key.empty() ? "" : " " + entry.dedup_key,
+             added.status().ToString());
     return UnavailableError("cannot store the event: " + added.status().message());
   }
   if (!*added) {
