@@ -31,10 +31,16 @@ Result<bool> InboxDispatcher::Add(const slack::InboxEntry& entry) {
 
 void InboxDispatcher::Tick() {
   std::vector<store::InboxEvent> held;
+  std::vector<store::InboxEvent> unmarked;
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;
-    for (const auto& [id, event] : held_) held.push_back(event);
+    for (const auto& [id, event] : held_) {
+      (unmarked_.contains(id) ? unmarked : held).push_back(event);
+    }
+  }
+  for (const auto& event : unmarked) {
+    if (!MarkHandled(event)) held.push_back(event);  // still ours: its lease is renewed below
   }
   for (const auto& event : held) {
     if (Status renewed = store_.RenewInboxLease(event, options_.lease); !renewed.ok()) {
@@ -137,12 +143,35 @@ void InboxDispatcher::Handle(const store::InboxEvent& event) {
     parsed->resumed = event.attempts > 1;
     slack::RunEventHandler(handler_, std::move(parsed).value(), log_id, clock_);
   }
-  if (Status done = store_.CompleteInboxEvent(event, options_.keep); !done.ok()) {
-    // Aborted: the lease expired and another worker took the event over (it handles it again).
-    LogWarn("inbox: cannot mark event {} handled: {}", event.id, done.ToString());
+  if (!MarkHandled(event)) {
+    std::lock_guard lock(mu_);
+    unmarked_.insert(event.id);
+    return;
   }
+}
+
+bool InboxDispatcher::MarkHandled(const store::InboxEvent& event) {
+  const Status done = store_.CompleteInboxEvent(event, options_.keep);
+  if (!done.ok() && done.code() != StatusCode::kAborted) {
+    // Handled, but not marked (the disk is full, the database is down): kept under this
+    // process's lease, so that nobody handles it again, until Tick marks it.
+    bool first = false;
+    {
+      std::lock_guard lock(mu_);
+      first = !unmarked_.contains(event.id);
+    }
+    if (first) {
+      LogWarn("inbox: cannot mark event {} handled yet (trying again every tick): {}", event.id,
+              done.ToString());
+    }
+    return false;
+  }
+  // Aborted: the lease expired and another worker took the event over (it handles it again).
+  if (!done.ok()) LogWarn("inbox: cannot mark event {} handled: {}", event.id, done.ToString());
   std::lock_guard lock(mu_);
+  unmarked_.erase(event.id);
   held_.erase(event.id);
+  return true;
 }
 
 }  // namespace faqbot::server

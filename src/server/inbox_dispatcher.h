@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "common/clock.h"
@@ -71,8 +72,11 @@ class InboxDispatcher final : public slack::EventInbox {
   Result<bool> Add(const slack::InboxEntry& entry) override;
 
   // Upkeep, to call every second or so (and once at start, to handle what an earlier process
-  // left): renews the leases of the events being handled, then wakes the workers to claim what
-  // is claimable (events stored by other processes that died, or whose lease expired).
+  // left): renews the leases of the events being handled, marks done the handled events the
+  // store could not mark when they were (a full disk, a database outage: kept under their lease
+  // meanwhile, so no process handles them — and answers — a second time), then wakes the
+  // workers to claim what is claimable (events stored by other processes that died, or whose
+  // lease expired).
   void Tick();
 
   // Stops claiming: events being handled finish, the rest stay stored for the next process.
@@ -88,6 +92,9 @@ class InboxDispatcher final : public slack::EventInbox {
   // A worker: claims and handles events until none is claimable.
   void Work();
   void Handle(const store::InboxEvent& event);
+  // Marks a handled event done: true when it is no longer this process's (marked, or taken over
+  // after its lease expired); false when the store refused and it stays held for the next Tick.
+  bool MarkHandled(const store::InboxEvent& event);
   // Whether the worker that died handling `event` saved its person's conversation first.
   bool AppliedByDeadWorker(const store::InboxEvent& event);
 
@@ -102,6 +109,8 @@ class InboxDispatcher final : public slack::EventInbox {
   bool look_again_ = false;  // woken while every worker was busy
   bool stopped_ = false;
   std::map<int64_t, store::InboxEvent> held_;  // claims being handled, by id
+  // Of held_: handled, waiting to be marked done (the store refused the mark; Tick tries again).
+  std::set<int64_t> unmarked_;
 };
 
 }  // namespace faqbot::server

@@ -1,12 +1,14 @@
 #include "server/inbox_dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <string>
 #include <vector>
 
 #include "slack/inbound_router.h"
 #include "slack/inbound_test_support.h"
+#include "store/sqlite_backend.h"
 #include "test_store.h"
 
 namespace faqbot::server {
@@ -164,6 +166,46 @@ TEST_F(InboxDispatcherTest, TicksRenewTheLeaseOfAnEventBeingHandled) {
   EXPECT_FALSE(other_got_one);
   EXPECT_EQ(handled_, (std::vector<std::string>{"slow", "after"}));
   EXPECT_EQ(dispatcher_->handling(), 0u);
+}
+
+// Handled, then the store refuses to mark it (another program holds the database, the disk is
+// full): the event stays this process's, under a renewed lease, until a tick marks it — no other
+// process takes it over and answers it a second time.
+TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice) {
+  store::SqliteOptions options;
+  options.path = database_.url().substr(std::string("sqlite:").size());
+  options.busy_timeout = std::chrono::milliseconds(20);
+  auto backend = store::SqliteBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto opened =
+      store::Store::Open(std::unique_ptr<store::SqlBackend>(std::move(backend).value()), clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(opened).value();
+  Rebuild();
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(Post(DmBody("Ev1", "U0ALICE01", "hello")), 200);
+  during_handling_ = [&] {
+    during_handling_ = nullptr;
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  executor_.RunAll();
+  EXPECT_EQ(handled_, std::vector<std::string>{"hello"});
+  EXPECT_EQ(dispatcher_->handling(), 1u);  // handled, not marked: still held
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+
+  clock_.Advance(seconds(20));
+  dispatcher_->Tick();
+  EXPECT_EQ(dispatcher_->handling(), 0u);
+  EXPECT_EQ(Pending(), 0);
+  clock_.Advance(seconds(60));  // past any lease: nothing is left to take over
+  auto taken = store_->ClaimInboxEvent("other-process", seconds(30));
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_FALSE(taken->has_value());
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 1u);
 }
 
 }  // namespace
