@@ -135,6 +135,9 @@ TEST(NluYamlTest, NoIntentsIsWrittenAsAnEmptyListAndReadBack) {
   EXPECT_TRUE(null_list->intents.empty());
 }
 
+// A flow sequence a hundred thousand levels deep.
+const std::string kDeepYaml = "nlu: " + std::string(100'000, '[');
+
 struct BadCase {
   const char* name;
   const char* yaml;
@@ -164,6 +167,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ExampleWithoutDash", "nlu:\n- intent: a\n  examples: |\n    no dash\n",
                 "must start with"},
         BadCase{"InvalidYaml", "nlu:\n- intent: [unclosed\n", "not valid YAML"},
+        BadCase{"NestedTooDeep", kDeepYaml.c_str(),
+                "1: not valid YAML: nested more than 64 levels deep"},
         BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n",
                 "4: not valid UTF-8"},
         BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n",
