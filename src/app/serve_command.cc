@@ -368,19 +368,23 @@ ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry
 }
 
 // Serves the Slack endpoints (into `router`), the Rasa-compatible and topics APIs, the web console,
-// /healthz, /readyz (over `db` and `slack_ready`), /metrics when `metrics`, and listens on `port`
+// /healthz, /readyz (over `db`, the marks `inbox` could not write, and `slack_ready`), /metrics
+// when `metrics`, and listens on `port`
 // (the one `http` was given, for the error message).
 Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& router,
                  server::RasaApi& rasa, server::TopicsApi& topics_api, server::Console& console,
-                 store::Store& db, server::ReadinessCheck slack_ready, bool metrics,
-                 server::SlackOAuth* oauth) {
+                 store::Store& db, const server::InboxDispatcher& inbox,
+                 server::ReadinessCheck slack_ready, bool metrics, server::SlackOAuth* oauth) {
   FAQBOT_RETURN_IF_ERROR(server::RegisterSlackEndpoints(http, router));
   if (oauth != nullptr) FAQBOT_RETURN_IF_ERROR(oauth->Register(http));
   FAQBOT_RETURN_IF_ERROR(rasa.Register(http));
   FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
   FAQBOT_RETURN_IF_ERROR(console.Register(http));
   std::vector<server::NamedReadinessCheck> checks = {
-      {"database", [&db]() -> Status { return db.SchemaVersion().status(); }}};
+      {"database", [&db, &inbox]() -> Status {
+         FAQBOT_RETURN_IF_ERROR(db.SchemaVersion().status());
+         return inbox.MarkingHealth();  // it reads, but may refuse writes (a full disk)
+       }}};
   if (slack_ready) checks.push_back({"slack", std::move(slack_ready)});
   FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(http, std::move(checks)));
   if (metrics) {
@@ -611,9 +615,9 @@ Status Serve(const ServeFlags& f) {
                           runtime->registry(), runtime->console_auth(), clock, console_options);
   const ServeGauges gauges = RegisterServeGauges(db, runtime->registry(), socket_link);
   server::HttpServer http(http_options);
-  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db,
-                                   SlackReadiness(secrets, socket_link, socket_stop, auth_test), f.metrics,
-                                   oauth.get()));
+  FAQBOT_RETURN_IF_ERROR(StartHttp(http, port, router, rasa, topics_api, console, db, inbox,
+                                   SlackReadiness(secrets, socket_link, socket_stop, auth_test),
+                                   f.metrics, oauth.get()));
   FAQBOT_ASSIGN_OR_RETURN(auto socket_mode, StartSocketMode(secrets, web, router, clock, socket_stop));
   socket_link = socket_mode.get();
   const auto installed = db.ListInstallations();

@@ -63,6 +63,14 @@ size_t InboxDispatcher::handling() const {
   return held_.size();
 }
 
+Status InboxDispatcher::MarkingHealth() const {
+  std::lock_guard lock(mu_);
+  if (unmarked_.empty()) return Status::Ok();
+  return UnavailableError(std::to_string(unmarked_.size()) + " handled event" +
+                          (unmarked_.size() == 1 ? "" : "s") +
+                          " cannot be marked handled: " + unmarked_why_);
+}
+
 void InboxDispatcher::Wake() {
   {
     std::lock_guard lock(mu_);
@@ -159,6 +167,7 @@ bool InboxDispatcher::MarkHandled(const store::InboxEvent& event) {
     {
       std::lock_guard lock(mu_);
       first = !unmarked_.contains(event.id);
+      unmarked_why_ = done.message();
     }
     if (first) {
       LogWarn("inbox: cannot mark event {} handled yet (trying again every tick): {}", event.id,

@@ -86,6 +86,11 @@ class InboxDispatcher final : public slack::EventInbox {
   // Events this process is handling right now.
   size_t handling() const;
 
+  // For /readyz: Unavailable while handled events wait to be marked because the store refuses
+  // the write (a full disk, say — reads still answer, so the database looks fine otherwise),
+  // naming how many and why; ok once a tick has marked them.
+  Status MarkingHealth() const;
+
  private:
   // Posts a worker when fewer than `workers` run; otherwise tells a running one to look again.
   void Wake();
@@ -111,6 +116,7 @@ class InboxDispatcher final : public slack::EventInbox {
   std::map<int64_t, store::InboxEvent> held_;  // claims being handled, by id
   // Of held_: handled, waiting to be marked done (the store refused the mark; Tick tries again).
   std::set<int64_t> unmarked_;
+  std::string unmarked_why_;  // the store's last refusal to mark one
 };
 
 }  // namespace faqbot::server

@@ -193,12 +193,18 @@ TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice)
   executor_.RunAll();
   EXPECT_EQ(handled_, std::vector<std::string>{"hello"});
   EXPECT_EQ(dispatcher_->handling(), 1u);  // handled, not marked: still held
+  // Not ready meanwhile (/readyz), saying why.
+  const Status health = dispatcher_->MarkingHealth();
+  EXPECT_EQ(health.code(), StatusCode::kUnavailable) << health;
+  EXPECT_NE(health.message().find("1 handled event cannot be marked handled"), std::string::npos)
+      << health;
   ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(other);
 
   clock_.Advance(seconds(20));
   dispatcher_->Tick();
   EXPECT_EQ(dispatcher_->handling(), 0u);
+  EXPECT_TRUE(dispatcher_->MarkingHealth().ok());
   EXPECT_EQ(Pending(), 0);
   clock_.Advance(seconds(60));  // past any lease: nothing is left to take over
   auto taken = store_->ClaimInboxEvent("other-process", seconds(30));
