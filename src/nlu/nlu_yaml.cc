@@ -1,6 +1,7 @@
 #include "nlu/nlu_yaml.h"
 
 #include <utf8proc.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -216,6 +217,11 @@ Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // Nested block collections ("- - - - …"): the parser's own message is a bare "bad file".
+    return ErrorAt(
+        source, e.mark.line + 1,
+        "not valid YAML: nested more than " + std::to_string(e.depth()) + " levels deep");
   } catch (const YAML::Exception& e) {
     return ErrorAt(source, e.mark.line + 1, "not valid YAML: " + e.msg);
   }

@@ -135,8 +135,14 @@ TEST(NluYamlTest, NoIntentsIsWrittenAsAnEmptyListAndReadBack) {
   EXPECT_TRUE(null_list->intents.empty());
 }
 
-// A flow sequence a hundred thousand levels deep.
+// A flow sequence a hundred thousand levels deep, and block sequences nested as deep.
 const std::string kDeepYaml = "nlu: " + std::string(100'000, '[');
+std::string Repeated(std::string_view piece, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += piece;
+  return out;
+}
+const std::string kDeepBlockYaml = "nlu:\n" + Repeated("- ", 100'000) + "x\n";
 
 struct BadCase {
   const char* name;
@@ -169,6 +175,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"InvalidYaml", "nlu:\n- intent: [unclosed\n", "not valid YAML"},
         BadCase{"NestedTooDeep", kDeepYaml.c_str(),
                 "1: not valid YAML: nested more than 64 levels deep"},
+        BadCase{"BlocksNestedTooDeep", kDeepBlockYaml.c_str(), "levels deep"},
         BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n",
                 "4: not valid UTF-8"},
         BadCase{"EmptyIntentName", "nlu:\n- intent: ''\n  examples: |\n    - x\n",
