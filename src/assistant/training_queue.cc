@@ -63,9 +63,10 @@ int TrainingQueue::Drain() {
     }
     auto job = store_.ClaimPublishJob(options_.worker, options_.lease);
     if (!job.ok()) {
-      LogWarn("training queue: cannot claim a job: {}", job.status().ToString());
+      claim_warning_.Warn("training queue: cannot claim a job: " + job.status().ToString());
       break;  // the database is unavailable; Poke retries later
     }
+    claim_warning_.Clear("training queue: claiming jobs again");
     if (!job->has_value()) break;
     LogDebug("training queue: claimed job {} of {}/{} (attempt {})", (*job)->id,
              (*job)->owner.team_id, (*job)->owner.user_id, (*job)->attempts);

@@ -27,6 +27,7 @@
 #include "assistant/model_registry.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/repeated_warning.h"
 #include "nlu/lexicon.h"
 #include "nlu/matcher_options.h"
 #include "nlu/model.h"
@@ -134,6 +135,7 @@ class TrainingQueue {
   Clock& clock_;
   Callbacks callbacks_;
   TrainingQueueOptions options_;
+  RepeatedWarning claim_warning_{clock_};  // "cannot claim a job", while the database is down
 
   // Shared with scheduled tasks, so a task that runs after the queue is gone touches only this.
   struct State {

@@ -44,11 +44,16 @@ void InboxDispatcher::Tick() {
   }
   for (const auto& event : held) {
     if (Status renewed = store_.RenewInboxLease(event, options_.lease); !renewed.ok()) {
-      std::lock_guard lock(mu_);
-      // Handled and marked done while its lease was being renewed: nothing was lost.
-      if (!held_.contains(event.id)) continue;
-      LogWarn("inbox: cannot renew the lease of event {}: {}", event.id, renewed.ToString());
+      {
+        std::lock_guard lock(mu_);
+        // Handled and marked done while its lease was being renewed: nothing was lost.
+        if (!held_.contains(event.id)) continue;
+      }
+      renew_warning_.Warn("inbox: cannot renew the lease of event " + std::to_string(event.id) +
+                          ": " + renewed.ToString());
+      continue;
     }
+    renew_warning_.Clear("inbox: renewing leases again");
   }
   Wake();
 }
@@ -97,9 +102,10 @@ void InboxDispatcher::Work() {
     auto claimed = store_.ClaimInboxEvent(options_.worker, options_.lease);
     if (!claimed.ok()) {
       // The next Tick tries again.
-      LogWarn("inbox: cannot claim an event: {}", claimed.status().ToString());
+      claim_warning_.Warn("inbox: cannot claim an event: " + claimed.status().ToString());
       break;
     }
+    claim_warning_.Clear("inbox: claiming events again");
     if (!claimed->has_value()) {
       // Nothing claimable now; unless an Add came in since the claim, this worker is done.
       std::lock_guard lock(mu_);

@@ -35,6 +35,7 @@
 
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/repeated_warning.h"
 #include "slack/event_inbox.h"
 #include "slack/slack_event.h"
 #include "store/store.h"
@@ -108,6 +109,9 @@ class InboxDispatcher final : public slack::EventInbox {
   const Clock& clock_;
   Handler handler_;
   InboxDispatcherOptions options_;
+  // "cannot claim" / "cannot renew", while the database is down.
+  RepeatedWarning claim_warning_{clock_};
+  RepeatedWarning renew_warning_{clock_};
 
   mutable std::mutex mu_;
   int running_ = 0;     // workers posted and not finished

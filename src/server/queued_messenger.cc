@@ -130,14 +130,19 @@ size_t QueuedMessenger::Recover() {
     }
   }
   if (Status renewed = journal->Renew(); !renewed.ok()) {
-    LogWarn("outbox: cannot renew the hold on this process's replies: {}", renewed.ToString());
+    renew_warning_.Warn("outbox: cannot renew the hold on this process's replies: " +
+                        renewed.ToString());
+  } else {
+    renew_warning_.Clear("outbox: holding this process's replies again");
   }
   if (room == 0) return 0;
   auto claimed = journal->Claim(std::min<size_t>(room, kMaxClaimed));
   if (!claimed.ok()) {
-    LogWarn("outbox: cannot claim replies waiting to be sent: {}", claimed.status().ToString());
+    claim_warning_.Warn("outbox: cannot claim replies waiting to be sent: " +
+                        claimed.status().ToString());
     return 0;
   }
+  claim_warning_.Clear("outbox: claiming replies again");
   size_t queued = 0;
   for (size_t i = 0; i < claimed->size(); ++i) {
     ReplyJournal::Entry& e = (*claimed)[i];

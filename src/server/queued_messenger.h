@@ -54,6 +54,7 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/logging.h"
+#include "common/repeated_warning.h"
 #include "server/reply_journal.h"
 
 namespace faqbot::server {
@@ -172,6 +173,9 @@ class QueuedMessenger final : public assistant::Messenger {
   size_t delivering_ = 0;  // items Drain tasks took and have not finished with
   bool abandoned_ = false;
   Clock& clock_;
+  // "cannot renew" / "cannot claim" of Recover, while the database is down.
+  RepeatedWarning renew_warning_{clock_};
+  RepeatedWarning claim_warning_{clock_};
   std::stop_source stop_;  // requested by Abandon: ends every pause before a retry
   ReplyJournal* journal_ = nullptr;
   RefusedHandler on_refused_;
