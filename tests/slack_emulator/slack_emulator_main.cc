@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "slack_emulator.h"
@@ -16,7 +17,26 @@ void OnSignal(int) { g_stop = 1; }
 
 int main(int argc, char** argv) {
   faqbot::slack_emulator::SlackEmulatorOptions options;
-  if (argc > 1) options.port = static_cast<uint16_t>(std::atoi(argv[1]));
+  if (argc > 2) {
+    std::fprintf(stderr, "usage: faqbot-slack-emulator [port]\n");
+    return 64;
+  }
+  if (argc == 2) {
+    const std::string arg = argv[1];
+    if (arg == "-h" || arg == "--help") {
+      std::printf(
+          "usage: faqbot-slack-emulator [port]\n  The loopback Slack Web API for manual "
+          "runs; port 0 or none picks a free one.\n");
+      return 0;
+    }
+    char* end = nullptr;
+    const long port = std::strtol(arg.c_str(), &end, 10);
+    if (end == arg.c_str() || *end != '\0' || port < 0 || port > 65535) {
+      std::fprintf(stderr, "faqbot-slack-emulator: not a port number: %s\n", arg.c_str());
+      return 64;
+    }
+    options.port = static_cast<uint16_t>(port);
+  }
   faqbot::slack_emulator::SlackEmulator emulator(options);
   // A small roster so users.info answers for the ids the fixtures use.
   emulator.AddUser({"U0ALICE", "alice", "Alice Liddell", "alice", false});
