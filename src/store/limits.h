@@ -36,6 +36,9 @@ inline constexpr size_t kMaxOutgoingReplyBytes = size_t{4} << 20;
 inline constexpr size_t kMaxConversationKeyBytes = 2'048;
 // A failure message kept with a job or publication (longer ones are cut, not refused).
 inline constexpr size_t kMaxErrorBytes = 4'000;
+// Publications kept per owner, the live one among them: older superseded ones are deleted when a
+// new one goes live, and a superseded one keeps its topics but not its model.
+inline constexpr int64_t kPublicationsKept = 20;
 
 // InvalidArgument unless `id` is 1–kMaxIdBytes of [A-Za-z0-9._:-]; `what` names it in the error.
 Status ValidateId(std::string_view id, std::string_view what);

@@ -110,7 +110,8 @@ class Store {
   // ---- publications ----
   // The owner's live publication (model bytes included when `with_model`), or nullopt.
   Result<std::optional<Publication>> GetLivePublication(const UserRef& owner, bool with_model);
-  // The owner's publications, newest first, without model bytes.
+  // The owner's publications, newest first, without model bytes: the live one and up to
+  // kPublicationsKept - 1 superseded (older ones are deleted as new ones go live), and failures.
   Result<std::vector<Publication>> ListPublications(const UserRef& owner, int limit = 20);
   // Every owner's live publication (topics, no model): what a workspace-wide index starts from.
   Result<std::vector<Publication>> ListLivePublications();

@@ -102,10 +102,18 @@ Result<Publication> InsertLive(SqlTransaction& tx, const UserRef& owner,
                                const NewPublication& publication, std::optional<int64_t> job_id,
                                int64_t requested_at, int64_t now) {
   FAQBOT_ASSIGN_OR_RETURN(int64_t version, NextVersion(tx, owner));
-  FAQBOT_RETURN_IF_ERROR(tx.Exec("UPDATE publications SET status = 'superseded' WHERE "
+  // The one it replaces keeps its topics (history) but not its model, which nothing loads again;
+  // and only the newest kPublicationsKept stay: a bot that learns from every hand-off publishes
+  // at every press, and each copy of a 150 × 10 bot is some 80 KB.
+  FAQBOT_RETURN_IF_ERROR(tx.Exec("UPDATE publications SET status = 'superseded', model = ? WHERE "
                                  "team_id = ? AND owner_id = ? AND status = 'live'",
-                                 {Text(owner.team_id), Text(owner.user_id)})
+                                 {Bytes(std::string()), Text(owner.team_id), Text(owner.user_id)})
                              .status());
+  FAQBOT_RETURN_IF_ERROR(
+      tx.Exec("DELETE FROM publications WHERE team_id = ? AND owner_id = ? AND "
+              "status = 'superseded' AND version <= ?",
+              {Text(owner.team_id), Text(owner.user_id), version - kPublicationsKept})
+          .status());
   FAQBOT_ASSIGN_OR_RETURN(
       auto rows,
       tx.Exec(std::string("INSERT INTO publications (team_id, owner_id, version, status, "

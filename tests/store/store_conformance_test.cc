@@ -560,6 +560,7 @@ TEST_P(StoreConformanceTest, PublishingMakesAVersionLiveAndSupersedesTheLastOne)
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[1].status, PublicationStatus::kSuperseded);
+  EXPECT_EQ((*history)[1].topics.size(), 1u);  // what it published stays on record
   auto done = store_->GetPublishJob(job.id);
   ASSERT_TRUE(done.ok() && done->has_value());
   EXPECT_EQ((*done)->status, JobStatus::kDone);
@@ -1457,6 +1458,32 @@ TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   EXPECT_EQ(store_->ListPublications(kAlice)->size(), 2u);
   // An amendment needs a model unless it is empty.
   EXPECT_FALSE(store_->AmendLivePublication(kAlice, 2, PublicationOf({wifi}, "")).ok());
+}
+
+// A bot that learns at every press publishes at every press: the history keeps the newest
+// kPublicationsKept, versions go on counting, and the live model is the newest.
+TEST_P(StoreConformanceTest, OnlyTheNewestPublicationsAreKept) {
+  Topic wifi = Add(kAlice, "wifi password");
+  Topic bob_topic = Add(kBob, "bob's question");
+  ASSERT_TRUE(store_->AmendLivePublication(kBob, 0, PublicationOf({bob_topic}, "bob-1")).ok());
+  const int64_t presses = kPublicationsKept + 5;
+  for (int64_t v = 1; v <= presses; ++v) {
+    auto amended =
+        store_->AmendLivePublication(kAlice, v - 1, PublicationOf({wifi}, "m" + std::to_string(v)));
+    ASSERT_TRUE(amended.ok()) << amended.status();
+    EXPECT_EQ(amended->version, v);
+  }
+  auto history = store_->ListPublications(kAlice, 100);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(static_cast<int64_t>(history->size()), kPublicationsKept);
+  EXPECT_EQ(history->front().version, presses);
+  EXPECT_EQ(history->front().status, PublicationStatus::kLive);
+  EXPECT_EQ(history->back().version, presses - kPublicationsKept + 1);
+  EXPECT_EQ(history->back().topics.size(), 1u);
+  EXPECT_EQ(store_->LoadLiveModel(kAlice)->value().model, "m" + std::to_string(presses));
+  // Another owner's history is theirs.
+  EXPECT_EQ(store_->ListPublications(kBob, 100)->size(), 1u);
+  EXPECT_EQ(store_->LoadLiveModel(kBob)->value().model, "bob-1");
 }
 
 TEST_P(StoreConformanceTest, APublishBuiltBeforeAnAmendmentIsRefusedAndItsJobStaysClaimed) {
