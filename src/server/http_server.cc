@@ -19,6 +19,7 @@
 
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
+#include "common/repeated_warning.h"
 #include "server/status_http.h"
 
 namespace faqbot::server {
@@ -48,10 +49,6 @@ constexpr size_t kDrainChunkBytes = size_t{16} << 10;
 constexpr std::chrono::seconds kForcedCloseWait{1};
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-// A failing accept (out of file descriptors, say) is retried every kAcceptRetryDelay but told
-// at most this often, with how many failed meanwhile.
-constexpr std::chrono::seconds kAcceptWarningInterval{60};
-
 // ConnectionsWithinOpenFiles with the process's open-file limit, told when it lowers `wanted`.
 size_t ConnectionsWithinDescriptorLimit(size_t wanted) {
   struct rlimit limit {};
@@ -186,10 +183,9 @@ class HttpServer::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_timer_;
   bool accept_paused_ = false;  // accept strand only: at max_connections
-  // Accept strand only: failed accepts not reported yet, and when the last report was.
-  bool accept_failing_ = false;
-  size_t accept_failures_ = 0;
-  std::chrono::steady_clock::time_point last_accept_warning_{};
+  // A failing accept (out of file descriptors, say) is retried every kAcceptRetryDelay but told
+  // once a minute, with how many failed meanwhile. On the real clock, as the server's timers are.
+  RepeatedWarning accept_warning_{SystemClock::Instance()};
   std::vector<std::thread> threads_;
 };
 
@@ -490,29 +486,15 @@ void HttpServer::Impl::DoAccept() {
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || stopping()) return;
   if (ec) {
-    ++accept_failures_;
-    const auto now = std::chrono::steady_clock::now();
-    if (!accept_failing_ || now - last_accept_warning_ >= kAcceptWarningInterval) {
-      LogWarn(
-          "HTTP server: accept failed: {} ({} time{} since the last report; retrying every {} "
-          "ms)",
-          ec.message(), accept_failures_, accept_failures_ == 1 ? "" : "s",
-          kAcceptRetryDelay.count());
-      accept_failing_ = true;
-      last_accept_warning_ = now;
-      accept_failures_ = 0;
-    }
+    accept_warning_.Warn("HTTP server: accept failed: " + ec.message() + " (retrying every " +
+                         std::to_string(kAcceptRetryDelay.count()) + " ms)");
     accept_retry_timer_.expires_after(kAcceptRetryDelay);
     accept_retry_timer_.async_wait([this](beast::error_code wait_ec) {
       if (!wait_ec) DoAccept();
     });
     return;
   }
-  if (accept_failing_) {
-    LogInfo("HTTP server: accepting connections again");
-    accept_failing_ = false;
-    accept_failures_ = 0;
-  }
+  accept_warning_.Clear("HTTP server: accepting connections again");
   auto session = std::make_shared<Session>(*this, std::move(socket));
   {
     std::lock_guard lock(mu_);
