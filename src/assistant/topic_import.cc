@@ -64,10 +64,7 @@ Result<std::vector<store::TopicContent>> TopicsFromJson(std::string_view json) {
     return ResourceExhaustedError("the document is larger than " +
                                   std::to_string(kMaxTopicsDocumentBytes) + " bytes");
   }
-  if (!JsonNestingWithin(json)) {
-    return InvalidArgumentError("the body nests more than " + std::to_string(kMaxJsonNesting) +
-                                " levels deep");
-  }
+  FAQBOT_RETURN_IF_ERROR(CheckJsonNesting(json, "the body"));
   const Json root = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return InvalidArgumentError("the body is not JSON");
   if (!root.is_object()) return InvalidArgumentError("the body is not a JSON object");

@@ -1,5 +1,7 @@
 #include "common/json_limits.h"
 
+#include <string>
+
 namespace faqbot {
 
 bool JsonNestingWithin(std::string_view text, int limit) {
@@ -32,6 +34,12 @@ bool JsonNestingWithin(std::string_view text, int limit) {
     }
   }
   return true;
+}
+
+Status CheckJsonNesting(std::string_view text, std::string_view what) {
+  if (JsonNestingWithin(text)) return Status::Ok();
+  return InvalidArgumentError(std::string(what) + " nests more than " +
+                              std::to_string(kMaxJsonNesting) + " levels deep");
 }
 
 }  // namespace faqbot

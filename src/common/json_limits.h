@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+#include "common/status.h"
+
 namespace faqbot {
 
 // Deeper than any request this program reads (Slack's blocks and views nest about ten levels).
@@ -15,5 +17,9 @@ inline constexpr int kMaxJsonNesting = 64;
 // "[{}]" two); brackets inside strings do not count. Says nothing of whether `text` is valid JSON:
 // the parser decides that.
 bool JsonNestingWithin(std::string_view text, int limit = kMaxJsonNesting);
+
+// The same as a Status for the readers of a request: InvalidArgument "`what` nests more than
+// kMaxJsonNesting levels deep" when it does.
+Status CheckJsonNesting(std::string_view text, std::string_view what);
 
 }  // namespace faqbot

@@ -26,6 +26,13 @@ TEST(JsonLimitsTest, BracketsInsideStringsDoNotCount) {
   EXPECT_FALSE(JsonNestingWithin(R"({"t":"\\"[[[[)", 1));
 }
 
+TEST(JsonLimitsTest, CheckJsonNestingNamesWhatNestsTooDeep) {
+  EXPECT_TRUE(CheckJsonNesting("{\"a\":[1]}", "the body").ok());
+  const Status deep = CheckJsonNesting(std::string(kMaxJsonNesting + 1, '['), "the body");
+  EXPECT_EQ(deep.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(deep.message(), "the body nests more than 64 levels deep");
+}
+
 TEST(JsonLimitsTest, AMillionOpeningBracketsAreRefused) {
   EXPECT_FALSE(JsonNestingWithin(std::string(1'000'000, '[')));
   // Closers alone, or text that is not JSON at all, are for the parser to refuse.

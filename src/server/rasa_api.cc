@@ -44,10 +44,7 @@ Result<std::string> TokenOf(const HttpRequest& request) {
 
 // The "text" of a /model/parse body.
 Result<std::string> TextOf(const std::string& body) {
-  if (!JsonNestingWithin(body)) {
-    return InvalidArgumentError("the body nests more than " + std::to_string(kMaxJsonNesting) +
-                                " levels deep");
-  }
+  FAQBOT_RETURN_IF_ERROR(CheckJsonNesting(body, "the body"));
   const Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgumentError("the body is not JSON");
   if (!parsed.is_object()) return InvalidArgumentError("the body is not a JSON object");

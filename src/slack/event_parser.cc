@@ -394,10 +394,7 @@ Result<ParsedRequest> ParseSlashCommandJson(const json& payload) {
 }
 
 Result<nlohmann::json> ParseJsonObject(std::string_view text) {
-  if (!JsonNestingWithin(text)) {
-    return InvalidArgumentError("malformed JSON: nested more than " +
-                                std::to_string(kMaxJsonNesting) + " levels deep");
-  }
+  FAQBOT_RETURN_IF_ERROR(CheckJsonNesting(text, "the JSON body"));
   json j;
   try {
     j = json::parse(text);
