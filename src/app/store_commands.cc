@@ -61,9 +61,9 @@ std::string JoinTeams(const std::vector<std::string>& teams) {
 // an owner nobody has seen yet (the terminal shell's workspace).
 Result<store::UserRef> ResolveOwner(store::Store& db, const StoreFlags& f) {
   FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.owner, "--owner"));
+  if (!f.team.empty()) FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.team, "--team"));
+  FAQBOT_ASSIGN_OR_RETURN(auto teams, db.TeamsOfUser(f.owner));
   if (!f.team.empty()) {
-    FAQBOT_RETURN_IF_ERROR(store::ValidateId(f.team, "--team"));
-    FAQBOT_ASSIGN_OR_RETURN(auto teams, db.TeamsOfUser(f.owner));
     if (!teams.empty() && std::find(teams.begin(), teams.end(), f.team) == teams.end()) {
       // Most likely topics imported without --team (TLOCAL) and a token asked for with it: say
       // so, or the token quietly serves a person without topics.
@@ -72,7 +72,6 @@ Result<store::UserRef> ResolveOwner(store::Store& db, const StoreFlags& f) {
     }
     return store::UserRef{f.team, f.owner};
   }
-  FAQBOT_ASSIGN_OR_RETURN(auto teams, db.TeamsOfUser(f.owner));
   if (teams.empty()) return store::UserRef{std::string(kLocalTeam), f.owner};
   if (teams.size() > 1) {
     return InvalidArgumentError(f.owner + " is known in several workspaces (" + JoinTeams(teams) +
