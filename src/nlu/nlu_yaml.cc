@@ -11,7 +11,6 @@
 #include <unordered_map>
 
 #include "common/file_util.h"
-#include "common/json_limits.h"
 #include "common/string_util.h"
 #include "nlu/text_normalizer.h"
 
@@ -206,13 +205,6 @@ Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
     return ErrorAt(source, static_cast<int>(line), "not valid UTF-8");
-  }
-  // Flow collections ([…], {…}) are JSON's brackets: a file of a hundred thousand "[" is refused
-  // in one pass rather than recursed into (the parser's own answer is a bare "bad file").
-  if (!JsonNestingWithin(text)) {
-    return ErrorAt(
-        source, 1,
-        "not valid YAML: nested more than " + std::to_string(kMaxJsonNesting) + " levels deep");
   }
   YAML::Node root;
   try {
