@@ -49,6 +49,10 @@ constexpr size_t kDrainChunkBytes = size_t{16} << 10;
 constexpr std::chrono::seconds kForcedCloseWait{1};
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// At max_connections with clients waiting to connect: connections idle between requests closed
+// per pass, and how often a pass runs while clients still wait.
+constexpr int kIdleClosedPerPass = 16;
+constexpr std::chrono::milliseconds kIdlePassInterval{250};
 // ConnectionsWithinOpenFiles with the process's open-file limit, told when it lowers `wanted`.
 size_t ConnectionsWithinDescriptorLimit(size_t wanted) {
   struct rlimit limit {};
@@ -126,7 +130,8 @@ class HttpServer::Impl {
         io_(std::max(1, options_.io_threads)),
         accept_strand_(asio::make_strand(io_)),
         acceptor_(accept_strand_),
-        accept_retry_timer_(accept_strand_) {}
+        accept_retry_timer_(accept_strand_),
+        idle_pass_timer_(accept_strand_) {}
 
   Status Handle(std::string method, std::string path, HttpHandler handler, size_t max_body_bytes);
   Status Start();
@@ -149,6 +154,8 @@ class HttpServer::Impl {
     return limit == path->second.end() ? options_.max_body_bytes : limit->second;
   }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  // At max_connections with clients waiting in the backlog: answers close their connections.
+  bool clients_waiting() const { return clients_waiting_.load(std::memory_order_acquire); }
   // Route()s the request and counts it (faqbot_http_requests_total).
   HttpResponse Dispatch(const HttpRequest& request) const;
   HttpResponse Route(const HttpRequest& request) const;
@@ -159,6 +166,9 @@ class HttpServer::Impl {
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void ResumeAccept();
+  // At max_connections: waits for a client in the backlog, then closes idle connections for it.
+  void WaitForWaitingClient();
+  void CloseIdleConnections();
 
   const HttpServerOptions options_;
   // options_.max_connections within the open-file limit; set by Start before the first accept.
@@ -170,6 +180,7 @@ class HttpServer::Impl {
   size_t largest_body_bytes_ = options_.max_body_bytes;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> clients_waiting_{false};
 
   // Declared before io_ so that sessions destroyed together with io_ can still unregister.
   mutable std::mutex mu_;  // guards the members below
@@ -182,6 +193,7 @@ class HttpServer::Impl {
   asio::strand<asio::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_timer_;
+  asio::steady_timer idle_pass_timer_;
   bool accept_paused_ = false;  // accept strand only: at max_connections
   // A failing accept (out of file descriptors, say) is retried every kAcceptRetryDelay but told
   // once a minute, with how many failed meanwhile. On the real clock, as the server's timers are.
@@ -214,6 +226,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kReading && (!parser_ || (!parser_->got_some() && buffer_.size() == 0))) {
       Close();
     }
+  }
+
+  // Clients wait to connect: closes this connection if it is idle between requests (it has
+  // answered one and nothing of the next has come) and `budget` allows one more.
+  void CloseIfIdle(std::atomic<int>& budget) {
+    if (state_ != State::kReading || answered_ == 0 || !parser_ || parser_->got_some() ||
+        buffer_.size() > 0) {
+      return;
+    }
+    if (budget.fetch_sub(1, std::memory_order_relaxed) > 0) Close();
   }
 
   void Close() {
@@ -319,7 +341,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == http::verb::head;
     const HttpResponse response = server_.Dispatch(ToRequest(std::move(req), remote_));
-    Write(response, version, keep_alive && !server_.stopping(), /*linger=*/false, head);
+    ++answered_;
+    Write(response, version, keep_alive && !server_.stopping() && !server_.clients_waiting(),
+          /*linger=*/false, head);
   }
 
   // `head`: the answer to a HEAD request, the headers of `response` without its body.
@@ -391,6 +415,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   bool keep_alive_ = false;
+  size_t answered_ = 0;  // requests answered on this connection
   std::vector<char> drain_;
   size_t drained_ = 0;
 };
@@ -475,9 +500,9 @@ void HttpServer::Impl::DoAccept() {
     std::lock_guard lock(mu_);
     if (sessions_.size() >= max_connections_) {
       accept_paused_ = true;  // resumed when a connection closes
-      return;
     }
   }
+  if (accept_paused_) return WaitForWaitingClient();
   acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
@@ -508,7 +533,38 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 void HttpServer::Impl::ResumeAccept() {
   if (!accept_paused_) return;
   accept_paused_ = false;
+  clients_waiting_.store(false, std::memory_order_release);
+  idle_pass_timer_.cancel();
   DoAccept();
+}
+
+void HttpServer::Impl::WaitForWaitingClient() {
+  acceptor_.async_wait(tcp::acceptor::wait_read,
+                       asio::bind_executor(accept_strand_, [this](beast::error_code ec) {
+                         if (ec || stopping() || !accept_paused_) return;
+                         clients_waiting_.store(true, std::memory_order_release);
+                         CloseIdleConnections();
+                         // Connections busy now may be idle in a while: look again.
+                         idle_pass_timer_.expires_after(kIdlePassInterval);
+                         idle_pass_timer_.async_wait([this](beast::error_code wait_ec) {
+                           if (!wait_ec && accept_paused_ && !stopping()) WaitForWaitingClient();
+                         });
+                       }));
+}
+
+void HttpServer::Impl::CloseIdleConnections() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu_);
+    live.reserve(sessions_.size());
+    for (const auto& [raw, weak] : sessions_) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  auto budget = std::make_shared<std::atomic<int>>(kIdleClosedPerPass);
+  for (auto& session : live) {
+    asio::post(session->executor(), [session, budget] { session->CloseIfIdle(*budget); });
+  }
 }
 
 void HttpServer::Impl::Unregister(Session* session) {
@@ -574,6 +630,7 @@ void HttpServer::Impl::Stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     accept_retry_timer_.cancel();
+    idle_pass_timer_.cancel();
   });
   for (auto& session : live) asio::post(session->executor(), [session] { session->OnStop(); });
   live.clear();  // the posted tasks hold the sessions; holding them here would delay the close

@@ -498,19 +498,47 @@ TEST_F(HttpServerTest, AtMaxConnectionsNewClientsWaitUntilOneCloses) {
   StartServer(options);
   TestHttpClient first;
   Connect(first);
-  ASSERT_EQ(first.Send("GET", "/hello")->status, 200);
+  ASSERT_TRUE(first.SendRaw("GET /hello HTTP/1.1\r\n").ok());  // the rest of it comes later
 
-  // The second client's connection waits in the backlog, its request unread.
+  // The second client's connection waits in the backlog, its request unread: the first is in
+  // the middle of a request, not idle.
   auto second = std::async(std::launch::async, [port = server_->port()] {
     TestHttpClient client;
     EXPECT_TRUE(client.Connect(port).ok());
     return client.Send("GET", "/hello");
   });
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(600)), std::future_status::timeout);
   EXPECT_EQ(server_->active_connections(), 1u);
-  first.Close();
+  ASSERT_TRUE(first.SendRaw("Host: x\r\n\r\n").ok());
+  auto answer = first.Read();
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_FALSE(answer->keep_alive);  // a client waits: this connection makes room for it
   auto res = second.get();
   ASSERT_TRUE(res.ok()) << res.status();
   EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionsMakeRoomForANewClient) {
+  // Keep-alive connections idle between requests would otherwise hold every slot until their
+  // read timeout (here a minute, longer than the clients wait).
+  HttpServerOptions options = LoopbackServerOptions();
+  options.max_connections = 2;
+  options.read_timeout = std::chrono::seconds(60);
+  StartServer(options);
+  TestHttpClient idle[2];
+  for (auto& client : idle) {
+    Connect(client);
+    auto res = client.Send("GET", "/hello");
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_TRUE(res->keep_alive);
+  }
+  TestHttpClient late;
+  Connect(late);
+  auto res = late.Send("GET", "/hello");
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(idle[0].WaitForClose() || idle[1].WaitForClose());
 }
 
 }  // namespace
