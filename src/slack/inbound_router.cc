@@ -1,6 +1,7 @@
 #include "slack/inbound_router.h"
 
 #include <charconv>
+#include <cstdio>
 #include <exception>
 #include <utility>
 
@@ -59,6 +60,26 @@ int ParseRetryNum(std::string_view header) {
     return 0;
   }
   return n;
+}
+
+// A view submission carries no event_id, and Slack does not resend it; a proxy or a replay
+// within the signature's five minutes could, and each delivery would add the topic again. The
+// same user's same view, trigger and values are one submission: a corrected resubmission (after
+// the modal showed errors) differs in its values.
+std::string ViewSubmissionKey(const ViewSubmission& view) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a over the values, each part terminated
+  auto add = [&hash](std::string_view part) {
+    for (const char c : part) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    hash = (hash ^ 0x1fu) * 1099511628211ull;
+  };
+  for (const auto& [input, value] : view.values) {
+    add(input);
+    add(value);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return "view:" + view.team_id + ":" + view.user + ":" + view.view_id + ":" + view.trigger_id +
+         ":" + hex;
 }
 
 }  // namespace
@@ -245,6 +266,10 @@ InboundRouter::Decision InboundRouter::Dispatch(Result<ParsedRequest> parsed, in
     LogError("slack: ack builder failed for {}: {}", PayloadName(event.payload), e.what());
   }
   std::string dedup_key = event.event_id.empty() ? std::string(fallback_id) : event.event_id;
+  if (const auto* view = std::get_if<ViewSubmission>(&event.payload);
+      view != nullptr && event.event_id.empty() && !view->view_id.empty()) {
+    dedup_key = ViewSubmissionKey(*view);
+  }
   if (inbox_ != nullptr) {
     Status stored = StoreInInbox(event, std::move(dedup_key), received);
     if (!stored.ok()) return {stored, std::nullopt};

@@ -320,6 +320,26 @@ TEST_F(InboundRouterTest, BlockActionIsAckedEmptyAndProcessed) {
   EXPECT_EQ(std::get<BlockAction>(handled_[0].payload).value, "topic-42:yes");
 }
 
+TEST_F(InboundRouterTest, AViewSubmissionDeliveredTwiceIsHandledOnce) {
+  // Slack does not resend interactions, but a proxy or a replay within the signature's window
+  // can: the same submission, signed again later, must not add the topic twice.
+  const std::string body = InteractionFormBody("interaction_view_submission.json");
+  EXPECT_EQ(Post(RequestKind::kInteractive, body).status, 200);
+  clock_.Advance(std::chrono::seconds(20));
+  EXPECT_EQ(Post(RequestKind::kInteractive, body).status, 200);
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 1u);
+  // Submitted again with other values (the modal showed an error, the owner corrected it).
+  nlohmann::json corrected = FixtureJson("interaction_view_submission.json");
+  corrected["view"]["state"]["values"]["answer"]["text"]["value"] = "Settings, then Reset.";
+  EXPECT_EQ(Post(RequestKind::kInteractive, "payload=" + PercentEncode(corrected.dump())).status,
+            200);
+  executor_.RunAll();
+  ASSERT_EQ(handled_.size(), 2u);
+  EXPECT_EQ(std::get<ViewSubmission>(handled_[1].payload).values.at("answer.text"),
+            "Settings, then Reset.");
+}
+
 TEST_F(InboundRouterTest, HandlerExceptionIsCaughtAndLaterEventsStillRun) {
   int calls = 0;
   router_ = std::make_unique<InboundRouter>(
@@ -515,7 +535,10 @@ TEST_F(InboundRouterTest, InboxKeepsEveryKindReadableAndTheSynchronousAck) {
     EXPECT_EQ(PersonOf(*event), std::make_pair(e.team_id, e.person_id));
     EXPECT_FALSE(e.person_id.empty()) << e.kind;
   }
-  EXPECT_EQ(inbox.entries[0].dedup_key, "");  // HTTP interactions carry no id
+  // HTTP interactions carry no id; a view submission is known by what it submits.
+  EXPECT_TRUE(inbox.entries[0].dedup_key.starts_with("view:T0FAQTEAM1:U0OWNER001:V0NEWTOPIC1:"))
+      << inbox.entries[0].dedup_key;
+  EXPECT_EQ(inbox.entries[1].dedup_key, "");
   EXPECT_EQ(inbox.entries[3].dedup_key, "envelope:env-11");
   EXPECT_EQ(inbox.entries[4].dedup_key, "Ev0FAQHOME01");
   EXPECT_EQ(std::get<BlockAction>(
