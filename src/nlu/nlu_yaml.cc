@@ -13,6 +13,7 @@
 #include "common/file_util.h"
 #include "common/string_util.h"
 #include "nlu/text_normalizer.h"
+#include "nlu/yaml_nesting.h"
 
 namespace faqbot::nlu {
 namespace {
@@ -196,6 +197,12 @@ std::map<std::string, std::string> ResponsesOf(const YAML::Node& root) {
   return out;
 }
 
+// C0 control characters other than tab and the line breaks, and DEL: not allowed in YAML.
+bool IsControlByte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
+}
+
 // `text` loaded as a YAML mapping, after the checks every Rasa file gets.
 Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   if (text.size() > kMaxNluYamlBytes) {
@@ -205,6 +212,21 @@ Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
     return ErrorAt(source, static_cast<int>(line), "not valid UTF-8");
+  }
+  // Control characters are read as spaces (the writer never writes them raw): yaml-cpp takes
+  // some of them for more than a character (after a NUL, a "#" no longer starts a comment).
+  std::string spaced;
+  if (std::any_of(text.begin(), text.end(), IsControlByte)) {
+    spaced.assign(text);
+    std::replace_if(spaced.begin(), spaced.end(), IsControlByte, ' ');
+    text = spaced;
+  }
+  // yaml-cpp reads a flow collection ([…], {…}) to its end before its depth guard looks: a file
+  // of a million "[" took a quarter of a gigabyte to refuse. Counted first, in one pass.
+  if (const YamlFlowNesting nesting = YamlFlowNestingWithin(text); !nesting.within) {
+    return ErrorAt(
+        source, static_cast<int>(nesting.line),
+        "not valid YAML: nested more than " + std::to_string(kMaxYamlFlowNesting) + " levels deep");
   }
   YAML::Node root;
   try {

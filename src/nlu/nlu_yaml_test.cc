@@ -52,6 +52,41 @@ TEST(NluYamlTest, WriteThenReadIsIdentity) {
   }
 }
 
+TEST(NluYamlTest, BracketsInTextAreNotNesting) {
+  // What the nesting check must not refuse: its own export of a topic full of brackets, and a
+  // hand-written file that has them in block, plain and quoted text.
+  const std::string brackets = std::string(100, '[') + std::string(100, '{');
+  TrainingData d;
+  d.intents.push_back(
+      {brackets, {brackets, "x " + brackets, "[link](" + brackets + ")"}, brackets});
+  auto back = ParseNluYaml(WriteNluYaml(d));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->intents[0].examples, d.intents[0].examples);
+  EXPECT_EQ(back->intents[0].response, brackets);
+  const std::string written = "nlu:\n- intent: a\n  examples: |\n    - " + brackets + "\n    - [" +
+                              brackets + "](x)\n- intent: b # " + brackets +
+                              "\n  examples:\n  - text: c " + brackets + "\n      d" + brackets +
+                              "\n  - text: '" + brackets + "'\n";
+  auto read = ParseNluYaml(written);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->intents.size(), 2u);
+  EXPECT_EQ(read->intents[1].examples[0], "c " + brackets + " d" + brackets);
+}
+
+TEST(NluYamlTest, RawControlCharactersAreReadAsSpaces) {
+  // Not allowed in YAML, and yaml-cpp takes some for more than a character (after a NUL, "#" no
+  // longer starts a comment); the writer escapes them, so only hand-written files have them.
+  static constexpr char kText[] =
+      "nlu:\n- intent: a\x01"
+      "b\n  examples: |\n    - hi\x00 there #x\n";
+  const std::string text(kText, sizeof kText - 1);
+  auto data = ParseNluYaml(text);
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_EQ(data->intents.size(), 1u);
+  EXPECT_EQ(data->intents[0].name, "a b");
+  EXPECT_THAT(data->intents[0].examples, ElementsAre("hi there #x"));
+}
+
 TEST(NluYamlTest, NonPrintableCharactersSurviveTheRoundTrip) {
   // Found by the fuzzer: control characters inside examples broke the written YAML.
   TrainingData d;
@@ -135,7 +170,8 @@ TEST(NluYamlTest, NoIntentsIsWrittenAsAnEmptyListAndReadBack) {
   EXPECT_TRUE(null_list->intents.empty());
 }
 
-// Block sequences nested a hundred thousand levels deep.
+// A flow sequence a hundred thousand levels deep, and block sequences nested as deep.
+const std::string kDeepYaml = "nlu:\n- intent: a\n  examples: " + std::string(100'000, '[');
 std::string Repeated(std::string_view piece, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += piece;
@@ -172,6 +208,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ExampleWithoutDash", "nlu:\n- intent: a\n  examples: |\n    no dash\n",
                 "must start with"},
         BadCase{"InvalidYaml", "nlu:\n- intent: [unclosed\n", "not valid YAML"},
+        BadCase{"NestedTooDeep", kDeepYaml.c_str(),
+                "3: not valid YAML: nested more than 64 levels deep"},
         BadCase{"BlocksNestedTooDeep", kDeepBlockYaml.c_str(), "levels deep"},
         BadCase{"InvalidUtf8", "nlu:\n- intent: a\n  examples: |\n    - caf\xC3\n",
                 "4: not valid UTF-8"},
