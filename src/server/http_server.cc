@@ -52,6 +52,10 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // At max_connections with clients waiting to connect: connections idle between requests closed
 // per pass, and how often a pass runs while clients still wait.
 constexpr int kIdleClosedPerPass = 16;
+// Only connections idle this long: a keep-alive client between two requests of a burst is not
+// idle (closing it then would cut off the request it is sending), and an answer with
+// Connection: close frees its slot anyway.
+constexpr std::chrono::milliseconds kIdleBeforeClosing{1'000};
 constexpr std::chrono::milliseconds kIdlePassInterval{250};
 // ConnectionsWithinOpenFiles with the process's open-file limit, told when it lowers `wanted`.
 size_t ConnectionsWithinDescriptorLimit(size_t wanted) {
@@ -229,10 +233,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   // Clients wait to connect: closes this connection if it is idle between requests (it has
-  // answered one and nothing of the next has come) and `budget` allows one more.
+  // answered one, nothing of the next has come for kIdleBeforeClosing) and `budget` allows one
+  // more.
   void CloseIfIdle(std::atomic<int>& budget) {
     if (state_ != State::kReading || answered_ == 0 || !parser_ || parser_->got_some() ||
-        buffer_.size() > 0) {
+        buffer_.size() > 0 || std::chrono::steady_clock::now() - idle_since_ < kIdleBeforeClosing) {
       return;
     }
     if (budget.fetch_sub(1, std::memory_order_relaxed) > 0) Close();
@@ -254,6 +259,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void DoReadHeader() {
     if (server_.stopping()) return Close();
     state_ = State::kReading;
+    idle_since_ = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
@@ -416,6 +422,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> response_;
   bool keep_alive_ = false;
   size_t answered_ = 0;  // requests answered on this connection
+  std::chrono::steady_clock::time_point idle_since_;  // when it began to wait for a request
   std::vector<char> drain_;
   size_t drained_ = 0;
 };

@@ -54,9 +54,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   // Most connections open at once (at least 1). At the limit the server stops accepting until one
   // closes (new clients wait in the kernel's backlog rather than being refused); while clients
-  // wait, it closes connections idle between requests (a few at a time) and answers the rest
-  // with Connection: close, so that idle keep-alive connections cannot keep a new client waiting
-  // for the read_timeout. Start lowers it to fit the process's open-file limit
+  // wait, it closes connections idle between requests for a second or more (a few at a time)
+  // and answers the rest with Connection: close, so that idle keep-alive connections cannot keep
+  // a new client waiting for the read_timeout. Start lowers it to fit the process's open-file limit
   // (ConnectionsWithinOpenFiles), with a warning.
   size_t max_connections = 1024;
   // Stop(): how long requests in flight may take to complete before their connections are

@@ -541,5 +541,37 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionsMakeRoomForANewClient) {
   EXPECT_TRUE(idle[0].WaitForClose() || idle[1].WaitForClose());
 }
 
+TEST_F(HttpServerTest, ABusyKeepAliveConnectionIsNotCutBetweenItsRequests) {
+  // A client sending requests one after another is not idle in the moment between two: closing
+  // it then cut off the request it was sending. It is told Connection: close instead.
+  HttpServerOptions options = LoopbackServerOptions();
+  options.max_connections = 1;
+  options.read_timeout = std::chrono::seconds(60);
+  StartServer(options);
+  const uint16_t port = server_->port();
+  auto busy = std::async(std::launch::async, [port]() -> ::testing::AssertionResult {
+    TestHttpClient client;
+    if (!client.Connect(port).ok()) return ::testing::AssertionFailure() << "no connection";
+    for (int i = 0; i < 20; ++i) {
+      auto res = client.Send("GET", "/hello");
+      if (!res.ok())
+        return ::testing::AssertionFailure() << "request " << i << ": " << res.status();
+      if (!res->keep_alive) {
+        client.Close();
+        if (!client.Connect(port).ok()) return ::testing::AssertionFailure() << "reconnect " << i;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return ::testing::AssertionSuccess();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  TestHttpClient waiting;
+  Connect(waiting);
+  auto res = waiting.Send("GET", "/hello");
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(busy.get());
+}
+
 }  // namespace
 }  // namespace faqbot::server

@@ -1,7 +1,9 @@
 #include "slack/inbound_router.h"
 
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <exception>
 #include <utility>
 
@@ -63,23 +65,36 @@ int ParseRetryNum(std::string_view header) {
 }
 
 // A view submission carries no event_id, and Slack does not resend it; a proxy or a replay
-// within the signature's five minutes could, and each delivery would add the topic again. The
-// same user's same view, trigger and values are one submission: a corrected resubmission (after
-// the modal showed errors) differs in its values.
+// within the signature's five minutes could, and so could a double submit, and each delivery
+// would add the topic again. The same user's same view submitted with the same values is one
+// submission (a corrected resubmission, after the modal showed errors, differs in its values):
+// "view:" and 128 bits of a SHA-256 of them, short enough for the inbox's ids.
 std::string ViewSubmissionKey(const ViewSubmission& view) {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a over the values, each part terminated
-  auto add = [&hash](std::string_view part) {
-    for (const char c : part) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    hash = (hash ^ 0x1fu) * 1099511628211ull;
+  std::string parts;
+  auto add = [&parts](std::string_view part) {
+    parts += std::to_string(part.size());  // length-prefixed: no two lists give the same bytes
+    parts += ':';
+    parts += part;
   };
+  add(view.team_id);
+  add(view.user);
+  add(view.view_id);
   for (const auto& [input, value] : view.values) {
     add(input);
     add(value);
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return "view:" + view.team_id + ":" + view.user + ":" + view.view_id + ":" + view.trigger_id +
-         ":" + hex;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(parts.data(), parts.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    return "";  // no key: handled as before, at least once
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key = "view:";
+  for (unsigned int i = 0; i < std::min(size, 16u); ++i) {
+    key += kHex[digest[i] >> 4];
+    key += kHex[digest[i] & 15];
+  }
+  return key;
 }
 
 }  // namespace
