@@ -162,8 +162,9 @@ InboundRouter::InboundRouter(const SignatureVerifier& verifier, EventInbox& inbo
 AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
                                       std::string_view body) {
   if (body.size() > options_.max_body_bytes) {
-    LogWarn("slack: {} request of {} bytes rejected (limit {})", KindName(kind), body.size(),
-            options_.max_body_bytes);
+    refused_.Warn("slack: " + std::string(KindName(kind)) + " request of " +
+                  std::to_string(body.size()) + " bytes rejected (limit " +
+                  std::to_string(options_.max_body_bytes) + ")");
     return Rejection(ResourceExhaustedError("request body too large"), false);
   }
   // A slash command body is decoded before verification only to recognise ssl_check, which is
@@ -174,7 +175,7 @@ AckResponse InboundRouter::HandleHttp(RequestKind kind, const Headers& headers,
     if (command->ok() && std::holds_alternative<SslCheck>(**command)) return AckResponse{};
   }
   if (Status s = verifier_.Verify(headers, body); !s.ok()) {
-    LogWarn("slack: {} request rejected: {}", KindName(kind), s.ToString());
+    refused_.Warn("slack: " + std::string(KindName(kind)) + " request rejected: " + s.ToString());
     return Rejection(s, true);
   }
 

@@ -42,6 +42,7 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/logging.h"
+#include "common/repeated_warning.h"
 #include "common/status.h"
 #include "slack/dedup_store.h"
 #include "slack/event_filter.h"
@@ -172,6 +173,9 @@ class InboundRouter {
   DedupStore* dedup_ = nullptr;
   Executor* executor_ = nullptr;
   const Clock& clock_;
+  // Requests refused before they are known to come from Slack (oversized, unsigned, badly
+  // signed): anyone can send them, so they are logged once a minute with a count, not each.
+  RepeatedWarning refused_{clock_};
   // Shared with posted tasks, so a task never touches the router itself.
   std::shared_ptr<const Handler> handler_;
   InboundRouterOptions options_;

@@ -1,10 +1,12 @@
 #include "slack/inbound_router.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -193,6 +195,22 @@ TEST_F(InboundRouterTest, BadSignatureIs401) {
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.headers.count("X-Slack-No-Retry"), 0u);
   EXPECT_EQ(executor_.pending(), 0u);
+}
+
+TEST_F(InboundRouterTest, RefusedRequestsAreLoggedOnceAMinuteWithACount) {
+  // Anyone can send unsigned requests: a flood of them is one warning a minute, not one each.
+  std::ostringstream log;
+  InitLogging(LogFormat::kText, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  const std::string body = Fixture("events_message_im.json");
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, body).status, 401);
+  clock_.Advance(std::chrono::seconds(61));
+  EXPECT_EQ(router_->HandleHttp(RequestKind::kEvents, {}, body).status, 401);
+  InitLogging(LogFormat::kText, "warn");
+  const std::string lines = log.str();
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
+  EXPECT_NE(lines.find("request rejected"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("and 49 more times in the last 60 s"), std::string::npos) << lines;
 }
 
 TEST_F(InboundRouterTest, StaleOrUnsignedRequestsAre401) {
