@@ -28,19 +28,23 @@ Status ErrorAt(std::string_view source, int line, const std::string& message) {
 
 int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
 
-// "[Berlin](city) weather" → "Berlin weather".
+// "[Berlin](city) weather" → "Berlin weather"; also "[Berlin]{"entity": "city"}" and, for
+// several labels, "[Berlin][{"entity": "city"}, {"entity": "capital"}]".
 std::string StripEntityAnnotations(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     if (s[i] == '[') {
       const size_t close = s.find(']', i + 1);
-      if (close != std::string_view::npos && close + 1 < s.size() &&
-          (s[close + 1] == '(' || s[close + 1] == '{')) {
-        const char end_char = s[close + 1] == '(' ? ')' : '}';
-        const size_t end = s.find(end_char, close + 2);
+      if (close != std::string_view::npos && close + 1 < s.size()) {
+        const std::string_view label = s.substr(close + 1);
+        const std::string_view end_mark = label.starts_with('(')    ? ")"
+                                          : label.starts_with('{')  ? "}"
+                                          : label.starts_with("[{") ? "}]"
+                                                                    : "";
+        const size_t end = end_mark.empty() ? std::string_view::npos : label.find(end_mark, 1);
         if (end != std::string_view::npos) {
           out.append(s.substr(i + 1, close - i - 1));
-          i = end + 1;
+          i = close + 1 + end + end_mark.size();
           continue;
         }
       }

@@ -152,11 +152,13 @@ TEST(NluYamlTest, RasaEntityAnnotationsAreStillReducedToTheirText) {
       "      sentiment: neutral\n"
       "  - text: train to [Rome](city)\n"
       "    metadata:\n"
-      "      faqbot_literal: false\n";
+      "      faqbot_literal: false\n"
+      "  - text: 'fly to [NYC][{\"entity\": \"city\"}, {\"entity\": \"loc\"}] today'\n";
   auto data = ParseNluYaml(yaml);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->intents[0].examples, std::vector<std::string>{"weather in Berlin"});
-  EXPECT_EQ(data->intents[1].examples, (std::vector<std::string>{"fly to Paris", "train to Rome"}));
+  EXPECT_EQ(data->intents[1].examples,
+            (std::vector<std::string>{"fly to Paris", "train to Rome", "fly to NYC today"}));
 }
 
 TEST(NluYamlTest, NoIntentsIsWrittenAsAnEmptyListAndReadBack) {
