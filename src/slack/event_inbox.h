@@ -17,9 +17,9 @@ namespace faqbot::slack {
 // One accepted request, ready to store. Value type.
 struct InboxEntry {
   // Slack's event_id, else for a view submission "view:<32 hex digits>" (a hash of its team,
-  // user, view and values), else "envelope:<Socket Mode envelope id>"; empty when there is none
-  // of these (another interaction or a command over HTTP): such an entry is never a duplicate.
-  // At most 64 bytes of [A-Za-z0-9._:-] (the store's ids).
+  // user, view and values; see InboundRouter), else "envelope:<Socket Mode envelope id>"; empty
+  // when there is none of these (another interaction or a command over HTTP): such an entry is
+  // never a duplicate. At most 64 bytes of [A-Za-z0-9._:-] (the store's ids).
   std::string dedup_key;
   std::string team_id;    // the workspace
   std::string person_id;  // the user the event is about (see PersonOf); may be empty

@@ -66,9 +66,10 @@ int ParseRetryNum(std::string_view header) {
 
 // A view submission carries no event_id, and Slack does not resend it; a proxy or a replay
 // within the signature's five minutes could, and so could a double submit, and each delivery
-// would add the topic again. The same user's same view submitted with the same values is one
-// submission (a corrected resubmission, after the modal showed errors, differs in its values):
-// "view:" and 128 bits of a SHA-256 of them, short enough for the inbox's ids.
+// would add the topic again. The same user's same view (its id, callback and metadata)
+// submitted with the same values is one submission (a corrected resubmission, after the modal
+// showed errors, differs in its values): "view:" and 128 bits of a SHA-256 of them, short
+// enough for the inbox's ids.
 std::string ViewSubmissionKey(const ViewSubmission& view) {
   std::string parts;
   auto add = [&parts](std::string_view part) {
@@ -79,6 +80,8 @@ std::string ViewSubmissionKey(const ViewSubmission& view) {
   add(view.team_id);
   add(view.user);
   add(view.view_id);
+  add(view.callback_id);
+  add(view.private_metadata);
   for (const auto& [input, value] : view.values) {
     add(input);
     add(value);

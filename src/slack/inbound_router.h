@@ -18,7 +18,8 @@
 //      the processing of the event to the Executor and returns the ack at once, never waiting
 //      for processing. In the background task, the event is first recorded in the DedupStore
 //      under its event_id (or Socket Mode envelope ID; a view submission under a hash of its
-//      team, user, view and submitted values) for `dedup_ttl_seconds`; a delivery
+//      team, user, view — id, callback, metadata — and submitted values) for
+//      `dedup_ttl_seconds`; a delivery
 //      already recorded is dropped there, so each event is handled once and the ack never
 //      waits for the store. Then the handler runs; an exception from it is caught and logged.
 //      While the handler runs (either way), the thread's log context (common/logging.h) names

@@ -351,6 +351,14 @@ TEST_F(InboundRouterTest, AViewSubmissionDeliveredTwiceIsHandledOnce) {
   EXPECT_EQ(Post(RequestKind::kInteractive, "payload=" + PercentEncode(again.dump())).status, 200);
   executor_.RunAll();
   EXPECT_EQ(handled_.size(), 1u);
+  // Another modal that happens to share the view id and values (a confirmation with no inputs,
+  // say) but not its metadata: a submission of its own.
+  nlohmann::json other = FixtureJson("interaction_view_submission.json");
+  other["view"]["private_metadata"] = "{\"topic\":\"another\"}";
+  EXPECT_EQ(Post(RequestKind::kInteractive, "payload=" + PercentEncode(other.dump())).status, 200);
+  executor_.RunAll();
+  EXPECT_EQ(handled_.size(), 2u);
+  handled_.pop_back();
   // Submitted again with other values (the modal showed an error, the owner corrected it).
   nlohmann::json corrected = FixtureJson("interaction_view_submission.json");
   corrected["view"]["state"]["values"]["answer"]["text"]["value"] = "Settings, then Reset.";
