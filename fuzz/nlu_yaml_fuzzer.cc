@@ -3,6 +3,7 @@
 // before the parser must count at least as deep as the parser nests what it loads.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -23,10 +24,7 @@ namespace {
 bool ScanCountsTooShallow(std::string_view text) {
   if (faqbot::nlu::FirstInvalidUtf8(text) != std::string_view::npos) return false;
   // Nor does it pass control characters (it reads them as spaces).
-  for (const char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) return false;
-  }
+  if (std::any_of(text.begin(), text.end(), faqbot::nlu::IsYamlControlByte)) return false;
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -201,12 +201,6 @@ std::map<std::string, std::string> ResponsesOf(const YAML::Node& root) {
   return out;
 }
 
-// C0 control characters other than tab and the line breaks, and DEL: not allowed in YAML.
-bool IsControlByte(char c) {
-  const auto b = static_cast<unsigned char>(c);
-  return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
-}
-
 // `text` loaded as a YAML mapping, after the checks every Rasa file gets.
 Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   if (text.size() > kMaxNluYamlBytes) {
@@ -220,9 +214,9 @@ Result<YAML::Node> LoadMapping(std::string_view text, std::string_view source) {
   // Control characters are read as spaces (the writer never writes them raw): yaml-cpp takes
   // some of them for more than a character (after a NUL, a "#" no longer starts a comment).
   std::string spaced;
-  if (std::any_of(text.begin(), text.end(), IsControlByte)) {
+  if (std::any_of(text.begin(), text.end(), IsYamlControlByte)) {
     spaced.assign(text);
-    std::replace_if(spaced.begin(), spaced.end(), IsControlByte, ' ');
+    std::replace_if(spaced.begin(), spaced.end(), IsYamlControlByte, ' ');
     text = spaced;
   }
   // yaml-cpp reads a flow collection ([…], {…}) to its end before its depth guard looks: a file
@@ -258,6 +252,11 @@ Result<std::map<std::string, std::string>> ParseRasaResponses(std::string_view t
   } catch (const YAML::Exception& e) {
     return ErrorAt(source, e.mark.line + 1, e.msg);
   }
+}
+
+bool IsYamlControlByte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
 }
 
 Result<TrainingData> ParseNluYaml(std::string_view text, std::string_view source) {

@@ -40,6 +40,10 @@ Result<std::map<std::string, std::string>> ParseRasaResponses(
 // Reads and parses a file (NotFound when missing).
 Result<TrainingData> ReadNluYamlFile(const std::string& path);
 
+// A C0 control character other than tab and the line breaks, or DEL: not allowed in YAML, and
+// read as a space by ParseNluYaml and ParseRasaResponses (WriteNluYaml never writes one raw).
+bool IsYamlControlByte(char c);
+
 // Writes `data` as Rasa NLU YAML, with a `responses:` section for intents that carry one.
 // ParseNluYaml(WriteNluYaml(d)) == d for any valid d.
 std::string WriteNluYaml(const TrainingData& data);

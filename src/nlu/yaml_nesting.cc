@@ -167,10 +167,10 @@ class FlowScanner {
         if (!End(j) && s_[j] == ':') {
           owners_.push_back(col);  // it was a key
           ++j;
-          continue;
         }
-        // Only a comment may follow; yet the parser's scanner may read on past anything else
-        // (to see whether a key follows), and brackets there cost it memory: read on too.
+        // Otherwise only a comment may follow; yet the parser's scanner may read on past
+        // anything else (to see whether a key follows), and brackets there cost it memory: read
+        // on too.
         continue;
       }
       // A plain scalar: a key if ": " ends it on this line, else a value that later lines

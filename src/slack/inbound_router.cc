@@ -10,6 +10,7 @@
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "common/status_http.h"
+#include "common/string_util.h"
 
 namespace faqbot::slack {
 namespace {
@@ -91,13 +92,7 @@ std::string ViewSubmissionKey(const ViewSubmission& view) {
   if (EVP_Digest(parts.data(), parts.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
     return "";  // no key: handled as before, at least once
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key = "view:";
-  for (unsigned int i = 0; i < std::min(size, 16u); ++i) {
-    key += kHex[digest[i] >> 4];
-    key += kHex[digest[i] & 15];
-  }
-  return key;
+  return "view:" + LowerHex({reinterpret_cast<const char*>(digest), std::min(size, 16u)});
 }
 
 }  // namespace
