@@ -17,8 +17,9 @@ PKGS := build-essential cmake pkg-config git python3 \
         libsystemd-dev dpkg-dev file groff-base systemd
 
 # Only the benchmarks need these (gnuplot: the learning-curve plot of docs/nlu.md; numpy:
-# bench/bow_reference.py, the reference docs/nlu.md compares the classifier head with).
-BENCH_PKGS := gnuplot-nox python3-numpy
+# bench/bow_reference.py, the reference docs/nlu.md compares the classifier head with; time:
+# the peak memory bench/yaml_memory.py reads).
+BENCH_PKGS := gnuplot-nox python3-numpy time
 
 # Only the container targets need these (podman on Debian's runc, a base image from mmdebstrap).
 IMAGE_PKGS := podman mmdebstrap runc curl
@@ -94,6 +95,7 @@ bench: build bench-deps
 	./bench/nlu_report.sh $(BUILD)
 	./bench/learning_curve.sh $(BUILD)
 	./bench/office_zh.sh $(BUILD)
+	python3 bench/yaml_memory.py $(BUILD)
 	./bench/store_report.sh $(BUILD)
 	./$(BUILD)/bench/slack_inbound_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/socket_mode_bench --benchmark_min_time=2
