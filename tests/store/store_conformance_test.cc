@@ -1428,6 +1428,44 @@ TEST_P(StoreConformanceTest, AQuestionClosesOnceWhoeverClosesItFirst) {
   EXPECT_EQ(winners.load(), 1);
 }
 
+// What a publish or an amendment returns is what the store holds: the caller installs the model
+// it returns and tells askers of its topics without reading them back.
+TEST_P(StoreConformanceTest, AStoredPublicationIsWhatReadingItBackGives) {
+  Topic wifi = Add(kAlice, "wifi password");
+  wifi.content.phrasings = {"how do I get online", "réseau sans fil 🛜"};
+  Topic vpn = Add(kAlice, "vpn");
+  const auto expect_as_read = [&](const Publication& returned) {
+    auto live = store_->GetLivePublication(kAlice, /*with_model=*/true);
+    ASSERT_TRUE(live.ok() && live->has_value()) << live.status();
+    const Publication& read = **live;
+    EXPECT_EQ(returned.id, read.id);
+    EXPECT_EQ(returned.owner, read.owner);
+    EXPECT_EQ(returned.version, read.version);
+    EXPECT_EQ(returned.status, read.status);
+    EXPECT_EQ(returned.topics, read.topics);
+    EXPECT_EQ(returned.model, read.model);
+    EXPECT_EQ(returned.error, read.error);
+    EXPECT_EQ(returned.job_id, read.job_id);
+    EXPECT_EQ(returned.requested_at, read.requested_at);
+    EXPECT_EQ(returned.started_at, read.started_at);
+    EXPECT_EQ(returned.finished_at, read.finished_at);
+  };
+  ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
+  NewPublication published = PublicationOf({wifi, vpn}, std::string("model\0bytes", 11));
+  published.started_at = 1234;
+  auto v1 = store_->CompletePublishJob(Claim(), published);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_NE(v1->job_id, 0);
+  EXPECT_EQ(v1->topics.size(), 2u);
+  expect_as_read(*v1);
+
+  wifi.content.phrasings.push_back("can't connect");
+  auto v2 = store_->AmendLivePublication(kAlice, 1, PublicationOf({wifi, vpn}, "amended"));
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_EQ(v2->job_id, 0);
+  expect_as_read(*v2);
+}
+
 TEST_P(StoreConformanceTest, AnAmendmentGoesLiveOnlyOnTheVersionItWasBuiltOn) {
   Topic wifi = Add(kAlice, "wifi password");
   Topic draft = Add(kAlice, "a draft nobody publishes");
