@@ -19,6 +19,12 @@
 namespace faqbot::assistant {
 namespace {
 
+// An asked question's words as a topic's question or phrasing keeps them: stored as they came,
+// they may hold control characters no topic may (a question that could never be settled).
+std::string LearnableWords(const store::AskedQuestion& asked) {
+  return store::ControlCharactersAsSpaces(asked.text);
+}
+
 // "<@owner> says - answer", the old system's reply.
 Reply AnswerReply(const store::UserRef& owner, const std::string& answer) {
   Reply r;
@@ -323,7 +329,7 @@ void Assistant::OwnerPicksOwnSuggestion(Turn& turn, const store::AskedQuestion& 
 
 std::optional<Learned> Assistant::LearnItsTopic(Turn& turn, const store::AskedQuestion& asked,
                                                 int64_t topic_id) {
-  auto learned = topics_.LearnPhrasing(turn.who, topic_id, asked.text);
+  auto learned = topics_.LearnPhrasing(turn.who, topic_id, LearnableWords(asked));
   if (!learned.ok()) {
     Reopen(asked);
     Say(turn, Say1(learned.status().code() == StatusCode::kNotFound
@@ -785,7 +791,7 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
       remembered && remembered->question_id == asked->id) {
     turn.ForgetUndo();  // a typed "undo" now has nothing to take back
   }
-  auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, asked->text);
+  auto unlearned = topics_.UnlearnPhrasing(turn.who, ref.topic_id, LearnableWords(*asked));
   if (!unlearned.ok()) {
     (void)store_.SetQuestionOutcome(asked->id, store::QuestionOutcome::kResolved, ref.topic_id);
     return Say(turn, Say1(unlearned.status().code() == StatusCode::kNotFound
@@ -870,7 +876,8 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
 bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id) {
   if (!IsOpen(asked)) return false;
   const auto has = [&](const std::vector<std::string>& phrasings) {
-    return std::find(phrasings.begin(), phrasings.end(), asked.text) != phrasings.end();
+    return std::find(phrasings.begin(), phrasings.end(), LearnableWords(asked)) !=
+           phrasings.end();
   };
   if (const auto live = LiveTopic(asked.owner, topic_id); live && has(live->content.phrasings)) {
     return true;
@@ -937,7 +944,8 @@ bool Assistant::AnswerInHandoffThread(Turn& turn, const UserMessage& m) {
     Say(turn, std::move(r));
     return true;
   }
-  if (concierge_.IsCommandPhrase(answer) || IsCancelWord(answer)) {
+  if (concierge_.IsCommandPhrase(answer) || ReadsLikeLearningCommand(answer) ||
+      IsCancelWord(answer)) {
     // "undo", "cancel", "show my topics" in the thread: most likely not for the asker — asked.
     Say(turn, AskIfAnswer(turn, asked, answer,
                           {Words("“"), UserText(answer), Words("” reads like a command. Is it")}));
@@ -1099,7 +1107,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
     auto topics = store_.ListTopics(turn.who);
     if (topics.ok()) {
       for (const auto& t : *topics) {
-        if (t.content.question == asked->text && t.content.answer == answer &&
+        if (t.content.question == LearnableWords(*asked) && t.content.answer == answer &&
             (!asked->topic_id || *asked->topic_id == t.id)) {
           added_before = t.id;
         }
@@ -1152,7 +1160,7 @@ void Assistant::AnswerHandoff(Turn& turn, const std::string& answer) {
   }
   auto learned = added_before ? topics_.LearnStoredTopic(turn.who, *added_before)
                  : same_words ? topics_.LearnAnswer(turn.who, same_words->id, answer)
-                              : topics_.LearnTopic(turn.who, {asked->text, {}, answer});
+                              : topics_.LearnTopic(turn.who, {LearnableWords(*asked), {}, answer});
   if (!learned.ok()) {
     Reopen(*asked);  // the same answer can be sent again
     return Say(turn, Say1("I couldn't add that topic: " + learned.status().message() +

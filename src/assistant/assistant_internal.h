@@ -123,6 +123,13 @@ std::vector<std::string> LowerWords(std::string_view text);
 // "cancel" typed while a flow waits for text: a cancel word alone, give or take the words people
 // put around it ("no wait, cancel", "forget it"), also in a few other languages (concierge.cc).
 bool IsCancelWord(const std::string& text);
+// "learn from my answers: off", "turn off learning", "enable learning": the learning setting,
+// typed; which way (true: on), or nullopt when the text is not that (concierge.cc).
+std::optional<bool> LearningCommand(const std::string& text);
+// The learning setting typed as a command would be ("turn off learning", "learn from my answers:
+// off"), not an answer that speaks of learning ("we don't run learning sessions"): while a flow
+// waits for an answer, a change of mind rather than the answer.
+bool ReadsLikeLearningCommand(const std::string& text);
 
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);

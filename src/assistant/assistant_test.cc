@@ -502,14 +502,58 @@ TEST_F(AssistantTest, ACommandTypedAfterAnswerItIsNotSentToTheAsker) {
   ASSERT_FALSE(question.empty());
   Press(kAlice, "handoff_answer", question);
   const size_t before = messenger_.sent().size();
-  EXPECT_THAT(Dm(kAlice, "show my topics"),
-              HasSubstr("reads like a command, so I haven't sent it. I'm still waiting for the "
-                        "answer"));
+  // The commands as README and the settings put them too: the learning setting typed then is a
+  // change of mind, not the answer (and not a live topic whose answer is the command).
+  for (const char* command : {"show my topics", "unanswered questions",
+                              "learn from my answers: off", "turn off learning",
+                              "stop learning from my answers", "enable learning"}) {
+    EXPECT_THAT(Dm(kAlice, command),
+                HasSubstr("reads like a command, so I haven't sent it. I'm still waiting for the "
+                          "answer"))
+        << command;
+  }
+  EXPECT_TRUE(store_->GetOwnerSettings(kAlice)->learn);
   for (size_t i = before; i < messenger_.sent().size(); ++i) {
     EXPECT_FALSE(messenger_.sent()[i].to.user == kBob) << messenger_.sent()[i].text;
   }
   EXPECT_THAT(Dm(kAlice, "Yes, two blocks away."), HasSubstr("Topic added"));
   EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("Yes, two blocks away."));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 2);
+}
+
+// An asker's control characters (kept in the question as asked) cannot stop the owner from
+// settling it: the topic or phrasing learned holds spaces in their place.
+TEST_F(AssistantTest, AQuestionWithControlCharactersIsSettledAndLearned) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> when is the picnic\x02 this year");
+  Press(kAlice, "handoff_answer", ButtonValue("handoff_answer"));
+  EXPECT_THAT(Dm(kAlice, "June 12th, in the park."), HasSubstr("Topic added"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("June 12th, in the park."));
+  bool learned = false;
+  const auto topics = store_->ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok());
+  for (const auto& t : *topics) {
+    learned = learned || t.content.question == "when is the picnic  this year";
+  }
+  EXPECT_TRUE(learned);
+
+  clock_.Advance(std::chrono::seconds(11));  // its own hand-off DM
+  Dm(kCarol, "ask <@U0ALICE> how do I get online\x07 as a guest");
+  const std::string its = ItsTopicButton("wifi password");
+  ASSERT_FALSE(its.empty());
+  EXPECT_THAT(Press(kAlice, "handoff_topic", its), HasSubstr("as another way to ask"));
+  EXPECT_THAT(LastDirectTo(kCarol).text, HasSubstr("It's on the fridge."));
+}
+
+// An answer that only speaks of learning is an answer.
+TEST_F(AssistantTest, AnAnswerAboutLearningIsSentAsTheAnswer) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Dm(kBob, "ask <@U0ALICE> are there training courses?");
+  Press(kAlice, "handoff_answer", ButtonValue("handoff_answer"));
+  EXPECT_THAT(Dm(kAlice, "No, we don't run learning sessions."), HasSubstr("Topic added"));
+  EXPECT_THAT(LastDirectTo(kBob).text, HasSubstr("we don't run learning sessions"));
 }
 
 TEST_F(AssistantTest, EditAndDeleteOneTopicOrAllWithConfirmation) {

@@ -51,13 +51,8 @@ bool IsCancelWord(const std::string& text) {
   return true;
 }
 
-namespace {
-
-using Step = DialogueState::Step;
-
-// "learn from my answers: off", "turn off learning", "stop learning from my answers", "learning
-// on again": the setting, typed — a short message about learning that says which way, and is not
-// a question about it ("what happens when learning is off?" gets the settings, which explain).
+// A short message about learning that says which way, and is not a question about it ("what
+// happens when learning is off?" gets the settings, which explain).
 std::optional<bool> LearningCommand(const std::string& text) {
   static const std::set<std::string> kQuestion = {"what",  "how",  "why", "when", "where", "who",
                                                   "which", "does", "is",  "are",  "will",  "would"};
@@ -80,6 +75,21 @@ std::optional<bool> LearningCommand(const std::string& text) {
   if (!learning || off == on) return std::nullopt;  // not about it, or not which way
   return on;
 }
+
+bool ReadsLikeLearningCommand(const std::string& text) {
+  if (!LearningCommand(text)) return false;
+  constexpr size_t kFewWords = 3;  // "turn off learning", "enable learning", "learning on again"
+  const std::vector<std::string> words = LowerWords(text);
+  if (words.size() <= kFewWords) return true;
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] == "my" && words[i + 1] == "answers") return true;  // "… from my answers …"
+  }
+  return false;
+}
+
+namespace {
+
+using Step = DialogueState::Step;
 
 // "another phrasing", "add another way to ask it": the offer after a topic was added, typed.
 bool AsksForPhrasing(const std::string& text) {
@@ -299,7 +309,8 @@ void Assistant::ContinueFlow(Turn& turn, const std::string& text) {
   const bool answer = step == Step::kAwaitAnswer || step == Step::kAwaitNewAnswer;
   const char* what = answer ? "answer" : step == Step::kAwaitPhrasing ? "phrasing" : "question";
   const bool handoff = step == Step::kAwaitAnswer && turn.state.handoff_id != 0;
-  if (step != Step::kAwaitNewName && concierge_.IsCommandPhrase(text)) {
+  if (step != Step::kAwaitNewName &&
+      (concierge_.IsCommandPhrase(text) || ReadsLikeLearningCommand(text))) {
     // Most likely a change of mind: not saved, and above all not sent to someone who asked.
     Reply r;
     r.paragraphs.push_back(

@@ -31,6 +31,21 @@ Status ValidateText(std::string_view text, size_t max_bytes, std::string_view wh
   return Status::Ok();
 }
 
+namespace {
+
+// The length in bytes of the control character at text[i] (C0 but tab and line breaks, DEL, C1),
+// or 0.
+size_t ControlCharacterAt(std::string_view text, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return 1;
+  const bool c1 = c == 0xC2 && i + 1 < text.size() &&
+                  static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                  static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+  return c1 ? 2 : 0;
+}
+
+}  // namespace
+
 Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_view what,
                          bool required) {
   FAQBOT_RETURN_IF_ERROR(ValidateText(text, max_bytes, what, required));
@@ -41,15 +56,26 @@ Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_vi
   }
   // Control characters (NUL, ESC, …) show nothing either, and no export format keeps them all.
   for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const bool c1 = c == 0xC2 && i + 1 < text.size() &&
-                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F || c1) {
+    if (ControlCharacterAt(text, i) > 0) {
       return InvalidArgumentError(std::string(what) + " contains a control character");
     }
   }
   return Status::Ok();
+}
+
+std::string ControlCharactersAsSpaces(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t control = ControlCharacterAt(text, i);
+    if (control > 0) {
+      out.push_back(' ');
+      i += control;
+    } else {
+      out.push_back(text[i++]);
+    }
+  }
+  return out;
 }
 
 }  // namespace faqbot::store

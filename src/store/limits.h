@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -50,5 +51,8 @@ Status ValidateText(std::string_view text, size_t max_bytes, std::string_view wh
 // characters), or holds a control character other than tab and line breaks (C0, DEL, C1).
 Status ValidateTypedText(std::string_view text, size_t max_bytes, std::string_view what,
                          bool required = true);
+// `text` with every control character ValidateTypedText refuses made a space: an asker's words
+// (stored as they came) on their way to becoming a topic's question or phrasing.
+std::string ControlCharactersAsSpaces(std::string_view text);
 
 }  // namespace faqbot::store
