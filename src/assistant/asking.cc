@@ -1072,7 +1072,7 @@ Reply Assistant::AskIfAnswer(Turn& turn, const store::AskedQuestion& asked, cons
                            Words("? They asked: "), UserText(asked.text)});
   Reply r;
   r.paragraphs.push_back(Line(std::move(lead)));
-  const std::string value = "answer:" + std::to_string(asked.id);
+  const std::string value = ConfirmationOf(turn.state);
   r.buttons = {Btn("Yes, send it", "affirm", value, Button::Style::kPrimary),
                Btn("No", "deny", value)};
   return r;

@@ -131,6 +131,11 @@ std::optional<bool> LearningCommand(const std::string& text);
 // waits for an answer, a change of mind rather than the answer.
 bool ReadsLikeLearningCommand(const std::string& text);
 
+// What the yes/no buttons of the confirmation `state` waits for carry as their value ("" for a
+// state that waits for none); a press whose value is not this one's changes nothing
+// (concierge_publish.cc).
+std::string ConfirmationOf(const DialogueState& state);
+
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);
 

@@ -252,7 +252,8 @@ void Assistant::Dispatch(Turn& turn, ConciergeIntent intent, const std::string& 
     return Confirm(turn, intent == ConciergeIntent::kAffirm, value);
   }
   // Anything else leaves a pending question unanswered and moves on.
-  if (turn.state.step != Step::kIdle) turn.Set({});
+  const bool was_pending = turn.state.step != Step::kIdle;
+  if (was_pending) turn.Set({});
   switch (intent) {
     case ConciergeIntent::kGreet:
       return Greet(turn);
@@ -280,7 +281,9 @@ void Assistant::Dispatch(Turn& turn, ConciergeIntent intent, const std::string& 
       return Say(turn, Say1("To ask someone's bot, write `ask @person your question` — here, in "
                             "a channel with `@faqbot ask @person …`, or with `/ask @person …`."));
     case ConciergeIntent::kCancel:
-      return Say(turn, Say1("Ok, nothing to cancel."));
+      // A confirmation or an offer was waiting (*This looks like your topic …*): it is over.
+      return Say(turn, Say1(was_pending ? "Ok, cancelled. Nothing was changed."
+                                        : "Ok, nothing to cancel."));
     case ConciergeIntent::kUndo:
       return UndoLast(turn);
     case ConciergeIntent::kThanks:

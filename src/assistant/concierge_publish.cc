@@ -15,7 +15,31 @@ using Step = DialogueState::Step;
 // "all 3 topics", but "your one topic": what a publish or a delete of every topic covers.
 std::string AllTopics(size_t n) { return n == 1 ? "your one topic" : "all " + Count(n, "topic"); }
 
-// What the buttons of the confirmation `state` waits for carry as their value.
+Reply CannotNow(const std::string& what) {
+  return Say1("Seems like I cannot " + what +
+              " currently :scream_cat: Please try again in a "
+              "minute.");
+}
+
+}  // namespace
+
+namespace {
+
+// 32 bits of FNV-1a over `text`, in hex: tells one offer's words from another's in a button.
+std::string Digest(const std::string& text) {
+  uint32_t h = 2166136261u;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xF];
+  return out;
+}
+
+}  // namespace
+
 std::string ConfirmationOf(const DialogueState& state) {
   switch (state.step) {
     case Step::kConfirmPublish:
@@ -24,25 +48,20 @@ std::string ConfirmationOf(const DialogueState& state) {
       return "delete:" + std::to_string(state.topic_id);
     case Step::kConfirmDeleteAll:
       return "delete_all";
+    // These confirm words the owner typed: an older offer's buttons (same topic, other words)
+    // must not confirm the newer words.
     case Step::kConfirmSimilar:
-      return "similar:" + std::to_string(state.topic_id);
+      return "similar:" + std::to_string(state.topic_id) + ":" + Digest(state.question);
     case Step::kConfirmAnswer:
-      return "answer:" + std::to_string(state.handoff_id);
+      return "answer:" + std::to_string(state.handoff_id) + ":" + Digest(state.question);
     case Step::kOfferMore:
       return "more";
     case Step::kConfirmNewTopic:
-      return "new_topic";
+      return "new_topic:" + Digest(state.question);
     default:
       return "";
   }
 }
-
-Reply CannotNow(const std::string& what) {
-  return Say1("Seems like I cannot " + what + " currently :scream_cat: Please try again in a "
-              "minute.");
-}
-
-}  // namespace
 
 void Assistant::AskDeleteAll(Turn& turn) {
   auto count = store_.CountTopics(turn.who);

@@ -63,7 +63,7 @@ void Assistant::TakeNewQuestion(Turn& turn, const std::string& question) {
               Words(" — your bot already answers this with it.")}));
     r.paragraphs.push_back(Line("Add it as another phrasing of that topic, or keep it as a new "
                                 "topic?"));
-    const std::string value = "similar:" + std::to_string(match->topic.topic_id);
+    const std::string value = ConfirmationOf(turn.state);
     r.buttons = {Btn("Add as a phrasing of “" + match->topic.content.question + "”", "affirm",
                      value, Button::Style::kPrimary),
                  Btn("Keep as a new topic", "deny", value)};
@@ -81,8 +81,9 @@ bool Assistant::OfferAsTopic(Turn& turn, const std::string& text) {
                                                      "Shall I add it as a topic?")}));
   r.paragraphs.push_back(Line({Words("To try it on your bot instead, write *ask* "),
                                Mention(turn.who.user_id), Words(" and the question.")}));
-  r.buttons = {Btn("Add it as a topic", "affirm", "new_topic", Button::Style::kPrimary),
-               Btn("No", "deny", "new_topic")};
+  const std::string value = ConfirmationOf(turn.state);
+  r.buttons = {Btn("Add it as a topic", "affirm", value, Button::Style::kPrimary),
+               Btn("No", "deny", value)};
   Say(turn, std::move(r));
   return true;
 }
