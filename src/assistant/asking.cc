@@ -875,9 +875,9 @@ void Assistant::HandoffUndo(Turn& turn, const HandoffRef& ref) {
 
 bool Assistant::HandedBackStillLearned(const store::AskedQuestion& asked, int64_t topic_id) {
   if (!IsOpen(asked)) return false;
+  const std::string learned = LearnableWords(asked);
   const auto has = [&](const std::vector<std::string>& phrasings) {
-    return std::find(phrasings.begin(), phrasings.end(), LearnableWords(asked)) !=
-           phrasings.end();
+    return std::find(phrasings.begin(), phrasings.end(), learned) != phrasings.end();
   };
   if (const auto live = LiveTopic(asked.owner, topic_id); live && has(live->content.phrasings)) {
     return true;

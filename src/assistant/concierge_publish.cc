@@ -2,9 +2,13 @@
 // yes/no of every confirmation. A confirmation's buttons carry what they confirm, so a stale
 // one (an older question, a second press) changes nothing; a pressed one is replaced by what
 // was done.
+#include <cstdint>
+#include <string_view>
+
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
+#include "common/string_util.h"
 #include "store/topic_state.h"
 
 namespace faqbot::assistant {
@@ -21,10 +25,6 @@ Reply CannotNow(const std::string& what) {
               "minute.");
 }
 
-}  // namespace
-
-namespace {
-
 // 32 bits of FNV-1a over `text`, in hex: tells one offer's words from another's in a button.
 std::string Digest(const std::string& text) {
   uint32_t h = 2166136261u;
@@ -32,10 +32,10 @@ std::string Digest(const std::string& text) {
     h ^= static_cast<unsigned char>(c);
     h *= 16777619u;
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(8, '0');
-  for (int i = 7; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xF];
-  return out;
+  const unsigned char bytes[] = {static_cast<unsigned char>(h >> 24),
+                                 static_cast<unsigned char>(h >> 16),
+                                 static_cast<unsigned char>(h >> 8), static_cast<unsigned char>(h)};
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 }  // namespace

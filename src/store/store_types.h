@@ -128,6 +128,7 @@ struct Publication {
   int64_t requested_at = 0;  // when the publish was asked for
   int64_t started_at = 0;    // when training started
   int64_t finished_at = 0;   // when it was stored
+  bool operator==(const Publication&) const = default;
 };
 
 // What a worker stores when a publish succeeded. No topics (and no model) takes the bot down:

@@ -1437,18 +1437,7 @@ TEST_P(StoreConformanceTest, AStoredPublicationIsWhatReadingItBackGives) {
   const auto expect_as_read = [&](const Publication& returned) {
     auto live = store_->GetLivePublication(kAlice, /*with_model=*/true);
     ASSERT_TRUE(live.ok() && live->has_value()) << live.status();
-    const Publication& read = **live;
-    EXPECT_EQ(returned.id, read.id);
-    EXPECT_EQ(returned.owner, read.owner);
-    EXPECT_EQ(returned.version, read.version);
-    EXPECT_EQ(returned.status, read.status);
-    EXPECT_EQ(returned.topics, read.topics);
-    EXPECT_EQ(returned.model, read.model);
-    EXPECT_EQ(returned.error, read.error);
-    EXPECT_EQ(returned.job_id, read.job_id);
-    EXPECT_EQ(returned.requested_at, read.requested_at);
-    EXPECT_EQ(returned.started_at, read.started_at);
-    EXPECT_EQ(returned.finished_at, read.finished_at);
+    EXPECT_EQ(returned, **live);
   };
   ASSERT_TRUE(store_->EnqueuePublish(kAlice).ok());
   NewPublication published = PublicationOf({wifi, vpn}, std::string("model\0bytes", 11));
