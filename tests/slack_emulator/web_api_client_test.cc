@@ -357,7 +357,7 @@ TEST_F(WebApiClientTest, WrongBaseUrlIsAClearError) {
 
 TEST_F(WebApiClientTest, PostsToOneChannelArePacedOthersAreNot) {
   WebApiClientOptions o = Options();
-  o.channel_interval = milliseconds(200);
+  o.channel_interval = milliseconds(300);
   o.channel_burst = 1;
   WebApiClient client(o, SystemClock::Instance());
   std::vector<std::thread> threads;
@@ -370,11 +370,13 @@ TEST_F(WebApiClientTest, PostsToOneChannelArePacedOthersAreNot) {
   ASSERT_TRUE(client.PostMessage({{"channel", "C0OTHER"}, {"text", "x"}}).ok());
   auto calls = emulator_.Calls("chat.postMessage");
   ASSERT_EQ(calls.size(), 4u);
+  // The client paces when a post starts; the emulator sees when it was fully read, so the gap
+  // it sees may be shorter by one post's transit (a new connection, a loaded machine).
   for (size_t i = 1; i < 3; ++i) {
-    EXPECT_GE(calls[i].arrival - calls[i - 1].arrival, milliseconds(190)) << i;
+    EXPECT_GE(calls[i].arrival - calls[i - 1].arrival, milliseconds(250)) << i;
   }
-  // The other channel is not held up behind C0PACED's queue.
-  EXPECT_LT(calls[3].arrival - calls[2].arrival, milliseconds(150));
+  // The other channel is not held up behind C0PACED's queue (it would wait 300 ms).
+  EXPECT_LT(calls[3].arrival - calls[2].arrival, milliseconds(200));
 }
 
 TEST_F(WebApiClientTest, AShortBurstToOneChannelGoesOutAtOnceThenItIsPaced) {
@@ -390,8 +392,9 @@ TEST_F(WebApiClientTest, AShortBurstToOneChannelGoesOutAtOnceThenItIsPaced) {
   // Three back to back (a reply and the notifications right after it)…
   EXPECT_LT(calls[2].arrival - calls[0].arrival, milliseconds(900));
   // …then one per interval.
-  EXPECT_GE(calls[3].arrival - calls[0].arrival, milliseconds(990));
-  EXPECT_GE(calls[4].arrival - calls[3].arrival, milliseconds(990));
+  // (Less a post's transit: the client paces starts, the emulator records arrivals.)
+  EXPECT_GE(calls[3].arrival - calls[0].arrival, milliseconds(950));
+  EXPECT_GE(calls[4].arrival - calls[3].arrival, milliseconds(950));
 }
 
 TEST_F(WebApiClientTest, PostToResponseUrl) {
