@@ -1,13 +1,16 @@
 // ConnectionPool<C>: database connections opened lazily up to a bound and handed to one thread
-// at a time. A caller waits when all are in use. A connection returned as broken is dropped and
-// a new one is opened on a later Acquire, which is how a backend recovers after the database
-// comes back. Thread-safe.
+// at a time. A caller waits when all are in use (for at most the wait it gives). A connection
+// returned as broken is dropped and a new one is opened on a later Acquire, which is how a backend
+// recovers after the database comes back. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -25,9 +28,18 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // An idle connection, or a new one from the factory (whose error is returned as is).
-  Result<std::unique_ptr<C>> Acquire() {
+  // Unavailable when every connection stayed in use for `max_wait`.
+  Result<std::unique_ptr<C>> Acquire(
+      std::optional<std::chrono::milliseconds> max_wait = std::nullopt) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_size_; });
+    const auto free = [&] { return !idle_.empty() || open_ < max_size_; };
+    if (!max_wait) {
+      cv_.wait(lock, free);
+    } else if (!cv_.wait_for(lock, *max_wait, free)) {
+      return UnavailableError("database busy: all " + std::to_string(max_size_) +
+                              " connections stayed in use for " +
+                              std::to_string(max_wait->count()) + " ms");
+    }
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();

@@ -1,9 +1,13 @@
 #include "store/postgres_backend.h"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -271,6 +275,104 @@ class PostgresBackend::ListenerThread {
   std::thread thread_;
 };
 
+// Cuts the socket of a connection whose transaction outlived its deadline. libpq waits for the
+// server's answer in poll() with no timeout, and a server that stopped answering (frozen, a
+// network that drops every packet) sends no reset: shutdown() ends that wait from outside, the
+// call fails as over a broken connection and the connection is dropped. The socket is only cut
+// while its transaction is armed, and the transaction disarms before its connection can close,
+// so a cut never reaches a descriptor reused for something else.
+class PostgresBackend::Watchdog {
+ public:
+  Watchdog() : thread_([this] { Run(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Watches one transaction on `socket` for `limit`; disarmed when it goes out of scope.
+  class Watch {
+   public:
+    Watch(Watchdog& dog, int socket, std::chrono::milliseconds limit)
+        : dog_(dog), id_(dog.Arm(socket, limit)) {}
+    ~Watch() { Disarm(); }
+    Watch(const Watch&) = delete;
+    Watch& operator=(const Watch&) = delete;
+    // Stops watching; true when the deadline had passed and the socket was cut.
+    bool Disarm() {
+      if (!disarmed_) {
+        cut_ = dog_.Disarm(id_);
+        disarmed_ = true;
+      }
+      return cut_;
+    }
+
+   private:
+    Watchdog& dog_;
+    const uint64_t id_;
+    bool disarmed_ = false;
+    bool cut_ = false;
+  };
+
+ private:
+  struct Armed {
+    std::chrono::steady_clock::time_point deadline;
+    int socket;
+    bool cut = false;
+  };
+
+  uint64_t Arm(int socket, std::chrono::milliseconds limit) {
+    uint64_t id;
+    {
+      std::lock_guard lock(mu_);
+      id = next_id_++;
+      armed_[id] = {std::chrono::steady_clock::now() + limit, socket};
+    }
+    cv_.notify_all();
+    return id;
+  }
+
+  bool Disarm(uint64_t id) {
+    std::lock_guard lock(mu_);
+    auto it = armed_.find(id);
+    const bool cut = it != armed_.end() && it->second.cut;
+    if (it != armed_.end()) armed_.erase(it);
+    return cut;
+  }
+
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      auto next = std::chrono::steady_clock::time_point::max();
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& [id, armed] : armed_) {
+        if (armed.cut) continue;
+        if (armed.deadline <= now) {
+          ::shutdown(armed.socket, SHUT_RDWR);
+          armed.cut = true;
+        } else {
+          next = std::min(next, armed.deadline);
+        }
+      }
+      if (next == std::chrono::steady_clock::time_point::max()) {
+        cv_.wait(lock);
+      } else {
+        cv_.wait_until(lock, next);
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, Armed> armed_;
+  uint64_t next_id_ = 1;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 Result<std::unique_ptr<PostgresBackend>> PostgresBackend::Open(PostgresOptions options) {
   if (options.url.rfind("postgresql://", 0) != 0 && options.url.rfind("postgres://", 0) != 0) {
     return InvalidArgumentError("not a postgresql:// URL: " + RedactUrl(options.url));
@@ -283,7 +385,9 @@ Result<std::unique_ptr<PostgresBackend>> PostgresBackend::Open(PostgresOptions o
 }
 
 PostgresBackend::PostgresBackend(std::unique_ptr<Pool> pool, PostgresOptions options)
-    : pool_(std::move(pool)), options_(std::move(options)) {
+    : pool_(std::move(pool)),
+      watchdog_(options.deadline.count() > 0 ? std::make_unique<Watchdog>() : nullptr),
+      options_(std::move(options)) {
   dialect_.name = "postgresql";
   dialect_.skip_locked = true;
   dialect_.row_lock = " FOR UPDATE";
@@ -296,31 +400,53 @@ PostgresBackend::~PostgresBackend() = default;
 
 const Dialect& PostgresBackend::dialect() const { return dialect_; }
 
-Status PostgresBackend::WithTransaction(TxMode, const Body& body) {
+Status PostgresBackend::WithTransaction(TxMode mode, const Body& body) {
+  const bool timed = watchdog_ != nullptr && mode != TxMode::kSchema;
+  std::optional<std::chrono::milliseconds> max_wait;
+  if (timed) max_wait = options_.deadline;
   Status last;
   bool reconnected = false;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    auto acquired = pool_->Acquire();
+    auto acquired = pool_->Acquire(max_wait);
     if (!acquired.ok()) return acquired.status();
     std::unique_ptr<Connection> conn = std::move(acquired).value();
     Status status;
     bool committing = false;
-    try {
-      pqxx::work work(conn->raw());
-      conn->set_work(&work);
-      status = body(*conn);
-      conn->set_work(nullptr);
-      if (status.ok()) {
-        committing = true;
-        work.commit();
-      } else {
-        work.abort();
+    bool cut = false;
+    {
+      std::optional<Watchdog::Watch> watch;
+      if (timed) watch.emplace(*watchdog_, conn->raw().sock(), options_.deadline);
+      try {
+        pqxx::work work(conn->raw());
+        conn->set_work(&work);
+        status = body(*conn);
+        conn->set_work(nullptr);
+        if (status.ok()) {
+          committing = true;
+          work.commit();
+        } else {
+          work.abort();
+        }
+      } catch (...) {
+        conn->set_work(nullptr);
+        bool broken = false;
+        status = StatusFromException(std::current_exception(), &broken);
+        if (broken) conn->mark_broken();
       }
-    } catch (...) {
-      conn->set_work(nullptr);
-      bool broken = false;
-      status = StatusFromException(std::current_exception(), &broken);
-      if (broken) conn->mark_broken();
+      // Before the connection can be closed (see Watchdog).
+      cut = watch && watch->Disarm();
+    }
+    if (cut) {
+      pool_->Release(std::move(conn), /*broken=*/true);
+      pool_->DropIdle();
+      // Cut just after the commit (or a read) went through: done all the same.
+      if (status.ok()) return status;
+      // Whatever the body made of the failure, the server did not answer in time. No retry:
+      // a server that stopped answering would only hold the caller for another deadline.
+      return UnavailableError("database did not answer within " +
+                              std::to_string(options_.deadline.count()) +
+                              " ms; its connection was dropped" +
+                              (committing ? " (the commit may or may not have happened)" : ""));
     }
     const bool broken = conn->broken();
     pool_->Release(std::move(conn), broken);

@@ -5,7 +5,8 @@
 //
 // When the server goes away, calls fail with Unavailable ("database unavailable: …") and the
 // broken connections are dropped; when it comes back, the next call reconnects. The listener
-// thread reconnects by itself.
+// thread reconnects by itself. When the server stops answering without going away, a call
+// fails the same way after `PostgresOptions::deadline`.
 #pragma once
 
 #include <chrono>
@@ -28,6 +29,11 @@ struct PostgresOptions {
   int max_attempts = 5;
   // How long the listener waits between reconnection attempts when the server is down.
   std::chrono::milliseconds listen_retry{500};
+  // How long one transaction may wait on the server, and a caller on a free connection, before
+  // the call fails with Unavailable (the transaction's connection is cut and dropped): a server
+  // that stopped answering (frozen, or behind a network that drops everything) must not hold
+  // the process's threads forever. Schema changes (TxMode::kSchema) have none. Zero: none.
+  std::chrono::milliseconds deadline{10'000};
 };
 
 class PostgresBackend final : public SqlBackend {
@@ -52,9 +58,11 @@ class PostgresBackend final : public SqlBackend {
   class Connection;
   class Pool;
   class ListenerThread;
+  class Watchdog;
   PostgresBackend(std::unique_ptr<Pool> pool, PostgresOptions options);
 
   std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Watchdog> watchdog_;
   PostgresOptions options_;
   Dialect dialect_;
   std::vector<std::unique_ptr<ListenerThread>> listeners_;

@@ -101,6 +101,9 @@ enum class TxMode {
   // retries are skipped; Unavailable at once): bookkeeping, such as when an API token was last
   // used, that must not keep a request waiting while another program holds the database.
   kWriteIfFree,
+  // A schema change (migrations): a write that holds the migration lock and may build an index
+  // over a big table, so no backend cuts it short however long it takes.
+  kSchema,
 };
 
 class SqlBackend {
@@ -115,7 +118,8 @@ class SqlBackend {
   // Runs `body` in one transaction on a pooled connection and commits when it returns ok; rolls
   // back otherwise and returns its Status. Serialisation conflicts and busy databases retry the
   // whole body a bounded number of times, so `body` must have no effects outside the database.
-  // A broken connection is discarded; the next call reconnects. Thread-safe.
+  // A broken connection is discarded; the next call reconnects. A server that does not answer
+  // within the backend's deadline (if it has one) fails the call with Unavailable. Thread-safe.
   virtual Status WithTransaction(TxMode mode, const Body& body) = 0;
 
   // Calls `listener` (on a backend thread) for every Notify on `channel` committed by any

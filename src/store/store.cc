@@ -68,7 +68,7 @@ Result<int64_t> ReadSchemaVersion(SqlTransaction& tx) {
 Result<int> Store::Migrate() {
   const auto& migrations = AllMigrations();
   int applied = 0;
-  Status status = backend_->WithTransaction(TxMode::kWrite, [&](SqlTransaction& tx) -> Status {
+  Status status = backend_->WithTransaction(TxMode::kSchema, [&](SqlTransaction& tx) -> Status {
     applied = 0;
     if (!backend_->dialect().migration_lock.empty()) {
       FAQBOT_RETURN_IF_ERROR(tx.Exec(backend_->dialect().migration_lock).status());

@@ -5,11 +5,15 @@
 #   pg_cluster.sh start STATE_DIR   start a new cluster; writes STATE_DIR/url (admin URL)
 #   pg_cluster.sh pause STATE_DIR   stop the server, keep its data (the database "goes away")
 #   pg_cluster.sh resume STATE_DIR  start it again on the same port
+#   pg_cluster.sh freeze STATE_DIR  SIGSTOP the server and its backends: it stops answering but
+#                                   its connections stay open (a hung host)
+#   pg_cluster.sh thaw STATE_DIR    SIGCONT them
 #   pg_cluster.sh stop STATE_DIR    stop the server and delete everything
 set -euo pipefail
 
-cmd=${1:?usage: pg_cluster.sh start|pause|resume|stop STATE_DIR}
-state=${2:?usage: pg_cluster.sh start|pause|resume|stop STATE_DIR}
+usage="usage: pg_cluster.sh start|pause|resume|freeze|thaw|stop STATE_DIR"
+cmd=${1:?$usage}
+state=${2:?$usage}
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
@@ -53,9 +57,23 @@ case "$cmd" in
   resume)
     server_start "$(cat "$state/data")" "$(cat "$state/port")"
     ;;
+  freeze)
+    # The postmaster first, so that it forks no backend the list below would miss.
+    postmaster=$(head -n 1 "$(cat "$state/data")/db/postmaster.pid")
+    kill -STOP "$postmaster"
+    children=$(pgrep -P "$postmaster" || true)
+    if [ -n "$children" ]; then kill -STOP $children; fi
+    ;;
+  thaw)
+    postmaster=$(head -n 1 "$(cat "$state/data")/db/postmaster.pid")
+    children=$(pgrep -P "$postmaster" || true)
+    if [ -n "$children" ]; then kill -CONT $children; fi
+    kill -CONT "$postmaster"
+    ;;
   stop)
     if [ -f "$state/data" ]; then
       data=$(cat "$state/data")
+      "$0" thaw "$state" 2>/dev/null || true  # a frozen server would never stop
       as_owner "$bindir/pg_ctl" -D "$data/db" -m immediate -w stop >/dev/null 2>&1 || true
       rm -rf "$data"
       rm -f "$state/data" "$state/port" "$state/url"

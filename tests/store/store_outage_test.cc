@@ -2,16 +2,18 @@
 // and the Store recovers by itself when the database returns.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
-#include <sqlite3.h>
-
+#include "store/postgres_backend.h"
 #include "store/sqlite_backend.h"
 #include "store/store.h"
 #include "test_database.h"
@@ -21,18 +23,33 @@ namespace {
 
 const UserRef kAlice{"T0001", "U0ALICE"};
 
+// A private throwaway server (pg_cluster.sh), stopped and deleted at the end of the test.
+class PrivatePostgres {
+ public:
+  PrivatePostgres()
+      : state_(std::string(FAQBOT_BINARY_DIR) + "/pg-outage-" + std::to_string(getpid()) + "-" +
+               std::to_string(next_++)) {
+    started_ = testing::RunClusterScript("start", state_);
+    std::ifstream in(state_ + "/url");
+    std::getline(in, url_);
+  }
+  ~PrivatePostgres() { (void)testing::RunClusterScript("stop", state_); }
+  const Status& status() const { return started_; }
+  const std::string& url() const { return url_; }
+  Status Run(const std::string& command) { return testing::RunClusterScript(command, state_); }
+
+ private:
+  static inline int next_ = 0;
+  std::string state_;
+  Status started_;
+  std::string url_;
+};
+
 TEST(StoreOutageTest, PostgresStoppedGivesUnavailableAndRecoversWhenItReturns) {
   // A private server: stopping the shared one would disturb the other tests.
-  const std::string state =
-      std::string(FAQBOT_BINARY_DIR) + "/pg-outage-" + std::to_string(getpid());
-  ASSERT_TRUE(testing::RunClusterScript("start", state).ok());
-  struct Cleanup {
-    std::string state;
-    ~Cleanup() { (void)testing::RunClusterScript("stop", state); }
-  } cleanup{state};
-  std::ifstream in(state + "/url");
-  std::string url;
-  std::getline(in, url);
+  PrivatePostgres server;
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  const std::string& url = server.url();
   ASSERT_FALSE(url.empty());
 
   FakeClock clock;
@@ -48,7 +65,7 @@ TEST(StoreOutageTest, PostgresStoppedGivesUnavailableAndRecoversWhenItReturns) {
                   .ok());
   ASSERT_TRUE(store.AddTopic(kAlice, {"before", {}, "a"}).ok());
 
-  ASSERT_TRUE(testing::RunClusterScript("pause", state).ok());
+  ASSERT_TRUE(server.Run("pause").ok());
   auto failed = store.AddTopic(kAlice, {"during", {}, "a"});
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable) << failed.status();
@@ -56,7 +73,7 @@ TEST(StoreOutageTest, PostgresStoppedGivesUnavailableAndRecoversWhenItReturns) {
   EXPECT_EQ(store.ListTopics(kAlice).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(Store::Open(url, clock).status().code(), StatusCode::kUnavailable);
 
-  ASSERT_TRUE(testing::RunClusterScript("resume", state).ok());
+  ASSERT_TRUE(server.Run("resume").ok());
   auto after = store.AddTopic(kAlice, {"after", {}, "a"});
   ASSERT_TRUE(after.ok()) << after.status();
   auto topics = store.ListTopics(kAlice);
@@ -79,6 +96,85 @@ TEST(StoreOutageTest, PostgresStoppedGivesUnavailableAndRecoversWhenItReturns) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GE(notifications.load(), 1);
+}
+
+TEST(StoreOutageTest, AFrozenPostgresFailsCallsAfterTheDeadlineAndRecoversWhenThawed) {
+  PrivatePostgres server;
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  PostgresOptions options;
+  options.url = server.url();
+  options.pool_size = 2;
+  options.deadline = std::chrono::milliseconds(1'000);
+  options.connect_timeout_seconds = 2;
+  auto backend = PostgresBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  FakeClock clock;
+  auto opened = Store::Open(std::move(backend).value(), clock);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  ASSERT_TRUE(store.AddTopic(kAlice, {"before", {}, "a"}).ok());
+
+  // The server stops answering but keeps its connections open (a hung host, a stopped VM): no
+  // call may wait forever, however many there are at once (more than the pool holds).
+  ASSERT_TRUE(server.Run("freeze").ok());
+  std::vector<std::future<Status>> calls;
+  for (int i = 0; i < 5; ++i) {
+    calls.push_back(std::async(std::launch::async, [&store, i] {
+      return i % 2 == 0 ? store.AddTopic(kAlice, {"during", {}, "a"}).status()
+                        : store.ListTopics(kAlice).status();
+    }));
+  }
+  for (auto& call : calls) {
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(60)), std::future_status::ready)
+        << "a call to a frozen server never returned";
+    const Status status = call.get();
+    EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status;
+    EXPECT_THAT(status.message(), ::testing::HasSubstr("database")) << status;
+  }
+  const Status frozen = store.AddTopic(kAlice, {"during", {}, "a"}).status();
+  EXPECT_EQ(frozen.code(), StatusCode::kUnavailable) << frozen;
+
+  ASSERT_TRUE(server.Run("thaw").ok());
+  auto after = store.AddTopic(kAlice, {"after", {}, "a"});
+  ASSERT_TRUE(after.ok()) << after.status();
+  auto topics = store.ListTopics(kAlice);
+  ASSERT_TRUE(topics.ok()) << topics.status();
+  std::vector<std::string> questions;
+  for (const auto& t : *topics) questions.push_back(t.content.question);
+  // Nothing sent to the frozen server got past BEGIN: the cut connections rolled it back.
+  EXPECT_THAT(questions, ::testing::ElementsAre("before", "after"));
+}
+
+TEST(StoreOutageTest, AQueryThatOutlivesTheDeadlineIsCutAndItsConnectionDropped) {
+  testing::TestDatabase db(testing::Engine::kPostgres);
+  ASSERT_TRUE(db.status().ok()) << db.status();
+  PostgresOptions options;
+  options.url = db.url();
+  options.pool_size = 1;
+  options.deadline = std::chrono::milliseconds(500);
+  auto backend = PostgresBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  Status slow = (*backend)->WithTransaction(
+      TxMode::kRead, [](SqlTransaction& tx) { return tx.Exec("SELECT pg_sleep(30)").status(); });
+  EXPECT_EQ(slow.code(), StatusCode::kUnavailable) << slow;
+  EXPECT_THAT(slow.message(), ::testing::HasSubstr("did not answer within 500 ms")) << slow;
+  // The next call has a new connection and works.
+  size_t rows = 0;
+  ASSERT_TRUE((*backend)
+                  ->WithTransaction(TxMode::kRead,
+                                    [&](SqlTransaction& tx) -> Status {
+                                      FAQBOT_ASSIGN_OR_RETURN(SqlRows read, tx.Exec("SELECT 1"));
+                                      rows = read.size();
+                                      return Status::Ok();
+                                    })
+                  .ok());
+  EXPECT_EQ(rows, 1u);
+  // A schema change has no deadline.
+  EXPECT_TRUE((*backend)
+                  ->WithTransaction(
+                      TxMode::kSchema,
+                      [](SqlTransaction& tx) { return tx.Exec("SELECT pg_sleep(1)").status(); })
+                  .ok());
 }
 
 TEST(StoreOutageTest, PublicationsAreAnnouncedToOtherProcessesOnPostgres) {
