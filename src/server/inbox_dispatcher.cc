@@ -131,11 +131,18 @@ bool InboxDispatcher::AppliedByDeadWorker(const store::InboxEvent& event) {
 }
 
 void InboxDispatcher::Handle(const store::InboxEvent& event) {
+  bool handled_here = false;
   {
     std::lock_guard lock(mu_);
-    held_[event.id] = event;
+    handled_here = unmarked_.contains(event.id);
+    held_[event.id] = event;  // this claim's lease from now on
   }
-  if (event.attempts > 1 && AppliedByDeadWorker(event)) {
+  if (handled_here) {
+    // Handled here, but its lease ran out before the store would take the mark (an outage
+    // longer than the lease), so it was claimable again: mark it, do not answer twice.
+    LogInfo("inbox: event {} ({}) was handled before its lease ran out; marking it handled",
+            event.id, event.dedup_key);
+  } else if (event.attempts > 1 && AppliedByDeadWorker(event)) {
     // Its step was saved before the worker died: handling it again would apply it twice.
     LogError(
         "inbox: event {} ({}) was handled by a worker that stopped after saving its step; "

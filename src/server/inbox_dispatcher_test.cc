@@ -214,5 +214,42 @@ TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice)
   EXPECT_EQ(handled_.size(), 1u);
 }
 
+TEST_F(InboxDispatcherTest, AnEventHandledHereWhoseLeaseRanOutBeforeItWasMarkedIsNotHandledAgain) {
+  store::SqliteOptions options;
+  options.path = database_.url().substr(std::string("sqlite:").size());
+  options.busy_timeout = std::chrono::milliseconds(20);
+  auto backend = store::SqliteBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto opened =
+      store::Store::Open(std::unique_ptr<store::SqlBackend>(std::move(backend).value()), clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(opened).value();
+  Rebuild();
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(Post(DmBody("Ev1", "U0ALICE01", "hello")), 200);
+  during_handling_ = [&] {
+    during_handling_ = nullptr;
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  executor_.RunAll();
+  ASSERT_EQ(handled_, std::vector<std::string>{"hello"});
+  // The outage outlasts the lease (30 s): the mark and the renewal both fail meanwhile.
+  clock_.Advance(seconds(40));
+  dispatcher_->Tick();
+  EXPECT_EQ(dispatcher_->handling(), 1u);
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+
+  // The next claim may be that event again (its lease is over): it is marked, not answered twice.
+  ASSERT_EQ(Post(DmBody("Ev2", "U0BOB0001", "second")), 200);
+  executor_.RunAll();
+  EXPECT_EQ(handled_, (std::vector<std::string>{"hello", "second"}));
+  EXPECT_EQ(dispatcher_->handling(), 0u);
+  EXPECT_TRUE(dispatcher_->MarkingHealth().ok());
+  EXPECT_EQ(Pending(), 0);
+}
+
 }  // namespace
 }  // namespace faqbot::server
