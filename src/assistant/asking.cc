@@ -413,9 +413,10 @@ void Assistant::RemindOfHeldBackHandoffs() {
   const int64_t interval_ms = options_.handoff_dm_interval.count();
   auto owners = store_.ListHeldBackHandoffs(clock_.UnixMillis() - interval_ms, kOwnersPerCall);
   if (!owners.ok()) {
-    return LogWarn("assistant: cannot look for held-back hand-offs: {}",
-                   owners.status().ToString());
+    return held_back_warning_.Warn("assistant: cannot look for held-back hand-offs: " +
+                                   owners.status().ToString());
   }
+  held_back_warning_.Clear("assistant: looking for held-back hand-offs again");
   for (const auto& held : *owners) {
     std::lock_guard person(LockFor(held.owner));
     // Settled meanwhile (a press on the DM that went can answer every asker of the same

@@ -42,6 +42,7 @@
 #include "assistant/workspace_ask.h"
 #include "assistant/workspace_index.h"
 #include "common/clock.h"
+#include "common/repeated_warning.h"
 #include "store/store.h"
 
 namespace faqbot::assistant {
@@ -427,6 +428,8 @@ class Assistant {
   const WorkspaceIndex* workspace_;
   Topics topics_;
   std::array<std::mutex, 64> person_locks_;
+  // RemindOfHeldBackHandoffs runs every few seconds: a database outage is a line a minute.
+  RepeatedWarning held_back_warning_{clock_};
 };
 
 }  // namespace faqbot::assistant

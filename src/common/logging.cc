@@ -83,12 +83,33 @@ class JsonContext final : public spdlog::custom_flag_formatter {
   }
 };
 
-// `%K`: the message with tokens redacted, then the log context as " [event=… team=… user=…]".
+bool IsControlOrBlank(unsigned char c) { return c < 0x20 || c == 0x7f || c == ' '; }
+
+// One record, one line: a run of control characters (a driver's multi-line error, text a
+// person typed) with the blank around it becomes one space, so no line passes for two.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7f) {
+      out += text[i++];
+      continue;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    while (i < text.size() && IsControlOrBlank(static_cast<unsigned char>(text[i]))) ++i;
+    if (!out.empty() && i < text.size()) out += ' ';
+  }
+  return out;
+}
+
+// `%K`: the message with tokens redacted, on one line, then the log context as
+// " [event=… team=… user=…]".
 class TextMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    const std::string text = Utf8Valid(RedactSlackTokens(Payload(msg)));
+    const std::string text = OneLine(Utf8Valid(RedactSlackTokens(Payload(msg))));
     dest.append(std::string_view(text));
     const LogContext* c = current_context;
     if (c == nullptr) return;

@@ -62,6 +62,26 @@ TEST_F(LoggingTest, TextLinesAppendTheContext) {
   EXPECT_EQ(CurrentLogContext()->event_id, "Ev01");
 }
 
+TEST_F(LoggingTest, ATextRecordIsOneLineWhateverItQuotes) {
+  Init(LogFormat::kText);
+  // libpq's errors run over several lines; a person's text may hold any control character.
+  LogWarn(
+      "database unavailable: server closed the connection unexpectedly\n\tThis probably "
+      "means the server terminated abnormally\n");
+  LogWarn("asked: \"line one\r\nline two\x01\"");
+  std::istringstream lines(out_.str());
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_NE(line.find("database unavailable: server closed the connection unexpectedly This "
+                      "probably means the server terminated abnormally"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.back(), 'y') << line;  // the trailing line break is gone too
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_NE(line.find("asked: \"line one line two \""), std::string::npos) << line;
+  EXPECT_FALSE(std::getline(lines, line)) << line;
+}
+
 TEST_F(LoggingTest, SlackTokensAreRedactedInEveryFormat) {
   Init(LogFormat::kJson);
   LogError("auth failed for xoxb-1234-5678-abcdEFGH and xapp-1-A0-99");
