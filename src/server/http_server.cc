@@ -170,9 +170,10 @@ class HttpServer::Impl {
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void ResumeAccept();
-  // At max_connections: waits for a client in the backlog, then closes idle connections for it.
+  // At max_connections: waits for a client in the backlog, then closes idle or slow connections
+  // for it.
   void WaitForWaitingClient();
-  void CloseIdleConnections();
+  void CloseIdleOrSlowConnections();
 
   const HttpServerOptions options_;
   // options_.max_connections within the open-file limit; set by Start before the first accept.
@@ -232,15 +233,24 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Clients wait to connect: closes this connection if it is idle between requests (it has
-  // answered one, nothing of the next has come for kIdleBeforeClosing) and `budget` allows one
-  // more.
-  void CloseIfIdle(std::atomic<int>& budget) {
-    if (state_ != State::kReading || answered_ == 0 || !parser_ || parser_->got_some() ||
-        buffer_.size() > 0 || std::chrono::steady_clock::now() - idle_since_ < kIdleBeforeClosing) {
-      return;
+  // Clients wait to connect: closes this connection, if `budget` allows one more, when it is
+  // idle between requests (it has answered one, nothing of the next has come for
+  // kIdleBeforeClosing) or slow (nothing at all since it connected, or a request begun and not
+  // whole, for `slow_request_under_pressure`: a client that drips its request a byte at a time
+  // must not keep others out for the whole read_timeout).
+  void CloseIfIdleOrSlow(std::atomic<int>& budget) {
+    if (state_ != State::kReading || !parser_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto slow = options().slow_request_under_pressure;
+    bool close = false;
+    if (parser_->got_some() || buffer_.size() > 0) {
+      // A request under way: timed from the first pass that saw it begun.
+      if (!begun_seen_) begun_seen_ = now;
+      close = now - *begun_seen_ >= slow;
+    } else {
+      close = now - idle_since_ >= (answered_ == 0 ? slow : kIdleBeforeClosing);
     }
-    if (budget.fetch_sub(1, std::memory_order_relaxed) > 0) Close();
+    if (close && budget.fetch_sub(1, std::memory_order_relaxed) > 0) Close();
   }
 
   void Close() {
@@ -260,6 +270,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (server_.stopping()) return Close();
     state_ = State::kReading;
     idle_since_ = std::chrono::steady_clock::now();
+    begun_seen_.reset();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
@@ -423,6 +434,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   size_t answered_ = 0;  // requests answered on this connection
   std::chrono::steady_clock::time_point idle_since_;  // when it began to wait for a request
+  // When a pass of CloseIdleOrSlowConnections first saw the current request begun, not yet whole.
+  std::optional<std::chrono::steady_clock::time_point> begun_seen_;
   std::vector<char> drain_;
   size_t drained_ = 0;
 };
@@ -550,7 +563,7 @@ void HttpServer::Impl::WaitForWaitingClient() {
                        asio::bind_executor(accept_strand_, [this](beast::error_code ec) {
                          if (ec || stopping() || !accept_paused_) return;
                          clients_waiting_.store(true, std::memory_order_release);
-                         CloseIdleConnections();
+                         CloseIdleOrSlowConnections();
                          // Connections busy now may be idle in a while: look again.
                          idle_pass_timer_.expires_after(kIdlePassInterval);
                          idle_pass_timer_.async_wait([this](beast::error_code wait_ec) {
@@ -559,7 +572,7 @@ void HttpServer::Impl::WaitForWaitingClient() {
                        }));
 }
 
-void HttpServer::Impl::CloseIdleConnections() {
+void HttpServer::Impl::CloseIdleOrSlowConnections() {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(mu_);
@@ -570,7 +583,7 @@ void HttpServer::Impl::CloseIdleConnections() {
   }
   auto budget = std::make_shared<std::atomic<int>>(kIdleClosedPerPass);
   for (auto& session : live) {
-    asio::post(session->executor(), [session, budget] { session->CloseIfIdle(*budget); });
+    asio::post(session->executor(), [session, budget] { session->CloseIfIdleOrSlow(*budget); });
   }
 }
 

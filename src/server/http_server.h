@@ -12,7 +12,8 @@
 //       the answer instead of a reset; these carry `X-Slack-No-Retry: 1`, since the same bytes
 //       sent again would fail again;
 //   500 a handler that threw (logged).
-// A connection idle or slow for longer than `read_timeout` is closed. Bad input of any kind is
+// A connection idle or slow for longer than `read_timeout` is closed, or sooner when new clients
+// wait for a slot (`max_connections`). Bad input of any kind is
 // answered or dropped; it never ends the process.
 //
 // Threading: handlers run on the I/O threads, several at once (up to `io_threads`), so a handler
@@ -59,6 +60,11 @@ struct HttpServerOptions {
   // a new client waiting for the read_timeout. Start lowers it to fit the process's open-file limit
   // (ConnectionsWithinOpenFiles), with a warning.
   size_t max_connections = 1024;
+  // At max_connections with clients waiting: how long a connection may go without sending
+  // anything since it connected, or take over a request it has begun, before it is closed to
+  // make room (a slow-request flood, "slowloris", would otherwise hold every slot for the
+  // read_timeout of each connection). Requests from Slack and API clients arrive at once.
+  std::chrono::milliseconds slow_request_under_pressure{5'000};
   // Stop(): how long requests in flight may take to complete before their connections are
   // closed anyway.
   std::chrono::milliseconds shutdown_grace{5'000};

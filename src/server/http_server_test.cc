@@ -541,6 +541,27 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionsMakeRoomForANewClient) {
   EXPECT_TRUE(idle[0].WaitForClose() || idle[1].WaitForClose());
 }
 
+TEST_F(HttpServerTest, SlowClientsMakeRoomForANewClient) {
+  // A slow-request flood: one client sends nothing, another drips a request it never finishes.
+  // Each would hold its slot for the read timeout (a minute here, longer than clients wait).
+  HttpServerOptions options = LoopbackServerOptions();
+  options.max_connections = 2;
+  options.read_timeout = std::chrono::seconds(60);
+  options.slow_request_under_pressure = std::chrono::milliseconds(500);
+  StartServer(options);
+  TestHttpClient silent, dripping;
+  Connect(silent);
+  Connect(dripping);
+  ASSERT_TRUE(dripping.SendRaw("GET /hello HTTP/1.1\r\n").ok());
+  ASSERT_TRUE(dripping.SendRaw("Host: x\r\n").ok());
+  TestHttpClient late;
+  Connect(late);
+  auto res = late.Send("GET", "/hello");
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(silent.WaitForClose() || dripping.WaitForClose());
+}
+
 TEST_F(HttpServerTest, ABusyKeepAliveConnectionIsNotCutBetweenItsRequests) {
   // A client sending requests one after another is not idle in the moment between two: closing
   // it then cut off the request it was sending. It is told Connection: close instead.

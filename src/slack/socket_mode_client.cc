@@ -266,10 +266,7 @@ asio::awaitable<void> SocketModeClient::Impl::Main() {
     }
     connected_ = false;
     if (stopping_) break;
-    if (end.link_disabled) {
-      Finish(FailedPreconditionError("Slack disabled the Socket Mode link (link_disabled)"));
-      co_return;
-    }
+    if (end.link_disabled) co_return;  // Finish was called when Slack said so
     if (end.got_hello) failures = 0;
     if (end.reconnect_now) continue;
     ++failures;
@@ -489,6 +486,8 @@ asio::awaitable<bool> SocketModeClient::Impl::OnMessage(Ws& ws, Connection& conn
     if (reason == "warning") co_return true;
     if (reason == "link_disabled") {
       end.link_disabled = true;
+      // Told before the socket closes: in between, /readyz would see a passing outage.
+      Finish(FailedPreconditionError("Slack disabled the Socket Mode link (link_disabled)"));
     } else {
       end.reconnect_now = true;
     }
