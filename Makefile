@@ -67,9 +67,11 @@ test-optimised: build
 
 # PREBUILT_LEXICON: a lexicon.fwn compiled from these sources (make test passes its optimised
 # build's), copied instead of compiling WordNet under the sanitizers (minutes); empty: compiled.
+# clang++: under ASan+UBSan at -O0 it compiles this code 2.5 times as fast as g++ (an
+# assistant source: 9 s against 22 s), which halves the longest step of `make test`.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DFAQBOT_SANITIZE=ON -DFAQBOT_BENCH=OFF \
-	  -DFAQBOT_PREBUILT_LEXICON=$(PREBUILT_LEXICON)
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+	  -DFAQBOT_SANITIZE=ON -DFAQBOT_BENCH=OFF -DFAQBOT_PREBUILT_LEXICON=$(PREBUILT_LEXICON)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
