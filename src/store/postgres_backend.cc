@@ -86,6 +86,9 @@ std::string NumberPlaceholders(std::string_view sql) {
   return out;
 }
 
+// libpq's messages end with a line break, and some run over several lines.
+std::string What(const std::exception& e) { return Trim(e.what()); }
+
 // Converts whatever libpqxx threw into a Status; `broken` tells whether the connection is gone.
 Status StatusFromException(std::exception_ptr error, bool* broken) {
   *broken = false;
@@ -93,28 +96,28 @@ Status StatusFromException(std::exception_ptr error, bool* broken) {
     std::rethrow_exception(error);
   } catch (const pqxx::broken_connection& e) {
     *broken = true;
-    return UnavailableError(std::string("database unavailable: ") + e.what());
+    return UnavailableError(std::string("database unavailable: ") + What(e));
   } catch (const pqxx::in_doubt_error& e) {
     *broken = true;
-    return UnavailableError(std::string("database connection lost during commit: ") + e.what());
+    return UnavailableError(std::string("database connection lost during commit: ") + What(e));
   } catch (const pqxx::unique_violation& e) {
-    return AlreadyExistsError(e.what());
+    return AlreadyExistsError(What(e));
   } catch (const pqxx::transaction_rollback& e) {  // serialisation failure, deadlock
-    return AbortedError(e.what());
+    return AbortedError(What(e));
   } catch (const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
     // Class 08 (connection exception), 57P01..03 (admin shutdown, crash shutdown, cannot
     // connect now): the server is going away.
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
       *broken = true;
-      return UnavailableError(std::string("database unavailable: ") + e.what());
+      return UnavailableError(std::string("database unavailable: ") + What(e));
     }
     if (state == "54000" || state.rfind("53", 0) == 0) {
-      return ResourceExhaustedError(e.what());
+      return ResourceExhaustedError(What(e));
     }
-    return InternalError("postgresql error " + state + ": " + e.what());
+    return InternalError("postgresql error " + state + ": " + What(e));
   } catch (const std::exception& e) {
-    return InternalError(std::string("postgresql: ") + e.what());
+    return InternalError(std::string("postgresql: ") + What(e));
   }
 }
 
@@ -402,13 +405,40 @@ const Dialect& PostgresBackend::dialect() const { return dialect_; }
 
 Status PostgresBackend::WithTransaction(TxMode mode, const Body& body) {
   const bool timed = watchdog_ != nullptr && mode != TxMode::kSchema;
+  if (!timed) return Run(body, /*timed=*/false, nullptr);
+  // While the server does not answer, one call at a time tries it (for up to the deadline) and
+  // the others fail at once: each waiting out its own deadline would hold every request thread
+  // of the process (/healthz behind Slack's events) and every scrape of /metrics.
+  bool probe = false;
+  if (unanswered_.load(std::memory_order_acquire)) {
+    if (probing_.exchange(true, std::memory_order_acq_rel)) {
+      return UnavailableError(
+          "database not answering: another call is trying it again, this one did not wait");
+    }
+    probe = true;
+  }
+  std::optional<bool> answered;
+  Status status = Run(body, /*timed=*/true, &answered);
+  if (answered) unanswered_.store(!*answered, std::memory_order_release);
+  if (probe) probing_.store(false, std::memory_order_release);
+  return status;
+}
+
+Status PostgresBackend::Run(const Body& body, bool timed, std::optional<bool>* answered) {
   std::optional<std::chrono::milliseconds> max_wait;
   if (timed) max_wait = options_.deadline;
   Status last;
   bool reconnected = false;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     auto acquired = pool_->Acquire(max_wait);
-    if (!acquired.ok()) return acquired.status();
+    if (!acquired.ok()) {
+      // libpq's connect_timeout: the server took the connection and never answered it.
+      if (answered != nullptr &&
+          acquired.status().message().find("timeout expired") != std::string::npos) {
+        *answered = false;
+      }
+      return acquired.status();
+    }
     std::unique_ptr<Connection> conn = std::move(acquired).value();
     Status status;
     bool committing = false;
@@ -439,6 +469,7 @@ Status PostgresBackend::WithTransaction(TxMode mode, const Body& body) {
     if (cut) {
       pool_->Release(std::move(conn), /*broken=*/true);
       pool_->DropIdle();
+      if (answered != nullptr) *answered = status.ok();
       // Cut just after the commit (or a read) went through: done all the same.
       if (status.ok()) return status;
       // Whatever the body made of the failure, the server did not answer in time. No retry:
@@ -449,6 +480,7 @@ Status PostgresBackend::WithTransaction(TxMode mode, const Body& body) {
                               (committing ? " (the commit may or may not have happened)" : ""));
     }
     const bool broken = conn->broken();
+    if (answered != nullptr && !broken) *answered = true;
     pool_->Release(std::move(conn), broken);
     if (broken) {
       // After a server restart every idle connection is dead too.

@@ -9,8 +9,10 @@
 // fails the same way after `PostgresOptions::deadline`.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "store/sql_backend.h"
@@ -60,12 +62,19 @@ class PostgresBackend final : public SqlBackend {
   class ListenerThread;
   class Watchdog;
   PostgresBackend(std::unique_ptr<Pool> pool, PostgresOptions options);
+  // WithTransaction's work; `timed`: under the deadline. `*answered` (when given) is set to
+  // whether the server answered — false when the deadline cut the transaction or a new
+  // connection timed out — and left alone when no connection was had (all busy, refused).
+  Status Run(const Body& body, bool timed, std::optional<bool>* answered);
 
   std::unique_ptr<Pool> pool_;
   std::unique_ptr<Watchdog> watchdog_;
   PostgresOptions options_;
   Dialect dialect_;
   std::vector<std::unique_ptr<ListenerThread>> listeners_;
+  // The last timed call found the server not answering; a call is trying it again.
+  std::atomic<bool> unanswered_{false};
+  std::atomic<bool> probing_{false};
 };
 
 }  // namespace faqbot::store
