@@ -6,6 +6,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
+# CTest slots: twice the cores. A test takes two slots (one core's worth), an end-to-end test
+# that mostly waits on processes and timers one (WAITS in cmake/FaqbotTargets.cmake).
+CTEST_JOBS ?= $(shell echo $$(( 2 * $(JOBS) )))
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 PKGS := build-essential cmake pkg-config git python3 \
@@ -63,7 +66,7 @@ test: deps
 	$(MAKE) test-fuzz
 
 test-optimised: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
 
 # PREBUILT_LEXICON: a lexicon.fwn compiled from these sources (make test passes its optimised
 # build's), copied instead of compiling WordNet under the sanitizers (minutes); empty: compiled.
@@ -75,7 +78,7 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(CTEST_JOBS)
 
 # The fuzz targets use the lexicon the main build compiled; two run at a time (each is one
 # process on one core).

@@ -26,11 +26,14 @@ function(faqbot_add_library name)
 endfunction()
 
 # faqbot_add_test(NAME SOURCES a_test.cc DEPS libs... [LABELS l...] [TIMEOUT s]
-#                  [FIXTURES f...])
+#                  [FIXTURES f...] [WAITS])
 # One GoogleTest executable registered with CTest (each TEST becomes its own CTest case).
 # FIXTURES names CTest fixtures (e.g. the throwaway PostgreSQL server) every case requires.
+# CTest slots (`make test` runs `ctest -j` twice the cores): a case takes two, one core's worth,
+# unless WAITS says it spends most of its time waiting on other processes and real timers (the
+# end-to-end tests): those take one, so that while they wait other tests run.
 function(faqbot_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
+  cmake_parse_arguments(ARG "WAITS" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   faqbot_project_flags(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
@@ -44,6 +47,11 @@ function(faqbot_add_test name)
                                              FAQBOT_BINARY_DIR="${CMAKE_BINARY_DIR}")
   # Empty property values would shift the list gtest_discover_tests passes on: add only set ones.
   set(properties TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "FAQBOT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  if(ARG_WAITS)
+    list(APPEND properties PROCESSORS 1)
+  else()
+    list(APPEND properties PROCESSORS 2)
+  endif()
   if(ARG_LABELS)
     list(APPEND properties LABELS "${ARG_LABELS}")
   endif()
