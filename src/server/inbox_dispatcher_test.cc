@@ -60,6 +60,33 @@ class InboxDispatcherTest : public ::testing::Test {
 
   int64_t Pending() { return *store_->CountPendingInboxEvents(); }
 
+  // Alice's "hello" (Ev1) handled over a Store whose SQLite gives up on a lock after 20 ms,
+  // while another program (`other_`) takes the database: the mark that follows fails until
+  // `other_` rolls back.
+  void HandleWhileAnotherProgramTakesTheDatabase() {
+    store::SqliteOptions options;
+    options.path = database_.url().substr(std::string("sqlite:").size());
+    options.busy_timeout = std::chrono::milliseconds(20);
+    auto backend = store::SqliteBackend::Open(options);
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    auto opened =
+        store::Store::Open(std::unique_ptr<store::SqlBackend>(std::move(backend).value()), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(opened).value();
+    Rebuild();
+    ASSERT_EQ(sqlite3_open(options.path.c_str(), &other_), SQLITE_OK);
+    ASSERT_EQ(Post(DmBody("Ev1", "U0ALICE01", "hello")), 200);
+    during_handling_ = [this] {
+      during_handling_ = nullptr;
+      ASSERT_EQ(sqlite3_exec(other_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    };
+    executor_.RunAll();
+  }
+
+  void TearDown() override {
+    if (other_ != nullptr) sqlite3_close(other_);
+  }
+
   FakeClock clock_{kNow};
   store::testing::TestDatabase database_{store::testing::Engine::kSqlite};
   std::unique_ptr<store::Store> store_;
@@ -69,6 +96,7 @@ class InboxDispatcherTest : public ::testing::Test {
   std::vector<std::string> handled_;
   std::unique_ptr<InboxDispatcher> dispatcher_;
   std::unique_ptr<slack::InboundRouter> router_;
+  sqlite3* other_ = nullptr;  // another program on the database file
 };
 
 TEST_F(InboxDispatcherTest, AnAcknowledgedEventIsStoredThenHandledOnce) {
@@ -172,25 +200,7 @@ TEST_F(InboxDispatcherTest, TicksRenewTheLeaseOfAnEventBeingHandled) {
 // full): the event stays this process's, under a renewed lease, until a tick marks it — no other
 // process takes it over and answers it a second time.
 TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice) {
-  store::SqliteOptions options;
-  options.path = database_.url().substr(std::string("sqlite:").size());
-  options.busy_timeout = std::chrono::milliseconds(20);
-  auto backend = store::SqliteBackend::Open(options);
-  ASSERT_TRUE(backend.ok()) << backend.status();
-  auto opened =
-      store::Store::Open(std::unique_ptr<store::SqlBackend>(std::move(backend).value()), clock_);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  store_ = std::move(opened).value();
-  Rebuild();
-
-  sqlite3* other = nullptr;
-  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(Post(DmBody("Ev1", "U0ALICE01", "hello")), 200);
-  during_handling_ = [&] {
-    during_handling_ = nullptr;
-    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-  };
-  executor_.RunAll();
+  ASSERT_NO_FATAL_FAILURE(HandleWhileAnotherProgramTakesTheDatabase());
   EXPECT_EQ(handled_, std::vector<std::string>{"hello"});
   EXPECT_EQ(dispatcher_->handling(), 1u);  // handled, not marked: still held
   // Not ready meanwhile (/readyz), saying why.
@@ -198,8 +208,7 @@ TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice)
   EXPECT_EQ(health.code(), StatusCode::kUnavailable) << health;
   EXPECT_NE(health.message().find("1 handled event cannot be marked handled"), std::string::npos)
       << health;
-  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(other);
+  ASSERT_EQ(sqlite3_exec(other_, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
 
   clock_.Advance(seconds(20));
   dispatcher_->Tick();
@@ -215,32 +224,13 @@ TEST_F(InboxDispatcherTest, AHandledEventTheStoreCannotMarkYetIsNotHandledTwice)
 }
 
 TEST_F(InboxDispatcherTest, AnEventHandledHereWhoseLeaseRanOutBeforeItWasMarkedIsNotHandledAgain) {
-  store::SqliteOptions options;
-  options.path = database_.url().substr(std::string("sqlite:").size());
-  options.busy_timeout = std::chrono::milliseconds(20);
-  auto backend = store::SqliteBackend::Open(options);
-  ASSERT_TRUE(backend.ok()) << backend.status();
-  auto opened =
-      store::Store::Open(std::unique_ptr<store::SqlBackend>(std::move(backend).value()), clock_);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  store_ = std::move(opened).value();
-  Rebuild();
-
-  sqlite3* other = nullptr;
-  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(Post(DmBody("Ev1", "U0ALICE01", "hello")), 200);
-  during_handling_ = [&] {
-    during_handling_ = nullptr;
-    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-  };
-  executor_.RunAll();
+  ASSERT_NO_FATAL_FAILURE(HandleWhileAnotherProgramTakesTheDatabase());
   ASSERT_EQ(handled_, std::vector<std::string>{"hello"});
   // The outage outlasts the lease (30 s): the mark and the renewal both fail meanwhile.
   clock_.Advance(seconds(40));
   dispatcher_->Tick();
   EXPECT_EQ(dispatcher_->handling(), 1u);
-  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(other);
+  ASSERT_EQ(sqlite3_exec(other_, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
 
   // The next claim may be that event again (its lease is over): it is marked, not answered twice.
   ASSERT_EQ(Post(DmBody("Ev2", "U0BOB0001", "second")), 200);
