@@ -2096,6 +2096,28 @@ TEST_F(AssistantTest, ANewTopicTheBotAlreadyAnswersIsOfferedAsAPhrasing) {
   EXPECT_EQ(*store_->CountTopics(kAlice), 2);
 }
 
+// An older offer's button pressed after a newer offer of other words (a second device, a late
+// click) confirms nothing: the words it offered are not the ones waiting.
+TEST_F(AssistantTest, AnOlderOffersButtonDoesNotConfirmANewerOffersWords) {
+  Teach("what is the wifi password?", "It's on the fridge.");
+  Publish();
+  Press(kAlice, "add_topic");
+  EXPECT_THAT(Dm(kAlice, "what's the wifi password"), HasSubstr("This looks like your topic"));
+  const std::string older = ButtonValue("affirm");
+  Press(kAlice, "add_topic");
+  EXPECT_THAT(Dm(kAlice, "the wifi password please"), HasSubstr("This looks like your topic"));
+  const std::string newer = ButtonValue("affirm");
+  ASSERT_NE(older, newer);
+  EXPECT_THAT(Press(kAlice, "affirm", older), HasSubstr("nothing changed"));
+  EXPECT_TRUE((*store_->ListTopics(kAlice))[0].content.phrasings.empty());
+  // The newer offer still waits, and its own button adds its own words.
+  EXPECT_THAT(Press(kAlice, "affirm", newer), HasSubstr("It's live"));
+  EXPECT_EQ((*store_->ListTopics(kAlice))[0].content.phrasings,
+            std::vector<std::string>{"the wifi password please"});
+  EXPECT_THAT(Press(kAlice, "affirm", newer), HasSubstr("nothing changed"));
+  EXPECT_EQ(*store_->CountTopics(kAlice), 1);
+}
+
 TEST_F(AssistantTest, APublishOfTopicsWithOnlyOneWayOfAskingSuggestsAddingPhrasings) {
   Teach("what is the wifi password?", "It's on the fridge.");
   Teach("where do I park", "In the garage.");
