@@ -136,6 +136,11 @@ bool ReadsLikeLearningCommand(const std::string& text);
 // (concierge_publish.cc).
 std::string ConfirmationOf(const DialogueState& state);
 
+// 32 bits of FNV-1a over `text`, as 8 hex digits: a button carries it to name the words it was
+// shown for (a Remove button's phrasing, a confirmation's question), so a press after the words
+// changed (a double press, an older offer) acts on nothing else (concierge_topics.cc).
+std::string Fingerprint(const std::string& text);
+
 // The form of a question that groups repeats of it ("Where is the wiki? " ~ "where is the wiki?").
 std::string QuestionKey(const std::string& text);
 

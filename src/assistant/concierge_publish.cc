@@ -2,13 +2,9 @@
 // yes/no of every confirmation. A confirmation's buttons carry what they confirm, so a stale
 // one (an older question, a second press) changes nothing; a pressed one is replaced by what
 // was done.
-#include <cstdint>
-#include <string_view>
-
 #include "assistant/assistant.h"
 #include "assistant/assistant_internal.h"
 #include "common/logging.h"
-#include "common/string_util.h"
 #include "store/topic_state.h"
 
 namespace faqbot::assistant {
@@ -25,19 +21,6 @@ Reply CannotNow(const std::string& what) {
               "minute.");
 }
 
-// 32 bits of FNV-1a over `text`, in hex: tells one offer's words from another's in a button.
-std::string Digest(const std::string& text) {
-  uint32_t h = 2166136261u;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  const unsigned char bytes[] = {static_cast<unsigned char>(h >> 24),
-                                 static_cast<unsigned char>(h >> 16),
-                                 static_cast<unsigned char>(h >> 8), static_cast<unsigned char>(h)};
-  return LowerHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-}
-
 }  // namespace
 
 std::string ConfirmationOf(const DialogueState& state) {
@@ -51,13 +34,13 @@ std::string ConfirmationOf(const DialogueState& state) {
     // These confirm words the owner typed: an older offer's buttons (same topic, other words)
     // must not confirm the newer words.
     case Step::kConfirmSimilar:
-      return "similar:" + std::to_string(state.topic_id) + ":" + Digest(state.question);
+      return "similar:" + std::to_string(state.topic_id) + ":" + Fingerprint(state.question);
     case Step::kConfirmAnswer:
-      return "answer:" + std::to_string(state.handoff_id) + ":" + Digest(state.question);
+      return "answer:" + std::to_string(state.handoff_id) + ":" + Fingerprint(state.question);
     case Step::kOfferMore:
       return "more";
     case Step::kConfirmNewTopic:
-      return "new_topic:" + Digest(state.question);
+      return "new_topic:" + Fingerprint(state.question);
     default:
       return "";
   }

@@ -12,12 +12,7 @@
 #include "store/topic_state.h"
 
 namespace faqbot::assistant {
-namespace {
 
-using Step = DialogueState::Step;
-
-// A short fingerprint of a phrasing, so a Remove button removes the phrasing it was shown
-// next to, even after the list changed (a double press removes nothing else).
 std::string Fingerprint(const std::string& text) {
   uint32_t h = 2166136261u;
   for (unsigned char c : text) h = (h ^ c) * 16777619u;
@@ -25,6 +20,10 @@ std::string Fingerprint(const std::string& text) {
   std::snprintf(buf, sizeof buf, "%08x", h);
   return buf;
 }
+
+namespace {
+
+using Step = DialogueState::Step;
 
 Reply CannotReach(const std::string& what) {
   return Say1("Seems like I cannot " + what + " right now :scream_cat: Please try again in a "
