@@ -329,12 +329,17 @@ class PostgresBackend::Watchdog {
 
   uint64_t Arm(int socket, std::chrono::milliseconds limit) {
     uint64_t id;
+    bool sooner;
     {
       std::lock_guard lock(mu_);
       id = next_id_++;
-      armed_[id] = {std::chrono::steady_clock::now() + limit, socket};
+      const auto deadline = std::chrono::steady_clock::now() + limit;
+      armed_[id] = {deadline, socket};
+      // Every transaction arms one: wake the thread only when it would sleep past this deadline
+      // (with one limit for all, when nothing else was armed), not on every call.
+      sooner = deadline < wakes_at_;
     }
-    cv_.notify_all();
+    if (sooner) cv_.notify_all();
     return id;
   }
 
@@ -360,6 +365,7 @@ class PostgresBackend::Watchdog {
           next = std::min(next, armed.deadline);
         }
       }
+      wakes_at_ = next;
       if (next == std::chrono::steady_clock::time_point::max()) {
         cv_.wait(lock);
       } else {
@@ -371,6 +377,8 @@ class PostgresBackend::Watchdog {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<uint64_t, Armed> armed_;
+  // When the thread wakes next by itself (max: only when notified).
+  std::chrono::steady_clock::time_point wakes_at_ = std::chrono::steady_clock::time_point::max();
   uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;
