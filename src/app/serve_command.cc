@@ -39,6 +39,7 @@
 #include "common/faqbot_metrics.h"
 #include "common/logging.h"
 #include "common/string_util.h"
+#include "common/timed_call.h"
 #include "server/console.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
@@ -91,6 +92,12 @@ std::string PublicUrlFromEnv(int port) {
 }
 
 namespace {
+
+// How long /readyz waits for the database's answer (a load balancer's probe gives up within
+// seconds; the database's own deadline is 10 s).
+constexpr std::chrono::milliseconds kDatabaseReadinessLimit{2000};
+// How long a scrape of /metrics waits for each of the database's gauges.
+constexpr std::chrono::milliseconds kDatabaseGaugeLimit{1000};
 
 Result<uint16_t> ResolvePort(int flag) {
   if (flag >= 0) {
@@ -328,13 +335,19 @@ ServeGauges RegisterServeGauges(store::Store& db, const assistant::ModelRegistry
   metrics::Registry& r = metrics::Registry::Global();
   using Reading = std::optional<double>;
   ServeGauges g;
-  // A count read from the database at scrape time; absent while the database does not answer.
+  // A count read from the database at scrape time; absent while the database does not answer,
+  // or has not answered within kDatabaseGaugeLimit (a scrape must end within the scraper's
+  // timeout, 10 s by default in Prometheus, whatever the database does).
   auto database_count = [&r](const char* name, const char* help,
                              std::function<Result<int64_t>()> count) {
-    return r.AddGaugeCallback(name, help, [count = std::move(count)]() -> Reading {
-      auto n = count();
-      return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
-    });
+    auto timed = std::make_shared<TimedCall<Reading>>(
+        [count = std::move(count)]() -> Reading {
+          auto n = count();
+          return n.ok() ? Reading(static_cast<double>(*n)) : std::nullopt;
+        },
+        kDatabaseGaugeLimit);
+    return r.AddGaugeCallback(name, help,
+                              [timed]() -> Reading { return (*timed)().value_or(std::nullopt); });
   };
   g.training_depth =
       database_count(metrics::kTrainingQueueDepthGauge,
@@ -381,10 +394,12 @@ Status StartHttp(server::HttpServer& http, uint16_t port, slack::InboundRouter& 
   FAQBOT_RETURN_IF_ERROR(topics_api.Register(http));
   FAQBOT_RETURN_IF_ERROR(console.Register(http));
   std::vector<server::NamedReadinessCheck> checks = {
-      {"database", [&db, &inbox]() -> Status {
+      {"database",
+       [&db, &inbox]() -> Status {
          FAQBOT_RETURN_IF_ERROR(db.SchemaVersion().status());
          return inbox.MarkingHealth();  // it reads, but may refuse writes (a full disk)
-       }}};
+       },
+       kDatabaseReadinessLimit}};
   if (slack_ready) checks.push_back({"slack", std::move(slack_ready)});
   FAQBOT_RETURN_IF_ERROR(server::RegisterHealthEndpoints(http, std::move(checks)));
   if (metrics) {
@@ -586,9 +601,11 @@ Status Serve(const ServeFlags& f) {
   server::HttpServerOptions http_options;
   http_options.bind_address = f.bind;
   http_options.port = port;
-  // Handlers that wait on the database (the console, /readyz) must not take every thread from
-  // /healthz and Slack's acks: at least four, however few the cores.
-  http_options.io_threads =
+  // Handlers wait on the database (a Slack event is stored before it is acknowledged): at least
+  // four at once, however few the cores. The I/O threads only read and write (and
+  // answer /healthz); /readyz and /metrics have threads of their own.
+  http_options.io_threads = 2;
+  http_options.handler_threads =
       static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 4u, 16u));
   // Before the server, so that it outlives the server's Stop() on every path.
   server::RasaApi rasa(db, runtime->registry(), clock);

@@ -168,7 +168,8 @@ Status Console::Register(HttpServer& server) {
                                 ? 3 * kMaxImportBytes + 64 * 1024
                                 : 0;
     FAQBOT_RETURN_IF_ERROR(server.Handle(
-        key.first, key.second, [this](const HttpRequest& r) { return Serve(r); }, max_body));
+        key.first, key.second, [this](const HttpRequest& r) { return Serve(r); },
+        RouteOptions{.max_body_bytes = max_body}));
   }
   return Status::Ok();
 }

@@ -26,7 +26,7 @@
 // without it). Each owner reaches only their own topics and tokens: another owner's id is 404.
 // Topic changes go through assistant::Topics, the rules every surface shares. Responses forbid
 // caching, framing, referrers and scripts from anywhere but the console itself (CSP).
-// Thread-safe: handlers run on the server's I/O threads at once.
+// Thread-safe: handlers run on the server's handler threads at once.
 #pragma once
 
 #include <chrono>

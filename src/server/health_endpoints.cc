@@ -1,11 +1,13 @@
 #include "server/health_endpoints.h"
 
 #include <exception>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/logging.h"
 #include "common/status_http.h"
+#include "common/timed_call.h"
 #include "server/status_http.h"
 
 namespace faqbot::server {
@@ -29,6 +31,17 @@ Status Run(const ReadinessCheck& check) {
   } catch (...) {
     return InternalError("readiness check failed");
   }
+}
+
+// `check` as Readyz runs it: within `limit` when there is one.
+ReadinessCheck Bounded(ReadinessCheck check, std::chrono::milliseconds limit) {
+  if (limit.count() <= 0 || !check) return check;
+  auto timed =
+      std::make_shared<TimedCall<Status>>([check = std::move(check)] { return Run(check); }, limit);
+  return [timed] {
+    return (*timed)().value_or(
+        UnavailableError("no answer within " + std::to_string(timed->limit().count()) + " ms"));
+  };
 }
 
 HttpResponse Readyz(const std::vector<NamedReadinessCheck>& checks) {
@@ -60,10 +73,17 @@ HttpResponse Readyz(const std::vector<NamedReadinessCheck>& checks) {
 }  // namespace
 
 Status RegisterHealthEndpoints(HttpServer& server, std::vector<NamedReadinessCheck> checks) {
-  FAQBOT_RETURN_IF_ERROR(
-      server.Handle("GET", kHealthzPath, [](const HttpRequest&) { return OkJson(); }));
-  return server.Handle("GET", kReadyzPath,
-                       [checks = std::move(checks)](const HttpRequest&) { return Readyz(checks); });
+  // Liveness on the I/O threads: it answers while every other thread waits on a database that
+  // does not answer. Readiness on a thread of its own: its checks read the database, so it must
+  // not hold up an I/O thread, nor wait behind the Slack events that hold the handler threads.
+  FAQBOT_RETURN_IF_ERROR(server.Handle(
+      "GET", kHealthzPath, [](const HttpRequest&) { return OkJson(); },
+      RouteOptions{.thread = RouteThread::kIo}));
+  for (NamedReadinessCheck& c : checks) c.check = Bounded(std::move(c.check), c.time_limit);
+  return server.Handle(
+      "GET", kReadyzPath,
+      [checks = std::move(checks)](const HttpRequest&) { return Readyz(checks); },
+      RouteOptions{.thread = RouteThread::kOwn});
 }
 
 Status RegisterHealthEndpoints(HttpServer& server, ReadinessCheck readiness) {

@@ -7,6 +7,7 @@
 // Separate from the Slack routes so that a Socket Mode deployment serves these alone.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -20,15 +21,22 @@ namespace faqbot::server {
 inline constexpr char kHealthzPath[] = "/healthz";
 inline constexpr char kReadyzPath[] = "/readyz";
 
-// Ok when the process can do useful work (e.g. the database answers). Runs on an I/O thread for
-// every GET /readyz, several at once: it must be thread-safe and quick (a cached state, or a
-// ping with a short timeout). An exception counts as not ready.
+// Ok when the process can do useful work (e.g. the database answers). Runs for every GET
+// /readyz, one request at a time, on a thread of the route's own (never an I/O thread): it must
+// be thread-safe, and should be quick (a cached state, or a ping) or have a time limit. An
+// exception counts as not ready.
 using ReadinessCheck = std::function<Status()>;
 
 // One part the process needs ("database", "slack"), and its check.
 struct NamedReadinessCheck {
   std::string name;
   ReadinessCheck check;
+  // > 0: the check runs on a thread of its own and /readyz waits for it at most this long; past
+  // it the part is not ready (Unavailable, "no answer within N ms"). The check goes on: a
+  // request meanwhile waits for that same run, never starts a second one. A load balancer
+  // gives up on a probe within seconds, so a check that may wait longer (a database that does
+  // not answer) should have one.
+  std::chrono::milliseconds time_limit{0};
 };
 
 // Registers both routes on `server` (before its Start); /readyz runs every check, in order, on

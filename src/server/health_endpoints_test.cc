@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <stdexcept>
 
 #include "server/http_test_client.h"
@@ -69,6 +71,43 @@ TEST_F(HealthEndpointsTest, ReadyzTreatsAnExceptionAsNotReady) {
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, 503);
   EXPECT_NE(res->body.find("driver exploded"), std::string::npos);
+}
+
+// A check that waits (a database that does not answer) is cut at its time limit, and a second
+// request meanwhile waits for the same run instead of starting another.
+TEST_F(HealthEndpointsTest, ReadyzAnswersWithinTheTimeLimitOfACheckThatWaits) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> runs{0};
+  NamedReadinessCheck database{"database", [&] {
+                                 runs.fetch_add(1);
+                                 released.wait();
+                                 return Status::Ok();
+                               }};
+  database.time_limit = std::chrono::milliseconds(200);
+  NamedReadinessCheck slack{"slack", [] { return Status::Ok(); }};
+  std::vector<NamedReadinessCheck> checks;
+  checks.push_back(std::move(database));
+  checks.push_back(std::move(slack));
+  Start(std::move(checks));
+  for (int i = 0; i < 2; ++i) {
+    auto res = client_.Send("GET", "/readyz");
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->status, 503);
+    EXPECT_EQ(res->body,
+              R"({"ok":false,"error":"unavailable","message":"database: no answer within 200 ms",)"
+              R"("checks":{"database":"no answer within 200 ms","slack":"ok"}})");
+  }
+  EXPECT_EQ(runs.load(), 1);
+  release.set_value();
+  // The run under way answers (or, once it has, a new one), then every request runs the check
+  // again.
+  for (int i = 0; i < 2; ++i) {
+    auto res = client_.Send("GET", "/readyz");
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->status, 200);
+  }
+  EXPECT_GE(runs.load(), 2);
 }
 
 TEST_F(HealthEndpointsTest, NoCheckMeansReady) {

@@ -137,7 +137,7 @@ class HttpServer::Impl {
         accept_retry_timer_(accept_strand_),
         idle_pass_timer_(accept_strand_) {}
 
-  Status Handle(std::string method, std::string path, HttpHandler handler, size_t max_body_bytes);
+  Status Handle(std::string method, std::string path, HttpHandler handler, RouteOptions route);
   Status Start();
   void Stop();
   uint16_t port() const { return port_.load(); }
@@ -152,10 +152,21 @@ class HttpServer::Impl {
   // largest `method` `target` takes (options().max_body_bytes unless its route says otherwise).
   size_t largest_body_bytes() const { return largest_body_bytes_; }
   size_t MaxBodyBytes(std::string_view method, std::string_view target) const {
-    const auto path = body_limits_.find(std::string(target.substr(0, target.find('?'))));
-    if (path == body_limits_.end()) return options_.max_body_bytes;
-    const auto limit = path->second.find(std::string(method));
-    return limit == path->second.end() ? options_.max_body_bytes : limit->second;
+    const Registered* route = Find(method, target);
+    return route != nullptr && route->options.max_body_bytes > 0 ? route->options.max_body_bytes
+                                                                 : options_.max_body_bytes;
+  }
+  // Runs `handle`, which answers `method` `target`, where its route says: at once on this I/O
+  // thread (routes registered so, and requests no route takes: their 404 or 405 is quick), on
+  // the route's own thread, or on a handler thread. Off the I/O thread, the I/O threads keep
+  // running until `handle` has returned. `handle(true)`: on the I/O thread.
+  void RunHandler(std::string_view method, std::string_view target,
+                  std::function<void(bool on_io_thread)> handle) {
+    const Registered* route = Find(method, target);
+    if (route == nullptr || route->options.thread == RouteThread::kIo) return handle(true);
+    asio::thread_pool& pool = route->own_thread ? *route->own_thread : *handlers_;
+    asio::post(pool,
+               [work = asio::make_work_guard(io_), handle = std::move(handle)] { handle(false); });
   }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   // At max_connections with clients waiting in the backlog: answers close their connections.
@@ -166,6 +177,22 @@ class HttpServer::Impl {
   void Unregister(Session* session);
 
  private:
+  struct Registered {
+    HttpHandler handler;
+    RouteOptions options;
+    // RouteThread::kOwn: the route's one thread, made by Start.
+    std::unique_ptr<asio::thread_pool> own_thread;
+  };
+  // The route of `method` (HEAD: GET's, unless HEAD has its own) and `target` without its query
+  // string; nullptr when there is none.
+  const Registered* Find(std::string_view method, std::string_view target) const {
+    const auto path = routes_.find(std::string(target.substr(0, target.find('?'))));
+    if (path == routes_.end()) return nullptr;
+    auto route = path->second.find(std::string(method));
+    if (route == path->second.end() && method == "HEAD") route = path->second.find("GET");
+    return route == path->second.end() ? nullptr : &route->second;
+  }
+
   // Accept strand only.
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -178,10 +205,8 @@ class HttpServer::Impl {
   const HttpServerOptions options_;
   // options_.max_connections within the open-file limit; set by Start before the first accept.
   size_t max_connections_ = 1;
-  // path → method → handler; written only before Start, read-only afterwards.
-  std::map<std::string, std::map<std::string, HttpHandler>> routes_;
-  // path → method → the largest body it takes, for routes that take more than the default.
-  std::map<std::string, std::map<std::string, size_t>> body_limits_;
+  // path → method → route; written only before Start, read-only afterwards.
+  std::map<std::string, std::map<std::string, Registered>> routes_;
   size_t largest_body_bytes_ = options_.max_body_bytes;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
@@ -204,6 +229,9 @@ class HttpServer::Impl {
   // once a minute, with how many failed meanwhile. On the real clock, as the server's timers are.
   RepeatedWarning accept_warning_{SystemClock::Instance()};
   std::vector<std::thread> threads_;
+  // The handler threads; made by Start. After io_: joined (by Stop, or here) before io_ goes,
+  // since their tasks hold sessions and work on io_.
+  std::optional<asio::thread_pool> handlers_;
 };
 
 // One connection: reads requests one after another (keep-alive), dispatches each, writes the
@@ -357,10 +385,25 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == http::verb::head;
-    const HttpResponse response = server_.Dispatch(ToRequest(std::move(req), remote_));
-    ++answered_;
-    Write(response, version, keep_alive && !server_.stopping() && !server_.clients_waiting(),
-          /*linger=*/false, head);
+    auto answer = [self = shared_from_this(), version, keep_alive, head](HttpResponse response) {
+      if (self->state_ == State::kClosed) return;  // closed by Stop while it was handled
+      ++self->answered_;
+      self->Write(response, version,
+                  keep_alive && !self->server_.stopping() && !self->server_.clients_waiting(),
+                  /*linger=*/false, head);
+    };
+    const std::string method(req.method_string());
+    const std::string target(req.target());
+    server_.RunHandler(method, target,
+                       [self = shared_from_this(), request = ToRequest(std::move(req), remote_),
+                        answer = std::move(answer)](bool on_io_thread) mutable {
+                         HttpResponse response = self->server_.Dispatch(request);
+                         if (on_io_thread) return answer(std::move(response));
+                         asio::post(self->executor(), [answer = std::move(answer),
+                                                       response = std::move(response)]() mutable {
+                           answer(std::move(response));
+                         });
+                       });
   }
 
   // `head`: the answer to a HEAD request, the headers of `response` without its body.
@@ -441,7 +484,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 };
 
 Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandler handler,
-                                size_t max_body_bytes) {
+                                RouteOptions route) {
   if (method.empty()) return InvalidArgumentError("HTTP route: empty method");
   if (!path.starts_with('/')) return InvalidArgumentError("HTTP route: path must start with /");
   if (!handler) return InvalidArgumentError("HTTP route " + path + ": empty handler");
@@ -452,11 +495,9 @@ Status HttpServer::Impl::Handle(std::string method, std::string path, HttpHandle
   if (auto taken = routes_.find(path); taken != routes_.end() && taken->second.contains(method)) {
     return AlreadyExistsError("HTTP route " + method + " " + path + " already set");
   }
-  if (max_body_bytes > 0) {
-    body_limits_[path][method] = max_body_bytes;
-    largest_body_bytes_ = std::max(largest_body_bytes_, max_body_bytes);
-  }
-  routes_[std::move(path)].emplace(std::move(method), std::move(handler));
+  largest_body_bytes_ = std::max(largest_body_bytes_, route.max_body_bytes);
+  routes_[std::move(path)].emplace(std::move(method),
+                                   Registered{std::move(handler), route, nullptr});
   return Status::Ok();
 }
 
@@ -466,6 +507,9 @@ Status HttpServer::Impl::Start() {
     if (started_) return FailedPreconditionError("HTTP server already started");
   }
   if (options_.io_threads < 1) return InvalidArgumentError("HTTP server: io_threads < 1");
+  if (options_.handler_threads < 1) {
+    return InvalidArgumentError("HTTP server: handler_threads < 1");
+  }
   max_connections_ =
       ConnectionsWithinDescriptorLimit(std::max<size_t>(1, options_.max_connections));
   beast::error_code ec;
@@ -494,6 +538,14 @@ Status HttpServer::Impl::Start() {
   }
   asio::post(accept_strand_, [this] { DoAccept(); });
   try {
+    handlers_.emplace(static_cast<size_t>(options_.handler_threads));
+    for (auto& [path, methods] : routes_) {
+      for (auto& [method, route] : methods) {
+        if (route.options.thread == RouteThread::kOwn) {
+          route.own_thread = std::make_unique<asio::thread_pool>(1);
+        }
+      }
+    }
     for (int i = 0; i < options_.io_threads; ++i) {
       threads_.emplace_back([this] {
         for (;;) {
@@ -623,7 +675,7 @@ HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
     return response;
   }
   try {
-    return route->second(request);
+    return route->second.handler(request);
   } catch (const std::exception& e) {
     LogError("HTTP server: handler of {} {} threw: {}", request.method, request.path, e.what());
   } catch (...) {
@@ -675,6 +727,12 @@ void HttpServer::Impl::Stop() {
   if (active_connections() > 0) io_.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  if (handlers_) handlers_->join();
+  for (auto& [path, methods] : routes_) {
+    for (auto& [method, route] : methods) {
+      if (route.own_thread) route.own_thread->join();
+    }
+  }
   LogInfo("HTTP server on port {} stopped", port_.load());
 }
 
@@ -684,8 +742,8 @@ HttpServer::HttpServer(HttpServerOptions options)
 HttpServer::~HttpServer() { impl_->Stop(); }
 
 Status HttpServer::Handle(std::string method, std::string path, HttpHandler handler,
-                          size_t max_body_bytes) {
-  return impl_->Handle(std::move(method), std::move(path), std::move(handler), max_body_bytes);
+                          RouteOptions route) {
+  return impl_->Handle(std::move(method), std::move(path), std::move(handler), route);
 }
 
 Status HttpServer::Start() { return impl_->Start(); }

@@ -16,10 +16,13 @@
 // wait for a slot (`max_connections`). Bad input of any kind is
 // answered or dropped; it never ends the process.
 //
-// Threading: handlers run on the I/O threads, several at once (up to `io_threads`), so a handler
-// must be thread-safe and quick; a handler that blocks holds up one I/O thread (the Slack router
-// acks without waiting for anything). Handle is called before Start; Start, Stop, port() and
-// the counters may be called from any thread except a handler. Not copyable.
+// Threading: the I/O threads (`io_threads`) read requests and write answers; handlers run on
+// their own threads (`handler_threads`), several at once, so a handler must be thread-safe and
+// may wait on the database: while every handler thread waits, the I/O threads still accept and
+// read, and routes registered to run elsewhere (RouteOptions::thread: /healthz on the I/O
+// thread, /readyz and /metrics on threads of their own) still answer. Requests beyond the
+// handler threads queue, one per connection at most. Handle is called before Start; Start, Stop,
+// port() and the counters may be called from any thread except a handler. Not copyable.
 #pragma once
 
 #include <chrono>
@@ -40,8 +43,11 @@ struct HttpServerOptions {
   // TCP port; 0 = an ephemeral port chosen by the OS (port() tells which). The app reads
   // FAQBOT_PORT into this.
   uint16_t port = 3000;
-  // Threads running the sockets and the handlers (at least 1).
+  // Threads running the sockets, and the handlers of routes that run on them (at least 1).
   int io_threads = 2;
+  // Threads running every other route's handlers (at least 1): how many requests may wait on
+  // the database at once.
+  int handler_threads = 4;
   // Largest accepted request body. Slack's largest realistic payload is ~70 KB; 1 MiB matches
   // slack::kMaxBodyBytes.
   size_t max_body_bytes = size_t{1} << 20;
@@ -78,6 +84,28 @@ size_t ConnectionsWithinOpenFiles(size_t wanted, size_t open_files);
 // Answers one request. Must be thread-safe and should not throw (an exception becomes a 500).
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Where a route's handler runs.
+enum class RouteThread {
+  // The handler threads (HttpServerOptions::handler_threads), shared by every such route.
+  kHandlers,
+  // The I/O thread that read the request, so it answers even while every other thread waits
+  // (a liveness check). Only for handlers that never wait: one that blocks holds up every
+  // connection of its thread.
+  kIo,
+  // A thread of the route's own: it never waits behind other routes' handlers, and may wait
+  // itself (a readiness check or a metrics scrape that reads the database); its requests are
+  // answered one at a time.
+  kOwn,
+};
+
+// How a route is served.
+struct RouteOptions {
+  // The largest body the route takes (0: the server's max_body_bytes) — more for a form that
+  // posts a whole file, say; larger bodies get 413.
+  size_t max_body_bytes = 0;
+  RouteThread thread = RouteThread::kHandlers;
+};
+
 class HttpServer {
  public:
   explicit HttpServer(HttpServerOptions options = {});
@@ -87,23 +115,22 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Routes requests with exactly `method` ("GET", "POST", …) and `path` ("/slack/events",
-  // matched against the target without its query string) to `handler`. Errors: InvalidArgument
-  // (empty method, path not starting with '/', empty handler); AlreadyExists (the pair is
-  // taken); FailedPrecondition (called after Start). Not thread-safe: register everything
-  // before Start. `max_body_bytes` (0: options' max_body_bytes) is the largest body this route
-  // takes — more for a form that posts a whole file, say; larger bodies get 413.
-  Status Handle(std::string method, std::string path, HttpHandler handler,
-                size_t max_body_bytes = 0);
+  // matched against the target without its query string) to `handler`, served as `route` says.
+  // Errors: InvalidArgument (empty method, path not starting with '/', empty handler);
+  // AlreadyExists (the pair is taken); FailedPrecondition (called after Start). Not
+  // thread-safe: register everything before Start.
+  Status Handle(std::string method, std::string path, HttpHandler handler, RouteOptions route = {});
 
-  // Binds, listens and starts the I/O threads; returns once the server accepts connections.
-  // Errors: InvalidArgument (bind_address is not an IP address, io_threads < 1);
+  // Binds, listens and starts the I/O and handler threads; returns once the server accepts
+  // connections. Errors: InvalidArgument (bind_address is not an IP address, io_threads or
+  // handler_threads < 1);
   // Unavailable (the address cannot be bound, e.g. the port is already in use, or permission);
   // FailedPrecondition (already started, or stopped: a server starts once).
   Status Start();
 
   // Stops accepting, closes idle keep-alive connections, lets requests in flight complete and
   // their responses be written (with Connection: close) within `shutdown_grace`, then closes
-  // whatever is left and joins the I/O threads. A handler still running after the grace period
+  // whatever is left and joins the threads. A handler still running after the grace period
   // is waited for (it cannot be interrupted). Idempotent; a no-op before Start. Must not be
   // called from a handler.
   void Stop();

@@ -1,11 +1,12 @@
 #include "server/http_server.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <deque>
 #include <future>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
@@ -48,7 +49,7 @@ class HttpServerTest : public ::testing::Test {
                     ->Handle(
                         "POST", "/upload",
                         [](const HttpRequest& r) { return Text(std::to_string(r.body.size())); },
-                        4 * options.max_body_bytes)
+                        RouteOptions{.max_body_bytes = 4 * options.max_body_bytes})
                     .ok());
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
@@ -459,6 +460,176 @@ TEST_F(HttpServerTest, BadOptionsAreInvalidArgument) {
   options = LoopbackServerOptions();
   options.io_threads = 0;
   EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
+  options = LoopbackServerOptions();
+  options.handler_threads = 0;
+  EXPECT_EQ(HttpServer(options).Start().code(), StatusCode::kInvalidArgument);
+}
+
+// A server with one I/O thread and one handler thread: POST /wait blocks until released, GET
+// /live runs on the I/O thread, GET /own on a thread of its own.
+class BusyHandlersTest : public HttpServerTest {
+ protected:
+  void StartBusyServer() {
+    HttpServerOptions options = LoopbackServerOptions();
+    options.io_threads = 1;
+    options.handler_threads = 1;
+    server_ = std::make_unique<HttpServer>(options);
+    ASSERT_TRUE(server_
+                    ->Handle("POST", "/wait",
+                             [this](const HttpRequest& request) {
+                               entered_.fetch_add(1);
+                               released_.wait();
+                               return Text("done " + request.body);
+                             })
+                    .ok());
+    ASSERT_TRUE(server_
+                    ->Handle(
+                        "GET", "/live", [](const HttpRequest&) { return Text("alive"); },
+                        RouteOptions{.thread = RouteThread::kIo})
+                    .ok());
+    ASSERT_TRUE(
+        server_->Handle("GET", "/hello", [](const HttpRequest&) { return Text("hello"); }).ok());
+    // On its own thread: answers at once, or (?wait) when released.
+    ASSERT_TRUE(server_
+                    ->Handle(
+                        "GET", "/own",
+                        [this](const HttpRequest& request) {
+                          if (request.target.ends_with("?wait")) {
+                            entered_.fetch_add(1);
+                            released_.wait();
+                          }
+                          return Text("own");
+                        },
+                        RouteOptions{.thread = RouteThread::kOwn})
+                    .ok());
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  // The future is the fixture's: a failed assertion leaves the test before the handler is
+  // released, and the future's destructor would wait for the answer.
+  std::future<Result<TestResponse>>& PostWait(std::string body) {
+    return posts_.emplace_back(
+        std::async(std::launch::async, [port = server_->port(), body = std::move(body)] {
+          TestHttpClient client(std::chrono::seconds(20));
+          if (Status connected = client.Connect(port); !connected.ok()) {
+            return Result<TestResponse>(connected);
+          }
+          return client.Send("POST", "/wait", body);
+        }));
+  }
+
+  void WaitUntilEntered(int n) {
+    while (entered_.load() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  void Release() {
+    if (!release_set_) release_.set_value();
+    release_set_ = true;
+  }
+  // A failed assertion must not leave the server's Stop waiting for a handler for ever.
+  ~BusyHandlersTest() override {
+    Release();
+    server_.reset();
+  }
+
+  std::deque<std::future<Result<TestResponse>>> posts_;
+  std::atomic<int> entered_{0};
+  std::promise<void> release_;
+  bool release_set_ = false;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+TEST_F(BusyHandlersTest, ARouteOnTheIoThreadAnswersWhileEveryHandlerWaits) {
+  StartBusyServer();
+  auto& waiting = PostWait("a");
+  WaitUntilEntered(1);
+  // The one handler thread is taken; the one I/O thread still reads, answers /live and 404s
+  // (at once: a /live queued behind the handler would fail this test in 2 s).
+  TestHttpClient client(std::chrono::seconds(2));
+  Connect(client);
+  auto live = client.Send("GET", "/live");
+  ASSERT_TRUE(live.ok()) << live.status();
+  EXPECT_EQ(live->body, "alive");
+  EXPECT_EQ(client.Send("GET", "/nope")->status, 404);
+  EXPECT_EQ(client.Send("HEAD", "/live")->status, 200);
+  Release();
+  auto done = waiting.get();
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->body, "done a");
+  EXPECT_EQ(client.Send("GET", "/hello")->body, "hello");
+}
+
+TEST_F(BusyHandlersTest, ARouteOnItsOwnThreadAnswersWhileEveryHandlerWaits) {
+  StartBusyServer();
+  PostWait("a");
+  WaitUntilEntered(1);
+  TestHttpClient client(std::chrono::seconds(2));
+  Connect(client);
+  auto own = client.Send("GET", "/own");
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->body, "own");
+}
+
+TEST_F(BusyHandlersTest, ARouteOnItsOwnThreadThatWaitsHoldsUpNoOtherRoute) {
+  StartBusyServer();
+  auto waiting = std::async(std::launch::async, [port = server_->port()] {
+    TestHttpClient client(std::chrono::seconds(20));
+    if (Status connected = client.Connect(port); !connected.ok()) {
+      return Result<TestResponse>(connected);
+    }
+    return client.Send("GET", "/own?wait");
+  });
+  WaitUntilEntered(1);
+  // Neither the one I/O thread nor the one handler thread is held.
+  TestHttpClient client(std::chrono::seconds(2));
+  Connect(client);
+  auto live = client.Send("GET", "/live");
+  ASSERT_TRUE(live.ok()) << live.status();
+  EXPECT_EQ(live->body, "alive");
+  auto hello = client.Send("GET", "/hello");
+  ASSERT_TRUE(hello.ok()) << hello.status();
+  EXPECT_EQ(hello->body, "hello");
+  Release();
+  auto done = waiting.get();
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->body, "own");
+}
+
+TEST_F(BusyHandlersTest, RequestsBeyondTheHandlerThreadsWaitForOne) {
+  StartBusyServer();
+  auto& first = PostWait("1");
+  WaitUntilEntered(1);
+  auto& second = PostWait("2");
+  auto& third = PostWait("3");
+  // Only one handler runs at a time; the others are queued, not refused.
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  EXPECT_EQ(entered_.load(), 1);
+  Release();
+  for (auto* f : {&first, &second, &third}) {
+    auto res = f->get();
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->status, 200);
+  }
+  EXPECT_EQ(entered_.load(), 3);
+}
+
+TEST_F(BusyHandlersTest, StopAnswersARequestQueuedForAHandlerThread) {
+  StartBusyServer();
+  auto& first = PostWait("1");
+  WaitUntilEntered(1);
+  auto& queued = PostWait("2");
+  // The second request is read and waits for the handler thread when Stop begins.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Release();
+  for (auto* f : {&first, &queued}) {
+    auto res = f->get();
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->status, 200);
+    EXPECT_FALSE(res->keep_alive);
+  }
+  stopped.get();
 }
 
 TEST_F(HttpServerTest, HandleValidatesRoutes) {

@@ -31,6 +31,19 @@ class TestHttpClient::Impl {
   beast::flat_buffer buffer_;
   std::string host_;
   bool head_ = false;  // the request sent last was HEAD: its answer has no body
+
+  // Starts one asynchronous operation with `start(handler)` and runs it to its end, bounded by
+  // timeout_: a tcp_stream's timeout applies only to asynchronous operations, so a blocking
+  // read of an answer that never comes would wait for ever.
+  template <class Start>
+  beast::error_code Run(Start start) {
+    beast::error_code result = asio::error::would_block;
+    stream_.expires_after(timeout_);
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io_.restart();
+    io_.run();
+    return result;
+  }
 };
 
 TestHttpClient::TestHttpClient(std::chrono::milliseconds timeout)
@@ -39,45 +52,40 @@ TestHttpClient::TestHttpClient(std::chrono::milliseconds timeout)
 TestHttpClient::~TestHttpClient() { Close(); }
 
 Status TestHttpClient::Connect(uint16_t port, const std::string& host) {
-  try {
-    impl_->host_ = host + ":" + std::to_string(port);
-    impl_->stream_.expires_after(impl_->timeout_);
-    impl_->stream_.connect(tcp::endpoint(asio::ip::make_address(host), port));
-    return Status::Ok();
-  } catch (const std::exception& e) {
-    return UnavailableError(std::string("connect: ") + e.what());
-  }
+  impl_->host_ = host + ":" + std::to_string(port);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return InvalidArgumentError("connect: " + host + ": " + ec.message());
+  ec = impl_->Run([&](auto handler) {
+    impl_->stream_.async_connect(tcp::endpoint(address, port), std::move(handler));
+  });
+  return ec ? UnavailableError("connect: " + ec.message()) : Status::Ok();
 }
 
 Status TestHttpClient::SendRaw(std::string_view bytes) {
-  try {
-    impl_->stream_.expires_after(impl_->timeout_);
-    asio::write(impl_->stream_, asio::buffer(bytes.data(), bytes.size()));
-    return Status::Ok();
-  } catch (const std::exception& e) {
-    return UnavailableError(std::string("write: ") + e.what());
-  }
+  const beast::error_code ec = impl_->Run([&](auto handler) {
+    asio::async_write(impl_->stream_, asio::buffer(bytes.data(), bytes.size()), std::move(handler));
+  });
+  return ec ? UnavailableError("write: " + ec.message()) : Status::Ok();
 }
 
 Result<TestResponse> TestHttpClient::Read() {
-  try {
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(size_t{64} << 20);
-    parser.skip(impl_->head_);
-    impl_->stream_.expires_after(impl_->timeout_);
-    http::read(impl_->stream_, impl_->buffer_, parser);
-    auto& res = parser.get();
-    TestResponse out;
-    out.status = static_cast<int>(res.result_int());
-    out.body = std::move(res.body());
-    out.keep_alive = res.keep_alive();
-    for (const auto& field : res) {
-      out.headers[std::string(field.name_string())] = std::string(field.value());
-    }
-    return out;
-  } catch (const std::exception& e) {
-    return UnavailableError(std::string("read: ") + e.what());
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(size_t{64} << 20);
+  parser.skip(impl_->head_);
+  const beast::error_code ec = impl_->Run([&](auto handler) {
+    http::async_read(impl_->stream_, impl_->buffer_, parser, std::move(handler));
+  });
+  if (ec) return UnavailableError("read: " + ec.message());
+  auto& res = parser.get();
+  TestResponse out;
+  out.status = static_cast<int>(res.result_int());
+  out.body = std::move(res.body());
+  out.keep_alive = res.keep_alive();
+  for (const auto& field : res) {
+    out.headers[std::string(field.name_string())] = std::string(field.value());
   }
+  return out;
 }
 
 Result<TestResponse> TestHttpClient::Send(std::string_view method, std::string_view target,
@@ -92,11 +100,10 @@ Result<TestResponse> TestHttpClient::Send(std::string_view method, std::string_v
   req.body() = std::string(body);
   req.keep_alive(keep_alive);
   req.prepare_payload();
-  try {
-    impl_->stream_.expires_after(impl_->timeout_);
-    http::write(impl_->stream_, req);
-  } catch (const std::exception& e) {
-    return UnavailableError(std::string("write: ") + e.what());
+  if (const beast::error_code ec = impl_->Run(
+          [&](auto handler) { http::async_write(impl_->stream_, req, std::move(handler)); });
+      ec) {
+    return UnavailableError("write: " + ec.message());
   }
   impl_->head_ = method == "HEAD";
   auto read = Read();
@@ -106,10 +113,10 @@ Result<TestResponse> TestHttpClient::Send(std::string_view method, std::string_v
 
 bool TestHttpClient::WaitForClose() {
   char byte;
-  impl_->stream_.expires_after(impl_->timeout_);
-  beast::error_code ec;
   if (impl_->buffer_.size() > 0) return false;
-  impl_->stream_.read_some(asio::buffer(&byte, 1), ec);
+  const beast::error_code ec = impl_->Run([&](auto handler) {
+    impl_->stream_.async_read_some(asio::buffer(&byte, 1), std::move(handler));
+  });
   return ec == asio::error::eof || ec == asio::error::connection_reset;
 }
 

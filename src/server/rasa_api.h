@@ -16,7 +16,7 @@
 //   model loaded);  429 over the token's rate limit, with Retry-After (seconds);  413 a "text"
 //   over nlu::kMaxExampleBytes (64 KiB), and bodies over 1 MiB, which the HttpServer itself
 //   refuses;  503 the database is unreachable.
-// Thread-safe: handlers run on the server's I/O threads at once.
+// Thread-safe: handlers run on the server's handler threads at once.
 #pragma once
 
 #include <chrono>
