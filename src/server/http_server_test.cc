@@ -505,17 +505,30 @@ class BusyHandlersTest : public HttpServerTest {
     ASSERT_TRUE(server_->Start().ok());
   }
 
-  // The future is the fixture's: a failed assertion leaves the test before the handler is
-  // released, and the future's destructor would wait for the answer.
-  std::future<Result<TestResponse>>& PostWait(std::string body) {
+  // Sends `method` `target` on a connection of its own, in the background. The future is the
+  // fixture's: a failed assertion leaves the test before the handler is released, and the
+  // future's destructor would wait for the answer.
+  std::future<Result<TestResponse>>& SendInBackground(std::string method, std::string target,
+                                                      std::string body = "") {
     return posts_.emplace_back(
-        std::async(std::launch::async, [port = server_->port(), body = std::move(body)] {
+        std::async(std::launch::async, [port = server_->port(), method = std::move(method),
+                                        target = std::move(target), body = std::move(body)] {
           TestHttpClient client(std::chrono::seconds(20));
           if (Status connected = client.Connect(port); !connected.ok()) {
             return Result<TestResponse>(connected);
           }
-          return client.Send("POST", "/wait", body);
+          return client.Send(method, target, body);
         }));
+  }
+  std::future<Result<TestResponse>>& PostWait(std::string body) {
+    return SendInBackground("POST", "/wait", std::move(body));
+  }
+  // The body of `target`'s answer on `quick_`, whose every wait is cut at 2 s: a request that
+  // waits behind a busy thread fails the test soon.
+  std::string QuickGet(const std::string& target) {
+    auto res = quick_.Send("GET", target);
+    EXPECT_TRUE(res.ok()) << target << ": " << res.status();
+    return res.ok() ? res->body : "";
   }
 
   void WaitUntilEntered(int n) {
@@ -533,6 +546,7 @@ class BusyHandlersTest : public HttpServerTest {
   }
 
   std::deque<std::future<Result<TestResponse>>> posts_;
+  TestHttpClient quick_{std::chrono::seconds(2)};
   std::atomic<int> entered_{0};
   std::promise<void> release_;
   bool release_set_ = false;
@@ -543,52 +557,34 @@ TEST_F(BusyHandlersTest, ARouteOnTheIoThreadAnswersWhileEveryHandlerWaits) {
   StartBusyServer();
   auto& waiting = PostWait("a");
   WaitUntilEntered(1);
-  // The one handler thread is taken; the one I/O thread still reads, answers /live and 404s
-  // (at once: a /live queued behind the handler would fail this test in 2 s).
-  TestHttpClient client(std::chrono::seconds(2));
-  Connect(client);
-  auto live = client.Send("GET", "/live");
-  ASSERT_TRUE(live.ok()) << live.status();
-  EXPECT_EQ(live->body, "alive");
-  EXPECT_EQ(client.Send("GET", "/nope")->status, 404);
-  EXPECT_EQ(client.Send("HEAD", "/live")->status, 200);
+  // The one handler thread is taken; the one I/O thread still reads, answers /live and 404s.
+  Connect(quick_);
+  EXPECT_EQ(QuickGet("/live"), "alive");
+  EXPECT_EQ(quick_.Send("GET", "/nope")->status, 404);
+  EXPECT_EQ(quick_.Send("HEAD", "/live")->status, 200);
   Release();
   auto done = waiting.get();
   ASSERT_TRUE(done.ok()) << done.status();
   EXPECT_EQ(done->body, "done a");
-  EXPECT_EQ(client.Send("GET", "/hello")->body, "hello");
+  EXPECT_EQ(QuickGet("/hello"), "hello");
 }
 
 TEST_F(BusyHandlersTest, ARouteOnItsOwnThreadAnswersWhileEveryHandlerWaits) {
   StartBusyServer();
   PostWait("a");
   WaitUntilEntered(1);
-  TestHttpClient client(std::chrono::seconds(2));
-  Connect(client);
-  auto own = client.Send("GET", "/own");
-  ASSERT_TRUE(own.ok()) << own.status();
-  EXPECT_EQ(own->body, "own");
+  Connect(quick_);
+  EXPECT_EQ(QuickGet("/own"), "own");
 }
 
 TEST_F(BusyHandlersTest, ARouteOnItsOwnThreadThatWaitsHoldsUpNoOtherRoute) {
   StartBusyServer();
-  auto waiting = std::async(std::launch::async, [port = server_->port()] {
-    TestHttpClient client(std::chrono::seconds(20));
-    if (Status connected = client.Connect(port); !connected.ok()) {
-      return Result<TestResponse>(connected);
-    }
-    return client.Send("GET", "/own?wait");
-  });
+  auto& waiting = SendInBackground("GET", "/own?wait");
   WaitUntilEntered(1);
   // Neither the one I/O thread nor the one handler thread is held.
-  TestHttpClient client(std::chrono::seconds(2));
-  Connect(client);
-  auto live = client.Send("GET", "/live");
-  ASSERT_TRUE(live.ok()) << live.status();
-  EXPECT_EQ(live->body, "alive");
-  auto hello = client.Send("GET", "/hello");
-  ASSERT_TRUE(hello.ok()) << hello.status();
-  EXPECT_EQ(hello->body, "hello");
+  Connect(quick_);
+  EXPECT_EQ(QuickGet("/live"), "alive");
+  EXPECT_EQ(QuickGet("/hello"), "hello");
   Release();
   auto done = waiting.get();
   ASSERT_TRUE(done.ok()) << done.status();
