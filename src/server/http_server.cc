@@ -385,7 +385,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == http::verb::head;
-    auto answer = [self = shared_from_this(), version, keep_alive, head](HttpResponse response) {
+    auto answer = [self = shared_from_this(), version, keep_alive,
+                   head](const HttpResponse& response) {
       if (self->state_ == State::kClosed) return;  // closed by Stop while it was handled
       ++self->answered_;
       self->Write(response, version,
@@ -398,11 +399,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                        [self = shared_from_this(), request = ToRequest(std::move(req), remote_),
                         answer = std::move(answer)](bool on_io_thread) mutable {
                          HttpResponse response = self->server_.Dispatch(request);
-                         if (on_io_thread) return answer(std::move(response));
-                         asio::post(self->executor(), [answer = std::move(answer),
-                                                       response = std::move(response)]() mutable {
-                           answer(std::move(response));
-                         });
+                         if (on_io_thread) return answer(response);
+                         asio::post(self->executor(),
+                                    [answer = std::move(answer), response = std::move(response)] {
+                                      answer(response);
+                                    });
                        });
   }
 
