@@ -159,14 +159,12 @@ class HttpServer::Impl {
   // Runs `handle`, which answers `method` `target`, where its route says: at once on this I/O
   // thread (routes registered so, and requests no route takes: their 404 or 405 is quick), on
   // the route's own thread, or on a handler thread. Off the I/O thread, the I/O threads keep
-  // running until `handle` has returned. `handle(true)`: on the I/O thread.
-  void RunHandler(std::string_view method, std::string_view target,
-                  std::function<void(bool on_io_thread)> handle) {
+  // running until `handle` has returned.
+  void RunHandler(std::string_view method, std::string_view target, std::function<void()> handle) {
     const Registered* route = Find(method, target);
-    if (route == nullptr || route->options.thread == RouteThread::kIo) return handle(true);
+    if (route == nullptr || route->options.thread == RouteThread::kIo) return handle();
     asio::thread_pool& pool = route->own_thread ? *route->own_thread : *handlers_;
-    asio::post(pool,
-               [work = asio::make_work_guard(io_), handle = std::move(handle)] { handle(false); });
+    asio::post(pool, [work = asio::make_work_guard(io_), handle = std::move(handle)] { handle(); });
   }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   // At max_connections with clients waiting in the backlog: answers close their connections.
@@ -183,14 +181,19 @@ class HttpServer::Impl {
     // RouteThread::kOwn: the route's one thread, made by Start.
     std::unique_ptr<asio::thread_pool> own_thread;
   };
-  // The route of `method` (HEAD: GET's, unless HEAD has its own) and `target` without its query
-  // string; nullptr when there is none.
+  using Methods = std::map<std::string, Registered, std::less<>>;
+  // The route of `method` among one path's `methods`; HEAD is GET without the body (RFC 9110
+  // §9.3.2: health checks and monitors use it), so HEAD takes GET's unless it has its own.
+  // nullptr when there is none.
+  static const Registered* FindMethod(const Methods& methods, std::string_view method) {
+    auto route = methods.find(method);
+    if (route == methods.end() && method == "HEAD") route = methods.find("GET");
+    return route == methods.end() ? nullptr : &route->second;
+  }
+  // The route of `method` and `target` without its query string; nullptr when there is none.
   const Registered* Find(std::string_view method, std::string_view target) const {
-    const auto path = routes_.find(std::string(target.substr(0, target.find('?'))));
-    if (path == routes_.end()) return nullptr;
-    auto route = path->second.find(std::string(method));
-    if (route == path->second.end() && method == "HEAD") route = path->second.find("GET");
-    return route == path->second.end() ? nullptr : &route->second;
+    const auto path = routes_.find(target.substr(0, target.find('?')));
+    return path == routes_.end() ? nullptr : FindMethod(path->second, method);
   }
 
   // Accept strand only.
@@ -206,7 +209,7 @@ class HttpServer::Impl {
   // options_.max_connections within the open-file limit; set by Start before the first accept.
   size_t max_connections_ = 1;
   // path → method → route; written only before Start, read-only afterwards.
-  std::map<std::string, std::map<std::string, Registered>> routes_;
+  std::map<std::string, Methods, std::less<>> routes_;
   size_t largest_body_bytes_ = options_.max_body_bytes;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
@@ -397,13 +400,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const std::string target(req.target());
     server_.RunHandler(method, target,
                        [self = shared_from_this(), request = ToRequest(std::move(req), remote_),
-                        answer = std::move(answer)](bool on_io_thread) mutable {
-                         HttpResponse response = self->server_.Dispatch(request);
-                         if (on_io_thread) return answer(response);
-                         asio::post(self->executor(),
-                                    [answer = std::move(answer), response = std::move(response)] {
-                                      answer(response);
-                                    });
+                        answer = std::move(answer)]() mutable {
+                         // Back on the connection's strand: at once when already there (a route
+                         // run on the I/O thread), else queued to it.
+                         asio::dispatch(
+                             self->executor(),
+                             [answer = std::move(answer),
+                              response = self->server_.Dispatch(request)] { answer(response); });
                        });
   }
 
@@ -661,10 +664,8 @@ HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request) const {
 HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
   const auto path = routes_.find(request.path);
   if (path == routes_.end()) return ErrorResponse(NotFoundError("no route for " + request.path));
-  auto route = path->second.find(request.method);
-  // HEAD is GET without the body (RFC 9110 §9.3.2): health checks and monitors use it.
-  if (route == path->second.end() && request.method == "HEAD") route = path->second.find("GET");
-  if (route == path->second.end()) {
+  const Registered* route = FindMethod(path->second, request.method);
+  if (route == nullptr) {
     std::string allow;
     for (const auto& [method, handler] : path->second) {
       allow += allow.empty() ? method : ", " + method;
@@ -676,7 +677,7 @@ HttpResponse HttpServer::Impl::Route(const HttpRequest& request) const {
     return response;
   }
   try {
-    return route->second.handler(request);
+    return route->handler(request);
   } catch (const std::exception& e) {
     LogError("HTTP server: handler of {} {} threw: {}", request.method, request.path, e.what());
   } catch (...) {
