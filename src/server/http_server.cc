@@ -29,7 +29,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-// The route label of requests that reached no handler (404, or rejected before routing).
+// The route label of requests for a path no route takes (404, or 413 for its body), or rejected
+// before their header was read (400, 431).
 constexpr char kUnmatchedRoute[] = "unmatched";
 
 void CountRequest(const std::string& route, int status) {
@@ -171,6 +172,12 @@ class HttpServer::Impl {
   bool clients_waiting() const { return clients_waiting_.load(std::memory_order_acquire); }
   // Route()s the request and counts it (faqbot_http_requests_total).
   HttpResponse Dispatch(const HttpRequest& request) const;
+  // The `route` label of a request for `target`: its registered path (never the raw one, so the
+  // label's values stay the few routes there are), or kUnmatchedRoute.
+  std::string RouteLabel(std::string_view target) const {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return routes_.contains(path) ? std::string(path) : std::string(kUnmatchedRoute);
+  }
   HttpResponse Route(const HttpRequest& request) const;
   void Unregister(Session* session);
 
@@ -320,8 +327,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     const size_t limit = server_.MaxBodyBytes(req.method_string(), req.target());
     if (const auto length = parser_->content_length(); length && *length > limit) {
-      return Reject(413, ResourceExhaustedError("request body larger than " +
-                                                std::to_string(limit) + " bytes"));
+      return Reject(
+          413,
+          ResourceExhaustedError("request body larger than " + std::to_string(limit) + " bytes"),
+          server_.RouteLabel(req.target()));
     }
     parser_->body_limit(limit);
     if (req.version() >= 11 && !parser_->is_done() &&
@@ -350,10 +359,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(const beast::error_code& ec) {
     if (ec == http::error::body_limit) {
       const auto& req = parser_->get();
-      return Reject(413, ResourceExhaustedError("request body larger than " +
-                                                std::to_string(server_.MaxBodyBytes(
-                                                    req.method_string(), req.target())) +
-                                                " bytes"));
+      return Reject(
+          413,
+          ResourceExhaustedError(
+              "request body larger than " +
+              std::to_string(server_.MaxBodyBytes(req.method_string(), req.target())) + " bytes"),
+          server_.RouteLabel(req.target()));
     }
     if (ec == http::error::header_limit) {
       return Reject(431,
@@ -370,15 +381,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     Reject(400, InvalidArgumentError("malformed HTTP request: " + ec.message()));
   }
 
-  // Answers an error that leaves the request partly unread, then closes the connection.
-  void Reject(int status, const Status& error) {
+  // Answers an error that leaves the request partly unread, then closes the connection. `route`
+  // labels it in faqbot_http_requests_total: its route once the header named one.
+  void Reject(int status, const Status& error, const std::string& route = kUnmatchedRoute) {
     // The body names the status sent (431's is not the 413 its ResourceExhausted maps to).
     HttpResponse response =
         ErrorResponse(status, StatusCodeName(error.code()), error.message());
     // Sending the same bytes again cannot help: said in Slack's words too, as the Slack router
     // says it for its own 400 and 413 (Slack otherwise retries a Request URL's errors).
     response.headers.emplace("X-Slack-No-Retry", "1");
-    CountRequest(kUnmatchedRoute, status);
+    CountRequest(route, status);
     Write(response, 11, /*keep_alive=*/false, /*linger=*/true);
   }
 
@@ -656,8 +668,7 @@ void HttpServer::Impl::Unregister(Session* session) {
 
 HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request) const {
   HttpResponse response = Route(request);
-  // The registered path, never the raw one: the label's values stay the few routes there are.
-  CountRequest(routes_.contains(request.path) ? request.path : kUnmatchedRoute, response.status);
+  CountRequest(RouteLabel(request.path), response.status);
   return response;
 }
 

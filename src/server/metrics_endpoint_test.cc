@@ -53,5 +53,35 @@ TEST(MetricsEndpointTest, RequestsAreCountedByRouteAndStatus) {
   EXPECT_EQ(res->body.find("U0SECRET"), std::string::npos);
 }
 
+// A body over the limit is counted under the route its header named (an operator sees which
+// endpoint gets oversized requests: Slack events, the parse API); with no such route, unmatched.
+// Both ways a body is refused: by its Content-Length once the header is read (under a limit
+// another route's larger one lets through), and by the parser past the largest limit of all.
+TEST(MetricsEndpointTest, OversizedBodiesAreCountedUnderTheirRoute) {
+  auto& requests = metrics::Faqbot().http_requests;
+  const uint64_t route_before = requests.With({"/metrics", "413"}).value();
+  const uint64_t unmatched_before = requests.With({"unmatched", "413"}).value();
+  HttpServerOptions options = testing::LoopbackServerOptions();
+  options.max_body_bytes = 64;
+  HttpServer server(options);
+  ASSERT_TRUE(RegisterMetricsEndpoint(server, metrics::Registry::Global()).ok());
+  ASSERT_TRUE(server
+                  .Handle(
+                      "POST", "/upload", [](const HttpRequest&) { return HttpResponse{}; },
+                      RouteOptions{.max_body_bytes = 1024})
+                  .ok());
+  ASSERT_TRUE(server.Start().ok());
+  for (const size_t size : {size_t{512}, size_t{4096}}) {
+    for (const char* target : {"/metrics?x=1", "/no/such/U0SECRET"}) {
+      TestHttpClient client;  // a 413 closes its connection
+      ASSERT_TRUE(client.Connect(server.port()).ok());
+      auto res = client.Send("POST", target, std::string(size, 'x'));
+      ASSERT_TRUE(res.ok()) << res.status();
+      EXPECT_EQ(res->status, 413) << target << " " << size;
+    }
+  }
+  EXPECT_EQ(requests.With({"/metrics", "413"}).value(), route_before + 2);
+  EXPECT_EQ(requests.With({"unmatched", "413"}).value(), unmatched_before + 2);
+}
 }  // namespace
 }  // namespace faqbot::server
