@@ -15,8 +15,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
+
+#include "common/executor.h"
 
 namespace faqbot {
 
@@ -25,17 +26,11 @@ class TimedCall {
  public:
   // `call` must not throw.
   TimedCall(std::function<T()> call, std::chrono::milliseconds limit)
-      : call_(std::move(call)), limit_(limit), worker_([this] { Loop(); }) {}
+      : call_(std::move(call)), limit_(limit) {}
   TimedCall(const TimedCall&) = delete;
   TimedCall& operator=(const TimedCall&) = delete;
-  ~TimedCall() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    worker_.join();
-  }
+  // The worker, declared last, is destroyed first: it finishes the run in progress.
+  ~TimedCall() = default;
 
   std::chrono::milliseconds limit() const { return limit_; }
 
@@ -43,42 +38,33 @@ class TimedCall {
   // nullopt when it has not come within limit().
   std::optional<T> operator()() {
     std::unique_lock lock(mu_);
-    if (!running_) requested_ = true;
     const uint64_t wanted = finished_ + 1;
-    wake_.notify_all();
+    if (!running_) {
+      if (!worker_.Post([this] { Run(); })) return std::nullopt;
+      running_ = true;
+    }
     if (!done_.wait_for(lock, limit_, [&] { return finished_ >= wanted; })) return std::nullopt;
     return last_;
   }
 
  private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      wake_.wait(lock, [this] { return requested_ || stopping_; });
-      if (stopping_) return;
-      requested_ = false;
-      running_ = true;
-      lock.unlock();
-      T answer = call_();
-      lock.lock();
-      running_ = false;
-      last_ = std::move(answer);
-      ++finished_;
-      done_.notify_all();
-    }
+  void Run() {
+    T answer = call_();
+    std::lock_guard lock(mu_);
+    running_ = false;
+    last_ = std::move(answer);
+    ++finished_;
+    done_.notify_all();
   }
 
   const std::function<T()> call_;
   const std::chrono::milliseconds limit_;
   std::mutex mu_;
-  std::condition_variable wake_;  // the worker: a run is requested, or stop
   std::condition_variable done_;  // the callers: a run finished
-  bool requested_ = false;
   bool running_ = false;
-  bool stopping_ = false;
   uint64_t finished_ = 0;  // runs finished
   std::optional<T> last_;  // the last run's answer
-  std::thread worker_;     // last: starts once the rest is set
+  ThreadPool worker_{1, "timed call"};  // last: destroyed first
 };
 
 }  // namespace faqbot
