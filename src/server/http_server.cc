@@ -327,10 +327,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     const size_t limit = server_.MaxBodyBytes(req.method_string(), req.target());
     if (const auto length = parser_->content_length(); length && *length > limit) {
-      return Reject(
-          413,
-          ResourceExhaustedError("request body larger than " + std::to_string(limit) + " bytes"),
-          server_.RouteLabel(req.target()));
+      return RejectOversizedBody(limit);
     }
     parser_->body_limit(limit);
     if (req.version() >= 11 && !parser_->is_done() &&
@@ -359,12 +356,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(const beast::error_code& ec) {
     if (ec == http::error::body_limit) {
       const auto& req = parser_->get();
-      return Reject(
-          413,
-          ResourceExhaustedError(
-              "request body larger than " +
-              std::to_string(server_.MaxBodyBytes(req.method_string(), req.target())) + " bytes"),
-          server_.RouteLabel(req.target()));
+      return RejectOversizedBody(server_.MaxBodyBytes(req.method_string(), req.target()));
     }
     if (ec == http::error::header_limit) {
       return Reject(431,
@@ -379,6 +371,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     LogDebug("HTTP server: malformed request from {}: {}", remote_, ec.message());
     Reject(400, InvalidArgumentError("malformed HTTP request: " + ec.message()));
+  }
+
+  // 413 for a body over `limit`, counted under the route the header named.
+  void RejectOversizedBody(size_t limit) {
+    Reject(413,
+           ResourceExhaustedError("request body larger than " + std::to_string(limit) + " bytes"),
+           server_.RouteLabel(parser_->get().target()));
   }
 
   // Answers an error that leaves the request partly unread, then closes the connection. `route`

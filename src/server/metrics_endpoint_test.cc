@@ -83,5 +83,6 @@ TEST(MetricsEndpointTest, OversizedBodiesAreCountedUnderTheirRoute) {
   EXPECT_EQ(requests.With({"/metrics", "413"}).value(), route_before + 2);
   EXPECT_EQ(requests.With({"unmatched", "413"}).value(), unmatched_before + 2);
 }
+
 }  // namespace
 }  // namespace faqbot::server
